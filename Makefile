@@ -1,0 +1,42 @@
+# `make run` and `make test` set everything up on a fresh clone: .venv, torch pinned to the
+# CPU build first (an unpinned torch drags in a multi-GB CUDA build), then the project.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+
+.PHONY: install run test lint bench eval index clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# `qabot run` starts the Telegram bot, or the terminal chat when no TELEGRAM_BOT_TOKEN is set.
+run: $(STAMP)
+	@$(BIN)/qabot index
+	@$(BIN)/qabot run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+index: $(STAMP)
+	$(BIN)/qabot index
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_index.py
+
+eval: $(STAMP)
+	$(BIN)/qabot eval --questions ../shared/eval/dev.jsonl --corpus ../shared/eval/corpus --json var/eval/dev.json
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,101 @@
+"""The answering contract: what every answerer returns, and what front ends (bot, CLI) call.
+
+Front ends only see `AnswerService.ask(...) -> Answer`; the answerers behind it (extractive,
+LLM) implement `Answerer`. Citations travel with the answer so every front end can render them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from retrieval.models import Passage
+
+AnswererName = Literal["extractive", "llm"]
+PartialCallback = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One past exchange of a conversation, kept for follow-up questions."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Citation `[n]` of an answer: the passage it points at."""
+
+    n: int
+    passage: Passage
+
+    def to_dict(self) -> dict[str, object]:
+        p = self.passage
+        return {
+            "n": self.n,
+            "article": p.article_id,
+            "title": p.title,
+            "date": p.date,
+            "start": p.start,
+            "end": p.end,
+            "text": p.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer: text with `[n]` markers numbered 1..k, and exactly the k cited passages."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    answered: bool
+    language: str  # "fr", "en", ...
+    answerer: AnswererName
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str | None = None  # e.g. "the language model was unavailable"
+    verified: bool = True
+    suggestions: list[str] = field(default_factory=list)  # near-miss article titles on refusal
+    standalone_question: str | None = None  # the rewritten follow-up used for retrieval
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "answered": self.answered,
+            "language": self.language,
+            "answerer": self.answerer,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "note": self.note,
+            "verified": self.verified,
+            "suggestions": self.suggestions,
+        }
+
+
+class Answerer(Protocol):
+    """Composes an answer from retrieved passages (numbered 1..len(passages) in that order)."""
+
+    name: AnswererName
+
+    async def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        history: Sequence[Turn],
+        language: str,
+        on_partial: PartialCallback | None = None,
+    ) -> Answer: ...
+
+
+class AnswerService(Protocol):
+    """What the bot and the CLI call: question in, verified cited answer out."""
+
+    async def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        on_partial: PartialCallback | None = None,
+    ) -> Answer: ...

@@ -1,0 +1,54 @@
+"""The `qabot` command: one subcommand per module in qabot/commands/.
+
+Expected errors (no index, model mismatch, bad configuration...) end as one sentence on stderr
+and a non-zero exit; anything else is logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from qabot.logs import configure_logging
+from qabot.settings import SettingsError, load_settings
+from retrieval.errors import QabotError
+
+COMMANDS = ("index", "search", "status")
+
+logger = logging.getLogger("qabot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qabot", description="Answer questions about news articles, with cited passages."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"qabot.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"qabot: {exc}", file=sys.stderr)
+        return 2
+    # Commands print their own results; only the long-running bot narrates at LOG_LEVEL.
+    level = "DEBUG" if args.verbose else settings.log_level if args.command == "run" else "WARNING"
+    configure_logging(level, settings)
+    try:
+        return int(args.func(args, settings) or 0)
+    except QabotError as exc:
+        print(f"qabot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""`qabot search "question" [-k 5] [--mode hybrid|dense|bm25] [--json]`: ranked passages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from qabot.services import build_services
+from qabot.settings import Settings
+from retrieval.retriever import MODES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("search", help="show the passages retrieved for a question")
+    parser.add_argument("question")
+    parser.add_argument("-k", type=int, default=None, help="passages to show (default RETRIEVAL_K)")
+    parser.add_argument("--mode", choices=MODES, default=None, help="retrieval mode")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    services = build_services(settings, with_answers=False)
+    result = services.retriever.search(args.question, k=args.k, mode=args.mode)
+    if args.json:
+        payload = {
+            "question": args.question,
+            "results": [p.to_dict(rank) for rank, p in enumerate(result.passages, start=1)],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    if not result.passages:
+        print("No passage matches this question.")
+        return 0
+    for rank, p in enumerate(result.passages, start=1):
+        date = f" ({p.date})" if p.date else ""
+        print(f"{rank}. {p.title}{date} — {p.article_id} [{p.start}:{p.end}] score={p.score:.4f}")
+        print("   " + p.text.replace("\n", "\n   "))
+        print()
+    return 0

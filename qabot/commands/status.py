@@ -1,0 +1,32 @@
+"""`qabot status`: what the live index holds (no model is loaded)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from qabot.settings import Settings
+from retrieval.index import IndexStore
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("status", help="articles, chunks, model and generation of the index")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    generation = IndexStore(settings.index_dir).open()
+    try:
+        stats = generation.stats()
+    finally:
+        generation.close()
+    if args.json:
+        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    dates = f"{stats.date_min} to {stats.date_max}" if stats.date_min else "no dates"
+    print(f"Articles:   {stats.articles} ({dates})")
+    print(f"Chunks:     {stats.chunks} ({stats.chunking})")
+    print(f"Model:      {stats.embedding} ({stats.dimension} dimensions)")
+    print(f"Generation: {stats.generation}, built at {stats.built_at}")
+    return 0

@@ -1,0 +1,101 @@
+"""The composition root: build every service from the settings, once, at the edge.
+
+The CLI and the bot both call `build_services(settings)`; tests call it too, with fakes for
+what they cannot run (e.g. a deterministic embedder).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qabot.settings import Settings
+from retrieval.chunking import ChunkingConfig
+from retrieval.embedding import Embedder, build_embedder
+from retrieval.index import IndexStore
+from retrieval.indexer import Progress, ReindexReport, reindex
+from retrieval.retriever import RetrievalConfig, Retriever
+
+if TYPE_CHECKING:
+    from answering.protocol import AnswerService
+
+logger = logging.getLogger(__name__)
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    return RetrievalConfig(
+        k=settings.retrieval_k,
+        candidates=settings.retrieval_candidates,
+        mode=settings.retrieval_mode,
+        rrf_k=settings.fusion_rrf_k,
+        dense_weight=settings.fusion_dense_weight,
+        bm25_weight=settings.fusion_bm25_weight,
+    )
+
+
+def chunking_config(settings: Settings) -> ChunkingConfig:
+    return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    embedder: Embedder
+    store: IndexStore
+    retriever: Retriever
+    answers: AnswerService | None = None
+    last_reindex: ReindexReport | None = None
+
+    def reindex(
+        self,
+        full: bool = False,
+        progress: Callable[[str], None] | None = None,
+        progress_counts: Progress | None = None,
+    ) -> ReindexReport:
+        """Re-index ARTICLES_DIR (blocking: call it off the event loop), then serve the result."""
+
+        def notify(done: int, total: int, what: str) -> None:
+            if progress_counts:
+                progress_counts(done, total, what)
+            if progress:
+                progress(f"{what}: {done}/{total} chunks" if total else what)
+
+        report = reindex(
+            self.store,
+            self.settings.articles_dir,
+            self.embedder,
+            chunking_config(self.settings),
+            full=full,
+            batch_size=self.settings.embedding_batch_size,
+            max_article_bytes=self.settings.max_article_bytes,
+            progress=notify,
+        )
+        self.retriever.reload()
+        self.last_reindex = report
+        return report
+
+
+def build_embedder_from(settings: Settings) -> Embedder:
+    return build_embedder(
+        settings.embedding_backend,
+        settings.embedding_model,
+        settings.embedding_runtime,
+        settings.embedding_threads,
+    )
+
+
+def build_services(
+    settings: Settings, *, embedder: Embedder | None = None, with_answers: bool = True
+) -> Services:
+    """Everything the front ends need; the index itself is opened on the first question."""
+    embedder = embedder or build_embedder_from(settings)
+    store = IndexStore(settings.index_dir)
+    retriever = Retriever(store, embedder, retrieval_config(settings))
+    services = Services(settings=settings, embedder=embedder, store=store, retriever=retriever)
+    if with_answers:
+        from answering.service import build_answer_service
+
+        services.answers = build_answer_service(settings, retriever, embedder)
+    return services

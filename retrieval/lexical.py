@@ -1,0 +1,98 @@
+"""BM25 over SQLite FTS5, with French-aware analysis done in Python.
+
+Why FTS5: the index lives in the same SQLite file as the chunks, so one transaction adds or
+removes an article's chunks from both and the generation swap covers it; updates are
+incremental (no rebuild of the whole index for one changed article); and SQLite is as well kept
+as software gets. Its `bm25()` ranks with the inverted index instead of re-scoring every chunk
+in Python per query, as LangChain's `BM25Retriever` does.
+
+The analysis (shared by indexing and querying): NFKC, lower case, French elisions (l', d',
+qu', jusqu'...) cut off, accents folded, stop words dropped, Snowball French stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]")
+# Function words only: content words (even short ones like "an", "été") carry the answer.
+_STOPWORDS = frozenset(
+    """
+    a au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
+    leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
+    ses son sur ta te tes toi ton tu un une vos votre vous y est sont ete etait etaient c d j l
+    m n s t quel quelle quels quelles quoi dont ou comment combien pourquoi quand lequel laquelle
+    lesquels lesquelles a-t-il a-t-elle fait faire the of and to in is was what who which when
+    how why did does do are
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("french")
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of a text, in order (duplicates kept: BM25 counts them)."""
+    terms: list[str] = []
+    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
+        token = _ELISION.sub("", token)
+        for part in re.split(r"['’]", token):
+            folded = fold(part)
+            if not folded or folded in _STOPWORDS:
+                continue
+            terms.append(folded)
+    return _stemmer().stemWords(terms)
+
+
+def create_schema(db: sqlite3.Connection) -> None:
+    # Terms are analysed in Python; FTS5 only splits on the spaces we join them with.
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize='unicode61 remove_diacritics 0')"
+    )
+
+
+def add(db: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
+    """Index (chunk_id, text) pairs."""
+    db.executemany(
+        "INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)",
+        [(chunk_id, " ".join(analyze(text))) for chunk_id, text in rows],
+    )
+
+
+def remove(db: sqlite3.Connection, chunk_ids: list[int]) -> None:
+    db.executemany("DELETE FROM chunk_terms WHERE rowid = ?", [(i,) for i in chunk_ids])
+
+
+def query_expression(question: str) -> str | None:
+    """An FTS5 OR query of the question's distinct terms, each quoted (no FTS syntax leaks in)."""
+    terms = list(dict.fromkeys(analyze(question)))
+    if not terms:
+        return None
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+def search(db: sqlite3.Connection, question: str, limit: int) -> list[tuple[int, float]]:
+    """(chunk_id, BM25 score) best first; higher is better."""
+    expression = query_expression(question)
+    if expression is None:
+        return []
+    rows = db.execute(
+        "SELECT rowid, bm25(chunk_terms) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
+        "ORDER BY s LIMIT ?",
+        (expression, limit),
+    ).fetchall()
+    # FTS5's bm25() is negated so that ORDER BY ascending ranks best first.
+    return [(int(rowid), -float(score)) for rowid, score in rows]

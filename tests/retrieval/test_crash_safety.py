@@ -1,0 +1,74 @@
+"""kill -9 of a re-index at random moments never breaks the live index."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qabot.services import build_services
+from qabot.settings import Settings
+from tests.conftest import ROOT
+from tests.fakes.embedder import HashingEmbedder
+from tests.retrieval.test_index import ALEPPO, write_articles
+
+# A re-index in a child process, slowed down so a kill lands in every phase of it.
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from qabot.services import build_services
+    from qabot.settings import Settings
+    from tests.fakes.embedder import HashingEmbedder
+
+    class Slow(HashingEmbedder):
+        def embed_passages(self, texts):
+            time.sleep(0.01)
+            return super().embed_passages(texts)
+
+    settings = Settings(_env_file=None, articles_dir=sys.argv[1], index_dir=sys.argv[2],
+                        embedding_batch_size=4)
+    print("ready", flush=True)
+    build_services(settings, embedder=Slow(), with_answers=False).reindex(full=sys.argv[3] == "full")
+    print("done", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_killed_reindex_leaves_the_previous_index_serving(
+    make_settings: Callable[..., Settings], articles_dir: Path
+) -> None:
+    settings = make_settings()
+    write_articles(articles_dir, 10)
+    build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    rng = random.Random(20261125)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    finished = 0
+    for trial in range(20):
+        write_articles(articles_dir, 2, start=100 + trial * 2)  # always something to do
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(articles_dir), str(settings.index_dir),
+             "full" if trial % 2 else "incremental"],
+            stdout=subprocess.PIPE, text=True, env=env,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.6))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        services = build_services(settings, embedder=HashingEmbedder(), with_answers=False)
+        passages = services.retriever.search(ALEPPO, k=3).passages
+        assert passages and all(p.text for p in passages), f"trial {trial}"
+        finished += child.returncode == 0
+    # The next re-index completes and picks everything up.
+    report = build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    assert report.added + report.changed + report.unchanged == 11 + 40
+    assert not list(settings.index_dir.glob("gen-*.tmp"))

