@@ -13,6 +13,12 @@ import faiss
 import numpy as np
 
 
+def single_query_threads() -> None:
+    """One OpenMP thread for FAISS: a single-query flat scan is memory-bound, and on a busy
+    2-core machine FAISS's thread team costs more (tens of ms) than the scan itself."""
+    faiss.omp_set_num_threads(1)
+
+
 class DenseIndex:
     def __init__(self, index: faiss.IndexIDMap2) -> None:
         self._index = index

@@ -230,6 +230,7 @@ class IndexStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def next_name(self) -> str:
+        self.root.mkdir(parents=True, exist_ok=True)
         numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _GENERATION.match(p.name))]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 

@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from retrieval.dense import single_query_threads
 from retrieval.embedding import Embedder, identity
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
@@ -36,6 +37,7 @@ class Retriever:
         self.config = config
         self._lock = threading.Lock()
         self._generation: Generation | None = None
+        single_query_threads()
 
     @property
     def generation(self) -> Generation:

@@ -177,3 +177,32 @@ def test_real_model_ranks_the_130000_passage_first(
     services.reindex()
     passages = services.retriever.search(question, k=5).passages
     assert "130 000" in passages[0].text
+
+
+def test_corrupt_sqlite_is_detected_and_full_reindex_repairs(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    settings = make_settings()
+    report = build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    database = settings.index_dir / report.generation / "chunks.sqlite3"
+    data = bytearray(database.read_bytes())
+    data[200:260] = b"\xff" * 60
+    database.write_bytes(bytes(data))
+    fresh = build_services(settings, embedder=fake_embedder, with_answers=False)
+    with pytest.raises(IndexCorrupt, match="run `qabot index --full`"):
+        fresh.retriever.stats()
+    # An incremental re-index cannot reuse a damaged generation: it rebuilds from scratch.
+    repaired = fresh.reindex()
+    assert repaired.full and fresh.retriever.search(ALEPPO).passages
+
+
+def test_huge_and_odd_files_never_fail_a_reindex(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
+) -> None:
+    with (articles_dir / "huge.txt").open("wb") as handle:
+        handle.truncate(30_000_000)  # sparse: 30 MB on paper
+    (articles_dir / "binary.md").write_bytes(bytes(range(256)) * 10)
+    (articles_dir / "nom avec espaces é.txt").write_text("Un article au nom accentué sur Tombouctou.", encoding="utf-8")
+    report = build_services(make_settings(), embedder=fake_embedder, with_answers=False).reindex()
+    assert report.added == 2
+    assert {Path(s.path).name for s in report.skipped} == {"huge.txt", "binary.md"}
