@@ -19,7 +19,6 @@ import json
 import random
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time

@@ -30,7 +30,6 @@ from retrieval.index import (
     SCHEMA_VERSION,
     IndexStore,
     connect_rw,
-    open_generation,
 )
 from retrieval.models import Article, Chunk
 

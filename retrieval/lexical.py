@@ -23,14 +23,7 @@ _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]")
 # Function words only: content words (even short ones like "an", "été") carry the answer.
 _STOPWORDS = frozenset(
-    """
-    a au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
-    leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
-    ses son sur ta te tes toi ton tu un une vos votre vous y est sont ete etait etaient c d j l
-    m n s t quel quelle quels quelles quoi dont ou comment combien pourquoi quand lequel laquelle
-    lesquels lesquelles a-t-il a-t-elle fait faire the of and to in is was what who which when
-    how why did does do are
-    """.split()
+    ["a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "elles", "en", "et", "eux", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "est", "sont", "ete", "etait", "etaient", "c", "d", "j", "l", "m", "n", "s", "t", "quel", "quelle", "quels", "quelles", "quoi", "dont", "ou", "comment", "combien", "pourquoi", "quand", "lequel", "laquelle", "lesquels", "lesquelles", "a-t-il", "a-t-elle", "fait", "faire", "the", "of", "and", "to", "in", "is", "was", "what", "who", "which", "when", "how", "why", "did", "does", "do", "are"]
 )
 
 

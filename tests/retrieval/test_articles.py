@@ -18,7 +18,7 @@ def test_seed_header_becomes_date_and_text_keeps_the_rest() -> None:
 
 
 def test_file_without_header_is_an_article_without_date() -> None:
-    article = parse_article("a.md", "# Un titre\n\nDu texte.".encode())
+    article = parse_article("a.md", b"# Un titre\n\nDu texte.")
     assert article.date is None
     assert article.title == "Un titre"
 
