@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -116,7 +117,8 @@ def synthetic_generation(store: IndexStore, real: Embedder, chunks: int, vocabul
         texts = [" ".join(rng.choices(vocabulary, k=90)) for _ in ids]
         for article_no in {(i - 1) // per_article for i in ids}:
             db.execute(
-                "INSERT OR IGNORE INTO articles(id, title, date, content_hash, text) VALUES (?,?,?,?,?)",
+                "INSERT OR IGNORE INTO articles(id, title, date, content_hash, text, size, mtime_ns) "
+                "VALUES (?,?,?,?,?,0,0)",
                 (f"synthetic/{article_no}.txt", f"Article {article_no}", "2020-01", str(article_no), ""),
             )
         db.executemany(
@@ -169,6 +171,10 @@ def bench_one_changed(real: Embedder, work: Path, articles: int) -> dict[str, ob
     for i in range(articles):
         body = "\n\n".join(" ".join(rng.choices(words, k=60)) + "." for _ in range(3))
         (source / f"a{i:05d}.txt").write_text(f" date 2020-{1 + i % 12:02d} Article {i}.\n\n{body}", encoding="utf-8")
+    # Articles are older than the index in real life; fresh files would all be re-read as "racy".
+    an_hour_ago = time.time() - 3600
+    for path in source.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
     store = IndexStore(work / "index-many")
     bulk = reindex(store, source, SyntheticVectors(real), CHUNKING, full=True, batch_size=256)
     target = source / "a00042.txt"

@@ -33,33 +33,41 @@ class SkippedFile:
 
 @dataclass(frozen=True, slots=True)
 class ArticleFile:
-    """An article file found on disk, before it is read."""
+    """An article file found on disk, before it is read; size and mtime let a re-index skip it."""
 
     id: str
     path: Path
-
-
-def article_id_for(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    size: int
+    mtime_ns: int
 
 
 def find_article_files(root: Path) -> tuple[list[ArticleFile], list[SkippedFile]]:
     """Every .txt/.md file under `root`, sorted by id; links that leave `root` are not followed."""
     root = root.resolve()
+    prefix = len(str(root)) + 1
     found: list[ArticleFile] = []
     skipped: list[SkippedFile] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            path = Path(dirpath) / name
-            if name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    skipped.append(SkippedFile(str(path), "symbolic link leading outside the articles folder"))
+    pending = [str(root)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
                     continue
-            found.append(ArticleFile(article_id_for(path, root), path))
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                    continue
+                if os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES:
+                    continue
+                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
+                    skipped.append(SkippedFile(entry.path, "symbolic link leading outside the articles folder"))
+                    continue
+                try:
+                    info = entry.stat()
+                except OSError as exc:
+                    skipped.append(SkippedFile(entry.path, f"unreadable ({exc.strerror})"))
+                    continue
+                article_id = entry.path[prefix:].replace(os.sep, "/")
+                found.append(ArticleFile(article_id, Path(entry.path), info.st_size, info.st_mtime_ns))
     found.sort(key=lambda f: f.id)
     return found, skipped
 
@@ -110,6 +118,7 @@ def extract_title(text: str) -> str:
 
 
 def load_article(file: ArticleFile, max_bytes: int) -> Article:
+    """Read and parse one file; raises ValueError (or OSError) with a reason a person can read."""
     return parse_article(file.id, read_article_bytes(file.path, max_bytes))
 
 
@@ -120,8 +129,12 @@ def iter_articles(root: Path, max_bytes: int) -> Iterator[Article | SkippedFile]
         logger.warning("skipping article path=%s reason=%s", skip.path, skip.reason)
         yield skip
     for file in files:
-        try:
-            yield load_article(file, max_bytes)
-        except (OSError, ValueError) as exc:
-            logger.warning("skipping article path=%s reason=%s", file.path, exc)
-            yield SkippedFile(str(file.path), str(exc))
+        yield try_load_article(file, max_bytes)
+
+
+def try_load_article(file: ArticleFile, max_bytes: int) -> Article | SkippedFile:
+    try:
+        return load_article(file, max_bytes)
+    except (OSError, ValueError) as exc:
+        logger.warning("skipping article path=%s reason=%s", file.path, exc)
+        return SkippedFile(str(file.path), str(exc))

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval import lexical
-from retrieval.articles import SkippedFile, iter_articles
+from retrieval.articles import ArticleFile, SkippedFile, find_article_files, try_load_article
 from retrieval.chunking import Chunker, ChunkingConfig
 from retrieval.dense import DenseIndex
 from retrieval.embedding import Embedder, identity
@@ -88,15 +88,12 @@ def reindex(
     notify = progress or (lambda done, total, what: None)
     chunking = chunking.fitted(embedder.max_tokens)
     with store.reindex_lock():
+        scan_started_ns = time.time_ns()
         notify(0, 0, "reading articles")
-        articles: dict[str, Article] = {}
-        skipped: list[SkippedFile] = []
-        for item in iter_articles(articles_dir, max_article_bytes):
-            if isinstance(item, SkippedFile):
-                skipped.append(item)
-            else:
-                articles[item.id] = item
-        if not articles:
+        files, skipped = find_article_files(articles_dir)
+        for skip in skipped:
+            logger.warning("skipping article path=%s reason=%s", skip.path, skip.reason)
+        if not files:
             raise NoArticles(articles_dir)
 
         name = store.next_name()
@@ -105,18 +102,21 @@ def reindex(
         dense, reused = _start_from_previous(store, db_path, embedder, chunking, full)
         db = connect_rw(db_path)
         try:
-            previous = dict(db.execute("SELECT id, content_hash FROM articles").fetchall())
-            added = [a for a in articles if a not in previous]
-            changed = [a for a in articles if a in previous and previous[a] != articles[a].content_hash]
-            removed = [a for a in previous if a not in articles]
-            unchanged = len(articles) - len(added) - len(changed)
-            if reused and not (added or changed or removed):
+            diff = _compare(db, files, max_article_bytes, skipped)
+            if not diff.kept and not diff.fresh:
+                raise NoArticles(articles_dir)
+            added = [a for a in diff.fresh if a not in diff.previous]
+            changed = [a for a in diff.fresh if a in diff.previous]
+            removed = [a for a in diff.previous if a not in diff.kept and a not in diff.fresh]
+            unchanged = len(diff.kept)
+            if reused and not (added or changed or removed or diff.touched):
                 db.close()
                 return _nothing_to_do(store, scratch, unchanged, skipped, started)
 
             db.execute("BEGIN")
             _drop_articles(db, dense, changed + removed)
-            to_index = [articles[a] for a in added + changed]
+            db.executemany("UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?", diff.touched)
+            to_index = [diff.fresh[a] for a in added + changed]
             embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify)
             (total_chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
             built_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -127,6 +127,7 @@ def reindex(
                 "chunking": chunking.describe(),
                 "built_at": built_at,
                 "generation": name,
+                "scan_started_ns": str(scan_started_ns),
             }
             db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
             db.execute("COMMIT")
@@ -145,6 +146,46 @@ def reindex(
     )
     logger.info("reindex done generation=%s %s", name, report.summary())
     return report
+
+
+# A file whose mtime falls this close to the previous scan may have changed again within the
+# same timestamp tick after it was read ("racy" in git's words): such files are always re-read.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass
+class _Diff:
+    previous: dict[str, tuple[str, int, int]]  # id -> (hash, size, mtime_ns) in the live index
+    kept: set[str]  # unchanged articles (by stat, or by hash when the stat changed)
+    fresh: dict[str, tuple[Article, ArticleFile]]  # new or changed articles, read and parsed
+    touched: list[tuple[int, int, str]]  # (size, mtime_ns, id) of unchanged content with a new stat
+
+
+def _compare(
+    db: sqlite3.Connection, files: list[ArticleFile], max_bytes: int, skipped: list[SkippedFile]
+) -> _Diff:
+    """Sort the files against the live index; read only those whose size or mtime moved."""
+    previous = {
+        row[0]: (row[1], row[2], row[3])
+        for row in db.execute("SELECT id, content_hash, size, mtime_ns FROM articles")
+    }
+    row = db.execute("SELECT value FROM meta WHERE key = 'scan_started_ns'").fetchone()
+    trusted_before = int(row[0]) - _RACY_NS if row else 0
+    diff = _Diff(previous, set(), {}, [])
+    for file in files:
+        before = previous.get(file.id)
+        if before and before[1:] == (file.size, file.mtime_ns) and file.mtime_ns < trusted_before:
+            diff.kept.add(file.id)
+            continue
+        loaded = try_load_article(file, max_bytes)
+        if isinstance(loaded, SkippedFile):
+            skipped.append(loaded)
+        elif before and before[0] == loaded.content_hash:
+            diff.kept.add(file.id)
+            diff.touched.append((file.size, file.mtime_ns, file.id))
+        else:
+            diff.fresh[file.id] = (loaded, file)
+    return diff
 
 
 def _nothing_to_do(
@@ -209,7 +250,7 @@ def _drop_articles(db: sqlite3.Connection, dense: DenseIndex, article_ids: list[
 def _add_articles(
     db: sqlite3.Connection,
     dense: DenseIndex,
-    articles: list[Article],
+    articles: list[tuple[Article, ArticleFile]],
     embedder: Embedder,
     chunking: ChunkingConfig,
     batch_size: int,
@@ -218,10 +259,12 @@ def _add_articles(
     """Chunk, embed (in batches across articles) and store; returns how many chunks were embedded."""
     chunker = Chunker(chunking, embedder.count_tokens)
     pending: list[Chunk] = []
-    for article in articles:
+    for article, file in articles:
         db.execute(
-            "INSERT INTO articles(id, title, date, content_hash, text) VALUES (?, ?, ?, ?, ?)",
-            (article.id, article.title, article.date, article.content_hash, article.text),
+            "INSERT INTO articles(id, title, date, content_hash, text, size, mtime_ns) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article.id, article.title, article.date, article.content_hash, article.text,
+             file.size, file.mtime_ns),
         )
         pending.extend(chunker.split(article))
     total = len(pending)

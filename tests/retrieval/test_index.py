@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from qabot.services import build_services
+from retrieval import indexer
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
 from retrieval.index import DENSE_FILE, IndexStore
@@ -206,3 +209,28 @@ def test_huge_and_odd_files_never_fail_a_reindex(
     report = build_services(make_settings(), embedder=fake_embedder, with_answers=False).reindex()
     assert report.added == 2
     assert {Path(s.path).name for s in report.skipped} == {"huge.txt", "binary.md"}
+
+
+def test_unchanged_files_are_not_even_read(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_articles(articles_dir, 4)
+    an_hour_ago = time.time() - 3600
+    for path in articles_dir.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    services.reindex()
+    reads: list[str] = []
+    real_load = indexer.try_load_article
+
+    def counting_load(file, max_bytes):  # type: ignore[no-untyped-def]
+        reads.append(file.id)
+        return real_load(file, max_bytes)
+
+    monkeypatch.setattr(indexer, "try_load_article", counting_load)
+    (articles_dir / "extra_001.txt").write_text("Nouveau contenu sur Tombouctou.", encoding="utf-8")
+    os.utime(articles_dir / "extra_002.txt")  # touched, same content
+    report = services.reindex()
+    assert sorted(reads) == ["extra_001.txt", "extra_002.txt"]
+    assert (report.changed, report.unchanged) == (1, 4)
