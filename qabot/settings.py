@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM call.")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_structured_output: bool = Field(
+        False, description="Ask for JSON-schema structured answers (endpoints that support it); else parse [n] from text."
+    )
     answer_max_sentences: int = Field(3, gt=0, description="Sentences the extractive answerer quotes at most.")
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
 

@@ -1,0 +1,113 @@
+"""Citation verification, after any answerer.
+
+1. A `[n]` that does not point at a passage shown to the user is removed.
+2. A cited sentence must be supported by one of its passages: every number in it appears in
+   the passage, and either most of its key terms do or its embedding is close enough to the
+   passage's (what lets an English sentence stand on a French passage). Unsupported citations
+   are removed; a sentence left with none is dropped.
+3. Sentences without any citation are dropped: every claim is cited.
+4. Citations are renumbered 1..k in order of first use; only cited passages are returned.
+Nothing left means the answer declines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from answering.protocol import Answer, Citation
+from answering.sentences import (
+    MarkedSentence,
+    content_terms,
+    numbers_in,
+    parse_marked,
+    render_marked,
+)
+from retrieval.embedding import Embedder
+from retrieval.models import Passage
+
+MIN_TERM_OVERLAP = 0.5
+# multilingual-e5 similarities sit high (unrelated text ~0.7); a sentence restating its passage
+# in another language scores above 0.8.
+MIN_SEMANTIC_SUPPORT = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    sentences: list[MarkedSentence]
+    citations: list[Citation]
+    removed_markers: int
+    dropped_sentences: int
+
+
+def lexically_supported(sentence: str, passage: str) -> bool:
+    if not numbers_in(sentence) <= numbers_in(passage):
+        return False
+    terms = content_terms(sentence)
+    if not terms:
+        return True
+    return len(terms & content_terms(passage)) / len(terms) >= MIN_TERM_OVERLAP
+
+
+def verify(
+    answer_text: str, passages: Sequence[Passage], embedder: Embedder | None = None
+) -> Verification:
+    sentences = parse_marked(answer_text)
+    removed = 0
+    candidates: list[MarkedSentence] = []
+    for sentence in sentences:
+        valid = tuple(dict.fromkeys(n for n in sentence.cites if 1 <= n <= len(passages)))
+        removed += len(sentence.cites) - len(valid)
+        candidates.append(MarkedSentence(sentence.text, valid))
+
+    pending: list[tuple[int, int]] = []  # (sentence index, passage number) needing the embedder
+    support: dict[tuple[int, int], bool] = {}
+    for i, sentence in enumerate(candidates):
+        for n in sentence.cites:
+            ok = lexically_supported(sentence.text, passages[n - 1].text)
+            support[(i, n)] = ok
+            if not ok and numbers_in(sentence.text) <= numbers_in(passages[n - 1].text):
+                pending.append((i, n))
+    if pending and embedder is not None:
+        texts = list(dict.fromkeys(candidates[i].text for i, _ in pending))
+        vectors = dict(zip(texts, embedder.embed_passages(texts), strict=True))
+        needed = sorted({n for _, n in pending})
+        passage_vectors = dict(zip(needed, embedder.embed_passages([passages[n - 1].text for n in needed]), strict=True))
+        for i, n in pending:
+            similarity = float(np.dot(vectors[candidates[i].text], passage_vectors[n]))
+            support[(i, n)] = similarity >= MIN_SEMANTIC_SUPPORT
+
+    kept: list[MarkedSentence] = []
+    dropped = 0
+    for i, sentence in enumerate(candidates):
+        cites = tuple(n for n in sentence.cites if support.get((i, n)))
+        removed += len(sentence.cites) - len(cites)
+        if cites:
+            kept.append(MarkedSentence(sentence.text, cites))
+        else:
+            dropped += 1
+
+    numbering: dict[int, int] = {}
+    for sentence in kept:
+        for n in sentence.cites:
+            numbering.setdefault(n, len(numbering) + 1)
+    renumbered = [MarkedSentence(s.text, tuple(numbering[n] for n in s.cites)) for s in kept]
+    citations = [Citation(new, passages[old - 1]) for old, new in numbering.items()]
+    return Verification(renumbered, citations, removed, dropped)
+
+
+def apply(answer: Answer, passages: Sequence[Passage], embedder: Embedder | None) -> Answer:
+    """The answer with only verified sentences and citations; declined when none is left."""
+    if not answer.answered:
+        return replace(answer, citations=[])
+    result = verify(answer.text, passages, embedder)
+    if not result.sentences:
+        return replace(answer, text="", citations=[], answered=False, verified=False)
+    return replace(
+        answer,
+        text=render_marked(result.sentences),
+        citations=result.citations,
+        verified=result.dropped_sentences == 0 and result.removed_markers == 0,
+    )

@@ -1,0 +1,139 @@
+"""The LLM answerer: any OpenAI-compatible endpoint through LangChain's ChatOpenAI.
+
+The passages go into the prompt as numbered data between <passages> tags, with title and date;
+the system prompt says they are never instructions. Tokens stream to `on_partial`. Structured
+output (sentences with the ids of their passages) is used when LLM_STRUCTURED_OUTPUT is on and
+the endpoint supports it; otherwise `[n]` markers are parsed from the text. Any failure raises
+`LlmUnavailable`, and the service falls back to the extractive answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from answering import prompts
+from answering.protocol import Answer, PartialCallback, Turn
+from retrieval.models import Passage
+
+logger = logging.getLogger(__name__)
+
+NO_ANSWER = "NO_ANSWER"
+
+
+class LlmUnavailable(Exception):
+    """The language model could not give a usable answer (down, slow, refused, or garbage)."""
+
+
+class CitedSentence(BaseModel):
+    text: str = Field(description="One sentence of the answer, without citation markers.")
+    passages: list[int] = Field(description="Numbers of the passages that support the sentence.")
+
+
+class CitedAnswer(BaseModel):
+    answerable: bool = Field(description="False when the passages do not answer the question.")
+    sentences: list[CitedSentence] = Field(description="The answer, sentence by sentence.")
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    blocks = []
+    for n, passage in enumerate(passages, start=1):
+        # An article cannot close the data block and speak as the prompt.
+        text = passage.text.replace("<passages>", "‹passages›").replace("</passages>", "‹/passages›")
+        blocks.append(prompts.render("passage", n=str(n), title=passage.title, date=passage.date or "—", text=text))
+    return "\n\n".join(blocks)
+
+
+def build_messages(question: str, passages: Sequence[Passage], history: Sequence[Turn], language: str) -> list[BaseMessage]:
+    messages: list[BaseMessage] = [SystemMessage(prompts.load("system", language))]
+    for turn in history:
+        messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
+    messages.append(HumanMessage(prompts.render("answer", language, passages=format_passages(passages), question=question)))
+    return messages
+
+
+class LlmAnswerer:
+    name = "llm"
+
+    def __init__(
+        self, *, base_url: str, model: str, api_key: str, timeout_s: float, max_retries: int,
+        temperature: float, structured: bool = False,
+    ) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self._chat = ChatOpenAI(
+            base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,  # type: ignore[arg-type]
+            max_retries=max_retries, temperature=temperature, streaming=True,
+        )
+        self._timeout_s = timeout_s
+        self._structured = structured
+
+    async def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        history: Sequence[Turn],
+        language: str,
+        on_partial: PartialCallback | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        messages = build_messages(question, passages, history, language)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                text = await self._structured_answer(messages) if self._structured else None
+                if text is None:
+                    text = await self._streamed_answer(messages, on_partial)
+        except TimeoutError as exc:
+            raise LlmUnavailable(f"no answer within {self._timeout_s:g} s") from exc
+        except LlmUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any client/transport error means "unavailable"
+            raise LlmUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        declined = NO_ANSWER in text
+        if not declined and not text.strip():
+            raise LlmUnavailable("empty answer")
+        return Answer(
+            question=question, text="" if declined else text.strip(), citations=[],
+            answered=not declined, language=language, answerer="llm",
+            timings_ms={"generate": (time.perf_counter() - started) * 1000},
+        )
+
+    async def _streamed_answer(self, messages: list[BaseMessage], on_partial: PartialCallback | None) -> str:
+        text = ""
+        async for chunk in self._chat.astream(messages):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if not piece:
+                continue
+            text += piece
+            if on_partial and NO_ANSWER not in text and not NO_ANSWER.startswith(text.strip()):
+                await on_partial(text)
+        return text
+
+    async def _structured_answer(self, messages: list[BaseMessage]) -> str | None:
+        """Sentences with passage ids, rendered with markers; None when the endpoint can't."""
+        try:
+            result = await self._chat.with_structured_output(CitedAnswer, method="json_schema").ainvoke(messages)
+        except Exception as exc:  # noqa: BLE001 - unsupported or unparseable: fall back to text
+            logger.info("structured output unavailable, using plain text reason=%s", exc)
+            return None
+        if not isinstance(result, CitedAnswer):
+            return None
+        if not result.answerable:
+            return NO_ANSWER
+        return " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.passages) for s in result.sentences)
+
+    async def condense(self, question: str, history: Sequence[Turn], language: str) -> str:
+        transcript = "\n".join(f"- {t.question}\n  → {t.answer[:300]}" for t in history)
+        prompt = prompts.render("condense", language, history=transcript, question=question)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                reply = await self._chat.ainvoke([HumanMessage(prompt)])
+        except Exception as exc:  # noqa: BLE001 - fall back to offline rewriting
+            raise LlmUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        rewritten = reply.content.strip() if isinstance(reply.content, str) else ""
+        return rewritten.splitlines()[0].strip() if rewritten else question

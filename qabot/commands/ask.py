@@ -1,0 +1,53 @@
+"""`qabot ask "question" [--json]`: one answer with its citations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from answering.protocol import Answer
+from qabot.services import build_services
+from qabot.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ask", help="answer one question, with cited passages")
+    parser.add_argument("question")
+    parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    parser.set_defaults(func=run)
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        for citation in answer.citations:
+            p = citation.passage
+            date = f", {p.date}" if p.date else ""
+            lines.append(f"[{citation.n}] {p.title} ({p.article_id}{date}, characters {p.start}-{p.end})")
+    return "\n".join(lines)
+
+
+def format_sources(answer: Answer) -> str:
+    if not answer.citations:
+        return "The last answer cites no passage."
+    blocks = []
+    for citation in answer.citations:
+        p = citation.passage
+        date = f" ({p.date})" if p.date else ""
+        blocks.append(f"[{citation.n}] {p.title}{date} — {p.article_id} [{p.start}:{p.end}]\n    " + p.text.replace("\n", "\n    "))
+    return "\n\n".join(blocks)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    services = build_services(settings)
+    assert services.answers is not None
+    answer = asyncio.run(services.answers.ask(args.question))
+    if args.json:
+        payload = answer.to_dict()
+        payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "citations", "timings_ms")}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return 0

