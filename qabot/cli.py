@@ -15,7 +15,7 @@ from qabot.logs import configure_logging
 from qabot.settings import SettingsError, load_settings
 from retrieval.errors import QabotError
 
-COMMANDS = ("index", "search", "status", "ask", "chat")
+COMMANDS = ("index", "search", "status", "ask", "chat", "run")
 
 logger = logging.getLogger("qabot")
 

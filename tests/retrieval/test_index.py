@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from qabot.services import build_services
-from retrieval import indexer
 from qabot.settings import Settings
+from retrieval import indexer
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
 from retrieval.index import DENSE_FILE, IndexStore
 from tests.fakes.embedder import HashingEmbedder

@@ -1,0 +1,206 @@
+"""The Telegram application: builder, lifecycle, handler wiring, the one error handler.
+
+`build_application(settings, services)` is the only way in; `qabot run` and the tests call it
+(the tests with a loopback Bot API as TELEGRAM_API_BASE_URL and fake services).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import admin, ask, help, sources
+from bot.render import escape
+from bot.state import BotState, Histories, RateLimiter, Tuning
+from bot.store import BotStore
+from bot.texts import language_of, t
+from retrieval.errors import QabotError
+
+logger = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 64
+RATE_LIMIT_RETRIES = 3
+
+COMMANDS = {
+    "fr": [
+        ("help", "Ce que je sais et comment me questionner"),
+        ("ask", "Poser une question (dans un groupe)"),
+        ("new", "Oublier la conversation en cours"),
+    ],
+    "en": [
+        ("help", "What I know and how to ask"),
+        ("ask", "Ask a question (in a group)"),
+        ("new", "Forget the current conversation"),
+    ],
+}
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Different chats run concurrently; one chat's messages are handled one after the other.
+
+    Button presses skip the queue: they only show stored things, and should not wait behind a
+    question being answered.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None or (isinstance(update, Update) and update.callback_query):
+            await coroutine
+            return
+        lock, users = self._locks.setdefault(chat.id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+def file_url_for(base_url: str) -> str:
+    """The file download base matching a Bot API base URL (`…/bot` → `…/file/bot`)."""
+    if "{token}" in base_url:
+        return base_url.replace("/bot{token}", "/file/bot{token}")
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(settings: Any, services: Any, *, tuning: Tuning | None = None) -> Application:
+    """The bot, wired to `services`; nothing touches the network until it is initialised."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    base_url = settings.telegram_api_base_url
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(base_url)
+        .base_file_url(file_url_for(base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["state"] = BotState(
+        settings=settings,
+        services=services,
+        tuning=tuning or Tuning(),
+        histories=Histories(settings.history_turns),
+        limiter=RateLimiter(settings.rate_limit_questions, settings.rate_limit_window_s),
+    )
+    register_handlers(application, frozenset(settings.telegram_admin_ids))
+    application.add_error_handler(on_error)
+    return application
+
+
+def register_handlers(application: Application, admin_ids: frozenset[int]) -> None:
+    """Admin handlers behind the admin filter, then one refusal for everyone else; then users."""
+    is_admin = filters.User(user_id=admin_ids)
+    new_message = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            CommandHandler("reindex", admin.on_reindex, filters=is_admin & new_message),
+            CommandHandler("status", admin.on_status, filters=is_admin & new_message),
+            CommandHandler("unanswered", admin.on_unanswered, filters=is_admin & new_message),
+            MessageHandler(is_admin & private & new_message & filters.Document.ALL, admin.on_upload),
+            MessageHandler(
+                new_message
+                & (filters.Regex(rf"^/({'|'.join(admin.ADMIN_COMMANDS)})(@\w+)?(\s|$)") | (private & filters.Document.ALL)),
+                admin.refuse,
+            ),
+            CommandHandler(["start", "help"], help.on_help, filters=new_message),
+            CommandHandler("new", help.on_new, filters=new_message),
+            CommandHandler("ask", ask.on_ask, filters=new_message),
+            MessageHandler(private & new_message & filters.TEXT & ~filters.COMMAND, ask.on_private_text),
+            MessageHandler(filters.ChatType.GROUPS & new_message & filters.TEXT & ~filters.COMMAND, ask.on_group_text),
+            MessageHandler(
+                private & new_message & (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO
+                                         | filters.VIDEO | filters.VIDEO_NOTE | filters.ANIMATION),
+                ask.on_not_text,
+            ),
+            MessageHandler(private & new_message & filters.COMMAND, help.on_help),
+            CallbackQueryHandler(sources.on_callback),
+        ]
+    )
+
+
+async def _post_init(application: Application) -> None:
+    """Open the store and publish the command list."""
+    state: BotState = application.bot_data["state"]
+    state.store = await BotStore.open(state.settings.data_dir / "bot.sqlite3")
+    for lang, commands in COMMANDS.items():
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, text) for name, text in commands],
+                language_code=None if lang == "fr" else lang,
+            )
+        except TelegramError as exc:
+            logger.warning("could not publish the command list lang=%s: %s", lang, exc)
+    logger.info("bot ready username=%s admins=%d", application.bot.username, len(state.admin_ids))
+
+
+async def _post_shutdown(application: Application) -> None:
+    state: BotState = application.bot_data["state"]
+    if state.store is not None:
+        await state.store.close()
+        state.store = None
+    close = getattr(state.services, "close", None)
+    if callable(close):
+        await asyncio.to_thread(close)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error sink: log with context; the user gets a fixed short sentence."""
+    error = context.error
+    upd = update if isinstance(update, Update) else None
+    chat = upd.effective_chat.id if upd and upd.effective_chat else None
+    user = upd.effective_user if upd else None
+    if isinstance(error, QabotError):
+        logger.warning("expected error update=%s chat=%s user=%s: %s",
+                       upd.update_id if upd else None, chat, user.id if user else None, error)
+        state: BotState = context.application.bot_data["state"]
+        is_admin = user is not None and user.id in state.admin_ids
+        text = str(error) if is_admin else t("index_unavailable", language_of(user))
+    else:
+        logger.error("unhandled error update=%s chat=%s user=%s",
+                     upd.update_id if upd else None, chat, user.id if user else None, exc_info=error)
+        text = t("apology", language_of(user))
+    if upd is None:
+        return
+    try:
+        if upd.callback_query:
+            await upd.callback_query.answer(text[:190])
+        elif chat is not None:
+            await context.bot.send_message(chat, escape(text))
+    except TelegramError as exc:
+        logger.warning("could not tell the user about the error chat=%s: %s", chat, exc)

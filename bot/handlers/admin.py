@@ -1,0 +1,239 @@
+"""Admin commands: /reindex [full], article uploads, /status, /unanswered; refusal for others.
+
+Handlers here are registered behind `filters.User(user_id=TELEGRAM_ADMIN_IDS)`; `refuse` is the
+one reply everyone else gets. A re-index runs as a background task (questions keep being
+answered from the previous index) and edits one progress message as it goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.handlers.common import edit
+from bot.render import bullet_list, escape, truncate
+from bot.state import BotState, state_of
+from bot.texts import language_of, t
+from retrieval.articles import parse_article
+from retrieval.errors import QabotError, ReindexInProgress
+
+logger = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = ("reindex", "status", "unanswered")
+UPLOAD_SUFFIXES = ("txt", "md")
+UNANSWERED_SHOWN = 10
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one reply non-admins get for admin commands and uploads; nothing else happens."""
+    user = update.effective_user
+    logger.info("admin action refused user=%s", user.id if user else None)
+    if update.effective_message:
+        await update.effective_message.reply_text(t("admin_only", language_of(user)))
+
+
+async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/reindex` (incremental) or `/reindex full`."""
+    message = update.effective_message
+    if message is None:
+        return
+    full = bool(context.args) and context.args[0].lower() in ("full", "complet", "complete")
+    lang = language_of(update.effective_user)
+    if not await start_reindex(context, message, lang, full=full):
+        await message.reply_text(t("reindex_busy", lang))
+
+
+async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Articles, chunks, dates, models, last re-index and today's counts."""
+    st = state_of(context)
+    message = update.effective_message
+    if message is None:
+        return
+    lang = language_of(update.effective_user)
+    try:
+        stats = await asyncio.to_thread(st.services.retriever.stats)
+        articles, chunks, embedding = stats.articles, stats.chunks, stats.embedding
+        period = f"{stats.date_min} – {stats.date_max}" if stats.date_min else "—"
+    except QabotError as exc:
+        articles = chunks = embedding = period = "—"
+        embedding = str(exc)
+    today = await st.db.today()
+    last = await st.db.meta("last_reindex") or t("never", lang)
+    await message.reply_text(
+        t(
+            "status", lang,
+            articles=articles, chunks=chunks, period=escape(str(period)), embedding=escape(str(embedding)),
+            answerer=escape(_answerer(st)), last=escape(last),
+            answered=today.get("answered", 0), declined=today.get("declined", 0),
+        )
+    )
+
+
+async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The most recent declined questions."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = language_of(update.effective_user)
+    rows = await state_of(context).db.unanswered(UNANSWERED_SHOWN)
+    if not rows:
+        await message.reply_text(t("unanswered_none", lang))
+        return
+    items = [f"{when[:16].replace('T', ' ')} — {truncate(question, 200)}" for when, question in rows]
+    await message.reply_text(t("unanswered_head", lang) + "\n" + bullet_list(items))
+
+
+async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A .txt or .md document from an admin: checked, saved in ARTICLES_DIR, then indexed."""
+    st = state_of(context)
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    lang = language_of(update.effective_user)
+    document = message.document
+    name = safe_filename(document.file_name)
+    if name is None:
+        await message.reply_text(t("upload_bad_type", lang))
+        return
+    limit = st.settings.max_upload_bytes
+    if document.file_size and document.file_size > limit:
+        await message.reply_text(t("upload_too_large", lang, size=document.file_size, limit=limit))
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if len(data) > limit:
+        await message.reply_text(t("upload_too_large", lang, size=len(data), limit=limit))
+        return
+    try:
+        article = parse_article(name, data)
+    except ValueError as exc:
+        await message.reply_text(t("upload_unreadable", lang, reason=escape(str(exc))))
+        return
+    replaced = await asyncio.to_thread(write_article, Path(st.settings.articles_dir), name, data)
+    logger.info("article uploaded name=%s bytes=%d replaced=%s", name, len(data), replaced)
+    saved = t(
+        "upload_saved", lang, name=escape(name), title=escape(truncate(article.title, 120)),
+        date=f" ({escape(article.date)})" if article.date else "", chars=len(article.text),
+    ) + (t("upload_replaced", lang) if replaced else "")
+    if not await start_reindex(context, message, lang, full=False, prefix=saved):
+        await message.reply_text(saved + "\n" + t("upload_busy", lang))
+
+
+def safe_filename(raw: str | None) -> str | None:
+    """A plain `name.txt`/`name.md` from an uploaded file's name, or None for other types.
+
+    Directory parts are dropped, anything but letters, digits, spaces, `-` and `_` becomes `_`
+    (so no `..`, no hidden file, no control character), and the length is capped.
+    """
+    if not raw:
+        return None
+    name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in UPLOAD_SUFFIXES:
+        return None
+    stem = re.sub(r"[^\w\- ]+", "_", stem, flags=re.UNICODE)
+    stem = re.sub(r"\s+", " ", stem).strip(" _-")[:80].strip() or "article"
+    return f"{stem}.{suffix.lower()}"
+
+
+def write_article(articles_dir: Path, name: str, data: bytes) -> bool:
+    """Write atomically into `articles_dir` (never outside it); True if a file was replaced."""
+    root = articles_dir.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / name
+    if target.parent != root or target.is_symlink():
+        raise ValueError(f"refusing to write {name!r} outside {root}")
+    replaced = target.exists()
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return replaced
+
+
+async def start_reindex(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, lang: str, *, full: bool, prefix: str = ""
+) -> bool:
+    """Start a re-index in the background with a progress message; False if one is running."""
+    st = state_of(context)
+    if st.reindex_lock.locked():
+        return False
+    await st.reindex_lock.acquire()
+    try:
+        head = (prefix + "\n") if prefix else ""
+        full_label = t("reindex_full", lang) if full else ""
+        progress = await message.reply_text(head + t("reindex_started", lang, full=full_label))
+    except BaseException:
+        st.reindex_lock.release()
+        raise
+    task = context.application.create_task(
+        _run_reindex(st, progress, lang, full, head, full_label), name="reindex"
+    )
+    st.background.add(task)
+    task.add_done_callback(st.background.discard)
+    return True
+
+
+async def _run_reindex(
+    st: BotState, progress: Message, lang: str, full: bool, head: str, full_label: str
+) -> None:
+    latest = [""]
+
+    def report_progress(text: str) -> None:  # called from the worker thread
+        latest[0] = text
+
+    shown = ""
+    try:
+        job = asyncio.ensure_future(asyncio.to_thread(st.services.reindex, full=full, progress=report_progress))
+        while not job.done():
+            await asyncio.wait({job}, timeout=st.tuning.reindex_progress_every_s)
+            if not job.done() and latest[0] and latest[0] != shown:
+                shown = latest[0]
+                await _try_edit(progress, head + t("reindex_progress", lang, full=full_label, progress=escape(shown)))
+        report = job.result()
+    except ReindexInProgress:
+        await _try_edit(progress, head + t("reindex_busy", lang))
+    except QabotError as exc:
+        logger.warning("re-index failed: %s", exc)
+        await _try_edit(progress, head + t("reindex_failed", lang, reason=escape(str(exc))))
+    except Exception:
+        logger.exception("re-index crashed")
+        await _try_edit(progress, head + t("reindex_failed", lang, reason=t("apology", lang)))
+    else:
+        summary = report.summary()
+        logger.info("re-index done full=%s %s", full, summary)
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
+        await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
+    finally:
+        st.reindex_lock.release()
+
+
+async def _try_edit(message: Message, text: str) -> None:
+    try:
+        await edit(message, text)
+    except TelegramError as exc:
+        logger.warning("could not update the re-index message chat=%s: %s", message.chat_id, exc)
+
+
+def _answerer(st: BotState) -> str:
+    settings: Any = st.settings
+    if getattr(settings, "llm_provider", "none") == "openai":
+        return f"LLM {getattr(settings, 'llm_model', '?')} (extractive fallback)"
+    return "extractive"

@@ -1,0 +1,48 @@
+"""Small helpers the handlers share: tolerant edits, the typing indicator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
+
+logger = logging.getLogger(__name__)
+
+
+async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit a message's HTML text; an edit that changes nothing is not an error."""
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, chat_id: int, every_s: float) -> AsyncIterator[None]:
+    """Show "typing…" in the chat, refreshed every `every_s` seconds, while the block runs."""
+
+    async def show() -> None:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError as exc:  # cosmetic: never let it stop the answer
+            logger.debug("typing action failed chat=%s: %s", chat_id, exc)
+
+    async def refresh() -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            await show()
+
+    await show()
+    task = asyncio.create_task(refresh())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

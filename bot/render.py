@@ -1,0 +1,298 @@
+"""Telegram HTML for answers, passages and article pages; inline keyboards; callback data.
+
+Everything that comes from users or articles is escaped here and nowhere else. Long texts are
+split on paragraph boundaries *before* they are formatted, so a tag never spans two messages.
+Lengths are measured as Telegram does: visible text (tags removed, entities decoded) in UTF-16
+code units.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.texts import t
+
+MESSAGE_LIMIT = 4096
+# Room left for what a formatter adds around a piece (a title line, a note, a page counter).
+PIECE_LIMIT = 3800
+PAGE_CHARS = 3000
+PASSAGE_CHARS = 3000
+BUTTON_TITLE_CHARS = 38
+CALLBACK_LIMIT = 64
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class CitedPassage:
+    """What a citation button and the passage view need (a stored copy of the citation)."""
+
+    n: int
+    article_id: str
+    title: str
+    date: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """An answer as the store keeps it: enough to re-render it and its buttons after a restart."""
+
+    id: int
+    chat_id: int
+    question: str
+    text: str
+    answered: bool
+    language: str
+    note: str | None
+    citations: tuple[CitedPassage, ...]
+
+    def citation(self, n: int) -> CitedPassage | None:
+        return next((c for c in self.citations if c.n == n), None)
+
+
+# --- measuring and splitting -------------------------------------------------------------
+
+
+def telegram_length(text: str) -> int:
+    """Length of plain text as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(markup: str) -> int:
+    """Length of an HTML message once Telegram has parsed it."""
+    return telegram_length(html.unescape(_TAG.sub("", markup)))
+
+
+def split_plain(text: str, limit: int = PIECE_LIMIT) -> list[str]:
+    """Split plain text into pieces under `limit`: paragraphs, then sentences, then words."""
+    text = text.strip()
+    if not text:
+        return []
+    pieces: list[str] = []
+    current = ""
+    for unit in _units(text, limit):
+        candidate = f"{current}{unit}" if current else unit.lstrip("\n")
+        if current and telegram_length(candidate) > limit:
+            pieces.append(current.strip())
+            current = unit.lstrip("\n")
+        else:
+            current = candidate
+    if current.strip():
+        pieces.append(current.strip())
+    return pieces
+
+
+def _units(text: str, limit: int) -> Iterator[str]:
+    """Paragraphs (with their leading blank line), each broken further only when too long."""
+    for i, paragraph in enumerate(re.split(r"\n\s*\n", text)):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        prefix = "\n\n" if i else ""
+        if telegram_length(paragraph) <= limit:
+            yield prefix + paragraph
+            continue
+        first = True
+        for part in _break_long(paragraph, limit):
+            yield (prefix if first else " ") + part
+            first = False
+
+
+def _break_long(paragraph: str, limit: int) -> Iterator[str]:
+    for sentence in _SENTENCE_END.split(paragraph):
+        while telegram_length(sentence) > limit:
+            cut = sentence.rfind(" ", 0, limit)
+            if cut <= limit // 2:
+                cut = limit // 2  # no space in sight: cut the word (a URL, a wall of emoji)
+            head, sentence = sentence[:cut], sentence[cut:].lstrip()
+            yield head
+        if sentence:
+            yield sentence
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _format_answer_piece(piece: str) -> str:
+    """Escape a piece of answer text and make its `[n]` markers bold."""
+    return _MARKER.sub(r"<b>[\1]</b>", _escape(piece))
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut at a word boundary with an ellipsis when longer than `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def answer_messages(answer: StoredAnswer, lang: str) -> list[str]:
+    """The HTML messages of an answer: its text split, with the note after the last piece."""
+    pieces = split_plain(answer.text) or [t("empty_answer", lang)]
+    messages = [_format_answer_piece(p) for p in pieces]
+    if answer.note and answer.note not in answer.text:
+        note = f"\n\n<i>{_escape(truncate(answer.note, 300))}</i>"
+        if visible_length(messages[-1]) + visible_length(note) <= MESSAGE_LIMIT:
+            messages[-1] += note
+        else:
+            messages.append(note.strip())
+    return messages
+
+
+def streaming_preview(text: str) -> str:
+    """HTML for an answer still being written: the last part that fits, and an ellipsis."""
+    text = text.strip()
+    if telegram_length(text) > PIECE_LIMIT:
+        text = "…" + text[-(PIECE_LIMIT // 2) :]
+    return _format_answer_piece(text) + " …"
+
+
+def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
+    """One button per citation, then 👍 / 👎."""
+    rows = [
+        [InlineKeyboardButton(citation_label(c), callback_data=source_data(answer.id, c.n))]
+        for c in answer.citations
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton("👍", callback_data=vote_data(answer.id, +1)),
+            InlineKeyboardButton("👎", callback_data=vote_data(answer.id, -1)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def citation_label(citation: CitedPassage) -> str:
+    label = f"[{citation.n}] {truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS)}"
+    return f"{label} ({citation.date})" if citation.date else label
+
+
+# --- passages and article pages ----------------------------------------------------------
+
+
+def _heading(title: str, date: str | None) -> str:
+    heading = f"<b>{_escape(truncate(title, 200))}</b>"
+    return f"{heading} ({_escape(date)})" if date else heading
+
+
+def passage_message(answer: StoredAnswer, citation: CitedPassage, lang: str) -> str:
+    quote = truncate(citation.text, PASSAGE_CHARS)
+    return (
+        f"<b>[{citation.n}]</b> {_heading(citation.title, citation.date)}\n"
+        f"<blockquote>{_escape(quote)}</blockquote>"
+    )
+
+
+def passage_keyboard(answer: StoredAnswer, citation: CitedPassage, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("back_to_answer", lang), callback_data=back_data(answer.id)),
+                InlineKeyboardButton(
+                    t("read_article", lang), callback_data=page_data(answer.id, citation.n, 0)
+                ),
+            ]
+        ]
+    )
+
+
+def article_pages(text: str) -> list[str]:
+    return split_plain(text, PAGE_CHARS) or [""]
+
+
+def page_message(citation: CitedPassage, page_text: str, page: int, pages: int, lang: str) -> str:
+    counter = t("page_of", lang, page=page + 1, pages=pages)
+    return f"{_heading(citation.title, citation.date)}\n\n{_escape(page_text)}\n\n<i>{counter}</i>"
+
+
+def page_keyboard(
+    answer: StoredAnswer, citation: CitedPassage, page: int, pages: int, lang: str
+) -> InlineKeyboardMarkup:
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀️", callback_data=page_data(answer.id, citation.n, page - 1)))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("▶️", callback_data=page_data(answer.id, citation.n, page + 1)))
+    rows = [nav] if nav else []
+    rows.append(
+        [
+            InlineKeyboardButton(t("back_to_passage", lang), callback_data=source_data(answer.id, citation.n)),
+            InlineKeyboardButton(t("back_to_answer", lang), callback_data=back_data(answer.id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+# --- callback data: short, typed, and only ever an answer id plus small numbers -------------
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    kind: str  # "s" source, "a" answer, "p" article page, "v" vote
+    answer_id: int
+    n: int = 0
+    page: int = 0
+    vote: int = 0
+
+
+def source_data(answer_id: int, n: int) -> str:
+    return f"s:{answer_id}:{n}"
+
+
+def back_data(answer_id: int) -> str:
+    return f"a:{answer_id}"
+
+
+def page_data(answer_id: int, n: int, page: int) -> str:
+    return f"p:{answer_id}:{n}:{page}"
+
+
+def vote_data(answer_id: int, vote: int) -> str:
+    return f"v:{answer_id}:{'+' if vote > 0 else '-'}"
+
+
+_CALLBACK = re.compile(
+    r"(?:(?P<s>s):(?P<s_id>\d{1,18}):(?P<s_n>\d{1,3})"
+    r"|(?P<a>a):(?P<a_id>\d{1,18})"
+    r"|(?P<p>p):(?P<p_id>\d{1,18}):(?P<p_n>\d{1,3}):(?P<p_page>\d{1,5})"
+    r"|(?P<v>v):(?P<v_id>\d{1,18}):(?P<v_vote>[+-]))"
+)
+
+
+def parse_callback(data: str | None) -> Callback | None:
+    """The callback behind `data`, or None for anything this bot did not write."""
+    match = _CALLBACK.fullmatch(data or "")
+    if not match:
+        return None
+    g = match.groupdict()
+    if g["s"]:
+        return Callback("s", int(g["s_id"]), n=int(g["s_n"]))
+    if g["a"]:
+        return Callback("a", int(g["a_id"]))
+    if g["p"]:
+        return Callback("p", int(g["p_id"]), n=int(g["p_n"]), page=int(g["p_page"]))
+    return Callback("v", int(g["v_id"]), vote=1 if g["v_vote"] == "+" else -1)
+
+
+def escape(text: str) -> str:
+    """Escape user or article text for Telegram HTML."""
+    return _escape(text)
+
+
+def bullet_list(items: Sequence[str]) -> str:
+    return "\n".join(f"• {_escape(item)}" for item in items)

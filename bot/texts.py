@@ -1,0 +1,140 @@
+"""What the bot says, in French (the default) and English; `t(key, lang, **values)` picks one.
+
+Values are inserted as given: callers escape anything that comes from users or articles.
+"""
+
+from __future__ import annotations
+
+from telegram import User
+
+TEXTS: dict[str, dict[str, str]] = {
+    "start": {
+        "fr": (
+            "Bonjour ! Je réponds à vos questions sur {articles} articles de presse"
+            "{period}, en citant mes sources [n].\n\n"
+            "Posez une question en une phrase, par exemple : <i>Que s'est-il passé à Alep ?</i>\n"
+            "Touchez un bouton [n] sous une réponse pour lire le passage cité, puis l'article.\n"
+            "Dans un groupe, mentionnez-moi (@{username}), répondez à l'un de mes messages ou "
+            "utilisez /ask.\n\n/new oublie la conversation en cours · /help affiche ce message"
+        ),
+        "en": (
+            "Hello! I answer questions about {articles} news articles{period}, citing my "
+            "sources [n].\n\n"
+            "Ask a question in one sentence, for example: <i>What happened in Aleppo?</i>\n"
+            "Tap a [n] button under an answer to read the cited passage, then the article.\n"
+            "In a group, mention me (@{username}), reply to one of my messages or use /ask.\n\n"
+            "/new forgets the current conversation · /help shows this message"
+        ),
+    },
+    "period": {"fr": " publiés de {date_min} à {date_max}", "en": " published from {date_min} to {date_max}"},
+    "no_index": {
+        "fr": "Je n'ai encore aucun article indexé : un administrateur doit lancer /reindex.",
+        "en": "No article is indexed yet: an administrator needs to run /reindex.",
+    },
+    "index_unavailable": {
+        "fr": "Ma bibliothèque d'articles n'est pas disponible pour le moment. Réessayez plus tard.",
+        "en": "My library of articles is not available right now. Please try again later.",
+    },
+    "new": {"fr": "C'est noté, on repart de zéro.", "en": "Done, starting afresh."},
+    "ask_usage": {
+        "fr": "Écrivez votre question après /ask, par exemple : /ask Que s'est-il passé à Alep ?",
+        "en": "Write your question after /ask, for example: /ask What happened in Aleppo?",
+    },
+    "too_long": {
+        "fr": "Votre message est trop long ({length} caractères). Posez une question plus courte "
+        "(au plus {limit} caractères).",
+        "en": "Your message is too long ({length} characters). Please ask a shorter question "
+        "(at most {limit} characters).",
+    },
+    "not_text": {
+        "fr": "Je ne lis que le texte : écrivez votre question en toutes lettres.",
+        "en": "I only read text: please type your question.",
+    },
+    "rate_limited": {
+        "fr": "Doucement ! Vous avez posé beaucoup de questions. Réessayez dans {seconds} s.",
+        "en": "Easy! You have asked a lot of questions. Try again in {seconds} s.",
+    },
+    "apology": {
+        "fr": "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.",
+        "en": "Sorry, something went wrong. Please try again in a moment.",
+    },
+    "empty_answer": {"fr": "(réponse vide)", "en": "(empty answer)"},
+    "declined_suggestions": {"fr": "Articles proches :", "en": "Related articles:"},
+    "back_to_answer": {"fr": "↩️ Réponse", "en": "↩️ Answer"},
+    "back_to_passage": {"fr": "↩️ Passage", "en": "↩️ Passage"},
+    "read_article": {"fr": "📄 Lire l'article", "en": "📄 Read the article"},
+    "page_of": {"fr": "page {page}/{pages}", "en": "page {page}/{pages}"},
+    "expired": {
+        "fr": "Ce bouton n'est plus disponible.",
+        "en": "This button is no longer available.",
+    },
+    "article_gone": {
+        "fr": "Cet article n'est plus dans l'index.",
+        "en": "This article is no longer in the index.",
+    },
+    "vote_thanks": {"fr": "Merci pour votre avis !", "en": "Thanks for your feedback!"},
+    "admin_only": {
+        "fr": "Cette commande est réservée aux administrateurs.",
+        "en": "This command is for administrators only.",
+    },
+    "reindex_started": {"fr": "Réindexation{full}…", "en": "Re-indexing{full}…"},
+    "reindex_full": {"fr": " complète", "en": " (full)"},
+    "reindex_progress": {"fr": "Réindexation{full}… {progress}", "en": "Re-indexing{full}… {progress}"},
+    "reindex_done": {"fr": "✅ Réindexation terminée : {summary}", "en": "✅ Re-index done: {summary}"},
+    "reindex_failed": {"fr": "❌ Réindexation échouée : {reason}", "en": "❌ Re-index failed: {reason}"},
+    "reindex_busy": {
+        "fr": "Une réindexation est déjà en cours ; attendez qu'elle se termine.",
+        "en": "A re-index is already running; wait for it to finish.",
+    },
+    "upload_saved": {
+        "fr": "📥 Article enregistré : <b>{name}</b> — « {title} »{date}, {chars} caractères.",
+        "en": "📥 Article saved: <b>{name}</b> — “{title}”{date}, {chars} characters.",
+    },
+    "upload_replaced": {"fr": " (remplace le fichier du même nom)", "en": " (replaces the file of that name)"},
+    "upload_bad_type": {
+        "fr": "Envoyez un fichier texte .txt ou .md.",
+        "en": "Send a .txt or .md text file.",
+    },
+    "upload_too_large": {
+        "fr": "Fichier trop volumineux ({size} octets ; limite {limit}).",
+        "en": "File too large ({size} bytes; the limit is {limit}).",
+    },
+    "upload_unreadable": {
+        "fr": "Fichier refusé : {reason}.",
+        "en": "File refused: {reason}.",
+    },
+    "upload_busy": {
+        "fr": "Fichier enregistré, mais une réindexation est en cours : relancez /reindex ensuite.",
+        "en": "File saved, but a re-index is running: run /reindex once it is done.",
+    },
+    "status": {
+        "fr": (
+            "<b>État</b>\nArticles : {articles}\nPassages : {chunks}\nPériode : {period}\n"
+            "Modèle d'embedding : {embedding}\nRéponses : {answerer}\n"
+            "Dernière réindexation : {last}\nAujourd'hui : {answered} réponses, {declined} refus"
+        ),
+        "en": (
+            "<b>Status</b>\nArticles: {articles}\nChunks: {chunks}\nPeriod: {period}\n"
+            "Embedding model: {embedding}\nAnswerer: {answerer}\n"
+            "Last re-index: {last}\nToday: {answered} answered, {declined} declined"
+        ),
+    },
+    "never": {"fr": "jamais (depuis le démarrage)", "en": "never (since start)"},
+    "unanswered_none": {"fr": "Aucune question sans réponse.", "en": "No unanswered question."},
+    "unanswered_head": {
+        "fr": "<b>Dernières questions sans réponse</b>",
+        "en": "<b>Latest unanswered questions</b>",
+    },
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    variants = TEXTS[key]
+    template = variants.get(lang) or variants["fr"]
+    return template.format(**values) if values else template
+
+
+def language_of(user: User | None) -> str:
+    """English for users whose Telegram is in English, French otherwise."""
+    code = (user.language_code or "") if user else ""
+    return "en" if code.lower().startswith("en") else "fr"

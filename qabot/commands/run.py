@@ -1,0 +1,49 @@
+"""`qabot run`: the Telegram bot (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set).
+
+Without TELEGRAM_BOT_TOKEN it says so in one line and opens the terminal chat instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from urllib.parse import urlparse
+
+from qabot.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="start the Telegram bot (the terminal chat without a token)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.telegram_bot_token is None:
+        print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat instead of the Telegram bot.")
+        from qabot.commands import chat
+
+        # The chat prints its own answers; the bot's narration would only interleave with them.
+        logging.getLogger().setLevel(logging.WARNING)
+
+        return int(chat.run(args, settings) or 0)
+
+    from telegram import Update
+
+    from bot.app import build_application
+    from qabot.services import build_services
+
+    application = build_application(settings, build_services(settings))
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_webhook_secret
+        application.run_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,142 @@
+"""Admins: /reindex while questions are answered, uploads, /status, /unanswered; others refused."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.handlers.admin import safe_filename, write_article
+from tests.bot.conftest import ADMIN, Harness, StartBot
+
+NEW_ARTICLE = (
+    " date 2022-09 Les vendanges précoces en Bourgogne\n\n"
+    "Les vignerons de Bourgogne ont commencé les vendanges dès le mois d'août, "
+    "une précocité record due à la chaleur.\n"
+)
+
+
+async def test_reindex_picks_up_a_new_article_while_questions_are_answered(harness: Harness) -> None:
+    tg, services = harness.tg, harness.services
+    services.gate = threading.Event()
+    (Path(harness.settings.articles_dir) / "vendanges.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    tg.message("/reindex", chat_id=ADMIN)
+    progress = await tg.reply(ADMIN, 0)
+    assert progress.visible.startswith("Réindexation")
+    await tg.wait_for(services.reindexing.is_set)
+    await tg.wait_for(lambda: "embedding: 0/4" in tg.messages[(ADMIN, progress.message_id)].visible)
+
+    # meanwhile: questions are answered from the previous index, in another chat and the admin's
+    answer = await harness.answer_to("Quel budget le conseil municipal de Grenoble a-t-il voté ?")
+    assert "Grenoble" in answer.visible
+    declined = await harness.answer_to("Les vignerons de Bourgogne et les vendanges ?", chat_id=ADMIN)
+    assert "Je ne trouve pas" in declined.visible
+    # a second /reindex is told one is running
+    before = len(tg.sent(ADMIN))
+    tg.message("/reindex full", chat_id=ADMIN)
+    assert "déjà en cours" in (await tg.reply(ADMIN, before)).visible
+
+    services.gate.set()
+    done = await tg.wait_for(
+        lambda: "terminée" in (m := tg.messages[(ADMIN, progress.message_id)]).visible and m
+    )
+    assert "1 added, 0 changed, 0 removed, 3 unchanged" in done.visible
+    answer = await harness.answer_to("Les vignerons de Bourgogne et les vendanges ?", chat_id=ADMIN)
+    assert "Bourgogne" in answer.visible and answer.button("[1] Les vendanges précoces")
+
+    tg.message("/reindex full", chat_id=ADMIN)
+    await tg.wait_for(lambda: services.reindex_calls[-1] is True and not services.reindexing.is_set()
+                      and "terminée" in tg.last(ADMIN).visible)
+    assert "4 added" in tg.last(ADMIN).visible
+
+    before = len(tg.sent(ADMIN))
+    tg.message("/status", chat_id=ADMIN)
+    status = (await tg.reply(ADMIN, before)).visible
+    for expected in ("Articles : 4", "Passages :", "2016-12 – 2022-09", "fake-keywords", "extractive",
+                     "4 added", "Aujourd'hui : 2 réponses, 1 refus"):
+        assert expected in status, (expected, status)
+
+    before = len(tg.sent(ADMIN))
+    tg.message("/unanswered", chat_id=ADMIN)
+    assert "Les vignerons de Bourgogne et les vendanges ?" in (await tg.reply(ADMIN, before)).visible
+
+
+@pytest.mark.parametrize("command", ["/reindex", "/reindex full", "/status", "/unanswered", "/reindex@qabot_test_bot"])
+async def test_non_admins_are_refused_and_nothing_happens(harness: Harness, command: str) -> None:
+    harness.tg.message(command, chat_id=55)
+    refusal = await harness.tg.reply(55, 0)
+    assert refusal.visible == "Cette commande est réservée aux administrateurs."
+    assert harness.services.reindex_calls == [False]  # only the fixture's initial index
+
+
+async def test_non_admin_upload_refused_and_not_saved(harness: Harness) -> None:
+    harness.tg.document(chat_id=56, file_name="intrus.txt", content=NEW_ARTICLE.encode(), language_code="en")
+    assert (await harness.tg.reply(56, 0)).visible == "This command is for administrators only."
+    assert not (Path(harness.settings.articles_dir) / "intrus.txt").exists()
+    assert harness.services.reindex_calls == [False]
+
+
+async def test_admin_upload_is_saved_safely_and_indexed(harness: Harness) -> None:
+    tg = harness.tg
+    tg.document(chat_id=ADMIN, file_name="../../Vendanges précoces (2022).TXT", content=NEW_ARTICLE.encode())
+    saved = await tg.reply(ADMIN, 0)
+    assert "Vendanges précoces _2022.txt" in saved.visible
+    assert "« Les vendanges précoces en Bourgogne » (2022-09)" in saved.visible
+    done = await tg.wait_for(lambda: "terminée" in tg.last(ADMIN).visible and tg.last(ADMIN))
+    assert "1 added" in done.visible
+    root = Path(harness.settings.articles_dir)
+    assert (root / "Vendanges précoces _2022.txt").read_text(encoding="utf-8") == NEW_ARTICLE
+    assert not list(root.parent.glob("Vendanges*"))
+    answer = await harness.answer_to("Les vignerons de Bourgogne et les vendanges ?", chat_id=ADMIN)
+    assert "Bourgogne" in answer.visible
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content", "expected"),
+    [
+        ("photo.jpg", b"\xff\xd8\xff", "Envoyez un fichier texte .txt ou .md."),
+        ("latin1.txt", "Été à Paris, café crème".encode("latin-1"), "pas du UTF-8"),
+        ("binaire.md", b"abc\x00def", "binary"),
+        ("vide.txt", b"   \n", "empty"),
+        ("gros.txt", b"a" * 5000, "trop volumineux"),
+    ],
+)
+async def test_bad_uploads_are_refused(start_bot: StartBot, file_name: str, content: bytes, expected: str) -> None:
+    harness = await start_bot(max_upload_bytes=1000)
+    harness.tg.document(chat_id=ADMIN, file_name=file_name, content=content)
+    reply = await harness.tg.reply(ADMIN, 0)
+    assert expected.replace("pas du UTF-8", "UTF-8") in reply.visible
+    assert harness.services.reindex_calls == [False]
+    assert sorted(p.name for p in Path(harness.settings.articles_dir).iterdir()) == [  # noqa: ASYNC240
+        "000_1b43e35984dace57.txt", "balises.txt", "lyon.txt"
+    ]
+
+
+def test_safe_filename() -> None:
+    assert safe_filename("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_filename("..\\..\\win.md") == "win.md"
+    assert safe_filename(".hidden.txt") == "hidden.txt"
+    assert safe_filename("...txt") == "article.txt"
+    assert safe_filename("a\x00b\nc.txt") == "a_b_c.txt"
+    assert safe_filename("Été à Noël.MD") == "Été à Noël.md"
+    assert safe_filename("x" * 300 + ".txt") == "x" * 80 + ".txt"
+    for bad in (None, "", "noext", "a.pdf", "a.txt.exe", "a.txt/"):
+        assert safe_filename(bad) is None
+
+
+def test_write_article_never_leaves_the_folder(tmp_path: Path) -> None:
+    root = tmp_path / "articles"
+    root.mkdir()
+    (tmp_path / "outside.txt").write_text("secret")
+    (root / "link.txt").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(ValueError):
+        write_article(root, "link.txt", b"overwrite")
+    with pytest.raises(ValueError):
+        write_article(root, "sub/x.txt", b"x")
+    assert (tmp_path / "outside.txt").read_text() == "secret"
+    assert write_article(root, "ok.txt", b"hello") is False
+    assert write_article(root, "ok.txt", b"hello again") is True
+    assert (root / "ok.txt").read_bytes() == b"hello again"
+    assert sorted(p.name for p in root.iterdir()) == ["link.txt", "ok.txt"]

@@ -1,0 +1,62 @@
+"""The bot over the real services (`qabot.services.build_services`, extractive answerer, the
+deterministic embedder): a question answered with citations, a passage opened, an upload
+re-indexed, through the loopback Bot API."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application
+from qabot.services import build_services
+from tests.bot.conftest import ADMIN, FAST
+from tests.fakes.embedder import HashingEmbedder
+from tests.fakes.telegram_server import TOKEN, FakeTelegram
+
+
+async def test_real_services_answer_cite_and_reindex(
+    telegram: FakeTelegram, make_settings: Callable[..., Any], bot_articles: Path, no_network: None
+) -> None:
+    settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url,
+                             telegram_admin_ids=frozenset({ADMIN}))
+    services = build_services(settings, embedder=HashingEmbedder())
+    services.reindex()
+    application = build_application(settings, services, tuning=FAST)
+    async with contextlib.AsyncExitStack() as stack:
+        await application.initialize()
+        stack.push_async_callback(application.post_shutdown, application)
+        stack.push_async_callback(application.shutdown)
+        await application.post_init(application)
+        await application.start()
+        stack.push_async_callback(application.stop)
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        stack.push_async_callback(application.updater.stop)
+
+        def complete(chat_id: int, after: int):  # type: ignore[no-untyped-def]
+            return lambda: next((m for m in telegram.sent(chat_id)[after:]
+                                 if any(b["text"] == "👍" for b in m.buttons())), None)
+
+        telegram.message("/start", chat_id=7)
+        assert "3 articles" in (await telegram.reply(7, 0)).visible
+        telegram.message("Quel budget le conseil municipal de Grenoble a-t-il voté pour les pistes cyclables ?",
+                         chat_id=7)
+        answer = await telegram.wait_for(complete(7, 1), within=30)
+        assert "[1]" in answer.visible, answer.visible
+        button = answer.buttons()[0]
+        assert button["text"].startswith("[1] ")
+        query = telegram.press(answer, button["callback_data"])
+        await telegram.wait_for(lambda: query in telegram.callback_answers)
+        assert "<blockquote>" in telegram.messages[(7, answer.message_id)].text
+
+        telegram.document(chat_id=ADMIN, file_name="vendanges.txt", content=(
+            " date 2022-09 Les vendanges précoces en Bourgogne\n\nLes vignerons de Bourgogne ont "
+            "commencé les vendanges dès le mois d'août, une précocité record due à la chaleur.\n"
+        ).encode())
+        await telegram.wait_for(lambda: any("1 added" in m.visible for m in telegram.sent(ADMIN)), within=30)
+        telegram.message("/status", chat_id=ADMIN)
+        status = await telegram.wait_for(
+            lambda: next((m for m in telegram.sent(ADMIN) if "Articles : 4" in m.visible), None))
+        assert "fake/hashing" in status.visible
+    assert telegram.rejected == []

@@ -1,0 +1,103 @@
+"""Citation buttons: the passage, the article page by page, back to the answer; votes; restarts."""
+
+from __future__ import annotations
+
+from tests.bot.conftest import Harness, StartBot
+from tests.fakes.telegram_server import SentMessage
+
+
+async def press(h: Harness, message: SentMessage, data: str, **kw: object) -> SentMessage:
+    """Press a button and wait until its callback query is answered; return the message."""
+    query_id = h.tg.press(message, data, **kw)  # type: ignore[arg-type]
+    await h.tg.wait_for(lambda: query_id in h.tg.callback_answers)
+    return h.tg.messages[(message.chat_id, message.message_id)]
+
+
+async def test_button_opens_the_passage_then_pages_through_the_article(harness: Harness) -> None:
+    answer = await harness.answer_to("Parlez-moi des marchés de Lyon et des halles")
+    answer_html = answer.text
+    button = answer.button("[1] Marchés de Lyon")
+    view = await press(harness, answer, button["callback_data"])
+    assert view.text.startswith("<b>[1]</b> <b>Marchés de Lyon : un long reportage</b> (2019-06)")
+    assert "<blockquote>Paragraphe" in view.text
+    assert [b["text"] for b in view.buttons()] == ["↩️ Réponse", "📄 Lire l'article"]
+
+    page = await press(harness, view, view.button("📄")["callback_data"])
+    assert "page 1/" in page.visible and "Paragraphe 0." in page.visible
+    pages = int(page.visible.rsplit("page 1/", 1)[1])
+    assert pages >= 3
+    seen = [page.visible]
+    for _ in range(pages - 1):
+        page = await press(harness, page, page.button("▶️")["callback_data"])
+        seen.append(page.visible)
+    assert f"page {pages}/{pages}" in page.visible and "Paragraphe 11." in page.visible
+    assert all(b["text"] != "▶️" for b in page.buttons())
+    assert all(len(p) <= 4096 for p in seen)
+    page = await press(harness, page, page.button("◀️")["callback_data"])
+    assert f"page {pages - 1}/{pages}" in page.visible
+
+    back = await press(harness, page, page.button("↩️ Réponse")["callback_data"])
+    assert back.text == answer_html and back.button("👍")
+
+
+async def test_stale_forged_and_foreign_callbacks_open_nothing(harness: Harness) -> None:
+    answer = await harness.answer_to("Quel budget le conseil municipal de Grenoble a-t-il voté ?")
+    source = answer.button("[1]")["callback_data"]
+    answer_id = source.split(":")[1]
+    forged = ["s:999999:1", f"p:{answer_id}:9:0", "../../etc/passwd", "", "x" * 64, f"s:{answer_id}:1:extra"]
+    for data in forged:
+        query_id = harness.tg.press(answer, data)
+        await harness.tg.wait_for(lambda q=query_id: q in harness.tg.callback_answers)
+    assert harness.tg.messages[(7, answer.message_id)].text == answer.text
+    # the same button pressed in another chat (its data copied) opens nothing there
+    other = await harness.answer_to("Les travaux de Grenoble ?", chat_id=8)
+    query_id = harness.tg.press(other, source)
+    await harness.tg.wait_for(lambda: query_id in harness.tg.callback_answers)
+    assert harness.tg.callback_answers[query_id]["text"] == "Ce bouton n'est plus disponible."
+    assert harness.tg.messages[(8, other.message_id)].text == other.text
+
+
+async def test_feedback_is_stored_with_question_answer_and_citations(harness: Harness) -> None:
+    answer = await harness.answer_to("Quel budget le conseil municipal de Grenoble a-t-il voté ?")
+    query_id = harness.tg.press(answer, answer.button("👎")["callback_data"], user_id=7)
+    await harness.tg.wait_for(lambda: query_id in harness.tg.callback_answers)
+    assert harness.tg.callback_answers[query_id]["text"] == "Merci pour votre avis !"
+    query_id = harness.tg.press(answer, answer.button("👍")["callback_data"], user_id=7)  # changes its mind
+    await harness.tg.wait_for(lambda: query_id in harness.tg.callback_answers)
+    votes = await harness.store.votes()
+    assert len(votes) == 1
+    vote = votes[0]
+    assert vote["vote"] == 1 and vote["user_id"] == 7
+    assert vote["question"] == "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
+    assert "Grenoble" in vote["answer"] and "[1]" in vote["answer"]
+    assert vote["citations"][0]["article"] == "balises.txt" and "pistes cyclables" in vote["citations"][0]["text"]
+
+
+async def test_buttons_of_old_answers_work_after_a_restart(start_bot: StartBot, harness: Harness) -> None:
+    answer = await harness.answer_to("Quel budget le conseil municipal de Grenoble a-t-il voté ?")
+    await harness.application.updater.stop()
+    await harness.application.stop()
+    await harness.application.shutdown()
+    await harness.application.post_shutdown(harness.application)
+
+    from bot.app import build_application
+    from tests.bot.conftest import FAST
+
+    restarted = build_application(harness.settings, harness.services, tuning=FAST)
+    await restarted.initialize()
+    await restarted.post_init(restarted)
+    await restarted.start()
+    await restarted.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        h2 = Harness(harness.tg, harness.services, harness.settings, restarted)
+        view = await press(h2, answer, answer.button("[1]")["callback_data"])
+        assert "<blockquote>" in view.text and "pistes cyclables" in view.text
+    finally:
+        await restarted.updater.stop()
+        await restarted.stop()
+        await restarted.shutdown()
+        await restarted.post_shutdown(restarted)
+        # the fixture's own shutdown of the first application must stay harmless
+        await harness.application.initialize()
+        await harness.application.start()
+        await harness.application.updater.start_polling(poll_interval=0.0, timeout=1)
