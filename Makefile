@@ -33,6 +33,7 @@ index: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/compare_langchain.py
 
 eval: $(STAMP)
 	$(BIN)/qabot eval --questions ../shared/eval/dev.jsonl --corpus ../shared/eval/corpus --json var/eval/dev.json
