@@ -20,11 +20,12 @@ def _identifier():  # type: ignore[no-untyped-def]
     return identifier
 
 
-def detect_language(text: str, min_confidence: float = 0.8) -> str:
-    """'fr' or 'en'; French when the text is too short or the call is close."""
+def detect_language(text: str, min_confidence: float = 0.8, default: str = DEFAULT_LANGUAGE) -> str:
+    """'fr' or 'en'; `default` (French, or the conversation's language) when the text is too
+    short or the call is close."""
     if len(_WORDS.findall(text)) < 2:
-        return DEFAULT_LANGUAGE
+        return default
     language, confidence = _identifier().classify(text)
     if language not in LANGUAGES or confidence < min_confidence:
-        return DEFAULT_LANGUAGE
+        return default
     return str(language)

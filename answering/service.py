@@ -67,7 +67,7 @@ class QuestionAnswering:
         search = await asyncio.to_thread(self._retriever.search, standalone, self._k)
         passages = search.passages
         timings = {"retrieve": search.timings_ms.get("total", 0.0)}
-        if self._policy.declines(passages):
+        if self._policy.declines(passages, language):
             answer = self._refusal(question, language, passages)
         else:
             answer = await self._answer(question, passages, history, language, on_partial)
@@ -117,7 +117,7 @@ class QuestionAnswering:
         return replace(verified, text=text, note=note)
 
     def _refusal(self, question: str, language: str, passages: Sequence[Passage]) -> Answer:
-        suggestions = self._policy.suggestions(passages)
+        suggestions = self._policy.suggestions(passages, language)
         text = prompts.load("refusal", language)
         if suggestions:
             text += "\n" + prompts.load("suggestions", language) + "\n" + "\n".join(f"• {t}" for t in suggestions)
@@ -157,7 +157,10 @@ def build_answer_service(settings: Settings, retriever: Searcher, embedder: Embe
     return QuestionAnswering(
         retriever=retriever,
         embedder=embedder,
-        policy=RefusalPolicy(min_dense=settings.refusal_min_dense),
+        policy=RefusalPolicy(
+            min_dense=settings.refusal_min_dense,
+            min_dense_crosslingual=settings.refusal_min_dense_crosslingual,
+        ),
         extractive=ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences),
         llm=make_llm(settings),
         history_turns=settings.history_turns,

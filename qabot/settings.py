@@ -48,18 +48,21 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets the backend decide.")
 
     # --- chunking -------------------------------------------------------------------------
-    chunk_tokens: int = Field(160, ge=32, description="Chunk size in the embedding model's tokens (capped by its window).")
+    chunk_tokens: int = Field(256, ge=32, description="Chunk size in the embedding model's tokens (capped by its window).")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Overlap between neighbouring chunks, in tokens.")
 
     # --- retrieval ------------------------------------------------------------------------
     retrieval_mode: RetrievalMode = Field("hybrid", description="hybrid, dense or bm25.")
     retrieval_k: int = Field(5, gt=0, le=50, description="Passages handed to the answerer.")
     retrieval_candidates: int = Field(50, gt=0, description="Candidates each retriever contributes to fusion.")
-    fusion_rrf_k: int = Field(60, gt=0, description="Reciprocal rank fusion constant.")
+    fusion_rrf_k: int = Field(10, gt=0, description="Reciprocal rank fusion constant.")
     fusion_dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     fusion_bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     refusal_min_dense: float = Field(
-        0.0, description="Decline when the best passage's dense similarity is below this (calibrated on dev)."
+        0.83, description="Decline when the best passage's dense similarity is below this (calibrated on dev)."
+    )
+    refusal_min_dense_crosslingual: float = Field(
+        0.80, description="The same bar for questions not in French: cross-language similarities run lower."
     )
 
     # --- answering ------------------------------------------------------------------------
