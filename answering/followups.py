@@ -28,15 +28,22 @@ def needs_rewrite(question: str, history: Sequence[Turn]) -> bool:
     return bool(_LEANS_ON_BEFORE.search(question)) or len(content_terms(question)) <= 2
 
 
-def carry_over(question: str, history: Sequence[Turn]) -> str:
-    """The question plus the previous question's key words it lacks (offline rewriting)."""
-    previous = history[-1].question
+def carried_words(question: str, history: Sequence[Turn]) -> list[str]:
+    """The previous question's key words that the question lacks."""
+    if not history:
+        return []
     own = content_terms(question)
-    carried = []
-    for word in _WORD.findall(previous):
+    carried: list[str] = []
+    for word in _WORD.findall(history[-1].question):
         stems = analyze(word)
         if stems and not set(stems) <= own and word not in carried:
             carried.append(word)
+    return carried
+
+
+def carry_over(question: str, history: Sequence[Turn]) -> str:
+    """The question plus the previous question's key words it lacks (offline rewriting)."""
+    carried = carried_words(question, history)
     if not carried:
         return question
     return f"{question.strip()} ({' '.join(carried)})"

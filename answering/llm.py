@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from answering import prompts
 from answering.protocol import Answer, PartialCallback, Turn
+from answering.sentences import parse_marked
 from retrieval.models import Passage
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ class LlmAnswerer:
                 text = await self._structured_answer(messages) if self._structured else None
                 if text is None:
                     text = await self._streamed_answer(messages, on_partial)
+                elif on_partial and text != NO_ANSWER:
+                    await on_partial(text)  # structured output arrives whole
         except TimeoutError as exc:
             raise LlmUnavailable(f"no answer within {self._timeout_s:g} s") from exc
         except LlmUnavailable:
@@ -97,6 +100,9 @@ class LlmAnswerer:
         declined = NO_ANSWER in text
         if not declined and not text.strip():
             raise LlmUnavailable("empty answer")
+        if not declined and not any(sentence.cites for sentence in parse_marked(text)):
+            # Not our contract (every claim cited): treat it as unparseable, not as a refusal.
+            raise LlmUnavailable("answer without any [n] citation")
         return Answer(
             question=question, text="" if declined else text.strip(), citations=[],
             answered=not declined, language=language, answerer="llm",

@@ -20,20 +20,31 @@ from answering.extractive import ExtractiveAnswerer
 from answering.followups import carry_over, needs_rewrite
 from answering.language import detect_language
 from answering.llm import LlmAnswerer, LlmUnavailable
-from answering.protocol import Answer, Answerer, PartialCallback, Turn
+from answering.prompts import DEFAULT_LANGUAGE
+from answering.protocol import Answer, AnswererName, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
 from qabot.settings import Settings
 from retrieval.embedding import Embedder
+from retrieval.errors import QabotError
 from retrieval.models import Passage, SearchResult
 
 logger = logging.getLogger(__name__)
 
 
+class UnknownLlmProvider(QabotError, ValueError):
+    """LLM_PROVIDER names no registered provider; the message lists the valid ones."""
+
+
 class Searcher(Protocol):
+    """What the service needs of retrieval.retriever.Retriever (sync, thread-safe)."""
+
     def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
 
 
 class QuestionAnswering:
+    """The AnswerService: one instance per process, no per-conversation state (the caller
+    passes the history)."""
+
     def __init__(
         self,
         retriever: Searcher,
@@ -43,17 +54,21 @@ class QuestionAnswering:
         llm: LlmAnswerer | None = None,
         history_turns: int = 4,
         k: int | None = None,
+        fallback: ExtractiveAnswerer | None = None,
     ) -> None:
         self._retriever = retriever
         self._embedder = embedder
         self._policy = policy
         self._extractive = extractive
         self._llm = llm
+        # After an LLM failure the clock has already run to the timeout: answer with fewer
+        # sentence embeddings.
+        self._fallback = fallback or extractive
         self._history_turns = history_turns
         self._k = k
 
     @property
-    def answerer_name(self) -> str:
+    def answerer_name(self) -> AnswererName:
         return "llm" if self._llm else "extractive"
 
     async def ask(
@@ -62,53 +77,69 @@ class QuestionAnswering:
         started = time.perf_counter()
         question = question.strip()
         history = list(history)[-self._history_turns :] if self._history_turns else []
-        language = detect_language(question)
-        standalone = await self._standalone(question, history, language)
+        if not question:
+            return self._refusal(question, DEFAULT_LANGUAGE, [], question)
+        # A short follow-up ("Et à Alep-Ouest ?") is in the conversation's language.
+        previous = detect_language(history[-1].question) if history else DEFAULT_LANGUAGE
+        language = detect_language(question, default=previous)
+        standalone, llm_down = await self._standalone(question, history, language)
+        retrieve_started = time.perf_counter()
         search = await asyncio.to_thread(self._retriever.search, standalone, self._k)
         passages = search.passages
-        timings = {"retrieve": search.timings_ms.get("total", 0.0)}
-        if self._policy.declines(passages, language):
-            answer = self._refusal(question, language, passages)
+        generate_started = time.perf_counter()
+        timings = {"retrieve": (generate_started - retrieve_started) * 1000}
+        if self._policy.declines(passages, language, standalone):
+            answer = self._refusal(question, language, passages, standalone)
         else:
-            answer = await self._answer(question, passages, history, language, on_partial)
-        timings["generate"] = answer.timings_ms.get("generate", 0.0)
-        timings["total"] = (time.perf_counter() - started) * 1000
+            answer = await self._answer(question, standalone, passages, history, language, on_partial, llm_down)
+        finished = time.perf_counter()
+        timings["generate"] = (finished - generate_started) * 1000
+        timings["total"] = (finished - started) * 1000
         answer = replace(answer, timings_ms=timings, standalone_question=standalone if standalone != question else None)
         logger.info(
-            "answered=%s answerer=%s language=%s citations=%d total_ms=%.0f",
-            answer.answered, answer.answerer, language, len(answer.citations), timings["total"],
+            "answered=%s answerer=%s language=%s citations=%d verified=%s total_ms=%.0f",
+            answer.answered, answer.answerer, language, len(answer.citations), answer.verified, timings["total"],
         )
         return answer
 
-    async def _standalone(self, question: str, history: Sequence[Turn], language: str) -> str:
+    async def _standalone(self, question: str, history: Sequence[Turn], language: str) -> tuple[str, bool]:
+        """The question to retrieve with, and whether the LLM just failed (so don't wait on it twice)."""
         if not needs_rewrite(question, history):
-            return question
+            return question, False
         if self._llm is not None:
             try:
-                return await self._llm.condense(question, history, language)
+                return await self._llm.condense(question, history, language), False
             except LlmUnavailable as exc:
                 logger.warning("follow-up rewriting fell back to key terms reason=%s", exc)
-        return carry_over(question, history)
+                return carry_over(question, history), True
+        return carry_over(question, history), False
 
     async def _answer(
         self,
         question: str,
+        standalone: str,
         passages: list[Passage],
         history: Sequence[Turn],
         language: str,
         on_partial: PartialCallback | None,
+        llm_down: bool = False,
     ) -> Answer:
         note = None
-        answerer: Answerer = self._llm or self._extractive
-        try:
-            raw = await answerer.answer(question, passages, history, language, on_partial)
-        except LlmUnavailable as exc:
-            logger.warning("language model unavailable, answering extractively reason=%s", exc)
-            note = prompts.load("llm_unavailable", language)
-            raw = await self._extractive.answer(question, passages, history, language)
+        raw: Answer | None = None
+        if self._llm is not None and not llm_down:
+            try:
+                raw = await self._llm.answer(question, passages, history, language, on_partial)
+            except LlmUnavailable as exc:
+                logger.warning("language model unavailable, answering extractively reason=%s", exc)
+                llm_down = True
+        if raw is None:
+            if llm_down:
+                note = prompts.load("llm_unavailable", language)
+            extractive = self._fallback if llm_down else self._extractive
+            raw = await extractive.answer(question, passages, history, language)
         verified = await asyncio.to_thread(citations.apply, raw, passages, self._embedder)
         if not verified.answered:
-            return replace(self._refusal(question, language, passages), timings_ms=raw.timings_ms, note=note)
+            return replace(self._refusal(question, language, passages, standalone), answerer=raw.answerer, note=note)
         text = verified.text
         if verified.answerer == "extractive":
             text = f"{prompts.load('extractive', language)} {text}"
@@ -116,16 +147,24 @@ class QuestionAnswering:
             text = f"{note}\n\n{text}"
         return replace(verified, text=text, note=note)
 
-    def _refusal(self, question: str, language: str, passages: Sequence[Passage]) -> Answer:
-        suggestions = self._policy.suggestions(passages, language)
+    def _refusal(self, question: str, language: str, passages: Sequence[Passage], standalone: str) -> Answer:
+        suggestions = self._policy.suggestions(passages, language, standalone)
         text = prompts.load("refusal", language)
         if suggestions:
             text += "\n" + prompts.load("suggestions", language) + "\n" + "\n".join(f"• {t}" for t in suggestions)
         return Answer(
             question=question, text=text, citations=[], answered=False, language=language,
-            answerer=self.answerer_name,  # type: ignore[arg-type]
-            suggestions=suggestions,
+            answerer=self.answerer_name, suggestions=suggestions,
         )
+
+
+def refusal_policy(settings: Settings) -> RefusalPolicy:
+    return RefusalPolicy(
+        min_dense=settings.refusal_min_dense,
+        min_dense_crosslingual=settings.refusal_min_dense_crosslingual,
+        min_dense_shared_terms=settings.refusal_min_dense_shared_terms,
+        min_term_coverage=settings.refusal_min_term_coverage,
+    )
 
 
 def _llm_from(settings: Settings) -> LlmAnswerer:
@@ -151,18 +190,16 @@ def build_answer_service(settings: Settings, retriever: Searcher, embedder: Embe
     try:
         make_llm = LLM_PROVIDERS[settings.llm_provider]
     except KeyError:
-        raise ValueError(
+        raise UnknownLlmProvider(
             f"Unknown LLM_PROVIDER {settings.llm_provider!r}; choose one of {', '.join(LLM_PROVIDERS)}."
         ) from None
     return QuestionAnswering(
         retriever=retriever,
         embedder=embedder,
-        policy=RefusalPolicy(
-            min_dense=settings.refusal_min_dense,
-            min_dense_crosslingual=settings.refusal_min_dense_crosslingual,
-        ),
+        policy=refusal_policy(settings),
         extractive=ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences),
         llm=make_llm(settings),
         history_turns=settings.history_turns,
         k=settings.retrieval_k,
+        fallback=ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences, semantic_candidates=3),
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
+NETWORK_RETRIES = 3
+NETWORK_RETRY_FIRST_DELAY_S = 0.5
 
 COMMANDS = {
     "fr": [
@@ -84,6 +86,27 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Nothing to free."""
 
 
+class RetryingRateLimiter(AIORateLimiter):
+    """Flood control (429 with retry_after) as AIORateLimiter does, plus a few retries, with
+    back-off, of calls that failed before Telegram could act on them: 5xx answers and dropped
+    connections. Refusals (4xx) and timeouts are not retried: a timed-out send may have been
+    delivered, and sending it again would duplicate the answer."""
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        delay = NETWORK_RETRY_FIRST_DELAY_S
+        for attempt in range(NETWORK_RETRIES + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest | TimedOut) or attempt == NETWORK_RETRIES:
+                    raise
+                logger.warning("telegram %s failed, retry %d in %.1fs: %s", endpoint, attempt + 1, delay, exc)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+
 def file_url_for(base_url: str) -> str:
     """The file download base matching a Bot API base URL (`…/bot` → `…/file/bot`)."""
     if "{token}" in base_url:
@@ -104,7 +127,7 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
         .base_url(base_url)
         .base_file_url(file_url_for(base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(RetryingRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

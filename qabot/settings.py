@@ -59,10 +59,16 @@ class Settings(BaseSettings):
     fusion_dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     fusion_bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     refusal_min_dense: float = Field(
-        0.83, description="Decline when the best passage's dense similarity is below this (calibrated on dev)."
+        0.84, description="Decline when the best passage's dense similarity is below this (calibrated on dev)."
     )
     refusal_min_dense_crosslingual: float = Field(
-        0.80, description="The same bar for questions not in French: cross-language similarities run lower."
+        0.81, description="The same bar for questions not in French: cross-language similarities run lower."
+    )
+    refusal_min_dense_shared_terms: float = Field(
+        0.82, description="The lower bar for a question whose key terms the passages contain."
+    )
+    refusal_min_term_coverage: float = Field(
+        0.75, ge=0, le=1, description="Share of the question's key terms found that lowers the bar."
     )
 
     # --- answering ------------------------------------------------------------------------

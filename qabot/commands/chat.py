@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
-from answering.protocol import Answer, Turn
+from answering.protocol import Answer, AnswerService, Turn
 from qabot.commands.ask import format_answer, format_sources
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.errors import QabotError
+
+logger = logging.getLogger(__name__)
 
 HELP = "Ask a question about the articles. /sources: cited passages · /new: start over · /quit: leave"
 
@@ -32,7 +35,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_loop(services.answers, settings.history_turns))
 
 
-async def _loop(answers, history_turns: int) -> int:  # type: ignore[no-untyped-def]
+async def _loop(answers: AnswerService, history_turns: int) -> int:
     history: list[Turn] = []
     last: Answer | None = None
     interactive = sys.stdin.isatty()
@@ -44,6 +47,8 @@ async def _loop(answers, history_turns: int) -> int:  # type: ignore[no-untyped-
         question = line.strip()
         if not question:
             continue
+        if not interactive:
+            print(f"› {question}")  # a transcript that reads like the conversation
         if question in {"/quit", "/exit"}:
             return 0
         if question == "/new":
@@ -56,12 +61,14 @@ async def _loop(answers, history_turns: int) -> int:  # type: ignore[no-untyped-
         if question.startswith("/"):
             print(HELP)
             continue
-        if not interactive:
-            print(f"› {question}")
         try:
             last = await answers.ask(question, history)
         except QabotError as exc:
             print(f"qabot: {exc}")
+            continue
+        except Exception:  # noqa: BLE001 - one bad question must not end the conversation
+            logger.exception("question failed")
+            print("qabot: sorry, something went wrong with that question (details in the log).")
             continue
         print(format_answer(last))
         print()

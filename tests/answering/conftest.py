@@ -1,3 +1,10 @@
+"""Fixtures for the answering tests.
+
+Tests that need the real retriever over the seed article (and the real bundled model) use
+`seed_services` and carry the `seed` mark: `pytest tests/answering -m seed` runs just them,
+`-m "not seed"` the fast offline ones.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,6 +14,10 @@ import pytest
 
 from qabot.services import Services, build_services
 from qabot.settings import Settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "seed: uses the real retriever and model on the seed article")
 
 
 @pytest.fixture(scope="module")

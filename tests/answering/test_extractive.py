@@ -6,6 +6,8 @@ import pytest
 
 from answering.protocol import Turn
 
+pytestmark = pytest.mark.seed
+
 ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 
 
@@ -22,8 +24,9 @@ async def test_answers_with_the_figure_and_its_citation(seed_services) -> None: 
 async def test_question_the_articles_cannot_answer_is_declined(seed_services) -> None:  # type: ignore[no-untyped-def]
     answer = await seed_services().answers.ask("Quel est le prix d'un ticket de métro à Tokyo ?")
     assert not answer.answered
-    assert answer.text.startswith("Je n'ai pas trouvé la réponse dans les articles.")
-    assert answer.citations == []
+    assert answer.text == "Je n'ai pas trouvé la réponse dans les articles."
+    assert answer.citations == [] and answer.suggestions == []  # nothing came close
+    assert answer.to_dict()["citations"] == []
 
 
 async def test_english_question_is_framed_in_english(seed_services) -> None:  # type: ignore[no-untyped-def]
@@ -46,3 +49,23 @@ async def test_sentence_count_is_bounded(seed_services, sentences: int) -> None:
     answer = await seed_services(answer_max_sentences=sentences).answers.ask("Que s'est-il passé à Alep ?")
     assert answer.answered
     assert answer.text.count("[") <= sentences
+
+
+async def test_english_question_sharing_only_a_name_is_answered_in_english(seed_services) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().answers.ask("What did Ban Ki-moon say?")
+    assert answer.answered and answer.language == "en"
+    assert answer.text.startswith("According to the articles") and "Ban Ki-moon" in answer.text
+
+
+async def test_question_naming_someone_in_the_article_passes_the_refusal_bar(seed_services) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().answers.ask("Qui est Rami Abdel Rahmane ?")
+    assert answer.answered and "Observatoire syrien" in answer.text
+
+
+async def test_short_follow_up_keeps_the_conversation_language(seed_services) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn("How many civilians have fled Aleppo since the offensive began?", "… [1]")]
+    answer = await seed_services().answers.ask("Et à Alep-Ouest ?", history)
+    assert answer.language == "fr"  # clearly French on its own
+    answer = await seed_services().answers.ask("Et Alep-Ouest ?", history)
+    assert answer.language == "en"  # too close to call: the conversation's language
+    assert answer.text.startswith("According to the articles")

