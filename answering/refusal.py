@@ -1,15 +1,19 @@
 """When to decline: retrieval found nothing close enough to the question.
 
-Two signals, both computed from what retrieval already returned:
-- the best passage's dense (cosine) similarity to the question, against a bar that is lower
-  for questions not in the articles' language (cross-language similarities run lower);
-- the share of the question's key terms (the BM25 analysis: stemmed, accent-folded) that the
-  passages contain. "Que dit Ban Ki-moon ?" finds all of them and may pass a lower bar;
-  "Quel est le prix d'un ticket de métro à Tokyo ?" finds none of them in an article on Aleppo.
+Unanswerable questions are mostly about things the articles never cover, so the signal is
+"nothing retrieved is about this", read from what retrieval already returned:
+- `best_dense`: the best passage's cosine similarity to the question (close in meaning);
+- `idf_match`: the share of the question's summed term IDF that the best passage holds (how much
+  of the question's rare vocabulary, the names and terms an article on the subject would
+  contain, it matches; see retrieval.lexical.idf_match).
 
-`declines` is a pure function of those numbers and the thresholds, so the evaluation set can
-calibrate it (REFUSAL_MIN_DENSE, REFUSAL_MIN_DENSE_CROSSLINGUAL, REFUSAL_MIN_DENSE_SHARED_TERMS,
-REFUSAL_MIN_TERM_COVERAGE).
+A question is declined when `best_dense + weight × idf_match` is under a bar; questions not in
+the articles' language get a lower bar (cross-language similarities run lower). With BM25 alone
+(no dense score), the share of the question's key terms found in the passages decides.
+
+`declines` is a pure function of those numbers, so the evaluation set calibrates it
+(`python -m evaluation.tuning`; REFUSAL_MIN_SCORE, REFUSAL_MIN_SCORE_CROSSLINGUAL,
+REFUSAL_IDF_MATCH_WEIGHT, REFUSAL_MIN_TERM_COVERAGE).
 """
 
 from __future__ import annotations
@@ -23,34 +27,28 @@ from retrieval.models import Passage
 ARTICLES_LANGUAGE = "fr"
 
 
+def evidence(best_dense: float, idf_match: float | None, idf_match_weight: float) -> float:
+    """The score the bar is set on: meaning first, the rare-vocabulary match as a nudge."""
+    return best_dense + idf_match_weight * (idf_match or 0.0)
+
+
 def declines(
     best_dense: float | None,
+    idf_match: float | None,
     term_coverage: float,
     *,
-    same_language: bool,
-    min_dense: float,
-    min_dense_crosslingual: float,
-    min_dense_shared_terms: float | None,
+    bar: float,
+    idf_match_weight: float,
     min_term_coverage: float,
 ) -> bool:
     """True when retrieval found nothing relevant enough to answer from.
 
-    `best_dense`: the best passage's cosine similarity (None when no passage carries one, as
-    with BM25-only retrieval: then the key terms alone decide). `term_coverage`: the share of
-    the question's key terms found in the passages (0..1). A question covered at least
-    `min_term_coverage` needs only `min_dense_shared_terms` (None: no such relief). A question
-    in another language than the articles has every bar lowered by the same step
-    (`min_dense - min_dense_crosslingual`).
+    `best_dense` is None when no passage carries a dense score (BM25-only retrieval): then the
+    share of the question's key terms found (`term_coverage`, 0..1) decides alone.
     """
-    covered = term_coverage >= min_term_coverage
     if best_dense is None:
-        return not covered
-    bar = min_dense
-    if covered and min_dense_shared_terms is not None:
-        bar = min(bar, min_dense_shared_terms)
-    if not same_language:
-        bar -= min_dense - min_dense_crosslingual
-    return best_dense < bar - 1e-9
+        return term_coverage < min_term_coverage
+    return evidence(best_dense, idf_match, idf_match_weight) < bar - 1e-9
 
 
 def best_dense(passages: Sequence[Passage]) -> float | None:
@@ -71,33 +69,33 @@ def term_coverage(question: str, passages: Sequence[Passage]) -> float:
 
 @dataclass(frozen=True, slots=True)
 class RefusalPolicy:
-    min_dense: float  # the best passage's similarity must reach this (question in French)...
-    min_dense_crosslingual: float | None = None  # ...or this for a question in another language
-    min_dense_shared_terms: float | None = None  # ...or only this when its key terms are found
-    min_term_coverage: float = 0.75  # share of the key terms found that counts as "found"
+    min_score: float  # best_dense + weight × idf_match must reach this (question in French)...
+    min_score_crosslingual: float | None = None  # ...or this for a question in another language
+    idf_match_weight: float = 0.0
+    min_term_coverage: float = 0.75  # BM25-only retrieval: share of the key terms to find
     suggestion_margin: float = 0.03  # near misses within this of the bar are suggested
     max_suggestions: int = 3
 
     def bar(self, language: str) -> float:
-        """The similarity asked of a question in `language` that shares too few key terms."""
-        if language == ARTICLES_LANGUAGE or self.min_dense_crosslingual is None:
-            return self.min_dense
-        return self.min_dense_crosslingual
+        if language == ARTICLES_LANGUAGE or self.min_score_crosslingual is None:
+            return self.min_score
+        return self.min_score_crosslingual
 
-    def declines(self, passages: Sequence[Passage], language: str, question: str) -> bool:
+    def declines(self, passages: Sequence[Passage], language: str, question: str, idf_match: float | None) -> bool:
         if not passages:
             return True
         return declines(
             best_dense(passages),
+            idf_match,
             term_coverage(question, passages),
-            same_language=language == ARTICLES_LANGUAGE,
-            min_dense=self.min_dense,
-            min_dense_crosslingual=self.bar(language),
-            min_dense_shared_terms=self.min_dense_shared_terms,
+            bar=self.bar(language),
+            idf_match_weight=self.idf_match_weight,
             min_term_coverage=self.min_term_coverage,
         )
 
-    def suggestions(self, passages: Sequence[Passage], language: str, question: str) -> list[str]:
+    def suggestions(
+        self, passages: Sequence[Passage], language: str, question: str, idf_match: float | None
+    ) -> list[str]:
         """Titles of the articles that came close: within the margin of the bar and sharing a
         key term with the question; best first, each once."""
         wanted = content_terms(question)
@@ -105,7 +103,9 @@ class RefusalPolicy:
         titles: list[str] = []
         for passage in passages:
             score = passage.dense_score
-            if score is None or score < floor or passage.title in titles:
+            if score is None or passage.title in titles:
+                continue
+            if evidence(score, idf_match, self.idf_match_weight) < floor:
                 continue
             if wanted & content_terms(passage.text):
                 titles.append(passage.title)

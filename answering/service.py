@@ -88,10 +88,11 @@ class QuestionAnswering:
         passages = search.passages
         generate_started = time.perf_counter()
         timings = {"retrieve": (generate_started - retrieve_started) * 1000}
-        if self._policy.declines(passages, language, standalone):
-            answer = self._refusal(question, language, passages, standalone)
+        share = search.idf_match
+        if self._policy.declines(passages, language, standalone, share):
+            answer = self._refusal(question, language, passages, standalone, share)
         else:
-            answer = await self._answer(question, standalone, passages, history, language, on_partial, llm_down)
+            answer = await self._answer(question, standalone, passages, share, history, language, on_partial, llm_down)
         finished = time.perf_counter()
         timings["generate"] = (finished - generate_started) * 1000
         timings["total"] = (finished - started) * 1000
@@ -119,6 +120,7 @@ class QuestionAnswering:
         question: str,
         standalone: str,
         passages: list[Passage],
+        idf_match: float | None,
         history: Sequence[Turn],
         language: str,
         on_partial: PartialCallback | None,
@@ -139,7 +141,8 @@ class QuestionAnswering:
             raw = await extractive.answer(question, passages, history, language)
         verified = await asyncio.to_thread(citations.apply, raw, passages, self._embedder)
         if not verified.answered:
-            return replace(self._refusal(question, language, passages, standalone), answerer=raw.answerer, note=note)
+            refusal = self._refusal(question, language, passages, standalone, idf_match)
+            return replace(refusal, answerer=raw.answerer, note=note)
         text = verified.text
         if verified.answerer == "extractive":
             text = f"{prompts.load('extractive', language)} {text}"
@@ -147,8 +150,11 @@ class QuestionAnswering:
             text = f"{note}\n\n{text}"
         return replace(verified, text=text, note=note)
 
-    def _refusal(self, question: str, language: str, passages: Sequence[Passage], standalone: str) -> Answer:
-        suggestions = self._policy.suggestions(passages, language, standalone)
+    def _refusal(
+        self, question: str, language: str, passages: Sequence[Passage], standalone: str,
+        idf_match: float | None = None,
+    ) -> Answer:
+        suggestions = self._policy.suggestions(passages, language, standalone, idf_match)
         text = prompts.load("refusal", language)
         if suggestions:
             text += "\n" + prompts.load("suggestions", language) + "\n" + "\n".join(f"• {t}" for t in suggestions)
@@ -160,9 +166,9 @@ class QuestionAnswering:
 
 def refusal_policy(settings: Settings) -> RefusalPolicy:
     return RefusalPolicy(
-        min_dense=settings.refusal_min_dense,
-        min_dense_crosslingual=settings.refusal_min_dense_crosslingual,
-        min_dense_shared_terms=settings.refusal_min_dense_shared_terms,
+        min_score=settings.refusal_min_score,
+        min_score_crosslingual=settings.refusal_min_score_crosslingual,
+        idf_match_weight=settings.refusal_idf_match_weight,
         min_term_coverage=settings.refusal_min_term_coverage,
     )
 

@@ -15,7 +15,7 @@ from qabot.logs import configure_logging
 from qabot.settings import SettingsError, load_settings
 from retrieval.errors import QabotError
 
-COMMANDS = ("index", "search", "status", "ask", "chat", "run")
+COMMANDS = ("index", "search", "status", "ask", "chat", "run", "eval")
 
 logger = logging.getLogger("qabot")
 

@@ -58,17 +58,17 @@ class Settings(BaseSettings):
     fusion_rrf_k: int = Field(10, gt=0, description="Reciprocal rank fusion constant.")
     fusion_dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     fusion_bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
-    refusal_min_dense: float = Field(
-        0.84, description="Decline when the best passage's dense similarity is below this (calibrated on dev)."
+    refusal_min_score: float = Field(
+        0.855, description="Decline when best dense similarity + weight x IDF match is below this (calibrated on dev)."
     )
-    refusal_min_dense_crosslingual: float = Field(
-        0.81, description="The same bar for questions not in French: cross-language similarities run lower."
+    refusal_min_score_crosslingual: float = Field(
+        0.825, description="The same bar for questions not in French: cross-language similarities run lower."
     )
-    refusal_min_dense_shared_terms: float = Field(
-        0.82, description="The lower bar for a question whose key terms the passages contain."
+    refusal_idf_match_weight: float = Field(
+        0.05, ge=0, description="Weight of the IDF match (share of the question's rare terms the best passage holds)."
     )
     refusal_min_term_coverage: float = Field(
-        0.75, ge=0, le=1, description="Share of the question's key terms found that lowers the bar."
+        0.75, ge=0, le=1, description="BM25-only retrieval: share of the question's key terms the passages must hold."
     )
 
     # --- answering ------------------------------------------------------------------------

@@ -120,6 +120,7 @@ class Generation:
         self.dense = dense
         self._db = db
         self._lock = threading.Lock()
+        self._chunk_count: int | None = None
 
     @property
     def embedding(self) -> str:
@@ -128,6 +129,13 @@ class Generation:
     def lexical_search(self, question: str, limit: int) -> list[tuple[int, float]]:
         with self._lock:
             return lexical.search(self._db, question, limit)
+
+    def term_idf(self, question: str) -> dict[str, float]:
+        """See lexical.term_idf; the chunk count is read once (a generation never changes)."""
+        with self._lock:
+            if self._chunk_count is None:
+                (self._chunk_count,) = self._db.execute("SELECT count(*) FROM chunks").fetchone()
+            return lexical.term_idf(self._db, question, self._chunk_count)
 
     def dense_search(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         return self.dense.search(query, limit)

@@ -12,9 +12,11 @@ qu', jusqu'...) cut off, accents folded, stop words dropped, Snowball French ste
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -75,6 +77,34 @@ def query_expression(question: str) -> str | None:
     if not terms:
         return None
     return " OR ".join(f'"{t}"' for t in terms)
+
+
+def term_idf(db: sqlite3.Connection, question: str, chunk_count: int) -> dict[str, float]:
+    """The question's distinct terms with their IDF over the N chunks, ln(1 + N / (1 + df)):
+    positive at any corpus size (FTS5's own BM25 IDF is near zero for a term in over half of a
+    small index's chunks), highest for a term no chunk holds."""
+    terms = list(dict.fromkeys(analyze(question)))
+    if not terms:
+        return {}
+    # fts5vocab reads FTS5's own document counts; a TEMP table works on read-only connections.
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_vocab USING fts5vocab(main, chunk_terms, row)")
+    marks = ",".join("?" * len(terms))
+    df = dict(db.execute(f"SELECT term, doc FROM temp.chunk_vocab WHERE term IN ({marks})", terms).fetchall())  # noqa: S608
+    return {term: math.log(1 + chunk_count / (1 + df.get(term, 0))) for term in terms}
+
+
+def idf_match(weights: dict[str, float], texts: Sequence[str]) -> float:
+    """The largest share of the question's IDF (`term_idf`) whose terms one text holds (0..1):
+    how much of the question's rare vocabulary, the names and terms an article on its subject
+    would contain, the best passage matches."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    best = 0.0
+    for text in texts:
+        held = set(analyze(text))
+        best = max(best, sum(w for term, w in weights.items() if term in held) / total)
+    return best
 
 
 def search(db: sqlite3.Connection, question: str, limit: int) -> list[tuple[int, float]]:

@@ -68,3 +68,5 @@ class SearchResult:
     question: str
     passages: list[Passage]
     timings_ms: dict[str, float]
+    # The share of the question's IDF the best passage holds (lexical.idf_match); None without BM25.
+    idf_match: float | None = None

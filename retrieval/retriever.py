@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from retrieval import lexical as lexical_index
 from retrieval.dense import single_query_threads
 from retrieval.embedding import Embedder, identity
 from retrieval.fusion import reciprocal_rank_fusion
@@ -67,6 +68,7 @@ class Retriever:
         pool = max(self.config.candidates, k)
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
+        weights: dict[str, float] | None = None
         # BM25 runs on a worker thread while the question is encoded here: both release the GIL,
         # so on two cores the lexical search costs no extra wall time.
         pending = (
@@ -81,7 +83,7 @@ class Retriever:
             dense = generation.dense_search(query, pool)
             timings["dense"] = _ms_since(dense_started)
         if pending is not None:
-            lexical, timings["bm25"] = pending.result()
+            lexical, weights, timings["bm25"] = pending.result()
         fused = reciprocal_rank_fusion(
             dense, lexical, k=self.config.rrf_k,
             dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
@@ -98,13 +100,17 @@ class Retriever:
             for f in fused
             if (row := rows.get(f.chunk_id)) is not None
         ]
+        match = lexical_index.idf_match(weights, [p.text for p in passages]) if weights is not None else None
         timings["total"] = _ms_since(started)
-        return SearchResult(question, passages, timings)
+        return SearchResult(question, passages, timings, match)
 
     @staticmethod
-    def _timed_lexical(generation: Generation, question: str, pool: int) -> tuple[list[tuple[int, float]], float]:
+    def _timed_lexical(
+        generation: Generation, question: str, pool: int
+    ) -> tuple[list[tuple[int, float]], dict[str, float], float]:
         started = time.perf_counter()
-        return generation.lexical_search(question, pool), _ms_since(started)
+        ranking = generation.lexical_search(question, pool)
+        return ranking, generation.term_idf(question), _ms_since(started)
 
     def stats(self) -> IndexStats:
         return self.generation.stats()

@@ -15,6 +15,7 @@ from answering.refusal import RefusalPolicy, declines, term_coverage
 from answering.service import QuestionAnswering, UnknownLlmProvider, build_answer_service
 from qabot.settings import Settings
 from retrieval.errors import QabotError
+from retrieval.lexical import idf_match
 from retrieval.models import Passage, SearchResult
 from tests.fakes.embedder import HashingEmbedder
 
@@ -45,7 +46,7 @@ class FakeRetriever:
 def service(passages: list[Passage], **policy: float) -> tuple[QuestionAnswering, FakeRetriever]:
     retriever = FakeRetriever(passages)
     embedder = HashingEmbedder()
-    qa = QuestionAnswering(retriever, embedder, RefusalPolicy(min_dense=policy.pop("min_dense", 0.8), **policy),
+    qa = QuestionAnswering(retriever, embedder, RefusalPolicy(min_score=policy.pop("min_score", 0.8), **policy),
                            ExtractiveAnswerer(embedder))
     return qa, retriever
 
@@ -53,16 +54,23 @@ def service(passages: list[Passage], **policy: float) -> tuple[QuestionAnswering
 # --- refusal: a pure function of its signals --------------------------------------------------
 
 def test_refusal_decision_table() -> None:
-    bars = {"min_dense": 0.83, "min_dense_crosslingual": 0.8, "min_dense_shared_terms": 0.82, "min_term_coverage": 0.75}
-    assert declines(0.778, 0.0, same_language=True, **bars)  # Tokyo on an article about Aleppo
-    assert not declines(0.84, 0.0, same_language=True, **bars)
-    assert not declines(0.823, 0.75, same_language=True, **bars)  # "Que dit Ban Ki-moon ?"
-    assert declines(0.823, 0.5, same_language=True, **bars)
-    assert not declines(0.81, 0.0, same_language=False, **bars)  # English over French
-    assert not declines(0.799, 0.75, same_language=False, **bars)  # "What did Ban Ki-moon say?"
-    assert declines(0.78, 1.0, same_language=False, **bars)
-    assert declines(None, 0.0, same_language=True, **bars) and not declines(None, 1.0, same_language=True, **bars)
-    assert declines(0.823, 1.0, same_language=True, **{**bars, "min_dense_shared_terms": None})
+    bars = {"idf_match_weight": 0.05, "min_term_coverage": 0.75}
+    assert declines(0.778, 0.1, 0.0, bar=0.86, **bars)  # Tokyo on an article about Aleppo
+    assert not declines(0.86, 0.0, 0.0, bar=0.86, **bars)  # close in meaning alone
+    assert not declines(0.83, 0.6, 1.0, bar=0.86, **bars)  # the question's rare terms are matched
+    assert declines(0.83, 0.2, 1.0, bar=0.86, **bars)  # ...only a few of them
+    assert not declines(0.81, 0.5, 0.0, bar=0.83, **bars)  # English over French: the lower bar
+    assert declines(0.78, 0.5, 1.0, bar=0.83, **bars)
+    assert declines(0.85, None, 1.0, bar=0.86, **bars)  # no BM25 score: meaning alone
+    # BM25-only retrieval: no dense score, the key terms found decide
+    assert declines(None, 0.9, 0.5, bar=0.86, **bars) and not declines(None, 0.0, 0.75, bar=0.86, **bars)
+
+
+def test_idf_match_is_the_share_of_the_questions_idf_one_passage_holds() -> None:
+    weights = {"ban": 2.0, "ki": 2.0, "moon": 2.0, "dit": 1.0, "tokyo": 3.0}
+    texts = ["Ban Ki-moon tire la sonnette d’alarme.", "Tokyo dit non."]
+    assert idf_match(weights, texts) == 6.0 / 10.0  # the best single passage, not the union
+    assert idf_match(weights, []) == 0.0 and idf_match({}, texts) == 0.0
 
 
 def test_term_coverage_counts_the_questions_key_terms_found() -> None:
@@ -74,7 +82,7 @@ def test_term_coverage_counts_the_questions_key_terms_found() -> None:
 
 
 async def test_off_topic_question_declines_without_suggestions() -> None:
-    qa, _ = service([passage(1, ALEPPO_TEXT, dense=0.78)], min_dense=0.83, min_dense_shared_terms=0.82)
+    qa, _ = service([passage(1, ALEPPO_TEXT, dense=0.78)], min_score=0.83)
     answer = await qa.ask("Quel est le prix d'un ticket de métro à Tokyo ?")
     assert not answer.answered and answer.citations == [] and answer.suggestions == []
     assert answer.text == "Je n'ai pas trouvé la réponse dans les articles."
@@ -83,7 +91,7 @@ async def test_off_topic_question_declines_without_suggestions() -> None:
 async def test_near_miss_titles_are_suggested_in_the_users_language() -> None:
     passages = [passage(1, ALEPPO_TEXT, dense=0.81, title="Alep"), passage(2, ALEPPO_TEXT, dense=0.81, title="Alep"),
                 passage(3, "Rien à voir.", dense=0.6, title="Autre")]
-    qa, _ = service(passages, min_dense=0.83)
+    qa, _ = service(passages, min_score=0.83)
     answer = await qa.ask("How many civilians fled Alep in the offensive?")
     assert not answer.answered and answer.language == "en" and answer.suggestions == ["Alep"]
     assert answer.text == "I could not find the answer in the articles.\nClosest articles:\n• Alep"

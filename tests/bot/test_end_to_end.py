@@ -21,8 +21,8 @@ async def test_real_services_answer_cite_and_reindex(
 ) -> None:
     # The hashing embedder's similarities mean nothing: the refusal bar (calibrated for e5) is off.
     settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url,
-                             telegram_admin_ids=frozenset({ADMIN}), refusal_min_dense=0.0,
-                             refusal_min_dense_crosslingual=0.0, refusal_min_dense_shared_terms=0.0)
+                             telegram_admin_ids=frozenset({ADMIN}), refusal_min_score=0.0,
+                             refusal_min_score_crosslingual=0.0)
     services = build_services(settings, embedder=HashingEmbedder())
     services.reindex()
     application = build_application(settings, services, tuning=FAST)

@@ -1,0 +1,249 @@
+"""`qabot eval`: retrieval and answer quality on a question set, reported as a table, JSON and a plot.
+
+    load questions → index the corpus (or reuse its cache) → search every answerable question
+    in each mode → (with answers) ask every question through the answer service → figures
+
+The corpus is indexed once into `DATA_DIR/eval-cache/<key>`, the key a hash of the corpus
+files' content, the embedding model's identity and the chunking, so a second run (and every
+tuning run in `evaluation.tuning`) reuses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from evaluation import metrics
+from qabot.services import Services, build_embedder_from, build_services, chunking_config
+from qabot.settings import Settings
+from retrieval.articles import find_article_files
+from retrieval.embedding import Embedder, identity
+
+KS = (1, 3, 5, 10, 20)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    answerable: bool
+    article: str | None
+
+    @classmethod
+    def from_json(cls, row: dict[str, object]) -> Question:
+        answers = row.get("answers") or ()
+        article = row.get("article")
+        return cls(
+            id=str(row["id"]),
+            question=str(row["question"]),
+            answers=tuple(str(a) for a in answers),  # type: ignore[union-attr]
+            answerable=bool(row.get("answerable", True)),
+            article=str(article) if article else None,
+        )
+
+
+def load_questions(path: Path, limit: int | None = None) -> list[Question]:
+    with path.open(encoding="utf-8") as handle:
+        rows = [Question.from_json(json.loads(line)) for line in handle if line.strip()]
+    return rows[:limit] if limit else rows
+
+
+def cache_key(corpus: Path, settings: Settings, embedding: str) -> str:
+    """Hash of the corpus files (names and bytes), the embedding identity and the chunking."""
+    digest = hashlib.sha256()
+    files, _ = find_article_files(corpus)
+    for file in files:  # sorted by id
+        digest.update(file.id.encode() + b"\0" + hashlib.sha256(file.path.read_bytes()).digest())
+    digest.update(embedding.encode() + chunking_config(settings).describe().encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir(settings: Settings, corpus: Path, embedder: Embedder) -> Path:
+    return settings.data_dir / "eval-cache" / cache_key(corpus, settings, identity(embedder))
+
+
+def prepare(
+    settings: Settings, corpus: Path, *, embedder: Embedder | None = None, with_answers: bool = True
+) -> Services:
+    """Services over `corpus`, indexed into (or reused from) its cache folder."""
+    embedder = embedder or build_embedder_from(settings)
+    cached = settings.model_copy(
+        update={"articles_dir": corpus, "index_dir": cache_dir(settings, corpus, embedder)}
+    )
+    services = build_services(cached, embedder=embedder, with_answers=with_answers)
+    if services.store.current_name() is None:
+        with tqdm(total=0, unit="chunk", desc="indexing", leave=False) as bar:
+
+            def progress(done: int, total: int, what: str) -> None:
+                bar.total, bar.n = total, done
+                bar.set_description(what)
+                bar.refresh()
+
+            services.reindex(progress_counts=progress)
+    return services
+
+
+def evaluate_retrieval(
+    services: Services, questions: Sequence[Question], mode: str, k: int = 10
+) -> dict[str, object]:
+    """Passage and article recall@k, MRR@10 and latency over the answerable questions."""
+    answerable = [q for q in questions if q.answerable and q.article]
+    depth = max(k, *KS)
+    hits: list[metrics.Hit] = []
+    article_hits: list[metrics.Hit] = []
+    latencies: list[float] = []
+    for q in tqdm(answerable, desc=f"retrieval ({mode})", unit="q", leave=False):
+        started = time.perf_counter()
+        passages = services.retriever.search(q.question, k=depth, mode=mode).passages
+        latencies.append((time.perf_counter() - started) * 1000)
+        hits.append(metrics.first_hit([(p.article_id, p.text) for p in passages], q.article or "", q.answers))
+        article_hits.append(metrics.first_article_hit([p.article_id for p in passages], q.article or ""))
+    return {
+        "questions": len(answerable),
+        **{f"recall@{n}": round(metrics.recall_at(hits, n), 4) for n in sorted({*KS, k})},
+        **{f"article_recall@{n}": round(metrics.recall_at(article_hits, n), 4) for n in sorted({1, 5, k})},
+        "mrr@10": round(metrics.mrr(hits, 10), 4),
+        "latency_ms": metrics.latency_summary(latencies),
+    }
+
+
+def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[str, object]:
+    """Every question through the configured answer service (answerable and not)."""
+    if services.answers is None:
+        raise ValueError("the services were built without an answer service")
+    answer_service = services.answers
+    rows: list[dict[str, object]] = []
+    stages: dict[str, list[float]] = {}
+
+    async def ask_all() -> None:
+        for q in tqdm(questions, desc="answers", unit="q", leave=False):
+            answer = await answer_service.ask(q.question)
+            for stage, ms in answer.timings_ms.items():
+                stages.setdefault(stage, []).append(ms)
+            valid, total = metrics.citation_validity(answer.text, len(answer.citations))
+            rows.append({
+                "answerable": q.answerable,
+                "declined": not answer.answered,
+                "correct": q.answerable and answer.answered and metrics.answer_accuracy(answer.text, q.answers),
+                "f1": metrics.token_f1(answer.text, q.answers) if q.answerable and answer.answered else 0.0,
+                "supported": metrics.citation_support([c.passage.text for c in answer.citations], q.answers),
+                "valid_markers": valid,
+                "markers": total,
+            })
+
+    asyncio.run(ask_all())
+    answerable = [r for r in rows if r["answerable"]]
+    answered = [r for r in answerable if not r["declined"]]
+    markers = sum(int(r["markers"]) for r in rows)  # type: ignore[call-overload]
+    refusals = metrics.refusal_rates([bool(r["declined"]) for r in rows], [bool(r["answerable"]) for r in rows])
+    return {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "accuracy": _share(sum(bool(r["correct"]) for r in answerable), len(answerable)),
+        "token_f1": _share(sum(float(r["f1"]) for r in answerable), len(answerable)),  # type: ignore[arg-type]
+        "accuracy_when_answered": _share(sum(bool(r["correct"]) for r in answered), len(answered)),
+        "citation_validity": _share(sum(int(r["valid_markers"]) for r in rows), markers) if markers else 1.0,  # type: ignore[call-overload]
+        "citation_support": _share(sum(bool(r["supported"]) for r in answered), len(answered)),
+        **{name: round(value, 4) for name, value in refusals.items()},
+        "latency_ms": {stage: metrics.latency_summary(values) for stage, values in stages.items()},
+    }
+
+
+def _share(part: float, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def settings_summary(settings: Settings) -> dict[str, object]:
+    """The settings a figure depends on, recorded beside it."""
+    keys = (
+        "embedding_backend", "embedding_model", "embedding_runtime", "embedding_threads", "chunk_tokens", "chunk_overlap_tokens",
+        "retrieval_k", "retrieval_candidates", "fusion_rrf_k", "fusion_dense_weight", "fusion_bm25_weight",
+        "refusal_min_dense", "refusal_min_dense_crosslingual", "answer_max_sentences", "llm_provider",
+    )
+    return {key: getattr(settings, key) for key in keys if hasattr(settings, key)}
+
+
+def run(
+    settings: Settings,
+    questions_path: Path,
+    corpus: Path,
+    *,
+    modes: Sequence[str],
+    k: int = 10,
+    answers: bool = False,
+    limit: int | None = None,
+) -> dict[str, object]:
+    """The whole evaluation, as the JSON report."""
+    questions = load_questions(questions_path, limit)
+    started = time.perf_counter()
+    services = prepare(settings, corpus, with_answers=answers)
+    index_seconds = time.perf_counter() - started
+    retrieval = {mode: evaluate_retrieval(services, questions, mode, k) for mode in modes}
+    report: dict[str, object] = {
+        "questions": str(questions_path),
+        "corpus": str(corpus),
+        "count": len(questions),
+        "answerable": sum(q.answerable for q in questions),
+        "index": services.retriever.stats().to_dict(),
+        "index_cache": str(services.store.root.resolve()),
+        "index_seconds": round(index_seconds, 1),
+        "settings": settings_summary(settings),
+        "retrieval": retrieval,
+        "answers": evaluate_answers(services, questions) if answers else None,
+    }
+    return report
+
+
+def plot(retrieval: dict[str, dict[str, object]], path: Path, title: str = "") -> None:
+    """recall@k against k, one line per retrieval mode."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    for mode, figures in retrieval.items():
+        ks = sorted(int(key.split("@")[1]) for key in figures if key.startswith("recall@"))
+        axis.plot(ks, [figures[f"recall@{n}"] for n in ks], marker="o", label=mode)
+    axis.set_xlabel("k (passages retrieved)")
+    axis.set_ylabel("passage recall@k")
+    axis.set_xscale("log")
+    axis.set_xticks(list(KS), [str(n) for n in KS])
+    axis.set_ylim(top=1.0)
+    axis.grid(alpha=0.3)
+    axis.legend()
+    if title:
+        axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def table(retrieval: dict[str, dict[str, object]], answers: dict[str, object] | None) -> str:
+    """The terminal table."""
+    header = f"{'mode':<8}" + "".join(f"{'R@' + str(n):>8}" for n in KS) + f"{'MRR@10':>8}{'art@5':>8}{'p50 ms':>8}{'p95 ms':>8}"
+    lines = [header, "-" * len(header)]
+    for mode, f in retrieval.items():
+        latency: dict[str, float] = f["latency_ms"]  # type: ignore[assignment]
+        lines.append(
+            f"{mode:<8}" + "".join(f"{f[f'recall@{n}']:>8.3f}" for n in KS)
+            + f"{f['mrr@10']:>8.3f}{f['article_recall@5']:>8.3f}{latency['p50']:>8.1f}{latency['p95']:>8.1f}"
+        )
+    if answers:
+        lines.append("")
+        for key in ("accuracy", "token_f1", "accuracy_when_answered", "citation_validity", "citation_support",
+                    "unanswerable_declined", "answerable_wrongly_declined"):
+            lines.append(f"{key:<30}{answers[key]:>8.3f}")
+        stages: dict[str, dict[str, float]] = answers["latency_ms"]  # type: ignore[assignment]
+        for stage, figures in stages.items():
+            lines.append(f"{'latency ' + stage + ' ms':<30}{'p50':>5}{figures['p50']:>8.1f}{'p95':>5}{figures['p95']:>8.1f}")
+    return "\n".join(lines)

