@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -25,6 +27,8 @@ from qabot.services import Services, build_embedder_from, build_services, chunki
 from qabot.settings import Settings
 from retrieval.articles import find_article_files
 from retrieval.embedding import Embedder, identity
+
+T = TypeVar("T")
 
 KS = (1, 3, 5, 10, 20)
 
@@ -66,6 +70,11 @@ def cache_key(corpus: Path, settings: Settings, embedding: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def progress_bar(iterable: Iterable[T] | None = None, **kwargs: Any) -> tqdm:
+    """tqdm on stderr: live on a terminal, a line every 30 s in a log (CI, nohup)."""
+    return tqdm(iterable, leave=False, mininterval=0.2 if sys.stderr.isatty() else 30.0, **kwargs)
+
+
 def cache_dir(settings: Settings, corpus: Path, embedder: Embedder) -> Path:
     return settings.data_dir / "eval-cache" / cache_key(corpus, settings, identity(embedder))
 
@@ -80,7 +89,7 @@ def prepare(
     )
     services = build_services(cached, embedder=embedder, with_answers=with_answers)
     if services.store.current_name() is None:
-        with tqdm(total=0, unit="chunk", desc="indexing", leave=False) as bar:
+        with progress_bar(total=0, unit="chunk", desc="indexing") as bar:
 
             def progress(done: int, total: int, what: str) -> None:
                 bar.total, bar.n = total, done
@@ -100,7 +109,7 @@ def evaluate_retrieval(
     hits: list[metrics.Hit] = []
     article_hits: list[metrics.Hit] = []
     latencies: list[float] = []
-    for q in tqdm(answerable, desc=f"retrieval ({mode})", unit="q", leave=False):
+    for q in progress_bar(answerable, desc=f"retrieval ({mode})", unit="q"):
         started = time.perf_counter()
         passages = services.retriever.search(q.question, k=depth, mode=mode).passages
         latencies.append((time.perf_counter() - started) * 1000)
@@ -124,7 +133,7 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
     stages: dict[str, list[float]] = {}
 
     async def ask_all() -> None:
-        for q in tqdm(questions, desc="answers", unit="q", leave=False):
+        for q in progress_bar(questions, desc="answers", unit="q"):
             answer = await answer_service.ask(q.question)
             for stage, ms in answer.timings_ms.items():
                 stages.setdefault(stage, []).append(ms)

@@ -21,11 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
-
 from answering.sentences import content_terms
 from evaluation import metrics
-from evaluation.runner import Question, load_questions, prepare
+from evaluation.runner import Question, load_questions, prepare, progress_bar
 from qabot.services import Services
 from qabot.settings import Settings
 from retrieval.fusion import Fused, reciprocal_rank_fusion
@@ -93,7 +91,7 @@ def collect(services: Services, questions: Sequence[Question], depth: int = 100)
         raw = json.loads(path.read_text(encoding="utf-8"))
     else:
         raw = {"questions": {}, "chunks": {}}
-        for q in tqdm(questions, desc="candidates", unit="q", leave=False):
+        for q in progress_bar(questions, desc="candidates", unit="q"):
             dense = generation.dense_search(services.embedder.embed_query(q.question), depth)
             raw["questions"][q.id] = {"dense": dense, "bm25": generation.lexical_search(q.question, depth)}
         ids = sorted({cid for r in raw["questions"].values() for cid, _ in r["dense"] + r["bm25"]})
@@ -148,7 +146,7 @@ def sweep_fusion(
     """Every combination (dense weight fixed at 1: only the ratio matters), best first."""
     rows = []
     grid = list(itertools.product(rrf_ks, bm25_weights, candidates))
-    for rrf_k, bm25_weight, n in tqdm(grid, desc="fusion grid", leave=False):
+    for rrf_k, bm25_weight, n in progress_bar(grid, desc="fusion grid"):
         config = FusionConfig(rrf_k, 1.0, bm25_weight, n)
         rows.append({"rrf_k": rrf_k, "dense_weight": 1.0, "bm25_weight": bm25_weight, "candidates": n,
                      **retrieval_figures(cset, config)})
