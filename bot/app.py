@@ -121,13 +121,19 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base_url = settings.telegram_api_base_url
+    tuning = tuning or Tuning()
+    limiter = RetryingRateLimiter(
+        overall_max_rate=tuning.requests_per_second,
+        group_max_rate=tuning.group_requests_per_minute,
+        max_retries=RATE_LIMIT_RETRIES,
+    )
     application = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(base_url)
         .base_file_url(file_url_for(base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(RetryingRateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(limiter)
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -136,7 +142,7 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
     application.bot_data["state"] = BotState(
         settings=settings,
         services=services,
-        tuning=tuning or Tuning(),
+        tuning=tuning,
         histories=Histories(settings.history_turns),
         limiter=RateLimiter(settings.rate_limit_questions, settings.rate_limit_window_s),
     )

@@ -25,11 +25,15 @@ MAX_TRACKED = 10_000  # chats with a history, users with a rate-limit window
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    """Timings that tests shorten; the defaults are what Telegram users see."""
+    """Timings and rates that tests change; the defaults are what Telegram users see."""
 
     typing_every_s: float = 4.0
     edit_every_s: float = 1.0
     reindex_progress_every_s: float = 2.0
+    # Telegram's flood limits, kept before every request that names a chat (0 lifts one): the
+    # loopback Bot API has none, and a test flooding one group would otherwise wait minutes.
+    requests_per_second: float = 30.0
+    group_requests_per_minute: float = 20.0
 
 
 class LRU(OrderedDict[Any, Any]):

@@ -26,6 +26,7 @@ from evaluation import metrics
 from evaluation.runner import Question, load_questions, prepare, progress_bar
 from qabot.services import Services
 from qabot.settings import Settings
+from retrieval import lexical
 from retrieval.fusion import Fused, reciprocal_rank_fusion
 from retrieval.lexical import analyze
 
@@ -72,10 +73,7 @@ class CandidateSet:
         """retrieval.lexical.idf_match over this index's IDF."""
         n = self.idf.get("", 0.0)
         weights = {term: self.idf.get(term, n) for term in set(analyze(question))}
-        total = sum(weights.values())
-        if not total:
-            return 0.0
-        return max((sum(w for t, w in weights.items() if t in set(analyze(text))) / total for text in texts), default=0.0)
+        return lexical.idf_match(weights, [set(analyze(text)) for text in texts])
 
     @property
     def answerable(self) -> list[Candidates]:

@@ -137,6 +137,10 @@ class Generation:
                 (self._chunk_count,) = self._db.execute("SELECT count(*) FROM chunks").fetchone()
             return lexical.term_idf(self._db, question, self._chunk_count)
 
+    def stored_terms(self, chunk_ids: list[int]) -> dict[int, set[str]]:
+        with self._lock:
+            return lexical.stored_terms(self._db, chunk_ids)
+
     def dense_search(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         return self.dense.search(query, limit)
 

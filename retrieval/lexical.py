@@ -93,18 +93,25 @@ def term_idf(db: sqlite3.Connection, question: str, chunk_count: int) -> dict[st
     return {term: math.log(1 + chunk_count / (1 + df.get(term, 0))) for term in terms}
 
 
-def idf_match(weights: dict[str, float], texts: Sequence[str]) -> float:
-    """The largest share of the question's IDF (`term_idf`) whose terms one text holds (0..1):
-    how much of the question's rare vocabulary, the names and terms an article on its subject
-    would contain, the best passage matches."""
+def idf_match(weights: dict[str, float], passages_terms: Sequence[set[str]]) -> float:
+    """The largest share of the question's IDF (`term_idf`) whose terms one passage holds
+    (0..1): how much of the question's rare vocabulary, the names and terms an article on its
+    subject would contain, the best passage matches."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    best = 0.0
-    for text in texts:
-        held = set(analyze(text))
-        best = max(best, sum(w for term, w in weights.items() if term in held) / total)
-    return best
+    return max(
+        (sum(w for term, w in weights.items() if term in held) / total for held in passages_terms), default=0.0
+    )
+
+
+def stored_terms(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The analysed terms kept in the index for these chunks (no re-analysis at query time)."""
+    if not chunk_ids:
+        return {}
+    marks = ",".join("?" * len(chunk_ids))
+    rows = db.execute(f"SELECT rowid, terms FROM chunk_terms WHERE rowid IN ({marks})", list(chunk_ids))  # noqa: S608
+    return {int(rowid): set(terms.split()) for rowid, terms in rows}
 
 
 def search(db: sqlite3.Connection, question: str, limit: int) -> list[tuple[int, float]]:

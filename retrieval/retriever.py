@@ -100,7 +100,10 @@ class Retriever:
             for f in fused
             if (row := rows.get(f.chunk_id)) is not None
         ]
-        match = lexical_index.idf_match(weights, [p.text for p in passages]) if weights is not None else None
+        match = None
+        if weights is not None:
+            held = generation.stored_terms([p.chunk_id for p in passages])
+            match = lexical_index.idf_match(weights, [held.get(p.chunk_id, set()) for p in passages])
         timings["total"] = _ms_since(started)
         return SearchResult(question, passages, timings, match)
 

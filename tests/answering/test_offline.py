@@ -15,7 +15,7 @@ from answering.refusal import RefusalPolicy, declines, term_coverage
 from answering.service import QuestionAnswering, UnknownLlmProvider, build_answer_service
 from qabot.settings import Settings
 from retrieval.errors import QabotError
-from retrieval.lexical import idf_match
+from retrieval.lexical import analyze, idf_match
 from retrieval.models import Passage, SearchResult
 from tests.fakes.embedder import HashingEmbedder
 
@@ -68,7 +68,7 @@ def test_refusal_decision_table() -> None:
 
 def test_idf_match_is_the_share_of_the_questions_idf_one_passage_holds() -> None:
     weights = {"ban": 2.0, "ki": 2.0, "moon": 2.0, "dit": 1.0, "tokyo": 3.0}
-    texts = ["Ban Ki-moon tire la sonnette d’alarme.", "Tokyo dit non."]
+    texts = [set(analyze("Ban Ki-moon tire la sonnette d’alarme.")), set(analyze("Tokyo dit non."))]
     assert idf_match(weights, texts) == 6.0 / 10.0  # the best single passage, not the union
     assert idf_match(weights, []) == 0.0 and idf_match({}, texts) == 0.0
 

@@ -1,7 +1,8 @@
 """The real bot over the real services (extractive answerer, deterministic embedder), polling a
 loopback Bot API that can also drop connections, with counters the reliability tests assert on:
 updates processed (by id), errors that reached the error handler, the moment each answer became
-complete. Figures go to `var/reliability/*.json` (QABOT_RELIABILITY_DIR overrides)."""
+complete. The tests print their figures; with QABOT_RELIABILITY_DIR set they also write them
+there as JSON (`<name>.json`), for docs/RELIABILITY.md."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,6 @@ from bot.app import build_application
 from bot.state import Tuning
 from qabot.services import Services, build_services
 from retrieval.errors import QabotError
-from tests.conftest import ROOT
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram
 
@@ -35,7 +35,7 @@ T = TypeVar("T")
 ADMIN = 4242
 FAST = Tuning(typing_every_s=0.2, edit_every_s=0.3, reindex_progress_every_s=0.05)
 CORPUS = Path("/work/shared/eval/corpus")
-REPORT_DIR = Path(os.environ.get("QABOT_RELIABILITY_DIR", ROOT / "var" / "reliability"))
+REPORT_ENV = "QABOT_RELIABILITY_DIR"
 
 GRENOBLE = (
     " date 2021-03 Le budget des pistes cyclables de Grenoble\n\n"
@@ -53,7 +53,9 @@ class FaultyTelegram(FakeTelegram):
         self.drops: Counter[str] = Counter()
         self.dropped: list[Call] = []
         self.completed_at: dict[tuple[int, int], float] = {}
+        self.completions: dict[int, list[float]] = defaultdict(list)  # chat -> when each answer completed
         self.pushed_at: dict[int, float] = {}  # update id -> monotonic time it was queued
+        self._completed: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
 
     def drop(self, method: str, times: int = 1) -> None:
         """Close the connection of the next `times` calls of `method` before answering them."""
@@ -90,8 +92,25 @@ class FaultyTelegram(FakeTelegram):
 
     def _mark_complete(self, params: dict[str, Any], message_id: int) -> None:
         markup = params.get("reply_markup") or {}
-        if any(b.get("text") == "👍" for row in markup.get("inline_keyboard", []) for b in row):
-            self.completed_at.setdefault((params["chat_id"], message_id), time.monotonic())
+        key = (params["chat_id"], message_id)
+        if key not in self.completed_at and any(
+            b.get("text") == "👍" for row in markup.get("inline_keyboard", []) for b in row
+        ):
+            self.completed_at[key] = now = time.monotonic()
+            self.completions[key[0]].append(now)
+            self._completed[key[0]].set()
+
+    async def wait_answers(self, chat_id: int, count: int, within: float = 60.0) -> None:
+        """Wait until `count` answers in the chat are complete (woken by each, no polling)."""
+        deadline = time.monotonic() + within
+        event = self._completed[chat_id]
+        while len(self.completions[chat_id]) < count:
+            event.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"chat {chat_id}: {len(self.completions[chat_id])} of {count} answers")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
 
     def answers(self, chat_id: int) -> list[Any]:
         """The chat's complete answers (the messages carrying 👍), in order."""
@@ -149,10 +168,14 @@ def make_live_settings(make_settings: Callable[..., Any], tg: FakeTelegram, **ov
 
 
 @contextlib.asynccontextmanager
-async def live_bot(settings: Any, tg: FaultyTelegram, *, tuning: Tuning = FAST) -> AsyncIterator[LiveBot]:
-    """The application as `qabot run` wires it (real services, deterministic embedder), polling."""
+async def live_bot(
+    settings: Any, tg: FaultyTelegram, *, tuning: Tuning = FAST, reindex: bool = True
+) -> AsyncIterator[LiveBot]:
+    """The application as `qabot run` wires it (real services, deterministic embedder), polling;
+    by default over a fresh index of ARTICLES_DIR, else over whatever INDEX_DIR holds."""
     services = build_services(settings, embedder=HashingEmbedder())
-    await asyncio.to_thread(services.reindex)
+    if reindex:
+        await asyncio.to_thread(services.reindex)
     application = build_application(settings, services, tuning=tuning)
     bot = LiveBot(tg, settings, services, application)
 
@@ -219,11 +242,15 @@ async def faulty_telegram() -> AsyncIterator[FaultyTelegram]:
     await server.stop()
 
 
-def write_report(name: str, figures: dict[str, Any]) -> Path:
-    """Figures for docs/RELIABILITY.md, as JSON under var/reliability/."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    path = REPORT_DIR / f"{name}.json"
-    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_report(name: str, figures: dict[str, Any]) -> Path | None:
+    """Print the figures; write them to $QABOT_RELIABILITY_DIR/<name>.json when that is set."""
+    text = json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
+    print(f"{name}: {json.dumps(figures, ensure_ascii=False)}")
+    if not (directory := os.environ.get(REPORT_ENV)):
+        return None
+    path = Path(directory) / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

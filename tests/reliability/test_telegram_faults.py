@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.constants import FloodLimit
 
+from bot.state import Tuning
 from tests.reliability.conftest import (
     GRENOBLE_Q,
     FaultyTelegram,
@@ -67,3 +69,9 @@ async def test_faults_lose_no_answer_and_duplicate_none(
             "answers": sum(len(tg.answers(c)) for c in CHATS), "failed_calls": len(failed),
             "updates_processed_twice": sum(1 for n in bot.processed.values() if n > 1),
         })
+
+
+def test_flood_limits_are_telegrams_unless_a_test_lifts_them() -> None:
+    """The bot keeps Telegram's flood limits; only tests over the loopback API lift them."""
+    assert (Tuning().requests_per_second, Tuning().group_requests_per_minute) == (
+        FloodLimit.MESSAGES_PER_SECOND, FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)

@@ -72,3 +72,5 @@ def test_killed_reindex_leaves_the_previous_index_serving(
     report = build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
     assert report.added + report.changed + report.unchanged == 11 + 40
     assert not list(settings.index_dir.glob("gen-*.tmp"))
+    print(f"kill -9: 20 trials, {20 - finished} killed mid re-index, {finished} finished first; "
+          f"the previous index answered after each; the next re-index took {report.seconds:.1f}s")
