@@ -7,9 +7,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from qabot.settings import Settings
+from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady
+
+if TYPE_CHECKING:
+    from qabot.services import Services
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +40,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_application
     from qabot.services import build_services
 
-    application = build_application(settings, build_services(settings))
+    services = build_services(settings)
+    check_index(services)
+    application = build_application(settings, services)
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
         application.run_webhook(
@@ -47,3 +57,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def check_index(services: Services) -> None:
+    """Open (and so verify: checksums, model) the index before serving, and say plainly what to
+    do when it cannot serve. The bot starts all the same, so an admin can repair it from
+    Telegram with /reindex full, and askers get the same clear message meanwhile."""
+    try:
+        stats = services.retriever.stats()
+    except (IndexCorrupt, IndexModelMismatch, IndexNotReady) as exc:
+        logger.error("the index cannot serve questions: %s", exc)
+        print(f"qabot: {exc}", file=sys.stderr)
+        return
+    logger.info("index ready: %d articles, %d chunks, generation %s", stats.articles, stats.chunks, stats.generation)
