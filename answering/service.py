@@ -22,9 +22,9 @@ from answering.language import detect_language
 from answering.llm import LlmAnswerer, LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, AnswererName, PartialCallback, Turn
-from answering.refusal import RefusalPolicy
+from answering.refusal import CALIBRATED_BARS, DEFAULT_EMBEDDING, RefusalPolicy, calibrated_bars
 from qabot.settings import Settings
-from retrieval.embedding import Embedder
+from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
 from retrieval.models import Passage, SearchResult
 
@@ -164,13 +164,28 @@ class QuestionAnswering:
         )
 
 
-def refusal_policy(settings: Settings) -> RefusalPolicy:
+def refusal_policy(settings: Settings, embedding: str) -> RefusalPolicy:
+    """The bars calibrated for the embedding model (`embedding`: its identity), each replaced
+    by its setting when set. An uncalibrated model gets the default model's, with a warning:
+    its similarities may sit on another scale."""
+    bars = calibrated_bars(embedding)
+    if bars is None:
+        bars = CALIBRATED_BARS[DEFAULT_EMBEDDING]
+        if settings.refusal_min_score is None:
+            logger.warning(
+                "no refusal bar calibrated for %s: using %s's; calibrate with `python -m evaluation.tuning` "
+                "and set REFUSAL_MIN_SCORE", embedding, DEFAULT_EMBEDDING,
+            )
     return RefusalPolicy(
-        min_score=settings.refusal_min_score,
-        min_score_crosslingual=settings.refusal_min_score_crosslingual,
-        idf_match_weight=settings.refusal_idf_match_weight,
+        min_score=_setting_or(settings.refusal_min_score, bars.min_score),
+        min_score_crosslingual=_setting_or(settings.refusal_min_score_crosslingual, bars.min_score_crosslingual),
+        idf_match_weight=_setting_or(settings.refusal_idf_match_weight, bars.idf_match_weight),
         min_term_coverage=settings.refusal_min_term_coverage,
     )
+
+
+def _setting_or(value: float | None, calibrated: float) -> float:
+    return calibrated if value is None else value
 
 
 def _llm_from(settings: Settings) -> LlmAnswerer:
@@ -202,7 +217,7 @@ def build_answer_service(settings: Settings, retriever: Searcher, embedder: Embe
     return QuestionAnswering(
         retriever=retriever,
         embedder=embedder,
-        policy=refusal_policy(settings),
+        policy=refusal_policy(settings, identity(embedder) if embedder is not None else DEFAULT_EMBEDDING),
         extractive=ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences),
         llm=make_llm(settings),
         history_turns=settings.history_turns,

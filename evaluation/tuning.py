@@ -138,7 +138,7 @@ def retrieval_figures(cset: CandidateSet, config: FusionConfig, mode: str = "hyb
 def sweep_fusion(
     cset: CandidateSet,
     rrf_ks: Sequence[int] = (5, 10, 20, 30, 60),
-    bm25_weights: Sequence[float] = (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0),
+    bm25_weights: Sequence[float] = (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0, 4.0, 6.0),
     candidates: Sequence[int] = (20, 50, 100),
 ) -> list[dict[str, object]]:
     """Every combination (dense weight fixed at 1: only the ratio matters), best first."""
@@ -195,7 +195,16 @@ def rates(rows: Sequence[Signals], declines: Rule) -> dict[str, float]:
 
 
 def _grid(lo: float, hi: float, step: float = 0.0025) -> list[float]:
-    return [round(lo + i * step, 4) for i in range(int(round((hi - lo) / step)) + 1)]
+    """Multiples of `step` from `lo` to `hi` (aligned, so runs on other data share points)."""
+    first, last = math.floor(lo / step), math.ceil(hi / step)
+    return [round(i * step, 4) for i in range(first, last + 1)]
+
+
+def _dense_range(rows: Sequence[Signals]) -> tuple[float, float]:
+    """Where the bars can sit for this model: each model has its own similarity scale
+    (e5's best passages score 0.75-0.95, MiniLM's 0.2-0.8)."""
+    scores = sorted(s.best_dense for s in rows)
+    return scores[len(scores) // 50], scores[-(len(scores) // 50) - 1]
 
 
 def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]:
@@ -203,17 +212,20 @@ def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]
     curves: dict[str, list[dict[str, float]]] = {
         "dense": [], "dense_agreement": [], "dense_plus_bm25": [], "dense_plus_idf_match": [],
     }
-    for t in _grid(0.78, 0.89):
+    lo, hi = _dense_range(rows)
+    step = 0.0025 if hi - lo < 0.3 else 0.005
+    for t in _grid(lo, hi, step):
         curves["dense"].append({"min_dense": t, **rates(rows, lambda s, t=t: s.best_dense < t)})
     for weight in BM25_SHARE_WEIGHTS:
-        for t in _grid(0.80, 0.95):
+        for t in _grid(lo, hi + 0.1, step):
             rule = _linear_rule(weight, t)
             curves["dense_plus_bm25"].append({"bm25_share_weight": weight, "min_score": t, **rates(rows, rule)})
     for weight in IDF_MATCH_WEIGHTS:
-        for t in _grid(0.80, 0.98):
+        for t in _grid(lo, hi + 0.1, step):
             rule = _idf_match_rule(weight, t)
             curves["dense_plus_idf_match"].append({"idf_match_weight": weight, "min_score": t, **rates(rows, rule)})
-    for t_agree, t_disagree in itertools.product(_grid(0.78, 0.86, 0.005), _grid(0.80, 0.90, 0.005)):
+    pair_step = 2 * step
+    for t_agree, t_disagree in itertools.product(_grid(lo, hi, pair_step), _grid(lo, hi, pair_step)):
         if t_disagree < t_agree:
             continue
         rule = _agreement_rule(t_agree, t_disagree)
@@ -222,7 +234,7 @@ def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]
 
 
 BM25_SHARE_WEIGHTS = (0.03, 0.05, 0.08)
-IDF_MATCH_WEIGHTS = (0.03, 0.05, 0.08, 0.1, 0.15)
+IDF_MATCH_WEIGHTS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5)
 
 
 def _idf_match_rule(weight: float, t: float) -> Rule:
@@ -248,7 +260,7 @@ def knee(curve: Sequence[dict[str, float]], max_wrong: float = 0.10) -> dict[str
     return {"at_max_wrong": best, "max_difference": youden}
 
 
-def plot_refusal(curves: dict[str, list[dict[str, float]]], chosen: dict[str, float], path: Path) -> None:
+def plot_refusal(curves: dict[str, list[dict[str, float]]], chosen: dict[str, float] | None, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -268,8 +280,9 @@ def plot_refusal(curves: dict[str, list[dict[str, float]]], chosen: dict[str, fl
     matched = _frontier(curves["dense_plus_idf_match"])
     axis.plot([p["answerable_wrongly_declined"] for p in matched], [p["unanswerable_declined"] for p in matched],
               marker=".", label="best dense + w x IDF match < t (frontier; used)")
-    axis.scatter([chosen["answerable_wrongly_declined"]], [chosen["unanswerable_declined"]], color="red", zorder=3,
-                 label="chosen")
+    if chosen is not None:  # None: no setting stays within the wrongly-declined limit
+        axis.scatter([chosen["answerable_wrongly_declined"]], [chosen["unanswerable_declined"]], color="red",
+                     zorder=3, label="chosen")
     axis.axvline(0.10, color="grey", linestyle=":")
     axis.axhline(0.90, color="grey", linestyle=":")
     axis.set_xlabel("answerable questions wrongly declined")
@@ -302,8 +315,8 @@ def tune(
     questions = load_questions(questions_path)
     services = prepare(settings, corpus, with_answers=False)
     cset = collect(services, questions, depth)
-    current = FusionConfig(settings.fusion_rrf_k, settings.fusion_dense_weight, settings.fusion_bm25_weight,
-                           settings.retrieval_candidates)
+    config = services.retriever.config
+    current = FusionConfig(config.rrf_k, config.dense_weight, config.bm25_weight, config.candidates)
     modes = {mode: retrieval_figures(cset, current, mode) for mode in ("hybrid", "dense", "bm25")}
     grid = sweep_fusion(cset)
     best = grid[0]

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from qabot.settings import Settings
 from retrieval.chunking import ChunkingConfig
-from retrieval.embedding import Embedder, build_embedder
+from retrieval.embedding import Embedder, build_embedder, identity
+from retrieval.fusion import calibrated_dense_weight
 from retrieval.index import IndexStore
 from retrieval.indexer import Progress, ReindexReport, reindex
 from retrieval.retriever import RetrievalConfig, Retriever
@@ -24,13 +25,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def retrieval_config(settings: Settings) -> RetrievalConfig:
+def retrieval_config(settings: Settings, embedding: str) -> RetrievalConfig:
+    """`embedding`: the embedder's identity, whose calibrated dense weight applies unless
+    FUSION_DENSE_WEIGHT is set."""
+    dense_weight = settings.fusion_dense_weight
     return RetrievalConfig(
         k=settings.retrieval_k,
         candidates=settings.retrieval_candidates,
         mode=settings.retrieval_mode,
         rrf_k=settings.fusion_rrf_k,
-        dense_weight=settings.fusion_dense_weight,
+        dense_weight=calibrated_dense_weight(embedding) if dense_weight is None else dense_weight,
         bm25_weight=settings.fusion_bm25_weight,
     )
 
@@ -92,7 +96,7 @@ def build_services(
     """Everything the front ends need; the index itself is opened on the first question."""
     embedder = embedder or build_embedder_from(settings)
     store = IndexStore(settings.index_dir)
-    retriever = Retriever(store, embedder, retrieval_config(settings))
+    retriever = Retriever(store, embedder, retrieval_config(settings, identity(embedder)))
     services = Services(settings=settings, embedder=embedder, store=store, retriever=retriever)
     if with_answers:
         from answering.service import build_answer_service

@@ -56,16 +56,18 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, gt=0, le=50, description="Passages handed to the answerer.")
     retrieval_candidates: int = Field(50, gt=0, description="Candidates each retriever contributes to fusion.")
     fusion_rrf_k: int = Field(10, gt=0, description="Reciprocal rank fusion constant.")
-    fusion_dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    fusion_dense_weight: float | None = Field(
+        None, ge=0, description="Weight of the dense ranking in fusion; empty: the weight calibrated for the model."
+    )
     fusion_bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
-    refusal_min_score: float = Field(
-        0.855, description="Decline when best dense similarity + weight x IDF match is below this (calibrated on dev)."
+    refusal_min_score: float | None = Field(
+        None, ge=0, description="Decline when best dense similarity + weight x IDF match is below this; empty: calibrated for the model."
     )
-    refusal_min_score_crosslingual: float = Field(
-        0.825, description="The same bar for questions not in French: cross-language similarities run lower."
+    refusal_min_score_crosslingual: float | None = Field(
+        None, ge=0, description="The same bar for questions not in French; empty: calibrated for the model."
     )
-    refusal_idf_match_weight: float = Field(
-        0.05, ge=0, description="Weight of the IDF match (share of the question's rare terms the best passage holds)."
+    refusal_idf_match_weight: float | None = Field(
+        None, ge=0, description="Weight of the IDF match (share of the question's rare terms one passage holds); empty: calibrated."
     )
     refusal_min_term_coverage: float = Field(
         0.75, ge=0, le=1, description="BM25-only retrieval: share of the question's key terms the passages must hold."
@@ -117,7 +119,10 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @field_validator(
+        "telegram_bot_token", "telegram_webhook_secret", "fusion_dense_weight", "refusal_min_score",
+        "refusal_min_score_crosslingual", "refusal_idf_match_weight", mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

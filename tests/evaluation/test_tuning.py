@@ -24,8 +24,8 @@ def tuned(tmp_path: Path) -> tuple[Settings, Services, tuning.CandidateSet]:
 
 def test_replayed_fusion_equals_the_retriever(tuned: tuple[Settings, Services, tuning.CandidateSet]) -> None:
     settings, services, cset = tuned
-    config = tuning.FusionConfig(settings.fusion_rrf_k, settings.fusion_dense_weight,
-                                 settings.fusion_bm25_weight, settings.retrieval_candidates)
+    used = services.retriever.config
+    config = tuning.FusionConfig(used.rrf_k, used.dense_weight, used.bm25_weight, used.candidates)
     for c in cset.items:
         for mode in ("hybrid", "dense", "bm25"):
             live = [p.chunk_id for p in services.retriever.search(c.question.question, k=10, mode=mode).passages]
