@@ -27,8 +27,11 @@ class RecordingApplication:
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> RecordingApplication:
     application = RecordingApplication()
-    monkeypatch.setattr(qabot.services, "build_services", lambda settings: object())
+    services = object()
+    monkeypatch.setattr(qabot.services, "build_services", lambda settings: services)
     monkeypatch.setattr(bot.app, "build_application", lambda settings, services: application)
+    # The index check before serving is tested in tests/test_run_command.py; here, that it runs.
+    monkeypatch.setattr(run_command, "check_index", lambda checked: application.calls.append(("check", {})))
     return application
 
 
@@ -56,7 +59,7 @@ def test_without_a_token_it_opens_the_terminal_chat(make_settings, monkeypatch, 
 
 def test_with_a_token_it_polls(make_settings, recorded: RecordingApplication) -> None:  # type: ignore[no-untyped-def]
     assert run_command.run(argparse.Namespace(), make_settings(telegram_bot_token=TOKEN)) == 0
-    assert [name for name, _ in recorded.calls] == ["polling"]
+    assert [name for name, _ in recorded.calls] == ["check", "polling"]
 
 
 def test_with_a_webhook_url_it_serves_the_webhook(make_settings, recorded: RecordingApplication) -> None:  # type: ignore[no-untyped-def]
@@ -65,7 +68,8 @@ def test_with_a_webhook_url_it_serves_the_webhook(make_settings, recorded: Recor
         telegram_webhook_port=8444, telegram_webhook_secret="s3cret-token",
     )
     assert run_command.run(argparse.Namespace(), settings) == 0
-    name, kw = recorded.calls[0]
+    assert recorded.calls[0][0] == "check"
+    name, kw = recorded.calls[1]
     assert name == "webhook"
     assert kw["webhook_url"] == "https://bot.example.org/tg/hook" and kw["url_path"] == "tg/hook"
     assert kw["port"] == 8444 and kw["listen"] == "127.0.0.1" and kw["secret_token"] == "s3cret-token"
