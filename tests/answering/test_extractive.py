@@ -29,6 +29,17 @@ async def test_question_the_articles_cannot_answer_is_declined(seed_services) ->
     assert answer.to_dict()["citations"] == []
 
 
+@pytest.mark.parametrize(("question", "answered"), [
+    ("How many civilians have fled Aleppo?", True),  # short, and "Aleppo" never matches "Alep"
+    ("How many civilians were killed in East Aleppo?", True),
+    ("How much does a metro ticket cost in Tokyo?", False),
+    ("Who won the 2018 football world cup?", False),
+])
+async def test_english_questions_meet_the_cross_language_bar(seed_services, question: str, answered: bool) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().answers.ask(question)
+    assert answer.language == "en" and answer.answered is answered, answer.text
+
+
 async def test_english_question_is_framed_in_english(seed_services) -> None:  # type: ignore[no-untyped-def]
     answer = await seed_services().answers.ask("How many civilians have fled Aleppo since the offensive began?")
     assert answer.language == "en"
