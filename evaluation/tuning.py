@@ -17,6 +17,7 @@ import itertools
 import json
 import math
 import sqlite3
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +165,9 @@ class Signals:
     coverage: float  # share of the question's key terms found in the k passages
     bm25_share: float  # best BM25 score among the k passages / the question's summed IDF
     idf_match: float  # best share of the question's summed IDF whose terms one passage holds
+    # Query-performance signals from the whole dense ranking (top `depth`), tried and not adopted:
+    dense_gap: float = 0.0  # best dense similarity - the 10th best (a match that stands out)
+    dense_z: float = 0.0  # best dense similarity in standard deviations over the top 50
 
 
 def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
@@ -182,8 +186,39 @@ def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
         best_bm25 = max(lexical)[0] if lexical else 0.0
         bm25_share = best_bm25 / (cset.idf_sum(c.question.question) or 1.0)
         idf_match = cset.idf_match(c.question.question, [cset.chunks[f.chunk_id][1] for f in top])
-        out.append(Signals(c.question.answerable, best_dense, agree, coverage, bm25_share, idf_match))  # type: ignore[arg-type]
+        ranking = [score for _, score in c.dense[:50]] or [0.0]
+        spread = statistics.pstdev(ranking) or 1e-6
+        out.append(Signals(
+            c.question.answerable, best_dense, agree, coverage, bm25_share, idf_match,  # type: ignore[arg-type]
+            dense_gap=ranking[0] - ranking[min(9, len(ranking) - 1)],
+            dense_z=(ranking[0] - statistics.fmean(ranking)) / spread,
+        ))
     return out
+
+
+def combined_upper_bound(rows: Sequence[Signals], max_wrong: float = 0.10) -> dict[str, object]:
+    """How far every signal together could go: a logistic regression fitted *and scored* on the
+    same questions (in-sample, so optimistic), read at `max_wrong` answerable wrongly declined.
+    If even this stays short of a target, no rule over these signals reaches it."""
+    import numpy as np
+
+    names = ("best_dense", "idf_match", "bm25_share", "coverage", "agree", "dense_gap", "dense_z")
+    x = np.array([[float(getattr(s, n)) for n in names] for s in rows])
+    y = np.array([0.0 if s.answerable else 1.0 for s in rows])
+    x = (x - x.mean(0)) / (x.std(0) + 1e-12)
+    x = np.c_[x, np.ones(len(x))]
+    w = np.zeros(x.shape[1])
+    for _ in range(3000):  # plain gradient descent: seven features, a few thousand rows
+        p = 1.0 / (1.0 + np.exp(-x @ w))
+        w -= 0.5 * (x.T @ (p - y) / len(y) + 1e-3 * w)
+    score = x @ w
+    bar = float(np.quantile(score[y == 0], 1.0 - max_wrong))
+    return {
+        "signals": list(names),
+        "standardised_weights": {n: round(float(v), 3) for n, v in zip(names, w[:-1], strict=True)},
+        "unanswerable_declined": round(float((score[y == 1] > bar).mean()), 4),
+        "answerable_wrongly_declined": round(float((score[y == 0] > bar).mean()), 4),
+    }
 
 
 Rule = Callable[[Signals], bool]  # True: decline
@@ -211,6 +246,7 @@ def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]
     """Declined shares for each simple rule across its parameters."""
     curves: dict[str, list[dict[str, float]]] = {
         "dense": [], "dense_agreement": [], "dense_plus_bm25": [], "dense_plus_idf_match": [],
+        "dense_idf_match_gap": [],
     }
     lo, hi = _dense_range(rows)
     step = 0.0025 if hi - lo < 0.3 else 0.005
@@ -224,6 +260,12 @@ def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]
         for t in _grid(lo, hi + 0.1, step):
             rule = _idf_match_rule(weight, t)
             curves["dense_plus_idf_match"].append({"idf_match_weight": weight, "min_score": t, **rates(rows, rule)})
+    for weight, gap_weight in itertools.product((0.05, 0.08), GAP_WEIGHTS):
+        for t in _grid(lo, hi + 0.2, step):
+            rule = _gap_rule(weight, gap_weight, t)
+            curves["dense_idf_match_gap"].append(
+                {"idf_match_weight": weight, "gap_weight": gap_weight, "min_score": t, **rates(rows, rule)}
+            )
     pair_step = 2 * step
     for t_agree, t_disagree in itertools.product(_grid(lo, hi, pair_step), _grid(lo, hi, pair_step)):
         if t_disagree < t_agree:
@@ -240,6 +282,14 @@ IDF_MATCH_WEIGHTS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5)
 def _idf_match_rule(weight: float, t: float) -> Rule:
     """Decline when best dense similarity + weight x IDF match < t (answering.refusal)."""
     return lambda s: s.best_dense + weight * s.idf_match < t
+
+
+GAP_WEIGHTS = (0.1, 0.2, 0.5, 1.0)
+
+
+def _gap_rule(weight: float, gap_weight: float, t: float) -> Rule:
+    """Decline when best dense + weight x IDF match + gap_weight x dense gap < t."""
+    return lambda s: s.best_dense + weight * s.idf_match + gap_weight * s.dense_gap < t
 
 
 def _linear_rule(weight: float, t: float) -> Rule:
@@ -334,6 +384,8 @@ def tune(
             "dense_agreement_frontier": _frontier(curves["dense_agreement"]),
             "dense_plus_bm25_frontier": _frontier(curves["dense_plus_bm25"]),
             "dense_plus_idf_match_frontier": _frontier(curves["dense_plus_idf_match"]),
+            "dense_idf_match_gap_frontier": _frontier(curves["dense_idf_match_gap"]),
+            "all_signals_in_sample_upper_bound": combined_upper_bound(rows),
             "agreement_share": {
                 "answerable": round(sum(s.agree for s in rows if s.answerable) / max(1, sum(s.answerable for s in rows)), 4),
                 "unanswerable": round(sum(s.agree for s in rows if not s.answerable) / max(1, sum(not s.answerable for s in rows)), 4),

@@ -49,3 +49,22 @@ def test_knee_takes_the_most_declined_within_the_allowance() -> None:
     knee = tuning.knee(curve, max_wrong=0.10)
     assert knee["at_max_wrong"]["t"] == 0.84  # type: ignore[index]
     assert knee["max_difference"]["t"] == 0.84  # type: ignore[index]
+
+
+def _signals(answerable: bool, best_dense: float, dense_gap: float) -> tuning.Signals:
+    return tuning.Signals(answerable, best_dense, False, 0.5, 0.1, 0.2, dense_gap=dense_gap, dense_z=1.0)
+
+
+def test_upper_bound_finds_a_signal_that_separates_and_not_one_that_does_not() -> None:
+    import random
+
+    rng = random.Random(1)
+    # best_dense is noise; the dense gap alone tells unanswerable questions apart.
+    rows = [_signals(True, rng.uniform(0.8, 0.9), rng.uniform(0.05, 0.10)) for _ in range(200)]
+    rows += [_signals(False, rng.uniform(0.8, 0.9), rng.uniform(0.0, 0.04)) for _ in range(50)]
+    separable = tuning.combined_upper_bound(rows)
+    assert separable["unanswerable_declined"] == 1.0
+    assert separable["answerable_wrongly_declined"] <= 0.10
+    assert separable["standardised_weights"]["dense_gap"] < 0  # type: ignore[index]
+    noise = [_signals(s.answerable, s.best_dense, rng.uniform(0.0, 0.10)) for s in rows]
+    assert tuning.combined_upper_bound(noise)["unanswerable_declined"] < 0.5  # type: ignore[operator]
