@@ -100,6 +100,12 @@ class RefusalPolicy:
     suggestion_margin: float = 0.03  # near misses within this of the bar are suggested
     max_suggestions: int = 3
 
+    @property
+    def related_floor(self) -> float:
+        """How close in meaning a question must come to a passage it shares no words with to be
+        about it: the cross-language bar, set on exactly that case."""
+        return self.min_score if self.min_score_crosslingual is None else self.min_score_crosslingual
+
     def bar(self, language: str) -> float:
         if language == ARTICLES_LANGUAGE or self.min_score_crosslingual is None:
             return self.min_score

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from answering import citations, prompts
 from answering.extractive import ExtractiveAnswerer
-from answering.followups import carry_over, needs_rewrite
+from answering.followups import carry_over, continues_subject, needs_rewrite, speaks_of_own_terms
 from answering.language import detect_language
 from answering.llm import LlmAnswerer, LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
@@ -82,9 +82,15 @@ class QuestionAnswering:
         # A short follow-up ("Et à Alep-Ouest ?") is in the conversation's language.
         previous = detect_language(history[-1].question) if history else DEFAULT_LANGUAGE
         language = detect_language(question, default=previous)
-        standalone, llm_down = await self._standalone(question, history, language)
+        standalone, llm_down, carried = await self._standalone(question, history, language)
         retrieve_started = time.perf_counter()
         search = await asyncio.to_thread(self._retriever.search, standalone, self._k)
+        if carried and not speaks_of_own_terms(question, search.passages, language):
+            alone = await asyncio.to_thread(self._retriever.search, question, self._k)
+            if not continues_subject(search.passages, alone.passages, self._policy.related_floor):
+                # A short new question, not a follow-up: the earlier question's terms found
+                # passages on the earlier subject, which would answer it with something else.
+                standalone, history, search = question, [], alone
         passages = search.passages
         generate_started = time.perf_counter()
         timings = {"retrieve": (generate_started - retrieve_started) * 1000}
@@ -103,17 +109,19 @@ class QuestionAnswering:
         )
         return answer
 
-    async def _standalone(self, question: str, history: Sequence[Turn], language: str) -> tuple[str, bool]:
-        """The question to retrieve with, and whether the LLM just failed (so don't wait on it twice)."""
+    async def _standalone(self, question: str, history: Sequence[Turn], language: str) -> tuple[str, bool, bool]:
+        """The question to retrieve with, whether the LLM just failed (so don't wait on it
+        twice), and whether the earlier question's key terms were carried over."""
         if not needs_rewrite(question, history):
-            return question, False
+            return question, False, False
         if self._llm is not None:
             try:
-                return await self._llm.condense(question, history, language), False
+                return await self._llm.condense(question, history, language), False, False
             except LlmUnavailable as exc:
                 logger.warning("follow-up rewriting fell back to key terms reason=%s", exc)
-                return carry_over(question, history), True
-        return carry_over(question, history), False
+                return carry_over(question, history), True, True
+        rewritten = carry_over(question, history)
+        return rewritten, False, rewritten != question
 
     async def _answer(
         self,

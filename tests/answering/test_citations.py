@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from answering.citations import verify
-from answering.followups import carry_over, needs_rewrite
+from answering.followups import carry_over, continues_subject, needs_rewrite, speaks_of_own_terms
 from answering.language import detect_language
 from answering.protocol import Turn
 from answering.sentences import parse_marked
@@ -64,3 +66,21 @@ def test_follow_up_detection_and_offline_rewrite() -> None:
     assert not needs_rewrite("Qui dirige l'Observatoire syrien des droits de l'Homme ?", history)
     rewritten = carry_over("Et à Alep-Ouest ?", history)
     assert rewritten.startswith("Et à Alep-Ouest ?") and "civils" in rewritten and "fui" in rewritten
+
+
+def test_a_follow_up_must_find_its_own_terms_in_the_passages() -> None:
+    aleppo = [passage(1, "Selon l'OSDH, 415 civils à Alep-Est et 130 à Alep-Ouest.")]
+    assert speaks_of_own_terms("Et à Alep-Ouest ?", aleppo, "fr")
+    assert not speaks_of_own_terms("Quelle est la capitale du Japon ?", aleppo, "fr")
+    assert speaks_of_own_terms("Et pourquoi ?", aleppo, "fr")  # nothing of its own to look for
+    assert speaks_of_own_terms("And in West Aleppo?", aleppo, "en")  # no shared words across languages
+
+
+def test_a_follow_up_in_other_words_continues_when_close_in_meaning_to_the_same_article() -> None:
+    rewritten = [passage(1, "L'opération aurait coûté la vie à plus de 415 civils.")]
+    close = [replace(passage(1, "…"), dense_score=0.84)]
+    assert continues_subject(rewritten, close, floor=0.80)
+    assert not continues_subject(rewritten, [replace(close[0], dense_score=0.76)], floor=0.80)
+    elsewhere = [replace(passage(2, "…"), dense_score=0.90)]  # close, but to another article
+    assert not continues_subject(rewritten, elsewhere, floor=0.80)
+    assert not continues_subject(rewritten, [passage(1, "…")], floor=0.80)  # BM25 only: no meaning to compare

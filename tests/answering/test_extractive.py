@@ -55,6 +55,25 @@ async def test_follow_up_is_rewritten_with_the_earlier_key_terms(seed_services) 
     assert answer.answered and "130 à Alep-Ouest" in answer.text
 
 
+async def test_short_new_question_is_not_answered_with_the_earlier_subject(seed_services) -> None:  # type: ignore[no-untyped-def]
+    # Two key terms make it look like a follow-up; carrying "civils fui Alep" over would find
+    # Aleppo passages that say nothing of Japan, and quote them as the answer.
+    history = [Turn("Combien de civils ont fui Alep ?", "… 130 000 civils ont fui Alep. [1]")]
+    answer = await seed_services().answers.ask("Quelle est la capitale du Japon ?", history)
+    assert not answer.answered, answer.text
+    assert answer.standalone_question is None  # taken as the new question it is
+    assert answer.text == "Je n'ai pas trouvé la réponse dans les articles."
+
+
+async def test_follow_up_in_other_words_than_the_article_stays_a_follow_up(seed_services) -> None:  # type: ignore[no-untyped-def]
+    # The article never says "morts" ("coûté la vie"), but the question alone is close in
+    # meaning to the article the conversation is about.
+    history = [Turn("Combien de civils ont fui Alep ?", "… 130 000 civils ont fui Alep. [1]")]
+    answer = await seed_services().answers.ask("Combien de morts ?", history)
+    assert answer.answered and "415 civils" in answer.text, answer.text
+    assert answer.standalone_question and "Alep" in answer.standalone_question
+
+
 @pytest.mark.parametrize("sentences", [1, 3])
 async def test_sentence_count_is_bounded(seed_services, sentences: int) -> None:  # type: ignore[no-untyped-def]
     answer = await seed_services(answer_max_sentences=sentences).answers.ask("Que s'est-il passé à Alep ?")
