@@ -23,10 +23,11 @@ _LEANS_ON_BEFORE = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[\w’'-]+")
+_HAS_WORD = re.compile(r"[^\W\d_]")
 
 
 def needs_rewrite(question: str, history: Sequence[Turn]) -> bool:
-    if not history:
+    if not history or not _HAS_WORD.search(question):  # "?" or "🤔🤔🤔" leans on nothing
         return False
     return bool(_LEANS_ON_BEFORE.search(question)) or len(content_terms(question)) <= 2
 

@@ -12,6 +12,8 @@ _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»”\"')\]]*|\n|$)")
 _MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBER = re.compile(r"\d[\d\s\u00a0\u202f.,]*\d|\d")
 _MARKER_NUMBERS = re.compile(r"\d+")
+_NEW_SENTENCE = re.compile(r"\s+[«\"“]?\s*[A-ZÀ-ÖØ-Þ]")
+_CLOSING = (".", "!", "?", "…", "»", "\"", "”")
 # Thousands separators of either language: 130 000, 130 000, 130,000, 130.000.
 _GROUPING = re.compile(r"(?<=\d)[\s\u00a0\u202f,.](?=\d{3}(?!\d))|[\s\u00a0\u202f]")
 
@@ -60,24 +62,34 @@ class MarkedSentence:
 
 
 def parse_marked(answer: str) -> list[MarkedSentence]:
-    """Split an answer into sentences, attaching each `[n]` / `[n][m]` / `[n, m]` run to the
-    sentence it closes (a run at the very start of a sentence belongs to the one before)."""
-    pieces: list[MarkedSentence] = []
-    cursor = 0
+    """Split an answer into sentences, each with the `[n]` / `[n][m]` / `[n, m]` markers it
+    holds, wherever they sit in it ("Selon l'OSDH [2], 415 civils…" cites 2 for the whole
+    sentence); a run opening a sentence belongs to the one before ("Texte. [1] Suite.")."""
+    kept: list[str] = []
+    marks: list[tuple[int, tuple[int, ...]]] = []  # (offset in the text without markers, numbers)
+    cursor = length = 0
     for match in _MARKERS.finditer(answer):
-        before = answer[cursor : match.start()]
-        cites = tuple(int(n) for n in _MARKER_NUMBERS.findall(match.group(1)))
-        sentences = split_sentences(before)
-        if not sentences and pieces:
-            last = pieces[-1]
-            pieces[-1] = MarkedSentence(last.text, last.cites + cites)
-        else:
-            pieces.extend(MarkedSentence(s.text, ()) for s in sentences[:-1])
-            if sentences:
-                pieces.append(MarkedSentence(sentences[-1].text, cites))
+        piece = answer[cursor : match.start()]
+        # "Un fait [1] Un autre [2]": a marker followed by a capital closes its sentence even
+        # without a full stop.
+        if _NEW_SENTENCE.match(answer, match.end()) and not piece.rstrip().endswith(_CLOSING):
+            piece += "\n"
+        kept.append(piece)
+        length += len(piece)
+        marks.append((length, tuple(int(n) for n in _MARKER_NUMBERS.findall(match.group(1)))))
         cursor = match.end()
-    pieces.extend(MarkedSentence(s.text, ()) for s in split_sentences(answer[cursor:]))
-    return [p for p in pieces if p.text.strip(" .,;:")]
+    kept.append(answer[cursor:])
+    spans = split_sentences("".join(kept))
+    cites: list[list[int]] = [[] for _ in spans]
+    for offset, numbers in marks:
+        holder = max((i for i, span in enumerate(spans) if span.start < offset), default=0)
+        if spans:
+            cites[holder].extend(n for n in numbers if n not in cites[holder])
+    return [
+        MarkedSentence(span.text, tuple(numbers))
+        for span, numbers in zip(spans, cites, strict=True)
+        if span.text.strip(" .,;:")
+    ]
 
 
 def render_marked(sentences: list[MarkedSentence]) -> str:

@@ -27,6 +27,7 @@ from qabot.services import Services, build_embedder_from, build_services, chunki
 from qabot.settings import Settings
 from retrieval.articles import find_article_files
 from retrieval.embedding import Embedder, identity
+from retrieval.errors import QabotError
 
 T = TypeVar("T")
 
@@ -54,10 +55,34 @@ class Question:
         )
 
 
+class BadQuestions(QabotError):
+    """The questions file is missing or not in the expected JSON lines format."""
+
+
 def load_questions(path: Path, limit: int | None = None) -> list[Question]:
-    with path.open(encoding="utf-8") as handle:
-        rows = [Question.from_json(json.loads(line)) for line in handle if line.strip()]
+    rows = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    rows.append(Question.from_json(_json_object(line, path, number)))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadQuestions(f"Cannot read the questions file {path} ({exc}): give a JSON lines file.") from exc
+    if not rows:
+        raise BadQuestions(f"The questions file {path} holds no question.")
     return rows[:limit] if limit else rows
+
+
+def _json_object(line: str, path: Path, number: int) -> dict[str, object]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadQuestions(f"{path}, line {number}, is not JSON ({exc.msg}): one JSON object a line.") from exc
+    if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("question"), str):
+        raise BadQuestions(
+            f'{path}, line {number}: expected an object like {{"id", "question", "answers", "answerable", "article"}}.'
+        )
+    return row
 
 
 def cache_key(corpus: Path, settings: Settings, embedding: str) -> str:

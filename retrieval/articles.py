@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.errors import NoArticlesDir
 from retrieval.models import Article
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
 _HEADER = re.compile(r"^[ \t\ufeff]*date[ \t]+(\d{4}-\d{2})[ \t]*")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\s\u00a0]+(?=[«\"'’A-ZÀ-ÖØ-Þ0-9])")
 _MAX_TITLE = 160
 
@@ -43,6 +45,10 @@ class ArticleFile:
 
 def find_article_files(root: Path) -> tuple[list[ArticleFile], list[SkippedFile]]:
     """Every .txt/.md file under `root`, sorted by id; links that leave `root` are not followed."""
+    if not root.exists():
+        raise NoArticlesDir(root, "does not exist")
+    if not root.is_dir():
+        raise NoArticlesDir(root, "is a file, not a folder")
     root = root.resolve()
     prefix = len(str(root)) + 1
     found: list[ArticleFile] = []
@@ -94,6 +100,9 @@ def parse_article(article_id: str, raw: bytes) -> Article:
     if header:
         date = header.group(1)
         text = text[header.end():]
+        if not _MONTH.fullmatch(date):
+            logger.warning("article has an impossible date path=%s date=%s; indexed without a date", article_id, date)
+            date = None
     text = text.strip()
     if not text:
         raise ValueError("empty file")

@@ -2,6 +2,8 @@
 
 QabotError
 ├── NoArticles            ARTICLES_DIR holds no readable article
+├── NoArticlesDir         ARTICLES_DIR is missing or not a folder
+├── IndexDirUnusable      INDEX_DIR is a file, or cannot be created
 ├── IndexNotReady         no index has been built yet
 ├── IndexModelMismatch    the index was built with another embedding model
 ├── IndexCorrupt          a file of the index fails its checksum or integrity check
@@ -21,6 +23,19 @@ class NoArticles(QabotError):
         super().__init__(
             f"No articles found in {articles_dir}: add .txt or .md files there (or set ARTICLES_DIR)."
         )
+
+
+class NoArticlesDir(QabotError):
+    def __init__(self, articles_dir: object, detail: str) -> None:
+        super().__init__(
+            f"ARTICLES_DIR {articles_dir} {detail}: create that folder and put .txt or .md articles "
+            "in it, or set ARTICLES_DIR to the folder that holds them."
+        )
+
+
+class IndexDirUnusable(QabotError):
+    def __init__(self, index_dir: object, detail: str) -> None:
+        super().__init__(f"INDEX_DIR {index_dir} {detail}: set INDEX_DIR to a folder qabot can write to.")
 
 
 class IndexNotReady(QabotError):

@@ -33,7 +33,13 @@ import numpy as np
 
 from retrieval import lexical
 from retrieval.dense import DenseIndex
-from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
+from retrieval.errors import (
+    IndexCorrupt,
+    IndexDirUnusable,
+    IndexModelMismatch,
+    IndexNotReady,
+    ReindexInProgress,
+)
 from retrieval.models import Article
 
 logger = logging.getLogger(__name__)
@@ -204,7 +210,19 @@ class IndexStore:
     def current_file(self) -> Path:
         return self.root / "CURRENT"
 
+    def _make_root(self) -> None:
+        self._check_root()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexDirUnusable(self.root, f"cannot be created ({exc.strerror or exc})") from exc
+
+    def _check_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise IndexDirUnusable(self.root, "is a file, not a folder")
+
     def current_name(self) -> str | None:
+        self._check_root()
         try:
             name = self.current_file.read_text(encoding="ascii").strip()
         except FileNotFoundError:
@@ -230,7 +248,7 @@ class IndexStore:
     @contextlib.contextmanager
     def reindex_lock(self) -> Iterator[None]:
         """Held for the whole of a re-index; a second one (thread or process) is refused at once."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make_root()
         with (self.root / "reindex.lock").open("a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -242,7 +260,7 @@ class IndexStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def next_name(self) -> str:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make_root()
         numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _GENERATION.match(p.name))]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 

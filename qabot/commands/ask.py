@@ -7,13 +7,14 @@ import asyncio
 import json
 
 from answering.protocol import Answer
+from qabot.commands.arguments import question
 from qabot.services import build_services
 from qabot.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ask", help="answer one question, with cited passages")
-    parser.add_argument("question")
+    parser.add_argument("question", type=question)
     parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     parser.set_defaults(func=run)
 

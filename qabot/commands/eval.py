@@ -7,6 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
+from qabot.commands.arguments import positive_int
 from qabot.settings import Settings
 from retrieval.retriever import MODES
 
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--questions", type=Path, required=True,
                         help="JSON lines: id, question, answers, answerable, article")
     parser.add_argument("--corpus", type=Path, default=None, help="articles to index (default ARTICLES_DIR)")
-    parser.add_argument("--k", type=int, default=10, help="deepest cut-off for recall@k (default 10)")
+    parser.add_argument("--k", type=positive_int, default=10, help="deepest cut-off for recall@k (default 10)")
     parser.add_argument("--mode", choices=(*MODES, "all"), default="all", help="retrieval mode(s) to measure")
     parser.add_argument("--answers", action="store_true", help="also ask every question through the answer service")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")

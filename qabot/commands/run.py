@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from qabot.settings import Settings
-from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady
+from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
 
 if TYPE_CHECKING:
+    from telegram.ext import Application
+
     from qabot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         return int(chat.run(args, settings) or 0)
 
-    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
     from qabot.services import build_services
@@ -43,6 +45,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     check_index(services)
     application = build_application(settings, services)
+    try:
+        serve(application, settings)
+    except InvalidToken:
+        # PTB's message quotes the token itself: say it without it, and without the chain.
+        raise QabotError(
+            "Telegram refused TELEGRAM_BOT_TOKEN: copy the token @BotFather gave you into .env."
+        ) from None
+    except NetworkError as exc:
+        token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+        detail = exc.message.replace(token, "[token]") if token else exc.message
+        raise QabotError(
+            f"Could not reach the Telegram Bot API at {settings.telegram_api_base_url} ({detail}): check the "
+            "network, or TELEGRAM_API_BASE_URL for a self-hosted Bot API server."
+        ) from None
+    return 0
+
+
+def serve(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; returns when stopped."""
+    from telegram import Update
+
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
         application.run_webhook(
@@ -56,7 +79,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
 
 
 def check_index(services: Services) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from qabot.commands.arguments import positive_int, question
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.retriever import MODES
@@ -12,8 +13,8 @@ from retrieval.retriever import MODES
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("search", help="show the passages retrieved for a question")
-    parser.add_argument("question")
-    parser.add_argument("-k", type=int, default=None, help="passages to show (default RETRIEVAL_K)")
+    parser.add_argument("question", type=question)
+    parser.add_argument("-k", type=positive_int, default=None, help="passages to show (default RETRIEVAL_K)")
     parser.add_argument("--mode", choices=MODES, default=None, help="retrieval mode")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)

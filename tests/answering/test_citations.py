@@ -26,14 +26,14 @@ def test_marker_to_a_passage_not_shown_is_removed_and_citations_renumbered() -> 
     result = verify("Ban Ki-moon a dénoncé des atrocités [3][7]. 130 000 civils ont fui Alep [1].", PASSAGES)
     assert result.removed_markers == 1
     assert [(s.text, s.cites) for s in result.sentences] == [
-        ("Ban Ki-moon a dénoncé des atrocités", (1,)), ("130 000 civils ont fui Alep", (2,)),
+        ("Ban Ki-moon a dénoncé des atrocités.", (1,)), ("130 000 civils ont fui Alep.", (2,)),
     ]
     assert [(c.n, c.passage.chunk_id) for c in result.citations] == [(1, 3), (2, 1)]
 
 
 def test_unsupported_sentence_is_dropped() -> None:
     result = verify("130 000 civils ont fui Alep [1]. 250 000 soldats russes sont arrivés à Tokyo [2].", PASSAGES)
-    assert [s.text for s in result.sentences] == ["130 000 civils ont fui Alep"]
+    assert [s.text for s in result.sentences] == ["130 000 civils ont fui Alep."]
     assert result.dropped_sentences == 1
     assert [c.passage.chunk_id for c in result.citations] == [1]
 
@@ -45,12 +45,21 @@ def test_a_wrong_number_is_not_supported_even_with_the_right_words() -> None:
 
 def test_uncited_sentence_is_dropped() -> None:
     result = verify("Voici ce que je pense. 130 000 civils ont fui Alep [1].", PASSAGES)
-    assert [s.text for s in result.sentences] == ["130 000 civils ont fui Alep"]
+    assert [s.text for s in result.sentences] == ["130 000 civils ont fui Alep."]
 
 
 def test_marker_forms() -> None:
     parsed = parse_marked("Un fait [1, 2]. Un autre [3][1] Et la fin [2]")
     assert [p.cites for p in parsed] == [(1, 2), (3, 1), (2,)]
+
+
+def test_a_marker_inside_a_sentence_cites_the_whole_sentence() -> None:
+    shown = [PASSAGES[0], passage(2, "Selon l’OSDH, l’opération aurait coûté la vie à plus de 415 civils à Alep-Est.")]
+    result = verify("Selon l'OSDH [2], 415 civils ont perdu la vie à Alep-Est. Selon [1], 130 000 civils ont fui Alep.", shown)
+    assert [(s.text, s.cites) for s in result.sentences] == [
+        ("Selon l'OSDH, 415 civils ont perdu la vie à Alep-Est.", (1,)), ("Selon, 130 000 civils ont fui Alep.", (2,)),
+    ]
+    assert parse_marked("Ban Ki-moon [1] a dénoncé des atrocités.")[0].text == "Ban Ki-moon a dénoncé des atrocités."
 
 
 def test_language_detection() -> None:
@@ -64,6 +73,7 @@ def test_follow_up_detection_and_offline_rewrite() -> None:
     assert needs_rewrite("Et à Alep-Ouest ?", history)
     assert not needs_rewrite("Et à Alep-Ouest ?", [])
     assert not needs_rewrite("Qui dirige l'Observatoire syrien des droits de l'Homme ?", history)
+    assert not needs_rewrite("🤔🤔🤔", history) and not needs_rewrite("?", history)  # nothing to lean on
     rewritten = carry_over("Et à Alep-Ouest ?", history)
     assert rewritten.startswith("Et à Alep-Ouest ?") and "civils" in rewritten and "fui" in rewritten
 

@@ -57,7 +57,7 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     # The prompt the model saw put the 130 000 passage first.
     assert passage_number_with(request, "130 000") == 1
     assert answer.answered and answer.answerer == "llm" and answer.note is None
-    assert answer.text == "Selon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive [1]."
+    assert answer.text == "Selon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive. [1]"
     assert "130 000" in answer.citations[0].passage.text
     assert len(partials) > 5 and partials[-1].endswith("[1].")
     assert all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
@@ -66,7 +66,7 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
 async def test_citation_to_a_passage_not_given_is_removed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
     fake_llm.script("130 000 civils ont fui Alep depuis le début de l’offensive [1][7].")
     answer = await llm_services(retrieval_k=3).answers.ask(ALEPPO)
-    assert "[7]" not in answer.text and answer.text.endswith("[1].")
+    assert "[7]" not in answer.text and answer.text.endswith("offensive. [1]")
     assert len(answer.citations) == 1 and not answer.verified
 
 
@@ -76,6 +76,25 @@ async def test_unsupported_sentence_is_dropped(llm_services, fake_llm: FakeOpenA
     answer = await llm_services().answers.ask(ALEPPO)
     assert "Tokyo" not in answer.text and "130 000" in answer.text
     assert [c.n for c in answer.citations] == [1]
+
+
+@pytest.mark.parametrize("invented", [
+    "Les extraterrestres ont envahi la Syrie [1].",
+    "Le président Macron a visité Alep [1].",
+])
+async def test_invented_sentence_close_in_meaning_is_not_taken_as_supported(  # type: ignore[no-untyped-def]
+    llm_services, fake_llm: FakeOpenAI, invented: str
+) -> None:
+    # On the same subject, so an embedding finds it "close" (0.81-0.83); no passage says it.
+    fake_llm.script(invented)
+    answer = await llm_services().answers.ask(ALEPPO)
+    assert not answer.answered and answer.citations == [], answer.text
+
+
+async def test_marker_inside_a_sentence_keeps_the_sentence_whole(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake_llm.script("Selon l’OSDH [1], l’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est.")
+    answer = await llm_services().answers.ask("Combien de civils ont été tués à Alep-Est ?")
+    assert answer.answered and "415 civils à Alep-Est" in answer.text, answer.text
 
 
 async def test_model_saying_no_answer_declines(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]

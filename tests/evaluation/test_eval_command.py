@@ -68,3 +68,17 @@ def test_second_run_reuses_the_cached_index(first_run: tuple[Path, dict[str, obj
     assert sorted(p.name for p in cache.iterdir() if p.name.startswith("gen-")) == generations
     table = capsys.readouterr().out
     assert "bm25" in table and "hybrid" not in table
+
+
+def test_a_missing_or_malformed_questions_file_is_one_sentence(tmp_path: Path) -> None:
+    from evaluation.runner import BadQuestions, load_questions
+
+    with pytest.raises(BadQuestions, match="Cannot read the questions file"):
+        load_questions(tmp_path / "none.jsonl")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "1", "question": "Q ?", "answers": []}\nnot json\n', encoding="utf-8")
+    with pytest.raises(BadQuestions, match="line 2, is not JSON"):
+        load_questions(broken)
+    broken.write_text('{"question": "no id"}\n', encoding="utf-8")
+    with pytest.raises(BadQuestions, match="line 1: expected an object"):
+        load_questions(broken)

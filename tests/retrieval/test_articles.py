@@ -23,6 +23,11 @@ def test_file_without_header_is_an_article_without_date() -> None:
     assert article.title == "Un titre"
 
 
+def test_an_impossible_month_is_no_date_not_a_date() -> None:
+    article = parse_article("a.txt", " date 2016-13 Un texte daté d'un mois qui n'existe pas.".encode())
+    assert article.date is None and article.text.startswith("Un texte")
+
+
 def test_text_is_nfc_normalised() -> None:
     decomposed = "Cafe\u0301 cre\u0300me".encode()
     assert parse_article("a.txt", decomposed).text == "Café crème"

