@@ -103,9 +103,10 @@ class ExtractiveAnswerer:
                 if _is_fragment(span.text, position, len(spans), passage):
                     continue
                 # Overlapping chunks repeat sentences: each counts once, in its best passage.
-                if len(span.text) >= _MIN_SENTENCE_CHARS and span.text not in seen:
-                    seen.add(span.text)
-                    candidates.append((number, span.text))
+                text = span.text.lstrip("#").strip()  # a Markdown heading is quoted without its markup
+                if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
+                    seen.add(text)
+                    candidates.append((number, text))
         if not candidates:
             return []
         lexical = _lexical_scores(question, [text for _, text in candidates], context)

@@ -115,10 +115,15 @@ def parse_article(article_id: str, raw: bytes) -> Article:
     )
 
 
+_TITLE_LINES = 3
+
+
 def extract_title(text: str) -> str:
-    """A Markdown heading, else the first line, cut to its first sentence when that is long."""
-    first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
-    title = first_line.lstrip("#").strip()
+    """A Markdown heading near the top (a news wire's lede may come first), else the first line,
+    cut to its first sentence when that is long."""
+    top = [line.strip() for line in text.split("\n") if line.strip()][:_TITLE_LINES]
+    heading = next((line for line in top if line.startswith("#") and line.lstrip("#").strip()), None)
+    title = (heading or (top[0] if top else "")).lstrip("#").strip()
     if len(title) > _MAX_TITLE:
         title = _SENTENCE_END.split(title, maxsplit=1)[0]
     if len(title) > _MAX_TITLE:

