@@ -76,10 +76,15 @@ def verify(
     pending: list[tuple[int, int]] = []  # (sentence index, passage number) needing the embedder
     support: dict[tuple[int, int], bool] = {}
     for i, sentence in enumerate(candidates):
+        foreign: bool | None = None  # detected once per sentence, and only when words fall short
         for n in sentence.cites:
             ok = lexically_supported(sentence.text, passages[n - 1].text)
             support[(i, n)] = ok
-            if not ok and numbers_in(sentence.text) <= numbers_in(passages[n - 1].text) and crosses_languages(sentence.text):
+            if ok or not numbers_in(sentence.text) <= numbers_in(passages[n - 1].text):
+                continue
+            if foreign is None:
+                foreign = crosses_languages(sentence.text)
+            if foreign:
                 pending.append((i, n))
     if pending and embedder is not None:
         texts = list(dict.fromkeys(candidates[i].text for i, _ in pending))

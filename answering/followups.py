@@ -3,7 +3,8 @@
 Only when it needs it (it opens with a connective, or has almost no key terms of its own). With
 an LLM the condense prompt does the rewriting; without one, the previous question's key terms
 are carried over; when the passages they find hold none of the question's own terms and the
-question alone is not close in meaning to their articles, it is taken as a new question. The user's own wording is what the answer shows.
+question alone is not close in meaning to their articles, it is taken as a new question. The
+user's own wording is what the answer shows.
 """
 
 from __future__ import annotations
@@ -48,10 +49,11 @@ def continues_subject(rewritten: Sequence[Passage], alone: Sequence[Passage], fl
     """For a follow-up whose own terms the passages lack ("Combien de morts ?" when the article
     says "coûté la vie"): whether the question by itself still comes close in meaning (`floor`:
     the bar for meaning without shared words) to an article the rewritten question found."""
-    best = max((p for p in alone if p.dense_score is not None), key=lambda p: p.dense_score or 0.0, default=None)
-    if best is None or (best.dense_score or 0.0) < floor:
+    scored = [(p.dense_score, p.article_id) for p in alone if p.dense_score is not None]
+    if not scored:
         return False
-    return best.article_id in {p.article_id for p in rewritten}
+    score, article = max(scored)
+    return score >= floor and article in {p.article_id for p in rewritten}
 
 
 def carried_words(question: str, history: Sequence[Turn]) -> list[str]:

@@ -81,10 +81,9 @@ def parse_marked(answer: str) -> list[MarkedSentence]:
     kept.append(answer[cursor:])
     spans = split_sentences("".join(kept))
     cites: list[list[int]] = [[] for _ in spans]
-    for offset, numbers in marks:
+    for offset, numbers in marks if spans else ():
         holder = max((i for i, span in enumerate(spans) if span.start < offset), default=0)
-        if spans:
-            cites[holder].extend(n for n in numbers if n not in cites[holder])
+        cites[holder].extend(n for n in numbers if n not in cites[holder])
     return [
         MarkedSentence(span.text, tuple(numbers))
         for span, numbers in zip(spans, cites, strict=True)

@@ -11,7 +11,7 @@ import importlib
 import logging
 import sys
 
-from qabot.logs import configure_logging
+from qabot.logs import RedactSecrets, configure_logging, secrets_of
 from qabot.settings import SettingsError, load_settings
 from retrieval.errors import QabotError
 
@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args, settings) or 0)
     except QabotError as exc:
-        print(f"qabot: {exc}", file=sys.stderr)
+        # An error's sentence may quote what it failed on (a URL, a library's message): the
+        # secrets the logs never show are kept out of it too.
+        print(f"qabot: {RedactSecrets(secrets_of(settings)).redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

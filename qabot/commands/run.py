@@ -53,10 +53,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "Telegram refused TELEGRAM_BOT_TOKEN: copy the token @BotFather gave you into .env."
         ) from None
     except NetworkError as exc:
-        token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-        detail = exc.message.replace(token, "[token]") if token else exc.message
         raise QabotError(
-            f"Could not reach the Telegram Bot API at {settings.telegram_api_base_url} ({detail}): check the "
+            f"Could not reach the Telegram Bot API at {settings.telegram_api_base_url} ({exc.message}): check the "
             "network, or TELEGRAM_API_BASE_URL for a self-hosted Bot API server."
         ) from None
     return 0
