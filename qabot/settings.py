@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -107,7 +108,22 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")
     max_upload_bytes: int = Field(2_000_000, gt=0, description="Largest article an admin may upload.")
 
+    # --- dates and news -------------------------------------------------------------------
+    bot_timezone: str = Field(
+        "Europe/Paris",
+        description="IANA time zone of the bot's clock: relative dates in questions ('hier', 'last week') are read in it.",
+    )
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris") from None
+        return value
 
     @field_validator("telegram_admin_ids", mode="before")
     @classmethod

@@ -33,7 +33,10 @@ def test_admin_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TELEGRAM_ADMIN_IDS", "12,abc"), ("EMBEDDING_BACKEND", "word2vec"), ("RETRIEVAL_K", "zero")],
+    [
+        ("TELEGRAM_ADMIN_IDS", "12,abc"), ("EMBEDDING_BACKEND", "word2vec"), ("RETRIEVAL_K", "zero"),
+        ("BOT_TIMEZONE", "Mars/Olympus_Mons"),
+    ],
 )
 def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
