@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 
-.PHONY: install run test lint bench eval index clean
+.PHONY: install run test lint bench eval index clean postgres
 
 install: $(STAMP)
 
@@ -21,7 +21,16 @@ run: $(STAMP)
 	@$(BIN)/qabot index
 	@$(BIN)/qabot run
 
-test: $(STAMP)
+# The tests run a throwaway PostgreSQL cluster (tests/fakes/postgres.py): the server binaries
+# come from Debian's packages, installed here on a fresh machine (root, as CI runs) without
+# the packaged cluster that would otherwise start on port 5432.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		mkdir -p /etc/postgresql-common && \
+		echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
+test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -16,18 +17,20 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.handlers import admin, ask, help, sources
 from bot.render import escape
-from bot.state import BotState, Histories, RateLimiter, Tuning
+from bot.state import BotState, Tuning
 from bot.store import BotStore
 from bot.texts import language_of, t
 from retrieval.errors import QabotError
@@ -38,6 +41,9 @@ MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
 NETWORK_RETRIES = 3
 NETWORK_RETRY_FIRST_DELAY_S = 0.5
+# Handler groups run in order and one handler per group answers an update: the redelivery check
+# has a group of its own, before any other (tests put their recorders in group -1).
+REDELIVERY_GROUP = -100
 
 COMMANDS = {
     "fr": [
@@ -143,8 +149,6 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
         settings=settings,
         services=services,
         tuning=tuning,
-        histories=Histories(settings.history_turns),
-        limiter=RateLimiter(settings.rate_limit_questions, settings.rate_limit_window_s),
     )
     register_handlers(application, frozenset(settings.telegram_admin_ids))
     application.add_error_handler(on_error)
@@ -153,6 +157,8 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
 
 def register_handlers(application: Application, admin_ids: frozenset[int]) -> None:
     """Admin handlers behind the admin filter, then one refusal for everyone else; then users."""
+    # First, in its own group: an update another worker (or this one) already took is dropped.
+    application.add_handler(TypeHandler(Update, drop_redelivered), group=REDELIVERY_GROUP)
     is_admin = filters.User(user_id=admin_ids)
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
@@ -183,10 +189,24 @@ def register_handlers(application: Application, admin_ids: frozenset[int]) -> No
     )
 
 
+async def drop_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop an update whose id the shared store has seen: Telegram resends an update when its
+    webhook call failed or timed out, and with several workers the resend may reach another."""
+    if not await context.application.bot_data["state"].db.first_delivery(update.update_id):
+        logger.info("update already handled update=%s", update.update_id)
+        raise ApplicationHandlerStop
+
+
+def store_location(settings: Any) -> str | Path:
+    """DATABASE_URL when set, else the SQLite file under DATA_DIR."""
+    url = getattr(settings, "database_url", None)
+    return url.get_secret_value() if url is not None else Path(settings.data_dir) / "bot.sqlite3"
+
+
 async def _post_init(application: Application) -> None:
     """Open the store and publish the command list."""
     state: BotState = application.bot_data["state"]
-    state.store = await BotStore.open(state.settings.data_dir / "bot.sqlite3")
+    state.store = await BotStore.open(store_location(state.settings))
     for lang, commands in COMMANDS.items():
         try:
             await application.bot.set_my_commands(

@@ -1,75 +1,57 @@
-"""The bot's SQLite store: answers and their citations, votes, declined questions, counters.
+"""The bot's store: answers and their citations, votes, declined questions, counters, and what
+several workers must share (conversation turns, rate-limit windows, update ids seen, job runs,
+cross-worker locks).
+
+SQLite under DATA_DIR by default; PostgreSQL when DATABASE_URL names one, so several `qabot
+run` processes can serve one bot. One SQLAlchemy Core code path for both; the schema is made
+by the Alembic migrations in bot/migrations, applied when the store opens.
 
 Buttons under an answer carry only `answer id + index`; what they open is read back from here,
-so they keep working after a restart, and only in the chat the answer was sent in. Every call
-is synchronous under a lock; the async wrappers run it off the event loop.
+so they keep working after a restart, on any worker, and only in the chat the answer was sent
+in. Every call is a short synchronous transaction; the async methods run it off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import json
-import sqlite3
+import logging
+import os
+import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from answering.protocol import Answer
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from answering.protocol import Answer, Turn
+from bot import schema
 from bot.render import CitedPassage, StoredAnswer
+from retrieval.errors import QabotError
 
 T = TypeVar("T")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER,
-    question TEXT NOT NULL,
-    text TEXT NOT NULL,
-    answered INTEGER NOT NULL,
-    language TEXT NOT NULL,
-    answerer TEXT NOT NULL,
-    note TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS citations (
-    answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
-    n INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    date TEXT,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    PRIMARY KEY (answer_id, n)
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
-    user_id INTEGER NOT NULL,
-    vote INTEGER NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (answer_id, user_id)
-);
-CREATE TABLE IF NOT EXISTS unanswered (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER,
-    question TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS counters (
-    day TEXT NOT NULL,
-    name TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (day, name)
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Taken (transaction-scoped) while migrating, so workers starting together migrate one by one.
+MIGRATION_LOCK_KEY = 0x71AB07_0001
+# Telegram keeps an undelivered update for 24 hours; ids older than this cannot come back.
+UPDATE_IDS_KEPT_S = 2 * 24 * 3600
+
+
+class StoreUnavailable(QabotError):
+    """The bot's database cannot be reached or opened."""
 
 
 def _now() -> str:
@@ -80,31 +62,115 @@ def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-class BotStore:
-    """One SQLite connection shared by worker threads, serialised by a lock."""
+def database_url(url: str | Path) -> str:
+    """A SQLAlchemy URL: a Path is a SQLite file; `postgresql://` and `postgres://` use psycopg 3."""
+    if isinstance(url, Path):
+        return f"sqlite:///{url}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock named `name`."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = sa.make_url(url).database
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # SQLAlchemy emits BEGIN itself (below), so pysqlite's own transaction handling is off.
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            # IMMEDIATE: the write lock is taken at BEGIN, so a read-modify-write (a rate-limit
+            # window) cannot interleave with another process's.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    # pre_ping: a connection broken by a database restart is replaced instead of failing a user.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (no-op when it is there)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass
+class Held:
+    """A cross-worker lock while held; `release()` (idempotent) lets it go."""
+
+    name: str
+    _release: Callable[[], None]
+    _released: bool = False
+
+    async def release(self) -> None:
+        if not self._released:
+            self._released = True
+            await asyncio.to_thread(self._release)
+
+
+class BotStore:
+    """The bot's database behind a small async API; safe to share between worker threads."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = database_url(url)
+        self.engine = _create_engine(self.url)
+        self.dialect = self.engine.dialect.name
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        # SQLite allows one writer at a time: serialising here avoids busy waits inside a process.
+        self._lock = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        self._local_locks: dict[str, threading.Lock] = {}
+        try:
+            migrate(self.engine)
+        except sa.exc.OperationalError as exc:
+            self.engine.dispose()
+            raise StoreUnavailable(
+                f"The bot's database at {self.safe_url} cannot be opened ({exc.orig}): check "
+                "DATABASE_URL and that the server is running."
+            ) from None
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return sa.make_url(self.url).render_as_string(hide_password=True)
 
     @classmethod
-    async def open(cls, path: Path) -> BotStore:
-        return await asyncio.to_thread(cls, path)
+    async def open(cls, url: str | Path) -> BotStore:
+        return await asyncio.to_thread(cls, url)
 
-    async def _run(self, fn: Callable[[], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return fn()
+    async def _run(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` in one transaction on a worker thread; committed when it returns."""
 
-        return await asyncio.to_thread(locked)
+        def transaction() -> T:
+            with self._lock, self.engine.begin() as connection:
+                return fn(connection)
+
+        return await asyncio.to_thread(transaction)
 
     async def close(self) -> None:
-        await self._run(self._db.close)
+        await asyncio.to_thread(self.engine.dispose)
+
+    def _insert(self, table: sa.Table) -> Any:
+        """INSERT with the dialect's ON CONFLICT clauses (both backends speak them)."""
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
 
     # --- answers -----------------------------------------------------------------------
 
@@ -116,34 +182,26 @@ class BotStore:
         )
         spans = {c.n: (c.passage.start, c.passage.end) for c in answer.citations}
 
-        def write() -> int:
-            self._db.execute("BEGIN")
-            try:
-                cursor = self._db.execute(
-                    "INSERT INTO answers (chat_id, user_id, question, text, answered, language,"
-                    " answerer, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (chat_id, user_id, answer.question, answer.text, int(answer.answered),
-                     answer.language, answer.answerer, answer.note, _now()),
-                )
-                answer_id = int(cursor.lastrowid or 0)
-                self._db.executemany(
-                    'INSERT INTO citations (answer_id, n, article_id, title, date, start, "end", text)'
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(answer_id, c.n, c.article_id, c.title, c.date, *spans[c.n], c.text) for c in citations],
-                )
-                day = _today()
-                name = "answered" if answer.answered else "declined"
-                self._bump(day, name)
-                if not answer.answered:
-                    self._db.execute(
-                        "INSERT INTO unanswered (chat_id, user_id, question, created_at) VALUES (?, ?, ?, ?)",
-                        (chat_id, user_id, answer.question, _now()),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            return answer_id
+        def write(db: Connection) -> int:
+            answer_id = db.execute(
+                schema.answers.insert().values(
+                    chat_id=chat_id, user_id=user_id, question=answer.question, text=answer.text,
+                    answered=int(answer.answered), language=answer.language,
+                    answerer=answer.answerer, note=answer.note, created_at=_now(),
+                ).returning(schema.answers.c.id)
+            ).scalar_one()
+            if citations:
+                db.execute(schema.citations.insert(), [
+                    {"answer_id": answer_id, "n": c.n, "article_id": c.article_id, "title": c.title,
+                     "date": c.date, "start": spans[c.n][0], "end": spans[c.n][1], "text": c.text}
+                    for c in citations
+                ])
+            self._bump(db, _today(), "answered" if answer.answered else "declined")
+            if not answer.answered:
+                db.execute(schema.unanswered.insert().values(
+                    chat_id=chat_id, user_id=user_id, question=answer.question, created_at=_now()
+                ))
+            return int(answer_id)
 
         answer_id = await self._run(write)
         return StoredAnswer(
@@ -153,22 +211,22 @@ class BotStore:
 
     async def answer(self, answer_id: int, chat_id: int) -> StoredAnswer | None:
         """The answer, only if it was sent in `chat_id` (callback data cannot cross chats)."""
+        a, c = schema.answers, schema.citations
 
-        def read() -> StoredAnswer | None:
-            row = self._db.execute(
-                "SELECT id, chat_id, question, text, answered, language, note FROM answers"
-                " WHERE id = ? AND chat_id = ?",
-                (answer_id, chat_id),
-            ).fetchone()
+        def read(db: Connection) -> StoredAnswer | None:
+            row = db.execute(
+                sa.select(a.c.id, a.c.chat_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.note)
+                .where(a.c.id == answer_id, a.c.chat_id == chat_id)
+            ).one_or_none()
             if row is None:
                 return None
-            cited = self._db.execute(
-                "SELECT n, article_id, title, date, text FROM citations WHERE answer_id = ? ORDER BY n",
-                (answer_id,),
-            ).fetchall()
+            cited = db.execute(
+                sa.select(c.c.n, c.c.article_id, c.c.title, c.c.date, c.c.text)
+                .where(c.c.answer_id == answer_id).order_by(c.c.n)
+            ).all()
             return StoredAnswer(
                 id=row[0], chat_id=row[1], question=row[2], text=row[3], answered=bool(row[4]),
-                language=row[5], note=row[6], citations=tuple(CitedPassage(*c) for c in cited),
+                language=row[5], note=row[6], citations=tuple(CitedPassage(*r) for r in cited),
             )
 
         return await self._run(read)
@@ -183,22 +241,26 @@ class BotStore:
             ensure_ascii=False,
         )
 
-        def write() -> None:
-            self._db.execute(
-                "INSERT INTO feedback (answer_id, user_id, vote, question, answer, citations, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id, user_id)"
-                " DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-                (answer.id, user_id, vote, answer.question, answer.text, citations, _now()),
+        def write(db: Connection) -> None:
+            insert = self._insert(schema.feedback).values(
+                answer_id=answer.id, user_id=user_id, vote=vote, question=answer.question,
+                answer=answer.text, citations=citations, created_at=_now(),
             )
+            db.execute(insert.on_conflict_do_update(
+                index_elements=["answer_id", "user_id"],
+                set_={"vote": insert.excluded.vote, "created_at": insert.excluded.created_at},
+            ))
 
         await self._run(write)
 
     async def votes(self) -> list[dict[str, object]]:
-        def read() -> list[dict[str, object]]:
-            rows = self._db.execute(
-                "SELECT answer_id, user_id, vote, question, answer, citations FROM feedback"
-                " ORDER BY created_at"
-            ).fetchall()
+        f = schema.feedback
+
+        def read(db: Connection) -> list[dict[str, object]]:
+            rows = db.execute(
+                sa.select(f.c.answer_id, f.c.user_id, f.c.vote, f.c.question, f.c.answer, f.c.citations)
+                .order_by(f.c.created_at, f.c.answer_id, f.c.user_id)
+            ).all()
             return [
                 {"answer_id": r[0], "user_id": r[1], "vote": r[2], "question": r[3],
                  "answer": r[4], "citations": json.loads(r[5])}
@@ -211,38 +273,159 @@ class BotStore:
 
     async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
         """The most recent declined questions, newest first, as (created_at, question)."""
-        return await self._run(
-            lambda: self._db.execute(
-                "SELECT created_at, question FROM unanswered ORDER BY id DESC LIMIT ?", (limit,)
-            ).fetchall()
+        u = schema.unanswered
+        rows = await self._run(
+            lambda db: db.execute(
+                sa.select(u.c.created_at, u.c.question).order_by(u.c.id.desc()).limit(limit)
+            ).all()
         )
+        return [(r[0], r[1]) for r in rows]
 
-    def _bump(self, day: str, name: str) -> None:
-        self._db.execute(
-            "INSERT INTO counters (day, name, count) VALUES (?, ?, 1)"
-            " ON CONFLICT (day, name) DO UPDATE SET count = count + 1",
-            (day, name),
-        )
+    def _bump(self, db: Connection, day: str, name: str) -> None:
+        insert = self._insert(schema.counters).values(day=day, name=name, count=1)
+        db.execute(insert.on_conflict_do_update(
+            index_elements=["day", "name"], set_={"count": schema.counters.c.count + 1}
+        ))
 
     async def today(self) -> dict[str, int]:
+        c = schema.counters
         rows = await self._run(
-            lambda: self._db.execute(
-                "SELECT name, count FROM counters WHERE day = ?", (_today(),)
-            ).fetchall()
+            lambda db: db.execute(sa.select(c.c.name, c.c.count).where(c.c.day == _today())).all()
         )
         return {name: count for name, count in rows}
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._run(
-            lambda: self._db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-        )
+        insert = self._insert(schema.meta).values(key=key, value=value)
+        await self._run(lambda db: db.execute(insert.on_conflict_do_update(
+            index_elements=["key"], set_={"value": insert.excluded.value}
+        )))
 
     async def meta(self, key: str) -> str | None:
-        row = await self._run(
-            lambda: self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        m = schema.meta
+        return await self._run(
+            lambda db: db.execute(sa.select(m.c.value).where(m.c.key == key)).scalar_one_or_none()
         )
-        return row[0] if row else None
+
+    # --- conversation turns (for follow-up questions) -------------------------------------
+
+    async def history(self, chat_id: int, turns: int) -> tuple[Turn, ...]:
+        """The chat's last `turns` exchanges, oldest first."""
+        t = schema.turns
+        if turns <= 0:
+            return ()
+        rows = await self._run(lambda db: db.execute(
+            sa.select(t.c.question, t.c.answer).where(t.c.chat_id == chat_id)
+            .order_by(t.c.id.desc()).limit(turns)
+        ).all())
+        return tuple(Turn(q, a) for q, a in reversed(rows))
+
+    async def add_turn(self, chat_id: int, turn: Turn, keep: int) -> None:
+        """Append an exchange and forget all but the chat's newest `keep`."""
+        t = schema.turns
+        if keep <= 0:
+            return
+
+        def write(db: Connection) -> None:
+            db.execute(t.insert().values(chat_id=chat_id, question=turn.question, answer=turn.answer,
+                                         created_at=_now()))
+            newest = sa.select(t.c.id).where(t.c.chat_id == chat_id).order_by(t.c.id.desc()).limit(keep)
+            db.execute(t.delete().where(t.c.chat_id == chat_id, t.c.id.not_in(newest.scalar_subquery())))
+
+        await self._run(write)
+
+    async def clear_history(self, chat_id: int) -> None:
+        await self._run(lambda db: db.execute(schema.turns.delete().where(schema.turns.c.chat_id == chat_id)))
+
+    # --- rate limits ----------------------------------------------------------------------
+
+    async def rate_check(self, user_id: int, limit: int, window_s: float, now: float | None = None) -> float:
+        """0 and the question is counted, or the seconds to wait before the next one: at most
+        `limit` questions per user in any sliding window of `window_s` seconds, across workers."""
+        r = schema.rate_windows
+        now = time.time() if now is None else now
+
+        def check(db: Connection) -> float:
+            db.execute(self._insert(r).values(user_id=user_id, stamps="[]").on_conflict_do_nothing())
+            # FOR UPDATE locks the user's row on PostgreSQL until commit (SQLite's BEGIN
+            # IMMEDIATE already holds the one write lock).
+            raw = db.execute(sa.select(r.c.stamps).where(r.c.user_id == user_id).with_for_update()).scalar_one()
+            stamps = [s for s in json.loads(raw) if now - s < window_s]
+            wait = 0.0
+            if len(stamps) >= limit:
+                wait = max(0.1, window_s - (now - min(stamps)))
+            else:
+                stamps.append(now)
+            db.execute(r.update().where(r.c.user_id == user_id).values(stamps=json.dumps(stamps)))
+            return wait
+
+        return await self._run(check)
+
+    # --- several workers ------------------------------------------------------------------
+
+    async def first_delivery(self, update_id: int) -> bool:
+        """True the first time any worker sees `update_id`; False for a redelivery."""
+        u = schema.updates_seen
+        now = time.time()
+
+        def claim(db: Connection) -> bool:
+            # RETURNING rather than rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+            inserted = db.execute(
+                self._insert(u).values(update_id=update_id, seen_at=now).on_conflict_do_nothing()
+                .returning(u.c.update_id)
+            ).first() is not None
+            if update_id % 500 == 0:  # now and then, forget ids Telegram can no longer resend
+                db.execute(u.delete().where(u.c.seen_at < now - UPDATE_IDS_KEPT_S))
+            return bool(inserted)
+
+        return await self._run(claim)
+
+    async def claim_job(self, name: str, slot: str) -> bool:
+        """True for the one worker that runs job `name` for period `slot` (e.g. '2026-11-30T06')."""
+        j = schema.job_runs
+        return await self._run(lambda db: db.execute(
+            self._insert(j).values(name=name, slot=slot, worker=self.worker, claimed_at=_now())
+            .on_conflict_do_nothing().returning(j.c.name)
+        ).first() is not None)
+
+    async def try_exclusive(self, name: str) -> Held | None:
+        """Take the cross-worker lock `name` without waiting; None when another holder has it.
+
+        PostgreSQL: a session advisory lock on a connection kept for as long as it is held, so
+        a worker that dies (even kill -9) releases it with its connection. SQLite (one machine):
+        a lock within this process; the index's own file lock covers other processes.
+        """
+        if self.dialect == "postgresql":
+            return await asyncio.to_thread(self._try_advisory, name)
+        lock = self._local_locks.setdefault(name, threading.Lock())
+        if not lock.acquire(blocking=False):
+            return None
+        return Held(name, lock.release)
+
+    def _try_advisory(self, name: str) -> Held | None:
+        connection = self.engine.connect()
+        try:
+            got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key(name)}).scalar()
+            connection.commit()
+        except BaseException:
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            return None
+
+        def release() -> None:
+            try:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(name)})
+                connection.commit()
+            except sa.exc.DBAPIError as exc:  # the session is gone, and the lock with it
+                logger.warning("advisory lock %s: unlock failed, connection lost: %s", name, exc)
+            finally:
+                connection.close()
+
+        return Held(name, release)
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A transaction for code outside this module (tests, tools)."""
+        with self._lock, self.engine.begin() as db:
+            yield db

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     articles_dir: Path = Field(Path("seeds"), description="Folder of .txt/.md articles, read recursively.")
     index_dir: Path = Field(Path("var/index"), description="Where index generations are written.")
     data_dir: Path = Field(Path("var"), description="Bot state: answers, feedback, eval caches.")
+    database_url: SecretStr | None = Field(
+        None,
+        description="The bot's database; empty: SQLite in DATA_DIR/bot.sqlite3. postgresql://user:password@host/db "
+        "lets several `qabot run` workers share one bot's state.",
+    )
     max_article_bytes: int = Field(20_000_000, gt=0, description="Larger article files are skipped with a warning.")
 
     # --- embeddings -----------------------------------------------------------------------
@@ -139,7 +144,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_bot_token", "telegram_webhook_secret", "fusion_dense_weight", "refusal_min_score",
+        "telegram_bot_token", "telegram_webhook_secret", "database_url", "fusion_dense_weight", "refusal_min_score",
         "refusal_min_score_crosslingual", "refusal_idf_match_weight", mode="before",
     )
     @classmethod

@@ -12,6 +12,7 @@ import pytest
 
 from qabot.settings import Settings
 from tests.fakes.embedder import HashingEmbedder
+from tests.fakes.postgres import PostgresCluster, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -90,3 +91,24 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
     yield
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL cluster for the whole session (see tests/fakes/postgres.py)."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) not found: `make test` installs them")
+    cluster = PostgresCluster(bindir)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The bot store's location on each backend: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.create_database()

@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes
 from bot.handlers.common import edit
 from bot.render import bullet_list, escape, truncate
 from bot.state import BotState, state_of
+from bot.store import Held
 from bot.texts import language_of, t
 from retrieval.articles import parse_article
 from retrieval.errors import QabotError, ReindexInProgress
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("reindex", "status", "unanswered")
 UPLOAD_SUFFIXES = ("txt", "md")
 UNANSWERED_SHOWN = 10
+REINDEX_LOCK = "qabot.reindex"
 
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -172,18 +174,19 @@ async def start_reindex(
 ) -> bool:
     """Start a re-index in the background with a progress message; False if one is running."""
     st = state_of(context)
-    if st.reindex_lock.locked():
+    # Across workers: the one holding the store's lock re-indexes, the others say it is busy.
+    held = await st.db.try_exclusive(REINDEX_LOCK)
+    if held is None:
         return False
-    await st.reindex_lock.acquire()
     try:
         head = (prefix + "\n") if prefix else ""
         full_label = t("reindex_full", lang) if full else ""
         progress = await message.reply_text(head + t("reindex_started", lang, full=full_label))
     except BaseException:
-        st.reindex_lock.release()
+        await held.release()
         raise
     task = context.application.create_task(
-        _run_reindex(st, progress, lang, full, head, full_label), name="reindex"
+        _run_reindex(st, held, progress, lang, full, head, full_label), name="reindex"
     )
     st.background.add(task)
     task.add_done_callback(st.background.discard)
@@ -191,7 +194,7 @@ async def start_reindex(
 
 
 async def _run_reindex(
-    st: BotState, progress: Message, lang: str, full: bool, head: str, full_label: str
+    st: BotState, held: Held, progress: Message, lang: str, full: bool, head: str, full_label: str
 ) -> None:
     latest = [""]
 
@@ -222,7 +225,7 @@ async def _run_reindex(
         await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
     finally:
-        st.reindex_lock.release()
+        await held.release()
 
 
 async def _try_edit(message: Message, text: str) -> None:

@@ -87,18 +87,20 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if len(question) > st.settings.max_question_chars:
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))
         return
-    wait = st.limiter.check(user.id if user else chat.id)
+    wait = await st.db.rate_check(
+        user.id if user else chat.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s
+    )
     if wait:
         await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
         return
     stream = Stream(message, st.tuning.edit_every_s)
     async with typing(context.bot, chat.id, st.tuning.typing_every_s):
         answer = await st.services.answers.ask(
-            question, history=st.histories.get(chat.id), on_partial=stream.partial
+            question, history=await st.db.history(chat.id, st.settings.history_turns), on_partial=stream.partial
         )
     stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
-        st.histories.add(chat.id, Turn(question, answer.text))
+        await st.db.add_turn(chat.id, Turn(question, answer.text), st.settings.history_turns)
     logger.info(
         "answer chat=%s answer=%s answered=%s citations=%d",
         chat.id, stored.id, answer.answered, len(answer.citations),

@@ -41,5 +41,5 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forget this chat's recent turns."""
     if update.effective_chat and update.effective_message:
-        state_of(context).histories.clear(update.effective_chat.id)
+        await state_of(context).db.clear_history(update.effective_chat.id)
         await update.effective_message.reply_text(t("new", language_of(update.effective_user)))

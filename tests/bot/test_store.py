@@ -1,0 +1,254 @@
+"""The bot store's contract, run on SQLite and on a real PostgreSQL (the `database_url` fixture):
+what buttons read back, votes, declined questions, counters, conversation turns, rate limits,
+update ids and job runs shared by workers, the cross-worker lock, restarts and kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from answering.protocol import Answer, Citation, Turn
+from bot.store import BotStore
+from retrieval.models import Passage
+from tests.conftest import ROOT
+
+BIG_ID = 7_123_456_789  # Telegram chat and user ids do not fit in 32 bits
+
+
+def passage(n: int, article: str = "a1") -> Passage:
+    return Passage(chunk_id=n, article_id=article, title=f"Titre {article}", date="2020-01",
+                   start=10 * n, end=10 * n + 9, text=f"Passage numéro {n} « cité ».", score=1.0 / n)
+
+
+def answer(question: str = "Qui ?", answered: bool = True, cited: int = 2) -> Answer:
+    citations = [Citation(n, passage(n)) for n in range(1, cited + 1)] if answered else []
+    return Answer(question=question, text="Réponse [1] [2].", citations=citations, answered=answered,
+                  language="fr", answerer="extractive")
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[BotStore]:
+    opened = await BotStore.open(database_url)
+    yield opened
+    await opened.close()
+
+
+async def test_a_saved_answer_reads_back_only_in_its_chat(store: BotStore) -> None:
+    saved = await store.save_answer(BIG_ID, BIG_ID + 1, answer())
+    again = await store.answer(saved.id, BIG_ID)
+    assert again == saved
+    assert [c.text for c in again.citations] == ["Passage numéro 1 « cité ».", "Passage numéro 2 « cité »."]
+    assert await store.answer(saved.id, BIG_ID + 5) is None
+    assert await store.answer(saved.id + 1000, BIG_ID) is None
+
+
+async def test_votes_are_one_per_user_and_answer_and_can_change(store: BotStore) -> None:
+    saved = await store.save_answer(7, 7, answer())
+    await store.vote(saved, 7, 1)
+    await store.vote(saved, 7, -1)
+    await store.vote(saved, 8, 1)
+    votes = await store.votes()
+    assert sorted((v["user_id"], v["vote"]) for v in votes) == [(7, -1), (8, 1)]
+    assert votes[0]["citations"][0]["article"] == "a1"  # type: ignore[index]
+
+
+async def test_declined_questions_and_counters(store: BotStore) -> None:
+    await store.save_answer(7, 7, answer("Première ?", answered=False))
+    await store.save_answer(7, 7, answer("Seconde ?", answered=False))
+    await store.save_answer(7, 7, answer("Répondue ?"))
+    assert [q for _, q in await store.unanswered(10)] == ["Seconde ?", "Première ?"]
+    assert [q for _, q in await store.unanswered(1)] == ["Seconde ?"]
+    assert await store.today() == {"answered": 1, "declined": 2}
+
+
+async def test_meta_is_replaced(store: BotStore) -> None:
+    assert await store.meta("last_reindex") is None
+    await store.set_meta("last_reindex", "hier")
+    await store.set_meta("last_reindex", "aujourd'hui")
+    assert await store.meta("last_reindex") == "aujourd'hui"
+
+
+async def test_conversation_keeps_the_newest_turns_per_chat(store: BotStore) -> None:
+    for i in range(5):
+        await store.add_turn(1, Turn(f"q{i}", f"r{i}"), keep=3)
+    await store.add_turn(2, Turn("autre", "chat"), keep=3)
+    assert await store.history(1, 3) == (Turn("q2", "r2"), Turn("q3", "r3"), Turn("q4", "r4"))
+    assert await store.history(1, 2) == (Turn("q3", "r3"), Turn("q4", "r4"))
+    assert await store.history(1, 0) == ()
+    await store.clear_history(1)
+    assert await store.history(1, 3) == ()
+    assert await store.history(2, 3) == (Turn("autre", "chat"),)
+
+
+async def test_rate_limit_is_a_sliding_window(store: BotStore) -> None:
+    assert [await store.rate_check(5, 2, 60, now=t) for t in (100.0, 110.0)] == [0.0, 0.0]
+    assert await store.rate_check(5, 2, 60, now=120.0) == pytest.approx(40.0)
+    assert await store.rate_check(6, 2, 60, now=120.0) == 0.0  # another user
+    assert await store.rate_check(5, 2, 60, now=160.0) == 0.0  # the first one left the window
+    assert await store.rate_check(5, 2, 60, now=161.0) == pytest.approx(9.0)
+
+
+async def test_two_workers_share_turns_limits_and_update_ids(store: BotStore, database_url: str) -> None:
+    other = await BotStore.open(database_url)
+    try:
+        await store.add_turn(1, Turn("q", "r"), keep=4)
+        assert await other.history(1, 4) == (Turn("q", "r"),)
+        assert await store.first_delivery(900) is True
+        assert await other.first_delivery(900) is False
+        assert await store.first_delivery(900) is False
+        assert await other.first_delivery(901) is True
+        assert await store.claim_job("feeds", "2026-11-30T06") is True
+        assert await other.claim_job("feeds", "2026-11-30T06") is False
+        assert await other.claim_job("feeds", "2026-11-30T07") is True
+        # Concurrent questions from one user through two workers: the limit holds exactly.
+        results = await asyncio.gather(*[(store if i % 2 else other).rate_check(42, 5, 60) for i in range(16)])
+        assert sum(1 for wait in results if wait == 0.0) == 5
+    finally:
+        await other.close()
+
+
+async def test_cross_worker_lock(store: BotStore, database_url: str) -> None:
+    other = await BotStore.open(database_url)
+    try:
+        held = await store.try_exclusive("reindex")
+        assert held is not None
+        assert await store.try_exclusive("reindex") is None
+        if store.dialect == "postgresql":  # SQLite's lock is per process (one machine)
+            assert await other.try_exclusive("reindex") is None
+        assert await store.try_exclusive("feeds") is not None
+        await held.release()
+        again = await (other if store.dialect == "postgresql" else store).try_exclusive("reindex")
+        assert again is not None
+        await again.release()
+    finally:
+        await other.close()
+
+
+async def test_answers_and_votes_survive_a_restart(database_url: str) -> None:
+    first = await BotStore.open(database_url)
+    saved = await first.save_answer(7, 7, answer())
+    await first.vote(saved, 7, 1)
+    await first.close()
+    second = await BotStore.open(database_url)
+    try:
+        assert await second.answer(saved.id, 7) == saved
+        assert [v["vote"] for v in await second.votes()] == [1]
+    finally:
+        await second.close()
+
+
+WRITER = """
+import asyncio, sys, time
+sys.path.insert(0, {root!r})
+from bot.store import BotStore
+from tests.bot.test_store import answer
+
+async def main():
+    store = await BotStore.open({url!r})
+    for i in range(1000):
+        saved = await store.save_answer(7, 7, answer(f"q{{i}}"))
+        await store.vote(saved, 7, 1)
+        print(saved.id, flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_kill_9_of_a_worker_loses_nothing_committed(database_url: str, tmp_path: Path) -> None:
+    """A worker writing answers is killed mid-stream: every answer it reported (committed) is
+    there, whole, with its citations and vote; nothing half written is visible."""
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER.format(root=str(ROOT), url=database_url), encoding="utf-8")
+    worker = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)  # noqa: S603
+    assert worker.stdout is not None
+    reported = [int(worker.stdout.readline()) for _ in range(30)]
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    reported += [int(line) for line in worker.stdout.read().split()]
+
+    async def check() -> None:
+        store = await BotStore.open(database_url)
+        try:
+            for answer_id in reported:
+                stored = await store.answer(answer_id, 7)
+                assert stored is not None and len(stored.citations) == 2, answer_id
+            with store.connection() as db:
+                import sqlalchemy as sa
+
+                answers = db.execute(sa.text("SELECT count(*) FROM answers")).scalar_one()
+                partial = db.execute(sa.text(
+                    "SELECT count(*) FROM answers a WHERE (SELECT count(*) FROM citations c"
+                    " WHERE c.answer_id = a.id) <> 2"
+                )).scalar_one()
+            assert answers >= len(reported) and partial == 0
+            assert len([v for v in await store.votes() if v["answer_id"] in set(reported)]) >= len(reported) - 1
+        finally:
+            await store.close()
+
+    asyncio.run(check())
+
+
+def test_a_bot_file_from_before_migrations_is_adopted(tmp_path: Path) -> None:
+    """bot.sqlite3 written by the store before Alembic: its tables and rows are kept."""
+    path = tmp_path / "bot.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE answers (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL,"
+        " user_id INTEGER, question TEXT NOT NULL, text TEXT NOT NULL, answered INTEGER NOT NULL,"
+        " language TEXT NOT NULL, answerer TEXT NOT NULL, note TEXT, created_at TEXT NOT NULL);"
+        "CREATE TABLE citations (answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,"
+        ' n INTEGER NOT NULL, article_id TEXT NOT NULL, title TEXT NOT NULL, date TEXT, start INTEGER NOT NULL,'
+        ' "end" INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (answer_id, n));'
+        "INSERT INTO answers VALUES (1, 7, 7, 'Ancienne ?', 'Oui [1].', 1, 'fr', 'extractive', NULL, '2026-01-01');"
+        "INSERT INTO citations VALUES (1, 1, 'a1', 'Titre', NULL, 0, 5, 'Texte');"
+    )
+    old.commit()
+    old.close()
+
+    async def check() -> None:
+        store = await BotStore.open(path)
+        try:
+            stored = await store.answer(1, 7)
+            assert stored is not None and stored.question == "Ancienne ?"
+            assert stored.citations[0].text == "Texte"
+            assert (await store.save_answer(7, 7, answer())).id == 2
+            assert await store.history(7, 2) == ()
+        finally:
+            await store.close()
+
+    asyncio.run(check())
+
+
+def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -> None:
+    from bot.store import StoreUnavailable
+
+    url = f"postgresql://qabot:s3cret@/qabot?host={tmp_path}"
+    with pytest.raises(StoreUnavailable) as caught:
+        BotStore(url)
+    assert "DATABASE_URL" in str(caught.value) and "s3cret" not in str(caught.value)
+    assert json.dumps(str(caught.value))
+
+
+async def test_migrations_make_exactly_the_tables_the_queries_use(store: BotStore) -> None:
+    """bot/schema.py (what queries use) and bot/migrations (what makes the schema) agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot import schema
+
+    def differences() -> list[object]:
+        with store.connection() as db:
+            diff = compare_metadata(MigrationContext.configure(db), schema.metadata)
+        # Index names are the migrations' own (schema.py declares no indexes for queries).
+        return [d for d in diff if not (isinstance(d, tuple) and d[0] == "remove_index")]
+
+    assert await asyncio.to_thread(differences) == []
