@@ -6,6 +6,7 @@ re-index. A search takes its own reference first, so a swap mid-query never mixe
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from retrieval import lexical as lexical_index
 from retrieval.dense import single_query_threads
 from retrieval.embedding import Embedder, identity
+from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
 from retrieval.models import Article, Passage, SearchResult
@@ -31,6 +33,8 @@ class RetrievalConfig:
 
 MODES = ("hybrid", "dense", "bm25")
 
+logger = logging.getLogger(__name__)
+
 
 class Retriever:
     def __init__(self, store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> None:
@@ -39,15 +43,29 @@ class Retriever:
         self.config = config
         self._lock = threading.Lock()
         self._generation: Generation | None = None
+        self._unusable: str | None = None  # a published generation that failed to open
         single_query_threads()
         self._lexical_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
     @property
     def generation(self) -> Generation:
-        """The live generation, opened (and verified) on first use."""
+        """The live generation, opened (and verified) on first use, and again whenever CURRENT
+        names another: a re-index run by another process (another bot worker, `qabot index`)
+        is served from the next question on. Reading CURRENT costs one small file read."""
+        live = self.store.current_name()
         with self._lock:
-            if self._generation is None:
+            held = self._generation
+            if held is not None and (live is None or live == held.name or live == self._unusable):
+                return held
+            try:
                 self._generation = self.store.open(expected_embedding=identity(self.embedder))
+            except QabotError as exc:
+                if held is None:
+                    raise
+                # Keep answering from the generation already open; say so once per bad one.
+                logger.warning("new generation unusable, still serving %s: %s", held.name, exc)
+                self._unusable = live
+                return held
             return self._generation
 
     def reload(self) -> Generation:

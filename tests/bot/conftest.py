@@ -200,6 +200,17 @@ class Harness:
         return self.application.bot_data["state"].db
 
 
+async def start_application(stack: contextlib.AsyncExitStack, application: Any) -> None:
+    """What run_polling() and run_webhook() do around the updater: initialize, post_init,
+    start; the reverse (stop, shutdown, post_shutdown) pushed on `stack`."""
+    await application.initialize()
+    stack.push_async_callback(application.post_shutdown, application)
+    stack.push_async_callback(application.shutdown)
+    await application.post_init(application)
+    await application.start()
+    stack.push_async_callback(application.stop)
+
+
 @pytest.fixture
 def bot_articles(articles_dir: Path) -> Path:
     for name, text in EXTRA_ARTICLES.items():
@@ -237,13 +248,7 @@ async def start_bot(
         if index:
             services.reindex()
         application = build_application(settings, services, tuning=tuning)
-        # what run_polling() does around the updater: initialize, post_init ... post_shutdown
-        await application.initialize()
-        stack.push_async_callback(application.post_shutdown, application)
-        stack.push_async_callback(application.shutdown)
-        await application.post_init(application)
-        await application.start()
-        stack.push_async_callback(application.stop)
+        await start_application(stack, application)
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         stack.push_async_callback(application.updater.stop)
         return Harness(telegram, services, settings, application)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.app import build_application
 from qabot.services import build_services
-from tests.bot.conftest import ADMIN, FAST
+from tests.bot.conftest import ADMIN, FAST, start_application
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
@@ -27,12 +27,7 @@ async def test_real_services_answer_cite_and_reindex(
     services.reindex()
     application = build_application(settings, services, tuning=FAST)
     async with contextlib.AsyncExitStack() as stack:
-        await application.initialize()
-        stack.push_async_callback(application.post_shutdown, application)
-        stack.push_async_callback(application.shutdown)
-        await application.post_init(application)
-        await application.start()
-        stack.push_async_callback(application.stop)
+        await start_application(stack, application)
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         stack.push_async_callback(application.updater.stop)
 

@@ -252,3 +252,24 @@ async def test_migrations_make_exactly_the_tables_the_queries_use(store: BotStor
         return [d for d in diff if not (isinstance(d, tuple) and d[0] == "remove_index")]
 
     assert await asyncio.to_thread(differences) == []
+
+
+async def test_a_scheduled_job_runs_once_per_period_across_workers(store: BotStore, database_url: str) -> None:
+    from bot.jobs import run_once
+
+    other = await BotStore.open(database_url)
+    runs: list[str] = []
+
+    async def poll_feeds() -> None:
+        runs.append("run")
+        await asyncio.sleep(0.05)
+
+    try:
+        ran = await asyncio.gather(*[run_once(s, "feeds", 3600, poll_feeds, now=7200.0 + i)
+                                     for i, s in enumerate([store, other, store, other])])
+        assert ran.count(True) == 1 and runs == ["run"]
+        assert await run_once(other, "feeds", 3600, poll_feeds, now=7200.0 + 3599) is False
+        assert await run_once(other, "feeds", 3600, poll_feeds, now=7200.0 + 3600) is True
+        assert runs == ["run", "run"]
+    finally:
+        await other.close()

@@ -118,6 +118,15 @@ class Call:
 
 
 @dataclass
+class Delivery:
+    """One webhook POST of an update to a backend, with the HTTP status it got."""
+
+    update_id: int
+    backend: int
+    status: int | None = None
+
+
+@dataclass
 class Fault:
     method: str
     status: int
@@ -160,11 +169,20 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.faults: list[Fault] = []
         self.served_update_ids: list[int] = []
+        self.pushed: dict[int, dict[str, Any]] = {}  # every update ever pushed, by id
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
+        # Webhook mode (`route_to`): updates are POSTed to the workers behind a round-robin
+        # "reverse proxy" instead of waiting for getUpdates.
+        self.webhook: dict[str, Any] | None = None  # what setWebhook last registered
+        self.backends: list[str] = []
+        self.pinned: int | None = None  # deliver to this backend instead of the next in turn
+        self.deliveries: list[Delivery] = []
+        self._turn = itertools.count()
+        self._delivering: set[asyncio.Task[None]] = set()
         self.port = 0
 
     # --- server lifecycle ------------------------------------------------------------------
@@ -260,9 +278,45 @@ class FakeTelegram:
 
     def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **update})
-        self._new_update.set()
+        self.pushed[update_id] = {"update_id": update_id, **update}
+        if self.backends:
+            backend = self.pinned if self.pinned is not None else next(self._turn) % len(self.backends)
+            self.deliver(update_id, backend)
+        else:
+            self._updates.append(self.pushed[update_id])
+            self._new_update.set()
         return update_id
+
+    # --- webhook mode ------------------------------------------------------------------------
+
+    def route_to(self, backends: list[str]) -> None:
+        """Act as Telegram plus a reverse proxy: POST each new update to one of `backends`
+        (webhook URLs of the workers), in turn, with the secret setWebhook registered."""
+        self.backends = backends
+
+    def deliver(self, update_id: int, backend: int) -> None:
+        """POST update `update_id` to `backends[backend]`: a first delivery, or a redelivery
+        as Telegram makes when a webhook call failed or timed out."""
+        delivery = Delivery(update_id, backend)
+        self.deliveries.append(delivery)
+        task = asyncio.get_running_loop().create_task(self._post(delivery))
+        self._delivering.add(task)
+        task.add_done_callback(self._delivering.discard)
+
+    async def _post(self, delivery: Delivery) -> None:
+        import aiohttp
+
+        headers = {}
+        if self.webhook and self.webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+        async with aiohttp.ClientSession() as session, session.post(
+            self.backends[delivery.backend], json=self.pushed[delivery.update_id], headers=headers
+        ) as response:
+            delivery.status = response.status
+
+    def delivered(self) -> bool:
+        """Every webhook POST made has been answered."""
+        return all(d.status is not None for d in self.deliveries)
 
     # --- inspecting ------------------------------------------------------------------------
 
@@ -369,6 +423,12 @@ class FakeTelegram:
                 "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        if not str(params.get("url", "")).startswith(("http://", "https://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = params
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
