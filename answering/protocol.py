@@ -24,6 +24,12 @@ class Turn:
     answer: str
 
 
+def origin_label(source: str | None, date: str | None) -> str:
+    """Who published a passage and when, for a citation line: "AFP, 2016-12-14 08:30"."""
+    when = date.replace("T", " ")[:16] if date else None
+    return ", ".join(part for part in (source, when) if part)
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """Citation `[n]` of an answer: the passage it points at."""
@@ -38,6 +44,8 @@ class Citation:
             "article": p.article_id,
             "title": p.title,
             "date": p.date,
+            "source": p.source,
+            "url": p.url,
             "start": p.start,
             "end": p.end,
             "text": p.text,

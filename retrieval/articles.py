@@ -1,4 +1,22 @@
-"""Load article files: walk ARTICLES_DIR, read UTF-8, parse the ` date YYYY-MM` header.
+"""Load article files: walk ARTICLES_DIR, read UTF-8, parse the metadata at the top.
+
+Metadata comes either from YAML front matter (the convention of static site generators):
+
+    ---
+    title: Alep : les bus verts entrent dans la ville
+    date: 2016-12-14            # or 2016-12-14T08:30:00+01:00
+    url: https://example.org/alep-bus-verts
+    source: AFP
+    author: Jeanne Martin
+    lang: fr
+    ---
+    Le texte de l'article...
+
+or from the seed format's first line ` date YYYY-MM ...` (the rest of that line, the lede,
+stays in the text). Front matter that is not valid YAML, is not a mapping, lacks its closing
+`---`, or holds a value of the wrong kind (a date that is no date, a URL that is not http(s))
+makes the file a plain-text article, front matter included, with a warning naming the file:
+never half of it read as metadata.
 
 A bad file (empty, binary, not UTF-8, too large, a link leading outside the folder) is skipped
 with a warning naming it; it never stops the others from loading.
@@ -13,7 +31,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
 
 from retrieval.errors import NoArticlesDir
 from retrieval.models import Article
@@ -95,24 +118,144 @@ def parse_article(article_id: str, raw: bytes) -> Article:
     except UnicodeDecodeError as exc:
         raise ValueError(f"not valid UTF-8 (byte {exc.start})") from None
     text = unicodedata.normalize("NFC", decoded.replace("\r\n", "\n").replace("\r", "\n"))
-    date: str | None = None
-    header = _HEADER.match(text)
-    if header:
-        date = header.group(1)
-        text = text[header.end():]
-        if not _MONTH.fullmatch(date):
-            logger.warning("article has an impossible date path=%s date=%s; indexed without a date", article_id, date)
-            date = None
-    text = text.strip()
-    if not text:
+    meta = FrontMatter()
+    body_start = 0
+    front = _FRONT_OPEN.match(text)
+    if front:
+        try:
+            meta, body_start = parse_front_matter(text)
+        except ValueError as exc:
+            logger.warning(
+                "malformed front matter path=%s reason=%s; indexed as plain text", article_id, exc
+            )
+            meta, body_start = FrontMatter(), 0
+    else:
+        header = _HEADER.match(text)
+        if header:
+            body_start = header.end()
+            meta = FrontMatter(date=header.group(1))
+            if not _MONTH.fullmatch(header.group(1)):
+                logger.warning(
+                    "article has an impossible date path=%s date=%s; indexed without a date",
+                    article_id, header.group(1),
+                )
+                meta = FrontMatter()
+    rest = text[body_start:]
+    body = rest.strip()
+    if not body:
         raise ValueError("empty file")
     return Article(
         id=article_id,
-        title=extract_title(text),
-        date=date,
-        text=text,
+        title=meta.title or extract_title(body),
+        date=meta.date,
+        text=body,
         content_hash=hashlib.sha256(raw).hexdigest(),
+        url=meta.url,
+        source=meta.source,
+        author=meta.author,
+        lang=meta.lang,
+        body_offset=body_start + len(rest) - len(rest.lstrip()),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    lang: str | None = None
+
+
+_FRONT_OPEN = re.compile(r"---[ \t]*\n")
+_FRONT_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+_MAX_FRONT_MATTER = 16_384
+_TEXT_FIELDS = ("title", "source", "author")
+_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
+
+
+def parse_front_matter(text: str) -> tuple[FrontMatter, int]:
+    """The front matter at the top of `text` and where the body starts; ValueError says what is
+    wrong with it (the caller then keeps the whole file as text)."""
+    opened = _FRONT_OPEN.match(text)
+    if opened is None:
+        return FrontMatter(), 0
+    closing = _FRONT_CLOSE.search(text, opened.end(), opened.end() + _MAX_FRONT_MATTER)
+    if closing is None:
+        raise ValueError("front matter opened with '---' is never closed")
+    block = text[opened.end():closing.start()]
+    try:
+        values = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        # French typography puts a space before a colon ("Alep : les bus verts"), which YAML
+        # refuses unquoted. When every line is `known-key: value`, read the lines as they are.
+        values = _plain_lines(block)
+        if values is None:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 2})" if mark is not None else ""
+            raise ValueError(f"front matter is not valid YAML{where}") from None
+    except ValueError as exc:  # YAML's own timestamps: "date: 2016-02-30"
+        raise ValueError(f"front matter date is no real date ({exc})") from None
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ValueError("front matter is not a list of 'key: value' lines")
+    fields: dict[str, str | None] = {}
+    for name in _TEXT_FIELDS:
+        value = values.get(name)
+        if value is not None and not isinstance(value, str | int | float):
+            raise ValueError(f"front matter {name!r} is not text")
+        fields[name] = str(value).strip() or None if value is not None else None
+    url = values.get("url")
+    if url is not None:
+        parts = urlsplit(str(url).strip())
+        if not isinstance(url, str) or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"front matter url {url!r} is not an http(s) address")
+        fields["url"] = url.strip()
+    lang = values.get("lang")
+    if lang is not None:
+        if not isinstance(lang, str) or not _LANG.fullmatch(lang.strip()):
+            raise ValueError(f"front matter lang {lang!r} is not a language code such as fr or en")
+        fields["lang"] = lang.strip().lower()
+    fields["date"] = None if values.get("date") is None else publication_date(values["date"])
+    body = closing.end() + 1 if text[closing.end():closing.end() + 1] == "\n" else closing.end()
+    return FrontMatter(**fields), body
+
+
+_PLAIN_LINE = re.compile(r"(title|date|url|source|author|lang)[ \t]*:[ \t]*(.*?)[ \t]*")
+
+
+def _plain_lines(block: str) -> dict[str, str] | None:
+    """`key: value` lines with known keys, values verbatim; None when any line is something else."""
+    values: dict[str, str] = {}
+    for line in block.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None or match.group(1) in values:
+            return None
+        values[match.group(1)] = match.group(2)
+    return values
+
+
+def publication_date(value: object) -> str:
+    """A front matter date as stored: YYYY-MM, YYYY-MM-DD, or an ISO date and time."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, Date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        if _MONTH.fullmatch(text):
+            return text
+        try:
+            if len(text) == 10:
+                return Date.fromisoformat(text).isoformat()
+            return publication_date(datetime.fromisoformat(text))
+        except ValueError:
+            pass
+    raise ValueError(f"front matter date {value!r} is not YYYY-MM-DD (a time may follow)")
 
 
 _TITLE_LINES = 3
@@ -121,7 +264,8 @@ _TITLE_LINES = 3
 def extract_title(text: str) -> str:
     """A Markdown heading near the top (a news wire's lede may come first), else the first line,
     cut to its first sentence when that is long."""
-    top = [line.strip() for line in text.split("\n") if line.strip()][:_TITLE_LINES]
+    # Lines of dashes are no title (the fences of front matter kept as text when malformed).
+    top = [line.strip() for line in text.split("\n") if line.strip().strip("-")][:_TITLE_LINES]
     heading = next((line for line in top if line.startswith("#") and line.lstrip("#").strip()), None)
     title = (heading or (top[0] if top else "")).lstrip("#").strip()
     if len(title) > _MAX_TITLE:

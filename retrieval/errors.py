@@ -7,6 +7,7 @@ QabotError
 ├── IndexNotReady         no index has been built yet
 ├── IndexModelMismatch    the index was built with another embedding model
 ├── IndexCorrupt          a file of the index fails its checksum or integrity check
+│   └── IndexSchemaOutdated  the index was written by an older qabot (another schema)
 ├── ReindexInProgress     another re-index holds the lock
 └── EmbeddingUnavailable  the configured model cannot be loaded offline
 """
@@ -57,6 +58,21 @@ class IndexModelMismatch(QabotError):
 class IndexCorrupt(QabotError):
     def __init__(self, detail: str) -> None:
         super().__init__(f"The index is damaged ({detail}): run `qabot index --full` to rebuild it.")
+
+
+class IndexSchemaOutdated(IndexCorrupt):
+    """Nothing is damaged, but this qabot stores more per article than the index holds.
+
+    A re-index (even an incremental one) rebuilds it whole, reading every article again."""
+
+    def __init__(self, generation: str, found: str | None, expected: str) -> None:
+        QabotError.__init__(
+            self,
+            f"The index ({generation}) was built by an older qabot (index schema {found}, this "
+            f"version needs {expected}): run `qabot index --full` (or /reindex full) to rebuild it.",
+        )
+        self.found = found
+        self.expected = expected
 
 
 class ReindexInProgress(QabotError):

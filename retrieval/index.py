@@ -38,13 +38,14 @@ from retrieval.errors import (
     IndexDirUnusable,
     IndexModelMismatch,
     IndexNotReady,
+    IndexSchemaOutdated,
     ReindexInProgress,
 )
 from retrieval.models import Article
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: article metadata (url, source, author, lang, body_offset)
 DB_FILE = "chunks.sqlite3"
 DENSE_FILE = "dense.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -54,7 +55,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, content_hash TEXT NOT NULL,
-    text TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL
+    text TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    url TEXT, source TEXT, author TEXT, lang TEXT, body_offset INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
@@ -73,6 +75,8 @@ class ChunkRow:
     start: int
     end: int
     text: str
+    url: str | None
+    source: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,10 @@ class IndexStats:
 
     def to_dict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+
+# In the order of Article's fields.
+_ARTICLE_COLUMNS = "id, title, date, text, content_hash, url, source, author, lang, body_offset"
 
 
 def sha256_file(path: Path) -> str:
@@ -156,7 +164,7 @@ class Generation:
         marks = ",".join("?" * len(chunk_ids))
         with self._lock:
             rows = self._db.execute(
-                f'SELECT c.id, c.article_id, a.title, a.date, c.start, c."end", c.text '  # noqa: S608
+                f'SELECT c.id, c.article_id, a.title, a.date, c.start, c."end", c.text, a.url, a.source '  # noqa: S608
                 f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
                 chunk_ids,
             ).fetchall()
@@ -165,7 +173,7 @@ class Generation:
     def article(self, article_id: str) -> Article | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, title, date, text, content_hash FROM articles WHERE id = ?", (article_id,)
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)  # noqa: S608
             ).fetchone()
         return Article(*row) if row else None
 
@@ -332,5 +340,5 @@ def open_generation(path: Path, verify: bool) -> Generation:
         raise IndexCorrupt(f"{path.name} cannot be opened: {exc}") from exc
     if meta.get("schema") != SCHEMA_VERSION:
         db.close()
-        raise IndexCorrupt(f"{path.name} has schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
+        raise IndexSchemaOutdated(path.name, meta.get("schema"), SCHEMA_VERSION)
     return Generation(path.name, path, db, dense, meta)

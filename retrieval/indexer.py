@@ -261,10 +261,11 @@ def _add_articles(
     pending: list[Chunk] = []
     for article, file in articles:
         db.execute(
-            "INSERT INTO articles(id, title, date, content_hash, text, size, mtime_ns) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles(id, title, date, content_hash, text, size, mtime_ns, url, source, "
+            "author, lang, body_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.id, article.title, article.date, article.content_hash, article.text,
-             file.size, file.mtime_ns),
+             file.size, file.mtime_ns, article.url, article.source, article.author, article.lang,
+             article.body_offset),
         )
         pending.extend(chunker.split(article))
     total = len(pending)

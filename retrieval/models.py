@@ -7,13 +7,21 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One article file, parsed: `text` is what offsets refer to (the date header removed)."""
+    """One article file, parsed: `text` is what chunk offsets refer to (front matter or date
+    header removed); it starts at character `body_offset` of the file as decoded."""
 
     id: str  # path relative to ARTICLES_DIR, with forward slashes
     title: str
-    date: str | None  # "YYYY-MM" from the header, or None
+    # Publication date: "YYYY-MM" (seed header), "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS][±HH:MM]"
+    # (front matter), or None.
+    date: str | None
     text: str
     content_hash: str  # sha256 of the raw file bytes
+    url: str | None = None  # the original article (front matter)
+    source: str | None = None  # the outlet or agency that published it
+    author: str | None = None
+    lang: str | None = None  # declared language code ("fr", "en")
+    body_offset: int = 0  # characters of the file before `text` (front matter, header, blanks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,8 @@ class Passage:
     dense_rank: int | None = None
     bm25_rank: int | None = None
     extra: dict[str, float] = field(default_factory=dict)
+    url: str | None = None  # the original article, from its front matter
+    source: str | None = None  # who published it
 
     def to_dict(self, rank: int) -> dict[str, object]:
         return {
@@ -51,6 +61,8 @@ class Passage:
             "article": self.article_id,
             "title": self.title,
             "date": self.date,
+            "source": self.source,
+            "url": self.url,
             "chunk_id": self.chunk_id,
             "start": self.start,
             "end": self.end,

@@ -113,7 +113,7 @@ class Retriever:
                 chunk_id=f.chunk_id, article_id=row.article_id, title=row.title, date=row.date,
                 start=row.start, end=row.end, text=row.text, score=f.score,
                 dense_score=f.dense_score, bm25_score=f.bm25_score,
-                dense_rank=f.dense_rank, bm25_rank=f.bm25_rank,
+                dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.url, source=row.source,
             )
             for f in fused
             if (row := rows.get(f.chunk_id)) is not None

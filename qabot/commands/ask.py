@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 
-from answering.protocol import Answer
+from answering.protocol import Answer, origin_label
 from qabot.commands.arguments import question
 from qabot.services import build_services
 from qabot.settings import Settings
@@ -25,8 +25,11 @@ def format_answer(answer: Answer) -> str:
         lines.append("")
         for citation in answer.citations:
             p = citation.passage
-            date = f", {p.date}" if p.date else ""
-            lines.append(f"[{citation.n}] {p.title} ({p.article_id}{date}, characters {p.start}-{p.end})")
+            origin = origin_label(p.source, p.date)
+            origin = f", {origin}" if origin else ""
+            lines.append(f"[{citation.n}] {p.title} ({p.article_id}{origin}, characters {p.start}-{p.end})")
+            if p.url:
+                lines.append(f"    {p.url}")
     return "\n".join(lines)
 
 
@@ -36,8 +39,10 @@ def format_sources(answer: Answer) -> str:
     blocks = []
     for citation in answer.citations:
         p = citation.passage
-        date = f" ({p.date})" if p.date else ""
-        blocks.append(f"[{citation.n}] {p.title}{date} — {p.article_id} [{p.start}:{p.end}]\n    " + p.text.replace("\n", "\n    "))
+        origin = origin_label(p.source, p.date)
+        origin = f" ({origin})" if origin else ""
+        link = f"\n    {p.url}" if p.url else ""
+        blocks.append(f"[{citation.n}] {p.title}{origin} — {p.article_id} [{p.start}:{p.end}]{link}\n    " + p.text.replace("\n", "\n    "))
     return "\n\n".join(blocks)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from answering.protocol import origin_label
 from qabot.commands.arguments import positive_int, question
 from qabot.services import build_services
 from qabot.settings import Settings
@@ -34,8 +35,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("No passage matches this question.")
         return 0
     for rank, p in enumerate(result.passages, start=1):
-        date = f" ({p.date})" if p.date else ""
-        print(f"{rank}. {p.title}{date} — {p.article_id} [{p.start}:{p.end}] score={p.score:.4f}")
+        origin = origin_label(p.source, p.date)
+        origin = f" ({origin})" if origin else ""
+        print(f"{rank}. {p.title}{origin} — {p.article_id} [{p.start}:{p.end}] score={p.score:.4f}")
         print("   " + p.text.replace("\n", "\n   "))
         print()
     return 0

@@ -48,7 +48,7 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     assert payload["language"] == "fr" and payload["answerer"] == "extractive"
     assert "130 000" in payload["answer"]
     citation = payload["citations"][0]
-    assert list(citation) == ["n", "article", "title", "date", "start", "end", "text"]
+    assert list(citation) == ["n", "article", "title", "date", "source", "url", "start", "end", "text"]
     assert citation["n"] == 1 and citation["article"] == "000_1b43e35984dace57.txt" and "130 000" in citation["text"]
     assert citation["end"] - citation["start"] == len(citation["text"])
     assert set(payload["timings_ms"]) == {"retrieve", "generate", "total"}
