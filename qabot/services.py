@@ -7,8 +7,9 @@ what they cannot run (e.g. a deterministic embedder).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qabot.settings import Settings
@@ -17,10 +18,11 @@ from retrieval.embedding import Embedder, build_embedder, identity
 from retrieval.fusion import calibrated_dense_weight
 from retrieval.index import IndexStore
 from retrieval.indexer import Progress, ReindexReport, reindex
+from retrieval.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.retriever import RetrievalConfig, Retriever
 
 if TYPE_CHECKING:
-    from answering.protocol import AnswerService
+    from answering.protocol import Answer, AnswerService, PartialCallback, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +45,45 @@ def chunking_config(settings: Settings) -> ChunkingConfig:
     return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
 
 
+class QuestionsFirstAnswers:
+    """The answer service, holding the QuestionsFirst gate for the whole of each question so
+    that a running re-index pauses between its slices (see retrieval/priority.py)."""
+
+    def __init__(self, inner: AnswerService, gate: QuestionsFirst) -> None:
+        self.inner = inner
+        self.gate = gate
+
+    async def ask(
+        self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
+    ) -> Answer:
+        with self.gate.question():
+            return await self.inner.ask(question, history, on_partial)
+
+
 @dataclass
 class Services:
+    """`embedder` answers questions; re-indexing uses its own instance (`indexing_embedder`,
+    made on first use) so that no question waits behind an indexing batch."""
+
     settings: Settings
     embedder: Embedder
     store: IndexStore
     retriever: Retriever
     answers: AnswerService | None = None
     last_reindex: ReindexReport | None = None
+    questions_first: QuestionsFirst = field(default_factory=QuestionsFirst)
+    make_indexing_embedder: Callable[[], Embedder] | None = None
+    _indexing_embedder: Embedder | None = field(default=None, init=False, repr=False)
+    _indexing_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def indexing_embedder(self) -> Embedder:
+        """The indexing encoder, yielding to questions between slices; built on first use."""
+        with self._indexing_lock:
+            if self._indexing_embedder is None:
+                inner = self.make_indexing_embedder() if self.make_indexing_embedder else self.embedder
+                self._indexing_embedder = YieldingEmbedder(inner, self.questions_first)
+            return self._indexing_embedder
 
     def reindex(
         self,
@@ -69,7 +102,7 @@ class Services:
         report = reindex(
             self.store,
             self.settings.articles_dir,
-            self.embedder,
+            self.indexing_embedder,
             chunking_config(self.settings),
             full=full,
             batch_size=self.settings.embedding_batch_size,
@@ -92,15 +125,31 @@ def build_embedder_from(settings: Settings) -> Embedder:
 
 
 def build_services(
-    settings: Settings, *, embedder: Embedder | None = None, with_answers: bool = True
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    indexing_embedder: Embedder | None = None,
+    with_answers: bool = True,
 ) -> Services:
-    """Everything the front ends need; the index itself is opened on the first question."""
-    embedder = embedder or build_embedder_from(settings)
+    """Everything the front ends need; the index itself is opened on the first question.
+
+    A given `embedder` (a test's fake) also indexes unless `indexing_embedder` is given; the
+    configured backend gets a second instance for indexing."""
+    if embedder is not None:
+        make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or embedder  # noqa: E731
+    else:
+        embedder = build_embedder_from(settings)
+        make_indexing = lambda: indexing_embedder or build_embedder_from(settings)  # noqa: E731
     store = IndexStore(settings.index_dir)
     retriever = Retriever(store, embedder, retrieval_config(settings, identity(embedder)))
-    services = Services(settings=settings, embedder=embedder, store=store, retriever=retriever)
+    services = Services(
+        settings=settings, embedder=embedder, store=store, retriever=retriever,
+        make_indexing_embedder=make_indexing,
+    )
     if with_answers:
         from answering.service import build_answer_service
 
-        services.answers = build_answer_service(settings, retriever, embedder)
+        services.answers = QuestionsFirstAnswers(
+            build_answer_service(settings, retriever, embedder), services.questions_first
+        )
     return services

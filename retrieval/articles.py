@@ -24,6 +24,7 @@ with a warning naming it; it never stops the others from loading.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -87,9 +88,17 @@ def find_article_files(root: Path) -> tuple[list[ArticleFile], list[SkippedFile]
                     continue
                 if os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES:
                     continue
-                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
-                    skipped.append(SkippedFile(entry.path, "symbolic link leading outside the articles folder"))
-                    continue
+                if entry.is_symlink():
+                    try:
+                        target = Path(entry.path).resolve(strict=True)
+                    except (OSError, RuntimeError) as exc:
+                        # A loop (x.txt -> y.txt -> x.txt) or a dangling link: RuntimeError up
+                        # to Python 3.12, OSError after. One bad link must not stop the others.
+                        skipped.append(SkippedFile(entry.path, _broken_link_reason(exc)))
+                        continue
+                    if not target.is_relative_to(root):
+                        skipped.append(SkippedFile(entry.path, "symbolic link leading outside the articles folder"))
+                        continue
                 try:
                     info = entry.stat()
                 except OSError as exc:
@@ -99,6 +108,14 @@ def find_article_files(root: Path) -> tuple[list[ArticleFile], list[SkippedFile]
                 found.append(ArticleFile(article_id, Path(entry.path), info.st_size, info.st_mtime_ns))
     found.sort(key=lambda f: f.id)
     return found, skipped
+
+
+def _broken_link_reason(exc: OSError | RuntimeError) -> str:
+    if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link leads back to itself)"
+    if isinstance(exc, FileNotFoundError):
+        return "symbolic link to a file that does not exist"
+    return f"unreadable symbolic link ({exc.strerror})"
 
 
 def read_article_bytes(path: Path, max_bytes: int) -> bytes:

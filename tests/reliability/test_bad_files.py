@@ -42,10 +42,12 @@ def write_bad_files(articles: Path, outside: Path) -> dict[str, str]:
     (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
     os.symlink(outside / "secret.txt", articles / "lien.txt")
     os.symlink(outside, articles / "dossier lié")  # a linked folder: not walked
+    os.symlink("boucle-b.txt", articles / "boucle-a.txt")  # a loop: a -> b -> a
+    os.symlink("boucle-a.txt", articles / "boucle-b.txt")
     (articles / "sous dossier").mkdir()
     (articles / "sous dossier" / "Été à Tombouctou, l'été.txt").write_text(ACCENTED, encoding="utf-8")
     return {"vide.txt": "empty", "binaire.md": "binary", "latin1.txt": "UTF-8", "énorme.txt": "too large",
-            "lien.txt": "outside"}
+            "lien.txt": "outside", "boucle-a.txt": "loop", "boucle-b.txt": "loop"}
 
 
 async def test_bad_files_are_skipped_with_a_warning_and_the_reindex_completes(

@@ -51,6 +51,9 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     outside = tmp_path / "secret.txt"
     outside.write_text("outside", encoding="utf-8")
     os.symlink(outside, root / "link.txt")
+    os.symlink("y.txt", root / "x.txt")  # a loop: x.txt -> y.txt -> x.txt
+    os.symlink("x.txt", root / "y.txt")
+    os.symlink("nowhere.txt", root / "dangling.txt")
 
     items = list(iter_articles(root, max_bytes=1000))
     loaded = {i.id for i in items if not isinstance(i, SkippedFile)}
@@ -61,6 +64,8 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     assert "UTF-8" in reasons["latin1.txt"]
     assert "too large" in reasons["huge.txt"]
     assert "outside" in reasons["link.txt"]
+    assert "loop" in reasons["x.txt"] and "loop" in reasons["y.txt"]
+    assert "does not exist" in reasons["dangling.txt"]
 
 
 def test_a_heading_under_the_lede_is_the_title() -> None:
