@@ -4,6 +4,7 @@ QabotError
 ├── NoArticles            ARTICLES_DIR holds no readable article
 ├── NoArticlesDir         ARTICLES_DIR is missing or not a folder
 ├── IndexDirUnusable      INDEX_DIR is a file, or cannot be created
+├── IndexNotWritable      a re-index cannot write INDEX_DIR (read-only, disk full); the live index serves on
 ├── IndexNotReady         no index has been built yet
 ├── IndexModelMismatch    the index was built with another embedding model
 ├── IndexCorrupt          a file of the index fails its checksum or integrity check
@@ -37,6 +38,14 @@ class NoArticlesDir(QabotError):
 class IndexDirUnusable(QabotError):
     def __init__(self, index_dir: object, detail: str) -> None:
         super().__init__(f"INDEX_DIR {index_dir} {detail}: set INDEX_DIR to a folder qabot can write to.")
+
+
+class IndexNotWritable(QabotError):
+    def __init__(self, index_dir: object, detail: str) -> None:
+        super().__init__(
+            f"The re-index could not write to INDEX_DIR {index_dir} ({detail}); the index in use "
+            "keeps answering. Free disk space or make that folder writable, then re-index."
+        )
 
 
 class IndexNotReady(QabotError):

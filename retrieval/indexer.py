@@ -7,6 +7,7 @@ ones carried over from the previous generation (copied, not rebuilt from text).
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import sqlite3
@@ -23,7 +24,13 @@ from retrieval.articles import ArticleFile, SkippedFile, find_article_files, try
 from retrieval.chunking import Chunker, ChunkingConfig
 from retrieval.dense import DenseIndex
 from retrieval.embedding import Embedder, identity
-from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, NoArticles
+from retrieval.errors import (
+    IndexCorrupt,
+    IndexModelMismatch,
+    IndexNotReady,
+    IndexNotWritable,
+    NoArticles,
+)
 from retrieval.index import (
     DB_FILE,
     DENSE_FILE,
@@ -83,7 +90,49 @@ def reindex(
     max_article_bytes: int = 20_000_000,
     progress: Progress | None = None,
 ) -> ReindexReport:
-    """Bring the index in line with `articles_dir`; raises ReindexInProgress if one is running."""
+    """Bring the index in line with `articles_dir`; raises ReindexInProgress if one is running,
+    IndexNotWritable (the live generation untouched) when INDEX_DIR refuses the writes."""
+    try:
+        return _reindex(
+            store, articles_dir, embedder, chunking, full=full, batch_size=batch_size,
+            max_article_bytes=max_article_bytes, progress=progress,
+        )
+    except sqlite3.OperationalError as exc:
+        if not any(sign in str(exc).lower() for sign in _SQLITE_STORAGE_ERRORS):
+            raise
+        raise IndexNotWritable(store.root, _storage_detail(exc)) from exc
+    except OSError as exc:
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise
+        raise IndexNotWritable(store.root, _storage_detail(exc)) from exc
+
+
+# What a full disk or a read-only folder looks like from SQLite and from the OS.
+_SQLITE_STORAGE_ERRORS = ("disk is full", "readonly", "read-only", "unable to open", "disk i/o error")
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _storage_detail(exc: OSError | sqlite3.OperationalError) -> str:
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the disk is full"
+        if exc.errno == errno.EROFS:
+            return "the file system is read-only"
+        return f"permission denied on {exc.filename}" if exc.filename else "permission denied"
+    return "the disk is full" if "full" in str(exc).lower() else f"the database refused the write: {exc}"
+
+
+def _reindex(
+    store: IndexStore,
+    articles_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    *,
+    full: bool,
+    batch_size: int,
+    max_article_bytes: int,
+    progress: Progress | None,
+) -> ReindexReport:
     started = time.perf_counter()
     notify = progress or (lambda done, total, what: None)
     chunking = chunking.fitted(embedder.max_tokens)
@@ -98,46 +147,61 @@ def reindex(
 
         name = store.next_name()
         scratch = store.scratch_dir(name)
-        db_path = scratch / DB_FILE
-        dense, reused = _start_from_previous(store, db_path, embedder, chunking, full)
-        db = connect_rw(db_path)
         try:
-            diff = _compare(db, files, max_article_bytes, skipped)
-            if not diff.kept and not diff.fresh:
-                raise NoArticles(articles_dir)
-            added = [a for a in diff.fresh if a not in diff.previous]
-            changed = [a for a in diff.fresh if a in diff.previous]
-            removed = [a for a in diff.previous if a not in diff.kept and a not in diff.fresh]
-            unchanged = len(diff.kept)
-            if reused and not (added or changed or removed or diff.touched):
-                db.close()
-                return _nothing_to_do(store, scratch, unchanged, skipped, started)
+            return _build(store, scratch, name, files, skipped, embedder, chunking, full,
+                          batch_size, max_article_bytes, notify, started, scan_started_ns, articles_dir)
+        except BaseException:
+            # A failed build (disk full, read-only...) leaves no half-written generation behind.
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
 
-            db.execute("BEGIN")
-            _drop_articles(db, dense, changed + removed)
-            db.executemany("UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?", diff.touched)
-            to_index = [diff.fresh[a] for a in added + changed]
-            embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify)
-            (total_chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
-            built_at = datetime.now(UTC).isoformat(timespec="seconds")
-            meta = {
-                "schema": SCHEMA_VERSION,
-                "embedding": identity(embedder),
-                "dimension": str(embedder.dimension),
-                "chunking": chunking.describe(),
-                "built_at": built_at,
-                "generation": name,
-                "scan_started_ns": str(scan_started_ns),
-            }
-            db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
-            db.execute("COMMIT")
-        finally:
+
+def _build(
+    store: IndexStore, scratch: Path, name: str, files: list[ArticleFile], skipped: list[SkippedFile],
+    embedder: Embedder, chunking: ChunkingConfig, full: bool, batch_size: int, max_article_bytes: int,
+    notify: Progress, started: float, scan_started_ns: int, articles_dir: Path,
+) -> ReindexReport:
+    """Build generation `name` in `scratch` and publish it (under the re-index lock)."""
+    db_path = scratch / DB_FILE
+    dense, reused = _start_from_previous(store, db_path, embedder, chunking, full)
+    db = connect_rw(db_path)
+    try:
+        diff = _compare(db, files, max_article_bytes, skipped)
+        if not diff.kept and not diff.fresh:
+            raise NoArticles(articles_dir)
+        added = [a for a in diff.fresh if a not in diff.previous]
+        changed = [a for a in diff.fresh if a in diff.previous]
+        removed = [a for a in diff.previous if a not in diff.kept and a not in diff.fresh]
+        unchanged = len(diff.kept)
+        if reused and not (added or changed or removed or diff.touched):
             db.close()
-        if len(dense) != total_chunks:
-            raise IndexCorrupt(f"{len(dense)} vectors for {total_chunks} chunks while building {name}")
-        notify(embedded, embedded, "writing the index")
-        dense.save(scratch / DENSE_FILE)
-        store.publish(scratch, name)
+            return _nothing_to_do(store, scratch, unchanged, skipped, started)
+
+        db.execute("BEGIN")
+        _drop_articles(db, dense, changed + removed)
+        db.executemany("UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?", diff.touched)
+        to_index = [diff.fresh[a] for a in added + changed]
+        embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify)
+        (total_chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
+        built_at = datetime.now(UTC).isoformat(timespec="seconds")
+        meta = {
+            "schema": SCHEMA_VERSION,
+            "embedding": identity(embedder),
+            "dimension": str(embedder.dimension),
+            "chunking": chunking.describe(),
+            "built_at": built_at,
+            "generation": name,
+            "scan_started_ns": str(scan_started_ns),
+        }
+        db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    if len(dense) != total_chunks:
+        raise IndexCorrupt(f"{len(dense)} vectors for {total_chunks} chunks while building {name}")
+    notify(embedded, embedded, "writing the index")
+    dense.save(scratch / DENSE_FILE)
+    store.publish(scratch, name)
 
     report = ReindexReport(
         added=len(added), changed=len(changed), removed=len(removed), unchanged=unchanged,
