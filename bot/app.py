@@ -30,7 +30,7 @@ from telegram.ext import (
 
 from bot.handlers import admin, ask, help, sources
 from bot.render import escape
-from bot.state import BotState, Tuning
+from bot.state import BotState, GroupPace, Tuning
 from bot.store import BotStore
 from bot.texts import language_of, t
 from retrieval.errors import QabotError
@@ -113,6 +113,37 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
+class MessagesPacedRateLimiter(RetryingRateLimiter):
+    """Telegram's documented group limit is on *messages*: "no more than 20 messages per minute
+    in the same group". PTB's AIORateLimiter applies it to every request naming a group, so the
+    typing action (refreshed every few seconds) and each streamed edit used up the group's
+    budget and a streamed answer stalled behind its own frames for minutes.
+
+    Here only requests that post a new message count against a group; the others (typing,
+    edits, button answers) still count against the overall 30 per second. Edits are kept within
+    the group's pace where they are made instead: streamed frames over the group's budget are
+    dropped, never queued (`GroupPace`), and typing is sent once per chat per refresh, however
+    many questions it is answering (`typing`). Dropping a frame only makes the preview coarser;
+    queueing it delayed the answer itself."""
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        if endpoint not in NEW_MESSAGE_ENDPOINTS and data.get("chat_id") is not None:
+            # PTB decides from `data` alone (the request itself travels in args/kwargs): a chat
+            # id that is not a group's keeps the overall limit and lifts the group's.
+            data = {**data, "chat_id": 0}
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+# Bot API methods that post a new message in a chat: what "20 messages per minute" counts.
+NEW_MESSAGE_ENDPOINTS = frozenset({
+    "sendMessage", "sendDocument", "sendPhoto", "sendAudio", "sendVideo", "sendVoice", "sendAnimation",
+    "sendVideoNote", "sendSticker", "sendMediaGroup", "sendLocation", "sendVenue", "sendContact",
+    "sendPoll", "sendDice", "sendInvoice", "copyMessage", "copyMessages", "forwardMessage",
+    "forwardMessages",
+})
+
+
 def file_url_for(base_url: str) -> str:
     """The file download base matching a Bot API base URL (`…/bot` → `…/file/bot`)."""
     if "{token}" in base_url:
@@ -128,7 +159,7 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base_url = settings.telegram_api_base_url
     tuning = tuning or Tuning()
-    limiter = RetryingRateLimiter(
+    limiter = MessagesPacedRateLimiter(
         overall_max_rate=tuning.requests_per_second,
         group_max_rate=tuning.group_requests_per_minute,
         max_retries=RATE_LIMIT_RETRIES,
@@ -149,6 +180,7 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
         settings=settings,
         services=services,
         tuning=tuning,
+        group_pace=GroupPace(tuning.group_requests_per_minute),
     )
     register_handlers(application, frozenset(settings.telegram_admin_ids))
     application.add_error_handler(on_error)
@@ -184,6 +216,7 @@ def register_handlers(application: Application, admin_ids: frozenset[int]) -> No
                 ask.on_not_text,
             ),
             MessageHandler(private & new_message & filters.COMMAND, help.on_help),
+            CallbackQueryHandler(admin.on_upload_choice, pattern=rf"^{admin.UPLOAD_CALLBACK}"),
             CallbackQueryHandler(sources.on_callback),
         ]
     )

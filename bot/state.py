@@ -7,6 +7,8 @@ several workers share it; nothing lives in module globals.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,47 @@ class Tuning:
     group_requests_per_minute: float = 20.0
 
 
+MAX_TRACKED = 10_000  # group chats whose pace is kept
+
+
+class Bounded(OrderedDict[int, Any]):
+    """A per-chat map that forgets the least recently used chats beyond `limit`."""
+
+    def __init__(self, limit: int = MAX_TRACKED) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: int, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+class GroupPace:
+    """Per group chat, a budget of `per_minute` optional requests (streamed frames) in any
+    sliding minute: a request over it is skipped, never queued. 0 lifts the limit. Kept per
+    worker: with several workers each keeps its own count of the frames it sends."""
+
+    def __init__(self, per_minute: float, window_s: float = 60.0) -> None:
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self._chats = Bounded()
+
+    def allow(self, chat_id: int, now: float | None = None) -> bool:
+        if chat_id > 0 or not self.per_minute:  # private chats: Telegram's limit is per second
+            return True
+        now = time.monotonic() if now is None else now
+        stamps: deque[float] = self._chats.get(chat_id) or deque()
+        self._chats.put(chat_id, stamps)
+        while stamps and now - stamps[0] >= self.window_s:
+            stamps.popleft()
+        if len(stamps) >= self.per_minute:
+            return False
+        stamps.append(now)
+        return True
+
+
 @dataclass
 class BotState:
     settings: Settings
@@ -36,6 +79,8 @@ class BotState:
     tuning: Tuning
     store: BotStore | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    group_pace: GroupPace = field(default_factory=lambda: GroupPace(20))
+    typing_sent: Bounded = field(default_factory=Bounded)  # chat -> when typing was last shown
 
     @property
     def db(self) -> BotStore:

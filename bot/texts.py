@@ -91,6 +91,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "📥 Article saved: <b>{name}</b> — “{title}”{date}, {chars} characters.",
     },
     "upload_replaced": {"fr": " (remplace le fichier du même nom)", "en": " (replaces the file of that name)"},
+    "upload_exists": {
+        "fr": "Un article nommé <b>{name}</b> existe déjà. Le remplacer par celui-ci, ou garder les deux ?",
+        "en": "An article named <b>{name}</b> already exists. Replace it with this one, or keep both?",
+    },
+    "upload_replace": {"fr": "♻️ Remplacer", "en": "♻️ Replace"},
+    "upload_keep_both": {"fr": "➕ Garder les deux", "en": "➕ Keep both"},
     "upload_bad_type": {
         "fr": "Envoyez un fichier texte .txt ou .md.",
         "en": "Send a .txt or .md text file.",

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import uploads
 from bot.handlers.common import edit
 from bot.render import bullet_list, escape, truncate
 from bot.state import BotState, state_of
@@ -28,10 +27,12 @@ from bot.store import Held
 from bot.texts import language_of, t
 from retrieval.articles import parse_article
 from retrieval.errors import QabotError, ReindexInProgress
+from retrieval.models import Article
 
 logger = logging.getLogger(__name__)
 
 ADMIN_COMMANDS = ("reindex", "status", "unanswered")
+UPLOAD_CALLBACK = "u:"  # u:<token>:r (replace) | u:<token>:k (keep both)
 UPLOAD_SUFFIXES = ("txt", "md")
 UNANSWERED_SHOWN = 10
 REINDEX_LOCK = "qabot.reindex"
@@ -121,14 +122,58 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ValueError as exc:
         await message.reply_text(t("upload_unreadable", lang, reason=escape(str(exc))))
         return
-    replaced = await asyncio.to_thread(write_article, Path(st.settings.articles_dir), name, data)
-    logger.info("article uploaded name=%s bytes=%d replaced=%s", name, len(data), replaced)
+    root = Path(st.settings.articles_dir)
+    written = await asyncio.to_thread(write_article, root, name, data, replace=False)
+    if written is None:
+        # An article of that name exists: never replace it without the admin's yes.
+        user_id = update.effective_user.id if update.effective_user else 0
+        token = await asyncio.to_thread(uploads.hold, root, name, data, user_id)
+        await message.reply_text(t("upload_exists", lang, name=escape(name)), reply_markup=upload_choice_keyboard(token, lang))
+        return
+    await _saved_then_reindex(context, message, lang, written, article, replaced=False)
+
+
+async def on_upload_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The admin's answer to "an article of that name exists": replace it, or keep both."""
+    query = update.callback_query
+    if query is None:
+        return
+    st = state_of(context)
+    lang = language_of(query.from_user)
+    token, _, choice = (query.data or "").removeprefix(UPLOAD_CALLBACK).partition(":")
+    message = query.message if isinstance(query.message, Message) else None
+    root = Path(st.settings.articles_dir)
+    held = None
+    if message is not None and choice in ("r", "k"):
+        held = await asyncio.to_thread(uploads.claim, root, token, query.from_user.id)
+    if message is None or held is None:
+        await query.answer(t("expired", lang))
+        return
+    await query.answer()
+    name, claimed = held
+    data = await asyncio.to_thread(claimed.read_bytes)
+    written = await asyncio.to_thread(uploads.replace if choice == "r" else uploads.keep_both, root, claimed, name)
+    await edit(message, t("upload_exists", lang, name=escape(name)))  # the buttons go away
+    await _saved_then_reindex(context, message, lang, written, parse_article(written, data), replaced=choice == "r")
+
+
+async def _saved_then_reindex(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, lang: str, name: str, article: Article, *, replaced: bool
+) -> None:
+    logger.info("article uploaded name=%s replaced=%s", name, replaced)
     saved = t(
         "upload_saved", lang, name=escape(name), title=escape(truncate(article.title, 120)),
         date=f" ({escape(article.date)})" if article.date else "", chars=len(article.text),
     ) + (t("upload_replaced", lang) if replaced else "")
     if not await start_reindex(context, message, lang, full=False, prefix=saved):
         await message.reply_text(saved + "\n" + t("upload_busy", lang))
+
+
+def upload_choice_keyboard(token: str, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t("upload_replace", lang), callback_data=f"{UPLOAD_CALLBACK}{token}:r"),
+        InlineKeyboardButton(t("upload_keep_both", lang), callback_data=f"{UPLOAD_CALLBACK}{token}:k"),
+    ]])
 
 
 def safe_filename(raw: str | None) -> str | None:
@@ -148,25 +193,10 @@ def safe_filename(raw: str | None) -> str | None:
     return f"{stem}.{suffix.lower()}"
 
 
-def write_article(articles_dir: Path, name: str, data: bytes) -> bool:
-    """Write atomically into `articles_dir` (never outside it); True if a file was replaced."""
-    root = articles_dir.resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / name
-    if target.parent != root or target.is_symlink():
-        raise ValueError(f"refusing to write {name!r} outside {root}")
-    replaced = target.exists()
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return replaced
+def write_article(articles_dir: Path, name: str, data: bytes, *, replace: bool) -> str | None:
+    """Write atomically into `articles_dir` (never outside it), 0644 like the other articles;
+    `name`, or None when `replace` is False and an article of that name exists."""
+    return uploads.write_new(articles_dir, name, data, replace=replace)
 
 
 async def start_reindex(

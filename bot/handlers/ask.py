@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from answering.protocol import Turn
 from bot.handlers.common import edit, typing
 from bot.render import StoredAnswer, answer_keyboard, answer_messages, streaming_preview
-from bot.state import state_of
+from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if wait:
         await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
         return
-    stream = Stream(message, st.tuning.edit_every_s)
-    async with typing(context.bot, chat.id, st.tuning.typing_every_s):
+    stream = Stream(message, st.tuning.edit_every_s, st.group_pace)
+    async with typing(context.bot, chat.id, st.tuning.typing_every_s, st.typing_sent):
         answer = await st.services.answers.ask(
             question, history=await st.db.history(chat.id, st.settings.history_turns), on_partial=stream.partial
         )
@@ -122,11 +122,13 @@ async def send_answer(question: Message, stored: StoredAnswer, lang: str, draft:
 
 
 class Stream:
-    """Shows partial text by editing one message, at most once per `every_s` seconds."""
+    """Shows partial text by editing one message, at most once per `every_s` seconds, and in a
+    group only within the group's budget (`pace`): a frame over it is skipped."""
 
-    def __init__(self, question: Message, every_s: float) -> None:
+    def __init__(self, question: Message, every_s: float, pace: GroupPace | None = None) -> None:
         self.question = question
         self.every_s = every_s
+        self.pace = pace
         self.message: Message | None = None
         self._last_edit = float("-inf")
         self._shown = ""
@@ -138,6 +140,8 @@ class Stream:
         if preview == self._shown:
             return
         self._last_edit = time.monotonic()
+        if self.pace is not None and not self.pace.allow(self.question.chat_id):
+            return
         try:
             if self.message is None:
                 self.message = await self.question.reply_text(preview)

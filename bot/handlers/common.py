@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
+
+from bot.state import Bounded
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +27,17 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None 
 
 
 @contextlib.asynccontextmanager
-async def typing(bot: Bot, chat_id: int, every_s: float) -> AsyncIterator[None]:
-    """Show "typing…" in the chat, refreshed every `every_s` seconds, while the block runs."""
+async def typing(bot: Bot, chat_id: int, every_s: float, sent: Bounded | None = None) -> AsyncIterator[None]:
+    """Show "typing…" in the chat, refreshed every `every_s` seconds, while the block runs.
+    `sent` (chat -> when typing was last shown) coalesces the questions answered at once in one
+    chat: the action is sent once per refresh for the chat, not once per question."""
 
     async def show() -> None:
+        now = time.monotonic()
+        if sent is not None:
+            if now - sent.get(chat_id, float("-inf")) < every_s * 0.9:
+                return
+            sent.put(chat_id, now)
         try:
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         except TelegramError as exc:  # cosmetic: never let it stop the answer

@@ -132,11 +132,78 @@ def test_write_article_never_leaves_the_folder(tmp_path: Path) -> None:
     (tmp_path / "outside.txt").write_text("secret")
     (root / "link.txt").symlink_to(tmp_path / "outside.txt")
     with pytest.raises(ValueError):
-        write_article(root, "link.txt", b"overwrite")
+        write_article(root, "link.txt", b"overwrite", replace=True)
     with pytest.raises(ValueError):
-        write_article(root, "sub/x.txt", b"x")
+        write_article(root, "sub/x.txt", b"x", replace=True)
     assert (tmp_path / "outside.txt").read_text() == "secret"
-    assert write_article(root, "ok.txt", b"hello") is False
-    assert write_article(root, "ok.txt", b"hello again") is True
+    assert write_article(root, "ok.txt", b"hello", replace=False) == "ok.txt"
+    assert write_article(root, "ok.txt", b"hello again", replace=False) is None  # never without a yes
+    assert (root / "ok.txt").read_bytes() == b"hello"
+    assert write_article(root, "ok.txt", b"hello again", replace=True) == "ok.txt"
     assert (root / "ok.txt").read_bytes() == b"hello again"
     assert sorted(p.name for p in root.iterdir()) == ["link.txt", "ok.txt"]
+
+
+OTHER_VERSION = (
+    " date 2022-10 Les vendanges tardives en Alsace\n\n"
+    "Les vignerons d'Alsace ont attendu octobre pour les vendanges tardives.\n"
+)
+
+
+async def _upload_and_get_choice(harness: Harness, name: str, content: str) -> tuple[object, dict[str, str]]:
+    tg = harness.tg
+    before = len(tg.sent(ADMIN))
+    tg.document(chat_id=ADMIN, file_name=name, content=content.encode())
+    asked = await tg.reply(ADMIN, before)
+    return asked, {b["text"]: b["callback_data"] for b in asked.buttons()}
+
+
+async def _wait_reindexed(harness: Harness, count: int) -> None:
+    await harness.tg.wait_for(lambda: len(harness.services.reindex_calls) == count
+                              and not harness.services.reindexing.is_set()
+                              and "terminée" in harness.tg.last(ADMIN).visible)
+
+
+async def test_an_upload_with_an_existing_name_asks_and_keeps_both(harness: Harness) -> None:
+    root = Path(harness.settings.articles_dir)
+    (root / "vendanges.txt").write_text(NEW_ARTICLE, encoding="utf-8")  # noqa: ASYNC240
+    asked, buttons = await _upload_and_get_choice(harness, "vendanges.txt", OTHER_VERSION)
+    assert "existe déjà" in asked.visible and set(buttons) == {"♻️ Remplacer", "➕ Garder les deux"}
+    assert (root / "vendanges.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240  nothing lost yet
+    assert harness.services.reindex_calls == [False]
+
+    harness.tg.press(asked, buttons["➕ Garder les deux"])
+    await _wait_reindexed(harness, 2)
+    assert (root / "vendanges.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
+    assert (root / "vendanges-2.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
+    assert oct((root / "vendanges-2.txt").stat().st_mode & 0o777) == "0o644"  # noqa: ASYNC240  like the others
+
+    again = harness.tg.press(asked, buttons["♻️ Remplacer"])  # a second press: the choice is spent
+    await harness.tg.wait_for(lambda: again in harness.tg.callback_answers)
+    assert harness.tg.callback_answers[again]["text"] == "Ce bouton n'est plus disponible."
+    assert (root / "vendanges.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
+
+
+async def test_an_upload_with_an_existing_name_replaces_only_on_yes(harness: Harness) -> None:
+    root = Path(harness.settings.articles_dir)
+    (root / "vendanges.txt").write_text(NEW_ARTICLE, encoding="utf-8")  # noqa: ASYNC240
+    asked, buttons = await _upload_and_get_choice(harness, "vendanges.txt", OTHER_VERSION)
+    other = harness.tg.press(asked, buttons["♻️ Remplacer"], user_id=ADMIN + 1)  # someone else: refused
+    await harness.tg.wait_for(lambda: other in harness.tg.callback_answers)
+    assert (root / "vendanges.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
+    harness.tg.press(asked, buttons["♻️ Remplacer"])
+    await _wait_reindexed(harness, 2)
+    assert (root / "vendanges.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
+    assert "remplace le fichier du même nom" in harness.tg.last(ADMIN).visible
+
+
+async def test_two_uploads_named_dot_dot_txt_never_collide(harness: Harness) -> None:
+    tg = harness.tg
+    tg.document(chat_id=ADMIN, file_name="..txt", content=NEW_ARTICLE.encode())
+    await _wait_reindexed(harness, 2)
+    asked, buttons = await _upload_and_get_choice(harness, "..txt", OTHER_VERSION)
+    tg.press(asked, buttons["➕ Garder les deux"])
+    await _wait_reindexed(harness, 3)
+    root = Path(harness.settings.articles_dir)
+    assert (root / "article.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
+    assert (root / "article-2.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240

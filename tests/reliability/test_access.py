@@ -109,7 +109,7 @@ def test_any_upload_name_lands_directly_in_articles_dir(tmp_path_factory: pytest
     assert "/" not in name and "\\" not in name and "\x00" not in name and not name.startswith(".")
     assert name.rsplit(".", 1)[1] in UPLOAD_SUFFIXES
     root = tmp_path_factory.mktemp("articles")
-    write_article(root, name, b"x")
+    assert write_article(root, name, b"x", replace=False) == name
     assert [p.name for p in root.iterdir()] == [name]
 
 
