@@ -3,8 +3,11 @@
 The passages go into the prompt as numbered data between <passages> tags, with title and date;
 the system prompt says they are never instructions. Tokens stream to `on_partial`. Structured
 output (sentences with the ids of their passages) is used when LLM_STRUCTURED_OUTPUT is on and
-the endpoint supports it; otherwise `[n]` markers are parsed from the text. Any failure raises
-`LlmUnavailable`, and the service falls back to the extractive answer.
+the endpoint supports it; otherwise `[n]` markers are parsed from the text. Generation is
+bounded: `max_tokens` on every request and stop sequences at the prompt's own delimiters, so a
+rambling model ends in seconds instead of at the timeout. Any failure raises `LlmUnavailable`
+with its cause (unreachable, timeout, uncited), and the service falls back to the extractive
+answer with the note for that cause.
 """
 
 from __future__ import annotations
@@ -18,17 +21,35 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, Field
 
 from answering import prompts
-from answering.protocol import Answer, PartialCallback, Turn
+from answering.protocol import Answer, FallbackCause, PartialCallback, Turn
 from answering.sentences import parse_marked
 from retrieval.models import Passage
 
 logger = logging.getLogger(__name__)
 
 NO_ANSWER = "NO_ANSWER"
+# A model that goes on past its answer tends to restart the prompt's layout: stop there.
+STOP_SEQUENCES = ["<passages>", "</passages>", "\nQuestion:", "\nQuestion :"]
 
 
 class LlmUnavailable(Exception):
-    """The language model could not give a usable answer (down, slow, refused, or garbage)."""
+    """The language model gave no usable answer; `cause` says why (down or erring, too slow, or
+    an answer that cites no passage)."""
+
+    def __init__(self, reason: str, cause: FallbackCause = "unreachable") -> None:
+        super().__init__(reason)
+        self.cause: FallbackCause = cause
+
+
+def failure(exc: Exception, timeout_s: float) -> LlmUnavailable:
+    """The client's exception as an `LlmUnavailable` with its cause."""
+    import openai
+
+    if isinstance(exc, LlmUnavailable):
+        return exc
+    if isinstance(exc, TimeoutError | openai.APITimeoutError):
+        return LlmUnavailable(f"no answer within {timeout_s:g} s", "timeout")
+    return LlmUnavailable(f"{type(exc).__name__}: {exc}", "unreachable")
 
 
 class CitedSentence(BaseModel):
@@ -63,16 +84,23 @@ class LlmAnswerer:
 
     def __init__(
         self, *, base_url: str, model: str, api_key: str, timeout_s: float, max_retries: int,
-        temperature: float, structured: bool = False,
+        temperature: float, max_tokens: int, structured: bool = False,
     ) -> None:
         from langchain_openai import ChatOpenAI
 
         self._chat = ChatOpenAI(
             base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,  # type: ignore[arg-type]
             max_retries=max_retries, temperature=temperature, streaming=True,
+            # ChatOpenAI would send `max_completion_tokens`, which llama.cpp's and Mistral's
+            # servers ignore or refuse; `max_tokens` is understood by every compatible endpoint.
+            extra_body={"max_tokens": max_tokens},
         )
         self._timeout_s = timeout_s
         self._structured = structured
+        if structured:
+            # LangChain parses through `client.beta`, whose first touch imports ~700 openai
+            # modules (2-4 s on a busy 2-core machine): pay that here, not inside the timeout.
+            _ = self._chat.root_async_client.beta  # type: ignore[union-attr]
 
     async def answer(
         self,
@@ -91,18 +119,14 @@ class LlmAnswerer:
                     text = await self._streamed_answer(messages, on_partial)
                 elif on_partial and text != NO_ANSWER:
                     await on_partial(text)  # structured output arrives whole
-        except TimeoutError as exc:
-            raise LlmUnavailable(f"no answer within {self._timeout_s:g} s") from exc
-        except LlmUnavailable:
-            raise
         except Exception as exc:  # noqa: BLE001 - any client/transport error means "unavailable"
-            raise LlmUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise failure(exc, self._timeout_s) from exc
         declined = NO_ANSWER in text
         if not declined and not text.strip():
-            raise LlmUnavailable("empty answer")
+            raise LlmUnavailable("empty answer", "uncited")
         if not declined and not any(sentence.cites for sentence in parse_marked(text)):
-            # Not our contract (every claim cited): treat it as unparseable, not as a refusal.
-            raise LlmUnavailable("answer without any [n] citation")
+            # Not our contract (every claim cited): treat it as unusable, not as a refusal.
+            raise LlmUnavailable("answer without any [n] citation", "uncited")
         return Answer(
             question=question, text="" if declined else text.strip(), citations=[],
             answered=not declined, language=language, answerer="llm",
@@ -111,7 +135,7 @@ class LlmAnswerer:
 
     async def _streamed_answer(self, messages: list[BaseMessage], on_partial: PartialCallback | None) -> str:
         text = ""
-        async for chunk in self._chat.astream(messages):
+        async for chunk in self._chat.astream(messages, stop=STOP_SEQUENCES):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if not piece:
                 continue
@@ -140,6 +164,6 @@ class LlmAnswerer:
             async with asyncio.timeout(self._timeout_s):
                 reply = await self._chat.ainvoke([HumanMessage(prompt)])
         except Exception as exc:  # noqa: BLE001 - fall back to offline rewriting
-            raise LlmUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise failure(exc, self._timeout_s) from exc
         rewritten = reply.content.strip() if isinstance(reply.content, str) else ""
         return rewritten.splitlines()[0].strip() if rewritten else question

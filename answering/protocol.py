@@ -13,6 +13,10 @@ from typing import Literal, Protocol
 from retrieval.models import Passage
 
 AnswererName = Literal["extractive", "llm"]
+# Why an LLM answer was replaced by the extractive one; each has its own note in prompts/
+# (`llm_<cause>.<lang>.md`) and is counted by `qabot eval`.
+FallbackCause = Literal["unreachable", "timeout", "uncited"]
+FALLBACK_CAUSES: tuple[FallbackCause, ...] = ("unreachable", "timeout", "uncited")
 PartialCallback = Callable[[str], Awaitable[None]]
 
 
@@ -63,7 +67,8 @@ class Answer:
     language: str  # "fr", "en", ...
     answerer: AnswererName
     timings_ms: dict[str, float] = field(default_factory=dict)
-    note: str | None = None  # e.g. "the language model was unavailable"
+    note: str | None = None  # e.g. "the language model could not be reached"
+    fallback: FallbackCause | None = None  # set when the LLM's answer was replaced by the extractive one
     verified: bool = True
     suggestions: list[str] = field(default_factory=list)  # near-miss article titles on refusal
     standalone_question: str | None = None  # the rewritten follow-up used for retrieval
@@ -78,6 +83,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "note": self.note,
+            "fallback": self.fallback,
             "verified": self.verified,
             "suggestions": self.suggestions,
         }

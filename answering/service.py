@@ -3,7 +3,9 @@
     detect language → rewrite a follow-up → retrieve (off the event loop) → decline, or
     answer (LLM, or extractive) → verify citations → frame in the question's language
 
-An LLM failure of any kind falls back to the extractive answer with a one-line note.
+An LLM failure falls back to the extractive answer with a one-line note naming its cause: the
+model could not be reached, took too long, or gave an answer that could not be tied to the
+passages (no `[n]`, or nothing left after the citation check). The cause travels on the Answer.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from answering.followups import carry_over, continues_subject, needs_rewrite, sp
 from answering.language import detect_language
 from answering.llm import LlmAnswerer, LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
-from answering.protocol import Answer, AnswererName, PartialCallback, Turn
+from answering.protocol import Answer, AnswererName, FallbackCause, PartialCallback, Turn
 from answering.refusal import CALIBRATED_BARS, DEFAULT_EMBEDDING, RefusalPolicy, calibrated_bars
 from qabot.settings import Settings
 from retrieval.embedding import Embedder, identity
@@ -104,24 +106,27 @@ class QuestionAnswering:
         timings["total"] = (finished - started) * 1000
         answer = replace(answer, timings_ms=timings, standalone_question=standalone if standalone != question else None)
         logger.info(
-            "answered=%s answerer=%s language=%s citations=%d verified=%s total_ms=%.0f",
-            answer.answered, answer.answerer, language, len(answer.citations), answer.verified, timings["total"],
+            "answered=%s answerer=%s fallback=%s language=%s citations=%d verified=%s total_ms=%.0f",
+            answer.answered, answer.answerer, answer.fallback, language, len(answer.citations), answer.verified,
+            timings["total"],
         )
         return answer
 
-    async def _standalone(self, question: str, history: Sequence[Turn], language: str) -> tuple[str, bool, bool]:
-        """The question to retrieve with, whether the LLM just failed (so don't wait on it
-        twice), and whether the earlier question's key terms were carried over."""
+    async def _standalone(
+        self, question: str, history: Sequence[Turn], language: str
+    ) -> tuple[str, FallbackCause | None, bool]:
+        """The question to retrieve with, why the LLM just failed if it did (so don't wait on
+        it twice), and whether the earlier question's key terms were carried over."""
         if not needs_rewrite(question, history):
-            return question, False, False
+            return question, None, False
         if self._llm is not None:
             try:
-                return await self._llm.condense(question, history, language), False, False
+                return await self._llm.condense(question, history, language), None, False
             except LlmUnavailable as exc:
-                logger.warning("follow-up rewriting fell back to key terms reason=%s", exc)
-                return carry_over(question, history), True, True
+                logger.warning("follow-up rewriting fell back to key terms cause=%s reason=%s", exc.cause, exc)
+                return carry_over(question, history), exc.cause, True
         rewritten = carry_over(question, history)
-        return rewritten, False, rewritten != question
+        return rewritten, None, rewritten != question
 
     async def _answer(
         self,
@@ -132,31 +137,51 @@ class QuestionAnswering:
         history: Sequence[Turn],
         language: str,
         on_partial: PartialCallback | None,
-        llm_down: bool = False,
+        llm_down: FallbackCause | None = None,
     ) -> Answer:
-        note = None
-        raw: Answer | None = None
-        if self._llm is not None and not llm_down:
+        cause = llm_down
+        if self._llm is not None and cause is None:
             try:
                 raw = await self._llm.answer(question, passages, history, language, on_partial)
             except LlmUnavailable as exc:
-                logger.warning("language model unavailable, answering extractively reason=%s", exc)
-                llm_down = True
-        if raw is None:
-            if llm_down:
-                note = prompts.load("llm_unavailable", language)
-            extractive = self._fallback if llm_down else self._extractive
-            raw = await extractive.answer(question, passages, history, language)
+                cause = exc.cause
+                logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc)
+            else:
+                verified = await asyncio.to_thread(citations.apply, raw, passages, self._embedder)
+                if verified.answered or not raw.answered:  # kept, or the model itself declined
+                    return self._finish(verified, question, language, passages, standalone, idf_match)
+                cause = "uncited"
+                logger.warning(
+                    "language model answer replaced by the extractive one cause=%s reason=%s",
+                    cause, "no sentence passed the citation check",
+                )
+        extractive = self._fallback if cause else self._extractive
+        raw = await extractive.answer(question, passages, history, language)
         verified = await asyncio.to_thread(citations.apply, raw, passages, self._embedder)
+        return self._finish(verified, question, language, passages, standalone, idf_match, cause)
+
+    def _finish(
+        self,
+        verified: Answer,
+        question: str,
+        language: str,
+        passages: Sequence[Passage],
+        standalone: str,
+        idf_match: float | None,
+        cause: FallbackCause | None = None,
+    ) -> Answer:
+        """The verified answer framed for the reader, with the fallback note; a refusal when
+        nothing verifiable is left."""
+        note = prompts.load(f"llm_{cause}", language) if cause else None
         if not verified.answered:
             refusal = self._refusal(question, language, passages, standalone, idf_match)
-            return replace(refusal, answerer=raw.answerer, note=note)
+            return replace(refusal, answerer=verified.answerer, note=note, fallback=cause)
         text = verified.text
         if verified.answerer == "extractive":
             text = f"{prompts.load('extractive', language)} {text}"
         if note:
             text = f"{note}\n\n{text}"
-        return replace(verified, text=text, note=note)
+        return replace(verified, text=text, note=note, fallback=cause)
 
     def _refusal(
         self, question: str, language: str, passages: Sequence[Passage], standalone: str,
@@ -204,6 +229,7 @@ def _llm_from(settings: Settings) -> LlmAnswerer:
         timeout_s=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
         temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_tokens,
         structured=settings.llm_structured_output,
     )
 

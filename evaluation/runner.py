@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from tqdm import tqdm
 
+from answering.protocol import FALLBACK_CAUSES
 from evaluation import metrics
 from qabot.services import Services, build_embedder_from, build_services, chunking_config
 from qabot.settings import Settings
@@ -171,6 +172,7 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
                 "supported": metrics.citation_support([c.passage.text for c in answer.citations], q.answers),
                 "valid_markers": valid,
                 "markers": total,
+                "fallback": answer.fallback,
             })
 
     asyncio.run(ask_all())
@@ -187,6 +189,8 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
         "citation_validity": _share(sum(int(r["valid_markers"]) for r in rows), markers) if markers else 1.0,  # type: ignore[call-overload]
         "citation_support": _share(sum(bool(r["supported"]) for r in answered), len(answered)),
         **{name: round(value, 4) for name, value in refusals.items()},
+        # Questions whose LLM answer was replaced by the extractive one, by cause.
+        "fallbacks": {cause: sum(r["fallback"] == cause for r in rows) for cause in FALLBACK_CAUSES},
         "latency_ms": {stage: metrics.latency_summary(values) for stage, values in stages.items()},
     }
 
@@ -200,7 +204,8 @@ def settings_summary(settings: Settings) -> dict[str, object]:
     keys = (
         "embedding_backend", "embedding_model", "embedding_runtime", "embedding_threads", "chunk_tokens", "chunk_overlap_tokens",
         "retrieval_k", "retrieval_candidates", "fusion_rrf_k", "fusion_dense_weight", "fusion_bm25_weight",
-        "refusal_min_dense", "refusal_min_dense_crosslingual", "answer_max_sentences", "llm_provider",
+        "refusal_min_dense", "refusal_min_dense_crosslingual", "answer_max_sentences", "llm_provider", "llm_model",
+        "llm_max_tokens", "llm_structured_output",
     )
     return {key: getattr(settings, key) for key in keys if hasattr(settings, key)}
 
@@ -277,6 +282,8 @@ def table(retrieval: dict[str, dict[str, object]], answers: dict[str, object] | 
         for key in ("accuracy", "token_f1", "accuracy_when_answered", "citation_validity", "citation_support",
                     "unanswerable_declined", "answerable_wrongly_declined"):
             lines.append(f"{key:<30}{answers[key]:>8.3f}")
+        fallbacks: dict[str, int] = answers["fallbacks"]  # type: ignore[assignment]
+        lines.append(f"{'LLM fallbacks':<30}" + ", ".join(f"{cause} {n}" for cause, n in fallbacks.items()))
         stages: dict[str, dict[str, float]] = answers["latency_ms"]  # type: ignore[assignment]
         for stage, figures in stages.items():
             lines.append(f"{'latency ' + stage + ' ms':<30}{'p50':>5}{figures['p50']:>8.1f}{'p95':>5}{figures['p95']:>8.1f}")

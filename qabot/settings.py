@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM call.")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_max_tokens: int = Field(
+        512, gt=0, description="Most tokens the model may generate per answer (sent to every provider): a rambling model stops here, not at the timeout."
+    )
     llm_structured_output: bool = Field(
         False, description="Ask for JSON-schema structured answers (endpoints that support it); else parse [n] from text."
     )

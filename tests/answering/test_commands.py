@@ -43,7 +43,7 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     code, out, _ = run_cli(capsys, "ask", ALEPPO, "--json")
     payload = json.loads(out)
     assert code == 0
-    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "citations", "timings_ms"]
+    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms"]
     assert payload["question"] == ALEPPO and payload["answered"] is True
     assert payload["language"] == "fr" and payload["answerer"] == "extractive"
     assert "130 000" in payload["answer"]

@@ -13,7 +13,11 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 pytestmark = pytest.mark.seed
 
 ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
-NOTE_FR = "Le modèle de langue n'était pas disponible"
+NOTES_FR = {
+    "unreachable": "(Le modèle de langue n'a pas pu être joint",
+    "timeout": "(Le modèle de langue a mis trop de temps",
+    "uncited": "(La réponse du modèle de langue n'a pas pu être rattachée aux passages",
+}
 
 
 @pytest.fixture
@@ -54,6 +58,10 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     answer = await llm_services().answers.ask(ALEPPO, on_partial=on_partial)
     request = fake_llm.requests[-1]
     assert request["stream"] is True and request["model"] == "fake-model"
+    # Bounded generation: LLM_MAX_TOKENS as `max_tokens` (what every compatible server reads)
+    # and stop sequences at the prompt's own delimiters.
+    assert request["max_tokens"] == 512 and "max_completion_tokens" not in request
+    assert "</passages>" in request["stop"]
     # The prompt the model saw put the 130 000 passage first.
     assert passage_number_with(request, "130 000") == 1
     assert answer.answered and answer.answerer == "llm" and answer.note is None
@@ -88,7 +96,10 @@ async def test_invented_sentence_close_in_meaning_is_not_taken_as_supported(  # 
     # On the same subject, so an embedding finds it "close" (0.81-0.83); no passage says it.
     fake_llm.script(invented)
     answer = await llm_services().answers.ask(ALEPPO)
-    assert not answer.answered and answer.citations == [], answer.text
+    # Nothing of the model's answer passed the check: the passages are quoted instead, saying why.
+    assert invented.removesuffix(" [1].") not in answer.text
+    assert answer.answerer == "extractive" and answer.fallback == "uncited", answer.text
+    assert answer.text.startswith(NOTES_FR["uncited"]) and "130 000" in answer.text
 
 
 async def test_marker_inside_a_sentence_keeps_the_sentence_whole(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -104,15 +115,20 @@ async def test_model_saying_no_answer_declines(llm_services, fake_llm: FakeOpenA
 
 
 @pytest.mark.parametrize(
-    "reply", [Reply(status=500), Reply(status=429), Reply(raw_body="<html>garbage</html>"), Reply("")],
+    ("reply", "cause"),
+    [(Reply(status=500), "unreachable"), (Reply(status=429), "unreachable"),
+     (Reply(raw_body="<html>garbage</html>"), "unreachable"), (Reply(""), "uncited")],
     ids=["http-500", "http-429", "garbage", "empty"],
 )
-async def test_llm_failure_falls_back_to_extractive_with_a_note(llm_services, fake_llm: FakeOpenAI, reply: Reply) -> None:  # type: ignore[no-untyped-def]
+async def test_llm_failure_falls_back_to_extractive_with_the_note_for_its_cause(  # type: ignore[no-untyped-def]
+    llm_services, fake_llm: FakeOpenAI, reply: Reply, cause: str, caplog: pytest.LogCaptureFixture
+) -> None:
     fake_llm.default = reply
     answer = await llm_services().answers.ask(ALEPPO)
     after_retrieval = answer.timings_ms["generate"] / 1000
-    assert answer.answered and answer.answerer == "extractive"
-    assert answer.text.startswith(f"({NOTE_FR}")
+    assert answer.answered and answer.answerer == "extractive" and answer.fallback == cause
+    assert answer.text.startswith(NOTES_FR[cause]) and answer.note and answer.note.startswith(NOTES_FR[cause])
+    assert f"cause={cause} reason=" in caplog.text
     assert "130 000" in answer.text and answer.citations
     assert after_retrieval < 2.0 + 1.0  # LLM_TIMEOUT_S + 1 s
     print(f"llm fallback after {after_retrieval:.2f}s (timeout 2.0s)")
@@ -121,7 +137,8 @@ async def test_llm_failure_falls_back_to_extractive_with_a_note(llm_services, fa
 async def test_timeout_falls_back_within_timeout_plus_one_second(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
     fake_llm.default = Reply("trop tard [1]", delay_s=5)
     answer = await llm_services(llm_timeout_s=1.0).answers.ask(ALEPPO)
-    assert answer.answerer == "extractive" and answer.note and "130 000" in answer.text
+    assert answer.answerer == "extractive" and answer.fallback == "timeout" and "130 000" in answer.text
+    assert answer.text.startswith(NOTES_FR["timeout"])
     assert answer.timings_ms["generate"] < 1000 + 1000  # everything after retrieval
     print(f"llm fallback after {answer.timings_ms['generate'] / 1000:.2f}s (timeout 1.0s)")
 
@@ -135,13 +152,14 @@ async def test_follow_up_with_a_dead_llm_waits_for_it_once(llm_services, fake_ll
     assert len(fake_llm.requests) == 1  # the condense call timed out: no second try to answer
     assert elapsed_ms - answer.timings_ms["retrieve"] < 1000 + 1000
     print(f"llm fallback after {(elapsed_ms - answer.timings_ms['retrieve']) / 1000:.2f}s (timeout 1.0s)")
-    assert answer.answerer == "extractive" and answer.note and "130 à Alep-Ouest" in answer.text
+    assert answer.answerer == "extractive" and answer.fallback == "timeout" and "130 à Alep-Ouest" in answer.text
 
 
 async def test_answer_without_any_citation_is_unparseable_and_falls_back(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
     fake_llm.script("Beaucoup de civils ont fui Alep, environ 130 000.")
     answer = await llm_services().answers.ask(ALEPPO)
-    assert answer.answerer == "extractive" and answer.note and "130 000" in answer.text and answer.citations
+    assert answer.answerer == "extractive" and answer.fallback == "uncited"
+    assert answer.text.startswith(NOTES_FR["uncited"]) and "130 000" in answer.text and answer.citations
 
 
 async def test_no_answer_is_never_streamed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -162,7 +180,8 @@ async def test_connection_refused_falls_back(seed_services, no_network) -> None:
                              llm_max_retries=0, llm_timeout_s=2.0)
     answer = await services.answers.ask(ALEPPO)
     after_retrieval = answer.timings_ms["generate"] / 1000
-    assert answer.answerer == "extractive" and answer.note and "130 000" in answer.text
+    assert answer.answerer == "extractive" and answer.fallback == "unreachable" and "130 000" in answer.text
+    assert answer.text.startswith(NOTES_FR["unreachable"])
     assert after_retrieval < 2.0 + 1.0  # LLM_TIMEOUT_S + 1 s
     print(f"llm fallback after {after_retrieval:.2f}s (timeout 2.0s)")
 
@@ -174,6 +193,19 @@ async def test_english_question_gets_an_english_prompt_and_answer(llm_services, 
     assert "Answer in English" in system
     assert answer.language == "en" and answer.answered
     assert answer.text.startswith("Since the offensive began") and answer.citations
+
+
+async def test_english_fallback_note_is_in_english(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake_llm.script("Many civilians fled Aleppo, about 130,000.")
+    answer = await llm_services().answers.ask("How many civilians have fled Aleppo since the offensive began?")
+    assert answer.fallback == "uncited" and answer.language == "en"
+    assert answer.text.startswith("(The language model's answer could not be tied to the passages")
+
+
+async def test_max_tokens_setting_is_sent_with_structured_output_too(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake_llm.script('{"answerable": false, "sentences": []}')
+    answer = await llm_services(llm_structured_output=True, llm_max_tokens=64).answers.ask(ALEPPO)
+    assert fake_llm.requests[-1]["max_tokens"] == 64 and not answer.answered
 
 
 async def test_structured_output_when_enabled(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]

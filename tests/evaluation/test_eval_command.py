@@ -48,6 +48,7 @@ def test_report_has_answer_figures(first_run: tuple[Path, dict[str, object], str
     for key in ("accuracy", "token_f1", "citation_support", "unanswerable_declined", "answerable_wrongly_declined"):
         assert 0.0 <= answers[key] <= 1.0  # type: ignore[index]
     assert {"retrieve", "total"} <= set(answers["latency_ms"])  # type: ignore[index]
+    assert answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": 0}  # type: ignore[index]
 
 
 def test_table_and_plot_are_written(first_run: tuple[Path, dict[str, object], str],
@@ -68,6 +69,25 @@ def test_second_run_reuses_the_cached_index(first_run: tuple[Path, dict[str, obj
     assert sorted(p.name for p in cache.iterdir() if p.name.startswith("gen-")) == generations
     table = capsys.readouterr().out
     assert "bm25" in table and "hybrid" not in table
+
+
+def test_report_counts_llm_fallbacks_by_cause(first_run: tuple[Path, dict[str, object], str], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    out, _, _ = first_run
+    monkeypatch.chdir(out)
+    with FakeOpenAI() as fake:
+        fake.default.content = "Une réponse sans aucune citation."  # every answer uncited
+        for name, value in {"LLM_PROVIDER": "openai", "LLM_BASE_URL": fake.base_url, "LLM_MAX_RETRIES": "0"}.items():
+            monkeypatch.setenv(name, value)
+        report_path = tmp_path / "llm.json"
+        assert main(["eval", "--questions", str(DATA / "questions.jsonl"), "--corpus", str(DATA / "corpus"),
+                     "--mode", "bm25", "--answers", "--limit", "6", "--json", str(report_path)]) == 0
+        asked = len(fake.requests)
+    answers = json.loads(report_path.read_text(encoding="utf-8"))["answers"]
+    # Every question the refusal policy let through reached the model and fell back as uncited.
+    assert asked > 0 and answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": asked}
 
 
 def test_a_missing_or_malformed_questions_file_is_one_sentence(tmp_path: Path) -> None:
