@@ -8,16 +8,24 @@ TORCH := torch==2.13.0
 
 .PHONY: install run test lint bench eval index clean postgres
 
+RUN_STAMP := $(VENV)/.installed-run
+
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# What `make run` needs: the project alone. `make test` adds the dev extras, among them
+# llama-cpp-python, built from source the first time (minutes; pip caches the wheel).
+$(RUN_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 # `qabot run` starts the Telegram bot, or the terminal chat when no TELEGRAM_BOT_TOKEN is set.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@$(BIN)/qabot index
 	@$(BIN)/qabot run
 

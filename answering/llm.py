@@ -1,4 +1,5 @@
-"""The LLM answerer: any OpenAI-compatible endpoint through LangChain's ChatOpenAI.
+"""The LLM answerer: a model behind a `ChatBackend`, any OpenAI-compatible endpoint through
+LangChain's ChatOpenAI (`OpenAIChat`) or a GGUF file in this process (`answering.local_llm`).
 
 The passages go into the prompt as numbered data between <passages> tags, with title and date;
 the system prompt says they are never instructions. Tokens stream to `on_partial`. Structured
@@ -15,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
@@ -79,28 +82,110 @@ def build_messages(question: str, passages: Sequence[Passage], history: Sequence
     return messages
 
 
-class LlmAnswerer:
-    name = "llm"
+class ChatBackend(Protocol):
+    """How the answerer reaches a model. Every call may raise; the answerer maps the exception
+    to a fallback cause."""
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        """Held for one call to the model (a local model serves one question at a time);
+        raises `LlmUnavailable(cause="busy")` when the wait would be too long."""
+        ...
+
+    async def stream(self, messages: Sequence[BaseMessage], on_piece: Callable[[str], Awaitable[None]]) -> str:
+        """The reply, streamed piece by piece, ended by STOP_SEQUENCES or max_tokens."""
+        ...
+
+    async def structured(self, messages: Sequence[BaseMessage]) -> CitedAnswer:
+        """The reply as a `CitedAnswer` (JSON schema); raises when unsupported or unparseable."""
+        ...
+
+    async def complete(self, messages: Sequence[BaseMessage]) -> str:
+        """The whole reply at once."""
+        ...
+
+
+@asynccontextmanager
+async def _no_wait() -> AsyncIterator[None]:
+    yield
+
+
+class OpenAIChat:
+    """Any OpenAI-compatible endpoint through LangChain's ChatOpenAI."""
 
     def __init__(
         self, *, base_url: str, model: str, api_key: str, timeout_s: float, max_retries: int,
         temperature: float, max_tokens: int, structured: bool = False,
     ) -> None:
+        import openai
         from langchain_openai import ChatOpenAI
 
         self._chat = ChatOpenAI(
             base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,  # type: ignore[arg-type]
+            # Our own connection pool: LangChain's default is one per (URL, timeout) for the whole
+            # process, bound to the first event loop that used it ("Event loop is closed" in the
+            # next), and its wrapper's __del__ closes it on whatever loop runs at the time.
+            http_async_client=openai.DefaultAsyncHttpxClient(timeout=openai.Timeout(timeout_s)),
             max_retries=max_retries, temperature=temperature, streaming=True,
             # ChatOpenAI would send `max_completion_tokens`, which llama.cpp's and Mistral's
             # servers ignore or refuse; `max_tokens` is understood by every compatible endpoint.
             extra_body={"max_tokens": max_tokens},
         )
-        self._timeout_s = timeout_s
-        self._structured = structured
+        self._formats: tuple[str, ...] = ("json_schema", "json_object")
         if structured:
             # LangChain parses through `client.beta`, whose first touch imports ~700 openai
             # modules (2-4 s on a busy 2-core machine): pay that here, not inside the timeout.
             _ = self._chat.root_async_client.beta  # type: ignore[union-attr]
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        return _no_wait()  # the endpoint queues for itself
+
+    async def stream(self, messages: Sequence[BaseMessage], on_piece: Callable[[str], Awaitable[None]]) -> str:
+        text = ""
+        async for chunk in self._chat.astream(list(messages), stop=STOP_SEQUENCES):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if piece:
+                text += piece
+                await on_piece(piece)
+        return text
+
+    async def structured(self, messages: Sequence[BaseMessage]) -> CitedAnswer:
+        """OpenAI's `json_schema` response format; an endpoint that refuses it (llama-cpp-python's
+        server knows only `{"type": "json_object", "schema": ...}`) gets that form instead, and
+        one that refuses both is not asked again."""
+        while self._formats:
+            try:
+                return await self._structured_as(self._formats[0], messages)
+            except Exception as exc:
+                # Refusals come as 400, 422 or even 500 (llama-cpp-python), wrapped by LangChain:
+                # what they share is naming the field.
+                if "response_format" not in str(exc):
+                    raise
+                logger.info("endpoint refused response_format=%s reason=%s", self._formats[0], exc)
+                self._formats = self._formats[1:]
+        raise NotImplementedError("the endpoint supports no JSON-schema response format")
+
+    async def _structured_as(self, form: str, messages: Sequence[BaseMessage]) -> CitedAnswer:
+        if form == "json_schema":
+            result = await self._chat.with_structured_output(CitedAnswer, method="json_schema").ainvoke(list(messages))
+            if not isinstance(result, CitedAnswer):
+                raise TypeError(f"expected a CitedAnswer, got {type(result).__name__}")
+            return result
+        response_format = {"type": "json_object", "schema": CitedAnswer.model_json_schema()}
+        reply = await self._chat.ainvoke(list(messages), response_format=response_format)
+        return CitedAnswer.model_validate_json(reply.content if isinstance(reply.content, str) else "")
+
+    async def complete(self, messages: Sequence[BaseMessage]) -> str:
+        reply = await self._chat.ainvoke(list(messages))
+        return reply.content if isinstance(reply.content, str) else ""
+
+
+class LlmAnswerer:
+    name = "llm"
+
+    def __init__(self, backend: ChatBackend, *, timeout_s: float, structured: bool = False) -> None:
+        self._backend = backend
+        self._timeout_s = timeout_s
+        self._structured = structured
 
     async def answer(
         self,
@@ -113,7 +198,8 @@ class LlmAnswerer:
         started = time.perf_counter()
         messages = build_messages(question, passages, history, language)
         try:
-            async with asyncio.timeout(self._timeout_s):
+            # The wait for a turn is not the model's slowness: it has its own bound ("busy").
+            async with self._backend.turn(), asyncio.timeout(self._timeout_s):
                 text = await self._structured_answer(messages) if self._structured else None
                 if text is None:
                     text = await self._streamed_answer(messages, on_partial)
@@ -135,23 +221,23 @@ class LlmAnswerer:
 
     async def _streamed_answer(self, messages: list[BaseMessage], on_partial: PartialCallback | None) -> str:
         text = ""
-        async for chunk in self._chat.astream(messages, stop=STOP_SEQUENCES):
-            piece = chunk.content if isinstance(chunk.content, str) else ""
-            if not piece:
-                continue
+
+        async def on_piece(piece: str) -> None:
+            nonlocal text
             text += piece
             if on_partial and NO_ANSWER not in text and not NO_ANSWER.startswith(text.strip()):
                 await on_partial(text)
-        return text
+
+        return await self._backend.stream(messages, on_piece)
 
     async def _structured_answer(self, messages: list[BaseMessage]) -> str | None:
-        """Sentences with passage ids, rendered with markers; None when the endpoint can't."""
+        """Sentences with passage ids, rendered with markers; None when the backend can't."""
         try:
-            result = await self._chat.with_structured_output(CitedAnswer, method="json_schema").ainvoke(messages)
+            result = await self._backend.structured(messages)
+        except (TimeoutError, asyncio.CancelledError, LlmUnavailable):
+            raise
         except Exception as exc:  # noqa: BLE001 - unsupported or unparseable: fall back to text
             logger.info("structured output unavailable, using plain text reason=%s", exc)
-            return None
-        if not isinstance(result, CitedAnswer):
             return None
         if not result.answerable:
             return NO_ANSWER
@@ -161,9 +247,9 @@ class LlmAnswerer:
         transcript = "\n".join(f"- {t.question}\n  → {t.answer[:300]}" for t in history)
         prompt = prompts.render("condense", language, history=transcript, question=question)
         try:
-            async with asyncio.timeout(self._timeout_s):
-                reply = await self._chat.ainvoke([HumanMessage(prompt)])
+            async with self._backend.turn(), asyncio.timeout(self._timeout_s):
+                reply = await self._backend.complete([HumanMessage(prompt)])
         except Exception as exc:  # noqa: BLE001 - fall back to offline rewriting
             raise failure(exc, self._timeout_s) from exc
-        rewritten = reply.content.strip() if isinstance(reply.content, str) else ""
+        rewritten = reply.strip()
         return rewritten.splitlines()[0].strip() if rewritten else question

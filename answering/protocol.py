@@ -15,8 +15,8 @@ from retrieval.models import Passage
 AnswererName = Literal["extractive", "llm"]
 # Why an LLM answer was replaced by the extractive one; each has its own note in prompts/
 # (`llm_<cause>.<lang>.md`) and is counted by `qabot eval`.
-FallbackCause = Literal["unreachable", "timeout", "uncited"]
-FALLBACK_CAUSES: tuple[FallbackCause, ...] = ("unreachable", "timeout", "uncited")
+FallbackCause = Literal["unreachable", "timeout", "uncited", "busy"]
+FALLBACK_CAUSES: tuple[FallbackCause, ...] = ("unreachable", "timeout", "uncited", "busy")
 PartialCallback = Callable[[str], Awaitable[None]]
 
 

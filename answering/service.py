@@ -15,13 +15,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from answering import citations, prompts
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import carry_over, continues_subject, needs_rewrite, speaks_of_own_terms
 from answering.language import detect_language
-from answering.llm import LlmAnswerer, LlmUnavailable
+from answering.llm import LlmAnswerer, LlmUnavailable, OpenAIChat
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, AnswererName, FallbackCause, PartialCallback, Turn
 from answering.refusal import CALIBRATED_BARS, DEFAULT_EMBEDDING, RefusalPolicy, calibrated_bars
@@ -29,6 +29,9 @@ from qabot.settings import Settings
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
 from retrieval.models import Passage, SearchResult
+
+if TYPE_CHECKING:
+    from answering.local_llm import LocalModel
 
 logger = logging.getLogger(__name__)
 
@@ -221,8 +224,8 @@ def _setting_or(value: float | None, calibrated: float) -> float:
     return calibrated if value is None else value
 
 
-def _llm_from(settings: Settings) -> LlmAnswerer:
-    return LlmAnswerer(
+def _openai_llm(settings: Settings, local_model: LocalModel | None) -> LlmAnswerer:
+    backend = OpenAIChat(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value(),
@@ -232,16 +235,42 @@ def _llm_from(settings: Settings) -> LlmAnswerer:
         max_tokens=settings.llm_max_tokens,
         structured=settings.llm_structured_output,
     )
+    return LlmAnswerer(backend, timeout_s=settings.llm_timeout_s, structured=settings.llm_structured_output)
 
 
-LLM_PROVIDERS: dict[str, Callable[[Settings], LlmAnswerer | None]] = {
-    "none": lambda settings: None,
-    "openai": _llm_from,
+def _local_llm(settings: Settings, local_model: LocalModel | None) -> LlmAnswerer:
+    from answering.local_llm import LocalChat
+
+    model = local_model or load_local_model(settings)
+    backend = LocalChat(
+        model, max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
+        queue_size=settings.llm_queue_size, queue_wait_s=settings.llm_queue_wait_s,
+    )
+    return LlmAnswerer(backend, timeout_s=settings.llm_timeout_s, structured=settings.llm_structured_output)
+
+
+def load_local_model(settings: Settings) -> LocalModel:
+    """The GGUF file of LLM_MODEL_PATH, loaded (seconds for a few GB): once per process."""
+    from answering.local_llm import LocalModel, LocalModelError
+
+    if settings.llm_model_path is None:
+        raise LocalModelError("LLM_PROVIDER=local needs LLM_MODEL_PATH: the path of a GGUF model file.")
+    return LocalModel(settings.llm_model_path, threads=settings.llm_threads, context_tokens=settings.llm_context_tokens)
+
+
+LLM_PROVIDERS: dict[str, Callable[[Settings, LocalModel | None], LlmAnswerer | None]] = {
+    "none": lambda settings, local_model: None,
+    "openai": _openai_llm,
+    "local": _local_llm,
 }
 
 
-def build_answer_service(settings: Settings, retriever: Searcher, embedder: Embedder | None) -> QuestionAnswering:
-    """The answer service for LLM_PROVIDER; an unknown provider lists the valid ones."""
+def build_answer_service(
+    settings: Settings, retriever: Searcher, embedder: Embedder | None, local_model: LocalModel | None = None
+) -> QuestionAnswering:
+    """The answer service for LLM_PROVIDER; an unknown provider lists the valid ones.
+    `local_model`: the model LLM_PROVIDER=local answers with (loaded from LLM_MODEL_PATH when
+    not given)."""
     try:
         make_llm = LLM_PROVIDERS[settings.llm_provider]
     except KeyError:
@@ -253,7 +282,7 @@ def build_answer_service(settings: Settings, retriever: Searcher, embedder: Embe
         embedder=embedder,
         policy=refusal_policy(settings, identity(embedder) if embedder is not None else DEFAULT_EMBEDDING),
         extractive=ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences),
-        llm=make_llm(settings),
+        llm=make_llm(settings, local_model),
         history_turns=settings.history_turns,
         k=settings.retrieval_k,
         fallback=ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences, semantic_candidates=3),

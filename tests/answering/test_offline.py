@@ -169,7 +169,7 @@ def test_language_falls_back_to_the_given_default_when_unsure() -> None:
 
 def test_every_prompt_exists_in_french_and_english() -> None:
     names = {"system", "answer", "condense", "refusal", "suggestions", "extractive",
-             "llm_unreachable", "llm_timeout", "llm_uncited"}
+             "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy"}
     for name in names:
         for language in ("fr", "en"):
             assert (prompts.PROMPTS_DIR / f"{name}.{language}.md").is_file(), (name, language)
@@ -189,7 +189,7 @@ def test_each_fallback_cause_has_its_own_note() -> None:
 def test_prompts_are_files_not_python_strings() -> None:
     root = Path(prompts.__file__).parent
     sources = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
-    for name in ("refusal", "extractive", "llm_unreachable", "llm_timeout", "llm_uncited", "system"):
+    for name in ("refusal", "extractive", "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy", "system"):
         for language in ("fr", "en"):
             first_line = prompts.load(name, language).splitlines()[0]
             assert first_line not in sources, (name, language)

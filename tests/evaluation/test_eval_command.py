@@ -48,7 +48,7 @@ def test_report_has_answer_figures(first_run: tuple[Path, dict[str, object], str
     for key in ("accuracy", "token_f1", "citation_support", "unanswerable_declined", "answerable_wrongly_declined"):
         assert 0.0 <= answers[key] <= 1.0  # type: ignore[index]
     assert {"retrieve", "total"} <= set(answers["latency_ms"])  # type: ignore[index]
-    assert answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": 0}  # type: ignore[index]
+    assert answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": 0, "busy": 0}  # type: ignore[index]
 
 
 def test_table_and_plot_are_written(first_run: tuple[Path, dict[str, object], str],
@@ -87,7 +87,7 @@ def test_report_counts_llm_fallbacks_by_cause(first_run: tuple[Path, dict[str, o
         asked = len(fake.requests)
     answers = json.loads(report_path.read_text(encoding="utf-8"))["answers"]
     # Every question the refusal policy let through reached the model and fell back as uncited.
-    assert asked > 0 and answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": asked}
+    assert asked > 0 and answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": asked, "busy": 0}
 
 
 def test_a_missing_or_malformed_questions_file_is_one_sentence(tmp_path: Path) -> None:
