@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 
-.PHONY: install run test lint bench eval index clean postgres
+.PHONY: install run test typecheck lint bench eval index clean postgres
 
 RUN_STAMP := $(VENV)/.installed-run
 
@@ -38,8 +38,14 @@ postgres:
 		echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
+# The type check holds the seams (front door, answerer, condenser) and the tests' fakes to
+# their Protocols; then the suite.
 test: $(STAMP) postgres
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ import numpy as np
 
 from answering.language import detect_language
 from answering.protocol import Answer, Citation
+from answering.query import Query
 from answering.refusal import ARTICLES_LANGUAGE
 from answering.sentences import (
     MarkedSentence,
@@ -63,8 +64,10 @@ def lexically_supported(sentence: str, passage: str) -> bool:
 
 
 def verify(
-    answer_text: str, passages: Sequence[Passage], embedder: Embedder | None = None
+    answer_text: str, passages: Sequence[Passage], embedder: Embedder | None = None, language: str = ARTICLES_LANGUAGE
 ) -> Verification:
+    """`language`: the question's. Only an answer to a question in another language than the
+    articles can hold sentences that cross languages."""
     sentences = parse_marked(answer_text)
     removed = 0
     candidates: list[MarkedSentence] = []
@@ -83,7 +86,7 @@ def verify(
             if ok or not numbers_in(sentence.text) <= numbers_in(passages[n - 1].text):
                 continue
             if foreign is None:
-                foreign = crosses_languages(sentence.text)
+                foreign = language != ARTICLES_LANGUAGE and crosses_languages(sentence.text)
             if foreign:
                 pending.append((i, n))
     if pending and embedder is not None:
@@ -114,11 +117,12 @@ def verify(
     return Verification(renumbered, citations, removed, dropped)
 
 
-def apply(answer: Answer, passages: Sequence[Passage], embedder: Embedder | None) -> Answer:
-    """The answer with only verified sentences and citations; declined when none is left."""
+def apply(answer: Answer, query: Query, passages: Sequence[Passage], embedder: Embedder | None) -> Answer:
+    """The answer to `query` with only verified sentences and citations; declined when none
+    is left."""
     if not answer.answered:
         return replace(answer, citations=[])
-    result = verify(answer.text, passages, embedder)
+    result = verify(answer.text, passages, embedder, query.language)
     if not result.sentences:
         return replace(answer, text="", citations=[], answered=False, verified=False)
     return replace(

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from answering.followups import carried_words, needs_rewrite
-from answering.protocol import Answer, PartialCallback, Turn
+from answering.followups import answered
+from answering.protocol import Answer, AnswererName, PartialCallback, Turn
+from answering.query import Query
 from answering.sentences import (
     MarkedSentence,
     content_terms,
@@ -52,7 +53,7 @@ class ScoredSentence:
 
 
 class ExtractiveAnswerer:
-    name = "extractive"
+    name: AnswererName = "extractive"
 
     def __init__(
         self,
@@ -68,33 +69,27 @@ class ExtractiveAnswerer:
 
     async def answer(
         self,
-        question: str,
+        query: Query,
         passages: Sequence[Passage],
         history: Sequence[Turn],
-        language: str,
         on_partial: PartialCallback | None = None,
     ) -> Answer:
         started = time.perf_counter()
-        # A follow-up ("Et à Alep-Ouest ?") borrows the earlier question's key terms, at a
-        # lower weight than its own words.
-        context, focus = "", frozenset[str]()
-        if needs_rewrite(question, history):
-            context = " ".join(carried_words(question, history))
-            # What the follow-up adds ("ouest") is what it asks about.
-            focus = frozenset(content_terms(question) - content_terms(history[-1].question))
-        chosen = await asyncio.to_thread(self.select, question, passages, context, focus)
+        # A follow-up asks for something the last answer did not say: what it quoted comes last.
+        said = answered(history)[-1].answer if query.followup and answered(history) else ""
+        chosen = await asyncio.to_thread(self.select, query, passages, said)
         body = render_marked([MarkedSentence(s.text, (s.passage_number,)) for s in chosen])
         return Answer(
-            question=question, text=body, citations=[], answered=bool(chosen), language=language,
+            question=query.text, text=body, citations=[], answered=bool(chosen), language=query.language,
             answerer="extractive", timings_ms={"generate": (time.perf_counter() - started) * 1000},
         )
 
-    def select(
-        self, question: str, passages: Sequence[Passage], context: str = "", focus: frozenset[str] = frozenset()
-    ) -> list[ScoredSentence]:
-        """The best sentences, best first (blocking: embeds a few candidates). `context`: key
-        words carried over from the conversation; `focus`: terms a chosen sentence should hold
-        when some candidate does (what a follow-up adds to the earlier question)."""
+    def select(self, query: Query, passages: Sequence[Passage], said: str = "") -> list[ScoredSentence]:
+        """The best sentences, best first (blocking: embeds a few candidates). A follow-up
+        ("Et à Alep-Ouest ?") borrows the earlier question's key terms at a lower weight than
+        its own words, a chosen sentence should hold what it adds ("ouest", its focus) when
+        some candidate does, and of the sentences chosen, those the last answer already quoted
+        (`said`) come last."""
         candidates: list[tuple[int, str]] = []
         seen: set[str] = set()
         for number, passage in enumerate(passages, start=1):
@@ -109,8 +104,9 @@ class ExtractiveAnswerer:
                     candidates.append((number, text))
         if not candidates:
             return []
-        lexical = _lexical_scores(question, [text for _, text in candidates], context)
-        focused = [bool(focus & content_terms(text)) for _, text in candidates]
+        terms = [content_terms(text) for _, text in candidates]
+        lexical = _lexical_scores(query, [text for _, text in candidates], terms)
+        focused = [bool(query.focus & held) for held in terms]
         if any(focused):
             lexical = [score if hit else score - FOCUS_PENALTY for score, hit in zip(lexical, focused, strict=True)]
         prior = [0.15 / number for number, _ in candidates]
@@ -118,9 +114,10 @@ class ExtractiveAnswerer:
         semantic = [0.0] * len(candidates)
         shortlist = order[: max(self._semantic_candidates, self._max_sentences)]
         if self._embedder is not None and shortlist:
-            query = self._embedder.embed_query(f"{question} {context}".strip())
+            # Retrieval encoded the question already (its standalone form, for a follow-up).
+            vector = query.vector if query.vector is not None else self._embedder.embed_query(query.standalone)
             vectors = self._embedder.embed_passages([candidates[i][1] for i in shortlist])
-            for i, similarity in zip(shortlist, np.asarray(vectors) @ query, strict=True):
+            for i, similarity in zip(shortlist, np.asarray(vectors) @ vector, strict=True):
                 semantic[i] = float(similarity)
         scored = [
             ScoredSentence(
@@ -136,24 +133,29 @@ class ExtractiveAnswerer:
             return []
         best = scored[0].score
         # Keep further sentences only when they are nearly as good: short beats padded.
-        return [s for s in scored[: self._max_sentences] if s.score >= best - 0.25 * abs(best)]
+        chosen = [s for s in scored[: self._max_sentences] if s.score >= best - 0.25 * abs(best)]
+        # What the last answer said already comes after what it did not, unless only it holds
+        # the figure or date asked for ("Et en quelle année ?": "Fondé en 1956, ...").
+        if not said:
+            return chosen
+        asks_figure = bool(_ASKS_NUMBER.search(query.text) or _ASKS_DATE.search(query.text))
+        return sorted(chosen, key=lambda s: (asks_figure and not _YEAR_OR_NUMBER.search(s.text), s.text in said))
 
 
-def _lexical_scores(question: str, sentences: list[str], context: str = "") -> list[float]:
-    """Share of the question's key terms in each sentence, rarer terms weighing more (terms
-    carried over from the conversation count half)."""
-    own = content_terms(question)
-    wanted = own | content_terms(context)
+def _lexical_scores(query: Query, sentences: list[str], terms: list[set[str]]) -> list[float]:
+    """Share of the question's key terms in each sentence (`terms`: theirs), rarer terms
+    weighing more (terms carried over from the conversation count half)."""
+    own = query.terms
+    wanted = own | query.carried_terms
     if not wanted:
         return [0.0] * len(sentences)
-    terms = [content_terms(s) for s in sentences]
     df = {t: sum(t in s for s in terms) for t in wanted}
     n = len(sentences)
     weight = {t: math.log(1 + n / (1 + df[t])) * (1.0 if t in own else CARRIED_TERM_WEIGHT) for t in wanted}
     total = sum(weight.values()) or 1.0
-    asks_number = bool(_ASKS_NUMBER.search(question))
-    asks_date = bool(_ASKS_DATE.search(question))
-    question_numbers = numbers_in(question)
+    asks_number = bool(_ASKS_NUMBER.search(query.text))
+    asks_date = bool(_ASKS_DATE.search(query.text))
+    question_numbers = numbers_in(query.text)
     scores = []
     for sentence, sentence_terms in zip(sentences, terms, strict=True):
         score = sum(weight[t] for t in wanted & sentence_terms) / total

@@ -18,13 +18,16 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from typing import Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from answering import prompts
-from answering.protocol import Answer, FallbackCause, PartialCallback, Turn
+from answering.followups import Condenser, Rewrite
+from answering.protocol import Answer, AnswererName, FallbackCause, PartialCallback, Turn
+from answering.query import Query
 from answering.sentences import parse_marked
 from retrieval.models import Passage
 
@@ -134,7 +137,7 @@ class OpenAIChat:
         if structured:
             # LangChain parses through `client.beta`, whose first touch imports ~700 openai
             # modules (2-4 s on a busy 2-core machine): pay that here, not inside the timeout.
-            _ = self._chat.root_async_client.beta  # type: ignore[union-attr]
+            _ = self._chat.root_async_client.beta
 
     def turn(self) -> AbstractAsyncContextManager[None]:
         return _no_wait()  # the endpoint queues for itself
@@ -180,7 +183,7 @@ class OpenAIChat:
 
 
 class LlmAnswerer:
-    name = "llm"
+    name: AnswererName = "llm"
 
     def __init__(self, backend: ChatBackend, *, timeout_s: float, structured: bool = False) -> None:
         self._backend = backend
@@ -189,13 +192,13 @@ class LlmAnswerer:
 
     async def answer(
         self,
-        question: str,
+        query: Query,
         passages: Sequence[Passage],
         history: Sequence[Turn],
-        language: str,
         on_partial: PartialCallback | None = None,
     ) -> Answer:
         started = time.perf_counter()
+        question, language = query.text, query.language
         messages = build_messages(question, passages, history, language)
         try:
             # The wait for a turn is not the model's slowness: it has its own bound ("busy").
@@ -244,6 +247,7 @@ class LlmAnswerer:
         return " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.passages) for s in result.sentences)
 
     async def condense(self, question: str, history: Sequence[Turn], language: str) -> str:
+        """The standalone form of a follow-up, by the condense prompt."""
         transcript = "\n".join(f"- {t.question}\n  → {t.answer[:300]}" for t in history)
         prompt = prompts.render("condense", language, history=transcript, question=question)
         try:
@@ -253,3 +257,19 @@ class LlmAnswerer:
             raise failure(exc, self._timeout_s) from exc
         rewritten = reply.strip()
         return rewritten.splitlines()[0].strip() if rewritten else question
+
+
+class LlmCondenser:
+    """Follow-ups rewritten by the LLM's condense prompt; offline carry-over when it fails."""
+
+    def __init__(self, llm: LlmAnswerer, offline: Condenser) -> None:
+        self._llm = llm
+        self._offline = offline
+
+    async def rewrite(self, question: Query, history: Sequence[Turn]) -> Rewrite:
+        try:
+            return Rewrite(await self._llm.condense(question.text, history, question.language))
+        except LlmUnavailable as exc:
+            logger.warning("follow-up rewriting fell back to key terms cause=%s reason=%s", exc.cause, exc)
+            rewrite = await self._offline.rewrite(question, history)
+            return replace(rewrite, degraded=exc.cause)

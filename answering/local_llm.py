@@ -120,7 +120,7 @@ class LocalModel:
                 for chunk in stream:
                     if cancel is not None and cancel.is_set():
                         break
-                    piece = chunk["choices"][0]["delta"].get("content") or ""  # type: ignore[index, union-attr]
+                    piece = str(chunk["choices"][0]["delta"].get("content") or "")  # type: ignore[index, union-attr]
                     if not piece:
                         continue
                     count += 1

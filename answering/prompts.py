@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# A package of its own, so the templates ship inside a wheel as package data.
+PROMPTS = files("prompts")
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 
@@ -14,10 +15,10 @@ DEFAULT_LANGUAGE = "fr"
 def load(name: str, language: str = DEFAULT_LANGUAGE) -> str:
     """The template `name` in `language` (French when that language has none), stripped."""
     for candidate in (f"{name}.{language}.md", f"{name}.{DEFAULT_LANGUAGE}.md", f"{name}.md"):
-        path = PROMPTS_DIR / candidate
-        if path.is_file():
-            return path.read_text(encoding="utf-8").strip()
-    raise FileNotFoundError(f"no prompt {name!r} in {PROMPTS_DIR}")
+        resource = PROMPTS / candidate
+        if resource.is_file():
+            return resource.read_text(encoding="utf-8").strip()
+    raise FileNotFoundError(f"no prompt {name!r} in the prompts package")
 
 
 def render(name: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:

@@ -1,7 +1,8 @@
 """The answering contract: what every answerer returns, and what front ends (bot, CLI) call.
 
-Front ends only see `AnswerService.ask(...) -> Answer`; the answerers behind it (extractive,
-LLM) implement `Answerer`. Citations travel with the answer so every front end can render them.
+Front ends see `Answer`s (through qabot.frontdoor.FrontDoor); the answerers behind it
+(extractive, LLM) implement `Answerer`. Citations travel with the answer so every front end can
+render them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from answering.query import Query
 from retrieval.models import Passage
 
 AnswererName = Literal["extractive", "llm"]
@@ -26,6 +28,7 @@ class Turn:
 
     question: str
     answer: str
+    answered: bool = True  # a declined question gives a follow-up nothing to lean on
 
 
 def origin_label(source: str | None, date: str | None) -> str:
@@ -90,26 +93,15 @@ class Answer:
 
 
 class Answerer(Protocol):
-    """Composes an answer from retrieved passages (numbered 1..len(passages) in that order)."""
+    """Composes an answer to `query` from retrieved passages (numbered 1..len(passages) in that
+    order, `[n]` markers in its text); streams partial text to `on_partial` when it can."""
 
     name: AnswererName
 
     async def answer(
         self,
-        question: str,
+        query: Query,
         passages: Sequence[Passage],
         history: Sequence[Turn],
-        language: str,
-        on_partial: PartialCallback | None = None,
-    ) -> Answer: ...
-
-
-class AnswerService(Protocol):
-    """What the bot and the CLI call: question in, verified cited answer out."""
-
-    async def ask(
-        self,
-        question: str,
-        history: Sequence[Turn] = (),
         on_partial: PartialCallback | None = None,
     ) -> Answer: ...

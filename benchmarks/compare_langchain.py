@@ -143,8 +143,8 @@ def our_pipeline(corpus: Path, index_dir: Path, **overrides: object) -> Search:
 
     settings = Settings(_env_file=None, articles_dir=corpus, index_dir=index_dir, data_dir=index_dir,  # type: ignore[call-arg]
                         **overrides)
-    services = build_services(settings, with_answers=False)
-    report = services.reindex(full=True)
+    services = build_services(settings)
+    report = services.reindex_now(full=True)
     print(f"[qabot] {report.summary()}", flush=True)
 
     def search(question: str) -> list[tuple[str, str]]:

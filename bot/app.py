@@ -33,9 +33,12 @@ from bot.render import escape
 from bot.state import BotState, GroupPace, Tuning
 from bot.store import BotStore
 from bot.texts import language_of, t
-from retrieval.errors import QabotError
+from qabot.frontdoor import FrontDoor, QabotError
+from qabot.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
@@ -153,7 +156,9 @@ def file_url_for(base_url: str) -> str:
     return base_url.rstrip("/") + "/file/bot"
 
 
-def build_application(settings: Any, services: Any, *, tuning: Tuning | None = None) -> Application:
+def build_application(
+    settings: Settings, services: FrontDoor, *, tuning: Tuning | None = None
+) -> AnyApplication:
     """The bot, wired to `services`; nothing touches the network until it is initialised."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -187,7 +192,7 @@ def build_application(settings: Any, services: Any, *, tuning: Tuning | None = N
     return application
 
 
-def register_handlers(application: Application, admin_ids: frozenset[int]) -> None:
+def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) -> None:
     """Admin handlers behind the admin filter, then one refusal for everyone else; then users."""
     # First, in its own group: an update another worker (or this one) already took is dropped.
     application.add_handler(TypeHandler(Update, drop_redelivered), group=REDELIVERY_GROUP)
@@ -230,15 +235,16 @@ async def drop_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         raise ApplicationHandlerStop
 
 
-def store_location(settings: Any) -> str | Path:
+def store_location(settings: Settings) -> str | Path:
     """DATABASE_URL when set, else the SQLite file under DATA_DIR."""
-    url = getattr(settings, "database_url", None)
+    url = settings.database_url
     return url.get_secret_value() if url is not None else Path(settings.data_dir) / "bot.sqlite3"
 
 
-async def _post_init(application: Application) -> None:
-    """Open the store and publish the command list."""
+async def _post_init(application: AnyApplication) -> None:
+    """Open the services and the store, and publish the command list."""
     state: BotState = application.bot_data["state"]
+    await state.services.open()
     state.store = await BotStore.open(store_location(state.settings))
     for lang, commands in COMMANDS.items():
         try:
@@ -251,14 +257,12 @@ async def _post_init(application: Application) -> None:
     logger.info("bot ready username=%s admins=%d", application.bot.username, len(state.admin_ids))
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_shutdown(application: AnyApplication) -> None:
     state: BotState = application.bot_data["state"]
     if state.store is not None:
         await state.store.close()
         state.store = None
-    close = getattr(state.services, "close", None)
-    if callable(close):
-        await asyncio.to_thread(close)
+    await state.services.close()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,13 +10,14 @@ import asyncio
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext
 
-    from bot.store import BotStore
-    from qabot.settings import Settings
+from bot.store import BotStore
+from qabot.frontdoor import FrontDoor
+from qabot.settings import Settings
+
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
@@ -75,7 +76,7 @@ class GroupPace:
 @dataclass
 class BotState:
     settings: Settings
-    services: Any  # qabot.services.Services, or a fake with the same shape
+    services: FrontDoor
     tuning: Tuning
     store: BotStore | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -90,8 +91,11 @@ class BotState:
 
     @property
     def admin_ids(self) -> frozenset[int]:
-        return frozenset(getattr(self.settings, "telegram_admin_ids", frozenset()))
+        return frozenset(self.settings.telegram_admin_ids)
 
 
 def state_of(context: CallbackContext[Any, Any, Any, Any]) -> BotState:
-    return context.application.bot_data["state"]  # type: ignore[no-any-return]
+    state = context.application.bot_data["state"]
+    if not isinstance(state, BotState):
+        raise TypeError("bot_data['state'] is set by build_application")
+    return state

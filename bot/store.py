@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 from answering.protocol import Answer, Turn
 from bot import schema
 from bot.render import CitedPassage, StoredAnswer
-from retrieval.errors import QabotError
+from qabot.frontdoor import QabotError
 
 T = TypeVar("T")
 
@@ -183,7 +183,7 @@ class BotStore:
         spans = {c.n: (c.passage.start, c.passage.end) for c in answer.citations}
 
         def write(db: Connection) -> int:
-            answer_id = db.execute(
+            answer_id: int = db.execute(
                 schema.answers.insert().values(
                     chat_id=chat_id, user_id=user_id, question=answer.question, text=answer.text,
                     answered=int(answer.answered), language=answer.language,
@@ -226,7 +226,7 @@ class BotStore:
             ).all()
             return StoredAnswer(
                 id=row[0], chat_id=row[1], question=row[2], text=row[3], answered=bool(row[4]),
-                language=row[5], note=row[6], citations=tuple(CitedPassage(*r) for r in cited),
+                language=row[5], note=row[6], citations=tuple(CitedPassage(*r._tuple()) for r in cited),
             )
 
         return await self._run(read)
@@ -292,7 +292,7 @@ class BotStore:
         rows = await self._run(
             lambda db: db.execute(sa.select(c.c.name, c.c.count).where(c.c.day == _today())).all()
         )
-        return {name: count for name, count in rows}
+        return {str(name): int(str(count)) for name, count in rows}
 
     async def set_meta(self, key: str, value: str) -> None:
         insert = self._insert(schema.meta).values(key=key, value=value)
@@ -317,7 +317,7 @@ class BotStore:
             sa.select(t.c.question, t.c.answer).where(t.c.chat_id == chat_id)
             .order_by(t.c.id.desc()).limit(turns)
         ).all())
-        return tuple(Turn(q, a) for q, a in reversed(rows))
+        return tuple(Turn(str(q), str(a)) for q, a in reversed(rows))
 
     async def add_turn(self, chat_id: int, turn: Turn, keep: int) -> None:
         """Append an exchange and forget all but the chat's newest `keep`."""
@@ -348,7 +348,7 @@ class BotStore:
             db.execute(self._insert(r).values(user_id=user_id, stamps="[]").on_conflict_do_nothing())
             # FOR UPDATE locks the user's row on PostgreSQL until commit (SQLite's BEGIN
             # IMMEDIATE already holds the one write lock).
-            raw = db.execute(sa.select(r.c.stamps).where(r.c.user_id == user_id).with_for_update()).scalar_one()
+            raw: str = db.execute(sa.select(r.c.stamps).where(r.c.user_id == user_id).with_for_update()).scalar_one()
             stamps = [s for s in json.loads(raw) if now - s < window_s]
             wait = 0.0
             if len(stamps) >= limit:

@@ -24,7 +24,13 @@ from tqdm import tqdm
 
 from answering.protocol import FALLBACK_CAUSES
 from evaluation import metrics
-from qabot.services import Services, build_embedder_from, build_services, chunking_config
+from qabot.services import (
+    Services,
+    build_embedder_from,
+    build_services,
+    chunking_config,
+    refusal_policy,
+)
 from qabot.settings import Settings
 from retrieval.articles import find_article_files
 from retrieval.embedding import Embedder, identity
@@ -50,7 +56,7 @@ class Question:
         return cls(
             id=str(row["id"]),
             question=str(row["question"]),
-            answers=tuple(str(a) for a in answers),  # type: ignore[union-attr]
+            answers=tuple(str(a) for a in answers),  # type: ignore[attr-defined]
             answerable=bool(row.get("answerable", True)),
             article=str(article) if article else None,
         )
@@ -106,14 +112,14 @@ def cache_dir(settings: Settings, corpus: Path, embedder: Embedder) -> Path:
 
 
 def prepare(
-    settings: Settings, corpus: Path, *, embedder: Embedder | None = None, with_answers: bool = True
+    settings: Settings, corpus: Path, *, embedder: Embedder | None = None
 ) -> Services:
     """Services over `corpus`, indexed into (or reused from) its cache folder."""
     embedder = embedder or build_embedder_from(settings)
     cached = settings.model_copy(
         update={"articles_dir": corpus, "index_dir": cache_dir(settings, corpus, embedder)}
     )
-    services = build_services(cached, embedder=embedder, with_answers=with_answers)
+    services = build_services(cached, embedder=embedder)
     if services.store.current_name() is None:
         with progress_bar(total=0, unit="chunk", desc="indexing") as bar:
 
@@ -122,7 +128,7 @@ def prepare(
                 bar.set_description(what)
                 bar.refresh()
 
-            services.reindex(progress_counts=progress)
+            services.reindex_now(progress=progress)
     return services
 
 
@@ -152,8 +158,6 @@ def evaluate_retrieval(
 
 def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[str, object]:
     """Every question through the configured answer service (answerable and not)."""
-    if services.answers is None:
-        raise ValueError("the services were built without an answer service")
     answer_service = services.answers
     rows: list[dict[str, object]] = []
     stages: dict[str, list[float]] = {}
@@ -184,7 +188,7 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
         "questions": len(rows),
         "answerable": len(answerable),
         "accuracy": _share(sum(bool(r["correct"]) for r in answerable), len(answerable)),
-        "token_f1": _share(sum(float(r["f1"]) for r in answerable), len(answerable)),  # type: ignore[arg-type]
+        "token_f1": _share(sum(float(r["f1"]) for r in answerable), len(answerable)),  # type: ignore[arg-type, misc]
         "accuracy_when_answered": _share(sum(bool(r["correct"]) for r in answered), len(answered)),
         "citation_validity": _share(sum(int(r["valid_markers"]) for r in rows), markers) if markers else 1.0,  # type: ignore[call-overload]
         "citation_support": _share(sum(bool(r["supported"]) for r in answered), len(answered)),
@@ -199,15 +203,30 @@ def _share(part: float, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def settings_summary(settings: Settings) -> dict[str, object]:
-    """The settings a figure depends on, recorded beside it."""
-    keys = (
-        "embedding_backend", "embedding_model", "embedding_runtime", "embedding_threads", "chunk_tokens", "chunk_overlap_tokens",
-        "retrieval_k", "retrieval_candidates", "fusion_rrf_k", "fusion_dense_weight", "fusion_bm25_weight",
-        "refusal_min_dense", "refusal_min_dense_crosslingual", "answer_max_sentences", "llm_provider", "llm_model",
-        "llm_max_tokens", "llm_structured_output",
-    )
-    return {key: getattr(settings, key) for key in keys if hasattr(settings, key)}
+SUMMARY_KEYS = (
+    "embedding_backend", "embedding_model", "embedding_runtime", "embedding_threads", "chunk_tokens",
+    "chunk_overlap_tokens", "retrieval_k", "retrieval_candidates", "fusion_rrf_k", "fusion_dense_weight",
+    "fusion_bm25_weight", "refusal_min_score", "refusal_min_score_crosslingual", "refusal_idf_match_weight",
+    "refusal_min_term_coverage", "answer_max_sentences", "llm_provider", "llm_model", "llm_max_tokens",
+    "llm_structured_output",
+)
+
+
+def settings_summary(settings: Settings, services: Services) -> dict[str, object]:
+    """The settings a figure depends on, recorded beside it, and the values in force once the
+    model's calibration filled the ones left unset."""
+    config = services.retriever.config
+    policy = refusal_policy(settings, identity(services.embedder))
+    return {
+        **{key: getattr(settings, key) for key in SUMMARY_KEYS},
+        "in_force": {
+            "fusion_dense_weight": config.dense_weight, "fusion_bm25_weight": config.bm25_weight,
+            "fusion_rrf_k": config.rrf_k, "refusal_min_score": policy.min_score,
+            "refusal_min_score_crosslingual": policy.min_score_crosslingual,
+            "refusal_idf_match_weight": policy.idf_match_weight,
+            "refusal_min_term_coverage": policy.min_term_coverage,
+        },
+    }
 
 
 def run(
@@ -223,7 +242,7 @@ def run(
     """The whole evaluation, as the JSON report."""
     questions = load_questions(questions_path, limit)
     started = time.perf_counter()
-    services = prepare(settings, corpus, with_answers=answers)
+    services = prepare(settings, corpus)
     index_seconds = time.perf_counter() - started
     retrieval = {mode: evaluate_retrieval(services, questions, mode, k) for mode in modes}
     report: dict[str, object] = {
@@ -234,7 +253,7 @@ def run(
         "index": services.retriever.stats().to_dict(),
         "index_cache": str(services.store.root.resolve()),
         "index_seconds": round(index_seconds, 1),
-        "settings": settings_summary(settings),
+        "settings": settings_summary(settings, services),
         "retrieval": retrieval,
         "answers": evaluate_answers(services, questions) if answers else None,
     }
@@ -251,7 +270,7 @@ def plot(retrieval: dict[str, dict[str, object]], path: Path, title: str = "") -
     figure, axis = plt.subplots(figsize=(6, 4))
     for mode, figures in retrieval.items():
         ks = sorted(int(key.split("@")[1]) for key in figures if key.startswith("recall@"))
-        axis.plot(ks, [figures[f"recall@{n}"] for n in ks], marker="o", label=mode)
+        axis.plot(ks, [float(figures[f"recall@{n}"]) for n in ks], marker="o", label=mode)  # type: ignore[arg-type]
     axis.set_xlabel("k (passages retrieved)")
     axis.set_ylabel("passage recall@k")
     axis.set_xscale("log")

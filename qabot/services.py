@@ -1,125 +1,96 @@
-"""The composition root: build every service from the settings, once, at the edge.
+"""The composition root: every service built from the settings, once, at the edge.
 
-The CLI and the bot both call `build_services(settings)`; tests call it too, with fakes for
-what they cannot run (e.g. a deterministic embedder).
+The CLI calls `build_services(settings)` (a context manager: threads are stopped on the way
+out) and hands the result to the bot, which opens and closes it with the application
+(`post_init` / `post_shutdown`). Tests call the same function with fakes for what cannot run
+here (e.g. a deterministic embedder).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from types import TracebackType
 from typing import TYPE_CHECKING
 
+from answering.extractive import ExtractiveAnswerer
+from answering.followups import CarryOver, Condenser
+from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
+from answering.protocol import Answer, Answerer, PartialCallback, Turn
+from answering.refusal import RefusalPolicy
+from answering.service import QuestionAnswering, Searcher
+from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
+from qabot.frontdoor import ArticleInfo
 from qabot.settings import Settings
+from retrieval.articles import parse_article
 from retrieval.chunking import ChunkingConfig
 from retrieval.embedding import Embedder, build_embedder, identity
-from retrieval.fusion import calibrated_dense_weight
-from retrieval.index import IndexStore
+from retrieval.errors import ArticleRejected, QabotError
+from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport, reindex
+from retrieval.models import Article
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.retriever import RetrievalConfig, Retriever
 
 if TYPE_CHECKING:
     from answering.local_llm import LocalModel
-    from answering.protocol import Answer, AnswerService, PartialCallback, Turn
 
 logger = logging.getLogger(__name__)
+
+
+class UnknownLlmProvider(QabotError, ValueError):
+    """LLM_PROVIDER names no registered provider; the message lists the valid ones."""
+
+
+def calibration(settings: Settings, embedding: str) -> Calibration:
+    """The values calibrated for the embedding model (`embedding`: its identity). An
+    uncalibrated model gets the default model's, with a warning unless the refusal bar is set:
+    its similarities may sit on another scale."""
+    calibrated = calibration_for(embedding)
+    if calibrated is not None:
+        return calibrated
+    if settings.refusal_min_score is None:
+        logger.warning(
+            "no refusal bar calibrated for %s: using %s's; calibrate with `python -m evaluation.tuning` "
+            "and set REFUSAL_MIN_SCORE", embedding, DEFAULT_EMBEDDING,
+        )
+    # Fusion: an uncalibrated model weighs as much as BM25.
+    default = CALIBRATIONS[DEFAULT_EMBEDDING]
+    return Calibration(1.0, default.min_score, default.min_score_crosslingual, default.idf_match_weight)
 
 
 def retrieval_config(settings: Settings, embedding: str) -> RetrievalConfig:
     """`embedding`: the embedder's identity, whose calibrated dense weight applies unless
     FUSION_DENSE_WEIGHT is set."""
-    dense_weight = settings.fusion_dense_weight
     return RetrievalConfig(
         k=settings.retrieval_k,
         candidates=settings.retrieval_candidates,
         mode=settings.retrieval_mode,
         rrf_k=settings.fusion_rrf_k,
-        dense_weight=calibrated_dense_weight(embedding) if dense_weight is None else dense_weight,
+        dense_weight=_setting_or(settings.fusion_dense_weight, calibration(settings, embedding).dense_weight),
         bm25_weight=settings.fusion_bm25_weight,
     )
 
 
+def refusal_policy(settings: Settings, embedding: str) -> RefusalPolicy:
+    """The bars calibrated for the embedding model, each replaced by its setting when set."""
+    calibrated = calibration(settings, embedding)
+    return RefusalPolicy(
+        min_score=_setting_or(settings.refusal_min_score, calibrated.min_score),
+        min_score_crosslingual=_setting_or(settings.refusal_min_score_crosslingual, calibrated.min_score_crosslingual),
+        idf_match_weight=_setting_or(settings.refusal_idf_match_weight, calibrated.idf_match_weight),
+        min_term_coverage=settings.refusal_min_term_coverage,
+    )
+
+
+def _setting_or(value: float | None, calibrated: float) -> float:
+    return calibrated if value is None else value
+
+
 def chunking_config(settings: Settings) -> ChunkingConfig:
     return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
-
-
-class QuestionsFirstAnswers:
-    """The answer service, holding the QuestionsFirst gate for the whole of each question so
-    that a running re-index pauses between its slices (see retrieval/priority.py)."""
-
-    def __init__(self, inner: AnswerService, gate: QuestionsFirst) -> None:
-        self.inner = inner
-        self.gate = gate
-
-    async def ask(
-        self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
-    ) -> Answer:
-        with self.gate.question():
-            return await self.inner.ask(question, history, on_partial)
-
-
-@dataclass
-class Services:
-    """`embedder` answers questions; re-indexing uses its own instance (`indexing_embedder`,
-    made on first use) so that no question waits behind an indexing batch."""
-
-    settings: Settings
-    embedder: Embedder
-    store: IndexStore
-    retriever: Retriever
-    answers: AnswerService | None = None
-    last_reindex: ReindexReport | None = None
-    questions_first: QuestionsFirst = field(default_factory=QuestionsFirst)
-    make_indexing_embedder: Callable[[], Embedder] | None = None
-    local_model: LocalModel | None = None  # LLM_PROVIDER=local, when these services loaded it
-    _indexing_embedder: Embedder | None = field(default=None, init=False, repr=False)
-    _indexing_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-
-    @property
-    def indexing_embedder(self) -> Embedder:
-        """The indexing encoder, yielding to questions between slices; built on first use."""
-        with self._indexing_lock:
-            if self._indexing_embedder is None:
-                inner = self.make_indexing_embedder() if self.make_indexing_embedder else self.embedder
-                self._indexing_embedder = YieldingEmbedder(inner, self.questions_first)
-            return self._indexing_embedder
-
-    def close(self) -> None:
-        """Release what the services loaded (the local model's memory); blocking."""
-        if self.local_model is not None:
-            self.local_model.close()
-            self.local_model = None
-
-    def reindex(
-        self,
-        full: bool = False,
-        progress: Callable[[str], None] | None = None,
-        progress_counts: Progress | None = None,
-    ) -> ReindexReport:
-        """Re-index ARTICLES_DIR (blocking: call it off the event loop), then serve the result."""
-
-        def notify(done: int, total: int, what: str) -> None:
-            if progress_counts:
-                progress_counts(done, total, what)
-            if progress:
-                progress(f"{what}: {done}/{total} chunks" if total else what)
-
-        report = reindex(
-            self.store,
-            self.settings.articles_dir,
-            self.indexing_embedder,
-            chunking_config(self.settings),
-            full=full,
-            batch_size=self.settings.embedding_batch_size,
-            max_article_bytes=self.settings.max_article_bytes,
-            progress=notify,
-        )
-        self.retriever.reload()
-        self.last_reindex = report
-        return report
 
 
 def build_embedder_from(settings: Settings) -> Embedder:
@@ -132,37 +103,217 @@ def build_embedder_from(settings: Settings) -> Embedder:
     )
 
 
+def _openai_llm(settings: Settings, local_model: LocalModel | None) -> LlmAnswerer:
+    backend = OpenAIChat(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value(),
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+        temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_tokens,
+        structured=settings.llm_structured_output,
+    )
+    return LlmAnswerer(backend, timeout_s=settings.llm_timeout_s, structured=settings.llm_structured_output)
+
+
+def _local_llm(settings: Settings, local_model: LocalModel | None) -> LlmAnswerer:
+    # llama-cpp-python is an optional extra (local-llm): imported only when chosen.
+    from answering.local_llm import LocalChat
+
+    model = local_model or load_local_model(settings)
+    backend = LocalChat(
+        model, max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
+        queue_size=settings.llm_queue_size, queue_wait_s=settings.llm_queue_wait_s,
+    )
+    return LlmAnswerer(backend, timeout_s=settings.llm_timeout_s, structured=settings.llm_structured_output)
+
+
+def load_local_model(settings: Settings) -> LocalModel:
+    """The GGUF file of LLM_MODEL_PATH, loaded (seconds for a few GB): once per process."""
+    from answering.local_llm import LocalModel, LocalModelError
+
+    if settings.llm_model_path is None:
+        raise LocalModelError("LLM_PROVIDER=local needs LLM_MODEL_PATH: the path of a GGUF model file.")
+    return LocalModel(settings.llm_model_path, threads=settings.llm_threads, context_tokens=settings.llm_context_tokens)
+
+
+# LLM_PROVIDER → the LLM answerer it builds (None: answers are extractive).
+LLM_PROVIDERS: dict[str, Callable[[Settings, LocalModel | None], LlmAnswerer | None]] = {
+    "none": lambda settings, local_model: None,
+    "openai": _openai_llm,
+    "local": _local_llm,
+}
+
+
+def build_answering(
+    settings: Settings, retriever: Searcher, embedder: Embedder | None, local_model: LocalModel | None = None
+) -> QuestionAnswering:
+    """The answer service for LLM_PROVIDER; an unknown provider lists the valid ones.
+    `local_model`: the model LLM_PROVIDER=local answers with (loaded from LLM_MODEL_PATH when
+    not given)."""
+    try:
+        make_llm = LLM_PROVIDERS[settings.llm_provider]
+    except KeyError:
+        raise UnknownLlmProvider(
+            f"Unknown LLM_PROVIDER {settings.llm_provider!r}; choose one of {', '.join(LLM_PROVIDERS)}."
+        ) from None
+    llm = make_llm(settings, local_model)
+    extractive = ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences)
+    answerer: Answerer = extractive
+    condenser: Condenser = CarryOver()
+    fallback: Answerer | None = None
+    if llm is not None:
+        answerer, condenser = llm, LlmCondenser(llm, condenser)
+        # After an LLM failure the clock has already run to the timeout: answer with fewer
+        # sentence embeddings.
+        fallback = ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences, semantic_candidates=3)
+    return QuestionAnswering(
+        retriever=retriever,
+        embedder=embedder,
+        policy=refusal_policy(settings, identity(embedder) if embedder is not None else DEFAULT_EMBEDDING),
+        answerer=answerer,
+        condenser=condenser,
+        fallback=fallback,
+        history_turns=settings.history_turns,
+        k=settings.retrieval_k,
+    )
+
+
+class Services:
+    """The real front door (qabot.frontdoor.FrontDoor), and what the CLI's own commands
+    (search, eval) read directly: the retriever, the index store, the embedder.
+
+    `embedder` answers questions; re-indexing uses its own instance (`indexing_embedder`, made
+    on first use) that yields to questions between slices, so that no question waits behind an
+    indexing batch (retrieval/priority.py)."""
+
+    def __init__(
+        self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: Retriever,
+        make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.retriever = retriever
+        self.questions_first = QuestionsFirst()
+        self._make_indexing_embedder = make_indexing_embedder
+        self._indexing_embedder: Embedder | None = None
+        self._indexing_lock = threading.Lock()
+        self._answers: QuestionAnswering | None = None
+        self._local_model = local_model  # lent by the caller: not closed here
+        self._owned_model: LocalModel | None = None
+
+    @property
+    def answers(self) -> QuestionAnswering:
+        """The answer service, built on first use: `qabot index` or `search` never load an LLM
+        (LLM_PROVIDER=local loads its model here, once)."""
+        if self._answers is None:
+            model = self._local_model
+            if self.settings.llm_provider == "local" and model is None:
+                model = self._owned_model = load_local_model(self.settings)
+            self._answers = build_answering(self.settings, self.retriever, self.embedder, model)
+        return self._answers
+
+    @property
+    def indexing_embedder(self) -> Embedder:
+        """The indexing encoder, yielding to questions between slices; built on first use."""
+        with self._indexing_lock:
+            if self._indexing_embedder is None:
+                self._indexing_embedder = YieldingEmbedder(self._make_indexing_embedder(), self.questions_first)
+            return self._indexing_embedder
+
+    @property
+    def answerer(self) -> str:
+        if self.settings.llm_provider == "none":
+            return "extractive"
+        model = self.settings.llm_model_path if self.settings.llm_provider == "local" else self.settings.llm_model
+        return f"LLM {model} (extractive fallback)"
+
+    async def open(self) -> None:
+        """Build the answer service (a bad LLM setting stops start-up here; a local model loads
+        now) and open and verify the live index now rather than on the first question; without
+        one, say so in the log (questions get the same sentence until an admin indexes)."""
+        await asyncio.to_thread(lambda: self.answers)
+        try:
+            stats = await self.stats()
+        except QabotError as exc:
+            logger.error("the index cannot serve questions: %s", exc)
+            return
+        logger.info("index ready: %d articles, %d chunks, generation %s", stats.articles, stats.chunks, stats.generation)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.close_now)
+
+    def close_now(self) -> None:
+        """Stop the retriever's threads, close the index, free a local model (blocking)."""
+        self.retriever.close()
+        if self._owned_model is not None:
+            self._owned_model.close()
+            self._owned_model = None
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close_now()
+
+    async def ask(
+        self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
+    ) -> Answer:
+        # Held for the whole question: a running re-index pauses between its slices.
+        with self.questions_first.question():
+            return await self.answers.ask(question, history, on_partial)
+
+    async def stats(self) -> IndexStats:
+        return await asyncio.to_thread(self.retriever.stats)
+
+    async def article(self, article_id: str) -> Article | None:
+        return await asyncio.to_thread(self.retriever.article, article_id)
+
+    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
+        return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+
+    def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
+        """Re-index ARTICLES_DIR (blocking), then serve the result."""
+        report = reindex(
+            self.store,
+            self.settings.articles_dir,
+            self.indexing_embedder,
+            chunking_config(self.settings),
+            full=full,
+            batch_size=self.settings.embedding_batch_size,
+            max_article_bytes=self.settings.max_article_bytes,
+            progress=progress,
+        )
+        self.retriever.reload()
+        return report
+
+    async def read_article(self, name: str, data: bytes) -> ArticleInfo:
+        try:
+            article = parse_article(name, data)
+        except ValueError as exc:
+            raise ArticleRejected(str(exc)) from exc
+        return ArticleInfo(name, article.title, article.date, len(article.text))
+
+
 def build_services(
     settings: Settings,
     *,
     embedder: Embedder | None = None,
     indexing_embedder: Embedder | None = None,
-    with_answers: bool = True,
     local_model: LocalModel | None = None,
 ) -> Services:
-    """Everything the front ends need; the index itself is opened on the first question.
-
-    A given `embedder` (a test's fake) also indexes unless `indexing_embedder` is given; the
-    configured backend gets a second instance for indexing. With LLM_PROVIDER=local the model
-    is loaded here, once (`local_model` lends an already loaded one, which `Services.close`
-    leaves to its owner)."""
+    """Everything the front ends need; the index itself is opened by `open` or the first
+    question. A given `embedder` (a test's fake) also indexes unless `indexing_embedder` is
+    given; the configured backend gets a second instance for indexing. `local_model` lends an
+    already loaded model to LLM_PROVIDER=local (its owner closes it)."""
     if embedder is not None:
-        make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or embedder  # noqa: E731
+        given = embedder
+        make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or given  # noqa: E731
     else:
         embedder = build_embedder_from(settings)
         make_indexing = lambda: indexing_embedder or build_embedder_from(settings)  # noqa: E731
     store = IndexStore(settings.index_dir)
     retriever = Retriever(store, embedder, retrieval_config(settings, identity(embedder)))
-    services = Services(
-        settings=settings, embedder=embedder, store=store, retriever=retriever,
-        make_indexing_embedder=make_indexing,
-    )
-    if with_answers:
-        from answering.service import build_answer_service, load_local_model
-
-        if settings.llm_provider == "local" and local_model is None:
-            local_model = services.local_model = load_local_model(settings)
-        services.answers = QuestionsFirstAnswers(
-            build_answer_service(settings, retriever, embedder, local_model), services.questions_first
-        )
-    return services
+    return Services(settings, embedder, store, retriever, make_indexing, local_model)

@@ -32,7 +32,7 @@ class DenseIndex:
         index = faiss.read_index(str(path))
         if not isinstance(index, faiss.IndexIDMap2):
             index = faiss.downcast_index(index)
-        return cls(index)
+        return cls(index)  # type: ignore[arg-type]  # downcast_index returns the concrete IDMap2
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -53,7 +53,7 @@ class DenseIndex:
 
     def remove(self, chunk_ids: list[int]) -> None:
         if chunk_ids:
-            self._index.remove_ids(np.asarray(chunk_ids, dtype=np.int64))
+            self._index.remove_ids(np.asarray(chunk_ids, dtype=np.int64))  # type: ignore[arg-type]  # the SWIG wrapper takes an id array
 
     def search(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """(chunk_id, cosine similarity) best first."""

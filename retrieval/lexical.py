@@ -17,6 +17,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 import Stemmer
@@ -49,7 +50,8 @@ def analyze(text: str) -> list[str]:
             if not folded or folded in _STOPWORDS:
                 continue
             terms.append(folded)
-    return _stemmer().stemWords(terms)
+    stems: list[str] = _stemmer().stemWords(terms)
+    return stems
 
 
 def create_schema(db: sqlite3.Connection) -> None:
@@ -71,19 +73,20 @@ def remove(db: sqlite3.Connection, chunk_ids: list[int]) -> None:
     db.executemany("DELETE FROM chunk_terms WHERE rowid = ?", [(i,) for i in chunk_ids])
 
 
-def query_expression(question: str) -> str | None:
-    """An FTS5 OR query of the question's distinct terms, each quoted (no FTS syntax leaks in)."""
-    terms = list(dict.fromkeys(analyze(question)))
+def query_expression(terms: Sequence[str]) -> str | None:
+    """An FTS5 OR query of the question's distinct analysed terms, each quoted (no FTS syntax
+    leaks in)."""
+    terms = list(dict.fromkeys(terms))
     if not terms:
         return None
     return " OR ".join(f'"{t}"' for t in terms)
 
 
-def term_idf(db: sqlite3.Connection, question: str, chunk_count: int) -> dict[str, float]:
-    """The question's distinct terms with their IDF over the N chunks, ln(1 + N / (1 + df)):
+def term_idf(db: sqlite3.Connection, terms: Sequence[str], chunk_count: int) -> dict[str, float]:
+    """The question's distinct analysed terms with their IDF over the N chunks, ln(1 + N / (1 + df)):
     positive at any corpus size (FTS5's own BM25 IDF is near zero for a term in over half of a
     small index's chunks), highest for a term no chunk holds."""
-    terms = list(dict.fromkeys(analyze(question)))
+    terms = list(dict.fromkeys(terms))
     if not terms:
         return {}
     # fts5vocab reads FTS5's own document counts; a TEMP table works on read-only connections.
@@ -93,7 +96,7 @@ def term_idf(db: sqlite3.Connection, question: str, chunk_count: int) -> dict[st
     return {term: math.log(1 + chunk_count / (1 + df.get(term, 0))) for term in terms}
 
 
-def idf_match(weights: dict[str, float], passages_terms: Sequence[set[str]]) -> float:
+def idf_match(weights: dict[str, float], passages_terms: Sequence[AbstractSet[str]]) -> float:
     """The largest share of the question's IDF (`term_idf`) whose terms one passage holds
     (0..1): how much of the question's rare vocabulary, the names and terms an article on its
     subject would contain, the best passage matches."""
@@ -114,9 +117,9 @@ def stored_terms(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, 
     return {int(rowid): set(terms.split()) for rowid, terms in rows}
 
 
-def search(db: sqlite3.Connection, question: str, limit: int) -> list[tuple[int, float]]:
-    """(chunk_id, BM25 score) best first; higher is better."""
-    expression = query_expression(question)
+def search(db: sqlite3.Connection, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
+    """(chunk_id, BM25 score) best first for the question's analysed terms; higher is better."""
+    expression = query_expression(terms)
     if expression is None:
         return []
     rows = db.execute(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -51,9 +53,11 @@ class Passage:
     bm25_score: float | None = None  # BM25 score, when the lexical retriever saw it
     dense_rank: int | None = None
     bm25_rank: int | None = None
-    extra: dict[str, float] = field(default_factory=dict)
     url: str | None = None  # the original article, from its front matter
     source: str | None = None  # who published it
+    # Its analysed terms as the index stores them (lexical.analyze): refusal, follow-ups and the
+    # answerer read them instead of analysing the passage again.
+    terms: frozenset[str] = frozenset()
 
     def to_dict(self, rank: int) -> dict[str, object]:
         return {
@@ -74,6 +78,15 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What retrieval needs of a question: the text to embed and its analysed terms
+    (lexical.analyze), computed once by whoever understood the question."""
+
+    text: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """The passages for one question, with how long retrieval took."""
 
@@ -82,3 +95,5 @@ class SearchResult:
     timings_ms: dict[str, float]
     # The share of the question's IDF the best passage holds (lexical.idf_match); None without BM25.
     idf_match: float | None = None
+    # The question's embedding, for the answering layer to reuse; None without dense retrieval.
+    query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)

@@ -18,7 +18,7 @@ from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
-from retrieval.models import Article, Passage, SearchResult
+from retrieval.models import Article, Passage, SearchQuery, SearchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +75,18 @@ class Retriever:
             self._generation = fresh
         return fresh
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        """The best k passages; `query` as the answering layer analysed it, or plain text (the
+        CLI, benchmarks), analysed here."""
+        if isinstance(query, str):
+            query = search_query(query)
         k = k or self.config.k
         mode = mode or self.config.mode
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         generation = self.generation
         started = time.perf_counter()
+        vector = None
         timings: dict[str, float] = {}
         pool = max(self.config.candidates, k)
         dense: list[tuple[int, float]] = []
@@ -90,15 +95,15 @@ class Retriever:
         # BM25 runs on a worker thread while the question is encoded here: both release the GIL,
         # so on two cores the lexical search costs no extra wall time.
         pending = (
-            self._lexical_pool.submit(self._timed_lexical, generation, question, pool)
+            self._lexical_pool.submit(self._timed_lexical, generation, query.terms, pool)
             if mode in ("hybrid", "bm25")
             else None
         )
         if mode in ("hybrid", "dense"):
-            query = self.embedder.embed_query(question)
+            vector = self.embedder.embed_query(query.text)
             timings["embed"] = _ms_since(started)
             dense_started = time.perf_counter()
-            dense = generation.dense_search(query, pool)
+            dense = generation.dense_search(vector, pool)
             timings["dense"] = _ms_since(dense_started)
         if pending is not None:
             lexical, weights, timings["bm25"] = pending.result()
@@ -108,36 +113,50 @@ class Retriever:
             bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
         )[:k]
         rows = generation.chunks([f.chunk_id for f in fused])
+        held = generation.stored_terms([f.chunk_id for f in fused])
         passages = [
             Passage(
                 chunk_id=f.chunk_id, article_id=row.article_id, title=row.title, date=row.date,
                 start=row.start, end=row.end, text=row.text, score=f.score,
                 dense_score=f.dense_score, bm25_score=f.bm25_score,
                 dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.url, source=row.source,
+                terms=frozenset(held.get(f.chunk_id, ())),
             )
             for f in fused
             if (row := rows.get(f.chunk_id)) is not None
         ]
         match = None
         if weights is not None:
-            held = generation.stored_terms([p.chunk_id for p in passages])
-            match = lexical_index.idf_match(weights, [held.get(p.chunk_id, set()) for p in passages])
+            match = lexical_index.idf_match(weights, [p.terms for p in passages])
         timings["total"] = _ms_since(started)
-        return SearchResult(question, passages, timings, match)
+        return SearchResult(query.text, passages, timings, match, vector)
 
     @staticmethod
     def _timed_lexical(
-        generation: Generation, question: str, pool: int
+        generation: Generation, terms: tuple[str, ...], pool: int
     ) -> tuple[list[tuple[int, float]], dict[str, float], float]:
         started = time.perf_counter()
-        ranking = generation.lexical_search(question, pool)
-        return ranking, generation.term_idf(question), _ms_since(started)
+        ranking = generation.lexical_search(terms, pool)
+        return ranking, generation.term_idf(terms), _ms_since(started)
+
+    def close(self) -> None:
+        """Stop the BM25 worker threads and let go of the generation."""
+        self._lexical_pool.shutdown(wait=True)
+        with self._lock:
+            generation, self._generation = self._generation, None
+        if generation is not None:
+            generation.close()
 
     def stats(self) -> IndexStats:
         return self.generation.stats()
 
     def article(self, article_id: str) -> Article | None:
         return self.generation.article(article_id)
+
+
+def search_query(text: str) -> SearchQuery:
+    """A question as retrieval reads it: its text and its analysed terms."""
+    return SearchQuery(text, tuple(lexical_index.analyze(text)))
 
 
 def _ms_since(started: float) -> float:

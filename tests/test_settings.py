@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from qabot.cli import main
+from cli.main import main
 from qabot.settings import Settings, SettingsError, load_settings
 from tests.conftest import ROOT
 

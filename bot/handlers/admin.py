@@ -13,7 +13,6 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -25,9 +24,7 @@ from bot.render import bullet_list, escape, truncate
 from bot.state import BotState, state_of
 from bot.store import Held
 from bot.texts import language_of, t
-from retrieval.articles import parse_article
-from retrieval.errors import QabotError, ReindexInProgress
-from retrieval.models import Article
+from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInProgress
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +48,8 @@ async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if message is None:
         return
-    full = bool(context.args) and context.args[0].lower() in ("full", "complet", "complete")
+    args = context.args or []
+    full = bool(args) and args[0].lower() in ("full", "complet", "complete")
     lang = language_of(update.effective_user)
     if not await start_reindex(context, message, lang, full=full):
         await message.reply_text(t("reindex_busy", lang))
@@ -64,12 +62,12 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     lang = language_of(update.effective_user)
+    articles = chunks = period = "—"
     try:
-        stats = await asyncio.to_thread(st.services.retriever.stats)
-        articles, chunks, embedding = stats.articles, stats.chunks, stats.embedding
+        stats = await st.services.stats()
+        articles, chunks, embedding = str(stats.articles), str(stats.chunks), stats.embedding
         period = f"{stats.date_min} – {stats.date_max}" if stats.date_min else "—"
     except QabotError as exc:
-        articles = chunks = embedding = period = "—"
         embedding = str(exc)
     today = await st.db.today()
     last = await st.db.meta("last_reindex") or t("never", lang)
@@ -77,7 +75,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t(
             "status", lang,
             articles=articles, chunks=chunks, period=escape(str(period)), embedding=escape(str(embedding)),
-            answerer=escape(_answerer(st)), last=escape(last),
+            answerer=escape(st.services.answerer), last=escape(last),
             answered=today.get("answered", 0), declined=today.get("declined", 0),
         )
     )
@@ -118,8 +116,8 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(t("upload_too_large", lang, size=len(data), limit=limit))
         return
     try:
-        article = parse_article(name, data)
-    except ValueError as exc:
+        article = await st.services.read_article(name, data)
+    except ArticleRejected as exc:
         await message.reply_text(t("upload_unreadable", lang, reason=escape(str(exc))))
         return
     root = Path(st.settings.articles_dir)
@@ -154,16 +152,17 @@ async def on_upload_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     data = await asyncio.to_thread(claimed.read_bytes)
     written = await asyncio.to_thread(uploads.replace if choice == "r" else uploads.keep_both, root, claimed, name)
     await edit(message, t("upload_exists", lang, name=escape(name)))  # the buttons go away
-    await _saved_then_reindex(context, message, lang, written, parse_article(written, data), replaced=choice == "r")
+    article = await st.services.read_article(written, data)
+    await _saved_then_reindex(context, message, lang, written, article, replaced=choice == "r")
 
 
 async def _saved_then_reindex(
-    context: ContextTypes.DEFAULT_TYPE, message: Message, lang: str, name: str, article: Article, *, replaced: bool
+    context: ContextTypes.DEFAULT_TYPE, message: Message, lang: str, name: str, article: ArticleInfo, *, replaced: bool
 ) -> None:
     logger.info("article uploaded name=%s replaced=%s", name, replaced)
     saved = t(
         "upload_saved", lang, name=escape(name), title=escape(truncate(article.title, 120)),
-        date=f" ({escape(article.date)})" if article.date else "", chars=len(article.text),
+        date=f" ({escape(article.date)})" if article.date else "", chars=article.chars,
     ) + (t("upload_replaced", lang) if replaced else "")
     if not await start_reindex(context, message, lang, full=False, prefix=saved):
         await message.reply_text(saved + "\n" + t("upload_busy", lang))
@@ -228,12 +227,12 @@ async def _run_reindex(
 ) -> None:
     latest = [""]
 
-    def report_progress(text: str) -> None:  # called from the worker thread
-        latest[0] = text
+    def report_progress(done: int, total: int, what: str) -> None:  # called from the worker thread
+        latest[0] = f"{what}: {done}/{total} chunks" if total else what
 
     shown = ""
     try:
-        job = asyncio.ensure_future(asyncio.to_thread(st.services.reindex, full=full, progress=report_progress))
+        job = asyncio.ensure_future(st.services.reindex(full=full, progress=report_progress))
         while not job.done():
             await asyncio.wait({job}, timeout=st.tuning.reindex_progress_every_s)
             if not job.done() and latest[0] and latest[0] != shown:
@@ -263,10 +262,3 @@ async def _try_edit(message: Message, text: str) -> None:
         await edit(message, text)
     except TelegramError as exc:
         logger.warning("could not update the re-index message chat=%s: %s", message.chat_id, exc)
-
-
-def _answerer(st: BotState) -> str:
-    settings: Any = st.settings
-    if getattr(settings, "llm_provider", "none") == "openai":
-        return f"LLM {getattr(settings, 'llm_model', '?')} (extractive fallback)"
-    return "extractive"

@@ -1,6 +1,6 @@
 """Questions: private texts, group mentions and replies, `/ask`; streamed, cited answers.
 
-A question goes: limits checked → `services.answers.ask` (typing shown, partial text streamed
+A question goes: limits checked → `FrontDoor.ask` (typing shown, partial text streamed
 into one message at most about once a second) → stored with its citations → rendered with a
 button per citation and 👍/👎.
 """
@@ -95,9 +95,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         return
     stream = Stream(message, st.tuning.edit_every_s, st.group_pace)
     async with typing(context.bot, chat.id, st.tuning.typing_every_s, st.typing_sent):
-        answer = await st.services.answers.ask(
-            question, history=await st.db.history(chat.id, st.settings.history_turns), on_partial=stream.partial
-        )
+        history = await st.db.history(chat.id, st.settings.history_turns)
+        answer = await st.services.ask(question, history=history, on_partial=stream.partial)
     stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
         await st.db.add_turn(chat.id, Turn(question, answer.text), st.settings.history_turns)

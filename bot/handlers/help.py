@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Update
@@ -11,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
-from retrieval.errors import QabotError
+from qabot.frontdoor import QabotError
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +22,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lang = language_of(update.effective_user)
     try:
-        stats = await asyncio.to_thread(state_of(context).services.retriever.stats)
+        stats = await state_of(context).services.stats()
     except QabotError as exc:
         logger.warning("help without an index: %s", exc)
         await message.reply_text(t("no_index", lang))

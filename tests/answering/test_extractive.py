@@ -12,7 +12,7 @@ ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 
 
 async def test_answers_with_the_figure_and_its_citation(seed_services) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services().answers.ask(ALEPPO)
+    answer = await seed_services().ask(ALEPPO)
     assert answer.answered and answer.answerer == "extractive" and answer.language == "fr"
     assert answer.text.startswith("D'après les articles :")
     assert "130 000" in answer.text and "[1]" in answer.text
@@ -22,7 +22,7 @@ async def test_answers_with_the_figure_and_its_citation(seed_services) -> None: 
 
 
 async def test_question_the_articles_cannot_answer_is_declined(seed_services) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services().answers.ask("Quel est le prix d'un ticket de métro à Tokyo ?")
+    answer = await seed_services().ask("Quel est le prix d'un ticket de métro à Tokyo ?")
     assert not answer.answered
     assert answer.text == "Je n'ai pas trouvé la réponse dans les articles."
     assert answer.citations == [] and answer.suggestions == []  # nothing came close
@@ -36,12 +36,12 @@ async def test_question_the_articles_cannot_answer_is_declined(seed_services) ->
     ("Who won the 2018 football world cup?", False),
 ])
 async def test_english_questions_meet_the_cross_language_bar(seed_services, question: str, answered: bool) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services().answers.ask(question)
+    answer = await seed_services().ask(question)
     assert answer.language == "en" and answer.answered is answered, answer.text
 
 
 async def test_english_question_is_framed_in_english(seed_services) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services().answers.ask("How many civilians have fled Aleppo since the offensive began?")
+    answer = await seed_services().ask("How many civilians have fled Aleppo since the offensive began?")
     assert answer.language == "en"
     assert answer.text.startswith("According to the articles")
     assert "130 000" in answer.text
@@ -49,7 +49,7 @@ async def test_english_question_is_framed_in_english(seed_services) -> None:  # 
 
 async def test_follow_up_is_rewritten_with_the_earlier_key_terms(seed_services) -> None:  # type: ignore[no-untyped-def]
     history = [Turn("Combien de civils ont été tués à Alep-Est ?", "… 415 civils à Alep-Est … [1]")]
-    answer = await seed_services().answers.ask("Et à Alep-Ouest ?", history)
+    answer = await seed_services().ask("Et à Alep-Ouest ?", history)
     assert answer.question == "Et à Alep-Ouest ?"  # the user's wording is kept
     assert answer.standalone_question and "civils" in answer.standalone_question
     assert answer.answered and "130 à Alep-Ouest" in answer.text
@@ -59,7 +59,7 @@ async def test_short_new_question_is_not_answered_with_the_earlier_subject(seed_
     # Two key terms make it look like a follow-up; carrying "civils fui Alep" over would find
     # Aleppo passages that say nothing of Japan, and quote them as the answer.
     history = [Turn("Combien de civils ont fui Alep ?", "… 130 000 civils ont fui Alep. [1]")]
-    answer = await seed_services().answers.ask("Quelle est la capitale du Japon ?", history)
+    answer = await seed_services().ask("Quelle est la capitale du Japon ?", history)
     assert not answer.answered, answer.text
     assert answer.standalone_question is None  # taken as the new question it is
     assert answer.text == "Je n'ai pas trouvé la réponse dans les articles."
@@ -69,33 +69,33 @@ async def test_follow_up_in_other_words_than_the_article_stays_a_follow_up(seed_
     # The article never says "morts" ("coûté la vie"), but the question alone is close in
     # meaning to the article the conversation is about.
     history = [Turn("Combien de civils ont fui Alep ?", "… 130 000 civils ont fui Alep. [1]")]
-    answer = await seed_services().answers.ask("Combien de morts ?", history)
+    answer = await seed_services().ask("Combien de morts ?", history)
     assert answer.answered and "415 civils" in answer.text, answer.text
     assert answer.standalone_question and "Alep" in answer.standalone_question
 
 
 @pytest.mark.parametrize("sentences", [1, 3])
 async def test_sentence_count_is_bounded(seed_services, sentences: int) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services(answer_max_sentences=sentences).answers.ask("Que s'est-il passé à Alep ?")
+    answer = await seed_services(answer_max_sentences=sentences).ask("Que s'est-il passé à Alep ?")
     assert answer.answered
     assert answer.text.count("[") <= sentences
 
 
 async def test_english_question_sharing_only_a_name_is_answered_in_english(seed_services) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services().answers.ask("What did Ban Ki-moon say?")
+    answer = await seed_services().ask("What did Ban Ki-moon say?")
     assert answer.answered and answer.language == "en"
     assert answer.text.startswith("According to the articles") and "Ban Ki-moon" in answer.text
 
 
 async def test_question_naming_someone_in_the_article_passes_the_refusal_bar(seed_services) -> None:  # type: ignore[no-untyped-def]
-    answer = await seed_services().answers.ask("Qui est Rami Abdel Rahmane ?")
+    answer = await seed_services().ask("Qui est Rami Abdel Rahmane ?")
     assert answer.answered and "Observatoire syrien" in answer.text
 
 
 async def test_short_follow_up_keeps_the_conversation_language(seed_services) -> None:  # type: ignore[no-untyped-def]
     history = [Turn("How many civilians have fled Aleppo since the offensive began?", "… [1]")]
-    answer = await seed_services().answers.ask("Et à Alep-Ouest ?", history)
+    answer = await seed_services().ask("Et à Alep-Ouest ?", history)
     assert answer.language == "fr"  # clearly French on its own
-    answer = await seed_services().answers.ask("Et Alep-Ouest ?", history)
+    answer = await seed_services().ask("Et Alep-Ouest ?", history)
     assert answer.language == "en"  # too close to call: the conversation's language
     assert answer.text.startswith("According to the articles")

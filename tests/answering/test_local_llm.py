@@ -54,7 +54,7 @@ def english_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     for name, text in ARTICLES.items():
         (articles / name).write_text(text, encoding="utf-8")
     settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index")  # type: ignore[call-arg]
-    build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    build_services(settings, embedder=HashingEmbedder()).reindex_now()
     return articles, root / "index"
 
 
@@ -109,7 +109,7 @@ async def test_local_answer_streams_and_keeps_the_contract(
     async def on_partial(text: str) -> None:
         partials.append(text)
 
-    answer = await llm_services().answers.ask(ALEPPO_EN, on_partial=on_partial)  # type: ignore[union-attr]
+    answer = await llm_services().ask(ALEPPO_EN, on_partial=on_partial)
     assert len(partials) >= 2 and all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
     assert_contract(answer)
     generated = [int(n) for n in re.findall(r"generated_tokens=(\d+)", caplog.text)]
@@ -118,7 +118,7 @@ async def test_local_answer_streams_and_keeps_the_contract(
 
 async def test_local_uncited_answer_falls_back_with_its_note(llm_services: Callable[..., Services]) -> None:
     # One token cannot hold a sentence and its [n]: the answer cannot be tied to the passages.
-    answer = await llm_services(llm_max_tokens=1).answers.ask(ALEPPO_EN)  # type: ignore[union-attr]
+    answer = await llm_services(llm_max_tokens=1).ask(ALEPPO_EN)
     assert answer.answerer == "extractive" and answer.fallback == "uncited"
     assert answer.text.startswith(NOTES_EN["uncited"]) and "130,000" in answer.text and answer.citations
 
@@ -130,14 +130,14 @@ async def test_local_structured_output_is_parsed(smollm: LocalModel, llm_service
     passages = llm_services().retriever.search(ALEPPO_EN, 1).passages
     result = await chat.structured(build_messages(ALEPPO_EN, passages, [], "en"))
     assert isinstance(result, CitedAnswer)  # llama.cpp's grammar held the model to the schema
-    answer = await llm_services(llm_structured_output=True, llm_max_tokens=96).answers.ask(ALEPPO_EN)  # type: ignore[union-attr]
+    answer = await llm_services(llm_structured_output=True, llm_max_tokens=96).ask(ALEPPO_EN)
     assert_contract(answer)
 
 
 async def test_local_timeout_falls_back_and_frees_the_model(
     llm_services: Callable[..., Services], smollm: LocalModel
 ) -> None:
-    answer = await llm_services(llm_timeout_s=0.05, llm_max_tokens=400).answers.ask(ALEPPO_EN)  # type: ignore[union-attr]
+    answer = await llm_services(llm_timeout_s=0.05, llm_max_tokens=400).ask(ALEPPO_EN)
     assert answer.fallback == "timeout" and answer.text.startswith(NOTES_EN["timeout"]) and answer.citations
     # The abandoned generation was stopped, not left holding the model.
     assert smollm.generate(MESSAGES, max_tokens=2, temperature=0.0).generated_tokens >= 1
@@ -145,7 +145,7 @@ async def test_local_timeout_falls_back_and_frees_the_model(
 
 async def test_local_model_answers_one_question_at_a_time(llm_services: Callable[..., Services]) -> None:
     services = llm_services(llm_queue_size=0)
-    answers = await asyncio.gather(*(services.answers.ask(ALEPPO_EN) for _ in range(2)))  # type: ignore[union-attr]
+    answers = await asyncio.gather(*(services.ask(ALEPPO_EN) for _ in range(2)))
     busy = [a for a in answers if a.fallback == "busy"]
     assert len(busy) == 1 and busy[0].text.startswith(NOTES_EN["busy"]) and busy[0].citations
     assert_contract(next(a for a in answers if a.fallback != "busy"))
@@ -153,7 +153,7 @@ async def test_local_model_answers_one_question_at_a_time(llm_services: Callable
 
 async def test_local_queue_wait_is_bounded(llm_services: Callable[..., Services]) -> None:
     services = llm_services(llm_queue_size=5, llm_queue_wait_s=0.01, llm_max_tokens=24)
-    answers = await asyncio.gather(*(services.answers.ask(ALEPPO_EN) for _ in range(2)))  # type: ignore[union-attr]
+    answers = await asyncio.gather(*(services.ask(ALEPPO_EN) for _ in range(2)))
     assert sorted(str(a.fallback) for a in answers).count("busy") == 1
 
 
@@ -189,7 +189,7 @@ async def test_server_answer_streams_and_keeps_the_contract(
         partials.append(text)
 
     services = llm_services(llm_provider="openai", llm_base_url=llama_server)
-    answer = await services.answers.ask(ALEPPO_EN, on_partial=on_partial)  # type: ignore[union-attr]
+    answer = await services.ask(ALEPPO_EN, on_partial=on_partial)
     assert len(partials) >= 2 and all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
     assert_contract(answer)
 
@@ -208,7 +208,7 @@ async def test_server_uncited_answer_falls_back_with_its_note(
     llm_services: Callable[..., Services], llama_server: str
 ) -> None:
     services = llm_services(llm_provider="openai", llm_base_url=llama_server, llm_max_tokens=1)
-    answer = await services.answers.ask(ALEPPO_EN)  # type: ignore[union-attr]
+    answer = await services.ask(ALEPPO_EN)
     assert answer.answerer == "extractive" and answer.fallback == "uncited"
     assert answer.text.startswith(NOTES_EN["uncited"]) and answer.citations
 
@@ -229,7 +229,7 @@ async def test_killed_server_is_could_not_be_reached_within_the_timeout(
     try:
         services = llm_services(llm_provider="openai", llm_base_url=f"http://127.0.0.1:{port}/v1",
                                 llm_timeout_s=20.0, llm_max_tokens=200)
-        answer = await services.answers.ask(ALEPPO_EN, on_partial=kill_on_first_piece)  # type: ignore[union-attr]
+        answer = await services.ask(ALEPPO_EN, on_partial=kill_on_first_piece)
         finished = time.perf_counter()
     finally:
         if server.poll() is None:
@@ -239,6 +239,6 @@ async def test_killed_server_is_could_not_be_reached_within_the_timeout(
     assert answer.fallback == "unreachable" and answer.text.startswith(NOTES_EN["unreachable"])
     assert answer.citations and finished - killed_at[0] < 20.0  # well before LLM_TIMEOUT_S
     # And a server that is gone before the question: refused at once, same note.
-    answer = await services.answers.ask(ALEPPO_EN)  # type: ignore[union-attr]
+    answer = await services.ask(ALEPPO_EN)
     assert answer.fallback == "unreachable"
     assert isinstance(server, subprocess.Popen)

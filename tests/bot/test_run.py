@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 import bot.app
-import qabot.services
-from qabot.commands import run as run_command
+from cli.commands import run as run_command
 from tests.fakes.telegram_server import TOKEN
 
 
@@ -28,8 +27,8 @@ class RecordingApplication:
 def recorded(monkeypatch: pytest.MonkeyPatch) -> RecordingApplication:
     application = RecordingApplication()
     services = object()
-    monkeypatch.setattr(qabot.services, "build_services", lambda settings: services)
-    monkeypatch.setattr(bot.app, "build_application", lambda settings, services: application)
+    monkeypatch.setattr(run_command, "build_services", lambda settings: services)
+    monkeypatch.setattr(run_command, "build_application", lambda settings, services: application)
     # The index check before serving is tested in tests/test_run_command.py; here, that it runs.
     monkeypatch.setattr(run_command, "check_index", lambda checked: application.calls.append(("check", {})))
     return application
@@ -42,14 +41,8 @@ def test_register_adds_the_run_command() -> None:
 
 
 def test_without_a_token_it_opens_the_terminal_chat(make_settings, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    import sys
-    import types
-
     opened: list[object] = []
-    fake_chat = types.ModuleType("qabot.commands.chat")
-    fake_chat.run = lambda args, settings: opened.append(settings) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "qabot.commands.chat", fake_chat)
-    monkeypatch.setattr("qabot.commands.chat", fake_chat, raising=False)
+    monkeypatch.setattr(run_command.chat, "run", lambda args, settings: opened.append(settings) or 0)
     settings = make_settings()
     assert run_command.run(argparse.Namespace(), settings) == 0
     assert opened == [settings]

@@ -5,6 +5,7 @@ to them in turn, and redelivering some to the other worker."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections import Counter
@@ -65,18 +66,17 @@ def instrument(worker: Worker) -> None:
 
     worker.application.add_handler(TypeHandler(Update, record), group=-1)
     answers = worker.services.answers
-    assert answers is not None
     real_ask, real_reindex = answers.ask, worker.services.reindex
 
     async def ask(question: str, history: Any = (), **kwargs: Any) -> Any:
         worker.asked.append((question, tuple(history)))
         return await real_ask(question, history, **kwargs)
 
-    def reindex(full: bool = False, **kwargs: Any) -> Any:
+    async def reindex(*, full: bool = False, **kwargs: Any) -> Any:
         worker.reindexes.append(full)
         if worker.gate is not None:
-            assert worker.gate.wait(30), "the test never released the re-index"
-        return real_reindex(full=full, **kwargs)
+            assert await asyncio.to_thread(worker.gate.wait, 30), "the test never released the re-index"
+        return await real_reindex(full=full, **kwargs)
 
     answers.ask = ask  # type: ignore[method-assign]
     worker.services.reindex = reindex  # type: ignore[method-assign]
@@ -99,7 +99,7 @@ async def workers(
         for i in range(2):
             services = build_services(settings, embedder=HashingEmbedder())
             if i == 0:
-                services.reindex()  # one INDEX_DIR, shared (one machine, or a shared volume)
+                services.reindex_now()  # one INDEX_DIR, shared (one machine, or a shared volume)
             application = build_application(settings, services, tuning=FAST)
             port = free_port()
             url = f"http://127.0.0.1:{port}/telegram"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qabot.cli import main
+from cli.main import main
 
 DATA = Path(__file__).resolve().parent / "data"
 

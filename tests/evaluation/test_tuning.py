@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from answering.query import plain_query
+from answering.refusal import RefusalPolicy
 from evaluation import runner, tuning
 from qabot.services import Services
 from qabot.settings import Settings
@@ -17,7 +19,7 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture
 def tuned(tmp_path: Path) -> tuple[Settings, Services, tuning.CandidateSet]:
     settings = Settings(_env_file=None, data_dir=tmp_path / "var", chunk_tokens=48, chunk_overlap_tokens=8)  # type: ignore[call-arg]
-    services = runner.prepare(settings, DATA / "corpus", embedder=HashingEmbedder(), with_answers=False)
+    services = runner.prepare(settings, DATA / "corpus", embedder=HashingEmbedder())
     questions = runner.load_questions(DATA / "questions.jsonl")
     return settings, services, tuning.collect(services, questions, depth=50)
 
@@ -68,3 +70,24 @@ def test_upper_bound_finds_a_signal_that_separates_and_not_one_that_does_not() -
     assert separable["standardised_weights"]["dense_gap"] < 0  # type: ignore[index]
     noise = [_signals(s.answerable, s.best_dense, rng.uniform(0.0, 0.10)) for s in rows]
     assert tuning.combined_upper_bound(noise)["unanswerable_declined"] < 0.5  # type: ignore[operator]
+
+
+def test_replayed_refusal_equals_the_shipped_policy(tuned: tuple[Settings, Services, tuning.CandidateSet]) -> None:
+    """The tuning replay's signals and rule decide as answering.refusal does on live retrieval,
+    at bars that split these questions both ways."""
+    settings, services, cset = tuned
+    used = services.retriever.config
+    config = tuning.FusionConfig(used.rrf_k, used.dense_weight, used.bm25_weight, used.candidates)
+    rows = tuning.signals(cset, config, settings.retrieval_k)
+    for bar in (0.0, sorted(s.best_dense for s in rows)[len(rows) // 2], 2.0):
+        policy = RefusalPolicy(min_score=bar, idf_match_weight=0.3)
+        rule = tuning._idf_match_rule(policy.idf_match_weight, bar, policy.min_term_coverage)
+        decisions = []
+        for c, s in zip(cset.items, rows, strict=True):
+            query = plain_query(c.question.question, "fr")
+            live = services.retriever.search(query.search)
+            assert s.idf_match == pytest.approx(live.idf_match or 0.0)
+            decisions.append(policy.declines(query, live.passages, live.idf_match))
+            assert rule(s) == decisions[-1], (c.question.question, bar)
+        if 0.0 < bar < 2.0:
+            assert any(decisions) and not all(decisions)

@@ -47,9 +47,9 @@ class PostgresCluster:
         kwargs: dict[str, object] = {}
         if self._user is not None:
             kwargs = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(  # type: ignore[call-overload, no-any-return]  # noqa: S603
             [str(self.bindir / args[0]), *args[1:]], check=True, capture_output=True, text=True,
-            cwd=self.root, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}, **kwargs,  # type: ignore[arg-type]
+            cwd=self.root, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}, **kwargs,
         )
 
     def start(self) -> None:

@@ -537,7 +537,7 @@ class FakeTelegram:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-        return markup
+        return markup  # type: ignore[no-any-return]
 
     def _message_json(self, sent: SentMessage, chat_type: str | None = None) -> dict[str, Any]:
         kind = chat_type or ("private" if sent.chat_id > 0 else "supergroup")

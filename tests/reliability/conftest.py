@@ -175,7 +175,7 @@ async def live_bot(
     by default over a fresh index of ARTICLES_DIR, else over whatever INDEX_DIR holds."""
     services = build_services(settings, embedder=HashingEmbedder())
     if reindex:
-        await asyncio.to_thread(services.reindex)
+        await services.reindex()
     application = build_application(settings, services, tuning=tuning)
     bot = LiveBot(tg, settings, services, application)
 
@@ -189,7 +189,6 @@ async def live_bot(
     application.add_handler(TypeHandler(Update, record_update), group=-1)
     application.add_error_handler(record_error)
     answers = services.answers
-    assert answers is not None
     real_ask = answers.ask
 
     async def counted_ask(question: str, *args: Any, **kwargs: Any) -> Any:
@@ -199,9 +198,9 @@ async def live_bot(
     answers.ask = counted_ask  # type: ignore[method-assign]
     real_reindex = services.reindex
 
-    def counted_reindex(full: bool = False, **kwargs: Any) -> Any:
+    async def counted_reindex(*, full: bool = False, **kwargs: Any) -> Any:
         bot.reindexes.append(full)
-        return real_reindex(full=full, **kwargs)
+        return await real_reindex(full=full, **kwargs)
 
     services.reindex = counted_reindex  # type: ignore[method-assign]
     async with contextlib.AsyncExitStack() as stack:

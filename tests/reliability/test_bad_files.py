@@ -84,7 +84,7 @@ async def test_a_damaged_index_says_to_rebuild_and_reindex_full_repairs_it(
     damage: str,
 ) -> None:
     settings = make_live_settings(make_settings, faulty_telegram)
-    report = build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    report = build_services(settings, embedder=HashingEmbedder()).reindex_now()
     generation = settings.index_dir / report.generation
     if damage == "truncated-faiss":
         dense = generation / DENSE_FILE

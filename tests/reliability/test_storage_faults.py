@@ -70,7 +70,7 @@ def test_cli_index_says_one_sentence_and_the_old_index_serves(
 ) -> None:
     settings = make_settings()
     (settings.articles_dir / "long.txt").write_text(LONG_ARTICLE, encoding="utf-8")
-    live = build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex().generation
+    live = build_services(settings, embedder=HashingEmbedder()).reindex_now().generation
     monkeypatch.setenv("ARTICLES_DIR", str(settings.articles_dir))
     monkeypatch.setenv("INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
@@ -97,7 +97,7 @@ async def test_telegram_reindex_says_one_sentence_and_questions_are_still_answer
     tg = faulty_telegram
     settings = make_live_settings(make_settings, tg)
     (corpus_dir / "long.txt").write_text(LONG_ARTICLE, encoding="utf-8")
-    build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    build_services(settings, embedder=HashingEmbedder()).reindex_now()
     inject, detail = FAULTS[fault]
     async with live_bot(settings, tg, reindex=False) as bot:
         inject(monkeypatch)

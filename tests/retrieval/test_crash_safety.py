@@ -36,7 +36,7 @@ CHILD = textwrap.dedent(
     settings = Settings(_env_file=None, articles_dir=sys.argv[1], index_dir=sys.argv[2],
                         embedding_batch_size=4)
     print("ready", flush=True)
-    build_services(settings, embedder=Slow(), with_answers=False).reindex(full=sys.argv[3] == "full")
+    build_services(settings, embedder=Slow()).reindex_now(full=sys.argv[3] == "full")
     print("done", flush=True)
     """
 )
@@ -48,7 +48,7 @@ def test_killed_reindex_leaves_the_previous_index_serving(
 ) -> None:
     settings = make_settings()
     write_articles(articles_dir, 10)
-    build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    build_services(settings, embedder=HashingEmbedder()).reindex_now()
     rng = random.Random(20261125)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     finished = 0
@@ -64,12 +64,12 @@ def test_killed_reindex_leaves_the_previous_index_serving(
         time.sleep(rng.uniform(0.0, 0.6))
         child.send_signal(signal.SIGKILL)
         child.wait()
-        services = build_services(settings, embedder=HashingEmbedder(), with_answers=False)
+        services = build_services(settings, embedder=HashingEmbedder())
         passages = services.retriever.search(ALEPPO, k=3).passages
         assert passages and all(p.text for p in passages), f"trial {trial}"
         finished += child.returncode == 0
     # The next re-index completes and picks everything up.
-    report = build_services(settings, embedder=HashingEmbedder(), with_answers=False).reindex()
+    report = build_services(settings, embedder=HashingEmbedder()).reindex_now()
     assert report.added + report.changed + report.unchanged == 11 + 40
     assert not list(settings.index_dir.glob("gen-*.tmp"))
     print(f"kill -9: 20 trials, {20 - finished} killed mid re-index, {finished} finished first; "

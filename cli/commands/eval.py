@@ -7,12 +7,13 @@ import argparse
 import json
 from pathlib import Path
 
-from qabot.commands.arguments import positive_int
+from cli.commands.arguments import positive_int
+from evaluation import runner
 from qabot.settings import Settings
 from retrieval.retriever import MODES
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("eval", help="measure retrieval and answer quality on a question set")
     parser.add_argument("--questions", type=Path, required=True,
                         help="JSON lines: id, question, answers, answerable, article")
@@ -27,8 +28,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from evaluation import runner
-
     corpus = args.corpus or settings.articles_dir
     modes = list(MODES) if args.mode == "all" else [args.mode]
     report = runner.run(

@@ -1,4 +1,4 @@
-"""The `qabot` command: one subcommand per module in qabot/commands/.
+"""The `qabot` command: one subcommand per module in cli/commands/.
 
 Expected errors (no index, model mismatch, bad configuration...) end as one sentence on stderr
 and a non-zero exit; anything else is logged with its traceback.
@@ -7,15 +7,17 @@ and a non-zero exit; anything else is logged with its traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 
+from cli.commands import ask, chat, index, run, search, status
+from cli.commands import eval as eval_command
 from qabot.logs import RedactSecrets, configure_logging, secrets_of
 from qabot.settings import SettingsError, load_settings
 from retrieval.errors import QabotError
 
-COMMANDS = ("index", "search", "status", "ask", "chat", "run", "eval")
+# One module per subcommand, each with `register(subparsers)`; listed in the order of `--help`.
+COMMANDS = (index, search, status, ask, chat, run, eval_command)
 
 logger = logging.getLogger("qabot")
 
@@ -26,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"qabot.commands.{name}").register(subparsers)
+    for command in COMMANDS:
+        command.register(subparsers)
     return parser
 
 

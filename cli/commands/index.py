@@ -11,7 +11,7 @@ from qabot.services import build_services
 from qabot.settings import Settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("index", help="index new and changed articles (or all with --full)")
     parser.add_argument("--full", action="store_true", help="rebuild from scratch")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -19,8 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    services = build_services(settings, with_answers=False)
-    with tqdm(total=0, unit="chunk", desc="indexing", disable=args.json, leave=False) as bar:
+    with build_services(settings) as services, tqdm(total=0, unit="chunk", desc="indexing", disable=args.json, leave=False) as bar:
 
         def progress(done: int, total: int, what: str) -> None:
             bar.total = total
@@ -28,7 +27,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             bar.n = done
             bar.refresh()
 
-        report = services.reindex(full=args.full, progress_counts=progress)
+        report = services.reindex_now(full=args.full, progress=progress)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

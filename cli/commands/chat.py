@@ -11,8 +11,9 @@ import asyncio
 import logging
 import sys
 
-from answering.protocol import Answer, AnswerService, Turn
-from qabot.commands.ask import format_answer, format_sources
+from answering.protocol import Answer, Turn
+from cli.commands.ask import format_answer, format_sources
+from qabot.frontdoor import FrontDoor
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.errors import QabotError
@@ -22,20 +23,19 @@ logger = logging.getLogger(__name__)
 HELP = "Ask a question about the articles. /sources: cited passages · /new: start over · /quit: leave"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("chat", help="talk to the bot in the terminal")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    services = build_services(settings)
-    assert services.answers is not None
-    stats = services.retriever.stats()
-    print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {HELP}")
-    return asyncio.run(_loop(services.answers, settings.history_turns))
+    with build_services(settings) as services:
+        stats = services.retriever.stats()
+        print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {HELP}")
+        return asyncio.run(_loop(services, settings.history_turns))
 
 
-async def _loop(answers: AnswerService, history_turns: int) -> int:
+async def _loop(answers: FrontDoor, history_turns: int) -> int:
     history: list[Turn] = []
     last: Answer | None = None
     interactive = sys.stdin.isatty()
@@ -72,4 +72,4 @@ async def _loop(answers: AnswerService, history_turns: int) -> int:
             continue
         print(format_answer(last))
         print()
-        history = [*history, Turn(question, last.text)][-history_turns:] if history_turns else []
+        history = [*history, Turn(question, last.text, last.answered)][-history_turns:] if history_turns else []

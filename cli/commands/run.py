@@ -8,21 +8,23 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import urlparse
 
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
+
+from bot.app import build_application
+from cli.commands import chat
+from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
-
-if TYPE_CHECKING:
-    from telegram.ext import Application
-
-    from qabot.services import Services
 
 logger = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("run", help="start the Telegram bot (the terminal chat without a token)")
     parser.set_defaults(func=run)
 
@@ -30,18 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_bot_token is None:
         print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat instead of the Telegram bot.")
-        from qabot.commands import chat
-
         # The chat prints its own answers; the bot's narration would only interleave with them.
         logging.getLogger().setLevel(logging.WARNING)
-
         return int(chat.run(args, settings) or 0)
 
-    from telegram.error import InvalidToken, NetworkError
-
-    from bot.app import build_application
-    from qabot.services import build_services
-
+    # The application opens the services in post_init and closes them in post_shutdown.
     services = build_services(settings)
     check_index(services)
     application = build_application(settings, services)
@@ -60,10 +55,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def serve(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def serve(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; returns when stopped."""
-    from telegram import Update
-
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
         application.run_webhook(

@@ -9,7 +9,7 @@ from qabot.settings import Settings
 from retrieval.index import IndexStore
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("status", help="articles, chunks, model and generation of the index")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)

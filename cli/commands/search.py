@@ -6,13 +6,13 @@ import argparse
 import json
 
 from answering.protocol import origin_label
-from qabot.commands.arguments import positive_int, question
+from cli.commands.arguments import positive_int, question
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.retriever import MODES
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("search", help="show the passages retrieved for a question")
     parser.add_argument("question", type=question)
     parser.add_argument("-k", type=positive_int, default=None, help="passages to show (default RETRIEVAL_K)")
@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    services = build_services(settings, with_answers=False)
-    result = services.retriever.search(args.question, k=args.k, mode=args.mode)
+    with build_services(settings) as services:
+        result = services.retriever.search(args.question, k=args.k, mode=args.mode)
     if args.json:
         payload = {
             "question": args.question,

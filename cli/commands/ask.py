@@ -7,12 +7,12 @@ import asyncio
 import json
 
 from answering.protocol import Answer, origin_label
-from qabot.commands.arguments import question
+from cli.commands.arguments import question
 from qabot.services import build_services
 from qabot.settings import Settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("ask", help="answer one question, with cited passages")
     parser.add_argument("question", type=question)
     parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
@@ -47,9 +47,8 @@ def format_sources(answer: Answer) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    services = build_services(settings)
-    assert services.answers is not None
-    answer = asyncio.run(services.answers.ask(args.question))
+    with build_services(settings) as services:
+        answer = asyncio.run(services.ask(args.question))
     if args.json:
         payload = answer.to_dict()
         payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms")}

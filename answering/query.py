@@ -1,0 +1,57 @@
+"""A question, understood once: everything computed about it travels on one `Query`.
+
+Retrieval, refusal, the answerers and the citation check read the `Query` instead of analysing
+the question's text again: its language, its analysed key terms, and for a follow-up ("Et à
+Alep-Ouest ?") the standalone form retrieval searches with, what it borrowed from the earlier
+question and what it adds to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from retrieval.models import SearchQuery
+from retrieval.retriever import search_query
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    own: SearchQuery  # the user's wording, which the answer keeps, and its analysed terms
+    language: str  # "fr" or "en"
+    search: SearchQuery  # what retrieval reads: the standalone form of a follow-up, else `own`
+    followup: bool = False  # rewritten from the conversation
+    # The earlier question's key words a follow-up borrowed (offline rewriting), analysed: they
+    # count for less than the question's own words when sentences are scored.
+    carried_terms: frozenset[str] = frozenset()
+    focus: frozenset[str] = frozenset()  # what a follow-up adds to the earlier question ("ouest")
+    # The embedding of `search.text`, once retrieval computed it (so answering does not encode
+    # the question again).
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.own.text
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """The question's own key terms (retrieval.lexical.analyze)."""
+        return frozenset(self.own.terms)
+
+    @property
+    def standalone(self) -> str:
+        return self.search.text
+
+    def with_vector(self, vector: np.ndarray | None) -> Query:
+        return replace(self, vector=vector)
+
+    def alone(self) -> Query:
+        """The same question without the conversation (a short new question, not a follow-up)."""
+        return Query(own=self.own, language=self.language, search=self.own)
+
+
+def plain_query(text: str, language: str) -> Query:
+    """A question that leans on no earlier one: its text is analysed here, once."""
+    own = search_query(text)
+    return Query(own=own, language=language, search=own)

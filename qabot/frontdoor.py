@@ -1,0 +1,73 @@
+"""The front door: the one typed seam between the front ends (the Telegram bot, the CLI) and
+everything behind them (retrieval, answering, the index).
+
+`qabot.services.Services` implements it; the bot and the CLI are typed against it, and so are
+the tests' fakes, so a fake that drifts from the real thing fails the type check. Every method
+is a coroutine: whatever blocks (encoding, FAISS, SQLite, writing files) runs off the event loop
+behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from answering.protocol import Answer, PartialCallback, Turn
+from retrieval.errors import ArticleRejected, IndexNotReady, QabotError, ReindexInProgress
+from retrieval.index import IndexStats
+from retrieval.indexer import Progress, ReindexReport
+from retrieval.models import Article
+
+# The errors the front door raises, which the front ends catch (all are QabotError).
+__all__ = ["ArticleInfo", "ArticleRejected", "FrontDoor", "IndexNotReady", "QabotError", "ReindexInProgress"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What an offered article file holds, once read as the index would read it."""
+
+    name: str  # its file name
+    title: str
+    date: str | None
+    chars: int  # characters of text
+
+
+class FrontDoor(Protocol):
+    """What the front ends need: ask, read, look after the index. Expected failures raise
+    QabotError subclasses, whose message is a sentence an admin can act on."""
+
+    @property
+    def answerer(self) -> str:
+        """How answers are written, for /status: "extractive", or the LLM with its fallback."""
+        ...
+
+    async def open(self) -> None:
+        """Get ready to serve (opens and verifies the live index when there is one)."""
+
+    async def close(self) -> None:
+        """Let go of threads, files and clients."""
+
+    async def ask(
+        self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
+    ) -> Answer:
+        """A verified, cited answer (or a refusal); partial text is streamed to `on_partial`."""
+        ...
+
+    async def stats(self) -> IndexStats:
+        """What the live index holds; raises IndexNotReady (a QabotError) before the first index."""
+        ...
+
+    async def article(self, article_id: str) -> Article | None:
+        """An indexed article by id, None when a re-index removed it."""
+        ...
+
+    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
+        """Bring the index in line with ARTICLES_DIR (everything with `full`), then serve it;
+        questions keep being answered from the previous index meanwhile."""
+        ...
+
+    async def read_article(self, name: str, data: bytes) -> ArticleInfo:
+        """Read an offered article file as the index would (`name`: a plain .txt/.md file
+        name); raises ArticleRejected with the reason when it is not a usable article."""
+        ...

@@ -1,0 +1,64 @@
+"""Follow-up questions: when a question leans on the conversation, and its standalone form."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from answering.followups import (
+    CarryOver,
+    as_followup,
+    continues_subject,
+    leans_on,
+    speaks_of_own_terms,
+)
+from answering.protocol import Turn
+from answering.query import plain_query
+from tests.answering.passages import passage
+
+HISTORY = [Turn("Combien de civils ont fui Alep ?", "130 000 [1]")]
+
+
+def fr(text: str):  # type: ignore[no-untyped-def]
+    return plain_query(text, "fr")
+
+
+def test_follow_up_detection() -> None:
+    assert leans_on(fr("Et à Alep-Ouest ?"), HISTORY)
+    assert leans_on(fr("Et combien de morts ?"), HISTORY)
+    assert not leans_on(fr("Et à Alep-Ouest ?"), [])
+    assert not leans_on(fr("Qui dirige l'Observatoire syrien des droits de l'Homme ?"), HISTORY)
+    assert not leans_on(fr("🤔🤔🤔"), HISTORY) and not leans_on(fr("?"), HISTORY)  # nothing to lean on
+
+
+def test_a_declined_question_gives_a_follow_up_nothing_to_lean_on() -> None:
+    declined = [Turn("Quelle est la population d'Alep ?", "Je n'ai pas trouvé la réponse.", answered=False)]
+    assert not leans_on(fr("Et à Alep-Ouest ?"), declined)
+
+
+async def test_offline_rewrite_carries_the_earlier_key_words() -> None:
+    question = fr("Et à Alep-Ouest ?")
+    rewrite = await CarryOver().rewrite(question, HISTORY)
+    assert rewrite.standalone.startswith("Et à Alep-Ouest ?") and "civils" in rewrite.carried and "fui" in rewrite.carried
+    followup = as_followup(question, rewrite, HISTORY)
+    assert followup.followup and followup.text == "Et à Alep-Ouest ?"
+    assert followup.standalone == rewrite.standalone
+    assert "ouest" in followup.focus and "civil" in followup.carried_terms
+    assert followup.alone().search == question.search
+
+
+def test_a_follow_up_must_find_its_own_terms_in_the_passages() -> None:
+    aleppo = [passage(1, "Selon l'OSDH, 415 civils à Alep-Est et 130 à Alep-Ouest.")]
+    assert speaks_of_own_terms(fr("Et à Alep-Ouest ?"), aleppo)
+    assert not speaks_of_own_terms(fr("Quelle est la capitale du Japon ?"), aleppo)
+    assert speaks_of_own_terms(fr("Et pourquoi ?"), aleppo)  # nothing of its own to look for
+    assert speaks_of_own_terms(plain_query("And in West Aleppo?", "en"), aleppo)  # no shared words across languages
+
+
+def test_a_follow_up_in_other_words_continues_when_close_in_meaning_to_the_same_article() -> None:
+    rewritten = [passage(1, "L'opération aurait coûté la vie à plus de 415 civils.")]
+    close = [passage(1, "…", dense_score=0.84)]
+    assert continues_subject(rewritten, close, floor=0.80)
+    assert not continues_subject(rewritten, [replace(close[0], dense_score=0.76)], floor=0.80)
+    elsewhere = [passage(2, "…", dense_score=0.90)]  # close, but to another article
+    assert not continues_subject(rewritten, elsewhere, floor=0.80)
+    assert not continues_subject(rewritten, [passage(1, "…")], floor=0.80)  # BM25 only: no meaning to compare

