@@ -30,7 +30,7 @@ def fake_llm() -> Iterator[FakeOpenAI]:
 def llm_services(seed_services, fake_llm: FakeOpenAI, no_network):  # type: ignore[no-untyped-def]
     def build(**overrides: object):  # type: ignore[no-untyped-def]
         values = {"llm_provider": "openai", "llm_base_url": fake_llm.base_url, "llm_model": "fake-model",
-                  "llm_api_key": "sk-test", "llm_timeout_s": 2.0, "llm_max_retries": 0}
+                  "llm_api_key": "sk-test", "llm_timeout_s": 10.0, "llm_max_retries": 0}
         values.update(overrides)
         return seed_services(**values)
 
