@@ -159,16 +159,18 @@ async def test_local_queue_wait_is_bounded(llm_services: Callable[..., Services]
 
 def test_services_load_and_close_the_model(make_settings: Callable[..., Any], smollm_path: Path, tmp_path: Path) -> None:
     services = build_services(make_settings(llm_provider="local", llm_model_path=smollm_path), embedder=HashingEmbedder())
-    assert services.local_model is not None
-    services.close()
-    assert services.local_model is None
+    assert services.answers.answerer_name == "llm"  # the model is loaded with the answer service, once
+    assert services.answers is services.answers
+    services.close_now()
     with pytest.raises(LocalModelError, match="LLM_MODEL_PATH"):
-        build_services(make_settings(llm_provider="local", llm_model_path=tmp_path / "none.gguf"), embedder=HashingEmbedder())
+        _ = build_services(make_settings(llm_provider="local", llm_model_path=tmp_path / "none.gguf"),
+                           embedder=HashingEmbedder()).answers
     (tmp_path / "bad.gguf").write_bytes(b"not a model")
     with pytest.raises(LocalModelError, match="could not be loaded"):
-        build_services(make_settings(llm_provider="local", llm_model_path=tmp_path / "bad.gguf"), embedder=HashingEmbedder())
+        _ = build_services(make_settings(llm_provider="local", llm_model_path=tmp_path / "bad.gguf"),
+                           embedder=HashingEmbedder()).answers
     with pytest.raises(LocalModelError, match="needs LLM_MODEL_PATH"):
-        build_services(make_settings(llm_provider="local"), embedder=HashingEmbedder())
+        _ = build_services(make_settings(llm_provider="local"), embedder=HashingEmbedder()).answers
 
 
 # --- llama-cpp-python's OpenAI-compatible server, through ChatOpenAI (LLM_PROVIDER=openai) ---------

@@ -68,9 +68,9 @@ def instrument(worker: Worker) -> None:
     answers = worker.services.answers
     real_ask, real_reindex = answers.ask, worker.services.reindex
 
-    async def ask(question: str, history: Any = (), **kwargs: Any) -> Any:
+    async def ask(question: str, history: Any = (), *args: Any, **kwargs: Any) -> Any:
         worker.asked.append((question, tuple(history)))
-        return await real_ask(question, history, **kwargs)
+        return await real_ask(question, history, *args, **kwargs)
 
     async def reindex(*, full: bool = False, **kwargs: Any) -> Any:
         worker.reindexes.append(full)

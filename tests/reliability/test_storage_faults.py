@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from qabot import cli
+from cli import main as cli
 from qabot.services import build_services
 from retrieval import indexer
 from retrieval.index import IndexStore
