@@ -34,7 +34,8 @@ T = TypeVar("T")
 
 ADMIN = 4242
 FAST = Tuning(typing_every_s=0.2, edit_every_s=0.3, reindex_progress_every_s=0.05)
-CORPUS = Path("/work/shared/eval/corpus")
+# The evaluation corpus in shared/ beside the checkout (CI lays a copy there), when present.
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "eval" / "corpus"
 REPORT_ENV = "QABOT_RELIABILITY_DIR"
 
 GRENOBLE = (
