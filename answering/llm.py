@@ -58,6 +58,18 @@ def failure(exc: Exception, timeout_s: float) -> LlmUnavailable:
     return LlmUnavailable(f"{type(exc).__name__}: {exc}", "unreachable")
 
 
+def structured_output_unsupported(exc: Exception) -> bool:
+    """Whether a failed structured-output call means the endpoint cannot do it (a 400/404/422
+    refusing the schema, or a reply that does not parse), so plain text may still work; an
+    authentication error, a rate limit, a server error or a lost connection fails the text
+    call just the same."""
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in (400, 404, 415, 422)
+    return not isinstance(exc, openai.APIConnectionError)
+
+
 class CitedSentence(BaseModel):
     text: str = Field(description="One sentence of the answer, without citation markers.")
     passages: list[int] = Field(description="Numbers of the passages that support the sentence.")
@@ -240,6 +252,8 @@ class LlmAnswerer:
         except (TimeoutError, asyncio.CancelledError, LlmUnavailable):
             raise
         except Exception as exc:  # noqa: BLE001 - unsupported or unparseable: fall back to text
+            if not structured_output_unsupported(exc):
+                raise  # refused key, rate limit, server down: the model is unreachable, say so
             logger.info("structured output unavailable, using plain text reason=%s", exc)
             return None
         if not result.answerable:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from retrieval.lexical import analyze
@@ -46,11 +45,6 @@ def numbers_in(text: str) -> set[str]:
 def content_terms(text: str) -> set[str]:
     """Stemmed, accent-folded content words (the BM25 analysis)."""
     return set(analyze(text))
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong. Please try again in a moment.",
     },
     "empty_answer": {"fr": "(réponse vide)", "en": "(empty answer)"},
-    "declined_suggestions": {"fr": "Articles proches :", "en": "Related articles:"},
     "back_to_answer": {"fr": "↩️ Réponse", "en": "↩️ Answer"},
     "back_to_passage": {"fr": "↩️ Passage", "en": "↩️ Passage"},
     "read_article": {"fr": "📄 Lire l'article", "en": "📄 Read the article"},

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
-from qabot.frontdoor import QabotError
+from qabot.frontdoor import IndexNotReady, QabotError
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,13 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = language_of(update.effective_user)
     try:
         stats = await state_of(context).services.stats()
-    except QabotError as exc:
+    except IndexNotReady as exc:
         logger.warning("help without an index: %s", exc)
         await message.reply_text(t("no_index", lang))
+        return
+    except QabotError as exc:  # damaged, built by another model, storage failing: not "no article"
+        logger.warning("help with an index that cannot serve: %s", exc)
+        await message.reply_text(t("index_unavailable", lang))
         return
     period = (
         t("period", lang, date_min=escape(stats.date_min), date_max=escape(stats.date_max or stats.date_min))

@@ -262,3 +262,16 @@ async def test_prompt_injection_inside_an_article_changes_nothing(
     assert "assistant documentaire" not in answer.text and "prompt" not in answer.text
     assert "999 999" not in answer.text
     assert answer.answered and "130 000" in answer.text and not answer.verified  # the leak was dropped
+
+
+async def test_a_refused_key_during_structured_output_is_unreachable_not_unsupported(  # type: ignore[no-untyped-def]
+    llm_services, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A 401 on the structured call is the endpoint refusing the key: plain text would be refused
+    # just the same, so the reader is told the model could not be reached, at once.
+    fake_llm.script(Reply(status=401))
+    with caplog.at_level("INFO"):
+        answer = await llm_services(llm_structured_output=True).ask(ALEPPO)
+    assert answer.answerer == "extractive" and answer.fallback == "unreachable", answer.text
+    assert len(fake_llm.requests) == 1  # no second, plain-text try
+    assert not any("structured output unavailable" in r.getMessage() for r in caplog.records)

@@ -6,7 +6,8 @@ import io
 import logging
 
 from qabot.logs import RedactSecrets, secrets_of
-from retrieval.errors import IndexNotReady
+from retrieval.errors import IndexCorrupt, IndexNotReady
+from retrieval.index import IndexStats
 from tests.bot.conftest import ADMIN, Harness
 from tests.fakes.telegram_server import TOKEN
 
@@ -77,3 +78,13 @@ async def test_the_token_never_reaches_the_logs(harness: Harness) -> None:
     logged = stream.getvalue()
     assert "sendMessage" in logged and "[REDACTED]" in logged
     assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
+
+
+async def test_help_with_a_damaged_index_does_not_say_nothing_is_indexed(harness: Harness) -> None:
+    def damaged() -> IndexStats:
+        raise IndexCorrupt("dense.faiss fails its checksum")
+
+    harness.services.retriever.stats = damaged  # type: ignore[method-assign]
+    harness.ask("/help")
+    reply = await harness.tg.reply(7, 0)
+    assert "pas disponible" in reply.visible and "aucun article" not in reply.visible
