@@ -56,20 +56,20 @@ def calibration(settings: Settings, embedding: str) -> Calibration:
             "no refusal bar calibrated for %s: using %s's; calibrate with `python -m evaluation.tuning` "
             "and set REFUSAL_MIN_SCORE", embedding, DEFAULT_EMBEDDING,
         )
-    # Fusion: an uncalibrated model weighs as much as BM25.
     default = CALIBRATIONS[DEFAULT_EMBEDDING]
     return Calibration(1.0, default.min_score, default.min_score_crosslingual, default.idf_match_weight)
 
 
 def retrieval_config(settings: Settings, embedding: str) -> RetrievalConfig:
     """`embedding`: the embedder's identity, whose calibrated dense weight applies unless
-    FUSION_DENSE_WEIGHT is set."""
+    FUSION_DENSE_WEIGHT is set; an uncalibrated model weighs as much as BM25."""
+    calibrated = calibration_for(embedding)
     return RetrievalConfig(
         k=settings.retrieval_k,
         candidates=settings.retrieval_candidates,
         mode=settings.retrieval_mode,
         rrf_k=settings.fusion_rrf_k,
-        dense_weight=_setting_or(settings.fusion_dense_weight, calibration(settings, embedding).dense_weight),
+        dense_weight=_setting_or(settings.fusion_dense_weight, calibrated.dense_weight if calibrated else 1.0),
         bm25_weight=settings.fusion_bm25_weight,
     )
 
