@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_index.py
 	$(BIN)/python benchmarks/compare_langchain.py
+	$(BIN)/python benchmarks/bench_local_llm.py
 
 eval: $(STAMP)
 	$(BIN)/qabot eval --questions ../shared/eval/dev.jsonl --corpus ../shared/eval/corpus --json var/eval/dev.json
