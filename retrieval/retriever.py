@@ -29,6 +29,7 @@ class RetrievalConfig:
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    dense_nprobe: int = 32  # IVF cells scanned per question (an exact index ignores it)
 
 
 MODES = ("hybrid", "dense", "bm25")
@@ -58,7 +59,7 @@ class Retriever:
             if held is not None and (live is None or live == held.name or live == self._unusable):
                 return held
             try:
-                self._generation = self.store.open(expected_embedding=identity(self.embedder))
+                self._generation = self._open()
             except QabotError as exc:
                 if held is None:
                     raise
@@ -70,10 +71,15 @@ class Retriever:
 
     def reload(self) -> Generation:
         """Open the newest generation; queries already running finish on the one they hold."""
-        fresh = self.store.open(expected_embedding=identity(self.embedder))
+        fresh = self._open()
         with self._lock:
             self._generation = fresh
         return fresh
+
+    def _open(self) -> Generation:
+        generation = self.store.open(expected_embedding=identity(self.embedder))
+        generation.dense.nprobe = self.config.dense_nprobe
+        return generation
 
     def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
         """The best k passages; `query` as the answering layer analysed it, or plain text (the

