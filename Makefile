@@ -56,6 +56,8 @@ index: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/bench_encoder.py
+	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/compare_langchain.py
 	$(BIN)/python benchmarks/bench_local_llm.py
 

@@ -31,6 +31,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,7 @@ from qabot.settings import Settings  # noqa: E402
 from retrieval import lexical  # noqa: E402
 from retrieval.articles import SkippedFile, iter_articles  # noqa: E402
 from retrieval.chunking import Chunker  # noqa: E402
-from retrieval.dense import DenseIndex, DensePolicy, build  # noqa: E402
+from retrieval.dense import DenseIndex, DensePolicy, build, single_query_threads  # noqa: E402
 from retrieval.embedding import Embedder, identity  # noqa: E402
 from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
 from retrieval.retriever import Retriever  # noqa: E402
@@ -170,14 +171,7 @@ def serve(index_dir: Path, n_queries: int) -> dict[str, object]:
             stages[key].append(result.timings_ms.get(key, 0.0))
     rss_idle = _rss_mb()
     dense = generation.dense
-    ids = list(range(10**9, 10**9 + 10))
-    vectors = np.random.default_rng(1).standard_normal((10, dense.dimension)).astype(np.float32)
-    t = time.perf_counter()
-    dense.add(ids, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
-    add_ms = (time.perf_counter() - t) * 1000
-    t = time.perf_counter()
-    dense.remove(ids)
-    remove_ms = (time.perf_counter() - t) * 1000
+    add_ms, remove_ms = _add_remove(dense)
     p50 = percentile(totals, 50)
     return {
         "dense_kind": dense.kind, "queries": len(totals), "open_seconds": round(open_seconds, 2),
@@ -185,8 +179,52 @@ def serve(index_dir: Path, n_queries: int) -> dict[str, object]:
         "p50_ms_by_stage": {k: round(percentile(v, 50), 2) for k, v in stages.items()},
         "note_on_stages": "BM25 runs on a second thread while the question is encoded: the total is not the sum",
         "rss_mb_index_loaded_idle": rss_idle, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "add_one_article_10_vectors_ms": round(add_ms, 2), "remove_one_article_10_vectors_ms": round(remove_ms, 2),
+        "add_one_article_10_vectors_ms": add_ms, "remove_one_article_10_vectors_ms": remove_ms,
     }
+
+
+def serve_dense(dense_file: Path, data_dir: Path, n_queries: int) -> dict[str, object]:
+    """In a fresh process: the encoder and the dense index alone (no SQLite, no BM25)."""
+    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+    embedder = build_embedder_from(settings)
+    single_query_threads()
+    started = time.perf_counter()
+    dense = DenseIndex.load(dense_file, DensePolicy().nprobe)
+    open_seconds = time.perf_counter() - started
+    asked = [json.loads(line)["question"] for line in (EVAL / "dev.jsonl").open(encoding="utf-8")]
+    random.Random(3).shuffle(asked)
+    totals, encode, search = [], [], []
+    for question in asked[:n_queries]:
+        t = time.perf_counter()
+        query = embedder.embed_query(question)
+        t2 = time.perf_counter()
+        dense.search(query, 50)
+        t3 = time.perf_counter()
+        totals.append((t3 - t) * 1000)
+        encode.append((t2 - t) * 1000)
+        search.append((t3 - t2) * 1000)
+    rss_idle = _rss_mb()
+    add_ms, remove_ms = _add_remove(dense)
+    return {
+        "what": "query encoding + dense search of 50 candidates; no SQLite, no BM25 at this size",
+        "dense_kind": dense.kind, "queries": len(totals), "open_seconds": round(open_seconds, 2),
+        "p50_ms": round(percentile(totals, 50), 2), "p95_ms": round(percentile(totals, 95), 2),
+        "p50_ms_by_stage": {"embed": round(percentile(encode, 50), 2), "dense": round(percentile(search, 50), 2)},
+        "rss_mb_index_loaded_idle": rss_idle,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "add_one_article_10_vectors_ms": add_ms, "remove_one_article_10_vectors_ms": remove_ms,
+    }
+
+
+def _add_remove(dense: DenseIndex) -> tuple[float, float]:
+    """Milliseconds to add, then remove, one article's 10 vectors."""
+    ids = list(range(10**9, 10**9 + 10))
+    vectors = np.random.default_rng(1).standard_normal((10, dense.dimension)).astype(np.float32)
+    t = time.perf_counter()
+    dense.add(ids, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    added = time.perf_counter()
+    dense.remove(ids)
+    return round((added - t) * 1000, 2), round((time.perf_counter() - added) * 1000, 2)
 
 
 def _rss_mb() -> float:
@@ -201,10 +239,17 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=200, help="questions timed per size")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "scale.json")
+    parser.add_argument("--vectors", type=Path, help="an .npz to keep the real vectors in (reused if present)")
+    parser.add_argument("--full-up-to", type=int, default=100_000,
+                        help="above this size only the encoder and the dense index are served (no SQLite/FTS5 build)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-dense", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         print(json.dumps(serve(args.serve, args.queries)))
+        return 0
+    if args.serve_dense:
+        print(json.dumps(serve_dense(args.serve_dense, Path(os.environ["DATA_DIR"]), args.queries)))
         return 0
     report: dict[str, object] = {"cpu": cpu_report(), "chunking": CHUNKING.describe(), "sizes": []}
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,7 +257,13 @@ def main() -> int:
         settings = Settings(_env_file=None, data_dir=work / "var")  # type: ignore[call-arg]
         embedder = build_embedder_from(settings)
         report["encoder"] = identity(embedder)
-        chunks, queries, _ = real_vectors(embedder)
+        if args.vectors and args.vectors.is_file():
+            saved = np.load(args.vectors)
+            chunks, queries = saved["chunks"], saved["queries"]
+        else:
+            chunks, queries, _ = real_vectors(embedder)
+            if args.vectors:
+                np.savez(args.vectors, chunks=chunks, queries=queries)
         report["real_vectors"] = {"chunks": len(chunks), "questions": len(queries)}
         vocabulary = sorted({w for p in sorted(corpus_dir().glob("*.txt"))[:40] for w in p.read_text(encoding="utf-8").split()})
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -220,28 +271,34 @@ def main() -> int:
             truth = exact_top(vectors, queries)
             entry: dict[str, object] = {"chunks": size}
             ivf_figures, ivf = ann_recall(vectors, queries, truth, "ivf", [8, 16, 32, 64, 128])
-            sq8_figures, _ = ann_recall(vectors, queries, truth, "ivf-sq8", [32, 64])
-            entry["ann"] = [ivf_figures, sq8_figures]
+            entry["ann"] = [ivf_figures]
+            if size <= args.full_up_to:  # bounded time: the 8-bit variant is measured up to there
+                entry["ann"].append(ann_recall(vectors, queries, truth, "ivf-sq8", [32, 64])[0])
             print(json.dumps(entry), flush=True)
-            store = IndexStore(work / f"index-{size}")
-            entry["build_seconds"] = round(write_generation(store, embedder, vectors, vocabulary, ivf), 1)
-            entry["build_seconds_note"] = "SQLite + FTS5 + sealing; the IVF build is ann[0].build_seconds"
-            del ivf
-            entry["disk_mb"] = round(sum(f.stat().st_size for f in store.root.rglob("*") if f.is_file()) / 1e6, 1)
-            del vectors, truth
             (work / "var").mkdir(exist_ok=True)
-            env = {**os.environ, "DATA_DIR": str(work / "var")}
+            env = {**os.environ, "DATA_DIR": str(work / "var"), "PYTHONPATH": str(ROOT)}
+            if size <= args.full_up_to:
+                store = IndexStore(work / f"index-{size}")
+                entry["build_seconds"] = round(write_generation(store, embedder, vectors, vocabulary, ivf), 1)
+                entry["build_seconds_note"] = "SQLite + FTS5 + sealing; the IVF build is ann[0].build_seconds"
+                entry["disk_mb"] = round(sum(f.stat().st_size for f in store.root.rglob("*") if f.is_file()) / 1e6, 1)
+                command = ["--serve", str(store.root)]
+            else:
+                ivf.save(work / f"dense-{size}.faiss")
+                entry["disk_mb_dense_only"] = round((work / f"dense-{size}.faiss").stat().st_size / 1e6, 1)
+                command = ["--serve-dense", str(work / f"dense-{size}.faiss")]
+            del vectors, truth, ivf
             child = subprocess.run(
-                [sys.executable, __file__, "--serve", str(store.root), "--queries", str(args.queries)],
-                capture_output=True, text=True, env={**env, "PYTHONPATH": str(ROOT)}, check=True,
+                [sys.executable, __file__, *command, "--queries", str(args.queries)],
+                capture_output=True, text=True, env=env, check=True,
             )
             entry["retrieval"] = json.loads(child.stdout.strip().splitlines()[-1])
             entry["load_average_1m"] = round(os.getloadavg()[0], 2)
             report["sizes"].append(entry)  # type: ignore[union-attr]
             print(json.dumps(entry), flush=True)
-            for path in store.root.glob("gen-*"):
-                for f in path.iterdir():
-                    f.unlink()
+            for leftover in work.glob("dense-*.faiss"):
+                leftover.unlink()
+            shutil.rmtree(work / f"index-{size}", ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0

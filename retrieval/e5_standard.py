@@ -319,11 +319,27 @@ def _quantise(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # The fused operators are in ONNX Runtime's own domain, which ONNX's shape inference does
-    # not type: their outputs are float32.
-    quantize_dynamic(
-        str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-        extra_options={"DefaultTensorType": TensorProto.FLOAT},
-    )
+    # not type: their outputs are float32. The quantiser's advice to pre-process (shape
+    # inference for static quantisation) is on the root logger and is not for the admin.
+    root = logging.getLogger()
+    advice = _DropMessage("Please consider to run pre-processing")
+    root.addFilter(advice)
+    try:
+        quantize_dynamic(
+            str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},
+        )
+    finally:
+        root.removeFilter(advice)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self._prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self._prefix)
 
 
 def export_folder(cache_root: Path, variant: str, model_file: Path) -> Path:

@@ -77,7 +77,7 @@ def test_the_layout_follows_the_size_with_hysteresis() -> None:
     switched = grown.fitted(policy)
     assert switched.kind == "ivf" and len(switched) == 1200
     assert switched.fitted(policy) is switched  # same size: kept as it is
-    assert cells_for(1200) == 30 and cells_for(10**6) == 4096 and cells_for(10) == 1
+    assert cells_for(1200) == 30 and cells_for(10**6) == 1024 and cells_for(10) == 1
 
 
 def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
