@@ -47,7 +47,7 @@ class DensePolicy:
 
     kind: str = "auto"  # auto | flat | ivf | ivf-sq8
     ann_above: int = 50_000  # auto: IVF from this many vectors on (flat below half of it)
-    nprobe: int = 32  # cells scanned per query
+    nprobe: int = 128  # cells scanned per query
 
     def wanted(self, size: int, current: str) -> str:
         """The layout for `size` vectors; `auto` keeps the current one between half the
@@ -63,14 +63,14 @@ class DensePolicy:
 
 def cells_for(size: int) -> int:
     """Number of IVF cells: about sqrt(n) as a power of two (FAISS's rule of thumb: 1,024 at a
-    million vectors, so 32 probed cells scan ~3 % of them), at most 65,536, and never more than
+    million vectors, so 128 probed cells scan an eighth of them), at most 65,536, and never more than
     n / 39 (k-means wants 39 training points per cell; a tiny index gets one)."""
     cells = 2 ** round(math.log2(max(math.sqrt(max(size, 1)), 16)))
     return int(max(1, min(cells, 65_536, size // 39)))
 
 
 class DenseIndex:
-    def __init__(self, index: faiss.Index, nprobe: int = 32) -> None:
+    def __init__(self, index: faiss.Index, nprobe: int = 128) -> None:
         self._index = index
         self.nprobe = nprobe
 
@@ -79,7 +79,7 @@ class DenseIndex:
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
 
     @classmethod
-    def load(cls, path: Path, nprobe: int = 32) -> DenseIndex:
+    def load(cls, path: Path, nprobe: int = 128) -> DenseIndex:
         index = faiss.read_index(str(path))
         return cls(index, nprobe)  # read_index returns the concrete class already
 
@@ -195,7 +195,7 @@ class DenseIndex:
         return not cells / 4 < cells_for(len(self)) < cells * 4
 
 
-def build(kind: str, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 32) -> DenseIndex:
+def build(kind: str, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 128) -> DenseIndex:
     """A new index of `kind` holding these vectors; IVF cells are trained on a sample of them,
     64 per cell (k-means wants at least 39; more costs minutes at a million vectors and moves
     recall by little)."""

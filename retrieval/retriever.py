@@ -29,7 +29,7 @@ class RetrievalConfig:
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
-    dense_nprobe: int = 32  # IVF cells scanned per question (an exact index ignores it)
+    dense_nprobe: int = 128  # IVF cells scanned per question (an exact index ignores it)
 
 
 MODES = ("hybrid", "dense", "bm25")
