@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -71,7 +72,9 @@ def cells_for(size: int) -> int:
 
 class DenseIndex:
     def __init__(self, index: faiss.Index, nprobe: int = 128) -> None:
-        self._index = index
+        # Any: FAISS's stubs know neither the subclasses' fields (nlist, invlists, id_map) nor
+        # the search parameters' keyword arguments.
+        self._index: Any = index
         self.nprobe = nprobe
 
     @classmethod
@@ -110,7 +113,7 @@ class DenseIndex:
 
     def remove(self, chunk_ids: list[int]) -> None:
         if chunk_ids:
-            self._index.remove_ids(np.asarray(chunk_ids, dtype=np.int64))  # type: ignore[arg-type]  # the SWIG wrapper takes an id array
+            self._index.remove_ids(np.asarray(chunk_ids, dtype=np.int64))
 
     def search(
         self, query: np.ndarray, limit: int, among: Sequence[int] | None = None
@@ -146,14 +149,15 @@ class DenseIndex:
         order = np.argsort(-scores, kind="stable")[:limit]
         return [(int(ids[j]), float(scores[j])) for j in order]
 
-    def _search_parameters(self, among: Sequence[int] | None) -> faiss.SearchParameters | None:
+    def _search_parameters(self, among: Sequence[int] | None) -> Any:
         selector = None
         if among is not None:
             self._selected = np.asarray(among, dtype=np.int64)  # kept alive during the search
             selector = faiss.IDSelectorBatch(self._selected)
+        parameters: Any = faiss
         if self.kind == "flat":
-            return faiss.SearchParameters(sel=selector) if selector is not None else None
-        return faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
+            return parameters.SearchParameters(sel=selector) if selector is not None else None
+        return parameters.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything stored (vectors decoded for `ivf-sq8`)."""
@@ -208,13 +212,14 @@ def build(kind: str, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 128) ->
     if kind not in ("ivf", "ivf-sq8"):
         raise ValueError(f"unknown dense index kind {kind!r}; choose one of {', '.join(KINDS)}")
     cells = cells_for(len(vectors))
-    quantizer = faiss.IndexFlatIP(dimension)
+    quantizer: Any = faiss.IndexFlatIP(dimension)
     if kind == "ivf":
-        ivf: faiss.IndexIVF = faiss.IndexIVFFlat(quantizer, dimension, cells, faiss.METRIC_INNER_PRODUCT)
+        ivf: Any = faiss.IndexIVFFlat(quantizer, dimension, cells, faiss.METRIC_INNER_PRODUCT)
     else:
         ivf = faiss.IndexIVFScalarQuantizer(
             quantizer, dimension, cells, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
+    faiss_any: Any = faiss
     ivf.own_fields = True
     quantizer.this.disown()
     sample = vectors
@@ -223,7 +228,7 @@ def build(kind: str, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 128) ->
         sample = vectors[np.sort(rng.choice(len(vectors), _TRAINING_PER_CELL * cells, replace=False))]
     ivf.train(sample)
     # A hash table from id to (cell, offset): remove_ids and reconstruct without a scan.
-    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+    ivf.set_direct_map_type(faiss_any.DirectMap.Hashtable)
     ivf.nprobe = nprobe
     index = DenseIndex(ivf, nprobe)
     for start in range(0, len(vectors), 100_000):

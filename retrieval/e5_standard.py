@@ -226,7 +226,7 @@ def load_bert(folder: Path, device: str = "cpu", attention: str = "sdpa") -> Any
 
     config = BertConfig(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
     config._attn_implementation = attention
-    model = BertModel(config, add_pooling_layer=False)
+    model: Any = BertModel(config, add_pooling_layer=False)
     with torch.no_grad():
         model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
     return model.eval().to(device)
@@ -245,9 +245,10 @@ class _MeanPooled:
                 self.bert = bert
 
             def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-                hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                hidden: torch.Tensor = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
                 mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-                return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                pooled: torch.Tensor = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                return pooled
 
         return MeanPooled()
 
@@ -418,7 +419,8 @@ class StandardE5Embedder:
         return self._embed(["passage: " + t for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embed(["query: " + text])[0]
+        vector: np.ndarray = self._embed(["query: " + text])[0]
+        return vector
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Windows of at most 510 content tokens (longer texts: the token-weighted mean of their
@@ -434,12 +436,12 @@ class StandardE5Embedder:
         for batch in length_buckets([len(w[1]) + 2 for w in windows], self._batch_tokens):
             rows = [[self._bos, *windows[j][1], self._eos] for j in batch]
             width = max(len(r) for r in rows)
-            ids = np.ones((len(rows), width), dtype=np.int64)  # 1 = <pad>
+            token_ids = np.ones((len(rows), width), dtype=np.int64)  # 1 = <pad>
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, row in enumerate(rows):
-                ids[r, : len(row)] = row
+                token_ids[r, : len(row)] = row
                 mask[r, : len(row)] = 1
-            pooled = self._run(ids, mask)
+            pooled = self._run(token_ids, mask)
             for r, j in enumerate(batch):
                 text_index, content = windows[j]
                 weight = max(len(content), 1)
@@ -447,7 +449,8 @@ class StandardE5Embedder:
                 weights[text_index] += weight
         vectors = (sums / weights[:, None]).astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        normalised: np.ndarray = vectors / np.maximum(norms, 1e-12)
+        return normalised
 
 
 def length_buckets(lengths: list[int], max_tokens: int) -> list[list[int]]:
@@ -497,12 +500,13 @@ def _torch_runner(folder: Path, device: str, threads: int) -> Any:
         raise EmbeddingUnavailable("EMBEDDING_DEVICE=cuda but PyTorch sees no CUDA device; use EMBEDDING_DEVICE=cpu.")
     if threads:
         torch.set_num_threads(threads)
-    model = _MeanPooled(load_bert(folder, device))
+    model: Any = _MeanPooled(load_bert(folder, device))
     lock = threading.Lock()  # one forward at a time: torch's thread pool is shared anyway
 
     def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         with lock, torch.inference_mode():
             out = model(torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device))
-        return out.float().cpu().numpy()
+        pooled: np.ndarray = out.float().cpu().numpy()
+        return pooled
 
     return run

@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -344,24 +343,15 @@ def _add_articles(
     total = len(pending)
     (next_id,) = db.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()
     notify(0, total, "embedding")
-    batches = [pending[offset : offset + batch_size] for offset in range(0, total, batch_size)]
-    # The next batch is encoded on a worker thread while this one is written (SQLite rows,
-    # French analysis for FTS5, FAISS): the encoder releases the GIL, so the cores stay busy.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as worker:
-        upcoming = worker.submit(embedder.embed_passages, [c.text for c in batches[0]]) if batches else None
-        done = 0
-        for number, batch in enumerate(batches):
-            assert upcoming is not None
-            vectors = upcoming.result()
-            if number + 1 < len(batches):
-                upcoming = worker.submit(embedder.embed_passages, [c.text for c in batches[number + 1]])
-            ids = list(range(next_id + done, next_id + done + len(batch)))
-            db.executemany(
-                'INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
-                [(i, c.article_id, c.ordinal, c.start, c.end, c.text) for i, c in zip(ids, batch, strict=True)],
-            )
-            lexical.add(db, [(i, c.text) for i, c in zip(ids, batch, strict=True)])
-            dense.add(ids, np.asarray(vectors, dtype=np.float32))
-            done += len(batch)
-            notify(done, total, "embedding")
+    for offset in range(0, total, batch_size):
+        batch = pending[offset : offset + batch_size]
+        vectors = embedder.embed_passages([c.text for c in batch])
+        ids = list(range(next_id + offset, next_id + offset + len(batch)))
+        db.executemany(
+            'INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
+            [(i, c.article_id, c.ordinal, c.start, c.end, c.text) for i, c in zip(ids, batch, strict=True)],
+        )
+        lexical.add(db, [(i, c.text) for i, c in zip(ids, batch, strict=True)])
+        dense.add(ids, np.asarray(vectors, dtype=np.float32))
+        notify(offset + len(batch), total, "embedding")
     return total
