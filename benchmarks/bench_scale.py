@@ -291,8 +291,10 @@ def main() -> int:
             del vectors, truth, ivf
             child = subprocess.run(
                 [sys.executable, __file__, *command, "--queries", str(args.queries)],
-                capture_output=True, text=True, env=env, check=True,
+                capture_output=True, text=True, env=env, check=False,
             )
+            if child.returncode != 0:
+                raise RuntimeError(f"the serving process failed ({child.returncode}):\n{child.stderr[-3000:]}")
             entry["retrieval"] = json.loads(child.stdout.strip().splitlines()[-1])
             entry["load_average_1m"] = round(os.getloadavg()[0], 2)
             report["sizes"].append(entry)  # type: ignore[union-attr]
