@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from answering.followups import answered
+from answering.judge import Judged
 from answering.protocol import Answer, AnswererName, PartialCallback, Turn
 from answering.query import Query
 from answering.sentences import (
@@ -50,6 +51,15 @@ class ScoredSentence:
     lexical: float
     semantic: float
     score: float
+
+
+def from_judged(query: Query, chosen: Sequence[Judged]) -> Answer:
+    """The answer quoting the sentences the judge chose, leading with its short answer."""
+    body = render_marked([MarkedSentence(s.text, (s.passage_number,)) for s in chosen])
+    return Answer(
+        question=query.text, text=body, citations=[], answered=bool(chosen), language=query.language,
+        answerer="extractive", short_answer=chosen[0].short_answer if chosen else None,
+    )
 
 
 class ExtractiveAnswerer:

@@ -75,6 +75,9 @@ class Answer:
     verified: bool = True
     suggestions: list[str] = field(default_factory=list)  # near-miss article titles on refusal
     standalone_question: str | None = None  # the rewritten follow-up used for retrieval
+    # The fact the answer leads with ("15 novembre"), taken verbatim from its first quoted
+    # sentence when the question asks for a kind of fact that sentence holds; else None.
+    short_answer: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -89,6 +92,7 @@ class Answer:
             "fallback": self.fallback,
             "verified": self.verified,
             "suggestions": self.suggestions,
+            "short_answer": self.short_answer,
         }
 
 

@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from answering import citations, prompts
+from answering.extractive import from_judged
 from answering.followups import (
     Condenser,
     Rewrite,
@@ -29,12 +30,13 @@ from answering.followups import (
     leans_on,
     speaks_of_own_terms,
 )
+from answering.judge import Judge, Judged
 from answering.language import detect_language
 from answering.llm import LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
-from answering.refusal import RefusalPolicy
+from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from retrieval.embedding import Embedder
 from retrieval.models import Passage, SearchQuery, SearchResult
 
@@ -61,7 +63,13 @@ class QuestionAnswering:
         fallback: Answerer | None = None,
         history_turns: int = 4,
         k: int | None = None,
+        judge: Judge | None = None,
+        max_sentences: int = 3,
     ) -> None:
+        # With a judge, whether some sentence answers decides the refusal; without one (a
+        # model it was never fitted for), the retrieval bars do.
+        self._judge = judge
+        self._max_sentences = max_sentences
         self._retriever = retriever
         self._embedder = embedder
         self._policy = policy
@@ -96,11 +104,28 @@ class QuestionAnswering:
         passages = search.passages
         generate_started = time.perf_counter()
         timings = {"retrieve": (generate_started - retrieve_started) * 1000}
-        if self._policy.declines(query, passages, search.idf_match):
+        chosen: list[Judged] | None = None
+        # Follow-ups keep the earlier path (retrieval bars, the extractive answerer's own
+        # ordering of what the last answer said): the judge was fitted on standalone questions.
+        if self._judge is not None and passages and not query.followup:
+            judged = await asyncio.to_thread(
+                self._judge.judge, query.text, passages, search.idf_match, "", query.focus,
+            )
+            if query.language == ARTICLES_LANGUAGE:
+                chosen = self._judge.choose(judged, self._max_sentences)
+                declined = not chosen
+            else:
+                # The judge was fitted on French questions only (the evaluation set has no
+                # other): across languages the retrieval bars decide, the judge only ranks.
+                declined = self._policy.declines(query, passages, search.idf_match)
+                chosen = self._judge.choose(judged, self._max_sentences, bar=0.0)
+        else:
+            declined = self._policy.declines(query, passages, search.idf_match)
+        if declined:
             answer = self._refusal(query, passages, search.idf_match)
         else:
             llm_down = rewrite.degraded if rewrite is not None else None
-            answer = await self._answer(query, passages, search.idf_match, history, on_partial, llm_down)
+            answer = await self._answer(query, passages, search.idf_match, history, on_partial, llm_down, chosen)
         finished = time.perf_counter()
         timings["generate"] = (finished - generate_started) * 1000
         timings["total"] = (finished - started) * 1000
@@ -130,17 +155,22 @@ class QuestionAnswering:
         history: Sequence[Turn],
         on_partial: PartialCallback | None,
         llm_down: FallbackCause | None = None,
+        chosen: Sequence[Judged] | None = None,
     ) -> Answer:
         """The answerer's answer, verified; with an LLM that fails (or just failed to condense
-        the question: `llm_down`), the extractive one with the cause's note."""
+        the question: `llm_down`), the extractive one with the cause's note. The extractive
+        answer quotes the sentences the judge `chosen` when there is a judge."""
         if self._fallback is None:
-            raw = await self._answerer.answer(query, passages, history)
+            raw = from_judged(query, chosen) if chosen else await self._answerer.answer(query, passages, history)
             verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
             return self._finish(verified, query, passages, idf_match)
         cause = llm_down
         if cause is None:
             try:
                 raw = await self._answerer.answer(query, passages, history, on_partial)
+                if chosen and chosen[0].short_answer:
+                    # The judge's fact leads the model's answer too, when the model states it.
+                    raw = replace(raw, short_answer=chosen[0].short_answer)
             except LlmUnavailable as exc:
                 cause = exc.cause
                 logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc)
@@ -153,7 +183,7 @@ class QuestionAnswering:
                     "language model answer replaced by the extractive one cause=%s reason=%s",
                     cause, "no sentence passed the citation check",
                 )
-        raw = await self._fallback.answer(query, passages, history)
+        raw = from_judged(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
         verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
         return self._finish(verified, query, passages, idf_match, cause)
 
@@ -174,6 +204,12 @@ class QuestionAnswering:
         text = verified.text
         if verified.answerer == "extractive":
             text = f"{prompts.load('extractive', query.language)} {text}"
+        short = verified.short_answer
+        if short and short in text:
+            # The fact first, in bold (the front ends render **…**), then the quote it comes from.
+            text = f"**{short}**\n{text}"
+        else:
+            verified = replace(verified, short_answer=None)
         if note:
             text = f"{note}\n\n{text}"
         return replace(verified, text=text, note=note, fallback=cause)

@@ -26,6 +26,8 @@ BUTTON_TITLE_CHARS = 38
 CALLBACK_LIMIT = 64
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+# The answer's lead fact ("**15 novembre**"), marked up by the answer service on one line.
+_BOLD = re.compile(r"\*\*([^*\n\[\]]{1,300})\*\*")
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+")
 
@@ -123,8 +125,9 @@ def _escape(text: str) -> str:
 
 
 def _format_answer_piece(piece: str) -> str:
-    """Escape a piece of answer text and make its `[n]` markers bold."""
-    return _MARKER.sub(r"<b>[\1]</b>", _escape(piece))
+    """Escape a piece of answer text and make its `[n]` markers and its **lead fact** bold
+    (after escaping, so the tags are ours and the text inside stays escaped)."""
+    return _BOLD.sub(r"<b>\1</b>", _MARKER.sub(r"<b>[\1]</b>", _escape(piece)))
 
 
 def truncate(text: str, limit: int) -> str:

@@ -65,6 +65,21 @@ def answer_accuracy(answer: str, answers: Sequence[str]) -> bool:
     return contains_answer(strip_markers(answer), answers)
 
 
+_LEAD = re.compile(r"^\*\*[^\n]*\*\*\n")
+_CITED = re.compile(r"[^\[\]]*?\[\d+\](?:\[\d+\])*")
+
+
+def cited_sentences(answer: str) -> list[str]:
+    """The answer's cited pieces in order, markers removed; the bold lead fact is not one."""
+    return [strip_markers(piece) for piece in _CITED.findall(_LEAD.sub("", answer))]
+
+
+def fact_first(answer: str, answers: Sequence[str]) -> bool:
+    """The first quoted sentence (the first piece carrying a `[n]`) holds a gold answer."""
+    first = next(iter(cited_sentences(answer)), "")
+    return bool(first) and contains_answer(first, answers)
+
+
 def _tokens(text: str) -> list[str]:
     return normalize(text).split()
 

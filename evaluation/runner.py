@@ -41,6 +41,12 @@ T = TypeVar("T")
 KS = (1, 3, 5, 10, 20)
 
 
+# Question groups: unanswerable ones are about an article not in the corpus ("off-corpus") or
+# about one that is, whose answer was taken out of it ("on-topic", evaluation.ontopic); the
+# other questions of those articles are their answerable controls ("same-article").
+ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE = "answerable", "off-corpus", "on-topic", "same-article"
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     id: str
@@ -48,17 +54,23 @@ class Question:
     answers: tuple[str, ...]
     answerable: bool
     article: str | None
+    group: str = ANSWERABLE
+    title: str | None = None
 
     @classmethod
     def from_json(cls, row: dict[str, object]) -> Question:
         answers = row.get("answers") or ()
         article = row.get("article")
+        answerable = bool(row.get("answerable", True))
+        default_group = ANSWERABLE if answerable else (ON_TOPIC if article else OFF_CORPUS)
         return cls(
             id=str(row["id"]),
             question=str(row["question"]),
             answers=tuple(str(a) for a in answers),  # type: ignore[attr-defined]
-            answerable=bool(row.get("answerable", True)),
+            answerable=answerable,
             article=str(article) if article else None,
+            group=str(row.get("group") or default_group),
+            title=str(row["title"]) if row.get("title") else None,
         )
 
 
@@ -169,7 +181,11 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
                 stages.setdefault(stage, []).append(ms)
             valid, total = metrics.citation_validity(answer.text, len(answer.citations))
             rows.append({
+                "group": q.group,
                 "answerable": q.answerable,
+                "fact_first": q.answerable and answer.answered and metrics.fact_first(answer.text, q.answers),
+                "short": answer.short_answer if q.answerable and answer.answered else None,
+                "short_f1": metrics.token_f1(answer.short_answer, q.answers) if answer.short_answer and q.answerable else 0.0,
                 "declined": not answer.answered,
                 "correct": q.answerable and answer.answered and metrics.answer_accuracy(answer.text, q.answers),
                 "f1": metrics.token_f1(answer.text, q.answers) if q.answerable and answer.answered else 0.0,
@@ -184,12 +200,24 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
     answered = [r for r in answerable if not r["declined"]]
     markers = sum(int(r["markers"]) for r in rows)  # type: ignore[call-overload]
     refusals = metrics.refusal_rates([bool(r["declined"]) for r in rows], [bool(r["answerable"]) for r in rows])
+    shown = [r for r in answered if r["short"]]
+    groups = {
+        group: _share(sum(bool(r["declined"]) for r in members), len(members))
+        for group in (ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE)
+        if (members := [r for r in rows if r["group"] == group])
+    }
     return {
         "questions": len(rows),
         "answerable": len(answerable),
         "accuracy": _share(sum(bool(r["correct"]) for r in answerable), len(answerable)),
         "token_f1": _share(sum(float(r["f1"]) for r in answerable), len(answerable)),  # type: ignore[arg-type, misc]
         "accuracy_when_answered": _share(sum(bool(r["correct"]) for r in answered), len(answered)),
+        "fact_first": _share(sum(bool(r["fact_first"]) for r in answered), len(answered)),
+        "short_answer_shown": _share(len(shown), len(answered)),
+        "short_answer_f1": _share(sum(float(r["short_f1"]) for r in shown), len(shown)),  # type: ignore[arg-type, misc]
+        # Declined share per question group: off-corpus and on-topic are unanswerable,
+        # answerable and same-article declines are wrong.
+        "declined_by_group": groups,
         "citation_validity": _share(sum(int(r["valid_markers"]) for r in rows), markers) if markers else 1.0,  # type: ignore[call-overload]
         "citation_support": _share(sum(bool(r["supported"]) for r in answered), len(answered)),
         **{name: round(value, 4) for name, value in refusals.items()},
@@ -298,11 +326,15 @@ def table(retrieval: dict[str, dict[str, object]], answers: dict[str, object] | 
         )
     if answers:
         lines.append("")
-        for key in ("accuracy", "token_f1", "accuracy_when_answered", "citation_validity", "citation_support",
+        for key in ("accuracy", "token_f1", "accuracy_when_answered", "fact_first", "short_answer_shown",
+                    "short_answer_f1", "citation_validity", "citation_support",
                     "unanswerable_declined", "answerable_wrongly_declined"):
             lines.append(f"{key:<30}{answers[key]:>8.3f}")
         fallbacks: dict[str, int] = answers["fallbacks"]  # type: ignore[assignment]
         lines.append(f"{'LLM fallbacks':<30}" + ", ".join(f"{cause} {n}" for cause, n in fallbacks.items()))
+        by_group: dict[str, float] = answers["declined_by_group"]  # type: ignore[assignment]
+        for group, share in by_group.items():
+            lines.append(f"{'declined: ' + group:<30}{share:>8.3f}")
         stages: dict[str, dict[str, float]] = answers["latency_ms"]  # type: ignore[assignment]
         for stage, figures in stages.items():
             lines.append(f"{'latency ' + stage + ' ms':<30}{'p50':>5}{figures['p50']:>8.1f}{'p95':>5}{figures['p95']:>8.1f}")

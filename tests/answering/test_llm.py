@@ -65,7 +65,9 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     # The prompt the model saw put the 130 000 passage first.
     assert passage_number_with(request, "130 000") == 1
     assert answer.answered and answer.answerer == "llm" and answer.note is None
-    assert answer.text == "Selon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive. [1]"
+    # The judge's short answer leads, in bold, because the model's answer states it.
+    assert answer.short_answer == "130 000"
+    assert answer.text == "**130 000**\nSelon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive. [1]"
     assert "130 000" in answer.citations[0].passage.text
     assert len(partials) > 5 and partials[-1].endswith("[1].")
     assert all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))

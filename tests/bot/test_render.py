@@ -22,7 +22,7 @@ from bot.render import (
 from tests.fakes.telegram_server import TelegramHtmlError, parse_html
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=9000) | st.sampled_from(
-    ["<b>x</b>", "a & b &amp; <i", "</blockquote>", "[1] [2]. <a href='x'>", "😀" * 4100, "\n\n".join(["x" * 4000] * 3)]
+    ["<b>x</b>", "**15 novembre**\nD'après [1]", "**a [1] b** **", "** <i> & **", "a & b &amp; <i", "</blockquote>", "[1] [2]. <a href='x'>", "😀" * 4100, "\n\n".join(["x" * 4000] * 3)]
 )
 
 
@@ -46,6 +46,14 @@ def test_every_rendering_is_valid_telegram_html_under_the_limit(text: str, title
         for button in row:
             assert len(button.callback_data.encode()) <= 64
             assert 0 < len(button.text) <= 64
+
+
+def test_the_lead_fact_is_bold_and_escaped() -> None:
+    [html] = answer_messages(stored("**15 novembre & <après>**\nD'après les articles : l'offensive lancée le 15 novembre. [1]"), "fr")
+    assert html.startswith("<b>15 novembre &amp; &lt;après&gt;</b>\n")
+    assert html.endswith("<b>[1]</b>")
+    [plain] = answer_messages(stored("2 * 3 = 6 ** not a lead"), "fr")
+    assert "<b>" not in plain
 
 
 @given(text=texts)

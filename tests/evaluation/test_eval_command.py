@@ -45,8 +45,11 @@ def test_report_has_answer_figures(first_run: tuple[Path, dict[str, object], str
     answers = report["answers"]
     assert answers["questions"] == 10  # type: ignore[index]
     assert answers["citation_validity"] == 1.0  # type: ignore[index]
-    for key in ("accuracy", "token_f1", "citation_support", "unanswerable_declined", "answerable_wrongly_declined"):
+    for key in ("accuracy", "token_f1", "citation_support", "unanswerable_declined", "answerable_wrongly_declined",
+                "fact_first", "short_answer_shown", "short_answer_f1"):
         assert 0.0 <= answers[key] <= 1.0  # type: ignore[index]
+    # Refusal by question group: this file has answerable and off-corpus questions only.
+    assert set(answers["declined_by_group"]) <= {"answerable", "off-corpus"}  # type: ignore[index]
     assert {"retrieve", "total"} <= set(answers["latency_ms"])  # type: ignore[index]
     assert answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": 0, "busy": 0}  # type: ignore[index]
 

