@@ -132,7 +132,7 @@ def prepare(
         update={"articles_dir": corpus, "index_dir": cache_dir(settings, corpus, embedder)}
     )
     services = build_services(cached, embedder=embedder)
-    if services.store.current_name() is None:
+    if not services.retriever.is_built():
         with progress_bar(total=0, unit="chunk", desc="indexing") as bar:
 
             def progress(done: int, total: int, what: str) -> None:

@@ -31,10 +31,10 @@ from retrieval.dense import DensePolicy
 from retrieval.embedding import Embedder, build_embedder, identity
 from retrieval.errors import ArticleRejected, QabotError
 from retrieval.index import IndexStats, IndexStore
-from retrieval.indexer import Progress, ReindexReport, reindex
+from retrieval.indexer import Progress, ReindexReport
 from retrieval.models import Article
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
-from retrieval.retriever import RetrievalConfig, Retriever
+from retrieval.retriever import RetrievalConfig, Retriever, SearchIndex
 
 if TYPE_CHECKING:
     from answering.local_llm import LocalModel
@@ -215,7 +215,7 @@ class Services:
     indexing batch (retrieval/priority.py)."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: Retriever,
+        self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: SearchIndex,
         make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
     ) -> None:
         self.settings = settings
@@ -302,8 +302,7 @@ class Services:
 
     def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         """Re-index ARTICLES_DIR (blocking), then serve the result."""
-        report = reindex(
-            self.store,
+        return self.retriever.reindex(
             self.settings.articles_dir,
             self.indexing_embedder,
             chunking_config(self.settings),
@@ -313,8 +312,6 @@ class Services:
             progress=progress,
             dense_policy=dense_policy(self.settings),
         )
-        self.retriever.reload()
-        return report
 
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
         try:
@@ -342,5 +339,26 @@ def build_services(
         embedder = build_embedder_from(settings)
         make_indexing = lambda: indexing_embedder or build_embedder_from(settings)  # noqa: E731
     store = IndexStore(settings.index_dir)
-    retriever = Retriever(store, embedder, retrieval_config(settings, identity(embedder)))
-    return Services(settings, embedder, store, retriever, make_indexing, local_model)
+    return Services(settings, embedder, store, build_index(settings, store, embedder), make_indexing, local_model)
+
+
+INDEX_BACKENDS = ("local", "qdrant")
+
+
+def build_index(settings: Settings, store: IndexStore, embedder: Embedder) -> SearchIndex:
+    """The INDEX_BACKEND: `local` (FAISS + FTS5 generations in INDEX_DIR) or `qdrant`."""
+    config = retrieval_config(settings, identity(embedder))
+    if settings.index_backend == "local":
+        return Retriever(store, embedder, config)
+    if settings.index_backend == "qdrant":
+        from retrieval.qdrant_index import QdrantConfig, QdrantIndex
+
+        key = settings.qdrant_api_key
+        qdrant = QdrantConfig(
+            url=settings.qdrant_url, api_key=key.get_secret_value() if key else None,
+            path=settings.qdrant_path or settings.index_dir / "qdrant", collection=settings.qdrant_collection,
+            timeout_s=settings.qdrant_timeout_s, batch_size=settings.qdrant_upsert_batch,
+            shards=settings.qdrant_shards, replication_factor=settings.qdrant_replication_factor,
+        )
+        return QdrantIndex(qdrant, embedder, config)
+    raise ValueError(f"unknown INDEX_BACKEND {settings.index_backend!r}; choose one of {', '.join(INDEX_BACKENDS)}")

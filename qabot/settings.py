@@ -35,6 +35,21 @@ class Settings(BaseSettings):
         description="The bot's database; empty: SQLite in DATA_DIR/bot.sqlite3. postgresql://user:password@host/db "
         "lets several `qabot run` workers share one bot's state.",
     )
+    index_backend: Literal["local", "qdrant"] = Field(
+        "local", description="local (FAISS + SQLite generations in INDEX_DIR) or qdrant (QDRANT_URL, or embedded in QDRANT_PATH)."
+    )
+    qdrant_url: str = Field("", description="Qdrant server or cluster URL, e.g. http://qdrant:6333; empty: embedded local mode.")
+    qdrant_api_key: SecretStr | None = Field(None, description="Qdrant API key, when the server requires one.")
+    qdrant_path: Path | None = Field(
+        None, description="Folder of Qdrant's embedded local mode (one process only); empty: INDEX_DIR/qdrant."
+    )
+    qdrant_collection: str = Field("qabot", description="Alias the bot reads; collections are named ALIAS-NNNNNN.")
+    qdrant_timeout_s: float = Field(10.0, gt=0, description="Seconds before a Qdrant call is abandoned.")
+    qdrant_upsert_batch: int = Field(256, gt=0, description="Points per Qdrant upsert while indexing.")
+    qdrant_shards: int = Field(1, gt=0, description="Shards of each new collection on a Qdrant cluster (not embedded mode).")
+    qdrant_replication_factor: int = Field(
+        1, gt=0, description="Copies of each shard on a Qdrant cluster; 2 or more survives the loss of a node."
+    )
     max_article_bytes: int = Field(20_000_000, gt=0, description="Larger article files are skipped with a warning.")
 
     # --- embeddings -----------------------------------------------------------------------
@@ -190,8 +205,9 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_bot_token", "telegram_webhook_secret", "database_url", "fusion_dense_weight", "refusal_min_score",
-        "refusal_min_score_crosslingual", "refusal_idf_match_weight", "llm_model_path", mode="before",
+        "telegram_bot_token", "telegram_webhook_secret", "database_url", "qdrant_api_key", "qdrant_path",
+        "fusion_dense_weight", "refusal_min_score", "refusal_min_score_crosslingual", "refusal_idf_match_weight",
+        "llm_model_path", mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

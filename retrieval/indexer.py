@@ -141,14 +141,7 @@ def _reindex(
     notify = progress or (lambda done, total, what: None)
     chunking = chunking.fitted(embedder.max_tokens)
     with store.reindex_lock():
-        scan_started_ns = time.time_ns()
-        notify(0, 0, "reading articles")
-        files, skipped = find_article_files(articles_dir)
-        for skip in skipped:
-            logger.warning("skipping article path=%s reason=%s", skip.path, skip.reason)
-        if not files:
-            raise NoArticles(articles_dir)
-
+        scan_started_ns, files, skipped = scan_articles(articles_dir, notify)
         name = store.next_name()
         scratch = store.scratch_dir(name)
         try:
@@ -220,6 +213,18 @@ def _build(
     return report
 
 
+def scan_articles(articles_dir: Path, notify: Progress) -> tuple[int, list[ArticleFile], list[SkippedFile]]:
+    """The article files (and the unusable ones, logged), with the time the scan started."""
+    scan_started_ns = time.time_ns()
+    notify(0, 0, "reading articles")
+    files, skipped = find_article_files(articles_dir)
+    for skip in skipped:
+        logger.warning("skipping article path=%s reason=%s", skip.path, skip.reason)
+    if not files:
+        raise NoArticles(articles_dir)
+    return scan_started_ns, files, skipped
+
+
 # A file whose mtime falls this close to the previous scan may have changed again within the
 # same timestamp tick after it was read ("racy" in git's words): such files are always re-read.
 _RACY_NS = 2_000_000_000
@@ -242,7 +247,15 @@ def _compare(
         for row in db.execute("SELECT id, content_hash, size, mtime_ns FROM articles")
     }
     row = db.execute("SELECT value FROM meta WHERE key = 'scan_started_ns'").fetchone()
-    trusted_before = int(row[0]) - _RACY_NS if row else 0
+    return compare_files(previous, int(row[0]) if row else None, files, max_bytes, skipped)
+
+
+def compare_files(
+    previous: dict[str, tuple[str, int, int]], scan_started_ns: int | None, files: list[ArticleFile],
+    max_bytes: int, skipped: list[SkippedFile],
+) -> _Diff:
+    """`previous`: id -> (hash, size, mtime_ns) in the live index, whichever backend keeps it."""
+    trusted_before = scan_started_ns - _RACY_NS if scan_started_ns is not None else 0
     diff = _Diff(previous, set(), {}, [])
     for file in files:
         before = previous.get(file.id)

@@ -11,13 +11,17 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 from retrieval import lexical as lexical_index
+from retrieval.chunking import ChunkingConfig
 from retrieval.dense import single_query_threads
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
+from retrieval.indexer import Progress, ReindexReport, reindex
 from retrieval.models import Article, Passage, SearchQuery, SearchResult
 
 
@@ -156,6 +160,20 @@ class Retriever:
     def stats(self) -> IndexStats:
         return self.generation.stats()
 
+    def is_built(self) -> bool:
+        return self.store.current_name() is not None
+
+    def reindex(
+        self, articles_dir: Path, embedder: Embedder, chunking: ChunkingConfig, *, full: bool = False,
+        batch_size: int = 16, max_article_bytes: int = 20_000_000, progress: Progress | None = None,
+    ) -> ReindexReport:
+        """retrieval.indexer.reindex into this retriever's INDEX_DIR with `embedder` (the same
+        model as the retriever's, possibly another instance of it), then serve the result."""
+        report = reindex(self.store, articles_dir, embedder, chunking, full=full, batch_size=batch_size,
+                         max_article_bytes=max_article_bytes, progress=progress)
+        self.reload()
+        return report
+
     def article(self, article_id: str) -> Article | None:
         return self.generation.article(article_id)
 
@@ -167,3 +185,25 @@ def search_query(text: str) -> SearchQuery:
 
 def _ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0
+
+
+class SearchIndex(Protocol):
+    """What the front ends, the answer service and the evaluation need of an index backend:
+    `Retriever` (local: FAISS + FTS5 generations) and `retrieval.qdrant_index.QdrantIndex`."""
+
+    config: RetrievalConfig
+
+    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
+
+    def stats(self) -> IndexStats: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def is_built(self) -> bool: ...
+
+    def reindex(
+        self, articles_dir: Path, embedder: Embedder, chunking: ChunkingConfig, *, full: bool = False,
+        batch_size: int = 16, max_article_bytes: int = 20_000_000, progress: Progress | None = None,
+    ) -> ReindexReport: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,568 @@
+"""The `qdrant` index backend (INDEX_BACKEND=qdrant): the same search and re-index as the local
+backend, kept in Qdrant (a server or cluster at QDRANT_URL, or qdrant-client's embedded local
+mode in QDRANT_PATH, by default INDEX_DIR/qdrant).
+
+Layout: the alias QDRANT_COLLECTION (default `qabot`) names the live collection
+`qabot-000007`. Each point is one chunk, with
+  - a named dense vector `dense` (cosine) from the configured embedder;
+  - a named sparse vector `bm25`: the chunk's terms from qabot's own French analysis
+    (retrieval/lexical.py, so both backends see the same tokens) as hashed indices, each valued
+    with BM25's term-frequency part tf·(k1+1)/(tf + k1·(1-b+b·len/avglen)); the collection's
+    IDF modifier supplies the IDF, so a query of the question's terms valued 1 scores BM25;
+  - a payload: article id, title, date, offsets, content hash, text, terms, and the two
+    generation numbers below; payload indexes on article id, date, terms and those numbers.
+Point 0 of each collection holds no vectors, only the meta payload (model, chunking, counts,
+the live generation number).
+
+Search: one Query API batch (dense and sparse) over the visible points, fused client-side by
+retrieval/fusion.py, so that (1) the calibrated weights apply exactly: Qdrant's weighted RRF
+scores 1/(rank/w + k - 1), which differs from the calibrated w/(k + rank) whenever the two
+weights differ (MiniLM's dense weight is 0.25), and (2) each passage keeps its dense cosine and
+BM25 rank, which the refusal judge reads and a fused response does not carry.
+
+Zero downtime:
+  - a full re-index builds a new collection and switches the alias in one
+    `update_collection_aliases` call (delete + create, atomic in Qdrant; embedded mode applies
+    the operations together to a copy and saves it before swapping);
+  - an incremental re-index works in the live collection by generation numbers: a point
+    is visible to readers of generation L when born <= L and not retired <= L. New and changed
+    articles' chunks are upserted with born = L+1 (invisible), the chunks they replace get
+    retired = L+1 (still visible), then one write of the meta point publishes L+1: a reader
+    sees the old article or the new one, never half. Retired points are deleted at the start of
+    the next re-index (a reader that read L just before the switch keeps a consistent view).
+The previous collection of a full re-index is likewise deleted only at the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from retrieval import lexical
+from retrieval.articles import ArticleFile, SkippedFile
+from retrieval.chunking import Chunker, ChunkingConfig
+from retrieval.embedding import Embedder, identity
+from retrieval.errors import (
+    IndexModelMismatch,
+    IndexNotReady,
+    NoArticles,
+    QabotError,
+    ReindexInProgress,
+)
+from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.index import IndexStats
+from retrieval.indexer import Progress, ReindexReport, compare_files, scan_articles
+from retrieval.models import Article, Chunk, Passage, SearchQuery, SearchResult
+from retrieval.retriever import MODES, RetrievalConfig, search_query
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DENSE = "dense"
+SPARSE = "bm25"
+META_ID = 0
+SCHEMA = "1"
+BM25_K1 = 1.2  # FTS5's bm25() defaults, so both backends rank alike
+BM25_B = 0.75
+RETRIES = 3
+RETRY_FIRST_DELAY_S = 0.5
+CHUNK_FIELDS = ["article_id", "title", "date", "start", "end", "text", "terms", "url", "source"]
+
+
+class IndexUnavailable(QabotError):
+    """Qdrant cannot be reached or refused a call."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(
+            f"The search index (Qdrant at {where}) cannot be reached ({detail}): check that Qdrant "
+            "is running and QDRANT_URL / QDRANT_API_KEY; questions work again as soon as it answers."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QdrantConfig:
+    url: str = ""  # a server or cluster; empty: embedded local mode in `path`
+    api_key: str | None = None
+    path: Path | None = None
+    collection: str = "qabot"  # the alias readers use
+    timeout_s: float = 10.0
+    batch_size: int = 256  # points per upsert
+    shards: int = 1  # cluster only: embedded mode has one "shard", the folder
+    replication_factor: int = 1
+
+    @property
+    def where(self) -> str:
+        return self.url or f"embedded {self.path}"
+
+
+def term_index(term: str) -> int:
+    """A stable sparse index for an analysed term (32 bits, as Qdrant stores them)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=4).digest(), "big")
+
+
+def point_id(article_id: str, content_hash: str, ordinal: int) -> int:
+    """Deterministic, never 0 (the meta point): the same chunk of the same content keeps its id."""
+    digest = hashlib.blake2b(f"{article_id}\0{content_hash}\0{ordinal}".encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") >> 1) or 1
+
+
+def bm25_vector(terms: Sequence[str], avg_len: float) -> models.SparseVector:
+    """BM25's term-frequency part per distinct term; the IDF comes from the collection's modifier."""
+    counts = Counter(terms)
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * len(terms) / max(avg_len, 1.0))
+    by_index: dict[int, float] = {}
+    for term, tf in counts.items():
+        index = term_index(term)
+        by_index[index] = by_index.get(index, 0.0) + tf * (BM25_K1 + 1) / (tf + norm)
+    return models.SparseVector(indices=list(by_index), values=list(by_index.values()))
+
+
+def query_vector(terms: Sequence[str]) -> models.SparseVector:
+    indices = sorted({term_index(t) for t in terms})
+    return models.SparseVector(indices=indices, values=[1.0] * len(indices))
+
+
+def visible(live: int) -> models.Filter:
+    """Points of generation `live`: born at or before it, not retired at or before it."""
+    return models.Filter(
+        must=[models.FieldCondition(key="born", range=models.Range(lte=live))],
+        must_not=[models.FieldCondition(key="retired", range=models.Range(lte=live))],
+    )
+
+
+class QdrantIndex:
+    """Search (the Retriever's interface) and re-index (the indexer's) over one Qdrant alias."""
+
+    def __init__(self, config: QdrantConfig, embedder: Embedder, retrieval: RetrievalConfig) -> None:
+        self.qdrant = config
+        self.embedder = embedder
+        self.config = retrieval
+        self._client: QdrantClient | None = None
+        self._client_lock = threading.Lock()
+        self._reindexing = threading.Lock()
+        self._lexical_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qdrant-bm25")
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def client(self) -> QdrantClient:
+        with self._client_lock:
+            if self._client is None:
+                if self.qdrant.url:
+                    # No version check at construction: it runs on a thread that fails loudly
+                    # when Qdrant is down; an outage is reported by the first call instead.
+                    self._client = QdrantClient(url=self.qdrant.url, api_key=self.qdrant.api_key,
+                                                timeout=int(self.qdrant.timeout_s), check_compatibility=False)
+                else:
+                    assert self.qdrant.path is not None
+                    self.qdrant.path.mkdir(parents=True, exist_ok=True)
+                    self._client = QdrantClient(path=str(self.qdrant.path))
+            return self._client
+
+    def _call(self, what: str, fn: Callable[[QdrantClient], T], retries: int = 0) -> T:
+        """One Qdrant call; transport failures retried `retries` times with back-off, then
+        turned into IndexUnavailable (a sentence for the user, the cause in the log)."""
+        delay = RETRY_FIRST_DELAY_S
+        for attempt in range(retries + 1):
+            try:
+                return fn(self.client)
+            except QabotError:
+                raise
+            except (ValueError, KeyError):
+                raise  # our mistake or a missing collection: not an outage
+            except Exception as exc:  # httpx, grpc and qdrant-client's own transport errors
+                if attempt == retries:
+                    logger.warning("qdrant %s failed at %s: %r", what, self.qdrant.where, exc)
+                    raise IndexUnavailable(self.qdrant.where, type(exc).__name__) from exc
+                logger.warning("qdrant %s failed, retry %d in %.1fs: %r", what, attempt + 1, delay, exc)
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self._lexical_pool.shutdown(wait=True)
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def _live_collection(self) -> str | None:
+        aliases = self._call("get_aliases", lambda c: c.get_aliases().aliases)
+        return next((a.collection_name for a in aliases if a.alias_name == self.qdrant.collection), None)
+
+    def _meta(self, collection: str) -> dict[str, Any]:
+        points = self._call("retrieve meta", lambda c: c.retrieve(collection, [META_ID], with_payload=True))
+        if not points or not points[0].payload:
+            raise IndexNotReady(f"Qdrant {self.qdrant.where}, collection {collection}")
+        return dict(points[0].payload)
+
+    def _open(self) -> tuple[str, dict[str, Any]]:
+        """The live collection and its meta, checked against the configured model."""
+        collection = self._live_collection()
+        if collection is None:
+            raise IndexNotReady(f"Qdrant {self.qdrant.where} (alias {self.qdrant.collection})")
+        meta = self._meta(collection)
+        if meta.get("embedding") != identity(self.embedder):
+            raise IndexModelMismatch(str(meta.get("embedding")), identity(self.embedder))
+        return collection, meta
+
+    # --- the Retriever's interface ----------------------------------------------------------
+
+    def is_built(self) -> bool:
+        return self._live_collection() is not None
+
+    def reload(self) -> None:
+        """Nothing to reopen: every search reads the alias and the live generation."""
+
+    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        """The best k passages; `query` as the answering layer analysed it, or plain text."""
+        if isinstance(query, str):
+            query = search_query(query)
+        question = query.text
+        k = k or self.config.k
+        mode = mode or self.config.mode
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        started = time.perf_counter()
+        collection, meta = self._open()
+        live = int(meta["live"])
+        where = visible(live)
+        pool = max(self.config.candidates, k)
+        terms = list(dict.fromkeys(query.terms))
+        # The IDF weights of the question's terms (counts) run beside the encoding and search.
+        pending = (
+            self._lexical_pool.submit(self._term_idf, collection, terms, where, int(meta["chunks"]))
+            if mode in ("hybrid", "bm25") else None
+        )
+        timings: dict[str, float] = {}
+        requests: list[models.QueryRequest] = []
+        vector = None
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(question)
+            timings["embed"] = _ms_since(started)
+            requests.append(models.QueryRequest(query=np.asarray(vector, dtype=np.float32).tolist(), using=DENSE,
+                                                filter=where, limit=pool, with_payload=False))
+        if mode in ("hybrid", "bm25") and terms:
+            requests.append(models.QueryRequest(query=query_vector(terms), using=SPARSE, filter=where,
+                                                limit=pool, with_payload=False))
+        search_started = time.perf_counter()
+        responses = self._call("query", lambda c: c.query_batch_points(collection, requests)) if requests else []
+        timings["search"] = _ms_since(search_started)
+        ranked = [[(int(p.id), float(p.score)) for p in r.points] for r in responses]
+        dense = ranked.pop(0) if mode in ("hybrid", "dense") else []
+        sparse = ranked.pop(0) if ranked else []
+        fused = reciprocal_rank_fusion(
+            dense, sparse, k=self.config.rrf_k,
+            dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
+            bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
+        )[:k]
+        points = self._call("retrieve", lambda c: c.retrieve(
+            collection, [f.chunk_id for f in fused], with_payload=CHUNK_FIELDS)) if fused else []
+        rows = {int(p.id): p.payload or {} for p in points}
+        passages = [
+            Passage(
+                chunk_id=f.chunk_id, article_id=row["article_id"], title=row["title"], date=row["date"],
+                start=row["start"], end=row["end"], text=row["text"], score=f.score,
+                dense_score=f.dense_score, bm25_score=f.bm25_score,
+                dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.get("url"), source=row.get("source"),
+                terms=frozenset(row["terms"]),
+            )
+            for f in fused
+            if (row := rows.get(f.chunk_id)) is not None
+        ]
+        match = None
+        if pending is not None:
+            weights = pending.result()
+            match = lexical.idf_match(weights, [p.terms for p in passages])
+        timings["total"] = _ms_since(started)
+        return SearchResult(question, passages, timings, match, vector)
+
+    def _term_idf(self, collection: str, terms: list[str], where: models.Filter, chunks: int) -> dict[str, float]:
+        """lexical.term_idf's weights, ln(1 + N / (1 + df)), with df counted in Qdrant."""
+        weights = {}
+        for term in terms:
+            condition = models.FieldCondition(key="terms", match=models.MatchValue(value=term))
+            df = self._call("count", lambda c, cond=condition: c.count(
+                collection, count_filter=models.Filter(must=[cond, *(where.must or [])], must_not=where.must_not),
+                exact=True).count)
+            weights[term] = math.log(1 + chunks / (1 + df))
+        return weights
+
+    def stats(self) -> IndexStats:
+        _, meta = self._open()
+        return IndexStats(
+            articles=int(meta["articles"]), chunks=int(meta["chunks"]), date_min=meta.get("date_min"),
+            date_max=meta.get("date_max"), embedding=meta["embedding"], dimension=int(meta["dimension"]),
+            chunking=meta.get("chunking", ""), generation=f"{meta['collection']}@{meta['live']}",
+            built_at=meta.get("built_at", ""),
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        collection, meta = self._open()
+        where = visible(int(meta["live"]))
+        first = models.Filter(
+            must=[*(where.must or []), models.FieldCondition(key="article_id", match=models.MatchValue(value=article_id)),
+                  models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))],
+            must_not=where.must_not,
+        )
+        points, _ = self._call("scroll", lambda c: c.scroll(collection, scroll_filter=first, limit=1,
+                                                             with_payload=True))
+        if not points or not points[0].payload:
+            return None
+        p = points[0].payload
+        return Article(p["article_id"], p["title"], p["date"], p["article_text"], p["content_hash"],
+                       url=p.get("url"), source=p.get("source"), author=p.get("author"), lang=p.get("lang"),
+                       body_offset=p.get("body_offset", 0))
+
+    # --- the indexer's interface ------------------------------------------------------------
+
+    def reindex(
+        self, articles_dir: Path, embedder: Embedder, chunking: ChunkingConfig, *, full: bool = False,
+        batch_size: int = 16, max_article_bytes: int = 20_000_000, progress: Progress | None = None,
+    ) -> ReindexReport:
+        """Bring the alias in line with `articles_dir`: a new collection when `full` (or when
+        the live one cannot be reused), else the changes published as the next generation."""
+        if not self._reindexing.acquire(blocking=False):
+            raise ReindexInProgress()
+        try:
+            return self._reindex(articles_dir, embedder, chunking.fitted(embedder.max_tokens), full, batch_size,
+                                 max_article_bytes, progress or (lambda done, total, what: None))
+        finally:
+            self._reindexing.release()
+
+    def _reindex(self, articles_dir: Path, embedder: Embedder, chunking: ChunkingConfig, full: bool, batch_size: int,
+                 max_bytes: int, notify: Progress) -> ReindexReport:
+        started = time.perf_counter()
+        scan_started_ns, files, skipped = scan_articles(articles_dir, notify)
+        live_collection = self._live_collection()
+        meta: dict[str, Any] | None = None
+        if live_collection is not None and not full:
+            meta = self._meta(live_collection)
+            reusable = (meta.get("embedding") == identity(self.embedder) and meta.get("schema") == SCHEMA
+                        and meta.get("chunking") == chunking.describe())
+            if not reusable:
+                logger.info("qdrant collection %s not reusable (model, chunking or schema changed): rebuilding",
+                            live_collection)
+                meta = None
+        if meta is None:
+            return self._build_new(articles_dir, embedder, files, skipped, chunking, batch_size, max_bytes, notify, started,
+                                   scan_started_ns, live_collection, full)
+        assert live_collection is not None
+        return self._update_live(articles_dir, embedder, live_collection, meta, files, skipped, chunking, batch_size, max_bytes, notify,
+                                 started, scan_started_ns)
+
+    def _build_new(self, articles_dir: Path, embedder: Embedder, files: list[ArticleFile], skipped: list[SkippedFile], chunking: ChunkingConfig,
+                   batch_size: int, max_bytes: int, notify: Progress, started: float, scan_started_ns: int,
+                   previous: str | None, full: bool) -> ReindexReport:
+        self._drop_spare_collections(keep={previous} if previous else set())
+        number = 1 + max((int(n.rsplit("-", 1)[1]) for n in self._collections()), default=0)
+        collection = f"{self.qdrant.collection}-{number:06d}"
+        self._create_collection(collection)
+        diff = compare_files({}, None, files, max_bytes, skipped)
+        if not diff.fresh:
+            raise NoArticles(articles_dir)
+        articles = list(diff.fresh.values())
+        live = 1
+        embedded = self._add(collection, embedder, articles, chunking, batch_size, notify, born=live, avg_len=None)
+        meta = self._write_meta(collection, live, chunking, scan_started_ns, avg_len=embedded[1])
+        # The switch: readers of the alias move to the new collection in one operation.
+        operations: list[models.AliasOperations] = []
+        if previous is not None:
+            operations.append(models.DeleteAliasOperation(delete_alias=models.DeleteAlias(alias_name=self.qdrant.collection)))
+        operations.append(models.CreateAliasOperation(create_alias=models.CreateAlias(
+            collection_name=collection, alias_name=self.qdrant.collection)))
+        self._call("switch alias", lambda c: c.update_collection_aliases(change_aliases_operations=operations), RETRIES)
+        report = ReindexReport(
+            added=len(articles), changed=0, removed=0, unchanged=0, chunks=int(meta["chunks"]),
+            chunks_embedded=embedded[0], seconds=time.perf_counter() - started,
+            generation=f"{collection}@{live}", full=True, skipped=skipped,
+        )
+        logger.info("reindex done qdrant=%s %s (previous %s kept until the next re-index)",
+                    collection, report.summary(), previous)
+        return report
+
+    def _update_live(self, articles_dir: Path, embedder: Embedder, collection: str, meta: dict[str, Any], files: list[ArticleFile],
+                     skipped: list[SkippedFile], chunking: ChunkingConfig, batch_size: int, max_bytes: int,
+                     notify: Progress, started: float, scan_started_ns: int) -> ReindexReport:
+        live = int(meta["live"])
+        self._drop_spare_collections(keep={collection})
+        # Chunks retired by an earlier generation: no reader can need them any more.
+        self._call("delete retired", lambda c: c.delete(collection, points_selector=models.FilterSelector(
+            filter=models.Filter(must=[models.FieldCondition(key="retired", range=models.Range(lte=live))]))), RETRIES)
+        previous = self._previous_articles(collection, live)
+        diff = compare_files(previous, int(meta.get("scan_started_ns", 0)) or None, files, max_bytes, skipped)
+        added = [a for a in diff.fresh if a not in previous]
+        changed = [a for a in diff.fresh if a in previous]
+        removed = [a for a in previous if a not in diff.kept and a not in diff.fresh]
+        if not diff.kept and not diff.fresh:
+            raise NoArticles(articles_dir)
+        if not (added or changed or removed or diff.touched):
+            return ReindexReport(added=0, changed=0, removed=0, unchanged=len(diff.kept), chunks=int(meta["chunks"]),
+                                 chunks_embedded=0, seconds=time.perf_counter() - started,
+                                 generation=f"{collection}@{live}", full=False, skipped=skipped)
+        nxt = live + 1
+        embedded, _ = self._add(collection, embedder, [diff.fresh[a] for a in added + changed], chunking, batch_size,
+                                notify, born=nxt, avg_len=float(meta["avg_len"]))
+        old = [models.FieldCondition(key="article_id", match=models.MatchAny(any=changed + removed))]
+        if changed or removed:
+            retire = models.Filter(must=[*old, *(visible(live).must or [])], must_not=visible(live).must_not)
+            self._call("retire", lambda c: c.set_payload(collection, payload={"retired": nxt},
+                                                          points=models.FilterSelector(filter=retire)), RETRIES)
+        for size, mtime_ns, article_id in diff.touched:
+            first = models.Filter(must=[models.FieldCondition(key="article_id", match=models.MatchValue(value=article_id)),
+                                        models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))],
+                                  must_not=visible(live).must_not)
+            self._call("touch", lambda c, f=first, s=size, m=mtime_ns: c.set_payload(
+                collection, payload={"size": s, "mtime_ns": m}, points=models.FilterSelector(filter=f)), RETRIES)
+        # The publication: one write of the meta point makes generation nxt the visible one.
+        written = self._write_meta(collection, nxt, chunking, scan_started_ns, avg_len=float(meta["avg_len"]))
+        report = ReindexReport(
+            added=len(added), changed=len(changed), removed=len(removed), unchanged=len(diff.kept),
+            chunks=int(written["chunks"]), chunks_embedded=embedded, seconds=time.perf_counter() - started,
+            generation=f"{collection}@{nxt}", full=False, skipped=skipped,
+        )
+        logger.info("reindex done qdrant=%s %s", collection, report.summary())
+        return report
+
+    def _collections(self) -> list[str]:
+        prefix = f"{self.qdrant.collection}-"
+        names = self._call("list collections", lambda c: [x.name for x in c.get_collections().collections])
+        return [n for n in names if n.startswith(prefix) and n[len(prefix):].isdigit()]
+
+    def _drop_spare_collections(self, keep: set[str]) -> None:
+        """Collections of earlier full re-indexes (kept one re-index long for late readers)."""
+        for name in self._collections():
+            if name not in keep:
+                logger.info("dropping qdrant collection %s", name)
+                self._call("delete collection", lambda c, n=name: c.delete_collection(n), RETRIES)
+
+    def _create_collection(self, name: str) -> None:
+        def create(c: QdrantClient) -> None:
+            cluster: dict[str, Any] = {}
+            if self.qdrant.url:
+                # Each write is acknowledged by a majority of a shard's copies, so a node lost
+                # right after an upsert loses no acknowledged point.
+                cluster = {"shard_number": self.qdrant.shards, "replication_factor": self.qdrant.replication_factor,
+                           "write_consistency_factor": self.qdrant.replication_factor // 2 + 1}
+            c.create_collection(
+                name,
+                **cluster,
+                vectors_config={DENSE: models.VectorParams(size=self.embedder.dimension, distance=models.Distance.COSINE)},
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            )
+            if not self.qdrant.url:
+                return  # embedded mode scans payloads and warns that indexes have no effect there
+            for field, schema in (("article_id", models.PayloadSchemaType.KEYWORD),
+                                  ("date", models.PayloadSchemaType.KEYWORD),
+                                  ("terms", models.PayloadSchemaType.KEYWORD),
+                                  ("ordinal", models.PayloadSchemaType.INTEGER),
+                                  ("born", models.PayloadSchemaType.INTEGER),
+                                  ("retired", models.PayloadSchemaType.INTEGER)):
+                c.create_payload_index(name, field, field_schema=schema)
+
+        self._call("create collection", create, RETRIES)
+
+    def _previous_articles(self, collection: str, live: int) -> dict[str, tuple[str, int, int]]:
+        first = models.Filter(must=[*(visible(live).must or []),
+                                    models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))],
+                              must_not=visible(live).must_not)
+        previous: dict[str, tuple[str, int, int]] = {}
+        offset: Any = None
+        while True:
+            points, offset = self._call("scroll", lambda c, o=offset: c.scroll(
+                collection, scroll_filter=first, limit=1000, offset=o,
+                with_payload=["article_id", "content_hash", "size", "mtime_ns"]))
+            for p in points:
+                payload = p.payload or {}
+                previous[payload["article_id"]] = (payload["content_hash"], payload["size"], payload["mtime_ns"])
+            if offset is None:
+                return previous
+
+    def _add(self, collection: str, embedder: Embedder, articles: list[tuple[Article, ArticleFile]], chunking: ChunkingConfig,
+             batch_size: int, notify: Progress, *, born: int, avg_len: float | None) -> tuple[int, float]:
+        """Chunk, embed and upsert (batched, retried); returns (chunks embedded, average length)."""
+        chunker = Chunker(chunking, embedder.count_tokens)
+        pending: list[tuple[Chunk, Article, ArticleFile]] = []
+        for article, file in articles:
+            pending.extend((chunk, article, file) for chunk in chunker.split(article))
+        analysed = [lexical.analyze(chunk.text) for chunk, _, _ in pending]
+        if avg_len is None:  # a new collection: BM25's average length from its own chunks
+            avg_len = sum(map(len, analysed)) / max(len(analysed), 1)
+        total = len(pending)
+        notify(0, total, "embedding")
+        points: list[models.PointStruct] = []
+        for offset in range(0, total, batch_size):
+            batch = pending[offset : offset + batch_size]
+            vectors = np.asarray(embedder.embed_passages([c.text for c, _, _ in batch]), dtype=np.float32)
+            for (chunk, article, file), vector, terms in zip(batch, vectors, analysed[offset : offset + batch_size],
+                                                            strict=True):
+                payload: dict[str, Any] = {
+                    "article_id": article.id, "title": article.title, "date": article.date,
+                    "content_hash": article.content_hash, "ordinal": chunk.ordinal, "start": chunk.start,
+                    "end": chunk.end, "text": chunk.text, "terms": sorted(set(terms)), "born": born,
+                    "url": article.url, "source": article.source,
+                }
+                if chunk.ordinal == 0:  # the article itself travels with its first chunk
+                    payload.update(article_text=article.text, size=file.size, mtime_ns=file.mtime_ns,
+                                   author=article.author, lang=article.lang, body_offset=article.body_offset)
+                points.append(models.PointStruct(
+                    id=point_id(article.id, article.content_hash, chunk.ordinal),
+                    vector={DENSE: vector.tolist(), SPARSE: bm25_vector(terms, avg_len)}, payload=payload,
+                ))
+            while len(points) >= self.qdrant.batch_size:
+                self._upsert(collection, points[: self.qdrant.batch_size])
+                points = points[self.qdrant.batch_size :]
+            notify(offset + len(batch), total, "embedding")
+        if points:
+            self._upsert(collection, points)
+        return total, avg_len
+
+    def _upsert(self, collection: str, points: list[models.PointStruct]) -> None:
+        # Deterministic ids make a retried batch idempotent.
+        self._call("upsert", lambda c: c.upsert(collection, points=points, wait=True), RETRIES)
+
+    def _write_meta(self, collection: str, live: int, chunking: ChunkingConfig, scan_started_ns: int,
+                    avg_len: float) -> dict[str, Any]:
+        """Count what generation `live` will show, then write the meta point (the publication)."""
+        where = visible(live)
+        first = models.Filter(must=[*(where.must or []), models.FieldCondition(
+            key="ordinal", match=models.MatchValue(value=0))], must_not=where.must_not)
+        chunks = self._call("count", lambda c: c.count(collection, count_filter=where, exact=True).count)
+        dates: list[str] = []
+        articles = 0
+        offset: Any = None
+        while True:
+            points, offset = self._call("scroll", lambda c, o=offset: c.scroll(
+                collection, scroll_filter=first, limit=1000, offset=o, with_payload=["date"]))
+            articles += len(points)
+            dates += [p.payload["date"] for p in points if p.payload and p.payload.get("date")]
+            if offset is None:
+                break
+        meta = {
+            "kind": "meta", "schema": SCHEMA, "collection": collection, "live": live,
+            "embedding": identity(self.embedder), "dimension": self.embedder.dimension,
+            "chunking": chunking.describe(), "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "scan_started_ns": scan_started_ns, "avg_len": avg_len, "chunks": chunks, "articles": articles,
+            "date_min": min(dates, default=None), "date_max": max(dates, default=None),
+        }
+        self._call("publish", lambda c: c.upsert(collection, points=[
+            models.PointStruct(id=META_ID, vector={}, payload=meta)], wait=True), RETRIES)
+        return meta
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

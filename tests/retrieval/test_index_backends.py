@@ -1,0 +1,162 @@
+"""The index backends' contract, run on `local` (FAISS + FTS5 generations) and `qdrant`
+(qdrant-client's embedded local mode): search in every mode, articles, stats, incremental and
+full re-index, model checks, and no reader ever seeing an article half replaced."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qabot.services import Services, build_services
+from qabot.settings import Settings
+from retrieval.errors import IndexModelMismatch, IndexNotReady
+from tests.fakes.embedder import HashingEmbedder
+
+GRENOBLE = (
+    " date 2021-03 Le budget des pistes cyclables de Grenoble\n\n"
+    "Le conseil municipal de Grenoble a voté un budget de six millions pour les pistes cyclables.\n\n"
+    "Les travaux commenceront au printemps, selon la mairie."
+)
+
+
+def version(word: str, paragraphs: int = 30) -> str:
+    """A long article whose every chunk carries `word`, so a passage tells its version."""
+    return " date 2022-05 Chronique des marées\n\n" + "\n\n".join(
+        f"Paragraphe {i} : la marée {word} du port numéro {i} monte lentement sur la digue {word}." for i in range(paragraphs)
+    )
+
+
+@pytest.fixture(params=["local", "qdrant"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def services(backend: str, make_settings: Callable[..., Settings], articles_dir: Path) -> Services:
+    (articles_dir / "grenoble.txt").write_text(GRENOBLE, encoding="utf-8")
+    built = build_services(make_settings(index_backend=backend), embedder=HashingEmbedder())
+    yield built  # type: ignore[misc]
+    built.close_now()
+
+
+def test_nothing_is_served_before_the_first_index(services: Services) -> None:
+    assert services.retriever.is_built() is False
+    with pytest.raises(IndexNotReady):
+        services.retriever.search("Grenoble")
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_search_finds_the_article_in_every_mode(services: Services, mode: str, articles_dir: Path) -> None:
+    report = services.reindex_now()
+    assert (report.added, report.chunks_embedded) == (2, report.chunks)
+    assert services.retriever.is_built()
+    result = services.retriever.search("budget des pistes cyclables de Grenoble", k=3, mode=mode)
+    top = result.passages[0]
+    assert top.article_id == "grenoble.txt"
+    article = services.retriever.article("grenoble.txt")
+    assert article is not None and article.text[top.start:top.end] == top.text
+    assert (top.dense_rank is not None) == (mode != "bm25") and (top.bm25_rank is not None) == (mode != "dense")
+    assert result.idf_match == (None if mode == "dense" else pytest.approx(1.0))
+    assert [p.score for p in result.passages] == sorted((p.score for p in result.passages), reverse=True)
+
+
+def test_stats_and_articles(services: Services) -> None:
+    services.reindex_now()
+    stats = services.retriever.stats()
+    assert (stats.articles, stats.date_min, stats.date_max) == (2, "2016-12", "2021-03")
+    assert stats.embedding == "fake:fake/hashing" and stats.dimension == 64 and stats.chunks >= 2
+    assert services.retriever.article("nowhere.txt") is None
+
+
+def test_incremental_reindex_embeds_only_what_changed(services: Services, articles_dir: Path) -> None:
+    embedder = services.embedder
+    assert isinstance(embedder, HashingEmbedder)
+    first = services.reindex_now()
+    assert services.reindex_now().chunks_embedded == 0
+    (articles_dir / "grenoble.txt").write_text(GRENOBLE.replace("six millions", "huit millions de Tombouctou"),
+                                               encoding="utf-8")
+    before = embedder.passages_embedded
+    second = services.reindex_now()
+    assert (second.added, second.changed, second.removed) == (0, 1, 0)
+    assert embedder.passages_embedded - before == second.chunks_embedded < first.chunks
+    hits = services.retriever.search("Tombouctou", k=5, mode="bm25").passages
+    assert [p.article_id for p in hits] == ["grenoble.txt"]
+    assert not services.retriever.search("six millions", k=5, mode="bm25").passages or all(
+        "six millions" not in p.text for p in services.retriever.search("six millions", k=5).passages)
+
+    (articles_dir / "grenoble.txt").unlink()
+    third = services.reindex_now()
+    assert third.removed == 1 and services.retriever.stats().articles == 1
+    assert services.retriever.article("grenoble.txt") is None
+    assert all(p.article_id != "grenoble.txt" for p in services.retriever.search("Grenoble budget", k=5).passages)
+
+
+def test_a_full_reindex_serves_the_same_passages(services: Services) -> None:
+    services.reindex_now()
+    before = [p.text for p in services.retriever.search("Alep civils offensive", k=3).passages]
+    full = services.reindex_now(full=True)
+    assert full.full and full.chunks_embedded == full.chunks
+    assert [p.text for p in services.retriever.search("Alep civils offensive", k=3).passages] == before
+
+
+def test_another_model_is_refused_with_the_repair(services: Services) -> None:
+    services.reindex_now()
+    settings = services.settings
+    other = build_services(settings, embedder=HashingEmbedder(name="fake/other"))
+    services.close_now()  # embedded Qdrant: one client per folder
+    try:
+        with pytest.raises(IndexModelMismatch, match="--full"):
+            other.retriever.search("Grenoble")
+    finally:
+        other.close_now()
+
+
+def test_a_reader_never_sees_an_article_half_replaced(services: Services, articles_dir: Path) -> None:
+    """Searches run while re-indexes replace a 30-paragraph article, back and forth: every
+    result shows the article in one version only, and its page is one version whole."""
+    tides = articles_dir / "marees.txt"
+    tides.write_text(version("ancienne"), encoding="utf-8")
+    services.reindex_now()
+    stop = threading.Event()
+    mixed: list[object] = []
+    searched = [0]
+
+    def read() -> None:
+        while not stop.is_set():
+            passages = services.retriever.search("marée port digue", k=20, mode="bm25").passages
+            words = {w for p in passages if p.article_id == "marees.txt" for w in ("ancienne", "nouvelle") if w in p.text}
+            article = services.retriever.article("marees.txt")
+            page = {w for w in ("ancienne", "nouvelle") if article and w in article.text}
+            # (the search and the page may straddle a switch: each must be one version alone)
+            if len(words) != 1 or len(page) != 1:
+                mixed.append((words, page))
+            searched[0] += 1
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for word in ("nouvelle", "ancienne", "nouvelle", "ancienne"):
+            tides.write_text(version(word), encoding="utf-8")
+            report = services.reindex_now()
+            assert report.changed == 1
+    finally:
+        stop.set()
+        reader.join()
+    assert searched[0] > 0 and mixed == []
+
+
+def test_front_matter_travels_with_passages_and_pages(services: Services, articles_dir: Path) -> None:
+    (articles_dir / "meta.md").write_text(
+        "---\ntitle: Les ponts de Lyon\ndate: 2023-04-05\nurl: https://example.org/ponts\n"
+        "source: Le Journal\nauthor: Ana\nlang: fr\n---\n\nLe pont Bonaparte de Lyon a rouvert après deux ans de travaux.\n",
+        encoding="utf-8",
+    )
+    services.reindex_now()
+    top = services.retriever.search("pont Bonaparte Lyon rouvert", k=1).passages[0]
+    assert (top.article_id, top.url, top.source, top.date) == ("meta.md", "https://example.org/ponts", "Le Journal", "2023-04-05")
+    article = services.retriever.article("meta.md")
+    assert article is not None and (article.author, article.lang, article.title) == ("Ana", "fr", "Les ponts de Lyon")
+    assert article.body_offset > 0
