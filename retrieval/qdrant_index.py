@@ -403,6 +403,13 @@ class QdrantIndex:
         # Chunks retired by an earlier generation: no reader can need them any more.
         self._call("delete retired", lambda c: c.delete(collection, points_selector=models.FilterSelector(
             filter=models.Filter(must=[models.FieldCondition(key="retired", range=models.Range(lte=live))]))), RETRIES)
+        # What an unfinished re-index (a crash, kill -9) wrote for a generation never published:
+        # its new chunks go, its retirement marks are lifted; readers never saw either.
+        later = models.Range(gt=live)
+        self._call("drop unpublished", lambda c: c.delete(collection, points_selector=models.FilterSelector(
+            filter=models.Filter(must=[models.FieldCondition(key="born", range=later)]))), RETRIES)
+        self._call("unretire unpublished", lambda c: c.delete_payload(collection, keys=["retired"], points=models.FilterSelector(
+            filter=models.Filter(must=[models.FieldCondition(key="retired", range=later)]))), RETRIES)
         previous = self._previous_articles(collection, live)
         diff = compare_files(previous, int(meta.get("scan_started_ns", 0)) or None, files, max_bytes, skipped)
         added = [a for a in diff.fresh if a not in previous]

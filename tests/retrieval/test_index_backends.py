@@ -160,3 +160,42 @@ def test_front_matter_travels_with_passages_and_pages(services: Services, articl
     article = services.retriever.article("meta.md")
     assert article is not None and (article.author, article.lang, article.title) == ("Ana", "fr", "Les ponts de Lyon")
     assert article.body_offset > 0
+
+
+def test_a_reindex_that_died_half_way_leaves_nothing_behind(
+    backend: str, make_settings: Callable[..., Settings], articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-index killed after writing some of an article's new chunks: readers keep the old
+    version, and the next re-index publishes only what the articles say then."""
+    tides = articles_dir / "marees.txt"
+    tides.write_text(version("ancienne"), encoding="utf-8")
+    embedder = HashingEmbedder()
+    services = build_services(make_settings(index_backend=backend, embedding_batch_size=1, qdrant_upsert_batch=1),
+                              embedder=embedder, with_answers=False)
+    try:
+        services.reindex()
+        tides.write_text(version("nouvelle"), encoding="utf-8")
+        real = embedder.embed_passages
+        calls = [0]
+
+        def die_after_two_batches(texts: list[str]) -> object:
+            calls[0] += 1
+            if calls[0] > 2:
+                raise KeyboardInterrupt  # stands for kill -9: nothing after this runs
+            return real(texts)
+
+        monkeypatch.setattr(embedder, "embed_passages", die_after_two_batches)
+        with pytest.raises(KeyboardInterrupt):
+            services.reindex()
+        monkeypatch.setattr(embedder, "embed_passages", real)
+
+        def words() -> set[str]:
+            passages = services.retriever.search("marée port digue", k=50, mode="bm25").passages
+            return {w for p in passages for w in ("ancienne", "nouvelle", "troisième") if w in p.text}
+
+        assert words() == {"ancienne"}
+        tides.write_text(version("troisième"), encoding="utf-8")
+        services.reindex()
+        assert words() == {"troisième"}
+    finally:
+        services.close()
