@@ -35,6 +35,7 @@ The previous collection of a full re-index is likewise deleted only at the next 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -154,6 +155,11 @@ class QdrantIndex:
         self._client: QdrantClient | None = None
         self._client_lock = threading.Lock()
         self._reindexing = threading.Lock()
+        # Embedded mode's in-memory collection is not safe for threads (a search scanning while
+        # an upsert grows its arrays fails): there, calls take turns. A server client is safe.
+        self._serial: threading.RLock | contextlib.nullcontext[None] = (
+            contextlib.nullcontext() if config.url else threading.RLock()
+        )
         self._lexical_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qdrant-bm25")
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -179,7 +185,8 @@ class QdrantIndex:
         delay = RETRY_FIRST_DELAY_S
         for attempt in range(retries + 1):
             try:
-                return fn(self.client)
+                with self._serial:
+                    return fn(self.client)
             except QabotError:
                 raise
             except (ValueError, KeyError):
