@@ -171,9 +171,9 @@ def test_a_reindex_that_died_half_way_leaves_nothing_behind(
     tides.write_text(version("ancienne"), encoding="utf-8")
     embedder = HashingEmbedder()
     services = build_services(make_settings(index_backend=backend, embedding_batch_size=1, qdrant_upsert_batch=1),
-                              embedder=embedder, with_answers=False)
+                              embedder=embedder)
     try:
-        services.reindex()
+        services.reindex_now()
         tides.write_text(version("nouvelle"), encoding="utf-8")
         real = embedder.embed_passages
         calls = [0]
@@ -186,7 +186,7 @@ def test_a_reindex_that_died_half_way_leaves_nothing_behind(
 
         monkeypatch.setattr(embedder, "embed_passages", die_after_two_batches)
         with pytest.raises(KeyboardInterrupt):
-            services.reindex()
+            services.reindex_now()
         monkeypatch.setattr(embedder, "embed_passages", real)
 
         def words() -> set[str]:
@@ -195,7 +195,7 @@ def test_a_reindex_that_died_half_way_leaves_nothing_behind(
 
         assert words() == {"ancienne"}
         tides.write_text(version("troisième"), encoding="utf-8")
-        services.reindex()
+        services.reindex_now()
         assert words() == {"troisième"}
     finally:
-        services.close()
+        services.close_now()
