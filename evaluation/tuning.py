@@ -30,8 +30,9 @@ from evaluation.runner import Question, load_questions, prepare, progress_bar
 from qabot.services import Services
 from qabot.settings import Settings
 from retrieval import lexical as lexical_index
+from retrieval.errors import QabotError
 from retrieval.fusion import Fused, reciprocal_rank_fusion
-from retrieval.retriever import search_query
+from retrieval.retriever import Retriever, search_query
 
 Ranking = list[tuple[int, float]]
 
@@ -76,7 +77,10 @@ class CandidateSet:
 
 def collect(services: Services, questions: Sequence[Question], depth: int = 100) -> CandidateSet:
     """Dense and BM25 rankings for every question, cached beside the index."""
-    generation = services.retriever.generation
+    retriever = services.retriever
+    if not isinstance(retriever, Retriever):
+        raise QabotError("Tuning reads the local index's rankings: run it with INDEX_BACKEND=local.")
+    generation = retriever.generation
     digest = hashlib.sha256("\n".join(f"{q.id}\t{q.question}" for q in questions).encode()).hexdigest()[:12]
     path = services.store.root / f"candidates-v2-{generation.name}-{digest}-{depth}.json"
     if path.exists():

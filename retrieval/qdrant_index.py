@@ -303,9 +303,12 @@ class QdrantIndex:
         weights = {}
         for term in terms:
             condition = models.FieldCondition(key="terms", match=models.MatchValue(value=term))
-            df = self._call("count", lambda c, cond=condition: c.count(
-                collection, count_filter=models.Filter(must=[cond, *(where.must or [])], must_not=where.must_not),
-                exact=True).count)
+            counted = models.Filter(must=[condition, *(where.must or [])], must_not=where.must_not)
+
+            def count(c: QdrantClient, counted: models.Filter = counted) -> int:
+                return int(c.count(collection, count_filter=counted, exact=True).count)
+
+            df = self._call("count", count)
             weights[term] = math.log(1 + chunks / (1 + df))
         return weights
 
@@ -440,8 +443,11 @@ class QdrantIndex:
             first = models.Filter(must=[models.FieldCondition(key="article_id", match=models.MatchValue(value=article_id)),
                                         models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))],
                                   must_not=visible(live).must_not)
-            self._call("touch", lambda c, f=first, s=size, m=mtime_ns: c.set_payload(
-                collection, payload={"size": s, "mtime_ns": m}, points=models.FilterSelector(filter=f)), RETRIES)
+
+            def touch(c: QdrantClient, f: models.Filter = first, s: int = size, m: int = mtime_ns) -> None:
+                c.set_payload(collection, payload={"size": s, "mtime_ns": m}, points=models.FilterSelector(filter=f))
+
+            self._call("touch", touch, RETRIES)
         # The publication: one write of the meta point makes generation nxt the visible one.
         written = self._write_meta(collection, nxt, chunking, scan_started_ns, avg_len=float(meta["avg_len"]))
         report = ReindexReport(
@@ -462,7 +468,11 @@ class QdrantIndex:
         for name in self._collections():
             if name not in keep:
                 logger.info("dropping qdrant collection %s", name)
-                self._call("delete collection", lambda c, n=name: c.delete_collection(n), RETRIES)
+
+                def drop(c: QdrantClient, n: str = name) -> None:
+                    c.delete_collection(n)
+
+                self._call("delete collection", drop, RETRIES)
 
     def _create_collection(self, name: str) -> None:
         def create(c: QdrantClient) -> None:
@@ -490,6 +500,11 @@ class QdrantIndex:
 
         self._call("create collection", create, RETRIES)
 
+    def _scroll(self, collection: str, where: models.Filter, offset: Any, fields: list[str]) -> tuple[list[Any], Any]:
+        """One page of up to 1,000 points and the offset of the next (None after the last)."""
+        return self._call("scroll", lambda c: c.scroll(collection, scroll_filter=where, limit=1000, offset=offset,
+                                                        with_payload=fields))
+
     def _previous_articles(self, collection: str, live: int) -> dict[str, tuple[str, int, int]]:
         first = models.Filter(must=[*(visible(live).must or []),
                                     models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))],
@@ -497,9 +512,7 @@ class QdrantIndex:
         previous: dict[str, tuple[str, int, int]] = {}
         offset: Any = None
         while True:
-            points, offset = self._call("scroll", lambda c, o=offset: c.scroll(
-                collection, scroll_filter=first, limit=1000, offset=o,
-                with_payload=["article_id", "content_hash", "size", "mtime_ns"]))
+            points, offset = self._scroll(collection, first, offset, ["article_id", "content_hash", "size", "mtime_ns"])
             for p in points:
                 payload = p.payload or {}
                 previous[payload["article_id"]] = (payload["content_hash"], payload["size"], payload["mtime_ns"])
@@ -560,8 +573,7 @@ class QdrantIndex:
         articles = 0
         offset: Any = None
         while True:
-            points, offset = self._call("scroll", lambda c, o=offset: c.scroll(
-                collection, scroll_filter=first, limit=1000, offset=o, with_payload=["date"]))
+            points, offset = self._scroll(collection, first, offset, ["date"])
             articles += len(points)
             dates += [p.payload["date"] for p in points if p.payload and p.payload.get("date")]
             if offset is None:
