@@ -310,7 +310,6 @@ class Services:
             batch_size=self.settings.embedding_batch_size,
             max_article_bytes=self.settings.max_article_bytes,
             progress=progress,
-            dense_policy=dense_policy(self.settings),
         )
 
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
@@ -349,7 +348,7 @@ def build_index(settings: Settings, store: IndexStore, embedder: Embedder) -> Se
     """The INDEX_BACKEND: `local` (FAISS + FTS5 generations in INDEX_DIR) or `qdrant`."""
     config = retrieval_config(settings, identity(embedder))
     if settings.index_backend == "local":
-        return Retriever(store, embedder, config)
+        return Retriever(store, embedder, config, dense_policy(settings))
     if settings.index_backend == "qdrant":
         from retrieval.qdrant_index import QdrantConfig, QdrantIndex
 

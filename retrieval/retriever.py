@@ -16,7 +16,7 @@ from typing import Protocol
 
 from retrieval import lexical as lexical_index
 from retrieval.chunking import ChunkingConfig
-from retrieval.dense import single_query_threads
+from retrieval.dense import DensePolicy, single_query_threads
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
@@ -42,8 +42,11 @@ logger = logging.getLogger(__name__)
 
 
 class Retriever:
-    def __init__(self, store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> None:
+    def __init__(
+        self, store: IndexStore, embedder: Embedder, config: RetrievalConfig, dense_policy: DensePolicy | None = None
+    ) -> None:
         self.store = store
+        self.dense_policy = dense_policy  # the vectors' layout for the generations it builds
         self.embedder = embedder
         self.config = config
         self._lock = threading.Lock()
@@ -170,7 +173,7 @@ class Retriever:
         """retrieval.indexer.reindex into this retriever's INDEX_DIR with `embedder` (the same
         model as the retriever's, possibly another instance of it), then serve the result."""
         report = reindex(self.store, articles_dir, embedder, chunking, full=full, batch_size=batch_size,
-                         max_article_bytes=max_article_bytes, progress=progress)
+                         max_article_bytes=max_article_bytes, progress=progress, dense_policy=self.dense_policy)
         self.reload()
         return report
 
