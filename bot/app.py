@@ -198,6 +198,7 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
     application.add_handler(TypeHandler(Update, drop_redelivered), group=REDELIVERY_GROUP)
     is_admin = filters.User(user_id=admin_ids)
     new_message = filters.UpdateType.MESSAGE
+    edited = filters.UpdateType.EDITED_MESSAGE
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
@@ -213,8 +214,11 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             CommandHandler(["start", "help"], help.on_help, filters=new_message),
             CommandHandler("new", help.on_new, filters=new_message),
             CommandHandler("ask", ask.on_ask, filters=new_message),
-            MessageHandler(private & new_message & filters.TEXT & ~filters.COMMAND, ask.on_private_text),
-            MessageHandler(filters.ChatType.GROUPS & new_message & filters.TEXT & ~filters.COMMAND, ask.on_group_text),
+            # An edited question is answered again: the person fixed a typo and expects the answer.
+            MessageHandler(private & (new_message | edited) & filters.TEXT & ~filters.COMMAND, ask.on_private_text),
+            MessageHandler(
+                filters.ChatType.GROUPS & (new_message | edited) & filters.TEXT & ~filters.COMMAND, ask.on_group_text
+            ),
             MessageHandler(
                 private & new_message & (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO
                                          | filters.VIDEO | filters.VIDEO_NOTE | filters.ANIMATION),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class CitedPassage:
     title: str
     date: str | None
     text: str
+    start: int = 0  # where the passage starts in its article's text (to open the right page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +169,9 @@ def streaming_preview(text: str) -> str:
 
 def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     """One button per citation, then 👍 / 👎."""
+    per_article = Counter(c.article_id for c in answer.citations)
     rows = [
-        [InlineKeyboardButton(citation_label(c), callback_data=source_data(answer.id, c.n))]
+        [InlineKeyboardButton(citation_label(c, per_article[c.article_id] > 1), callback_data=source_data(answer.id, c.n))]
         for c in answer.citations
     ]
     rows.append(
@@ -180,7 +183,12 @@ def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def citation_label(citation: CitedPassage) -> str:
+def citation_label(citation: CitedPassage, shared: bool = False) -> str:
+    """`[n] Title (date)`; when the answer cites the article more than once (`shared`), the
+    passage's first words instead of the date, so the buttons can be told apart."""
+    if shared:
+        title = truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS // 2)
+        return f"[{citation.n}] {title} · « {truncate(citation.text, BUTTON_TITLE_CHARS - len(title))} »"
     label = f"[{citation.n}] {truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS)}"
     return f"{label} ({citation.date})" if citation.date else label
 
@@ -201,21 +209,31 @@ def passage_message(answer: StoredAnswer, citation: CitedPassage, lang: str) -> 
     )
 
 
-def passage_keyboard(answer: StoredAnswer, citation: CitedPassage, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t("back_to_answer", lang), callback_data=back_data(answer.id)),
-                InlineKeyboardButton(
-                    t("read_article", lang), callback_data=page_data(answer.id, citation.n, 0)
-                ),
-            ]
-        ]
-    )
+def passage_keyboard(
+    answer: StoredAnswer, citation: CitedPassage, lang: str, page: int | None = 0
+) -> InlineKeyboardMarkup:
+    """Back to the answer, and "read the article" at `page` (None: the article is gone)."""
+    row = [InlineKeyboardButton(t("back_to_answer", lang), callback_data=back_data(answer.id))]
+    if page is not None:
+        row.append(InlineKeyboardButton(t("read_article", lang), callback_data=page_data(answer.id, citation.n, page)))
+    return InlineKeyboardMarkup([row])
 
 
 def article_pages(text: str) -> list[str]:
     return split_plain(text, PAGE_CHARS) or [""]
+
+
+def page_holding(text: str, offset: int) -> int:
+    """The index of the page of `article_pages(text)` where character `offset` of `text` is."""
+    position = 0
+    for index, page in enumerate(article_pages(text)):
+        found = text.find(page[:40], position)
+        if found == -1:
+            return 0
+        position = found + len(page)
+        if offset < position:
+            return index
+    return max(0, len(article_pages(text)) - 1)
 
 
 def page_message(citation: CitedPassage, page_text: str, page: int, pages: int, lang: str) -> str:
@@ -295,6 +313,16 @@ def parse_callback(data: str | None) -> Callback | None:
 def escape(text: str) -> str:
     """Escape user or article text for Telegram HTML."""
     return _escape(text)
+
+
+# C0/C1 controls, and the bidirectional overrides and isolates that would flip the text after
+# them (U+202E turns "txt.exe" into "exe.txt"): what a user typed is shown with them made visible.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_safely(text: str) -> str:
+    """A user's text with control and direction-override characters replaced by U+FFFD."""
+    return _INVISIBLE.sub("\ufffd", text)
 
 
 def bullet_list(items: Sequence[str]) -> str:

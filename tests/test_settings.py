@@ -60,3 +60,13 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     settings = load_settings()
     assert settings.articles_dir == Path("elsewhere")
     assert "sk-test" not in repr(settings)
+
+
+@pytest.mark.parametrize("overlap", ["300", "256"])
+def test_an_overlap_as_long_as_the_chunk_is_refused(monkeypatch: pytest.MonkeyPatch, overlap: str) -> None:
+    monkeypatch.setenv("CHUNK_TOKENS", "256")
+    monkeypatch.setenv("CHUNK_OVERLAP_TOKENS", overlap)
+    with pytest.raises(SettingsError, match=rf"CHUNK_OVERLAP_TOKENS: .*smaller than CHUNK_TOKENS \(256\), got {overlap}"):
+        load_settings()
+    monkeypatch.setenv("CHUNK_OVERLAP_TOKENS", "255")
+    assert load_settings().chunk_overlap_tokens == 255

@@ -20,10 +20,10 @@ from telegram.ext import ContextTypes
 
 from bot import uploads
 from bot.handlers.common import edit
-from bot.render import bullet_list, escape, truncate
+from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
 from bot.store import Held
-from bot.texts import language_of, t
+from bot.texts import language_of, number, reason, reindex_summary, t
 from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInProgress
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,10 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The one reply non-admins get for admin commands and uploads; nothing else happens."""
     user = update.effective_user
     logger.info("admin action refused user=%s", user.id if user else None)
-    if update.effective_message:
-        await update.effective_message.reply_text(t("admin_only", language_of(user)))
+    message = update.effective_message
+    if message:
+        key = "admin_only_upload" if message.document else "admin_only"
+        await message.reply_text(t(key, language_of(user)))
 
 
 async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,7 +93,7 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not rows:
         await message.reply_text(t("unanswered_none", lang))
         return
-    items = [f"{when[:16].replace('T', ' ')} — {truncate(question, 200)}" for when, question in rows]
+    items = [f"{when[:16].replace('T', ' ')} — {truncate(shown_safely(question), 200)}" for when, question in rows]
     await message.reply_text(t("unanswered_head", lang) + "\n" + bullet_list(items))
 
 
@@ -109,16 +111,16 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     limit = st.settings.max_upload_bytes
     if document.file_size and document.file_size > limit:
-        await message.reply_text(t("upload_too_large", lang, size=document.file_size, limit=limit))
+        await message.reply_text(t("upload_too_large", lang, size=number(document.file_size, lang), limit=number(limit, lang)))
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     if len(data) > limit:
-        await message.reply_text(t("upload_too_large", lang, size=len(data), limit=limit))
+        await message.reply_text(t("upload_too_large", lang, size=number(len(data), lang), limit=number(limit, lang)))
         return
     try:
         article = await st.services.read_article(name, data)
     except ArticleRejected as exc:
-        await message.reply_text(t("upload_unreadable", lang, reason=escape(str(exc))))
+        await message.reply_text(t("upload_unreadable", lang, reason=escape(reason(str(exc), lang))))
         return
     root = Path(st.settings.articles_dir)
     written = await asyncio.to_thread(write_article, root, name, data, replace=False)
@@ -248,8 +250,8 @@ async def _run_reindex(
         logger.exception("re-index crashed")
         await _try_edit(progress, head + t("reindex_failed", lang, reason=t("apology", lang)))
     else:
-        summary = report.summary()
-        logger.info("re-index done full=%s %s", full, summary)
+        summary = reindex_summary(report, lang)
+        logger.info("re-index done full=%s %s", full, report.summary())
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))

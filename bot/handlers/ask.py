@@ -93,7 +93,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if wait:
         await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
         return
-    stream = Stream(message, st.tuning.edit_every_s, st.group_pace)
+    # A corrected (edited) question is answered as a reply to it, even in a private chat, so
+    # the person sees which version was answered.
+    quote = True if update.edited_message is not None else None
+    stream = Stream(message, st.tuning.edit_every_s, st.group_pace, quote)
     async with typing(context.bot, chat.id, st.tuning.typing_every_s, st.typing_sent):
         history = await st.db.history(chat.id, st.settings.history_turns)
         answer = await st.services.ask(question, history=history, on_partial=stream.partial)
@@ -105,10 +108,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         chat.id, stored.id, answer.answered, len(answer.citations),
     )
     await stream.settle()
-    await send_answer(message, stored, lang, stream.message)
+    await send_answer(message, stored, lang, stream.message, quote)
 
 
-async def send_answer(question: Message, stored: StoredAnswer, lang: str, draft: Message | None) -> None:
+async def send_answer(
+    question: Message, stored: StoredAnswer, lang: str, draft: Message | None, quote: bool | None = None
+) -> None:
     """Send the answer's messages (editing the streamed draft into the first), buttons on the last."""
     parts = answer_messages(stored, lang)
     keyboard = answer_keyboard(stored, lang)
@@ -117,15 +122,18 @@ async def send_answer(question: Message, stored: StoredAnswer, lang: str, draft:
         if i == 0 and draft is not None:
             await edit(draft, part, markup)
         else:
-            await question.reply_text(part, reply_markup=markup)
+            await question.reply_text(part, reply_markup=markup, do_quote=quote)
 
 
 class Stream:
     """Shows partial text by editing one message, at most once per `every_s` seconds, and in a
     group only within the group's budget (`pace`): a frame over it is skipped."""
 
-    def __init__(self, question: Message, every_s: float, pace: GroupPace | None = None) -> None:
+    def __init__(
+        self, question: Message, every_s: float, pace: GroupPace | None = None, quote: bool | None = None
+    ) -> None:
         self.question = question
+        self.quote = quote
         self.every_s = every_s
         self.pace = pace
         self.message: Message | None = None
@@ -143,7 +151,7 @@ class Stream:
             return
         try:
             if self.message is None:
-                self.message = await self.question.reply_text(preview)
+                self.message = await self.question.reply_text(preview, do_quote=self.quote)
             else:
                 await edit(self.message, preview)
             self._shown = preview

@@ -20,6 +20,7 @@ from bot.render import (
     answer_keyboard,
     answer_messages,
     article_pages,
+    page_holding,
     page_keyboard,
     page_message,
     parse_callback,
@@ -67,7 +68,13 @@ async def show_passage(context: ContextTypes.DEFAULT_TYPE, message: Message, sto
     citation = stored.citation(callback.n)
     if citation is None:  # checked by on_callback already
         return
-    await edit(message, passage_message(stored, citation, lang), passage_keyboard(stored, citation, lang))
+    article = await asyncio.to_thread(state_of(context).services.retriever.article, citation.article_id)
+    if article is None:  # removed by a re-index since the answer was given: no button to a page
+        text = passage_message(stored, citation, lang) + "\n<i>" + t("article_gone", lang) + "</i>"
+        await edit(message, text, passage_keyboard(stored, citation, lang, page=None))
+        return
+    page = page_holding(article.text, citation.start)
+    await edit(message, passage_message(stored, citation, lang), passage_keyboard(stored, citation, lang, page))
 
 
 async def show_page(context: ContextTypes.DEFAULT_TYPE, message: Message, stored: StoredAnswer,
@@ -78,7 +85,7 @@ async def show_page(context: ContextTypes.DEFAULT_TYPE, message: Message, stored
         return
     article = await state_of(context).services.article(citation.article_id)
     if article is None:  # removed by a re-index since the answer was given
-        await edit(message, t("article_gone", lang), passage_keyboard(stored, citation, lang))
+        await edit(message, t("article_gone", lang), passage_keyboard(stored, citation, lang, page=None))
         return
     pages = article_pages(article.text)
     page = min(callback.page, len(pages) - 1)

@@ -42,20 +42,20 @@ async def test_reindex_picks_up_a_new_article_while_questions_are_answered(harne
     done = await tg.wait_for(
         lambda: "terminée" in (m := tg.messages[(ADMIN, progress.message_id)]).visible and m
     )
-    assert "1 added, 0 changed, 0 removed, 3 unchanged" in done.visible
+    assert "1 ajouté(s), 0 modifié(s), 0 retiré(s), 3 inchangé(s)" in done.visible
     answer = await harness.answer_to("Les vignerons de Bourgogne et les vendanges ?", chat_id=ADMIN)
     assert "Bourgogne" in answer.visible and answer.button("[1] Les vendanges précoces")
 
     tg.message("/reindex full", chat_id=ADMIN)
     await tg.wait_for(lambda: services.reindex_calls[-1] is True and not services.reindexing.is_set()
                       and "terminée" in tg.last(ADMIN).visible)
-    assert "4 added" in tg.last(ADMIN).visible
+    assert "4 ajouté(s)" in tg.last(ADMIN).visible
 
     before = len(tg.sent(ADMIN))
     tg.message("/status", chat_id=ADMIN)
     status = (await tg.reply(ADMIN, before)).visible
     for expected in ("Articles : 4", "Passages :", "2016-12 – 2022-09", "fake-keywords", "extractive",
-                     "4 added", "Aujourd'hui : 2 réponses, 1 refus"):
+                     "4 ajouté(s)", "Aujourd'hui : 2 réponses, 1 refus"):
         assert expected in status, (expected, status)
 
     before = len(tg.sent(ADMIN))
@@ -73,9 +73,26 @@ async def test_non_admins_are_refused_and_nothing_happens(harness: Harness, comm
 
 async def test_non_admin_upload_refused_and_not_saved(harness: Harness) -> None:
     harness.tg.document(chat_id=56, file_name="intrus.txt", content=NEW_ARTICLE.encode(), language_code="en")
-    assert (await harness.tg.reply(56, 0)).visible == "This command is for administrators only."
+    assert (await harness.tg.reply(56, 0)).visible == (
+        "Only administrators can add articles. Ask a question in words instead."
+    )
+    harness.tg.document(chat_id=57, file_name="intrus.txt", content=NEW_ARTICLE.encode())
+    assert (await harness.tg.reply(57, 0)).visible == (
+        "Seuls les administrateurs peuvent ajouter des articles. Posez plutôt une question en toutes lettres."
+    )
     assert not (Path(harness.settings.articles_dir) / "intrus.txt").exists()
     assert harness.services.reindex_calls == [False]
+
+
+async def test_unanswered_shows_control_characters_made_visible(harness: Harness) -> None:
+    tg = harness.tg
+    tg.message("Pourquoi \u202eexe.txt\x00 zzzz ?", chat_id=ADMIN)
+    await tg.wait_for(lambda: tg.sent(ADMIN))
+    before = len(tg.sent(ADMIN))
+    tg.message("/unanswered", chat_id=ADMIN)
+    listed = (await tg.reply(ADMIN, before)).text
+    assert "Pourquoi \ufffdexe.txt\ufffd zzzz ?" in listed
+    assert "\u202e" not in listed and "\x00" not in listed
 
 
 async def test_admin_upload_is_saved_safely_and_indexed(harness: Harness) -> None:
@@ -85,7 +102,7 @@ async def test_admin_upload_is_saved_safely_and_indexed(harness: Harness) -> Non
     assert "Vendanges précoces _2022.txt" in saved.visible
     assert "« Les vendanges précoces en Bourgogne » (2022-09)" in saved.visible
     done = await tg.wait_for(lambda: "terminée" in tg.last(ADMIN).visible and tg.last(ADMIN))
-    assert "1 added" in done.visible
+    assert "1 ajouté(s)" in done.visible
     root = Path(harness.settings.articles_dir)
     assert (root / "Vendanges précoces _2022.txt").read_text(encoding="utf-8") == NEW_ARTICLE
     assert not list(root.parent.glob("Vendanges*"))
@@ -97,17 +114,18 @@ async def test_admin_upload_is_saved_safely_and_indexed(harness: Harness) -> Non
     ("file_name", "content", "expected"),
     [
         ("photo.jpg", b"\xff\xd8\xff", "Envoyez un fichier texte .txt ou .md."),
-        ("latin1.txt", "Été à Paris, café crème".encode("latin-1"), "pas du UTF-8"),
-        ("binaire.md", b"abc\x00def", "binary"),
-        ("vide.txt", b"   \n", "empty"),
-        ("gros.txt", b"a" * 5000, "trop volumineux"),
+        ("latin1.txt", "Été à Paris, café crème".encode("latin-1"),
+         "Fichier refusé : ce n'est pas du texte UTF-8 valide (octet 0)."),
+        ("binaire.md", b"abc\x00def", "Fichier refusé : fichier binaire (il contient des octets nuls)."),
+        ("vide.txt", b"   \n", "Fichier refusé : fichier vide."),
+        ("gros.txt", b"a" * 5000, "Fichier trop volumineux (5\u202f000 octets ; la limite est de 1\u202f000 octets)."),
     ],
 )
 async def test_bad_uploads_are_refused(start_bot: StartBot, file_name: str, content: bytes, expected: str) -> None:
     harness = await start_bot(max_upload_bytes=1000)
     harness.tg.document(chat_id=ADMIN, file_name=file_name, content=content)
     reply = await harness.tg.reply(ADMIN, 0)
-    assert expected.replace("pas du UTF-8", "UTF-8") in reply.visible
+    assert reply.visible == expected
     assert harness.services.reindex_calls == [False]
     assert sorted(p.name for p in Path(harness.settings.articles_dir).iterdir()) == [  # noqa: ASYNC240
         "000_1b43e35984dace57.txt", "balises.txt", "lyon.txt"

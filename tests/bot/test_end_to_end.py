@@ -51,7 +51,7 @@ async def test_real_services_answer_cite_and_reindex(
             " date 2022-09 Les vendanges précoces en Bourgogne\n\nLes vignerons de Bourgogne ont "
             "commencé les vendanges dès le mois d'août, une précocité record due à la chaleur.\n"
         ).encode())
-        await telegram.wait_for(lambda: any("1 added" in m.visible for m in telegram.sent(ADMIN)), within=30)
+        await telegram.wait_for(lambda: any("1 ajouté(s)" in m.visible for m in telegram.sent(ADMIN)), within=30)
         telegram.message("/status", chat_id=ADMIN)
         status = await telegram.wait_for(
             lambda: next((m for m in telegram.sent(ADMIN) if "Articles : 4" in m.visible), None))

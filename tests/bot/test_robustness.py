@@ -48,8 +48,22 @@ async def test_start_without_an_index_says_so(start_bot) -> None:  # type: ignor
     assert "/reindex" in (await h.tg.reply(7, 0)).visible
 
 
-async def test_edited_messages_and_odd_updates_are_ignored(harness: Harness) -> None:
-    harness.tg.message("Le budget de Grenoble ?", chat_id=7, edited=True)
+async def test_an_edited_question_is_answered_as_a_reply_to_the_edit(harness: Harness) -> None:
+    tg = harness.tg
+    edited = tg.message("Quel budget le conseil municipal de Grenoble a-t-il voté ?", chat_id=7, edited=True)
+    answer = await tg.wait_for(lambda: next((m for m in tg.sent(7) if any(b["text"] == "👍" for b in m.buttons())), None))
+    assert "Grenoble" in answer.visible
+    assert [q for q, _ in harness.services.answers.calls] == ["Quel budget le conseil municipal de Grenoble a-t-il voté ?"]
+    first = tg.calls_of("sendMessage", 7)[0]
+    assert first.params["reply_parameters"]["message_id"] == edited["message_id"]
+
+    group_edit = tg.message("@qabot_test_bot Quel budget le conseil municipal de Grenoble a-t-il voté ?",
+                            chat_id=-5, user_id=9, chat_type="supergroup", edited=True)
+    await tg.wait_for(lambda: any(any(b["text"] == "👍" for b in m.buttons()) for m in tg.sent(-5)))
+    assert tg.calls_of("sendMessage", -5)[0].params["reply_parameters"]["message_id"] == group_edit["message_id"]
+
+
+async def test_odd_updates_are_ignored(harness: Harness) -> None:
     harness.tg.message(None, chat_id=-5, chat_type="group", location={"latitude": 1.0, "longitude": 2.0})
     harness.tg.sticker(chat_id=-5, chat_type="group")
     harness.tg.message("/inconnue junk <b>", chat_id=7)  # unknown command: the help

@@ -101,3 +101,39 @@ async def test_buttons_of_old_answers_work_after_a_restart(start_bot: StartBot, 
         await harness.application.initialize()
         await harness.application.start()
         await harness.application.updater.start_polling(poll_interval=0.0, timeout=1)
+
+
+DEEP = " date 2020-04 Les oiseaux de la côte\n\n" + "\n\n".join(
+    f"Section {i}. " + ("Les promeneurs longent la côte au petit matin, entre les dunes et les pins. " * 8)
+    + ("Les cormorans huppés nichent sur la falaise nord." if i == 9 else "")
+    + ("Les cormorans huppés pêchent au large du cap." if i == 3 else "")
+    for i in range(12)
+)
+
+
+async def test_read_the_article_opens_the_page_of_the_passage_and_goes_when_the_article_does(
+    start_bot: StartBot,
+) -> None:
+    from pathlib import Path
+
+    h = await start_bot(index=False)
+    article = Path(h.settings.articles_dir) / "oiseaux.txt"
+    article.write_text(DEEP, encoding="utf-8")  # noqa: ASYNC240
+    h.services.reindex()
+    answer = await h.answer_to("Où les cormorans huppés nichent-ils sur la falaise nord ?")
+    labels = [b["text"] for b in answer.buttons() if b["text"].startswith("[")]
+    assert len(labels) == 2 and len(set(labels)) == 2, labels  # one article cited twice: told apart
+    assert all("Les oiseaux" in label for label in labels), labels
+
+    view = await press(h, answer, answer.button("[1]")["callback_data"])
+    assert "falaise nord" in view.visible
+    page = await press(h, view, view.button("📄")["callback_data"])
+    assert "Les cormorans huppés nichent sur la falaise nord." in page.visible
+    assert "page 1/" not in page.visible  # the passage's page, not the first
+
+    article.unlink()  # noqa: ASYNC240
+    h.services.reindex()
+    back = await press(h, page, page.button("↩️ Réponse")["callback_data"])
+    gone = await press(h, back, back.button("[1]")["callback_data"])
+    assert "Cet article n'est plus dans l'index." in gone.visible
+    assert [b["text"] for b in gone.buttons()] == ["↩️ Réponse"]

@@ -176,7 +176,7 @@ async def test_two_workers_answer_once_share_buttons_history_and_one_reindex(
     busy = t("reindex_busy", "fr")
     await telegram.wait_for(lambda: any(m.text == busy for m in telegram.sent(ADMIN)), within=30)
     a.gate.set()
-    await telegram.wait_for(lambda: any("1 added" in m.visible for m in telegram.sent(ADMIN)), within=60)
+    await telegram.wait_for(lambda: any("1 ajouté(s)" in m.visible for m in telegram.sent(ADMIN)), within=60)
     assert (a.reindexes, b.reindexes) == ([False], [])
 
     # The worker that did not re-index serves the new generation from its next question.
