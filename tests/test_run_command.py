@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import socket
 import threading
 from collections.abc import Callable
@@ -87,7 +88,7 @@ def test_a_token_telegram_refuses_is_one_sentence_without_the_token(
 
 
 def test_an_unreachable_bot_api_is_one_sentence_naming_it(
-    make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+    make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -96,3 +97,6 @@ def test_an_unreachable_bot_api_is_one_sentence_naming_it(
     settings = make_settings(telegram_bot_token="123456:ABCdef", telegram_api_base_url=base)
     with pytest.raises(QabotError, match="Could not reach the Telegram Bot API at " + base):
         _serve_with_the_real_bot(settings, monkeypatch)
+    # PTB's own traceback of the failed start-up is not printed above that sentence.
+    noisy = [r for r in caplog.records if r.name.startswith("telegram") and (r.exc_info or r.levelno >= logging.ERROR)]
+    assert noisy == [], [r.getMessage() for r in noisy]

@@ -40,6 +40,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     check_index(services)
     application = build_application(settings, services)
+    quiet = QuietBootstrapFailure()
+    ptb = logging.getLogger("telegram.ext")
+    ptb.addFilter(quiet)
     try:
         serve(application, settings)
     except InvalidToken:
@@ -52,7 +55,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"Could not reach the Telegram Bot API at {settings.telegram_api_base_url} ({exc.message}): check the "
             "network, or TELEGRAM_API_BASE_URL for a self-hosted Bot API server."
         ) from None
+    finally:
+        ptb.removeFilter(quiet)
     return 0
+
+
+class QuietBootstrapFailure(logging.Filter):
+    """PTB logs its failed start-up (getMe, deleteWebhook) with a traceback, then raises; `run`
+    turns what it raises into one sentence, so the traceback above it is noise: it goes to
+    DEBUG, without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and "Bootstrap" in record.getMessage():
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def serve(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

@@ -111,3 +111,46 @@ def test_chat_without_an_index_is_one_sentence_and_exit_1(
     monkeypatch.setattr("sys.stdin", io.StringIO("question\n"))
     code, out, err = run_cli(capsys, "chat")
     assert code == 1 and err.startswith("qabot: No index in")
+
+
+def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(seed_index) -> None:  # type: ignore[no-untyped-def]
+    """In a real terminal (a pseudo-terminal whose ^C the line discipline turns into SIGINT)."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    from tests.conftest import ROOT, SEEDS
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "ARTICLES_DIR": str(SEEDS), "INDEX_DIR": str(seed_index), "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "chat"], stdin=slave, stdout=slave, stderr=slave, env=env,
+        start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes, count: int, within: float = 120.0) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + within  # a bound on a hang, not a speed check
+        while seen.count(marker) < count:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+
+    try:
+        read_until("› ".encode(), 1)
+        os.write(master, b"Qui a fui Alep")
+        os.write(master, b"\x03")  # Ctrl-C while typing
+        read_until("› ".encode(), 2)  # a new prompt, without Enter
+        os.write(master, b"/quit\n")
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+        os.close(master)
+    assert b"Traceback" not in seen and b"KeyboardInterrupt" not in seen
