@@ -53,8 +53,8 @@ class Citation:
             "date": p.date,
             "source": p.source,
             "url": p.url,
-            "start": p.start,
-            "end": p.end,
+            "start": p.file_start,  # in the file as stored, like every offset people see
+            "end": p.file_end,
             "text": p.text,
         }
 

@@ -77,6 +77,7 @@ class ChunkRow:
     text: str
     url: str | None
     source: str | None
+    body_offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ class Generation:
         marks = ",".join("?" * len(chunk_ids))
         with self._lock:
             rows = self._db.execute(
-                f'SELECT c.id, c.article_id, a.title, a.date, c.start, c."end", c.text, a.url, a.source '  # noqa: S608
+                f'SELECT c.id, c.article_id, a.title, a.date, c.start, c."end", c.text, a.url, a.source, a.body_offset '  # noqa: S608
                 f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
                 chunk_ids,
             ).fetchall()

@@ -58,6 +58,17 @@ class Passage:
     # Its analysed terms as the index stores them (lexical.analyze): refusal, follow-ups and the
     # answerer read them instead of analysing the passage again.
     terms: frozenset[str] = frozenset()
+    body_offset: int = 0  # characters of the file before the article's text (front matter, header)
+
+    @property
+    def file_start(self) -> int:
+        """Where the passage starts in the file as stored (UTF-8 characters), what people are
+        shown; `start` counts from the article's text, after any front matter or date header."""
+        return self.body_offset + self.start
+
+    @property
+    def file_end(self) -> int:
+        return self.body_offset + self.end
 
     def to_dict(self, rank: int) -> dict[str, object]:
         return {
@@ -68,8 +79,8 @@ class Passage:
             "source": self.source,
             "url": self.url,
             "chunk_id": self.chunk_id,
-            "start": self.start,
-            "end": self.end,
+            "start": self.file_start,
+            "end": self.file_end,
             "score": round(self.score, 6),
             "dense_score": None if self.dense_score is None else round(self.dense_score, 6),
             "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 6),

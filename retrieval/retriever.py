@@ -134,6 +134,7 @@ class Retriever:
                 dense_score=f.dense_score, bm25_score=f.bm25_score,
                 dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.url, source=row.source,
                 terms=frozenset(held.get(f.chunk_id, ())),
+                body_offset=row.body_offset,
             )
             for f in fused
             if (row := rows.get(f.chunk_id)) is not None

@@ -27,7 +27,7 @@ def format_answer(answer: Answer) -> str:
             p = citation.passage
             origin = origin_label(p.source, p.date)
             origin = f", {origin}" if origin else ""
-            lines.append(f"[{citation.n}] {p.title} ({p.article_id}{origin}, characters {p.start}-{p.end})")
+            lines.append(f"[{citation.n}] {p.title} ({p.article_id}{origin}, characters {p.file_start}-{p.file_end})")
             if p.url:
                 lines.append(f"    {p.url}")
     return "\n".join(lines)
@@ -42,7 +42,7 @@ def format_sources(answer: Answer) -> str:
         origin = origin_label(p.source, p.date)
         origin = f" ({origin})" if origin else ""
         link = f"\n    {p.url}" if p.url else ""
-        blocks.append(f"[{citation.n}] {p.title}{origin} — {p.article_id} [{p.start}:{p.end}]{link}\n    " + p.text.replace("\n", "\n    "))
+        blocks.append(f"[{citation.n}] {p.title}{origin} — {p.article_id} [{p.file_start}:{p.file_end}]{link}\n    " + p.text.replace("\n", "\n    "))
     return "\n\n".join(blocks)
 
 

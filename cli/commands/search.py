@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for rank, p in enumerate(result.passages, start=1):
         origin = origin_label(p.source, p.date)
         origin = f" ({origin})" if origin else ""
-        print(f"{rank}. {p.title}{origin} — {p.article_id} [{p.start}:{p.end}] score={p.score:.4f}")
+        print(f"{rank}. {p.title}{origin} — {p.article_id} [{p.file_start}:{p.file_end}] score={p.score:.4f}")
         print("   " + p.text.replace("\n", "\n   "))
         print()
     return 0

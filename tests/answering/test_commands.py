@@ -52,6 +52,10 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     assert list(citation) == ["n", "article", "title", "date", "source", "url", "start", "end", "text"]
     assert citation["n"] == 1 and citation["article"] == "000_1b43e35984dace57.txt" and "130 000" in citation["text"]
     assert citation["end"] - citation["start"] == len(citation["text"])
+    from tests.conftest import SEED_ARTICLE
+
+    stored = SEED_ARTICLE.read_text(encoding="utf-8-sig")  # offsets count in the file, header included
+    assert stored[citation["start"] : citation["end"]] == citation["text"]
     assert set(payload["timings_ms"]) == {"retrieve", "generate", "total"}
 
 

@@ -87,6 +87,27 @@ def test_offsets_point_into_the_stored_article(
         assert article.text[passage.start : passage.end] == passage.text
 
 
+FRONT_MATTER_ARTICLE = (
+    "---\ntitle: Les cormorans de la côte\ndate: 2021-05-02\nsource: AFP\n---\n\n"
+    "Les cormorans huppés nichent sur la falaise nord depuis trois ans, selon les ornithologues."
+)
+
+
+def test_offsets_people_see_count_in_the_file_as_stored(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder, articles_dir: Path
+) -> None:
+    (articles_dir / "cormorans.md").write_text(FRONT_MATTER_ARTICLE, encoding="utf-8")
+    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
+    services.reindex()
+    found = services.retriever.search("cormorans huppés falaise", k=10).passages
+    shown = {p.article_id: p for p in found}
+    for name in ("cormorans.md", "000_1b43e35984dace57.txt"):  # front matter; seed date header
+        passage = shown[name]
+        stored = (articles_dir / name).read_text(encoding="utf-8")
+        assert passage.to_dict(1)["start"] == passage.file_start > passage.start
+        assert stored[passage.file_start : passage.file_end] == passage.text
+
+
 def test_readers_during_reindex_always_get_complete_results(
     make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder
 ) -> None:
