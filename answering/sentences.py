@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from retrieval.lexical import analyze
 
-_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»”\"')\]]*|\n|$)")
+# A closing » or ” belongs to the sentence it ends, after a (no-break) space in French: "fin. »".
+_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+(?:[ \u00a0\u202f]*[»”])?[\"')\]]*|\n|$)")
 _MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBER = re.compile(r"\d[\d\s\u00a0\u202f.,]*\d|\d")
 _MARKER_NUMBERS = re.compile(r"\d+")
@@ -24,17 +25,34 @@ class Span:
     text: str
 
 
+_MAX_QUOTED = 600  # characters a quotation may hold sentences over; a « never closed ends there
+
+
 def split_sentences(text: str) -> list[Span]:
-    """Sentences with their offsets in `text`, stripped, skipping empty ones."""
-    spans = []
+    """Sentences with their offsets in `text`, stripped, skipping empty ones. A quotation of
+    several sentences (« … . … ») stays whole inside the sentence that opens it: cut at its
+    first full stop, a quoted sentence showed a « never closed."""
+    spans: list[Span] = []
     for match in _SENTENCE.finditer(text):
         raw = match.group(0)
         stripped = raw.strip()
         if len(stripped) < 2:
             continue
         start = match.start() + raw.index(stripped)
-        spans.append(Span(start, start + len(stripped), stripped))
+        span = Span(start, start + len(stripped), stripped)
+        if spans and _inside_quotation(text, spans[-1], span):
+            span = Span(spans[-1].start, span.end, text[spans[-1].start : span.end])
+            spans[-1] = span
+        else:
+            spans.append(span)
     return spans
+
+
+def _inside_quotation(text: str, previous: Span, span: Span) -> bool:
+    """Whether `span` continues a quotation `previous` opened (same line, not too long)."""
+    if previous.text.count("«") <= previous.text.count("»") and previous.text.count("“") <= previous.text.count("”"):
+        return False
+    return "\n" not in text[previous.end : span.start] and span.end - previous.start <= _MAX_QUOTED
 
 
 def numbers_in(text: str) -> set[str]:
