@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
@@ -23,13 +23,15 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.handlers import admin, ask, help, sources
+from bot.handlers import admin, ask, help, inline, sources
 from bot.render import escape
+from bot.share import ShareLinks
 from bot.state import BotState, GroupPace, Tuning
 from bot.store import BotStore
 from bot.texts import language_of, t
@@ -58,6 +60,20 @@ COMMANDS = {
         ("help", "What I know and how to ask"),
         ("ask", "Ask a question (in a group)"),
         ("new", "Forget the current conversation"),
+    ],
+}
+
+
+ADMIN_COMMANDS = {
+    "fr": [
+        ("reindex", "Réindexer les articles (/reindex full : tout reconstruire)"),
+        ("status", "État de l'index et chiffres du jour"),
+        ("unanswered", "Dernières questions sans réponse"),
+    ],
+    "en": [
+        ("reindex", "Re-index the articles (/reindex full: rebuild everything)"),
+        ("status", "Index status and today's figures"),
+        ("unanswered", "Latest unanswered questions"),
     ],
 }
 
@@ -186,6 +202,7 @@ def build_application(
         services=services,
         tuning=tuning,
         group_pace=GroupPace(tuning.group_requests_per_minute),
+        share=ShareLinks(settings.telegram_bot_token.get_secret_value()),
     )
     register_handlers(application, frozenset(settings.telegram_admin_ids))
     application.add_error_handler(on_error)
@@ -227,6 +244,7 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             MessageHandler(private & new_message & filters.COMMAND, help.on_help),
             CallbackQueryHandler(admin.on_upload_choice, pattern=rf"^{admin.UPLOAD_CALLBACK}"),
             CallbackQueryHandler(sources.on_callback),
+            InlineQueryHandler(inline.on_inline_query),
         ]
     )
 
@@ -250,15 +268,24 @@ async def _post_init(application: AnyApplication) -> None:
     state: BotState = application.bot_data["state"]
     await state.services.open()
     state.store = await BotStore.open(store_location(state.settings))
-    for lang, commands in COMMANDS.items():
-        try:
-            await application.bot.set_my_commands(
-                [BotCommand(name, text) for name, text in commands],
-                language_code=None if lang == "fr" else lang,
-            )
-        except TelegramError as exc:
-            logger.warning("could not publish the command list lang=%s: %s", lang, exc)
+    await publish_commands(application.bot, state.admin_ids)
     logger.info("bot ready username=%s admins=%d", application.bot.username, len(state.admin_ids))
+
+
+async def publish_commands(bot: Any, admin_ids: frozenset[int]) -> None:
+    """The command menu in French (the default) and English; each admin's private chat gets
+    the admin commands too, in its own scope (nobody else sees them)."""
+    for lang in COMMANDS:
+        language = None if lang == "fr" else lang
+        scopes: list[tuple[Any, list[tuple[str, str]]]] = [(None, COMMANDS[lang])]
+        scopes += [(BotCommandScopeChat(admin), COMMANDS[lang] + ADMIN_COMMANDS[lang]) for admin in sorted(admin_ids)]
+        for scope, commands in scopes:
+            try:
+                await bot.set_my_commands(
+                    [BotCommand(name, text) for name, text in commands], scope=scope, language_code=language
+                )
+            except TelegramError as exc:
+                logger.warning("could not publish the command list lang=%s scope=%s: %s", lang, scope, exc)
 
 
 async def _post_shutdown(application: AnyApplication) -> None:

@@ -159,6 +159,16 @@ def answer_messages(answer: StoredAnswer, lang: str) -> list[str]:
     return messages
 
 
+def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
+    """An answer as one message sent through inline mode: the text, then its citations as text
+    ([n] title, date), within one message."""
+    sources = "\n".join(f"[{c.n}] {_escape(truncate(c.title or c.article_id, 80))}" + (f" ({_escape(c.date)})" if c.date else "")
+                        for c in answer.citations)
+    room = MESSAGE_LIMIT - visible_length(sources) - 10
+    text = _format_answer_piece(truncate(answer.text, min(room, PIECE_LIMIT)))
+    return f"{text}\n\n{sources}" if sources else text
+
+
 def streaming_preview(text: str) -> str:
     """HTML for an answer still being written: the last part that fits, and an ellipsis."""
     text = text.strip()

@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
+from bot.share import ShareLinks
 from bot.store import BotStore
 from qabot.frontdoor import FrontDoor
 from qabot.settings import Settings
@@ -35,14 +36,14 @@ class Tuning:
 MAX_TRACKED = 10_000  # group chats whose pace is kept
 
 
-class Bounded(OrderedDict[int, Any]):
-    """A per-chat map that forgets the least recently used chats beyond `limit`."""
+class Bounded(OrderedDict[Any, Any]):
+    """A map (per chat, per question) that forgets the least recently used keys beyond `limit`."""
 
     def __init__(self, limit: int = MAX_TRACKED) -> None:
         super().__init__()
         self.limit = limit
 
-    def put(self, key: int, value: Any) -> None:
+    def put(self, key: Any, value: Any) -> None:
         self[key] = value
         self.move_to_end(key)
         while len(self) > self.limit:
@@ -82,6 +83,8 @@ class BotState:
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     group_pace: GroupPace = field(default_factory=lambda: GroupPace(20))
     typing_sent: Bounded = field(default_factory=Bounded)  # chat -> when typing was last shown
+    inline_cache: Bounded = field(default_factory=lambda: Bounded(1000))  # question -> (when, StoredAnswer)
+    share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
 
     @property
     def db(self) -> BotStore:

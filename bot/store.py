@@ -235,6 +235,38 @@ class BotStore:
 
         return await self._run(read)
 
+    async def copy_answer(self, answer_id: int, from_chat: int, to_chat: int) -> StoredAnswer | None:
+        """A copy of an answer of `from_chat` filed under `to_chat` (a shared answer opened in a
+        private chat: its buttons then work there); None if there is no such answer."""
+        a, c = schema.answers, schema.citations
+
+        def copy(db: Connection) -> int | None:
+            row = db.execute(
+                sa.select(a.c.user_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.answerer, a.c.note)
+                .where(a.c.id == answer_id, a.c.chat_id == from_chat)
+            ).one_or_none()
+            if row is None:
+                return None
+            new_id = db.execute(
+                a.insert().values(
+                    chat_id=to_chat, user_id=row[0], question=row[1], text=row[2], answered=row[3],
+                    language=row[4], answerer=row[5], note=row[6], created_at=_now(),
+                ).returning(a.c.id)
+            ).scalar_one()
+            cited = db.execute(
+                sa.select(c.c.n, c.c.article_id, c.c.title, c.c.date, c.c.start, c.c.end, c.c.text)
+                .where(c.c.answer_id == answer_id)
+            ).all()
+            if cited:
+                db.execute(c.insert(), [
+                    {"answer_id": new_id, "n": r[0], "article_id": r[1], "title": r[2], "date": r[3],
+                     "start": r[4], "end": r[5], "text": r[6]} for r in cited
+                ])
+            return int(new_id)
+
+        new_id = await self._run(copy)
+        return None if new_id is None else await self.answer(new_id, to_chat)
+
     # --- feedback ----------------------------------------------------------------------
 
     async def vote(self, answer: StoredAnswer, user_id: int, vote: int) -> None:

@@ -142,6 +142,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 
 
+    "inline_open": {"fr": "📚 Voir les passages", "en": "📚 See the passages"},
+    "share_expired": {
+        "fr": "Ce lien de réponse a expiré ou n'est pas valide. Posez la question ici, je vous répondrai.",
+        "en": "This answer link has expired or is not valid. Ask the question here and I will answer.",
+    },
     "reindex_summary": {
         "fr": "{added} ajouté(s), {changed} modifié(s), {removed} retiré(s), {unchanged} inchangé(s) ; "
         "{chunks} passages ({embedded} encodés) en {seconds} s",

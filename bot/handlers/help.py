@@ -7,6 +7,8 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers.ask import send_answer
+from bot.handlers.inline import INLINE_CHAT
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
@@ -16,11 +18,16 @@ logger = logging.getLogger(__name__)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """How many articles, from when to when, and how to ask — in the user's language."""
+    """How many articles, from when to when, and how to ask — in the user's language; `/start`
+    with a shared answer's payload (a deep link from inline mode) opens that answer instead."""
     message = update.effective_message
     if message is None:
         return
     lang = language_of(update.effective_user)
+    st = state_of(context)
+    if context.args and st.share.is_answer_payload(context.args[0]):
+        await open_shared_answer(update, context, context.args[0], lang)
+        return
     try:
         stats = await state_of(context).services.stats()
     except IndexNotReady as exc:
@@ -39,6 +46,23 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(
         t("start", lang, articles=stats.articles, period=period, username=escape(context.bot.username))
     )
+
+
+async def open_shared_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str, lang: str) -> None:
+    """The answer a deep link names, copied into this chat so its buttons work here."""
+    st = state_of(context)
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    answer_id = st.share.answer_id(payload)
+    stored = None
+    if answer_id is not None:
+        stored = await st.db.copy_answer(answer_id, INLINE_CHAT, chat.id)
+    if stored is None:
+        await message.reply_text(t("share_expired", lang))
+        return
+    logger.info("shared answer opened chat=%s answer=%s copy=%s", chat.id, answer_id, stored.id)
+    await send_answer(message, stored, lang, None)
 
 
 async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

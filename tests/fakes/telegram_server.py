@@ -166,6 +166,9 @@ class FakeTelegram:
         self.unmodified_edits: list[Call] = []
         self.messages: dict[tuple[int, int], SentMessage] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answerInlineQuery params
+        self.inline_queries: set[str] = set()
+        self.commands: list[dict[str, Any]] = []  # setMyCommands calls: commands, scope, language_code
         self.files: dict[str, bytes] = {}
         self.faults: list[Fault] = []
         self.served_update_ids: list[int] = []
@@ -254,6 +257,14 @@ class FakeTelegram:
         document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
                     "mime_type": mime_type, "file_size": len(content) if file_size is None else file_size}
         return self.message(None, chat_id=chat_id, user_id=user_id, document=document, **kw)
+
+    def inline_query(self, query: str, *, user_id: int, language_code: str = "fr") -> str:
+        """Queue an inline query (`@bot query` typed in any chat); returns its id."""
+        query_id = f"iq{next(self._ids)}"
+        self.inline_queries.add(query_id)
+        self.push({"inline_query": {"id": query_id, "from": self.user(user_id, language_code),
+                                    "query": query, "offset": ""}})
+        return query_id
 
     def sticker(self, *, chat_id: int, **kw: Any) -> dict[str, Any]:
         sticker = {"file_id": "stk", "file_unique_id": "ustk", "type": "regular", "width": 512,
@@ -420,7 +431,7 @@ class FakeTelegram:
 
     async def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "QA Bot", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -432,6 +443,44 @@ class FakeTelegram:
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands") or []
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: too many commands")
+        self.commands.append({"commands": commands, "scope": params.get("scope"),
+                              "language_code": params.get("language_code")})
+        return True
+
+    async def _m_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        """Checked as Telegram checks it: a known query answered once, at most 50 results with
+        unique ids of 1-64 bytes, valid HTML message texts, deep links with a valid start payload."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self.inline_queries or query_id in self.inline_answers:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        results = params.get("results") or []
+        if isinstance(results, str):
+            results = json.loads(results)
+        ids = [str(r.get("id", "")) for r in results]
+        if len(results) > 50 or len(set(ids)) != len(ids) or not all(1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            try:
+                visible = parse_html(str(content.get("message_text", "")))
+            except TelegramHtmlError as exc:
+                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+            if not visible.strip() or utf16_length(visible) > MESSAGE_LIMIT:
+                raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+            for row in (result.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    start = re.search(r"[?&]start=([^&]*)", str(button.get("url", "")))
+                    if start and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start.group(1)):
+                        raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+        self.inline_answers[query_id] = {**params, "results": results}
         return True
 
     async def _m_close(self, params: dict[str, Any]) -> bool:
