@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from dataclasses import dataclass, field
 
 from answering.protocol import Answer, Turn
 from cli.commands.ask import format_answer, format_sources
@@ -35,13 +36,37 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _loop(services, settings.history_turns)
 
 
+@dataclass
+class Conversation:
+    """What the terminal chat remembers: recent turns, the last answer, and the language the
+    person writes in (its own messages follow it, French until a question says otherwise)."""
+
+    history: list[Turn] = field(default_factory=list)
+    last: Answer | None = None
+    language: str = "fr"
+
+    def say(self, key: str) -> str:
+        return CHAT_TEXTS[key].get(self.language, CHAT_TEXTS[key]["fr"])
+
+
+CHAT_TEXTS = {
+    "new": {"fr": "Nouvelle conversation.", "en": "New conversation."},
+    "no_answer": {"fr": "Pas encore de réponse.", "en": "No answer yet."},
+    "no_sources": {"fr": "La dernière réponse ne cite aucun passage.", "en": "The last answer cites no passage."},
+    "interrupted": {"fr": "(interrompu)", "en": "(interrupted)"},
+    "failed": {
+        "fr": "qabot : désolé, cette question a échoué (détails dans le journal).",
+        "en": "qabot: sorry, something went wrong with that question (details in the log).",
+    },
+}
+
+
 def _loop(answers: FrontDoor, history_turns: int) -> int:
     """Read a line, answer it, repeat. The prompt is read on the main thread, with no event loop
     running (one Runner runs each answer): Ctrl-C there interrupts input() at once and drops
     the line being typed, as in a shell, where reading it on a worker thread left Ctrl-C waiting
     for Enter. Ctrl-C during an answer abandons that answer; Ctrl-D or /quit leaves."""
-    history: list[Turn] = []
-    last: Answer | None = None
+    conversation = Conversation()
     interactive = sys.stdin.isatty()
     with asyncio.Runner() as runner:
         while True:
@@ -53,46 +78,54 @@ def _loop(answers: FrontDoor, history_turns: int) -> int:
                 print()  # a fresh prompt on its own line
                 continue
             try:
-                result = _one_line(runner, answers, line, history, last, history_turns, interactive)
+                if not _one_line(runner, answers, line, conversation, history_turns, interactive):
+                    return 0
             except KeyboardInterrupt:
-                print("\n(interrupted)")
-                continue
-            if result is None:
-                return 0
-            history, last = result
+                print("\n" + conversation.say("interrupted"))
 
 
 def _one_line(
-    runner: asyncio.Runner, answers: FrontDoor, line: str, history: list[Turn], last: Answer | None,
+    runner: asyncio.Runner, answers: FrontDoor, line: str, conversation: Conversation,
     history_turns: int, interactive: bool,
-) -> tuple[list[Turn], Answer | None] | None:
-    """Handle one line of the conversation; the new (history, last answer), None to leave."""
+) -> bool:
+    """Handle one line of the conversation; False to leave."""
     question = line.strip()
     if not question:
-        return history, last
+        return True
     if not interactive:
         print(f"› {question}")  # a transcript that reads like the conversation
     if question in {"/quit", "/exit"}:
-        return None
+        return False
     if question == "/new":
-        print("New conversation.")
-        return [], None
-    if question == "/sources":
-        print(format_sources(last) if last else "No answer yet.")
-        return history, last
-    if question.startswith("/"):
+        conversation.history, conversation.last = [], None
+        print(conversation.say("new"))
+    elif question == "/sources":
+        last = conversation.last
+        if last is None:
+            print(conversation.say("no_answer"))
+        else:
+            print(format_sources(last) if last.citations else conversation.say("no_sources"))
+    elif question.startswith("/"):
         print(HELP)
-        return history, last
+    else:
+        _ask(runner, answers, question, conversation, history_turns)
+    return True
+
+
+def _ask(runner: asyncio.Runner, answers: FrontDoor, question: str, conversation: Conversation,
+         history_turns: int) -> None:
     try:
-        answer = runner.run(answers.ask(question, history))
+        answer = runner.run(answers.ask(question, conversation.history))
     except QabotError as exc:
         print(f"qabot: {exc}")
-        return history, last
+        return
     except Exception:  # noqa: BLE001 - one bad question must not end the conversation
         logger.exception("question failed")
-        print("qabot: sorry, something went wrong with that question (details in the log).")
-        return history, last
+        print(conversation.say("failed"))
+        return
     print(format_answer(answer))
     print()
-    turns = [*history, Turn(question, answer.text, answer.answered)]
-    return (turns[-history_turns:] if history_turns else []), answer
+    conversation.language = answer.language
+    conversation.last = answer
+    turns = [*conversation.history, Turn(question, answer.text, answer.answered)]
+    conversation.history = turns[-history_turns:] if history_turns else []

@@ -98,14 +98,22 @@ def test_chat_from_a_pipe_answers_shows_sources_and_follows_up(
     sources = out.split("› /sources")[1].split("› Et à Alep-Ouest ?")[0]
     assert sources.lstrip().startswith("[1] ") and "000_1b43e35984dace57.txt" in sources
     assert "› Et à Alep-Ouest ?" in out and "130 à Alep-Ouest" in out.split("› Et à Alep-Ouest ?")[1]
-    assert "New conversation." in out and out.rstrip().endswith("No answer yet.")
+    assert "Nouvelle conversation." in out and out.rstrip().endswith("Pas encore de réponse.")
+    assert "New conversation" not in out and "No answer yet" not in out  # French, like the questions
+
+
+def test_chat_speaks_english_after_an_english_question(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    code, out = chat(capsys, monkeypatch, "How many civilians fled Aleppo since the offensive began?\n/new\n/sources\n")
+    assert code == 0 and "New conversation." in out and out.rstrip().endswith("No answer yet.")
 
 
 def test_chat_sources_before_any_question_and_quit(
     seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
     code, out = chat(capsys, monkeypatch, "/sources\n/quit\nnever asked\n")
-    assert code == 0 and "No answer yet." in out and "never asked" not in out
+    assert code == 0 and "Pas encore de réponse." in out and "never asked" not in out
 
 
 def test_chat_without_an_index_is_one_sentence_and_exit_1(
