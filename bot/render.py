@@ -197,8 +197,8 @@ def citation_label(citation: CitedPassage, shared: bool = False) -> str:
     """`[n] Title (date)`; when the answer cites the article more than once (`shared`), the
     passage's first words instead of the date, so the buttons can be told apart."""
     if shared:
-        title = truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS // 2)
-        return f"[{citation.n}] {title} · « {truncate(citation.text, BUTTON_TITLE_CHARS - len(title))} »"
+        title = truncate(citation.title or citation.article_id, 26)
+        return f"[{citation.n}] {title} · « {truncate(citation.text, 24)} »"
     label = f"[{citation.n}] {truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS)}"
     return f"{label} ({citation.date})" if citation.date else label
 
