@@ -247,7 +247,7 @@ class BotStore:
             ).one_or_none()
             if row is None:
                 return None
-            new_id = db.execute(
+            new_id: int = db.execute(
                 a.insert().values(
                     chat_id=to_chat, user_id=row[0], question=row[1], text=row[2], answered=row[3],
                     language=row[4], answerer=row[5], note=row[6], created_at=_now(),
