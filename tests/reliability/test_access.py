@@ -33,6 +33,7 @@ from tests.reliability.conftest import (
     write_report,
 )
 
+UPLOAD_REFUSAL = "Seuls les administrateurs peuvent ajouter des articles. Posez plutôt une question en toutes lettres."
 REFUSAL = "Cette commande est réservée aux administrateurs."
 ARTICLE = " date 2022-09 Les vendanges en Bourgogne\n\nLes vignerons ont vendangé dès août.\n"
 
@@ -86,7 +87,7 @@ async def test_no_admin_configured_means_nobody_is_admin(
         bot.tg.message("/reindex full", chat_id=ADMIN)
         bot.tg.document(chat_id=ADMIN, file_name="a.txt", content=ARTICLE.encode())
         await bot.settle()
-        assert [m.visible for m in bot.tg.sent(ADMIN)] == [REFUSAL, REFUSAL]
+        assert [m.visible for m in bot.tg.sent(ADMIN)] == [REFUSAL, UPLOAD_REFUSAL]
         assert bot.reindexes == []
 
 

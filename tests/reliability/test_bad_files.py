@@ -61,7 +61,7 @@ async def test_bad_files_are_skipped_with_a_warning_and_the_reindex_completes(
         tg.message("/reindex full", chat_id=ADMIN)
         done = await tg.wait_for(lambda: [m for m in tg.sent(ADMIN) if "Réindexation terminée" in m.visible],
                                  within=60)
-        assert f"{len(bad)} file(s) skipped" in done[0].visible, done[0].visible
+        assert f"{len(bad)} fichier(s) ignoré(s)" in done[0].visible, done[0].visible
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         for name, reason in bad.items():
             assert any(f"{name} reason=" in w and reason in w for w in warnings), (name, warnings)
