@@ -57,7 +57,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     else:
         if await st.db.rate_check(query.from_user.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s):
             return  # over the person's question budget: no answer, as for a half-typed question
-        answer = await st.services.answers.ask(question)
+        answer = await st.services.ask(question)
         stored = await st.db.save_answer(INLINE_CHAT, query.from_user.id, answer)
         st.inline_cache.put(key, (time.monotonic(), stored))
     logger.info("inline answer user=%s answer=%s answered=%s", query.from_user.id, stored.id, stored.answered)

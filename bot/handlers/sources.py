@@ -68,7 +68,7 @@ async def show_passage(context: ContextTypes.DEFAULT_TYPE, message: Message, sto
     citation = stored.citation(callback.n)
     if citation is None:  # checked by on_callback already
         return
-    article = await asyncio.to_thread(state_of(context).services.retriever.article, citation.article_id)
+    article = await state_of(context).services.article(citation.article_id)
     if article is None:  # removed by a re-index since the answer was given: no button to a page
         text = passage_message(stored, citation, lang) + "\n<i>" + t("article_gone", lang) + "</i>"
         await edit(message, text, passage_keyboard(stored, citation, lang, page=None))

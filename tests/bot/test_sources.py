@@ -119,7 +119,7 @@ async def test_read_the_article_opens_the_page_of_the_passage_and_goes_when_the_
     h = await start_bot(index=False)
     article = Path(h.settings.articles_dir) / "oiseaux.txt"
     article.write_text(DEEP, encoding="utf-8")  # noqa: ASYNC240
-    h.services.reindex()
+    h.services.reindex_now()
     answer = await h.answer_to("Où les cormorans huppés nichent-ils sur la falaise nord ?")
     labels = [b["text"] for b in answer.buttons() if b["text"].startswith("[")]
     assert len(labels) == 2 and len(set(labels)) == 2, labels  # one article cited twice: told apart
@@ -132,7 +132,7 @@ async def test_read_the_article_opens_the_page_of_the_passage_and_goes_when_the_
     assert "page 1/" not in page.visible  # the passage's page, not the first
 
     article.unlink()  # noqa: ASYNC240
-    h.services.reindex()
+    h.services.reindex_now()
     back = await press(h, page, page.button("↩️ Réponse")["callback_data"])
     gone = await press(h, back, back.button("[1]")["callback_data"])
     assert "Cet article n'est plus dans l'index." in gone.visible
