@@ -97,8 +97,8 @@ def test_offsets_people_see_count_in_the_file_as_stored(
     make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder, articles_dir: Path
 ) -> None:
     (articles_dir / "cormorans.md").write_text(FRONT_MATTER_ARTICLE, encoding="utf-8")
-    services = build_services(make_settings(), embedder=fake_embedder, with_answers=False)
-    services.reindex()
+    services = build_services(make_settings(), embedder=fake_embedder)
+    services.reindex_now()
     found = services.retriever.search("cormorans huppés falaise", k=10).passages
     shown = {p.article_id: p for p in found}
     for name in ("cormorans.md", "000_1b43e35984dace57.txt"):  # front matter; seed date header
