@@ -125,7 +125,7 @@ def test_chat_without_an_index_is_one_sentence_and_exit_1(
     assert code == 1 and err.startswith("qabot: No index in")
 
 
-def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(seed_index) -> None:  # type: ignore[no-untyped-def]
+def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """In a real terminal (a pseudo-terminal whose ^C the line discipline turns into SIGINT)."""
     import fcntl
     import os
@@ -138,8 +138,10 @@ def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(seed
 
     from tests.conftest import ROOT, SEEDS
 
+    env = {**os.environ, "ARTICLES_DIR": str(SEEDS), "INDEX_DIR": str(tmp_path / "index"), "PYTHONPATH": str(ROOT)}
+    # The index built by the configured encoder, as a user would: `qabot index`, then `qabot chat`.
+    subprocess.run([sys.executable, "-m", "cli.main", "index"], env=env, check=True, capture_output=True, timeout=600)
     master, slave = pty.openpty()
-    env = {**os.environ, "ARTICLES_DIR": str(SEEDS), "INDEX_DIR": str(seed_index), "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "chat"], stdin=slave, stdout=slave, stderr=slave, env=env,
         start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
