@@ -26,16 +26,14 @@ from answering.sentences import (
     content_terms,
     numbers_in,
     render_marked,
-    split_sentences,
 )
+from answering.sentences import candidates as sentence_candidates
 from retrieval.embedding import Embedder
 from retrieval.models import Passage
 
 _ASKS_NUMBER = re.compile(r"\b(combien|how (many|much)|quel(le)? (nombre|montant|pourcentage|âge|age)|nombre de)\b", re.I)
 _ASKS_DATE = re.compile(r"\b(quand|en quelle ann[ée]e|quelle (date|ann[ée]e|époque)|when|what year|depuis quand)\b", re.I)
 _YEAR_OR_NUMBER = re.compile(r"\d")
-_ENDS_SENTENCE = re.compile(r"[.!?…][»”\"')\]]*$")
-_MIN_SENTENCE_CHARS = 25
 # Sentences embedded per question (one batched call): ~0.1 s each on a busy 2-core machine.
 SEMANTIC_CANDIDATES = 6
 CARRIED_TERM_WEIGHT = 0.5
@@ -100,18 +98,7 @@ class ExtractiveAnswerer:
         its own words, a chosen sentence should hold what it adds ("ouest", its focus) when
         some candidate does, and of the sentences chosen, those the last answer already quoted
         (`said`) come last."""
-        candidates: list[tuple[int, str]] = []
-        seen: set[str] = set()
-        for number, passage in enumerate(passages, start=1):
-            spans = split_sentences(passage.text)
-            for position, span in enumerate(spans):
-                if _is_fragment(span.text, position, len(spans), passage):
-                    continue
-                # Overlapping chunks repeat sentences: each counts once, in its best passage.
-                text = span.text.lstrip("#").strip()  # a Markdown heading is quoted without its markup
-                if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
-                    seen.add(text)
-                    candidates.append((number, text))
+        candidates = [(c.passage_number, c.text) for c in sentence_candidates(passages)]
         if not candidates:
             return []
         terms = [content_terms(text) for _, text in candidates]
@@ -176,11 +163,3 @@ def _lexical_scores(query: Query, sentences: list[str], terms: list[set[str]]) -
             score += 0.2
         scores.append(score)
     return scores
-
-
-
-def _is_fragment(text: str, position: int, count: int, passage: Passage) -> bool:
-    """A sentence cut by the chunk's edges: it starts mid-sentence, or stops mid-sentence."""
-    if position == 0 and passage.start > 0 and text[:1].islower():
-        return True
-    return position == count - 1 and count > 1 and not _ENDS_SENTENCE.search(text)

@@ -25,14 +25,12 @@ import numpy as np
 
 from answering.facts import Analyzer, Fact, SentenceAnalyzer, SentenceFacts, holds, value_facts
 from answering.question_kind import Kind, QuestionKind, question_kind
-from answering.sentences import content_terms, numbers_in, split_sentences
+from answering.sentences import candidates, content_terms, numbers_in
 from retrieval.dates import DateFinder
 from retrieval.models import Passage
 
 MODELS_DIR = Path(__file__).with_name("judge_models")
 SHORTLIST = 8
-_MIN_SENTENCE_CHARS = 25
-_ENDS_SENTENCE = re.compile(r"[.!?…][»”\"')\]]*$")
 _DIGIT = re.compile(r"\d")
 CARRIED_TERM_WEIGHT = 0.5
 _LEADING_WORD = re.compile(r"^(?:(?:le|la|les|en|au|aux|the|in|on)\s+|l['’])(?=\S)", re.I)
@@ -63,12 +61,6 @@ class Encoder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    passage_number: int  # 1-based, in the order the passages were given
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,29 +191,6 @@ def shared_date_finder() -> DateFinder:
 def shared_analyzer(model: str) -> SentenceAnalyzer:
     """One spaCy pipeline per process: it takes seconds to load and is read-only once loaded."""
     return SentenceAnalyzer(model, shared_date_finder())
-
-
-def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """Whole sentences of the passages, each once (in its best passage), headings unmarked."""
-    found: list[Candidate] = []
-    seen: set[str] = set()
-    for number, passage in enumerate(passages, start=1):
-        spans = split_sentences(passage.text)
-        for position, span in enumerate(spans):
-            if _is_fragment(span.text, position, len(spans), passage):
-                continue
-            text = span.text.lstrip("#").strip()  # a Markdown heading is quoted without its markup
-            if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
-                seen.add(text)
-                found.append(Candidate(number, text))
-    return found
-
-
-def _is_fragment(text: str, position: int, count: int, passage: Passage) -> bool:
-    """A sentence cut by the chunk's edges: it starts mid-sentence, or stops mid-sentence."""
-    if position == 0 and passage.start > 0 and text[:1].islower():
-        return True
-    return position == count - 1 and count > 1 and not _ENDS_SENTENCE.search(text)
 
 
 def lexical_scores(question: str, kind: QuestionKind, sentences: Sequence[str], context: str = "") -> list[float]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.lexical import analyze
+from retrieval.models import Passage
 
 # A closing » or ” belongs to the sentence it ends, after a (no-break) space in French: "fin. »".
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+(?:[ \u00a0\u202f]*[»”])?[\"')\]]*|\n|$)")
@@ -111,3 +113,39 @@ def render_marked(sentences: list[MarkedSentence]) -> str:
         closed = sentence.text.rstrip()[-1:] in {".", "!", "?", "…", "»", "\"", "”"}
         parts.append(f"{sentence.text} {markers}".strip() + ("" if closed else "."))
     return " ".join(parts)
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?…][»”\"')\]]*$")
+_MIN_SENTENCE_CHARS = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A whole sentence of a retrieved passage, as an answer may quote it."""
+
+    passage_number: int  # 1-based, in the order the passages were given
+    text: str
+
+
+def candidates(passages: Sequence[Passage]) -> list[Candidate]:
+    """Whole sentences of the passages, each once (overlapping chunks repeat sentences: it
+    counts in its best passage), headings without their Markdown markup."""
+    found: list[Candidate] = []
+    seen: set[str] = set()
+    for number, passage in enumerate(passages, start=1):
+        spans = split_sentences(passage.text)
+        for position, span in enumerate(spans):
+            if _is_fragment(span.text, position, len(spans), passage):
+                continue
+            text = span.text.lstrip("#").strip()
+            if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
+                seen.add(text)
+                found.append(Candidate(number, text))
+    return found
+
+
+def _is_fragment(text: str, position: int, count: int, passage: Passage) -> bool:
+    """A sentence cut by the chunk's edges: it starts mid-sentence, or stops mid-sentence."""
+    if position == 0 and passage.start > 0 and text[:1].islower():
+        return True
+    return position == count - 1 and count > 1 and not _ENDS_SENTENCE.search(text)

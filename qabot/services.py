@@ -313,11 +313,17 @@ class Services:
         )
 
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
-        try:
-            article = parse_article(name, data)
-        except ValueError as exc:
-            raise ArticleRejected(str(exc)) from exc
-        return ArticleInfo(name, article.title, article.date, len(article.text))
+        return article_info(name, data)
+
+
+def article_info(name: str, data: bytes) -> ArticleInfo:
+    """An offered article file read as the index would read it; ArticleRejected with the
+    reason when it is not usable text."""
+    try:
+        article = parse_article(name, data)
+    except ValueError as exc:
+        raise ArticleRejected(str(exc)) from exc
+    return ArticleInfo(name, article.title, article.date, len(article.text))
 
 
 def build_services(
