@@ -144,10 +144,18 @@ class SentenceAnalyzer:
 
 
 # Auxiliaries ("été" -> "être") and pronouns say nothing of what a sentence is about.
+_HYPHEN = re.compile(r"[-‐‑]")
 _FUNCTION_POS = frozenset({"AUX", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "PUNCT"})
 
 
 def _content_lemmas(doc: Doc) -> frozenset[str]:
+    # A compound keeps its parts ("porte-parole" -> porte, parole): spaCy reads it as one token
+    # that is not alphabetic, and an "is_alpha" filter alone dropped it, the very word a
+    # question about a spokesperson asks about.
     return frozenset(
-        fold(t.lemma_) for t in doc if t.is_alpha and not t.is_stop and t.pos_ not in _FUNCTION_POS and len(t.text) > 1
+        part
+        for t in doc
+        if not t.is_stop and t.pos_ not in _FUNCTION_POS and len(t.text) > 1
+        for part in _HYPHEN.split(fold(t.lemma_))
+        if len(part) > 1 and part.isalpha()
     )

@@ -89,11 +89,22 @@ def format_passages(passages: Sequence[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
-def build_messages(question: str, passages: Sequence[Passage], history: Sequence[Turn], language: str) -> list[BaseMessage]:
+def build_messages(
+    question: str,
+    passages: Sequence[Passage],
+    history: Sequence[Turn],
+    language: str,
+    lead: tuple[str, int] | None = None,
+) -> list[BaseMessage]:
+    """The chat: instructions, the conversation so far, then the passages and the question;
+    with a `lead` (the judge's short answer and its passage), offered to be checked."""
     messages: list[BaseMessage] = [SystemMessage(prompts.load("system", language))]
     for turn in history:
         messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
-    messages.append(HumanMessage(prompts.render("answer", language, passages=format_passages(passages), question=question)))
+    request = prompts.render("answer", language, passages=format_passages(passages), question=question)
+    if lead is not None:
+        request += "\n\n" + prompts.render("lead", language, short_answer=lead[0], n=str(lead[1]))
+    messages.append(HumanMessage(request))
     return messages
 
 
@@ -211,7 +222,7 @@ class LlmAnswerer:
     ) -> Answer:
         started = time.perf_counter()
         question, language = query.text, query.language
-        messages = build_messages(question, passages, history, language)
+        messages = build_messages(question, passages, history, language, query.lead)
         try:
             # The wait for a turn is not the model's slowness: it has its own bound ("busy").
             async with self._backend.turn(), asyncio.timeout(self._timeout_s):

@@ -29,6 +29,9 @@ class Query:
     # The embedding of `search.text`, once retrieval computed it (so answering does not encode
     # the question again).
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # The judge's short answer and the passage it comes from, once the judge has read the
+    # passages: offered to a language model as a lead to check, not as the answer.
+    lead: tuple[str, int] | None = None
 
     @property
     def text(self) -> str:
@@ -45,6 +48,9 @@ class Query:
 
     def with_vector(self, vector: np.ndarray | None) -> Query:
         return replace(self, vector=vector)
+
+    def with_lead(self, short_answer: str | None, passage_number: int) -> Query:
+        return replace(self, lead=(short_answer, passage_number) if short_answer else None)
 
     def alone(self) -> Query:
         """The same question without the conversation (a short new question, not a follow-up)."""

@@ -119,6 +119,8 @@ class QuestionAnswering:
                 # other): across languages the retrieval bars decide, the judge only ranks.
                 declined = self._policy.declines(query, passages, search.idf_match)
                 chosen = self._judge.choose(judged, self._max_sentences, bar=0.0)
+            if chosen:
+                query = query.with_lead(chosen[0].short_answer, chosen[0].passage_number)
         else:
             declined = self._policy.declines(query, passages, search.idf_match)
         if declined:

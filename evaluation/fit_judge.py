@@ -29,6 +29,7 @@ from answering.judge import (
     Judge,
     Judged,
     JudgeModel,
+    lead_with_the_fact,
     question_features,
 )
 from evaluation.metrics import contains_answer, token_f1
@@ -120,7 +121,7 @@ def judged_rows(model: JudgeModel, item: Item) -> list[Judged]:
     for i, row in enumerate(item.x):
         features = dict(zip(FEATURES, (float(v) for v in row), strict=True))
         rows.append(Judged(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
-    return sorted(rows, key=lambda j: -j.probability)
+    return lead_with_the_fact(sorted(rows, key=lambda j: -j.probability))
 
 
 def answerable(item: Item) -> bool:
@@ -146,18 +147,21 @@ def as_model(weights: np.ndarray, intercept: float, bar: float = 0.5, extra_rati
 @dataclass(frozen=True, slots=True)
 class Scored:
     """One question judged by some model: its shortlist best first, P(some sentence answers),
-    and retrieval's evidence."""
+    and retrieval's evidence for each weight of the closest sentence's similarity in it."""
 
     judged: list[Judged]
     answer_probability: float
-    evidence: float
+    evidence: dict[float, float]
 
 
 def score(model: JudgeModel, items: Sequence[Item]) -> list[Scored]:
     out = []
     for item in items:
         rows = judged_rows(model, item)
-        out.append(Scored(rows, model.answer_probability(rows), model.evidence(rows) if rows else 0.0))
+        evidence = {
+            w: replace(model, evidence_semantic_weight=w).evidence(rows) if rows else 0.0 for w in SEMANTIC_WEIGHTS
+        }
+        out.append(Scored(rows, model.answer_probability(rows), evidence))
     return out
 
 
@@ -167,13 +171,15 @@ class Settings:
     evidence_bar: float
     extra_ratio: float
     override_bar: float = 1.01
+    semantic_weight: float = 0.0
 
 
 def declines(scored: Scored, settings: Settings) -> bool:
     """JudgeModel's decision (Judge.choose), on numbers already computed."""
     if not scored.judged or scored.answer_probability < settings.bar:
         return True
-    return scored.evidence < settings.evidence_bar and scored.answer_probability < settings.override_bar
+    weak = scored.evidence[settings.semantic_weight] < settings.evidence_bar
+    return weak and scored.answer_probability < settings.override_bar
 
 
 def replay(items: Sequence[Item], scored: Sequence[Scored], settings: Settings) -> list[dict[str, object]]:
@@ -245,6 +251,8 @@ def out_of_fold(items: Sequence[Item], fitter: Fitter, folds: int, seed: int) ->
 
 
 EVIDENCE_BARS = np.round(np.arange(0.78, 0.90, 0.0025), 4)
+# The closest sentence's weight beside the best passage's in the evidence (0: the passage alone).
+SEMANTIC_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 OVERRIDE_BARS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 
 
@@ -255,26 +263,27 @@ def choose_settings(items: Sequence[Item], scored: Sequence[Scored]) -> Settings
     accuracy."""
     groups = np.array([i.group for i in items])
     probability = np.array([s.answer_probability if s.judged else -1.0 for s in scored])
-    evidence = np.array([s.evidence if s.judged else -1.0 for s in scored])
     bars = np.unique(np.quantile(probability[probability >= 0], np.linspace(0, 0.5, 101))) if (probability >= 0).any() else np.array([0.0])
 
-    def share(declined: np.ndarray, group: str) -> float:
+    def share(declined: np.ndarray, group: str) -> np.ndarray:
+        """Per candidate bar (rows of `declined`), the share of `group` declined."""
         mask = groups == group
-        return float(declined[mask].mean()) if mask.any() else 0.0
+        return declined[:, mask].mean(axis=1) if mask.any() else np.zeros(len(declined))
 
     best, best_value = Settings(0.0, 0.0, 0.5), -1.0
-    for override in OVERRIDE_BARS:
-        sure = probability >= override
-        for evidence_bar in EVIDENCE_BARS:
-            low_evidence = (evidence < evidence_bar) & ~sure
-            for bar in bars:
-                declined = low_evidence | (probability < bar)
-                wrong = max(share(declined, ANSWERABLE), share(declined, SAME_ARTICLE) - 0.02)
-                if wrong > MAX_WRONGLY_DECLINED:
-                    continue
-                value = share(declined, OFF_CORPUS) + share(declined, ON_TOPIC)
-                if value > best_value:
-                    best, best_value = Settings(float(bar), float(evidence_bar), 0.5, float(override)), value
+    below_bar = probability[None, :] < bars[:, None]  # one row per answer-probability bar
+    for weight in SEMANTIC_WEIGHTS:
+        evidence = np.array([s.evidence[weight] if s.judged else -1.0 for s in scored])
+        for override in OVERRIDE_BARS:
+            sure = probability >= override
+            for evidence_bar in EVIDENCE_BARS:
+                declined = below_bar | ((evidence < evidence_bar) & ~sure)[None, :]
+                wrong = np.maximum(share(declined, ANSWERABLE), share(declined, SAME_ARTICLE) - 0.02)
+                value = np.where(wrong <= MAX_WRONGLY_DECLINED, share(declined, OFF_CORPUS) + share(declined, ON_TOPIC), -1.0)
+                top = int(np.argmax(value))  # the first (lowest) bar among equals, as before
+                if value[top] > best_value:
+                    best = Settings(float(bars[top]), float(evidence_bar), 0.5, float(override), weight)
+                    best_value = float(value[top])
     ratio = max(EXTRA_RATIOS, key=lambda r: figures(replay(items, scored, replace(best, extra_ratio=r)))["accuracy"])
     return replace(best, extra_ratio=ratio)
 
@@ -323,7 +332,7 @@ def cross_validate(
         for n, outcome in zip(held, replay(held_items, score(model, held_items), settings), strict=True):
             outcomes[n] = outcome
         chosen.append({"fold": f, "bar": round(settings.bar, 4), "evidence_bar": settings.evidence_bar,
-                       "override_bar": settings.override_bar,
+                       "override_bar": settings.override_bar, "semantic_weight": settings.semantic_weight,
                        "extra_ratio": settings.extra_ratio, "held_out_questions": len(held)})
     return [o for o in outcomes if o is not None], chosen
 
@@ -347,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     chosen = choose_settings(items, out_of_fold(items, sentence_only, FOLDS, args.seed))
     final = replace(sentence_only(items), bar=round(chosen.bar, 4), evidence_bar=chosen.evidence_bar,
-                    extra_ratio=chosen.extra_ratio, override_bar=chosen.override_bar)
+                    extra_ratio=chosen.extra_ratio, override_bar=chosen.override_bar,
+                    evidence_semantic_weight=chosen.semantic_weight)
     report["final"] = json.loads(final.to_json())
     print(json.dumps({k: report[k] for k in ("out_of_fold", "hand_weights_out_of_fold", "with_question_model_out_of_fold")}, indent=1))  # noqa: T201
     if args.json:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from answering.facts import SentenceAnalyzer, SentenceFacts
-from answering.judge import FEATURES, Judge, JudgeModel
+from answering.judge import FEATURES, SHORTLIST, Judge, JudgeModel
 from answering.question_kind import question_kind
 from evaluation.metrics import contains_answer
 from evaluation.runner import SAME_ARTICLE, Question, load_questions, prepare, progress_bar
@@ -100,11 +100,12 @@ def main(argv: list[str] | None = None) -> int:
                         "(off-corpus questions are all kept)")
     parser.add_argument("--controls", type=int, help="at most this many same-article controls per article")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--shortlist", type=int, default=SHORTLIST, help="sentences the judge looks at closely")
     args = parser.parse_args(argv)
     settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
     questions = sample(load_questions(args.questions, args.limit), args.articles, args.controls, args.seed)
     services = prepare(settings, args.corpus)
-    judge = Judge(NEUTRAL, MemoAnalyzer(SentenceAnalyzer()), MemoEncoder(services.embedder))
+    judge = Judge(NEUTRAL, MemoAnalyzer(SentenceAnalyzer()), MemoEncoder(services.embedder), args.shortlist)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with args.out.open("w", encoding="utf-8") as handle:

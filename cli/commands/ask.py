@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
+import sys
 
 from answering.protocol import Answer, origin_label
 from cli.commands.arguments import question
@@ -19,8 +21,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def format_answer(answer: Answer) -> str:
-    lines = [answer.text]
+# The answer marks its short answer **like this** for the chat front ends (Telegram renders it
+# bold); a terminal shows it bold with ANSI codes, a pipe or a file gets the plain words.
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def terminal_text(text: str, bold: bool) -> str:
+    return _BOLD.sub(lambda m: f"\033[1m{m.group(1)}\033[0m" if bold else m.group(1), text)
+
+
+def format_answer(answer: Answer, bold: bool | None = None) -> str:
+    """The answer and its sources for a terminal (`bold`: use ANSI bold; by default when
+    standard output is one)."""
+    lines = [terminal_text(answer.text, sys.stdout.isatty() if bold is None else bold)]
     if answer.citations:
         lines.append("")
         for citation in answer.citations:

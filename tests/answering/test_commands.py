@@ -61,8 +61,17 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
 
 def test_ask_prints_the_answer_and_its_sources(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run_cli(capsys, "ask", ALEPPO)
-    # The fact asked for leads in bold, then the quotes.
-    assert code == 0 and out.startswith("**130 000**\nD'après les articles :") and "\n[1] " in out
+    # The fact asked for leads, then the quotes; captured output is not a terminal, so the
+    # Markdown markers the chat front ends read are not printed.
+    assert code == 0 and out.startswith("130 000\nD'après les articles :") and "\n[1] " in out
+
+
+def test_a_terminal_shows_the_short_answer_in_bold() -> None:
+    from cli.commands.ask import terminal_text
+
+    assert terminal_text("**130 000**\nD'après…", bold=True) == "\033[1m130 000\033[0m\nD'après…"
+    assert terminal_text("**130 000**\nD'après…", bold=False) == "130 000\nD'après…"
+    assert terminal_text("2 * 3 = 6", bold=True) == "2 * 3 = 6"
 
 
 def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -101,3 +101,15 @@ async def test_short_follow_up_keeps_the_conversation_language(seed_services) ->
     assert answer.language == "en"  # too close to call: the conversation's language
     assert answer.text.startswith("According to the articles")
 
+
+
+async def test_the_seed_questions_of_the_judge_issue(seed_services) -> None:  # type: ignore[no-untyped-def]
+    services = seed_services()
+    # Other words than the article's ("commencé" / "lancée"): answered with the date.
+    started = await services.ask("Quand l'offensive a-t-elle commencé ?")
+    assert started.answered and started.short_answer == "15 novembre"
+    assert started.text.startswith("**15 novembre**\n")
+    # The sentence that names the spokesman comes first, not the one that names Ban Ki-moon.
+    spokesman = await services.ask("Qui est le porte-parole de Ban Ki-moon ?")
+    assert spokesman.answered and spokesman.short_answer == "Stepjane Dujarric"
+    assert spokesman.text.split("\n")[1].index("Dujarric") < spokesman.text.index("sonnette")

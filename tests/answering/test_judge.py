@@ -19,6 +19,7 @@ from answering.judge import (
     Judge,
     Judged,
     JudgeModel,
+    lead_with_the_fact,
     load_model,
     shared_date_finder,
     short_answer,
@@ -177,3 +178,47 @@ def test_no_short_answer_when_the_kind_is_not_a_fact(kind: Kind, analyzer) -> No
     question = "Pourquoi l'offensive a-t-elle été lancée ?" if kind is Kind.REASON else "Que dit Ban Ki-moon ?"
     judge = Judge(model(**HAND), analyzer, None)
     assert all(row.short_answer is None for row in judge.judge(question, [passage(1, ALEPPO)], 0.5))
+
+
+def test_a_compound_word_keeps_its_parts_among_the_lemmas(analyzer) -> None:  # type: ignore[no-untyped-def]
+    # "porte-parole" is one non-alphabetic token to spaCy: it used to vanish from the lemmas.
+    assert {"porte", "parole"} <= analyzer.lemmas("Qui est le porte-parole de Ban Ki-moon ?")
+    judge = Judge(model(**HAND), analyzer, None)
+    rows = judge.judge("Qui est le porte-parole de Ban Ki-moon ?", [passage(1, ALEPPO)], 0.5)
+    dujarric = next(row for row in rows if "Dujarric" in row.text)
+    assert dujarric.features["lemma_coverage"] > 0.0
+
+
+def row(text: str, probability: float, **features: float) -> Judged:
+    return Judged(1, text, probability, {"misses_kind": 0.0, "kind_and_focus": 0.0, **features})
+
+
+def test_the_sentence_with_the_fact_and_the_focus_leads_over_one_without_any_fact() -> None:
+    vague = row("Ban Ki-moon tire la sonnette d’alarme.", 0.5, misses_kind=1.0)
+    other = row("Le Secrétaire général a fait état d'atrocités.", 0.2, misses_kind=1.0)
+    named = row("…a souligné son porte-parole, Stepjane Dujarric.", 0.07, kind_and_focus=1.0)
+    assert [r.text for r in lead_with_the_fact([vague, other, named])] == [named.text, vague.text, other.text]
+    # Not when it comes nowhere near the best, nor when the best already holds a fact of the kind.
+    assert lead_with_the_fact([vague, other, named], ratio=0.5)[0] is vague
+    holding = row("Stepjane Dujarric, porte-parole.", 0.5)
+    assert lead_with_the_fact([holding, named])[0] is holding
+
+
+def test_the_evidence_weighs_the_closest_sentence_beside_the_best_passage() -> None:
+    rows = [row("a", 0.5, best_dense=0.90, idf_match=0.0, semantic=0.80),
+            row("b", 0.4, best_dense=0.90, idf_match=0.0, semantic=0.84)]
+    passage_only = model()
+    with_sentence = JudgeModel(passage_only.weights, 0.0, 0.5, evidence_semantic_weight=1.0, evidence_idf_weight=0.0)
+    assert passage_only.evidence(rows) == pytest.approx(0.90 + 0.05 * 0.0)
+    assert with_sentence.evidence(rows) == pytest.approx((0.90 + 0.84) / 2)
+    # Stored and read back with the model.
+    assert JudgeModel.from_json(with_sentence.to_json()).evidence_semantic_weight == 1.0
+
+
+def test_a_question_whose_passages_are_close_in_topic_but_no_sentence_in_meaning_is_declined() -> None:
+    judge = Judge(JudgeModel(dict.fromkeys(FEATURES, 0.0), 0.0, 0.1, evidence_bar=0.86,
+                             evidence_semantic_weight=1.0, evidence_idf_weight=0.0), None, None)
+    near_topic = [row("a", 0.5, best_dense=0.90, idf_match=0.0, semantic=0.78)]
+    on_point = [row("a", 0.5, best_dense=0.90, idf_match=0.0, semantic=0.85)]
+    assert judge.choose(near_topic, 3) == []
+    assert judge.choose(on_point, 3) == on_point

@@ -62,8 +62,10 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     # and stop sequences at the prompt's own delimiters.
     assert request["max_tokens"] == 512 and "max_completion_tokens" not in request
     assert "</passages>" in request["stop"]
-    # The prompt the model saw put the 130 000 passage first.
+    # The prompt the model saw put the 130 000 passage first, and offered the judge's short
+    # answer as a lead to check.
     assert passage_number_with(request, "130 000") == 1
+    assert "« 130 000 » (passage [1])" in request["messages"][-1]["content"]
     assert answer.answered and answer.answerer == "llm" and answer.note is None
     # The judge's short answer leads, in bold, because the model's answer states it.
     assert answer.short_answer == "130 000"
@@ -71,6 +73,14 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     assert "130 000" in answer.citations[0].passage.text
     assert len(partials) > 5 and partials[-1].endswith("[1].")
     assert all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
+
+
+async def test_the_judges_short_answer_is_dropped_when_the_model_says_otherwise(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake_llm.script("Selon les articles, plus de 415 civils ont été tués à Alep-Est [1].")
+    answer = await llm_services().ask(ALEPPO)
+    assert "130 000" in fake_llm.requests[-1]["messages"][-1]["content"]  # offered...
+    assert answer.answered and answer.answerer == "llm"
+    assert answer.short_answer is None and not answer.text.startswith("**")  # ...not imposed
 
 
 async def test_citation_to_a_passage_not_given_is_removed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
