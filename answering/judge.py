@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from answering.sentences import candidates, content_terms, numbers_in
 from retrieval.dates import DateFinder
 from retrieval.models import Passage
 
+_T = TypeVar("_T")
 MODELS_DIR = Path(__file__).with_name("judge_models")
 SHORTLIST = 8
 _DIGIT = re.compile(r"\d")
@@ -64,6 +67,53 @@ class Encoder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class Remembered:
+    """The judge's work on each sentence (spaCy's analysis, its embedding) kept for the last
+    `size` distinct sentences: the passages of the day's stories come back question after
+    question, and this work is most of an answer's CPU (benchmarks/reports/load.json). Safe to
+    share between the threads that answer at once."""
+
+    def __init__(self, analyzer: Analyzer, embedder: Encoder, size: int = 20_000) -> None:
+        self._analyzer = analyzer
+        self._embedder = embedder
+        self._size = size
+        self._facts: OrderedDict[str, SentenceFacts] = OrderedDict()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def analyse(self, sentences: Sequence[str]) -> list[SentenceFacts]:
+        return self._remembered(self._facts, list(sentences), self._analyzer.analyse)
+
+    def lemmas(self, text: str) -> frozenset[str]:
+        return self._analyzer.lemmas(text)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embedder.embed_query(text)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        def embed(missing: list[str]) -> list[np.ndarray]:
+            return list(self._embedder.embed_passages(missing))
+
+        vectors: list[np.ndarray] = self._remembered(self._vectors, texts, embed)
+        return np.stack(vectors)
+
+    def _remembered(self, memo: OrderedDict[str, _T], texts: list[str], compute: Callable[[list[str]], Sequence[_T]]) -> list[_T]:
+        with self._lock:
+            known = {t: memo[t] for t in dict.fromkeys(texts) if t in memo}
+            for text in known:
+                memo.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            # Computed outside the lock: two threads may both compute a sentence, none waits.
+            computed = dict(zip(missing, compute(missing), strict=True))
+            with self._lock:
+                memo.update(computed)
+                while len(memo) > self._size:
+                    memo.popitem(last=False)
+            known.update(computed)
+        return [known[t] for t in texts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +331,7 @@ class Judge:
         idf_match: float | None,
         context: str = "",
         focus_terms: frozenset[str] = frozenset(),
+        question_vector: np.ndarray | None = None,
     ) -> list[Judged]:
         """The shortlisted sentences, most probable answer first. `context`: key words carried
         over from the conversation; `focus_terms`: stems a sentence should hold when some does
@@ -297,7 +348,7 @@ class Judge:
         texts = [found[i].text for i in shortlist]
         analysed = self._analyse(texts)
         question_lemmas = self._analyzer.lemmas(question) if self._analyzer else frozenset()
-        semantic = self._similarities(f"{question} {context}".strip(), texts)
+        semantic = self._similarities(f"{question} {context}".strip(), texts, question_vector)
         dense = [p.dense_score or 0.0 for p in passages]
         rows = []
         for rank, (i, facts, similarity) in enumerate(zip(shortlist, analysed, semantic, strict=True), start=1):
@@ -348,10 +399,12 @@ class Judge:
             return [SentenceFacts(t, tuple(value_facts(t, dates)), frozenset()) for t in texts]
         return self._analyzer.analyse(texts)
 
-    def _similarities(self, question: str, texts: list[str]) -> list[float]:
+    def _similarities(self, question: str, texts: list[str], vector: np.ndarray | None) -> list[float]:
+        """Cosine of each sentence with the question (`vector`: its embedding when retrieval
+        already computed it for exactly this text)."""
         if self._embedder is None or not texts:
             return [0.0] * len(texts)
-        query = self._embedder.embed_query(question)
+        query = vector if vector is not None else self._embedder.embed_query(question)
         vectors = self._embedder.embed_passages(texts)
         return [float(s) for s in np.asarray(vectors) @ query]
 

@@ -109,7 +109,7 @@ class QuestionAnswering:
         # ordering of what the last answer said): the judge was fitted on standalone questions.
         if self._judge is not None and passages and not query.followup:
             judged = await asyncio.to_thread(
-                self._judge.judge, query.text, passages, search.idf_match, "", query.focus,
+                self._judge.judge, query.text, passages, search.idf_match, "", query.focus, query.vector,
             )
             if query.language == ARTICLES_LANGUAGE:
                 chosen = self._judge.choose(judged, self._max_sentences)

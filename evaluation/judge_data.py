@@ -18,54 +18,16 @@ import argparse
 import json
 import random
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from answering.facts import SentenceAnalyzer, SentenceFacts
-from answering.judge import FEATURES, SHORTLIST, Judge, JudgeModel
+from answering.facts import SentenceAnalyzer
+from answering.judge import FEATURES, SHORTLIST, Judge, JudgeModel, Remembered
 from answering.question_kind import question_kind
 from evaluation.metrics import contains_answer
 from evaluation.runner import SAME_ARTICLE, Question, load_questions, prepare, progress_bar
 from qabot.settings import Settings
-from retrieval.embedding import Embedder
 
 NEUTRAL = JudgeModel(weights=dict.fromkeys(FEATURES, 0.0), intercept=0.0, bar=0.0)
-
-
-class MemoAnalyzer:
-    """spaCy once per distinct sentence: the same sentences come back across questions."""
-
-    def __init__(self, analyzer: SentenceAnalyzer) -> None:
-        self._analyzer = analyzer
-        self._facts: dict[str, SentenceFacts] = {}
-
-    def analyse(self, sentences: Sequence[str]) -> list[SentenceFacts]:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._facts]
-        if missing:
-            self._facts.update(zip(missing, self._analyzer.analyse(missing), strict=True))
-        return [self._facts[s] for s in sentences]
-
-    def lemmas(self, text: str) -> frozenset[str]:
-        return self._analyzer.lemmas(text)
-
-
-class MemoEncoder:
-    """Each distinct sentence embedded once (questions on one article shortlist the same ones)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._embedder.embed_query(text)
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            self._vectors.update(zip(missing, self._embedder.embed_passages(missing), strict=True))
-        return np.stack([self._vectors[t] for t in texts])
 
 
 def sample(questions: list[Question], articles: int | None, controls: int | None, seed: int) -> list[Question]:
@@ -105,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
     questions = sample(load_questions(args.questions, args.limit), args.articles, args.controls, args.seed)
     services = prepare(settings, args.corpus)
-    judge = Judge(NEUTRAL, MemoAnalyzer(SentenceAnalyzer()), MemoEncoder(services.embedder), args.shortlist)
+    # Each distinct sentence analysed and embedded once: questions on one article shortlist the same ones.
+    memo = Remembered(SentenceAnalyzer(), services.embedder, size=10**7)
+    judge = Judge(NEUTRAL, memo, memo, args.shortlist)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with args.out.open("w", encoding="utf-8") as handle:

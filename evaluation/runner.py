@@ -235,9 +235,17 @@ SUMMARY_KEYS = (
     "embedding_backend", "embedding_model", "embedding_runtime", "embedding_threads", "chunk_tokens",
     "chunk_overlap_tokens", "retrieval_k", "retrieval_candidates", "fusion_rrf_k", "fusion_dense_weight",
     "fusion_bm25_weight", "refusal_min_score", "refusal_min_score_crosslingual", "refusal_idf_match_weight",
-    "refusal_min_term_coverage", "answer_max_sentences", "llm_provider", "llm_model", "llm_max_tokens",
+    "refusal_min_term_coverage", "answer_max_sentences", "llm_provider", "llm_max_tokens",
     "llm_structured_output",
 )
+
+
+def llm_model_label(settings: Settings) -> str | None:
+    """The model the answers came from: the GGUF file in process (LLM_MODEL names an
+    endpoint's model only), the endpoint's model name, or none offline."""
+    if settings.llm_provider == "local":
+        return settings.llm_model_path.name if settings.llm_model_path else None
+    return settings.llm_model if settings.llm_provider == "openai" else None
 
 
 def settings_summary(settings: Settings, services: Services) -> dict[str, object]:
@@ -247,6 +255,7 @@ def settings_summary(settings: Settings, services: Services) -> dict[str, object
     policy = refusal_policy(settings, identity(services.embedder))
     return {
         **{key: getattr(settings, key) for key in SUMMARY_KEYS},
+        "llm_model": llm_model_label(settings),
         "in_force": {
             "fusion_dense_weight": config.dense_weight, "fusion_bm25_weight": config.bm25_weight,
             "fusion_rrf_k": config.rrf_k, "refusal_min_score": policy.min_score,

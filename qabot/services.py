@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, load_model, shared_analyzer
+from answering.judge import Judge, Remembered, load_model, shared_analyzer
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
@@ -167,7 +167,9 @@ def answer_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
             "`python -m evaluation.fit_judge`", identity(embedder),
         )
         return None
-    return Judge(model, shared_analyzer(settings.answer_judge_spacy_model), embedder)
+    # Both the analysis and the embedding of each sentence, kept for the sentences seen last.
+    memo = Remembered(shared_analyzer(settings.answer_judge_spacy_model), embedder)
+    return Judge(model, memo, memo)
 
 
 def build_answering(

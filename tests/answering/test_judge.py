@@ -7,18 +7,21 @@ The shipped, fitted model is exercised on the seed article in test_extractive.py
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pytest
 
 from answering.extractive import ExtractiveAnswerer
-from answering.facts import value_facts
+from answering.facts import SentenceFacts, value_facts
 from answering.followups import CarryOver
 from answering.judge import (
     FEATURES,
     Judge,
     Judged,
     JudgeModel,
+    Remembered,
     lead_with_the_fact,
     load_model,
     shared_date_finder,
@@ -222,3 +225,40 @@ def test_a_question_whose_passages_are_close_in_topic_but_no_sentence_in_meaning
     on_point = [row("a", 0.5, best_dense=0.90, idf_match=0.0, semantic=0.85)]
     assert judge.choose(near_topic, 3) == []
     assert judge.choose(on_point, 3) == on_point
+
+
+class CountingAnalyzer:
+    def __init__(self) -> None:
+        self.analysed: list[str] = []
+
+    def analyse(self, sentences: Sequence[str]) -> list[SentenceFacts]:
+        self.analysed += sentences
+        return [SentenceFacts(s, (), frozenset({s.lower()})) for s in sentences]
+
+    def lemmas(self, text: str) -> frozenset[str]:
+        return frozenset({text.lower()})
+
+
+def test_each_sentence_is_analysed_and_embedded_once_while_remembered() -> None:
+    analyzer, embedder = CountingAnalyzer(), HashingEmbedder()
+    memo = Remembered(analyzer, embedder, size=2)
+    first = memo.embed_passages(["Un.", "Deux."])
+    again = memo.embed_passages(["Deux.", "Un."])
+    assert embedder.passages_embedded == 2
+    assert np.array_equal(again, first[::-1])  # the same vectors, in the order asked
+    assert [f.text for f in memo.analyse(["Un.", "Un.", "Trois."])] == ["Un.", "Un.", "Trois."]
+    assert analyzer.analysed == ["Un.", "Trois."]
+    # Bounded: "Trois." pushed out the oldest, "Deux.", which is computed again.
+    memo.analyse(["Deux."])
+    assert analyzer.analysed == ["Un.", "Trois.", "Deux."]
+
+
+def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer) -> None:  # type: ignore[no-untyped-def]
+    embedder = HashingEmbedder()
+    question = "Qui est le porte-parole de Ban Ki-moon ?"
+    judge = Judge(model(**HAND), analyzer, embedder)
+    fresh = judge.judge(question, [passage(1, ALEPPO)], 0.5)
+    queries_before = embedder.query_calls
+    reused = judge.judge(question, [passage(1, ALEPPO)], 0.5, question_vector=embedder.embed_query(question))
+    assert embedder.query_calls == queries_before + 1  # only the call made here, none inside
+    assert [r.features["semantic"] for r in reused] == [r.features["semantic"] for r in fresh]

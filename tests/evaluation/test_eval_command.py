@@ -105,3 +105,16 @@ def test_a_missing_or_malformed_questions_file_is_one_sentence(tmp_path: Path) -
     broken.write_text('{"question": "no id"}\n', encoding="utf-8")
     with pytest.raises(BadQuestions, match="line 1: expected an object"):
         load_questions(broken)
+
+
+def test_the_report_names_the_model_the_answers_came_from(tmp_path: Path) -> None:
+    from evaluation.runner import llm_model_label
+    from qabot.settings import Settings
+
+    gguf = tmp_path / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    gguf.write_bytes(b"GGUF")
+    base = Settings(_env_file=None).model_dump()  # type: ignore[call-arg]
+    local = Settings.model_construct(**{**base, "llm_provider": "local", "llm_model_path": gguf})
+    assert llm_model_label(local) == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert llm_model_label(Settings.model_construct(**{**base, "llm_provider": "openai", "llm_model": "m"})) == "m"
+    assert llm_model_label(Settings.model_construct(**{**base, "llm_provider": "none"})) is None

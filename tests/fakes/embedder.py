@@ -26,6 +26,7 @@ class HashingEmbedder:
         self.max_tokens = max_tokens
         self.passage_calls = 0
         self.passages_embedded = 0
+        self.query_calls = 0
 
     def count_tokens(self, text: str) -> int:
         return len(_WORD.findall(text)) + 2
@@ -46,4 +47,5 @@ class HashingEmbedder:
         return np.stack([self._vector(t) for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
+        self.query_calls += 1
         return self._vector(text)
