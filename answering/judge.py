@@ -26,6 +26,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from answering.facts import Analyzer, Fact, SentenceAnalyzer, SentenceFacts, holds, value_facts
+from answering.measures import is_measure, states_measure
 from answering.question_kind import Kind, QuestionKind, question_kind
 from answering.sentences import candidates, content_terms, numbers_in
 from retrieval.dates import DateFinder
@@ -280,6 +281,17 @@ def lexical_scores(question: str, kind: QuestionKind, sentences: Sequence[str], 
     return scores
 
 
+def asked_measure(kind: QuestionKind) -> str | None:
+    """The measure the question asks for ("la population", "la superficie"), which a sentence
+    must state in its units to answer; None when it asks for none of the known ones."""
+    return kind.focus if kind.expects_fact and is_measure(kind.focus) else None
+
+
+def misses_measure(sentence: str, measure: str | None) -> float:
+    """1.0 when a measure is asked for and the sentence does not state it."""
+    return float(measure is not None and not states_measure(sentence, measure))
+
+
 def lead_with_the_fact(rows: list[Judged], ratio: float = FACT_LEAD_RATIO) -> list[Judged]:
     """`rows` (most probable first) with the sentence that holds a fact of the kind asked for
     *and* the question's focus moved to the front, when the most probable one holds no such
@@ -288,7 +300,12 @@ def lead_with_the_fact(rows: list[Judged], ratio: float = FACT_LEAD_RATIO) -> li
     Ki-moon tire la sonnette d'alarme", which is close in words and meaning but names no one
     else. Out of fold on dev it leaves accuracy and fact-first where they were (within 0.2
     points) and shows the short answer more often (docs/EVALUATION.md)."""
-    if not rows or rows[0].features["misses_kind"] != 1.0:
+    if not rows:
+        return rows
+    if rows[0].features.get("misses_measure") == 1.0:
+        # The measure asked for, in its units, before any other figure.
+        return sorted(rows, key=lambda row: row.features.get("misses_measure", 0.0))
+    if rows[0].features["misses_kind"] != 1.0:
         return rows
     for k, row in enumerate(rows[1:], start=1):
         if row.features["kind_and_focus"] == 1.0 and row.probability >= ratio * rows[0].probability:
@@ -337,6 +354,7 @@ class Judge:
         over from the conversation; `focus_terms`: stems a sentence should hold when some does
         (what a follow-up adds to the earlier question)."""
         kind = question_kind(question)
+        measure = asked_measure(kind)
         found = candidates(passages)
         if not found:
             return []
@@ -359,6 +377,7 @@ class Judge:
                 passage_dense=dense[candidate.passage_number - 1], best_dense=max(dense),
                 idf_match=idf_match or 0.0, first_look_rank=rank,
             )
+            features["misses_measure"] = misses_measure(candidate.text, measure)
             expected = holds(facts.facts, kind.kind, question) if kind.expects_fact else []
             rows.append(Judged(
                 candidate.passage_number, candidate.text, self.model.probability(features), features,
@@ -372,6 +391,8 @@ class Judge:
         its bar or the probability that some sentence answers is under the model's bar (a
         `bar` given replaces both); else the best, and further ones that come close to it and
         add a different fact."""
+        if judged and all(row.features.get("misses_measure") == 1.0 for row in judged):
+            return []  # "la population d'Alep": figures, but none of inhabitants
         if bar is None:
             if not judged:
                 return []

@@ -13,7 +13,9 @@ API adds the same few milliseconds to both runs, and the load test of the suite
 
 Reported for each run: answers/s, reply latency p50/p95/max (from the moment the question is
 asked), the mean of each stage the answers time themselves (retrieve, generate), the CPU and its
-flags, and the load average, which says whether something else shared the two cores.
+flags, and the load average, which says whether something else shared the two cores; and what
+micro-batching the questions that arrive together would gain: the encoder's time per question
+one at a time against batches of 4 and 16.
 """
 
 from __future__ import annotations
@@ -74,11 +76,31 @@ async def crowd(services: FrontDoor, questions: list[str], users: int, each: int
     }
 
 
+def batching_gain(embedder: Embedder, questions: list[str], rounds: int = 3) -> dict[str, float]:
+    """Query encoding per question, one at a time against batches of 4 and 16 (what batching
+    questions that arrive together would give), interleaved, the best round of each."""
+    sample = questions[: 64]
+    embedder.embed_passages(sample[:4])  # warm
+    best = {"one_at_a_time": float("inf"), "batches_of_4": float("inf"), "batches_of_16": float("inf")}
+    for _ in range(rounds):
+        for name, size in (("one_at_a_time", 1), ("batches_of_4", 4), ("batches_of_16", 16)):
+            started = time.perf_counter()
+            if size == 1:
+                for q in sample:
+                    embedder.embed_query(q)
+            else:
+                for i in range(0, len(sample), size):
+                    embedder.embed_passages(sample[i : i + size])  # same length profile as queries
+            best[name] = min(best[name], (time.perf_counter() - started) * 1000 / len(sample))
+    return {name: round(ms, 2) for name, ms in best.items()}
+
+
 def run(settings: Settings, corpus: Path, questions: list[str], users: int, each: int, embedder: Embedder | None) -> dict[str, object]:
     with prepare(settings, corpus, embedder=embedder) as services:
         asyncio.run(services.ask(questions[0]))  # warm: models loaded, index opened
         report = asyncio.run(crowd(services, questions, users, each))
         report["embedding"] = services.embedder.name
+        report["query_encoding_ms_per_question"] = batching_gain(services.embedder, questions)
         return report
 
 

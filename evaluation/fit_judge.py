@@ -29,9 +29,12 @@ from answering.judge import (
     Judge,
     Judged,
     JudgeModel,
+    asked_measure,
     lead_with_the_fact,
+    misses_measure,
     question_features,
 )
+from answering.question_kind import question_kind
 from evaluation.metrics import contains_answer, token_f1
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE
 
@@ -57,6 +60,7 @@ class Item:
     texts: list[str]
     passages: list[int]
     shorts: list[str | None]
+    misses_measure: list[float]
 
 
 def derived(features: dict[str, float], row: dict[str, object]) -> dict[str, float]:
@@ -76,6 +80,7 @@ def load(paths: Sequence[Path]) -> list[Item]:
             row = json.loads(line)
             sentences = row["sentences"]
             key = row["article"] or f"title:{row['title']}"
+            measure = asked_measure(question_kind(row["question"]))
             items.append(Item(
                 key=key, group=row["group"], answers=tuple(row["answers"]),
                 x=np.array([[derived(s["features"], row)[f] for f in FEATURES] for s in sentences], dtype=float).reshape(-1, len(FEATURES)),
@@ -83,6 +88,7 @@ def load(paths: Sequence[Path]) -> list[Item]:
                 holds=[bool(s["holds_answer"]) for s in sentences],
                 texts=[s["text"] for s in sentences], passages=[int(s["passage"]) for s in sentences],
                 shorts=[s["short_answer"] for s in sentences],
+                misses_measure=[misses_measure(s["text"], measure) for s in sentences],
             ))
     return items
 
@@ -120,6 +126,7 @@ def judged_rows(model: JudgeModel, item: Item) -> list[Judged]:
     rows = []
     for i, row in enumerate(item.x):
         features = dict(zip(FEATURES, (float(v) for v in row), strict=True))
+        features["misses_measure"] = item.misses_measure[i]
         rows.append(Judged(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
     return lead_with_the_fact(sorted(rows, key=lambda j: -j.probability))
 

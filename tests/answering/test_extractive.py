@@ -113,3 +113,7 @@ async def test_the_seed_questions_of_the_judge_issue(seed_services) -> None:  # 
     spokesman = await services.ask("Qui est le porte-parole de Ban Ki-moon ?")
     assert spokesman.answered and spokesman.short_answer == "Stepjane Dujarric"
     assert spokesman.text.split("\n")[1].index("Dujarric") < spokesman.text.index("sonnette")
+    # The article gives no population: its figures count people who fled or died.
+    for question in ("Quelle est la population d'Alep ?", "What is the population of Aleppo?"):
+        population = await services.ask(question)
+        assert not population.answered and population.citations == [], population.text

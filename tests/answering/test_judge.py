@@ -262,3 +262,21 @@ def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer) -> No
     reused = judge.judge(question, [passage(1, ALEPPO)], 0.5, question_vector=embedder.embed_query(question))
     assert embedder.query_calls == queries_before + 1  # only the call made here, none inside
     assert [r.features["semantic"] for r in reused] == [r.features["semantic"] for r in fresh]
+
+
+def test_a_measure_not_stated_in_its_units_is_declined(analyzer) -> None:  # type: ignore[no-untyped-def]
+    # Every sentence holds a figure about Aleppo, none a number of inhabitants.
+    judge = Judge(model(bar=0.0, **HAND), analyzer, None)
+    population = judge.judge("Quelle est la population d'Alep ?", [passage(1, ALEPPO)], 0.5)
+    assert population and all(row.features["misses_measure"] == 1.0 for row in population)
+    assert judge.choose(population, 3) == [] and judge.choose(population, 3, bar=0.0) == []
+    fled = judge.judge("Combien de civils ont fui Alep ?", [passage(1, ALEPPO)], 0.5)
+    assert judge.choose(fled, 3)  # a count, not a measure: the judge decides as before
+
+
+def test_the_sentence_stating_the_measure_leads(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = ALEPPO + " Avant la guerre, Alep comptait 2,3 millions d'habitants."
+    judge = Judge(model(bar=0.0, **HAND), analyzer, None)
+    rows = judge.judge("What was the population of Aleppo before the war?", [passage(1, text)], 0.5)
+    chosen = judge.choose(rows, 3)
+    assert chosen and "2,3 millions d'habitants" in chosen[0].text
