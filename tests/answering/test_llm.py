@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -137,33 +136,28 @@ async def test_llm_failure_falls_back_to_extractive_with_the_note_for_its_cause(
 ) -> None:
     fake_llm.default = reply
     answer = await llm_services().ask(ALEPPO)
-    after_retrieval = answer.timings_ms["generate"] / 1000
+    # The cause says the failure was seen as it happened: waiting it out until LLM_TIMEOUT_S
+    # would report "timeout" (no wall-clock bound: other tests share the machine).
     assert answer.answered and answer.answerer == "extractive" and answer.fallback == cause
     assert answer.text.startswith(NOTES_FR[cause]) and answer.note and answer.note.startswith(NOTES_FR[cause])
     assert f"cause={cause} reason=" in caplog.text
     assert "130 000" in answer.text and answer.citations
-    assert after_retrieval < 2.0 + 1.0  # LLM_TIMEOUT_S + 1 s
-    print(f"llm fallback after {after_retrieval:.2f}s (timeout 2.0s)")
 
 
-async def test_timeout_falls_back_within_timeout_plus_one_second(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
-    fake_llm.default = Reply("trop tard [1]", delay_s=5)
+async def test_timeout_falls_back_at_the_timeout(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    # The model's answer would arrive after 5 s, a valid one: had the answerer waited for it,
+    # it would have been kept. Falling back with "timeout" means it stopped at LLM_TIMEOUT_S.
+    fake_llm.default = Reply("Selon les articles, 130 000 civils ont fui Alep [1].", delay_s=5)
     answer = await llm_services(llm_timeout_s=1.0).ask(ALEPPO)
     assert answer.answerer == "extractive" and answer.fallback == "timeout" and "130 000" in answer.text
     assert answer.text.startswith(NOTES_FR["timeout"])
-    assert answer.timings_ms["generate"] < 1000 + 1000  # everything after retrieval
-    print(f"llm fallback after {answer.timings_ms['generate'] / 1000:.2f}s (timeout 1.0s)")
 
 
 async def test_follow_up_with_a_dead_llm_waits_for_it_once(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
     fake_llm.default = Reply("Et à Alep-Ouest ?", delay_s=5)
     history = [Turn("Combien de civils ont été tués à Alep-Est ?", "415 [1]")]
-    started = time.perf_counter()
     answer = await llm_services(llm_timeout_s=1.0).ask("Et à Alep-Ouest ?", history)
-    elapsed_ms = (time.perf_counter() - started) * 1000
     assert len(fake_llm.requests) == 1  # the condense call timed out: no second try to answer
-    assert elapsed_ms - answer.timings_ms["retrieve"] < 1000 + 1000
-    print(f"llm fallback after {(elapsed_ms - answer.timings_ms['retrieve']) / 1000:.2f}s (timeout 1.0s)")
     assert answer.answerer == "extractive" and answer.fallback == "timeout" and "130 à Alep-Ouest" in answer.text
 
 
@@ -191,11 +185,11 @@ async def test_connection_refused_falls_back(seed_services, no_network) -> None:
     services = seed_services(llm_provider="openai", llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
                              llm_max_retries=0, llm_timeout_s=2.0)
     answer = await services.ask(ALEPPO)
-    after_retrieval = answer.timings_ms["generate"] / 1000
+    # "unreachable", not "timeout": the refused connection was reported at once, not waited on
+    # until LLM_TIMEOUT_S (which would be the cause "timeout"). No wall-clock bound here: the
+    # same machine runs other tests at once.
     assert answer.answerer == "extractive" and answer.fallback == "unreachable" and "130 000" in answer.text
     assert answer.text.startswith(NOTES_FR["unreachable"])
-    assert after_retrieval < 2.0 + 1.0  # LLM_TIMEOUT_S + 1 s
-    print(f"llm fallback after {after_retrieval:.2f}s (timeout 2.0s)")
 
 
 async def test_english_question_gets_an_english_prompt_and_answer(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
