@@ -13,7 +13,7 @@ is taken as a new question (`speaks_of_own_terms`, `continues_subject`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,7 +22,7 @@ from answering.protocol import FallbackCause, Turn
 from answering.query import Query
 from answering.refusal import ARTICLES_LANGUAGE
 from retrieval.lexical import analyze
-from retrieval.models import Passage
+from retrieval.models import Passage, SearchQuery
 from retrieval.retriever import search_query
 
 _LEANS_ON_BEFORE = re.compile(
@@ -83,15 +83,18 @@ def _leans(text: str, terms: AbstractSet[str]) -> bool:
     return bool(_LEANS_ON_BEFORE.search(text)) or len(terms) <= 2
 
 
-def as_followup(question: Query, rewrite: Rewrite, history: Sequence[Turn]) -> Query:
-    """The follow-up's `Query`: retrieval searches with the standalone form (analysed here, the
-    question's one more analysis); the carried words and what the question adds to the earlier
-    one ("ouest" in "Et à Alep-Ouest ?") weigh in when sentences are scored."""
+def as_followup(
+    question: Query, rewrite: Rewrite, history: Sequence[Turn], read: Callable[[str], SearchQuery] = search_query
+) -> Query:
+    """The follow-up's `Query`: retrieval searches with the standalone form (read here by
+    `read`: the question's one more analysis, its dates included); the carried words and what
+    the question adds to the earlier one ("ouest" in "Et à Alep-Ouest ?") weigh in when
+    sentences are scored."""
     if rewrite.standalone == question.text:
         return question
     earlier = frozenset(analyze(answered(history)[-1].question))
     return Query(
-        own=question.own, language=question.language, search=search_query(rewrite.standalone),
+        own=question.own, language=question.language, search=read(rewrite.standalone),
         followup=True, carried_terms=frozenset(analyze(" ".join(rewrite.carried))),
         focus=question.terms - earlier - _KIND_TERMS,
     )

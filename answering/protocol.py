@@ -53,6 +53,7 @@ class Citation:
             "date": p.date,
             "source": p.source,
             "url": p.url,
+            "also_published": [{"source": c.source, "url": c.url, "date": c.date} for c in p.copies],
             "start": p.file_start,  # in the file as stored, like every offset people see
             "end": p.file_end,
             "text": p.text,

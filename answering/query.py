@@ -8,10 +8,12 @@ question and what it adds to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from retrieval.dates import QuestionDates
 from retrieval.models import SearchQuery
 from retrieval.retriever import search_query
 
@@ -43,6 +45,12 @@ class Query:
         return frozenset(self.own.terms)
 
     @property
+    def dates(self) -> QuestionDates | None:
+        """The period or "the latest" the question asks about, read once with its text (None:
+        dates play no part); a follow-up's are its standalone form's."""
+        return self.search.dates
+
+    @property
     def standalone(self) -> str:
         return self.search.text
 
@@ -57,7 +65,8 @@ class Query:
         return Query(own=self.own, language=self.language, search=self.own)
 
 
-def plain_query(text: str, language: str) -> Query:
-    """A question that leans on no earlier one: its text is analysed here, once."""
-    own = search_query(text)
+def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
+    """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
+    and with retrieval.retriever.QuestionReader its dates)."""
+    own = read(text)
     return Query(own=own, language=language, search=own)

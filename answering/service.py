@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -37,8 +37,11 @@ from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
+from retrieval.dates import Period
 from retrieval.embedding import Embedder
 from retrieval.models import Passage, SearchQuery, SearchResult
+from retrieval.retriever import search_query
+from retrieval.temporal import DateOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,10 @@ class QuestionAnswering:
         k: int | None = None,
         judge: Judge | None = None,
         max_sentences: int = 3,
+        reader: Callable[[str], SearchQuery] | None = None,
     ) -> None:
+        # Reads a question's text into terms and, with a QuestionReader, the period it asks about.
+        self._read = reader or search_query
         # With a judge, whether some sentence answers decides the refusal; without one (a
         # model it was never fitted for), the retrieval bars do.
         self._judge = judge
@@ -123,7 +129,12 @@ class QuestionAnswering:
                 query = query.with_lead(chosen[0].short_answer, chosen[0].passage_number)
         else:
             declined = self._policy.declines(query, passages, search.idf_match)
-        if declined:
+        dates = search.dates
+        if dates is not None and dates.period is not None and not dates.in_period:
+            # Nothing published in the period asked about, nor speaking of it: say so rather
+            # than answer from another period.
+            answer = self._no_article_in_period(query, passages, search.idf_match, dates)
+        elif declined:
             answer = self._refusal(query, passages, search.idf_match)
         else:
             llm_down = rewrite.degraded if rewrite is not None else None
@@ -143,11 +154,11 @@ class QuestionAnswering:
         """The question's `Query`, and for a follow-up how it was rewritten."""
         # A short follow-up ("Et à Alep-Ouest ?") is in the conversation's language.
         previous = detect_language(history[-1].question) if history else DEFAULT_LANGUAGE
-        query = plain_query(question, detect_language(question, default=previous))
+        query = plain_query(question, detect_language(question, default=previous), self._read)
         if not leans_on(query, history):
             return query, None
         rewrite = await self._condenser.rewrite(query, history)
-        return as_followup(query, rewrite, history), rewrite
+        return as_followup(query, rewrite, history, self._read), rewrite
 
     async def _answer(
         self,
@@ -216,6 +227,21 @@ class QuestionAnswering:
             text = f"{note}\n\n{text}"
         return replace(verified, text=text, note=note, fallback=cause)
 
+    def _no_article_in_period(
+        self, query: Query, passages: Sequence[Passage], idf_match: float | None, dates: DateOutcome
+    ) -> Answer:
+        assert dates.period is not None
+        text = prompts.render("period_none", query.language, period=describe_period(dates.period, dates.named_as))
+        others = list(dict.fromkeys(
+            f"{p.title} ({p.date[:10]})" if p.date else p.title for p in passages
+        ))[: self._policy.max_suggestions]
+        if others and not self._policy.declines(query, passages, idf_match):
+            text += "\n" + prompts.load("period_other", query.language) + "\n" + "\n".join(f"• {t}" for t in others)
+        return Answer(
+            question=query.text, text=text, citations=[], answered=False, language=query.language,
+            answerer=self._answerer.name, suggestions=others,
+        )
+
     def _refusal(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> Answer:
         suggestions = self._policy.suggestions(query, passages, idf_match) if passages else []
         text = prompts.load("refusal", query.language)
@@ -225,3 +251,14 @@ class QuestionAnswering:
             question=query.text, text=text, citations=[], answered=False, language=query.language,
             answerer=self._answerer.name, suggestions=suggestions,
         )
+
+
+def describe_period(period: Period, named_as: str) -> str:
+    """The period as the question named it, with its days: « décembre 2024 », 2024-12-01 – 2024-12-31."""
+    if period.first == period.last:
+        days = period.first.isoformat()
+    elif period.first.year <= 1:
+        days = f"– {period.last.isoformat()}"
+    else:
+        days = f"{period.first.isoformat()} – {period.last.isoformat()}"
+    return f"« {named_as} », {days}" if named_as else days

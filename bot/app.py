@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, ask, help, inline, sources
+from bot.handlers import admin, ask, feeds, help, inline, latest, sources
 from bot.render import escape
 from bot.share import ShareLinks
 from bot.state import BotState, GroupPace, Tuning
@@ -222,6 +222,7 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             CommandHandler("reindex", admin.on_reindex, filters=is_admin & new_message),
             CommandHandler("status", admin.on_status, filters=is_admin & new_message),
             CommandHandler("unanswered", admin.on_unanswered, filters=is_admin & new_message),
+            CommandHandler("feeds", feeds.on_feeds, filters=is_admin & new_message),
             MessageHandler(is_admin & private & new_message & filters.Document.ALL, admin.on_upload),
             MessageHandler(
                 new_message
@@ -230,6 +231,7 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             ),
             CommandHandler(["start", "help"], help.on_help, filters=new_message),
             CommandHandler("new", help.on_new, filters=new_message),
+            CommandHandler("latest", latest.on_latest, filters=new_message),
             CommandHandler("ask", ask.on_ask, filters=new_message),
             # An edited question is answered again: the person fixed a typo and expects the answer.
             MessageHandler(private & (new_message | edited) & filters.TEXT & ~filters.COMMAND, ask.on_private_text),
@@ -269,6 +271,8 @@ async def _post_init(application: AnyApplication) -> None:
     await state.services.open()
     state.store = await BotStore.open(store_location(state.settings))
     await publish_commands(application.bot, state.admin_ids)
+    if state.settings.feeds or await state.store.feeds():
+        feeds.schedule(application)
     logger.info("bot ready username=%s admins=%d", application.bot.username, len(state.admin_ids))
 
 

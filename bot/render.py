@@ -211,22 +211,27 @@ def _heading(title: str, date: str | None) -> str:
     return f"{heading} ({_escape(date)})" if date else heading
 
 
-def passage_message(answer: StoredAnswer, citation: CitedPassage, lang: str) -> str:
+def passage_message(answer: StoredAnswer, citation: CitedPassage, lang: str, origin: str | None = None) -> str:
+    """The quote under its article's title and, when known, "source, full date" (else the date)."""
     quote = truncate(citation.text, PASSAGE_CHARS)
     return (
-        f"<b>[{citation.n}]</b> {_heading(citation.title, citation.date)}\n"
+        f"<b>[{citation.n}]</b> {_heading(citation.title, origin or citation.date)}\n"
         f"<blockquote>{_escape(quote)}</blockquote>"
     )
 
 
 def passage_keyboard(
-    answer: StoredAnswer, citation: CitedPassage, lang: str, page: int | None = 0
+    answer: StoredAnswer, citation: CitedPassage, lang: str, page: int | None = 0, url: str | None = None
 ) -> InlineKeyboardMarkup:
-    """Back to the answer, and "read the article" at `page` (None: the article is gone)."""
+    """Back to the answer, "read the article" at `page` (None: the article is gone) and, when
+    the article has a URL, a button opening the original."""
     row = [InlineKeyboardButton(t("back_to_answer", lang), callback_data=back_data(answer.id))]
     if page is not None:
         row.append(InlineKeyboardButton(t("read_article", lang), callback_data=page_data(answer.id, citation.n, page)))
-    return InlineKeyboardMarkup([row])
+    rows = [row]
+    if url:
+        rows.append([InlineKeyboardButton(t("open_original", lang), url=url)])
+    return InlineKeyboardMarkup(rows)
 
 
 def article_pages(text: str) -> list[str]:

@@ -80,6 +80,12 @@ updates_seen = sa.Table(
     sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("seen_at", sa.Float, nullable=False),
 )
+feeds = sa.Table(
+    "feeds", metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("added_by", sa.BigInteger),
+    sa.Column("added_at", sa.Text, nullable=False),
+)
 job_runs = sa.Table(
     "job_runs", metadata,
     sa.Column("name", sa.Text, primary_key=True),

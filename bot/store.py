@@ -342,6 +342,29 @@ class BotStore:
             lambda db: db.execute(sa.select(m.c.value).where(m.c.key == key)).scalar_one_or_none()
         )
 
+    # --- feeds the admins added (FEEDS adds its own) ---------------------------------------
+
+    async def feeds(self) -> list[str]:
+        """The admins' feeds, oldest first."""
+        f = schema.feeds
+        rows = await self._run(lambda db: db.execute(sa.select(f.c.url).order_by(f.c.added_at, f.c.url)).all())
+        return [str(url) for (url,) in rows]
+
+    async def add_feed(self, url: str, user_id: int | None = None) -> bool:
+        """False when the feed was already there (one row per URL, across workers)."""
+        f = schema.feeds
+        return await self._run(lambda db: db.execute(
+            self._insert(f).values(url=url, added_by=user_id, added_at=_now()).on_conflict_do_nothing()
+            .returning(f.c.url)
+        ).first() is not None)
+
+    async def remove_feed(self, url: str) -> bool:
+        """False when there was no such feed."""
+        f = schema.feeds
+        return await self._run(lambda db: db.execute(
+            f.delete().where(f.c.url == url).returning(f.c.url)
+        ).first() is not None)
+
     # --- conversation turns (for follow-up questions) -------------------------------------
 
     async def history(self, chat_id: int, turns: int) -> tuple[Turn, ...]:

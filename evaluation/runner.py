@@ -15,7 +15,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,6 +104,15 @@ def _json_object(line: str, path: Path, number: int) -> dict[str, object]:
     return row
 
 
+def publish(report: Mapping[str, object], path: Path | None) -> None:
+    """A script's report: printed, and written to `path` when given."""
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    sys.stdout.write(text + "\n")
+
+
 def cache_key(corpus: Path, settings: Settings, embedding: str) -> str:
     """Hash of the corpus files (names and bytes), the embedding identity and the chunking."""
     digest = hashlib.sha256()
@@ -155,7 +164,7 @@ def evaluate_retrieval(
     latencies: list[float] = []
     for q in progress_bar(answerable, desc=f"retrieval ({mode})", unit="q"):
         started = time.perf_counter()
-        passages = services.retriever.search(q.question, k=depth, mode=mode).passages
+        passages = services.retriever.search(services.search_query(q.question), k=depth, mode=mode).passages
         latencies.append((time.perf_counter() - started) * 1000)
         hits.append(metrics.first_hit([(p.article_id, p.text) for p in passages], q.article or "", q.answers))
         article_hits.append(metrics.first_article_hit([p.article_id for p in passages], q.article or ""))

@@ -17,7 +17,7 @@ from answering.protocol import Answer, PartialCallback, Turn
 from retrieval.errors import ArticleRejected, IndexNotReady, QabotError, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
-from retrieval.models import Article
+from retrieval.models import Article, Headline
 
 # The errors the front door raises, which the front ends catch (all are QabotError).
 __all__ = ["ArticleInfo", "ArticleRejected", "FrontDoor", "IndexNotReady", "QabotError", "ReindexInProgress"]
@@ -60,6 +60,10 @@ class FrontDoor(Protocol):
 
     async def article(self, article_id: str) -> Article | None:
         """An indexed article by id, None when a re-index removed it."""
+        ...
+
+    async def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
+        """The newest articles (on `topic`: the newest of those about it), one per story."""
         ...
 
     async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:

@@ -12,12 +12,16 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from datetime import date
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+import httpx
+
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, load_model, shared_analyzer
+from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
@@ -27,14 +31,17 @@ from qabot.frontdoor import ArticleInfo
 from qabot.settings import Settings
 from retrieval.articles import parse_article
 from retrieval.chunking import ChunkingConfig
+from retrieval.dates import DateFinder, today_in
 from retrieval.dense import DensePolicy
 from retrieval.embedding import Embedder, build_embedder, identity
 from retrieval.errors import ArticleRejected, QabotError
+from retrieval.feeds import FeedPoller, FetchLimits
 from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
-from retrieval.models import Article
+from retrieval.models import Article, Headline, SearchQuery
+from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
-from retrieval.retriever import RetrievalConfig, Retriever, SearchIndex
+from retrieval.retriever import QuestionReader, RetrievalConfig, Retriever, SearchIndex
 
 if TYPE_CHECKING:
     from answering.local_llm import LocalModel
@@ -173,7 +180,8 @@ def answer_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
 
 
 def build_answering(
-    settings: Settings, retriever: Searcher, embedder: Embedder | None, local_model: LocalModel | None = None
+    settings: Settings, retriever: Searcher, embedder: Embedder | None, local_model: LocalModel | None = None,
+    reader: QuestionReader | None = None,
 ) -> QuestionAnswering:
     """The answer service for LLM_PROVIDER; an unknown provider lists the valid ones.
     `local_model`: the model LLM_PROVIDER=local answers with (loaded from LLM_MODEL_PATH when
@@ -205,6 +213,7 @@ def build_answering(
         fallback=fallback,
         history_turns=settings.history_turns,
         k=settings.retrieval_k,
+        reader=reader,
     )
 
 
@@ -219,8 +228,11 @@ class Services:
     def __init__(
         self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: SearchIndex,
         make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
+        reader: QuestionReader | None = None,
     ) -> None:
         self.settings = settings
+        # How a question's text becomes what retrieval reads (terms, dates), once per question.
+        self.reader = reader or QuestionReader(None)
         self.embedder = embedder
         self.store = store
         self.retriever = retriever
@@ -240,7 +252,7 @@ class Services:
             model = self._local_model
             if self.settings.llm_provider == "local" and model is None:
                 model = self._owned_model = load_local_model(self.settings)
-            self._answers = build_answering(self.settings, self.retriever, self.embedder, model)
+            self._answers = build_answering(self.settings, self.retriever, self.embedder, model, self.reader)
         return self._answers
 
     @property
@@ -299,6 +311,14 @@ class Services:
     async def article(self, article_id: str) -> Article | None:
         return await asyncio.to_thread(self.retriever.article, article_id)
 
+    async def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
+        return await asyncio.to_thread(latest_headlines, self.retriever, limit, topic)
+
+    def search_query(self, text: str) -> SearchQuery:
+        """A question as retrieval reads it (terms, and the period or "latest" it asks about)
+        for the commands that search without answering (search, eval)."""
+        return self.reader(text)
+
     async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
 
@@ -334,11 +354,13 @@ def build_services(
     embedder: Embedder | None = None,
     indexing_embedder: Embedder | None = None,
     local_model: LocalModel | None = None,
+    clock: Callable[[], date] | None = None,
 ) -> Services:
     """Everything the front ends need; the index itself is opened by `open` or the first
     question. A given `embedder` (a test's fake) also indexes unless `indexing_embedder` is
     given; the configured backend gets a second instance for indexing. `local_model` lends an
-    already loaded model to LLM_PROVIDER=local (its owner closes it)."""
+    already loaded model to LLM_PROVIDER=local (its owner closes it). `clock` (tests,
+    evaluation) fixes the day relative dates count from; by default today in BOT_TIMEZONE."""
     if embedder is not None:
         given = embedder
         make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or given  # noqa: E731
@@ -346,17 +368,21 @@ def build_services(
         embedder = build_embedder_from(settings)
         make_indexing = lambda: indexing_embedder or build_embedder_from(settings)  # noqa: E731
     store = IndexStore(settings.index_dir)
-    return Services(settings, embedder, store, build_index(settings, store, embedder), make_indexing, local_model)
+    dates = shared_date_finder()
+    reader = QuestionReader(dates if settings.retrieval_dates else None, clock or partial(today_in, settings.bot_timezone))
+    return Services(settings, embedder, store, build_index(settings, store, embedder, dates), make_indexing, local_model,
+                    reader)
 
 
 INDEX_BACKENDS = ("local", "qdrant")
 
 
-def build_index(settings: Settings, store: IndexStore, embedder: Embedder) -> SearchIndex:
-    """The INDEX_BACKEND: `local` (FAISS + FTS5 generations in INDEX_DIR) or `qdrant`."""
+def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates: DateFinder | None = None) -> SearchIndex:
+    """The INDEX_BACKEND: `local` (FAISS + FTS5 generations in INDEX_DIR) or `qdrant`. `dates`
+    finds the dates passages name, at index time."""
     config = retrieval_config(settings, identity(embedder))
     if settings.index_backend == "local":
-        return Retriever(store, embedder, config, dense_policy(settings))
+        return Retriever(store, embedder, config, dense_policy(settings), dates)
     if settings.index_backend == "qdrant":
         from retrieval.qdrant_index import QdrantConfig, QdrantIndex
 
@@ -367,5 +393,11 @@ def build_index(settings: Settings, store: IndexStore, embedder: Embedder) -> Se
             timeout_s=settings.qdrant_timeout_s, batch_size=settings.qdrant_upsert_batch,
             shards=settings.qdrant_shards, replication_factor=settings.qdrant_replication_factor,
         )
-        return QdrantIndex(qdrant, embedder, config)
+        return QdrantIndex(qdrant, embedder, config, dates)
     raise ValueError(f"unknown INDEX_BACKEND {settings.index_backend!r}; choose one of {', '.join(INDEX_BACKENDS)}")
+
+
+def feed_poller(settings: Settings, transport: httpx.BaseTransport | None = None) -> FeedPoller:
+    """The feed poller for FEEDS and the admins' feeds, its state under DATA_DIR."""
+    limits = FetchLimits(settings.feed_max_bytes, settings.feed_timeout_s, settings.feeds_allow_private)
+    return FeedPoller(settings.articles_dir, settings.data_dir / "feeds-state.json", limits, transport)

@@ -175,12 +175,36 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(2_000_000, gt=0, description="Largest article an admin may upload.")
 
     # --- dates and news -------------------------------------------------------------------
+    retrieval_dates: bool = Field(
+        True,
+        description="A period in a question favours articles published in it or speaking of it (and "
+        "only those when there are some); 'the latest' favours recent articles.",
+    )
     bot_timezone: str = Field(
         "Europe/Paris",
         description="IANA time zone of the bot's clock: relative dates in questions ('hier', 'last week') are read in it.",
     )
 
+    feeds: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Comma-separated RSS/Atom feed URLs polled into ARTICLES_DIR/feeds (qabot fetch)."
+    )
+    feeds_allow_private: bool = Field(
+        False, description="Let feeds and their pages be fetched from private or loopback addresses."
+    )
+    feed_max_bytes: int = Field(5_000_000, gt=0, description="Largest feed or page fetched, in bytes.")
+    feeds_poll_interval_s: float = Field(
+        1800.0, ge=0, description="The bot polls the feeds (FEEDS and /feeds add) this often; 0 turns polling off."
+    )
+    feed_timeout_s: float = Field(20.0, gt=0, description="Seconds a feed or page may take to answer.")
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _parse_feeds(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("bot_timezone")
     @classmethod

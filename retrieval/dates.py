@@ -123,6 +123,14 @@ class DateMention:
     relative: bool  # resolved against `today` ("hier", "last week", "il y a 3 ans")
     relation: Relation = "in"
     year_inferred: bool = False  # "le 12 décembre": the year comes from `today`
+    # The period as named, before the relation stretched it ("depuis 2015": 2015); None when
+    # the relation is "in" or "between" (then it is `period`).
+    named: Period | None = None
+
+    @property
+    def anchor(self) -> Period:
+        """The period the text actually names: "avant 2015" names 2015."""
+        return self.named or self.period
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +287,13 @@ class DateFinder:
 
     # --- public API -----------------------------------------------------------------------
 
-    def find(self, text: str, today: date) -> tuple[DateMention, ...]:
-        """Every date mention in `text`, in order, none overlapping another."""
+    def find(self, text: str, today: date, *, nearest: bool = False) -> tuple[DateMention, ...]:
+        """Every date mention in `text`, in order, none overlapping another.
+
+        A day or month without a year is the latest one on or before `today` (a question asks
+        about the past); with `nearest`, the one closest to `today`, before or after (an
+        article published on 15 October that says "fermera le 4 novembre" means that November).
+        """
         candidates: list[tuple[DateMention, int]] = []
         for pattern in self._patterns:
             for match in pattern.regex.finditer(text):
@@ -292,7 +305,7 @@ class DateFinder:
         for mention, _ in candidates:
             if chosen and mention.start < chosen[-1].end:
                 continue
-            chosen.append(mention)
+            chosen.append(_nearest_year(mention, today) if nearest and mention.year_inferred else mention)
         return tuple(self._combine(text, chosen, today))
 
     def has_date(self, text: str, today: date | None = None) -> bool:
@@ -365,14 +378,15 @@ class DateFinder:
                 _day_range, 6,
             ),
             _Pattern(
-                compile_(rf"{_L}{_MONTH}(?:,?{_SP}|{_SP}(?:de|of){_SP}){_YEAR}{_R}"),
+                compile_(rf"(?:(?<=mi-)|(?<=mid-)|{_L}){_MONTH}(?:,?{_SP}|{_SP}(?:de|of){_SP}){_YEAR}{_R}"),
                 _month_year, 3,
             ),
             _Pattern(
                 compile_(
                     rf"{_L}(?P<cue>en|in|au{_SP}mois{_SP}de|au{_SP}mois{_SP}d['’]|durant|pendant|during|"
                     rf"début|debut|fin|mi-|mid-|early|late|courant|last|this|ce{_SP}mois{_SP}de|"
-                    rf"ce{_SP}mois{_SP}d['’])(?:{_SP}|(?<=-)|(?<=['’])){_MONTH}"
+                    rf"ce{_SP}mois{_SP}d['’]|(?P<rel>depuis|since|avant|before|après|apres|after|"
+                    rf"jusqu['’]en|until|from|dès|à{_SP}partir{_SP}de))(?:{_SP}|(?<=-)|(?<=['’])){_MONTH}"
                     rf"(?:{_SP}(?P<last>dernier|passé|passe|last))?{_R}"
                     rf"(?!,?{_SP}(?:(?:de|of){_SP})?(?:1[0-9]{{3}}|20[0-9]{{2}})(?!\w)|{_SP}[0-3]?\d(?!\w))"
                 ),
@@ -416,10 +430,11 @@ class DateFinder:
 
         def weekday(match: re.Match[str], today: date) -> DateMention | None:
             name = match.group("wd")
-            # English weekdays are capitalised; lower case "sunday" in running text is rare and
-            # "may"-like ambiguity does not arise, but a lower-case French word is the norm.
+            # English weekdays are capitalised, French ones are not.
             if name.lower() in _ENGLISH_WEEKDAYS and not name[0].isupper():
                 return None
+            if _NAMED_DAY.search(match.string, max(0, match.start() - 8), min(len(match.string), match.end() + 12)):
+                return None  # "Black Friday", "mardi gras": a name, not last week's day
             day = today - timedelta(days=(today.weekday() - _WEEKDAYS[name.lower()]) % 7 or 7)
             return _mention(match, Period.day(day), "day", relative=True)
 
@@ -490,6 +505,12 @@ _UNITS = {
 }
 # Plurals ("jours", "années"); "mois" is its own plural.
 _UNITS.update({f"{name}s": value for name, value in list(_UNITS.items()) if name != "mois"})
+_NAMED_DAY = re.compile(
+    rf"{_L}(?:(?:black|good|cyber|super|ash|holy|maundy|easter|whit){_SP}(?:monday|tuesday|wednesday|thursday|friday|sunday)"
+    rf"|mardi{_SP}gras|(?:jeudi|vendredi){_SP}saint|(?:lundi|dimanche){_SP}de{_SP}(?:pâques|paques|pentecôte|pentecote)"
+    rf"|(?:lundi|dimanche){_SP}des{_SP}rameaux){_R}",
+    re.IGNORECASE,
+)
 _ENGLISH_WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
 
 
@@ -532,6 +553,18 @@ def _latest_day(month: int, day: int, today: date) -> date | None:
         if candidate is not None and candidate <= today:
             return candidate
     return None
+
+
+def _nearest_year(mention: DateMention, today: date) -> DateMention:
+    """The mention a year later when that brings it closer to `today`."""
+    try:
+        later = Period(mention.period.first.replace(year=mention.period.first.year + 1),
+                       mention.period.last.replace(year=mention.period.last.year + 1))
+    except ValueError:  # 29 February
+        return mention
+    if abs((later.first - today).days) < abs((today - mention.period.last).days):
+        return replace(mention, period=later)
+    return mention
 
 
 def _iso_day(match: re.Match[str], today: date) -> DateMention | None:
@@ -608,7 +641,11 @@ def _month_alone(match: re.Match[str], today: date) -> DateMention | None:
     year = today.year if month <= today.month else today.year - 1
     if cue == "last" or (match.group("last") and month >= today.month):
         year = today.year - 1 if month >= today.month else today.year
-    return _mention(match, Period.month(year, month), "month", year_inferred=True)
+    mention = _mention(match, Period.month(year, month), "month", year_inferred=True)
+    if match.group("rel"):  # "depuis janvier": the relation step reads the cue before the month
+        start = match.start("month")
+        mention = replace(mention, start=start, text=match.string[start:match.end()])
+    return mention
 
 
 def _season(match: re.Match[str], today: date) -> DateMention | None:
@@ -712,7 +749,10 @@ def _apply_relation(text: str, mention: DateMention, today: date) -> DateMention
         period = Period(date.min, period.first - timedelta(days=1))
     elif relation == "after":
         period = Period(period.last + timedelta(days=1), max(today, period.last + timedelta(days=1)))
-    return replace(mention, start=start, text=text[start:mention.end], period=period, relation=relation)
+    return replace(
+        mention, start=start, text=text[start:mention.end], period=period, relation=relation,
+        named=mention.period,
+    )
 
 
 # --- "the latest" ---------------------------------------------------------------------------

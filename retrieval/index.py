@@ -31,7 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import lexical
+from retrieval import duplicates, lexical
+from retrieval.dates import Period
 from retrieval.dense import DenseIndex
 from retrieval.errors import (
     IndexCorrupt,
@@ -41,11 +42,14 @@ from retrieval.errors import (
     IndexSchemaOutdated,
     ReindexInProgress,
 )
-from retrieval.models import Article
+from retrieval.models import Article, Copy, Headline
+from retrieval.temporal import CandidateDating
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "3"  # 3: article metadata (url, source, author, lang, body_offset)
+# 3: article metadata (url, source, author, lang, body_offset); 4: dates named in chunks;
+# 5: near-duplicate signatures and pairs.
+SCHEMA_VERSION = "5"
 DB_FILE = "chunks.sqlite3"
 DENSE_FILE = "dense.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -56,13 +60,22 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, content_hash TEXT NOT NULL,
     text TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    url TEXT, source TEXT, author TEXT, lang TEXT, body_offset INTEGER NOT NULL DEFAULT 0
+    url TEXT, source TEXT, author TEXT, lang TEXT, body_offset INTEGER NOT NULL DEFAULT 0,
+    minhash BLOB
 );
+-- Near-duplicate articles (retrieval.duplicates), a < b.
+CREATE TABLE IF NOT EXISTS duplicate_pairs (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
     ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
+-- The periods each chunk names (retrieval.temporal), as proleptic ordinals of first/last day.
+CREATE TABLE IF NOT EXISTS chunk_dates (
+    chunk_id INTEGER NOT NULL, article_id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunk_dates_by_chunk ON chunk_dates(chunk_id);
+CREATE INDEX IF NOT EXISTS chunk_dates_by_article ON chunk_dates(article_id);
 """
 
 
@@ -136,6 +149,7 @@ class Generation:
         self._db = db
         self._lock = threading.Lock()
         self._chunk_count: int | None = None
+        self._groups: dict[str, list[str]] | None = None
 
     @property
     def embedding(self) -> str:
@@ -170,6 +184,70 @@ class Generation:
                 chunk_ids,
             ).fetchall()
         return {row[0]: ChunkRow(*row) for row in rows}
+
+    def dating(self, chunk_ids: list[int], period: Period | None) -> dict[int, CandidateDating]:
+        """Publication date of each chunk's article and, for `period`, whether the chunk (or
+        any chunk of its article) names a date within it."""
+        if not chunk_ids:
+            return {}
+        first, last, days = (period.first.toordinal(), period.last.toordinal(), period.days) if period else (0, -1, 0)
+        marks = ",".join("?" * len(chunk_ids))
+        within = "d.first <= ? AND d.last >= ? AND d.last - d.first < ?"
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT c.id, c.article_id, a.date, "  # noqa: S608
+                f"EXISTS(SELECT 1 FROM chunk_dates d WHERE d.chunk_id = c.id AND {within}), "
+                f"EXISTS(SELECT 1 FROM chunk_dates d WHERE d.article_id = c.article_id AND {within}) "
+                f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+                [last, first, days, last, first, days, *chunk_ids],
+            ).fetchall()
+        return {row[0]: CandidateDating(row[1], row[2], bool(row[3]), bool(row[4])) for row in rows}
+
+    def chunk_articles(self, chunk_ids: list[int]) -> dict[int, str]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", chunk_ids  # noqa: S608
+            ).fetchall()
+        return dict(rows)
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        """Each article that has near-duplicates -> its group (sorted article ids); read once."""
+        with self._lock:
+            if self._groups is None:
+                pairs = self._db.execute("SELECT a, b FROM duplicate_pairs").fetchall()
+                members: dict[str, list[str]] = {}
+                for article, name in duplicates.groups(pairs).items():
+                    members.setdefault(name, []).append(article)
+                self._groups = {a: sorted(group) for group in members.values() for a in group}
+            return self._groups
+
+    def copies(self, article_ids: list[str]) -> dict[str, Copy]:
+        """Where each of these articles was published (source, URL, date)."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, source, url, date FROM articles WHERE id IN ({marks})", article_ids  # noqa: S608
+            ).fetchall()
+        return {row[0]: Copy(*row) for row in rows}
+
+    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
+        """These articles, or the `newest` dated ones, newest first."""
+        columns = "SELECT id, title, date, source, url FROM articles"
+        with self._lock:
+            if article_ids is None:
+                rows = self._db.execute(
+                    f"{columns} WHERE date IS NOT NULL ORDER BY date DESC, id LIMIT ?", (newest,)
+                ).fetchall()
+            else:
+                marks = ",".join("?" * len(article_ids))
+                rows = self._db.execute(f"{columns} WHERE id IN ({marks})", article_ids).fetchall()  # noqa: S608
+        found = [Headline(*row) for row in rows]
+        return sorted(found, key=lambda h: h.date or "", reverse=True)
 
     def article(self, article_id: str) -> Article | None:
         with self._lock:

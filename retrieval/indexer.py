@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import lexical
+from retrieval import duplicates, lexical
 from retrieval.articles import ArticleFile, SkippedFile, find_article_files, try_load_article
 from retrieval.chunking import Chunker, ChunkingConfig
+from retrieval.dates import DateFinder
 from retrieval.dense import DenseIndex, DensePolicy
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import (
@@ -39,6 +40,7 @@ from retrieval.index import (
     connect_rw,
 )
 from retrieval.models import Article, Chunk
+from retrieval.temporal import mentions_for_index
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ def reindex(
     max_article_bytes: int = 20_000_000,
     progress: Progress | None = None,
     dense_policy: DensePolicy | None = None,
+    dates: DateFinder | None = None,
 ) -> ReindexReport:
     """Bring the index in line with `articles_dir`; raises ReindexInProgress if one is running,
     IndexNotWritable (the live generation untouched) when INDEX_DIR refuses the writes.
@@ -98,7 +101,7 @@ def reindex(
         return _reindex(
             store, articles_dir, embedder, chunking, full=full, batch_size=batch_size,
             max_article_bytes=max_article_bytes, progress=progress,
-            dense_policy=dense_policy or DensePolicy(),
+            dense_policy=dense_policy or DensePolicy(), dates=dates or DateFinder(),
         )
     except sqlite3.OperationalError as exc:
         if not any(sign in str(exc).lower() for sign in _SQLITE_STORAGE_ERRORS):
@@ -136,6 +139,7 @@ def _reindex(
     max_article_bytes: int,
     progress: Progress | None,
     dense_policy: DensePolicy,
+    dates: DateFinder,
 ) -> ReindexReport:
     started = time.perf_counter()
     notify = progress or (lambda done, total, what: None)
@@ -147,7 +151,7 @@ def _reindex(
         try:
             return _build(store, scratch, name, files, skipped, embedder, chunking, full,
                           batch_size, max_article_bytes, notify, started, scan_started_ns, articles_dir,
-                          dense_policy)
+                          dense_policy, dates)
         except BaseException:
             # A failed build (disk full, read-only...) leaves no half-written generation behind.
             shutil.rmtree(scratch, ignore_errors=True)
@@ -158,6 +162,7 @@ def _build(
     store: IndexStore, scratch: Path, name: str, files: list[ArticleFile], skipped: list[SkippedFile],
     embedder: Embedder, chunking: ChunkingConfig, full: bool, batch_size: int, max_article_bytes: int,
     notify: Progress, started: float, scan_started_ns: int, articles_dir: Path, dense_policy: DensePolicy,
+    dates: DateFinder,
 ) -> ReindexReport:
     """Build generation `name` in `scratch` and publish it (under the re-index lock)."""
     db_path = scratch / DB_FILE
@@ -179,7 +184,8 @@ def _build(
         _drop_articles(db, dense, changed + removed)
         db.executemany("UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?", diff.touched)
         to_index = [diff.fresh[a] for a in added + changed]
-        embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify)
+        embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify, dates)
+        _pair_duplicates(db, [article.id for article, _ in to_index])
         (total_chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
         built_at = datetime.now(UTC).isoformat(timespec="seconds")
         meta = {
@@ -323,13 +329,36 @@ def _start_from_previous(
         generation.close()
 
 
+def _pair_duplicates(db: sqlite3.Connection, fresh: list[str]) -> None:
+    """Record which new or changed articles are near-duplicates of any article."""
+    if not fresh:
+        return
+    signatures = {row[0]: row[1] for row in db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")}
+    pairs = duplicates.similar_pairs(signatures, fresh)
+    db.executemany("INSERT OR IGNORE INTO duplicate_pairs(a, b) VALUES (?, ?)", sorted(pairs))
+
+
 def _drop_articles(db: sqlite3.Connection, dense: DenseIndex, article_ids: list[str]) -> None:
     for article_id in article_ids:
         chunk_ids = [r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))]
         lexical.remove(db, chunk_ids)
         dense.remove(chunk_ids)
+        db.execute("DELETE FROM chunk_dates WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM duplicate_pairs WHERE a = ? OR b = ?", (article_id, article_id))
         db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
         db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+
+def search_header(article: Article) -> str:
+    """What goes before each of the article's chunks for the encoder and BM25 (both backends).
+
+    A title from front matter is not in the text: the headline ("L'OL concède le nul") says what
+    the body may say otherwise, so it is searched with each chunk, while the stored chunk text,
+    which offsets and citations use, stays the article's own. A title that the text opens with
+    (the seed's first line) is not repeated."""
+    if article.title and article.title not in article.text[: len(article.title) + 200]:
+        return f"{article.title}\n\n"
+    return ""
 
 
 def _add_articles(
@@ -340,17 +369,20 @@ def _add_articles(
     chunking: ChunkingConfig,
     batch_size: int,
     notify: Progress,
+    dates: DateFinder,
 ) -> int:
     """Chunk, embed (in batches across articles) and store; returns how many chunks were embedded."""
     chunker = Chunker(chunking, embedder.count_tokens)
     pending: list[Chunk] = []
+    published = {article.id: article.date for article, _ in articles}
+    headers = {article.id: search_header(article) for article, _ in articles}
     for article, file in articles:
         db.execute(
             "INSERT INTO articles(id, title, date, content_hash, text, size, mtime_ns, url, source, "
-            "author, lang, body_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "author, lang, body_offset, minhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.id, article.title, article.date, article.content_hash, article.text,
              file.size, file.mtime_ns, article.url, article.source, article.author, article.lang,
-             article.body_offset),
+             article.body_offset, duplicates.signature(article.text)),
         )
         pending.extend(chunker.split(article))
     total = len(pending)
@@ -358,13 +390,22 @@ def _add_articles(
     notify(0, total, "embedding")
     for offset in range(0, total, batch_size):
         batch = pending[offset : offset + batch_size]
-        vectors = embedder.embed_passages([c.text for c in batch])
+        searchable = [headers.get(c.article_id, "") + c.text for c in batch]
+        vectors = embedder.embed_passages(searchable)
         ids = list(range(next_id + offset, next_id + offset + len(batch)))
         db.executemany(
             'INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
             [(i, c.article_id, c.ordinal, c.start, c.end, c.text) for i, c in zip(ids, batch, strict=True)],
         )
-        lexical.add(db, [(i, c.text) for i, c in zip(ids, batch, strict=True)])
+        lexical.add(db, list(zip(ids, searchable, strict=True)))
+        db.executemany(
+            "INSERT INTO chunk_dates(chunk_id, article_id, first, last) VALUES (?, ?, ?, ?)",
+            [
+                (i, c.article_id, period.first.toordinal(), period.last.toordinal())
+                for i, c in zip(ids, batch, strict=True)
+                for period in mentions_for_index(dates, c.text, published[c.article_id])
+            ],
+        )
         dense.add(ids, np.asarray(vectors, dtype=np.float32))
         notify(offset + len(batch), total, "embedding")
     return total

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from retrieval.dates import QuestionDates
+    from retrieval.temporal import DateOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,27 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class Copy:
+    """Another publication of the same story (a near-duplicate article)."""
+
+    article_id: str
+    source: str | None
+    url: str | None
+    date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """An article as a list of news shows it."""
+
+    article_id: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A retrieved chunk with what a reader and a citation need, and the scores behind its rank."""
 
@@ -58,6 +84,7 @@ class Passage:
     # Its analysed terms as the index stores them (lexical.analyze): refusal, follow-ups and the
     # answerer read them instead of analysing the passage again.
     terms: frozenset[str] = frozenset()
+    copies: tuple[Copy, ...] = ()  # the same story published elsewhere (retrieval.duplicates)
     body_offset: int = 0  # characters of the file before the article's text (front matter, header)
 
     @property
@@ -78,6 +105,7 @@ class Passage:
             "date": self.date,
             "source": self.source,
             "url": self.url,
+            "also_published": [{"article": c.article_id, "source": c.source, "url": c.url} for c in self.copies],
             "chunk_id": self.chunk_id,
             "start": self.file_start,
             "end": self.file_end,
@@ -95,6 +123,9 @@ class SearchQuery:
 
     text: str
     terms: tuple[str, ...]
+    # The period or "the latest" the question asks about (retrieval.dates), read once from its
+    # text against the bot's clock; None: dates play no part.
+    dates: QuestionDates | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +139,5 @@ class SearchResult:
     idf_match: float | None = None
     # The question's embedding, for the answering layer to reuse; None without dense retrieval.
     query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # How the question's period or "latest" shaped the ranking; None when it names neither.
+    dates: DateOutcome | None = None

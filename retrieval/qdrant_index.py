@@ -9,10 +9,18 @@ Layout: the alias QDRANT_COLLECTION (default `qabot`) names the live collection
     (retrieval/lexical.py, so both backends see the same tokens) as hashed indices, each valued
     with BM25's term-frequency part tf·(k1+1)/(tf + k1·(1-b+b·len/avglen)); the collection's
     IDF modifier supplies the IDF, so a query of the question's terms valued 1 scores BM25;
-  - a payload: article id, title, date, offsets, content hash, text, terms, and the two
-    generation numbers below; payload indexes on article id, date, terms and those numbers.
+  - a payload: article id, title, date, URL, source, offsets, content hash, text, terms, the
+    periods the chunk names (`dates`: first and last day as ordinals, and their span; the
+    local index's `chunk_dates`), and the two generation numbers below; the article's first
+    chunk also carries the article (its text, file size, and MinHash signature for
+    near-duplicates); payload indexes on article id, date, terms and those numbers.
 Point 0 of each collection holds no vectors, only the meta payload (model, chunking, counts,
-the live generation number).
+the live generation number, and the near-duplicate pairs of that generation).
+
+News (retrieval/news.py decides, as for the local index): a question's period is matched by
+a nested filter on `dates` (a mention overlapping the period, no coarser than it) over the
+candidates and their articles; duplicate pairs are recomputed at each re-index for the new and
+changed articles and published with the generation in the meta point.
 
 Search: one Query API batch (dense and sparse) over the visible points, fused client-side by
 retrieval/fusion.py, so that (1) the calibrated weights apply exactly: Qdrant's weighted RRF
@@ -52,9 +60,10 @@ from typing import Any, TypeVar
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from retrieval import lexical
+from retrieval import duplicates, lexical
 from retrieval.articles import ArticleFile, SkippedFile
 from retrieval.chunking import Chunker, ChunkingConfig
+from retrieval.dates import DateFinder, Period
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import (
     IndexModelMismatch,
@@ -65,9 +74,11 @@ from retrieval.errors import (
 )
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import IndexStats
-from retrieval.indexer import Progress, ReindexReport, compare_files, scan_articles
-from retrieval.models import Article, Chunk, Passage, SearchQuery, SearchResult
+from retrieval.indexer import Progress, ReindexReport, compare_files, scan_articles, search_header
+from retrieval.models import Article, Chunk, Copy, Headline, Passage, SearchQuery, SearchResult
+from retrieval.news import shape
 from retrieval.retriever import MODES, RetrievalConfig, search_query
+from retrieval.temporal import CandidateDating, mentions_for_index
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +87,13 @@ T = TypeVar("T")
 DENSE = "dense"
 SPARSE = "bm25"
 META_ID = 0
-SCHEMA = "1"
+SCHEMA = "2"  # 2: chunk dates, URL and source, near-duplicate signatures and pairs
 BM25_K1 = 1.2  # FTS5's bm25() defaults, so both backends rank alike
 BM25_B = 0.75
 RETRIES = 3
 RETRY_FIRST_DELAY_S = 0.5
-CHUNK_FIELDS = ["article_id", "title", "date", "start", "end", "text", "terms", "url", "source"]
+FIRST_CHUNK = models.FieldCondition(key="ordinal", match=models.MatchValue(value=0))
+CHUNK_FIELDS = ["article_id", "title", "date", "start", "end", "text", "terms", "url", "source", "body_offset"]
 
 
 class IndexUnavailable(QabotError):
@@ -137,6 +149,15 @@ def query_vector(terms: Sequence[str]) -> models.SparseVector:
     return models.SparseVector(indices=indices, values=[1.0] * len(indices))
 
 
+def names_period(period: Period) -> models.NestedCondition:
+    """A chunk that names a date within `period`: a mention overlapping it, no coarser."""
+    return models.NestedCondition(nested=models.Nested(key="dates", filter=models.Filter(must=[
+        models.FieldCondition(key="first", range=models.Range(lte=period.last.toordinal())),
+        models.FieldCondition(key="last", range=models.Range(gte=period.first.toordinal())),
+        models.FieldCondition(key="span", range=models.Range(lt=period.days)),
+    ])))
+
+
 def visible(live: int) -> models.Filter:
     """Points of generation `live`: born at or before it, not retired at or before it."""
     return models.Filter(
@@ -148,8 +169,13 @@ def visible(live: int) -> models.Filter:
 class QdrantIndex:
     """Search (the Retriever's interface) and re-index (the indexer's) over one Qdrant alias."""
 
-    def __init__(self, config: QdrantConfig, embedder: Embedder, retrieval: RetrievalConfig) -> None:
+    def __init__(
+        self, config: QdrantConfig, embedder: Embedder, retrieval: RetrievalConfig, dates: DateFinder | None = None
+    ) -> None:
+        """`dates` finds the dates passages name when indexing (one is made when not given)."""
         self.qdrant = config
+        self.dates = dates
+        self._groups: tuple[tuple[str, int], dict[str, list[str]]] | None = None
         self.embedder = embedder
         self.config = retrieval
         self._client: QdrantClient | None = None
@@ -276,7 +302,8 @@ class QdrantIndex:
             dense, sparse, k=self.config.rrf_k,
             dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
             bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
-        )[:k]
+        )
+        fused, outcome, copies = shape(fused, k, query, _View(self, collection, meta, where))
         points = self._call("retrieve", lambda c: c.retrieve(
             collection, [f.chunk_id for f in fused], with_payload=CHUNK_FIELDS)) if fused else []
         rows = {int(p.id): p.payload or {} for p in points}
@@ -286,7 +313,8 @@ class QdrantIndex:
                 start=row["start"], end=row["end"], text=row["text"], score=f.score,
                 dense_score=f.dense_score, bm25_score=f.bm25_score,
                 dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.get("url"), source=row.get("source"),
-                terms=frozenset(row["terms"]),
+                terms=frozenset(row["terms"]), copies=copies.get(row["article_id"], ()),
+                body_offset=row.get("body_offset", 0),
             )
             for f in fused
             if (row := rows.get(f.chunk_id)) is not None
@@ -296,7 +324,7 @@ class QdrantIndex:
             weights = pending.result()
             match = lexical.idf_match(weights, [p.terms for p in passages])
         timings["total"] = _ms_since(started)
-        return SearchResult(question, passages, timings, match, vector)
+        return SearchResult(question, passages, timings, match, vector, outcome)
 
     def _term_idf(self, collection: str, terms: list[str], where: models.Filter, chunks: int) -> dict[str, float]:
         """lexical.term_idf's weights, ln(1 + N / (1 + df)), with df counted in Qdrant."""
@@ -337,6 +365,51 @@ class QdrantIndex:
         return Article(p["article_id"], p["title"], p["date"], p["article_text"], p["content_hash"],
                        url=p.get("url"), source=p.get("source"), author=p.get("author"), lang=p.get("lang"),
                        body_offset=p.get("body_offset", 0))
+
+    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
+        """These articles, or the `newest` dated ones, newest first (sorted here: embedded mode
+        has no ordered scroll, and /latest reads one page of first chunks)."""
+        collection, meta = self._open()
+        must: list[models.Condition] = [visible(int(meta["live"])), FIRST_CHUNK]
+        must_not: list[models.Condition] = []
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            must.append(models.FieldCondition(key="article_id", match=models.MatchAny(any=article_ids)))
+        else:
+            must_not.append(models.IsNullCondition(is_null=models.PayloadField(key="date")))
+        rows = self._scroll_all(collection, models.Filter(must=must, must_not=must_not),
+                                ["article_id", "title", "date", "source", "url"])
+        found = [Headline(r["article_id"], r["title"], r.get("date"), r.get("source"), r.get("url"))
+                 for r in rows if article_ids is not None or r.get("date")]
+        found.sort(key=lambda h: (h.date or "", h.article_id), reverse=True)
+        return found if article_ids is not None else found[:newest]
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        """Each article that has near-duplicates -> its group, from the live generation's pairs."""
+        collection, meta = self._open()
+        return self._groups_of(collection, meta)
+
+    def _groups_of(self, collection: str, meta: dict[str, Any]) -> dict[str, list[str]]:
+        key = (collection, int(meta["live"]))
+        cached = self._groups
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        members: dict[str, list[str]] = {}
+        for article, name in duplicates.groups(tuple(p) for p in meta.get("duplicate_pairs", [])).items():
+            members.setdefault(name, []).append(article)
+        groups = {a: sorted(group) for group in members.values() for a in group}
+        self._groups = (key, groups)
+        return groups
+
+    def _scroll_all(self, collection: str, where: models.Filter, fields: list[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        offset: Any = None
+        while True:
+            points, offset = self._scroll(collection, where, offset, fields)
+            rows += [dict(p.payload or {}) | {"id": int(p.id)} for p in points]
+            if offset is None:
+                return rows
 
     # --- the indexer's interface ------------------------------------------------------------
 
@@ -387,8 +460,11 @@ class QdrantIndex:
             raise NoArticles(articles_dir)
         articles = list(diff.fresh.values())
         live = 1
-        embedded = self._add(collection, embedder, articles, chunking, batch_size, notify, born=live, avg_len=None)
-        meta = self._write_meta(collection, live, chunking, scan_started_ns, avg_len=embedded[1])
+        signatures = {article.id: duplicates.signature(article.text) for article, _ in articles}
+        embedded = self._add(collection, embedder, articles, chunking, batch_size, notify, born=live, avg_len=None,
+                             signatures=signatures)
+        pairs = duplicates.similar_pairs(signatures, signatures)
+        meta = self._write_meta(collection, live, chunking, scan_started_ns, avg_len=embedded[1], pairs=pairs)
         # The switch: readers of the alias move to the new collection in one operation.
         operations: list[models.AliasOperations] = []
         if previous is not None:
@@ -432,8 +508,11 @@ class QdrantIndex:
                                  chunks_embedded=0, seconds=time.perf_counter() - started,
                                  generation=f"{collection}@{live}", full=False, skipped=skipped)
         nxt = live + 1
-        embedded, _ = self._add(collection, embedder, [diff.fresh[a] for a in added + changed], chunking, batch_size,
-                                notify, born=nxt, avg_len=float(meta["avg_len"]))
+        fresh = [diff.fresh[a] for a in added + changed]
+        signatures = {article.id: duplicates.signature(article.text) for article, _ in fresh}
+        embedded, _ = self._add(collection, embedder, fresh, chunking, batch_size,
+                                notify, born=nxt, avg_len=float(meta["avg_len"]), signatures=signatures)
+        pairs = self._next_pairs(collection, live, meta, signatures, gone=set(changed + removed))
         old = [models.FieldCondition(key="article_id", match=models.MatchAny(any=changed + removed))]
         if changed or removed:
             retire = models.Filter(must=[*old, *(visible(live).must or [])], must_not=visible(live).must_not)
@@ -449,7 +528,8 @@ class QdrantIndex:
 
             self._call("touch", touch, RETRIES)
         # The publication: one write of the meta point makes generation nxt the visible one.
-        written = self._write_meta(collection, nxt, chunking, scan_started_ns, avg_len=float(meta["avg_len"]))
+        written = self._write_meta(collection, nxt, chunking, scan_started_ns, avg_len=float(meta["avg_len"]),
+                                   pairs=pairs)
         report = ReindexReport(
             added=len(added), changed=len(changed), removed=len(removed), unchanged=len(diff.kept),
             chunks=int(written["chunks"]), chunks_embedded=embedded, seconds=time.perf_counter() - started,
@@ -494,6 +574,9 @@ class QdrantIndex:
                                   ("date", models.PayloadSchemaType.KEYWORD),
                                   ("terms", models.PayloadSchemaType.KEYWORD),
                                   ("ordinal", models.PayloadSchemaType.INTEGER),
+                                  # the nested date filter of a question's period (retrieval/news.py)
+                                  ("dates[].first", models.PayloadSchemaType.INTEGER),
+                                  ("dates[].last", models.PayloadSchemaType.INTEGER),
                                   ("born", models.PayloadSchemaType.INTEGER),
                                   ("retired", models.PayloadSchemaType.INTEGER)):
                 c.create_payload_index(name, field, field_schema=schema)
@@ -519,14 +602,33 @@ class QdrantIndex:
             if offset is None:
                 return previous
 
+    def _next_pairs(self, collection: str, live: int, meta: dict[str, Any], fresh: dict[str, bytes],
+                    gone: set[str]) -> set[tuple[str, str]]:
+        """The near-duplicate pairs of the next generation: the live ones that keep both their
+        articles, and those the new and changed articles form with any article."""
+        kept = {(a, b) for a, b in meta.get("duplicate_pairs", []) if a not in gone and b not in gone}
+        if not fresh:
+            return kept
+        first = models.Filter(must=[*(visible(live).must or []), FIRST_CHUNK], must_not=visible(live).must_not)
+        signatures = {r["article_id"]: bytes.fromhex(r["minhash"])
+                      for r in self._scroll_all(collection, first, ["article_id", "minhash"])
+                      if r.get("minhash") and r["article_id"] not in gone}
+        signatures.update(fresh)
+        return kept | duplicates.similar_pairs(signatures, fresh)
+
     def _add(self, collection: str, embedder: Embedder, articles: list[tuple[Article, ArticleFile]], chunking: ChunkingConfig,
-             batch_size: int, notify: Progress, *, born: int, avg_len: float | None) -> tuple[int, float]:
+             batch_size: int, notify: Progress, *, born: int, avg_len: float | None,
+             signatures: dict[str, bytes]) -> tuple[int, float]:
         """Chunk, embed and upsert (batched, retried); returns (chunks embedded, average length)."""
         chunker = Chunker(chunking, embedder.count_tokens)
+        finder = self.dates or DateFinder()
         pending: list[tuple[Chunk, Article, ArticleFile]] = []
         for article, file in articles:
             pending.extend((chunk, article, file) for chunk in chunker.split(article))
-        analysed = [lexical.analyze(chunk.text) for chunk, _, _ in pending]
+        # Searched as the local index searches them: the headline before each chunk's text.
+        headers = {article.id: search_header(article) for article, _ in articles}
+        searchable = [headers[article.id] + chunk.text for chunk, article, _ in pending]
+        analysed = [lexical.analyze(text) for text in searchable]
         if avg_len is None:  # a new collection: BM25's average length from its own chunks
             avg_len = sum(map(len, analysed)) / max(len(analysed), 1)
         total = len(pending)
@@ -534,18 +636,20 @@ class QdrantIndex:
         points: list[models.PointStruct] = []
         for offset in range(0, total, batch_size):
             batch = pending[offset : offset + batch_size]
-            vectors = np.asarray(embedder.embed_passages([c.text for c, _, _ in batch]), dtype=np.float32)
+            vectors = np.asarray(embedder.embed_passages(searchable[offset : offset + batch_size]), dtype=np.float32)
             for (chunk, article, file), vector, terms in zip(batch, vectors, analysed[offset : offset + batch_size],
                                                             strict=True):
                 payload: dict[str, Any] = {
                     "article_id": article.id, "title": article.title, "date": article.date,
                     "content_hash": article.content_hash, "ordinal": chunk.ordinal, "start": chunk.start,
                     "end": chunk.end, "text": chunk.text, "terms": sorted(set(terms)), "born": born,
-                    "url": article.url, "source": article.source,
+                    "url": article.url, "source": article.source, "body_offset": article.body_offset,
+                    "dates": [{"first": p.first.toordinal(), "last": p.last.toordinal(), "span": p.days - 1}
+                              for p in mentions_for_index(finder, chunk.text, article.date)],
                 }
                 if chunk.ordinal == 0:  # the article itself travels with its first chunk
                     payload.update(article_text=article.text, size=file.size, mtime_ns=file.mtime_ns,
-                                   author=article.author, lang=article.lang, body_offset=article.body_offset)
+                                   author=article.author, lang=article.lang, minhash=signatures[article.id].hex())
                 points.append(models.PointStruct(
                     id=point_id(article.id, article.content_hash, chunk.ordinal),
                     vector={DENSE: vector.tolist(), SPARSE: bm25_vector(terms, avg_len)}, payload=payload,
@@ -563,7 +667,7 @@ class QdrantIndex:
         self._call("upsert", lambda c: c.upsert(collection, points=points, wait=True), RETRIES)
 
     def _write_meta(self, collection: str, live: int, chunking: ChunkingConfig, scan_started_ns: int,
-                    avg_len: float) -> dict[str, Any]:
+                    avg_len: float, pairs: set[tuple[str, str]]) -> dict[str, Any]:
         """Count what generation `live` will show, then write the meta point (the publication)."""
         where = visible(live)
         first = models.Filter(must=[*(where.must or []), models.FieldCondition(
@@ -584,10 +688,67 @@ class QdrantIndex:
             "chunking": chunking.describe(), "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "scan_started_ns": scan_started_ns, "avg_len": avg_len, "chunks": chunks, "articles": articles,
             "date_min": min(dates, default=None), "date_max": max(dates, default=None),
+            "duplicate_pairs": [list(pair) for pair in sorted(pairs)],
         }
         self._call("publish", lambda c: c.upsert(collection, points=[
             models.PointStruct(id=META_ID, vector={}, payload=meta)], wait=True), RETRIES)
         return meta
+
+
+class _View:
+    """retrieval.news.NewsView over one generation of one collection, for one search: the
+    candidates' payloads are read once, the period is matched by Qdrant's nested filter."""
+
+    def __init__(self, index: QdrantIndex, collection: str, meta: dict[str, Any], where: models.Filter) -> None:
+        self._index = index
+        self._collection = collection
+        self._meta = meta
+        self._where = where
+        self._payloads: dict[int, dict[str, Any]] = {}
+
+    def _rows(self, chunk_ids: list[int]) -> dict[int, dict[str, Any]]:
+        missing = [i for i in chunk_ids if i not in self._payloads]
+        if missing:
+            points = self._index._call("retrieve", lambda c: c.retrieve(
+                self._collection, missing, with_payload=["article_id", "date", "terms"]))
+            self._payloads.update({int(p.id): dict(p.payload or {}) for p in points})
+        return {i: self._payloads[i] for i in chunk_ids if i in self._payloads}
+
+    def _matching(self, must: list[models.Condition]) -> list[dict[str, Any]]:
+        where = models.Filter(must=[*(self._where.must or []), *must], must_not=self._where.must_not)
+        return self._index._scroll_all(self._collection, where, ["article_id"])
+
+    def dating(self, chunk_ids: list[int], period: Period | None) -> dict[int, CandidateDating]:
+        rows = self._rows(chunk_ids)
+        in_passage: set[int] = set()
+        in_article: set[str] = set()
+        if period is not None and rows:
+            named = names_period(period)
+            in_passage = {r["id"] for r in self._matching([models.HasIdCondition(has_id=list(rows)), named])}
+            articles = sorted({r["article_id"] for r in rows.values()})
+            in_article = {r["article_id"] for r in self._matching(
+                [models.FieldCondition(key="article_id", match=models.MatchAny(any=articles)), named])}
+        return {
+            i: CandidateDating(r["article_id"], r.get("date"), i in in_passage, r["article_id"] in in_article)
+            for i, r in rows.items()
+        }
+
+    def chunk_articles(self, chunk_ids: list[int]) -> dict[int, str]:
+        return {i: r["article_id"] for i, r in self._rows(chunk_ids).items()}
+
+    def stored_terms(self, chunk_ids: list[int]) -> dict[int, set[str]]:
+        return {i: set(r.get("terms", ())) for i, r in self._rows(chunk_ids).items()}
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        return self._index._groups_of(self._collection, self._meta)
+
+    def copies(self, article_ids: list[str]) -> dict[str, Copy]:
+        if not article_ids:
+            return {}
+        where = models.Filter(must=[*(self._where.must or []), FIRST_CHUNK, models.FieldCondition(
+            key="article_id", match=models.MatchAny(any=article_ids))], must_not=self._where.must_not)
+        rows = self._index._scroll_all(self._collection, where, ["article_id", "source", "url", "date"])
+        return {r["article_id"]: Copy(r["article_id"], r.get("source"), r.get("url"), r.get("date")) for r in rows}
 
 
 def _ms_since(started: float) -> float:

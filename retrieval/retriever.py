@@ -9,20 +9,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from retrieval import lexical as lexical_index
 from retrieval.chunking import ChunkingConfig
+from retrieval.dates import DateFinder
 from retrieval.dense import DensePolicy, single_query_threads
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport, reindex
-from retrieval.models import Article, Passage, SearchQuery, SearchResult
+from retrieval.models import Article, Headline, Passage, SearchQuery, SearchResult
+from retrieval.news import shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +47,12 @@ logger = logging.getLogger(__name__)
 
 class Retriever:
     def __init__(
-        self, store: IndexStore, embedder: Embedder, config: RetrievalConfig, dense_policy: DensePolicy | None = None
+        self, store: IndexStore, embedder: Embedder, config: RetrievalConfig, dense_policy: DensePolicy | None = None,
+        dates: DateFinder | None = None,
     ) -> None:
+        """`dates` finds the dates passages name when indexing (one is made when not given)."""
         self.store = store
+        self.dates = dates
         self.dense_policy = dense_policy  # the vectors' layout for the generations it builds
         self.embedder = embedder
         self.config = config
@@ -89,8 +96,8 @@ class Retriever:
         return generation
 
     def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
-        """The best k passages; `query` as the answering layer analysed it, or plain text (the
-        CLI, benchmarks), analysed here."""
+        """The best k passages; `query` as the answering layer analysed it (with the period it
+        asks about), or plain text (benchmarks), analysed here, dates left aside."""
         if isinstance(query, str):
             query = search_query(query)
         k = k or self.config.k
@@ -124,7 +131,8 @@ class Retriever:
             dense, lexical, k=self.config.rrf_k,
             dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
             bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
-        )[:k]
+        )
+        fused, outcome, copies = shape(fused, k, query, generation)
         rows = generation.chunks([f.chunk_id for f in fused])
         held = generation.stored_terms([f.chunk_id for f in fused])
         passages = [
@@ -133,7 +141,7 @@ class Retriever:
                 start=row.start, end=row.end, text=row.text, score=f.score,
                 dense_score=f.dense_score, bm25_score=f.bm25_score,
                 dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.url, source=row.source,
-                terms=frozenset(held.get(f.chunk_id, ())),
+                terms=frozenset(held.get(f.chunk_id, ())), copies=copies.get(row.article_id, ()),
                 body_offset=row.body_offset,
             )
             for f in fused
@@ -143,7 +151,7 @@ class Retriever:
         if weights is not None:
             match = lexical_index.idf_match(weights, [p.terms for p in passages])
         timings["total"] = _ms_since(started)
-        return SearchResult(query.text, passages, timings, match, vector)
+        return SearchResult(query.text, passages, timings, match, vector, outcome)
 
     @staticmethod
     def _timed_lexical(
@@ -164,6 +172,13 @@ class Retriever:
     def stats(self) -> IndexStats:
         return self.generation.stats()
 
+    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
+        """These articles, or the `newest` dated ones, newest first."""
+        return self.generation.headlines(article_ids, newest)
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        return self.generation.duplicate_groups()
+
     def is_built(self) -> bool:
         return self.store.current_name() is not None
 
@@ -174,7 +189,8 @@ class Retriever:
         """retrieval.indexer.reindex into this retriever's INDEX_DIR with `embedder` (the same
         model as the retriever's, possibly another instance of it), then serve the result."""
         report = reindex(self.store, articles_dir, embedder, chunking, full=full, batch_size=batch_size,
-                         max_article_bytes=max_article_bytes, progress=progress, dense_policy=self.dense_policy)
+                         max_article_bytes=max_article_bytes, progress=progress, dense_policy=self.dense_policy,
+                         dates=self.dates)
         self.reload()
         return report
 
@@ -183,8 +199,22 @@ class Retriever:
 
 
 def search_query(text: str) -> SearchQuery:
-    """A question as retrieval reads it: its text and its analysed terms."""
+    """A question as retrieval reads it: its text and its analysed terms (no dates)."""
     return SearchQuery(text, tuple(lexical_index.analyze(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionReader:
+    """Reads a question's text once into what retrieval needs: its analysed terms and the
+    period or "the latest" it asks about, relative dates ("hier") read on `clock`'s day (the
+    bot's, in BOT_TIMEZONE). Without `dates` (RETRIEVAL_DATES=false), dates play no part."""
+
+    dates: DateFinder | None
+    clock: Callable[[], date] = field(default=date.today)
+
+    def __call__(self, text: str) -> SearchQuery:
+        found = self.dates.question(text, self.clock()) if self.dates is not None else None
+        return SearchQuery(text, tuple(lexical_index.analyze(text)), found)
 
 
 def _ms_since(started: float) -> float:
@@ -202,6 +232,14 @@ class SearchIndex(Protocol):
     def stats(self) -> IndexStats: ...
 
     def article(self, article_id: str) -> Article | None: ...
+
+    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
+        """These articles, or the `newest` dated ones, newest first (for /latest)."""
+        ...
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        """Each article that has near-duplicates -> its group (sorted article ids)."""
+        ...
 
     def is_built(self) -> bool: ...
 

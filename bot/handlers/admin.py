@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import uploads
+from bot.handlers import feeds
 from bot.handlers.common import edit
 from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
@@ -28,7 +29,7 @@ from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInP
 
 logger = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = ("reindex", "status", "unanswered")
+ADMIN_COMMANDS = ("reindex", "status", "unanswered", "feeds")
 UPLOAD_CALLBACK = "u:"  # u:<token>:r (replace) | u:<token>:k (keep both)
 UPLOAD_SUFFIXES = ("txt", "md")
 UNANSWERED_SHOWN = 10
@@ -73,14 +74,18 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         embedding = str(exc)
     today = await st.db.today()
     last = await st.db.meta("last_reindex") or t("never", lang)
+    urls = await feeds.feed_urls(st)
+    lines = "\n\n" + await asyncio.to_thread(feeds.feed_lines, st.settings, urls, lang) if urls else ""
     await message.reply_text(
         t(
             "status", lang,
             articles=articles, chunks=chunks, period=escape(str(period)), embedding=escape(str(embedding)),
             answerer=escape(st.services.answerer), last=escape(last),
             answered=today.get("answered", 0), declined=today.get("declined", 0),
-        )
+        ) + lines
     )
+
+
 
 
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,6 +12,7 @@ import logging
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from answering.protocol import origin_label
 from bot.handlers.common import edit
 from bot.handlers.feedback import record_vote
 from bot.render import (
@@ -29,6 +30,7 @@ from bot.render import (
 )
 from bot.state import state_of
 from bot.texts import language_of, t
+from retrieval.errors import QabotError
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +70,21 @@ async def show_passage(context: ContextTypes.DEFAULT_TYPE, message: Message, sto
     citation = stored.citation(callback.n)
     if citation is None:  # checked by on_callback already
         return
-    article = await state_of(context).services.article(citation.article_id)
+    # Source and link come from the live index (answers stored before they existed have none).
+    try:
+        article = await state_of(context).services.article(citation.article_id)
+    except QabotError as exc:  # no index right now: the stored quote still shows, without a page
+        logger.warning("no article metadata for the passage article=%s reason=%s", citation.article_id, exc)
+        await edit(message, passage_message(stored, citation, lang), passage_keyboard(stored, citation, lang, page=None))
+        return
     if article is None:  # removed by a re-index since the answer was given: no button to a page
         text = passage_message(stored, citation, lang) + "\n<i>" + t("article_gone", lang) + "</i>"
         await edit(message, text, passage_keyboard(stored, citation, lang, page=None))
         return
     page = page_holding(article.text, citation.start)
-    await edit(message, passage_message(stored, citation, lang), passage_keyboard(stored, citation, lang, page))
+    origin = origin_label(article.source, article.date)
+    await edit(message, passage_message(stored, citation, lang, origin),
+               passage_keyboard(stored, citation, lang, page, article.url))
 
 
 async def show_page(context: ContextTypes.DEFAULT_TYPE, message: Message, stored: StoredAnswer,

@@ -43,6 +43,8 @@ def format_answer(answer: Answer, bold: bool | None = None) -> str:
             lines.append(f"[{citation.n}] {p.title} ({p.article_id}{origin}, characters {p.file_start}-{p.file_end})")
             if p.url:
                 lines.append(f"    {p.url}")
+            if p.copies:
+                lines.append("    also published by: " + ", ".join(c.source or c.article_id for c in p.copies))
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     with build_services(settings) as services:
-        result = services.retriever.search(args.question, k=args.k, mode=args.mode)
+        result = services.retriever.search(services.search_query(args.question), k=args.k, mode=args.mode)
     if args.json:
         payload = {
             "question": args.question,

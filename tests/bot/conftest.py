@@ -26,7 +26,7 @@ from retrieval.articles import iter_articles
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
-from retrieval.models import Article, Passage
+from retrieval.models import Article, Headline, Passage
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 ADMIN = 4242
@@ -75,6 +75,12 @@ class FakeRetriever:
 
     def article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)
+
+    def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
+        wanted = _words(topic or "")
+        chosen = [a for a in self.articles.values() if a.date and (not wanted or wanted & _words(a.text))]
+        chosen.sort(key=lambda a: a.date or "", reverse=True)
+        return [Headline(a.id, a.title, a.date, a.source, a.url) for a in chosen[:limit]]
 
     @staticmethod
     def paragraphs(article: Article) -> list[tuple[int, int]]:
@@ -164,6 +170,9 @@ class FakeServices:
 
     async def article(self, article_id: str) -> Article | None:
         return self.retriever.article(article_id)
+
+    async def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
+        return self.retriever.latest(limit, topic)
 
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
         return article_info(name, data)  # the real reading: only the index around it is faked

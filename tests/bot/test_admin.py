@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.handlers.admin import safe_filename, write_article
+from qabot.services import feed_poller
+from retrieval.feeds import FeedState
 from tests.bot.conftest import ADMIN, Harness, StartBot
 
 NEW_ARTICLE = (
@@ -225,3 +227,19 @@ async def test_two_uploads_named_dot_dot_txt_never_collide(harness: Harness) -> 
     root = Path(harness.settings.articles_dir)
     assert (root / "article.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
     assert (root / "article-2.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
+
+
+async def test_status_reports_each_feed_and_its_error(start_bot: StartBot) -> None:
+    good, bad, new = "https://gazette.example/rss", "https://broken.example/rss", "https://new.example/rss"
+    harness = await start_bot(feeds=(good, bad, new))
+    poller = feed_poller(harness.settings)
+    poller.save_state({
+        good: FeedState(good, items={"a": "1", "b": "2"}, last_polled="2025-02-20T08:00:00+00:00"),
+        bad: FeedState(bad, last_polled="2025-02-20T08:00:01+00:00", last_error=f"{bad} answered HTTP 500"),
+    })
+    before = len(harness.tg.sent(ADMIN))
+    harness.tg.message("/status", chat_id=ADMIN)
+    status = (await harness.tg.reply(ADMIN, before)).visible
+    assert f"• {good} : lu le 2025-02-20T08:00:00+00:00, 2 articles" in status
+    assert f"• {bad} : ⚠️ échec le 2025-02-20T08:00:01+00:00 : {bad} answered HTTP 500" in status
+    assert f"• {new} : pas encore lu" in status

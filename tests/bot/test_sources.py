@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from retrieval.articles import parse_article
 from tests.bot.conftest import Harness, StartBot
 from tests.fakes.telegram_server import SentMessage
 
@@ -38,6 +39,18 @@ async def test_button_opens_the_passage_then_pages_through_the_article(harness: 
 
     back = await press(harness, page, page.button("↩️ Réponse")["callback_data"])
     assert back.text == answer_html and back.button("👍")
+
+
+async def test_a_passage_shows_its_source_and_opens_the_original(harness: Harness) -> None:
+    front = ("---\ntitle: Le tramway de Brest prolongé\ndate: 2025-02-14T08:30:00+01:00\n"
+             "url: https://www.letelegramme.example/brest-tram\nsource: Le Télégramme\n---\n"
+             "Le tramway de Brest sera prolongé de six kilomètres vers Lambézellec en 2027.\n")
+    harness.services.retriever.articles["tram.md"] = parse_article("tram.md", front.encode())
+    answer = await harness.answer_to("Le tramway de Brest sera-t-il prolongé vers Lambézellec ?")
+    view = await press(harness, answer, answer.button("[1] Le tramway de Brest")["callback_data"])
+    assert view.text.startswith("<b>[1]</b> <b>Le tramway de Brest prolongé</b> (Le Télégramme, 2025-02-14 08:30)")
+    link = view.button("🔗 Article original")
+    assert link["url"] == "https://www.letelegramme.example/brest-tram" and "callback_data" not in link
 
 
 async def test_stale_forged_and_foreign_callbacks_open_nothing(harness: Harness) -> None:

@@ -51,6 +51,20 @@ async def test_a_saved_answer_reads_back_only_in_its_chat(store: BotStore) -> No
     assert await store.answer(saved.id + 1000, BIG_ID) is None
 
 
+async def test_feeds_are_one_row_per_url_shared_by_workers(store: BotStore, database_url: str) -> None:
+    other = await BotStore.open(database_url)  # a second worker on the same database
+    try:
+        added = await asyncio.gather(store.add_feed("https://a.example/rss", BIG_ID), other.add_feed("https://a.example/rss"))
+        assert sorted(added) == [False, True]
+        assert await other.add_feed("https://b.example/atom") is True
+        assert await store.feeds() == ["https://a.example/rss", "https://b.example/atom"]
+        assert await store.remove_feed("https://a.example/rss") is True
+        assert await other.remove_feed("https://a.example/rss") is False
+        assert await other.feeds() == ["https://b.example/atom"]
+    finally:
+        await other.close()
+
+
 async def test_votes_are_one_per_user_and_answer_and_can_change(store: BotStore) -> None:
     saved = await store.save_answer(7, 7, answer())
     await store.vote(saved, 7, 1)

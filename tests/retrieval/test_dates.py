@@ -41,6 +41,7 @@ CASES = [
     ("Que s'est-il passé en mai ?", "en mai", "2026-05-01", "2026-05-31", "month", "in", False, True),
     ("en décembre dernier", "en décembre dernier", "2025-12-01", "2025-12-31", "month", "in", False, True),
     ("au mois d'août", "au mois d'août", "2026-08-01", "2026-08-31", "month", "in", False, True),
+    ("à la mi-janvier 2025", "janvier 2025", "2025-01-01", "2025-01-31", "month", "in", False, False),
     ("fin 2016", "fin 2016", "2016-01-01", "2016-12-31", "year", "in", False, False),
     ("à la mi-2016", "mi-2016", "2016-01-01", "2016-12-31", "year", "in", False, False),
     ("pendant l'été 2016", "l'été 2016", "2016-06-01", "2016-08-31", "month", "in", False, False),
@@ -79,6 +80,8 @@ CASES = [
     ("Mercredi, le ministre a annoncé", "Mercredi", "2026-11-25", "2026-11-25", "day", "in", True, False),
     ("le week-end dernier", "le week-end dernier", "2026-11-28", "2026-11-29", "day", "in", True, False),
     ("depuis hier", "depuis hier", "2026-11-29", "2026-11-30", "day", "since", True, False),
+    ("Qu'a fait la BCE depuis janvier ?", "depuis janvier", "2026-01-01", "2026-11-30", "month", "since", False, True),
+    ("avant décembre", "avant décembre", "0001-01-01", "2025-11-30", "month", "before", False, True),
     # English
     ("What happened in Aleppo in December 2016?", "December 2016", "2016-12-01", "2016-12-31", "month", "in", False, False),
     ("On December 12, 2016 the ceasefire", "December 12, 2016", "2016-12-12", "2016-12-12", "day", "in", False, False),
@@ -136,11 +139,19 @@ def test_mention(
         "Il y a quelques jours à peine",
         "the Mars rover",
         "sept personnes",
+        "Black Friday sales rose",
+        "le mardi gras à Nice",
     ],
 )
 def test_not_a_date(finder: DateFinder, text: str) -> None:
     assert finder.find(text, TODAY) == ()
     assert not finder.has_date(text)
+
+
+def test_a_relation_keeps_the_period_named(finder: DateFinder) -> None:
+    since = only(finder, "depuis 2015")
+    assert since.anchor == Period.year(2015) and since.period.last == TODAY
+    assert only(finder, "en 2015").anchor == Period.year(2015)
 
 
 def test_several_mentions_in_order_without_overlap(finder: DateFinder) -> None:
@@ -170,6 +181,16 @@ def test_relative_dates_follow_the_day_passed_in(finder: DateFinder) -> None:
     assert only(finder, "le 20 décembre", date(2016, 12, 14)).period.first == date(2015, 12, 20)
     assert only(finder, "le 20 décembre", date(2016, 12, 24)).period.first == date(2016, 12, 20)
     assert only(finder, "le 29 février", date(2026, 3, 1)).period.first == date(2024, 2, 29)
+
+
+def test_an_article_may_speak_of_the_coming_month(finder: DateFinder) -> None:
+    published = date(2024, 10, 15)
+    text = "Le musée fermera ses portes le 4 novembre pour deux ans."
+    assert finder.find(text, published)[0].period.first == date(2023, 11, 4)  # a question: the past
+    assert finder.find(text, published, nearest=True)[0].period.first == date(2024, 11, 4)
+    # Nearest, not always later: in December, last July is closer than next July.
+    assert finder.find("en juillet", date(2024, 12, 20), nearest=True)[0].period.first == date(2024, 7, 1)
+    assert finder.find("en janvier", date(2024, 12, 20), nearest=True)[0].period.first == date(2025, 1, 1)
 
 
 def test_many_clocks_do_not_mix(finder: DateFinder) -> None:

@@ -157,6 +157,8 @@ def test_front_matter_travels_with_passages_and_pages(services: Services, articl
     services.reindex_now()
     top = services.retriever.search("pont Bonaparte Lyon rouvert", k=1).passages[0]
     assert (top.article_id, top.url, top.source, top.date) == ("meta.md", "https://example.org/ponts", "Le Journal", "2023-04-05")
+    # Offsets people see count in the file as stored, front matter included, on both backends.
+    assert (articles_dir / "meta.md").read_text(encoding="utf-8")[top.file_start : top.file_end] == top.text
     article = services.retriever.article("meta.md")
     assert article is not None and (article.author, article.lang, article.title) == ("Ana", "fr", "Les ponts de Lyon")
     assert article.body_offset > 0
