@@ -69,7 +69,7 @@ def item(key: str, group: str, x: list[list[float]], labels: list[int]) -> fit_j
     n = len(labels)
     return fit_judge.Item(key, group, ("a",) if group == ANSWERABLE else (), np.array(x, dtype=float),
                           np.array(labels, dtype=float), [bool(v) for v in labels], [f"{key} {i}" for i in range(n)],
-                          [1] * n, [None] * n)
+                          [1] * n, [None] * n, [0.0] * n)  # no sentence misses a measure
 
 
 def test_folds_never_split_an_article() -> None:
