@@ -32,6 +32,7 @@ from qabot.services import (
     refusal_policy,
 )
 from qabot.settings import Settings
+from retrieval import index as index_schema
 from retrieval.articles import find_article_files
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
@@ -114,12 +115,14 @@ def publish(report: Mapping[str, object], path: Path | None) -> None:
 
 
 def cache_key(corpus: Path, settings: Settings, embedding: str) -> str:
-    """Hash of the corpus files (names and bytes), the embedding identity and the chunking."""
+    """Hash of the corpus files (names and bytes), the embedding identity, the chunking and the
+    index schema (a cache written by an older qabot is rebuilt, not refused)."""
     digest = hashlib.sha256()
     files, _ = find_article_files(corpus)
     for file in files:  # sorted by id
         digest.update(file.id.encode() + b"\0" + hashlib.sha256(file.path.read_bytes()).digest())
     digest.update(embedding.encode() + chunking_config(settings).describe().encode())
+    digest.update(f"schema={index_schema.SCHEMA_VERSION}".encode())
     return digest.hexdigest()[:16]
 
 

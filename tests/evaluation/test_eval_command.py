@@ -118,3 +118,17 @@ def test_the_report_names_the_model_the_answers_came_from(tmp_path: Path) -> Non
     assert llm_model_label(local) == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert llm_model_label(Settings.model_construct(**{**base, "llm_provider": "openai", "llm_model": "m"})) == "m"
     assert llm_model_label(Settings.model_construct(**{**base, "llm_provider": "none"})) is None
+
+
+def test_an_index_cache_of_an_older_schema_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evaluation.runner import cache_key
+    from qabot.settings import Settings
+    from retrieval import index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Un article.\n", encoding="utf-8")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    now = cache_key(corpus, settings, "model")
+    monkeypatch.setattr(index, "SCHEMA_VERSION", "older")
+    assert cache_key(corpus, settings, "model") != now
