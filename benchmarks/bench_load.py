@@ -4,7 +4,10 @@
         [--questions ../shared/eval/dev.jsonl] [--out benchmarks/reports/load.json]
 
 Each person waits for an answer before asking the next question, as a person in a chat would;
-all start together. Questions go through the front door (`Services.ask`: retrieval, the judge,
+all start together. Person u asks dev questions u·M … u·M+M−1 in the file's order, where the
+questions on one article follow each other (a reader asking about one story), or, with
+`--shuffle`, questions drawn at random (every answer on different passages: the worst case for
+the judge's memory of sentences). Questions go through the front door (`Services.ask`: retrieval, the judge,
 the extractive answer and its citation check) with the configured encoder, then the same run
 with the hashing embedder of the tests (no encoder cost, and so no judge: it is fitted per
 encoder), in one process, one after the other. Telegram is left out on purpose: the loopback Bot
@@ -24,6 +27,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -111,11 +115,15 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "eval" / "corpus")
     parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "load.json")
+    parser.add_argument("--shuffle", action="store_true", help="questions in random order (seed 7): every "
+                        "person on other articles than the others, so little of the judge's work is reused")
     args = parser.parse_args()
     settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
     questions = [q.question for q in load_questions(args.questions, None)]
+    if args.shuffle:
+        random.Random(7).shuffle(questions)
     report: dict[str, object] = {
-        "users": args.users, "questions_each": args.each, "corpus": str(args.corpus), "cpu": cpu_report(),
+        "users": args.users, "questions_each": args.each, "order": "shuffled" if args.shuffle else "file", "corpus": str(args.corpus), "cpu": cpu_report(),
         "configured_encoder": run(settings, args.corpus, questions, args.users, args.each, None),
         # The refusal bars are calibrated for real encoders: without them the fake would decline
         # nearly everything and the run would measure refusals, not answers.
