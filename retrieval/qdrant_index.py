@@ -486,9 +486,12 @@ class QdrantIndex:
                      notify: Progress, started: float, scan_started_ns: int) -> ReindexReport:
         live = int(meta["live"])
         self._drop_spare_collections(keep={collection})
-        # Chunks retired by an earlier generation: no reader can need them any more.
+        # Chunks retired before the live generation's predecessor. Those retired *by* the live one
+        # stay one more round: a search that read the meta point just before the live generation
+        # was published still reads the one before it, and deleting them under it showed that
+        # reader neither version of a changed article (tests/retrieval/test_index_backends.py).
         self._call("delete retired", lambda c: c.delete(collection, points_selector=models.FilterSelector(
-            filter=models.Filter(must=[models.FieldCondition(key="retired", range=models.Range(lte=live))]))), RETRIES)
+            filter=models.Filter(must=[models.FieldCondition(key="retired", range=models.Range(lte=live - 1))]))), RETRIES)
         # What an unfinished re-index (a crash, kill -9) wrote for a generation never published:
         # its new chunks go, its retirement marks are lifted; readers never saw either.
         later = models.Range(gt=live)
