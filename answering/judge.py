@@ -386,6 +386,13 @@ class Judge:
         rows.sort(key=lambda r: -r.probability)
         return lead_with_the_fact(rows)
 
+    def misses_asked_measure(self, question: str, passages: Sequence[Passage]) -> bool:
+        """The question asks for a measure that no sentence of the passages states: the check
+        that holds for follow-ups too, which the fitted judge does not decide ("Quelle est la
+        population d'Alep ?" asked right after another question on the story)."""
+        measure = asked_measure(question_kind(question))
+        return measure is not None and not any(states_measure(c.text, measure) for c in candidates(passages))
+
     def choose(self, judged: Sequence[Judged], max_sentences: int, bar: float | None = None) -> list[Judged]:
         """The sentences to quote (`judged` best first): none when retrieval's evidence is under
         its bar or the probability that some sentence answers is under the model's bar (a

@@ -128,7 +128,9 @@ class QuestionAnswering:
             if chosen:
                 query = query.with_lead(chosen[0].short_answer, chosen[0].passage_number)
         else:
-            declined = self._policy.declines(query, passages, search.idf_match)
+            declined = self._policy.declines(query, passages, search.idf_match) or (
+                self._judge is not None and self._judge.misses_asked_measure(query.text, passages)
+            )
         dates = search.dates
         if dates is not None and dates.period is not None and not dates.in_period:
             # Nothing published in the period asked about, nor speaking of it: say so rather

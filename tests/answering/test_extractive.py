@@ -117,3 +117,7 @@ async def test_the_seed_questions_of_the_judge_issue(seed_services) -> None:  # 
     for question in ("Quelle est la population d'Alep ?", "What is the population of Aleppo?"):
         population = await services.ask(question)
         assert not population.answered and population.citations == [], population.text
+    # The same right after another question on the story, as in a chat: it reads as a
+    # follow-up (two key terms), which the fitted judge does not decide; the measure still does.
+    after = await services.ask("Quelle est la population d'Alep ?", [Turn(started.question, started.text)])
+    assert not after.answered and after.citations == [], after.text
