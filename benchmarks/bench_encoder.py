@@ -60,9 +60,15 @@ def cpu_report() -> dict[str, object]:
     }
 
 
-def chunk_texts(source: Path, counter: Embedder) -> list[str]:
+def article_chunks(source: Path, counter: Embedder) -> list[tuple[str, str]]:
+    """(article id, text) of every chunk, cut as `qabot index` cuts them."""
     chunker = Chunker(CHUNKING.fitted(counter.max_tokens), counter.count_tokens)
-    return [c.text for a in iter_articles(source, 10**9) if not isinstance(a, SkippedFile) for c in chunker.split(a)]
+    articles = (a for a in iter_articles(source, 10**9) if not isinstance(a, SkippedFile))
+    return [(c.article_id, c.text) for a in articles for c in chunker.split(a)]
+
+
+def chunk_texts(source: Path, counter: Embedder) -> list[str]:
+    return [text for _, text in article_chunks(source, counter)]
 
 
 def interleaved_throughput(encoders: dict[str, Embedder], texts: list[str]) -> dict[str, float]:

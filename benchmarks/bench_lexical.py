@@ -28,35 +28,21 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_encoder import CHUNKING, cpu_report  # noqa: E402
+from benchmarks.bench_encoder import article_chunks, cpu_report  # noqa: E402
+from benchmarks.bench_index import percentile  # noqa: E402
 from evaluation.runner import load_questions  # noqa: E402
 from qabot.services import build_embedder_from  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
 from retrieval import lexical  # noqa: E402
-from retrieval.articles import SkippedFile, iter_articles  # noqa: E402
-from retrieval.chunking import Chunker  # noqa: E402
-from retrieval.embedding import Embedder  # noqa: E402
 
 CANDIDATES = 50
 Search = Callable[[list[str]], list[int]]
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def article_chunks(source: Path, counter: Embedder) -> list[tuple[str, str]]:
-    """(article id, text) of every chunk, cut as `qabot index` cuts them."""
-    chunker = Chunker(CHUNKING.fitted(counter.max_tokens), counter.count_tokens)
-    articles = (a for a in iter_articles(source, 10**9) if not isinstance(a, SkippedFile))
-    return [(c.article_id, c.text) for a in articles for c in chunker.split(a)]
 
 
 def padded(real: list[list[str]], size: int, seed: int = 7) -> list[list[str]]:
@@ -114,7 +100,7 @@ def measure(size: int, docs: list[list[str]], questions: list[tuple[list[str], s
                 hits += gold in {articles[i] for i in top[:5] if i < len(articles)}
         tops[name] = found
         results[name] = {"build_s": round(built, 2), "query_p50_ms": round(statistics.median(times), 3),
-                         "query_p95_ms": round(percentile(times, 0.95), 3), "gold_article_in_top5": round(hits / asked, 4)}
+                         "query_p95_ms": round(percentile(times, 95), 3), "gold_article_in_top5": round(hits / asked, 4)}
     overlap = [len(set(a[:10]) & set(b[:10])) / max(1, min(10, len(a))) for a, b in zip(tops["fts5"], tops["bm25s"], strict=True)]
     results["bm25s_share_of_fts5_top10"] = round(statistics.fmean(overlap), 4)
     fts, other = results["fts5"], results["bm25s"]

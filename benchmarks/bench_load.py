@@ -37,16 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_encoder import cpu_report  # noqa: E402
+from benchmarks.bench_index import percentile  # noqa: E402
 from evaluation.runner import load_questions, prepare  # noqa: E402
 from qabot.frontdoor import FrontDoor  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
 from retrieval.embedding import Embedder  # noqa: E402
 from tests.fakes.embedder import HashingEmbedder  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def crowd(services: FrontDoor, questions: list[str], users: int, each: int) -> dict[str, object]:
@@ -72,7 +68,7 @@ async def crowd(services: FrontDoor, questions: list[str], users: int, each: int
     return {
         "answers": len(latencies), "answered": answered, "seconds": round(wall, 2),
         "answers_per_s": round(len(latencies) / wall, 2),
-        "latency_s": {"p50": round(statistics.median(latencies), 3), "p95": round(percentile(latencies, 0.95), 3),
+        "latency_s": {"p50": round(statistics.median(latencies), 3), "p95": round(percentile(latencies, 95), 3),
                       "max": round(max(latencies), 3)},
         # Inside one answer (ms): time in each stage, queueing for the threads included.
         "stage_mean_ms": {stage: round(statistics.fmean(ms), 1) for stage, ms in stages.items()},
