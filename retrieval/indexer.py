@@ -27,8 +27,6 @@ from retrieval.dense import DenseIndex, DensePolicy
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import (
     IndexCorrupt,
-    IndexModelMismatch,
-    IndexNotReady,
     IndexNotWritable,
     NoArticles,
 )
@@ -37,7 +35,9 @@ from retrieval.index import (
     DENSE_FILE,
     SCHEMA_VERSION,
     IndexStore,
+    Segments,
     connect_rw,
+    dense_kind,
 )
 from retrieval.models import Article, Chunk
 from retrieval.temporal import mentions_for_index
@@ -166,27 +166,34 @@ def _build(
 ) -> ReindexReport:
     """Build generation `name` in `scratch` and publish it (under the re-index lock)."""
     db_path = scratch / DB_FILE
-    dense, reused = _start_from_previous(store, db_path, embedder, chunking, full)
+    start = _start_from_previous(store, db_path, embedder, chunking, full)
+    dense = start.dense
     db = connect_rw(db_path)
     try:
-        diff = _compare(db, files, max_article_bytes, skipped)
+        if start.base is not None:
+            db.execute("ATTACH DATABASE ? AS base", (f"file:{store.root / start.base / DB_FILE}?mode=ro&immutable=1",))
+        segments = Segments(db, start.base is not None)
+        diff = _compare(segments, files, max_article_bytes, skipped)
         if not diff.kept and not diff.fresh:
             raise NoArticles(articles_dir)
         added = [a for a in diff.fresh if a not in diff.previous]
         changed = [a for a in diff.fresh if a in diff.previous]
         removed = [a for a in diff.previous if a not in diff.kept and a not in diff.fresh]
         unchanged = len(diff.kept)
-        if reused and not (added or changed or removed or diff.touched):
+        if start.base is not None and not (added or changed or removed or diff.touched):
+            live_chunks = segments.chunk_count()
             db.close()
-            return _nothing_to_do(store, scratch, unchanged, skipped, started)
+            return _nothing_to_do(scratch, start.live, live_chunks, unchanged, skipped, started)
 
         db.execute("BEGIN")
-        _drop_articles(db, dense, changed + removed)
-        db.executemany("UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?", diff.touched)
+        _drop_articles(segments, dense, changed + removed)
+        _restat(segments, diff.touched)
         to_index = [diff.fresh[a] for a in added + changed]
-        embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify, dates)
-        _pair_duplicates(db, [article.id for article, _ in to_index])
-        (total_chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
+        embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify, dates,
+                                 segments.next_chunk_id())
+        _pair_duplicates(segments, [article.id for article, _ in to_index])
+        total_chunks = segments.chunk_count()
+        (own_chunks,) = db.execute("SELECT count(*) FROM main.chunks").fetchone()
         built_at = datetime.now(UTC).isoformat(timespec="seconds")
         meta = {
             "schema": SCHEMA_VERSION,
@@ -197,25 +204,32 @@ def _build(
             "generation": name,
             "scan_started_ns": str(scan_started_ns),
         }
-        db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
+        db.executemany("INSERT OR REPLACE INTO main.meta(key, value) VALUES (?, ?)", meta.items())
         db.execute("COMMIT")
     finally:
         db.close()
-    if len(dense) != total_chunks:
-        raise IndexCorrupt(f"{len(dense)} vectors for {total_chunks} chunks while building {name}")
+    if len(dense) != own_chunks:
+        raise IndexCorrupt(f"{len(dense)} vectors for {own_chunks} chunks while building {name}")
     notify(embedded, embedded, "writing the index")
-    # Past a size the exact scan gives way to IVF (and back below half of it); the layout is
-    # rebuilt here, in the scratch generation, so the live one never sees it change.
-    dense = dense.fitted(dense_policy)
+    base = start.base
+    if base is not None and _should_fold(store.root / base, db_path, total_chunks, dense_policy):
+        logger.info("folding the delta into its base %s: a new full generation", base)
+        dense = _fold(store.root / base, db_path, dense)
+        base = None
+    if base is None:
+        # Past a size the exact scan gives way to IVF (and back below half of it); the layout is
+        # rebuilt here, in the scratch generation, so the live one never sees it change. A
+        # delta's few vectors stay exact.
+        dense = dense.fitted(dense_policy)
     dense.save(scratch / DENSE_FILE)
-    store.publish(scratch, name)
+    store.publish(scratch, name, base)
 
     report = ReindexReport(
         added=len(added), changed=len(changed), removed=len(removed), unchanged=unchanged,
         chunks=total_chunks, chunks_embedded=embedded, seconds=time.perf_counter() - started,
-        generation=name, full=full or not reused, skipped=skipped,
+        generation=name, full=full or not start.reused, skipped=skipped,
     )
-    logger.info("reindex done generation=%s %s", name, report.summary())
+    logger.info("reindex done generation=%s base=%s %s", name, start.base, report.summary())
     return report
 
 
@@ -244,16 +258,10 @@ class _Diff:
     touched: list[tuple[int, int, str]]  # (size, mtime_ns, id) of unchanged content with a new stat
 
 
-def _compare(
-    db: sqlite3.Connection, files: list[ArticleFile], max_bytes: int, skipped: list[SkippedFile]
-) -> _Diff:
+def _compare(segments: Segments, files: list[ArticleFile], max_bytes: int, skipped: list[SkippedFile]) -> _Diff:
     """Sort the files against the live index; read only those whose size or mtime moved."""
-    previous = {
-        row[0]: (row[1], row[2], row[3])
-        for row in db.execute("SELECT id, content_hash, size, mtime_ns FROM articles")
-    }
-    row = db.execute("SELECT value FROM meta WHERE key = 'scan_started_ns'").fetchone()
-    return compare_files(previous, int(row[0]) if row else None, files, max_bytes, skipped)
+    scanned = segments.meta().get("scan_started_ns")
+    return compare_files(segments.article_states(), int(scanned) if scanned else None, files, max_bytes, skipped)
 
 
 def compare_files(
@@ -280,73 +288,159 @@ def compare_files(
 
 
 def _nothing_to_do(
-    store: IndexStore, scratch: Path, unchanged: int, skipped: list[SkippedFile], started: float
+    scratch: Path, live: str, chunks: int, unchanged: int, skipped: list[SkippedFile], started: float
 ) -> ReindexReport:
     """The live generation already matches the articles: keep it, publish nothing."""
     shutil.rmtree(scratch, ignore_errors=True)
-    generation = store.open()
-    try:
-        stats = generation.stats()
-    finally:
-        generation.close()
     return ReindexReport(
-        added=0, changed=0, removed=0, unchanged=unchanged, chunks=stats.chunks,
-        chunks_embedded=0, seconds=time.perf_counter() - started, generation=stats.generation,
+        added=0, changed=0, removed=0, unchanged=unchanged, chunks=chunks,
+        chunks_embedded=0, seconds=time.perf_counter() - started, generation=live,
         full=False, skipped=skipped,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Start:
+    dense: DenseIndex  # the vectors this build writes: all of them, or a delta's
+    reused: bool  # the live generation's content carried over (not a build from nothing)
+    base: str | None = None  # the full generation a delta build sits on
+    live: str = ""  # the live generation's name
+
+
+# A delta is folded into a new full generation once its chunks and the base's chunks it
+# replaces pass this share of the base (or this many, for a small base): below it, readers pay
+# little for searching two indexes, above it the delta's rows and the base's dead ones grow
+# the cost of every search and of every next delta.
+FOLD_SHARE = 0.1
+FOLD_MIN_CHUNKS = 2_000
+
+
 def _start_from_previous(
     store: IndexStore, db_path: Path, embedder: Embedder, chunking: ChunkingConfig, full: bool
-) -> tuple[DenseIndex, bool]:
-    """Copy the live generation into `db_path` when it can be reused; else start empty."""
+) -> _Start:
+    """Set `db_path` up as the next delta of the live generation: empty on a full one, a copy
+    of the live delta on its base; from nothing when there is none or it cannot be reused."""
     empty = DenseIndex.empty(embedder.dimension)
     if full:
-        return empty, False
+        return _Start(empty, False)
     try:
-        generation = store.open(expected_embedding=identity(embedder))
-    except (IndexModelMismatch, IndexCorrupt) as exc:
+        live = store.describe_live()
+    except IndexCorrupt as exc:
         logger.warning("rebuilding from scratch reason=%s", exc)
-        return empty, False
-    except IndexNotReady:
-        return empty, False
+        return _Start(empty, False)
+    if live is None:
+        return _Start(empty, False)
+    name, base, meta = live
+    if meta.get("embedding") != identity(embedder) or meta.get("schema") != SCHEMA_VERSION:
+        logger.warning("rebuilding from scratch reason=built with %s (schema %s)", meta.get("embedding"), meta.get("schema"))
+        return _Start(empty, False)
+    if meta.get("chunking") != chunking.describe():
+        logger.info("chunking changed (%s -> %s): rebuilding from scratch", meta.get("chunking"), chunking.describe())
+        return _Start(empty, False)
+    if base is None:
+        return _Start(empty, True, base=name, live=name)
+    _copy_database(store.root / name / DB_FILE, db_path)
+    return _Start(DenseIndex.load(store.root / name / DENSE_FILE), True, base=base, live=name)
+
+
+def _copy_database(source_path: Path, target_path: Path) -> None:
+    target = sqlite3.connect(target_path)
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
-        if generation.meta.get("chunking") != chunking.describe():
-            logger.info(
-                "chunking changed (%s -> %s): rebuilding from scratch",
-                generation.meta.get("chunking"), chunking.describe(),
-            )
-            return empty, False
-        target = sqlite3.connect(db_path)
-        source = sqlite3.connect(f"file:{generation.path / DB_FILE}?mode=ro", uri=True)
-        try:
-            source.backup(target)
-        finally:
-            source.close()
-            target.close()
-        return DenseIndex.load(generation.path / DENSE_FILE), True
+        source.backup(target)
     finally:
-        generation.close()
+        source.close()
+        target.close()
 
 
-def _pair_duplicates(db: sqlite3.Connection, fresh: list[str]) -> None:
+def _should_fold(base: Path, delta_db: Path, total_chunks: int, policy: DensePolicy) -> bool:
+    """Whether the delta just built has outgrown its base (`FOLD_SHARE`), or the archive's
+    size now calls for another vector layout than the base's."""
+    db = sqlite3.connect(f"file:{delta_db}?mode=ro", uri=True)
+    try:
+        db.execute("ATTACH DATABASE ? AS base", (f"file:{base / DB_FILE}?mode=ro&immutable=1",))
+        (own,) = db.execute("SELECT count(*) FROM main.chunks").fetchone()
+        (replaced,) = db.execute("SELECT count(*) FROM main.removed_chunks").fetchone()
+        (based,) = db.execute("SELECT count(*) FROM base.chunks").fetchone()
+    finally:
+        db.close()
+    layout = dense_kind(base)
+    return bool(own + replaced > max(FOLD_SHARE * based, FOLD_MIN_CHUNKS) or policy.wanted(total_chunks, layout) != layout)
+
+
+def _fold(base: Path, db_path: Path, delta_dense: DenseIndex) -> DenseIndex:
+    """Turn the delta built in `db_path` into a full generation: a copy of `base` with the
+    delta applied takes its place. Returns the vectors of the whole."""
+    delta_path = db_path.with_suffix(".delta")
+    db_path.rename(delta_path)
+    _copy_database(base / DB_FILE, db_path)
+    dense = DenseIndex.load(base / DENSE_FILE)
+    db = connect_rw(db_path)
+    try:
+        db.execute("ATTACH DATABASE ? AS delta", (f"file:{delta_path}?mode=ro",))
+        db.execute("BEGIN")
+        replaced = [row[0] for row in db.execute("SELECT id FROM delta.removed_articles")]
+        _drop_articles(Segments(db, has_base=False), dense, replaced)
+        db.execute(
+            "UPDATE main.articles SET size = r.size, mtime_ns = r.mtime_ns "
+            "FROM delta.restat_articles r WHERE r.id = main.articles.id"
+        )
+        for table in ("articles", "chunks", "chunk_dates"):
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM delta.{table}")  # noqa: S608
+        db.execute("INSERT OR IGNORE INTO main.duplicate_pairs SELECT * FROM delta.duplicate_pairs")
+        db.execute("INSERT INTO main.chunk_terms(rowid, terms) SELECT rowid, terms FROM delta.chunk_terms")
+        db.execute("INSERT OR REPLACE INTO main.meta SELECT * FROM delta.meta")
+        db.execute("COMMIT")
+        db.execute("DETACH DATABASE delta")
+    finally:
+        db.close()
+    delta_path.unlink()
+    ids, vectors = delta_dense.vectors()
+    dense.add(ids.tolist(), vectors)
+    return dense
+
+
+def _pair_duplicates(segments: Segments, fresh: list[str]) -> None:
     """Record which new or changed articles are near-duplicates of any article."""
     if not fresh:
         return
-    signatures = {row[0]: row[1] for row in db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")}
-    pairs = duplicates.similar_pairs(signatures, fresh)
-    db.executemany("INSERT OR IGNORE INTO duplicate_pairs(a, b) VALUES (?, ?)", sorted(pairs))
+    pairs = duplicates.similar_pairs(segments.signatures(), fresh)
+    segments.db.executemany("INSERT OR IGNORE INTO main.duplicate_pairs(a, b) VALUES (?, ?)", sorted(pairs))
 
 
-def _drop_articles(db: sqlite3.Connection, dense: DenseIndex, article_ids: list[str]) -> None:
+def _drop_articles(segments: Segments, dense: DenseIndex, article_ids: list[str]) -> None:
+    """Delete these articles' rows and vectors from the generation being built; those its base
+    holds are recorded as replaced (the base is never written)."""
+    db = segments.db
     for article_id in article_ids:
-        chunk_ids = [r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))]
+        chunk_ids = [r[0] for r in db.execute("SELECT id FROM main.chunks WHERE article_id = ?", (article_id,))]
         lexical.remove(db, chunk_ids)
         dense.remove(chunk_ids)
-        db.execute("DELETE FROM chunk_dates WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM duplicate_pairs WHERE a = ? OR b = ?", (article_id, article_id))
-        db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        db.execute("DELETE FROM main.chunk_dates WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM main.duplicate_pairs WHERE a = ? OR b = ?", (article_id, article_id))
+        db.execute("DELETE FROM main.chunks WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM main.articles WHERE id = ?", (article_id,))
+        if segments.has_base:
+            db.execute("DELETE FROM main.restat_articles WHERE id = ?", (article_id,))
+            if db.execute("SELECT 1 FROM base.articles WHERE id = ?", (article_id,)).fetchone():
+                db.execute("INSERT OR IGNORE INTO main.removed_articles(id) VALUES (?)", (article_id,))
+                db.execute(
+                    "INSERT OR IGNORE INTO main.removed_chunks(id) SELECT id FROM base.chunks WHERE article_id = ?",
+                    (article_id,),
+                )
+
+
+def _restat(segments: Segments, touched: list[tuple[int, int, str]]) -> None:
+    """New size and mtime of articles whose content did not change: on the rows of the
+    generation being built, or, for its base's, in the delta's `restat_articles`."""
+    db = segments.db
+    db.executemany("UPDATE main.articles SET size = ?, mtime_ns = ? WHERE id = ?", touched)
+    if segments.has_base:
+        db.executemany(
+            "INSERT OR REPLACE INTO main.restat_articles(id, size, mtime_ns) "
+            "SELECT ?3, ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM main.articles WHERE id = ?3)",
+            touched,
+        )
 
 
 def search_header(article: Article) -> str:
@@ -370,8 +464,10 @@ def _add_articles(
     batch_size: int,
     notify: Progress,
     dates: DateFinder,
+    next_id: int,
 ) -> int:
-    """Chunk, embed (in batches across articles) and store; returns how many chunks were embedded."""
+    """Chunk, embed (in batches across articles) and store under chunk ids from `next_id` on;
+    returns how many chunks were embedded."""
     chunker = Chunker(chunking, embedder.count_tokens)
     pending: list[Chunk] = []
     published = {article.id: article.date for article, _ in articles}
@@ -386,7 +482,6 @@ def _add_articles(
         )
         pending.extend(chunker.split(article))
     total = len(pending)
-    (next_id,) = db.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()
     notify(0, total, "embedding")
     for offset in range(0, total, batch_size):
         batch = pending[offset : offset + batch_size]

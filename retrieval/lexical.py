@@ -16,8 +16,10 @@ import math
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -82,17 +84,17 @@ def query_expression(terms: Sequence[str]) -> str | None:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
-def term_idf(db: sqlite3.Connection, terms: Sequence[str], chunk_count: int) -> dict[str, float]:
+def term_idf(db: sqlite3.Connection, terms: Sequence[str], chunk_count: int, schemas: Sequence[str] = ("main",)) -> dict[str, float]:
     """The question's distinct analysed terms with their IDF over the N chunks, ln(1 + N / (1 + df)):
     positive at any corpus size (FTS5's own BM25 IDF is near zero for a term in over half of a
-    small index's chunks), highest for a term no chunk holds."""
+    small index's chunks), highest for a term no chunk holds. `schemas`: the indexes the chunks
+    are in (a delta generation and its base)."""
     terms = list(dict.fromkeys(terms))
     if not terms:
         return {}
-    # fts5vocab reads FTS5's own document counts; a TEMP table works on read-only connections.
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_vocab USING fts5vocab(main, chunk_terms, row)")
-    marks = ",".join("?" * len(terms))
-    df = dict(db.execute(f"SELECT term, doc FROM temp.chunk_vocab WHERE term IN ({marks})", terms).fetchall())  # noqa: S608
+    df: Counter[str] = Counter()
+    for schema in schemas:
+        df.update(document_counts(db, terms, schema))
     return {term: math.log(1 + chunk_count / (1 + df.get(term, 0))) for term in terms}
 
 
@@ -108,24 +110,124 @@ def idf_match(weights: dict[str, float], passages_terms: Sequence[AbstractSet[st
     )
 
 
-def stored_terms(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, set[str]]:
+def stored_terms(
+    db: sqlite3.Connection, chunk_ids: Sequence[int], schemas: Sequence[str] = ("main",)
+) -> dict[int, set[str]]:
     """The analysed terms kept in the index for these chunks (no re-analysis at query time)."""
     if not chunk_ids:
         return {}
     marks = ",".join("?" * len(chunk_ids))
-    rows = db.execute(f"SELECT rowid, terms FROM chunk_terms WHERE rowid IN ({marks})", list(chunk_ids))  # noqa: S608
-    return {int(rowid): set(terms.split()) for rowid, terms in rows}
+    held: dict[int, set[str]] = {}
+    for schema in schemas:
+        rows = db.execute(
+            f"SELECT rowid, terms FROM {schema}.chunk_terms WHERE rowid IN ({marks})", list(chunk_ids)  # noqa: S608
+        )
+        held.update((int(rowid), set(terms.split())) for rowid, terms in rows)
+    return held
 
 
-def search(db: sqlite3.Connection, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
-    """(chunk_id, BM25 score) best first for the question's analysed terms; higher is better."""
+def search(
+    db: sqlite3.Connection, terms: Sequence[str], limit: int, schema: str = "main", skip: str | None = None
+) -> list[tuple[int, float]]:
+    """(chunk_id, BM25 score) best first for the question's analysed terms; higher is better.
+    `schema`: the attached database to search; `skip`: a table of chunk ids to leave out (the
+    base's chunks a delta generation replaced), filtered before the LIMIT."""
     expression = query_expression(terms)
     if expression is None:
         return []
+    unless = f"AND rowid NOT IN (SELECT id FROM {skip})" if skip else ""
     rows = db.execute(
-        "SELECT rowid, bm25(chunk_terms) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
+        f"SELECT rowid, bm25(chunk_terms) AS s FROM {schema}.chunk_terms WHERE chunk_terms MATCH ? {unless} "  # noqa: S608
         "ORDER BY s LIMIT ?",
         (expression, limit),
     ).fetchall()
     # FTS5's bm25() is negated so that ORDER BY ascending ranks best first.
     return [(int(rowid), -float(score)) for rowid, score in rows]
+
+
+# FTS5's bm25() constants (fts5_aux.c).
+_K1, _B = 1.2, 0.75
+_AVERAGES_ROWID = 1  # FTS5 keeps (rows, tokens per column) in this record of its %_data table
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """What FTS5's bm25() scores an index with: its row count, token count, and term counts."""
+
+    rows: int
+    tokens: int
+
+    @property
+    def average_length(self) -> float:
+        return self.tokens / self.rows if self.rows else 1.0
+
+
+def totals(db: sqlite3.Connection, schema: str = "main") -> Totals:
+    """The row and token counts FTS5 keeps for its own bm25() (read from its averages record:
+    a varint row count, then a varint token count per column), without scanning the index."""
+    row = db.execute(
+        f"SELECT block FROM {schema}.chunk_terms_data WHERE id = ?", (_AVERAGES_ROWID,)  # noqa: S608
+    ).fetchone()
+    if row is None:
+        return Totals(0, 0)
+    rows, offset = _varint(row[0], 0)
+    tokens, _ = _varint(row[0], offset)
+    return Totals(rows, tokens)
+
+
+def _varint(data: bytes, offset: int) -> tuple[int, int]:
+    """SQLite's variable-length integer: 7 bits a byte, big end first, the ninth byte whole."""
+    value = 0
+    for position in range(9):
+        byte = data[offset]
+        offset += 1
+        if position == 8:
+            return (value << 8) | byte, offset
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value, offset
+
+
+def document_counts(db: sqlite3.Connection, terms: Sequence[str], schema: str = "main") -> dict[str, int]:
+    """How many chunks of `schema`'s index hold each term (FTS5's own counts, through fts5vocab;
+    a TEMP table works on read-only connections)."""
+    if not terms:
+        return {}
+    vocabulary = f"{schema}_chunk_vocab"
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{vocabulary} USING fts5vocab({schema}, chunk_terms, row)")
+    marks = ",".join("?" * len(terms))
+    rows = db.execute(f"SELECT term, doc FROM temp.{vocabulary} WHERE term IN ({marks})", list(terms))  # noqa: S608
+    return dict(rows.fetchall())
+
+
+def rescored(
+    db: sqlite3.Connection, terms: Sequence[str], limit: int, schema: str, scale: Totals,
+    frequencies: dict[str, int],
+) -> list[tuple[int, float]]:
+    """BM25 of `schema`'s best chunks on another index's scale: FTS5's formula with the row
+    count, average length and term counts of `scale` (a delta generation's chunks, scored as
+    though they sat in its base, so both lists merge by score). The candidates are the
+    `limit` x 4 best by the small index's own BM25, whose order its few rows make noisy."""
+    distinct = list(dict.fromkeys(terms))
+    expression = query_expression(distinct)
+    if expression is None or not scale.rows:
+        return []
+    rows = db.execute(
+        f"SELECT rowid, terms FROM {schema}.chunk_terms WHERE chunk_terms MATCH ? "  # noqa: S608
+        "ORDER BY bm25(chunk_terms) LIMIT ?",
+        (expression, limit * 4),
+    ).fetchall()
+    idf = {}
+    for term in distinct:
+        hits = frequencies.get(term, 0)
+        idf[term] = max(math.log((scale.rows - hits + 0.5) / (hits + 0.5)), 1e-6)
+    scored = []
+    for rowid, text in rows:
+        held = text.split()
+        counts = Counter(held)
+        norm = _K1 * (1 - _B + _B * len(held) / scale.average_length)
+        score = sum(idf[t] * counts[t] * (_K1 + 1) / (counts[t] + norm) for t in distinct if counts[t])
+        scored.append((int(rowid), score))
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:limit]

@@ -91,7 +91,8 @@ class Retriever:
         return fresh
 
     def _open(self) -> Generation:
-        generation = self.store.open(expected_embedding=identity(self.embedder))
+        # The base's vectors this process holds are kept when the next generation shares them.
+        generation = self.store.open(expected_embedding=identity(self.embedder), reuse=self._generation)
         generation.dense.nprobe = self.config.dense_nprobe
         return generation
 

@@ -94,15 +94,17 @@ def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
     assert second.chunks >= 30 and generation.dense.kind == "ivf"
     assert len(generation.dense) == second.chunks
     cells = generation.dense._index.nlist
-    # One article removed, one added: vectors filed into the existing cells, not rebuilt.
+    # One article removed, one added: a delta on the IVF generation, whose vectors (the very
+    # object the reader holds) serve on, the removed chunks left out while scanning.
     (articles_dir / "extra_002.txt").unlink()
     write_articles(articles_dir, 1, start=50)
     third = services.reindex_now()
+    ivf = generation.dense
     generation = services.retriever.generation
     assert (third.added, third.removed) == (1, 1) and third.chunks_embedded < third.chunks / 3
-    assert generation.dense.kind == "ivf" and generation.dense._index.nlist == cells
-    assert len(generation.dense) == third.chunks
-    ids, _ = generation.dense.vectors()
-    assert set(ids.tolist()) == set(generation.chunks(ids.tolist()))  # every vector has its chunk
-    assert not any(row.article_id == "extra_002.txt" for row in generation.chunks(ids.tolist()).values())
+    assert generation.base == second.generation and generation.dense is ivf and ivf._index.nlist == cells
+    found = [chunk_id for chunk_id, _ in generation.dense_search(HashingEmbedder().embed_query(ALEPPO), 1000)]
+    assert len(found) == third.chunks and set(found) == set(generation.chunks(found))  # every vector has its chunk
+    articles = {row.article_id for row in generation.chunks(found).values()}
+    assert "extra_002.txt" not in articles and "extra_050.txt" in articles
     assert services.retriever.search(ALEPPO, k=3).passages[0].article_id.startswith("000_")
