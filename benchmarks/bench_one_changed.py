@@ -129,10 +129,11 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "one_changed.json")
+    parser.add_argument("--work", type=Path, help="a folder to build in and keep (default: a temporary one)")
     args = parser.parse_args()
     report: dict[str, object] = {"cpu": cpu_report(), "articles": args.articles}
     with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
         settings = Settings(_env_file=None, data_dir=work / "var", index_dir=work / "index")  # type: ignore[call-arg]
         embedder = build_embedder_from(settings)
         report["encoder"] = identity(embedder)

@@ -62,9 +62,13 @@ class ArticleFile:
     """An article file found on disk, before it is read; size and mtime let a re-index skip it."""
 
     id: str
-    path: Path
+    location: str  # a string, not a Path: a re-index lists 100k files and reads a few
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def find_article_files(root: Path) -> tuple[list[ArticleFile], list[SkippedFile]]:
@@ -105,7 +109,7 @@ def find_article_files(root: Path) -> tuple[list[ArticleFile], list[SkippedFile]
                     skipped.append(SkippedFile(entry.path, f"unreadable ({exc.strerror})"))
                     continue
                 article_id = entry.path[prefix:].replace(os.sep, "/")
-                found.append(ArticleFile(article_id, Path(entry.path), info.st_size, info.st_mtime_ns))
+                found.append(ArticleFile(article_id, entry.path, info.st_size, info.st_mtime_ns))
     found.sort(key=lambda f: f.id)
     return found, skipped
 

@@ -76,6 +76,10 @@ class DenseIndex:
         # the search parameters' keyword arguments.
         self._index: Any = index
         self.nprobe = nprobe
+        # An IVF index planned by `expect` keeps its first vectors here until there are enough
+        # (`_train_on`) to train its cells on.
+        self._waiting: list[tuple[np.ndarray, np.ndarray]] = []
+        self._train_on = 0
 
     @classmethod
     def empty(cls, dimension: int) -> DenseIndex:
@@ -89,6 +93,7 @@ class DenseIndex:
         return cls(index, nprobe)  # read_index returns the concrete class already
 
     def save(self, path: Path) -> None:
+        self.flush()
         faiss.write_index(self._index, str(path))
 
     @property
@@ -104,16 +109,52 @@ class DenseIndex:
         return int(self._index.d)
 
     def __len__(self) -> int:
-        return int(self._index.ntotal)
+        return int(self._index.ntotal) + sum(len(i) for i, _ in self._waiting)
+
+    def expect(self, count: int, policy: DensePolicy) -> None:
+        """Before a build from nothing: take now the layout `policy` wants for the `count`
+        vectors to come, so that they are filed straight into it instead of being held in a
+        flat index and copied over at the end. An IVF layout keeps the first vectors aside
+        until it has 64 a cell to train its cells on (the first articles, not a sample of all:
+        the price of never holding a large archive's vectors twice during a full re-index)."""
+        if len(self) or self._waiting:
+            raise ValueError("only an empty index can take a planned layout")
+        kind = policy.wanted(count, self.kind)
+        if kind == "flat":
+            return
+        cells = cells_for(count)
+        self._index = _untrained(kind, self.dimension, cells, policy.nprobe)
+        self.nprobe = policy.nprobe
+        self._train_on = min(count, _TRAINING_PER_CELL * cells)
 
     def add(self, chunk_ids: list[int], vectors: np.ndarray) -> None:
         if not chunk_ids:
             return
-        self._index.add_with_ids(
-            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(chunk_ids, dtype=np.int64)
-        )
+        ids = np.asarray(chunk_ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self._train_on:
+            self._waiting.append((ids, vectors))
+            if sum(len(i) for i, _ in self._waiting) >= self._train_on:
+                self.flush()
+            return
+        self._index.add_with_ids(vectors, ids)
+
+    def flush(self) -> None:
+        """Train a planned IVF index on the vectors kept aside (all it got, if fewer than
+        planned) and file them; nothing to do otherwise."""
+        if not self._train_on:
+            return
+        self._train_on = 0
+        if not self._waiting:
+            return
+        ids = np.concatenate([i for i, _ in self._waiting])
+        vectors = np.vstack([v for _, v in self._waiting])
+        self._waiting = []
+        _train(self._index, vectors)
+        self._index.add_with_ids(vectors, ids)
 
     def remove(self, chunk_ids: list[int]) -> None:
+        self.flush()
         if chunk_ids:
             self._index.remove_ids(np.asarray(chunk_ids, dtype=np.int64))
 
@@ -123,6 +164,7 @@ class DenseIndex:
         """(chunk_id, cosine similarity) best first; `among` restricts the search to those
         chunk ids (a date filter), `excluded` leaves those out (a base's chunks that a delta
         generation replaced); both are checked while scanning, so the `limit` best are all allowed."""
+        self.flush()
         if len(self) == 0 or (among is not None and len(among) == 0):
             return []
         if excluded is not None and not len(excluded):
@@ -183,6 +225,7 @@ class DenseIndex:
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything stored (vectors decoded for `ivf-sq8`)."""
+        self.flush()
         if self.kind == "flat":
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
             flat = faiss.downcast_index(self._index.index)
@@ -222,18 +265,24 @@ class DenseIndex:
 
 
 def build(kind: str, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 128) -> DenseIndex:
-    """A new index of `kind` holding these vectors; IVF cells are trained on a sample of them,
-    64 per cell (k-means wants at least 39; more costs minutes at a million vectors and moves
-    recall by little)."""
+    """A new index of `kind` holding these vectors; IVF cells are trained on a sample of them."""
     dimension = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if kind == "flat":
         index = DenseIndex.empty(dimension)
         index.add(ids.tolist(), vectors)
         return index
+    ivf = _untrained(kind, dimension, cells_for(len(vectors)), nprobe)
+    _train(ivf, vectors)
+    index = DenseIndex(ivf, nprobe)
+    for start in range(0, len(vectors), 100_000):
+        index.add(ids[start : start + 100_000].tolist(), vectors[start : start + 100_000])
+    return index
+
+
+def _untrained(kind: str, dimension: int, cells: int, nprobe: int) -> Any:
     if kind not in ("ivf", "ivf-sq8"):
         raise ValueError(f"unknown dense index kind {kind!r}; choose one of {', '.join(KINDS)}")
-    cells = cells_for(len(vectors))
     quantizer: Any = faiss.IndexFlatIP(dimension)
     if kind == "ivf":
         ivf: Any = faiss.IndexIVFFlat(quantizer, dimension, cells, faiss.METRIC_INNER_PRODUCT)
@@ -241,18 +290,21 @@ def build(kind: str, ids: np.ndarray, vectors: np.ndarray, nprobe: int = 128) ->
         ivf = faiss.IndexIVFScalarQuantizer(
             quantizer, dimension, cells, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
-    faiss_any: Any = faiss
     ivf.own_fields = True
     quantizer.this.disown()
+    ivf.nprobe = nprobe
+    return ivf
+
+
+def _train(ivf: Any, vectors: np.ndarray) -> None:
+    """Train the cells on a sample of `vectors`, 64 per cell (k-means wants at least 39; more
+    costs minutes at a million vectors and moves recall by little)."""
+    cells = int(ivf.nlist)
     sample = vectors
     if len(vectors) > _TRAINING_PER_CELL * cells:
         rng = np.random.default_rng(len(vectors))
         sample = vectors[np.sort(rng.choice(len(vectors), _TRAINING_PER_CELL * cells, replace=False))]
     ivf.train(sample)
     # A hash table from id to (cell, offset): remove_ids and reconstruct without a scan.
+    faiss_any: Any = faiss
     ivf.set_direct_map_type(faiss_any.DirectMap.Hashtable)
-    ivf.nprobe = nprobe
-    index = DenseIndex(ivf, nprobe)
-    for start in range(0, len(vectors), 100_000):
-        index.add(ids[start : start + 100_000].tolist(), vectors[start : start + 100_000])
-    return index

@@ -248,6 +248,10 @@ class Generation:
         if base is not None:
             self._removed = np.array([r[0] for r in db.execute("SELECT id FROM main.removed_chunks")], dtype=np.int64)
             self._base_totals = lexical.totals(db, "base")
+        # The full part's precomputed BM25 postings (generations sealed before them have none).
+        full = "base" if base is not None else "main"
+        self._postings: str | None = full if lexical.has_postings(db, full) else None
+        (self._highest_id,) = db.execute(f"SELECT coalesce(max(rowid), 0) FROM {full}.chunk_terms").fetchone()  # noqa: S608
 
     @property
     def embedding(self) -> str:
@@ -260,9 +264,16 @@ class Generation:
 
     def lexical_search(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
         with self._lock:
-            if self.base is None:
+            if self._postings is not None:
+                found = lexical.search_postings(
+                    self._db, terms, limit, self._postings, self._highest_id, self._removed
+                )
+            elif self.base is None:
                 return lexical.search(self._db, terms, limit)
-            found = lexical.search(self._db, terms, limit, schema="base", skip="main.removed_chunks")
+            else:
+                found = lexical.search(self._db, terms, limit, schema="base", skip="main.removed_chunks")
+            if self.base is None:
+                return found
             frequencies = lexical.document_counts(self._db, list(dict.fromkeys(terms)), "base")
             found += lexical.rescored(self._db, terms, limit, "main", self._base_totals, frequencies)
         found.sort(key=lambda pair: -pair[1])

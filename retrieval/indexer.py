@@ -190,7 +190,8 @@ def _build(
         _restat(segments, diff.touched)
         to_index = [diff.fresh[a] for a in added + changed]
         embedded = _add_articles(db, dense, to_index, embedder, chunking, batch_size, notify, dates,
-                                 segments.next_chunk_id())
+                                 segments.next_chunk_id(), plan=None if start.reused else dense_policy)
+        dense.flush()
         _pair_duplicates(segments, [article.id for article, _ in to_index])
         total_chunks = segments.chunk_count()
         (own_chunks,) = db.execute("SELECT count(*) FROM main.chunks").fetchone()
@@ -221,6 +222,7 @@ def _build(
         # rebuilt here, in the scratch generation, so the live one never sees it change. A
         # delta's few vectors stay exact.
         dense = dense.fitted(dense_policy)
+        _seal_postings(db_path)
     dense.save(scratch / DENSE_FILE)
     store.publish(scratch, name, base)
 
@@ -400,6 +402,18 @@ def _fold(base: Path, db_path: Path, delta_dense: DenseIndex) -> DenseIndex:
     return dense
 
 
+def _seal_postings(db_path: Path) -> None:
+    """A full generation's precomputed BM25 postings (retrieval.lexical), written once."""
+    db = connect_rw(db_path)
+    try:
+        db.execute("BEGIN")
+        postings = lexical.write_postings(db)
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    logger.info("bm25 postings written postings=%d", postings)
+
+
 def _pair_duplicates(segments: Segments, fresh: list[str]) -> None:
     """Record which new or changed articles are near-duplicates of any article."""
     if not fresh:
@@ -465,9 +479,11 @@ def _add_articles(
     notify: Progress,
     dates: DateFinder,
     next_id: int,
+    plan: DensePolicy | None = None,
 ) -> int:
     """Chunk, embed (in batches across articles) and store under chunk ids from `next_id` on;
-    returns how many chunks were embedded."""
+    returns how many chunks were embedded. `plan`: in a build from nothing, the vectors go
+    straight into the layout this policy wants for their number (see DenseIndex.expect)."""
     chunker = Chunker(chunking, embedder.count_tokens)
     pending: list[Chunk] = []
     published = {article.id: article.date for article, _ in articles}
@@ -482,6 +498,8 @@ def _add_articles(
         )
         pending.extend(chunker.split(article))
     total = len(pending)
+    if plan is not None:
+        dense.expect(total, plan)
     notify(0, total, "embedding")
     for offset in range(0, total, batch_size):
         batch = pending[offset : offset + batch_size]

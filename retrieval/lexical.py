@@ -6,6 +6,13 @@ incremental (no rebuild of the whole index for one changed article); and SQLite 
 as software gets. Its `bm25()` ranks with the inverted index instead of re-scoring every chunk
 in Python per query, as LangChain's `BM25Retriever` does.
 
+FTS5 scores every posting of every query term with a function call per row: past ~100k chunks
+a question's common words cost tens of milliseconds (benchmarks/bench_lexical.py). A full
+generation therefore also keeps, per term, its chunks and their BM25 contribution already
+computed (`term_postings`, written once when the generation is sealed: it never changes); a
+search adds those arrays up with numpy, scoring exactly as FTS5's bm25() would. The small
+deltas of later re-indexes use FTS5 (`rescored`).
+
 The analysis (shared by indexing and querying): NFKC, lower case, French elisions (l', d',
 qu', jusqu'...) cut off, accents folded, stop words dropped, Snowball French stemming.
 """
@@ -16,12 +23,14 @@ import math
 import re
 import sqlite3
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import Stemmer
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
@@ -224,10 +233,88 @@ def rescored(
         idf[term] = max(math.log((scale.rows - hits + 0.5) / (hits + 0.5)), 1e-6)
     scored = []
     for rowid, text in rows:
-        held = text.split()
+        held = _fts_tokens(text)
         counts = Counter(held)
         norm = _K1 * (1 - _B + _B * len(held) / scale.average_length)
         score = sum(idf[t] * counts[t] * (_K1 + 1) / (counts[t] + norm) for t in distinct if counts[t])
         scored.append((int(rowid), score))
     scored.sort(key=lambda pair: -pair[1])
     return scored[:limit]
+
+
+# FTS5's tokenizer (unicode61) splits the stored terms on spaces and on underscores (a
+# punctuation character to it, a word character to Python's \w).
+_FTS_SEPARATORS = re.compile(r"[\s_]+")
+
+
+def _fts_tokens(text: str) -> list[str]:
+    return [token for token in _FTS_SEPARATORS.split(text) if token]
+
+
+def write_postings(db: sqlite3.Connection) -> int:
+    """(Re)write `term_postings` for a sealed generation's chunks: each term's chunk ids and
+    BM25 contributions, on FTS5's statistics and formula. Returns the number of postings."""
+    scale = totals(db)
+    vocabulary: dict[str, int] = {}
+    chunk_ids, term_ids, frequencies, lengths = array("i"), array("i"), array("f"), array("f")
+    for rowid, text in db.execute("SELECT rowid, terms FROM chunk_terms"):
+        held = _fts_tokens(text)
+        for term, count in Counter(held).items():
+            chunk_ids.append(rowid)
+            term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
+            frequencies.append(count)
+            lengths.append(len(held))
+    ids = np.frombuffer(chunk_ids, dtype=np.int32)
+    terms = np.frombuffer(term_ids, dtype=np.int32)
+    tf = np.frombuffer(frequencies, dtype=np.float32).astype(np.float64)
+    dl = np.frombuffer(lengths, dtype=np.float32).astype(np.float64)
+    hits = np.bincount(terms, minlength=len(vocabulary)).astype(np.float64)
+    idf = np.maximum(np.log((scale.rows - hits + 0.5) / (hits + 0.5)), 1e-6)
+    scores = (idf[terms] * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * dl / scale.average_length))).astype(np.float32)
+    order = np.argsort(terms, kind="stable")
+    bounds = np.searchsorted(terms[order], np.arange(len(vocabulary) + 1))
+    names = list(vocabulary)
+    db.execute("DROP TABLE IF EXISTS term_postings")
+    db.execute("CREATE TABLE term_postings (term TEXT PRIMARY KEY, chunk_ids BLOB NOT NULL, scores BLOB NOT NULL)")
+    db.executemany(
+        "INSERT INTO term_postings(term, chunk_ids, scores) VALUES (?, ?, ?)",
+        (
+            (names[t], ids[order[bounds[t] : bounds[t + 1]]].tobytes(), scores[order[bounds[t] : bounds[t + 1]]].tobytes())
+            for t in range(len(vocabulary))
+        ),
+    )
+    return len(ids)
+
+
+def has_postings(db: sqlite3.Connection, schema: str = "main") -> bool:
+    found = db.execute(
+        f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = 'term_postings'"  # noqa: S608
+    ).fetchone()
+    return found is not None
+
+
+def search_postings(
+    db: sqlite3.Connection, terms: Sequence[str], limit: int, schema: str, highest_id: int,
+    skip: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
+    """As `search`, from `term_postings` (see the module's docstring); `highest_id`: the
+    largest chunk id of `schema`; `skip`: chunk ids left out (a delta's replaced chunks)."""
+    distinct = list(dict.fromkeys(terms))
+    if not distinct:
+        return []
+    marks = ",".join("?" * len(distinct))
+    rows = db.execute(
+        f"SELECT chunk_ids, scores FROM {schema}.term_postings WHERE term IN ({marks})", distinct  # noqa: S608
+    ).fetchall()
+    if not rows:
+        return []
+    total = np.zeros(highest_id + 1, dtype=np.float32)
+    for ids, scores in rows:  # a term's chunk ids are distinct: plain fancy-index addition is exact
+        total[np.frombuffer(ids, dtype=np.int32)] += np.frombuffer(scores, dtype=np.float32)
+    if skip is not None and len(skip):
+        total[skip] = 0.0
+    hits = np.flatnonzero(total)
+    if len(hits) > limit:
+        hits = hits[np.argpartition(-total[hits], limit - 1)[:limit]]
+    hits = hits[np.argsort(-total[hits], kind="stable")]
+    return [(int(i), float(total[i])) for i in hits]

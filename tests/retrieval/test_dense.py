@@ -56,6 +56,28 @@ def test_ivf_finds_what_exact_search_finds_and_adds_removes_in_place(kind: str, 
     assert sorted(stored_ids.tolist()) == list(range(1010, 6010)) + list(range(9000, 9100))
 
 
+def test_a_planned_ivf_fills_its_cells_as_vectors_come() -> None:
+    """A build from nothing takes the IVF layout for the size it expects before the first
+    vector: the first 64 a cell train it, the rest go straight in; no flat copy on the way."""
+    vectors, ids = clustered(6000), np.arange(1, 6001)
+    planned = DenseIndex.empty(48)
+    planned.expect(6000, DensePolicy(ann_above=1000, nprobe=32))
+    cells = cells_for(6000)
+    for start in range(0, 6000, 500):
+        planned.add(ids[start : start + 500].tolist(), vectors[start : start + 500])
+        assert planned._index.is_trained == (start + 500 >= 64 * cells)  # trained once it had enough
+    assert planned.kind == "ivf" and planned._index.nlist == cells and len(planned) == 6000
+    exact = build("flat", ids, vectors)
+    queries = clustered(50, seed=2)
+    recall = np.mean([len({i for i, _ in planned.search(q, 10)} & {i for i, _ in exact.search(q, 10)}) / 10 for q in queries])
+    assert recall >= 0.95
+    small = DenseIndex.empty(48)
+    small.expect(500, DensePolicy(ann_above=1000))
+    assert small.kind == "flat"
+    with pytest.raises(ValueError, match="empty"):
+        planned.expect(10, DensePolicy())
+
+
 @pytest.mark.parametrize("kind", ["flat", "ivf"])
 def test_a_search_can_be_restricted_to_chunk_ids(kind: str) -> None:
     vectors = clustered(3000)

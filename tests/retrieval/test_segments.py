@@ -191,3 +191,20 @@ def test_a_damaged_base_is_rebuilt_by_the_next_reindex(
     assert third.full and "base" not in _manifest(settings, third.generation)
     shutil.rmtree(settings.index_dir / first.generation, ignore_errors=True)
     assert build_services(settings, embedder=HashingEmbedder()).retriever.search("Tombouctou", mode="bm25").passages
+
+
+def test_precomputed_postings_score_as_fts5(make_settings: Callable[..., Settings], old_articles: Path) -> None:
+    """A full generation's term_postings give FTS5's own BM25: same chunks, same scores."""
+    settings = make_settings()
+    report = build_services(settings, embedder=HashingEmbedder()).reindex_now()
+    db = sqlite3.connect(settings.index_dir / report.generation / DB_FILE)
+    assert lexical.has_postings(db)
+    (highest,) = db.execute("SELECT max(rowid) FROM chunk_terms").fetchone()
+    for question in [*QUESTIONS, "civils Alep Alep offensive 130 000", "mot-absent-partout"]:
+        terms = lexical.analyze(question)
+        exact = lexical.search(db, terms, 30)
+        mine = lexical.search_postings(db, terms, 30, "main", highest)
+        assert len(mine) == len(exact)
+        assert all(abs(a - b) < 1e-4 * max(1.0, abs(b)) for (_, a), (_, b) in zip(mine, exact, strict=True)), question
+        assert {i for i, s in mine if s > exact[-1][1] + 1e-4} <= {i for i, _ in exact} if exact else not mine
+    db.close()
