@@ -11,7 +11,8 @@ full copy every change used to cost, in one run.
 2. --changes times: one article's file is edited and `reindex()` runs with the real default
    encoder, as `qabot index` and /reindex do: the time of the whole re-index (scan of every
    file, comparison, embedding, writing the delta, publishing), and the time a reader that held
-   the previous generation takes to switch to the new one and answer a question.
+   the previous generation takes to switch to the new one and answer a question, then the
+   p50/p95 of 100 dev questions searched on the new generation.
 3. The same edit once more with the delta folded into a full copy (FOLD_MIN_CHUNKS=0), which is
    what every change cost before deltas (a copy of the whole SQLite file and vectors).
 """
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_encoder import cpu_report  # noqa: E402
-from benchmarks.bench_index import CHUNKING, corpus_dir, percentile, write_report  # noqa: E402
+from benchmarks.bench_index import CHUNKING, EVAL, corpus_dir, percentile, write_report  # noqa: E402
 from qabot.services import build_embedder_from, retrieval_config  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
 from retrieval import duplicates, indexer, lexical  # noqa: E402
@@ -45,6 +46,8 @@ from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, con
 from retrieval.retriever import Retriever  # noqa: E402
 
 QUESTION = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
+# Searches timed on each new generation after the first (dev questions, the same each time).
+QUESTIONS = [json.loads(line)["question"] for line in (EVAL / "dev.jsonl").open(encoding="utf-8")][:100]
 
 
 def write_archive(folder: Path, articles: int, vocabulary: list[str]) -> None:
@@ -85,6 +88,7 @@ def write_generation(store: IndexStore, folder: Path, embedder: Embedder) -> dic
         db.executemany('INSERT INTO chunks(id, article_id, ordinal, start, "end", text) VALUES (?,?,?,?,?,?)', rows)
         lexical.add(db, [(r[0], r[5]) for r in rows])
         ids.extend(r[0] for r in rows)
+    lexical.write_postings(db)  # as a sealed full generation has them
     meta = {"schema": SCHEMA_VERSION, "embedding": identity(embedder), "dimension": str(embedder.dimension),
             "chunking": CHUNKING.fitted(embedder.max_tokens).describe(), "built_at": "synthetic", "generation": name,
             "scan_started_ns": str(time.time_ns())}
@@ -114,6 +118,11 @@ def one_change(store: IndexStore, folder: Path, embedder: Embedder, reader: Retr
     switched = time.perf_counter()
     result = reader.search(QUESTION)
     reader_seconds = time.perf_counter() - switched
+    steady = []
+    for question in QUESTIONS:
+        started = time.perf_counter()
+        reader.search(question)
+        steady.append((time.perf_counter() - started) * 1000)
     manifest = json.loads((store.root / report.generation / "manifest.json").read_text(encoding="utf-8"))
     return {
         "article": i, "changed": report.changed, "chunks_embedded": report.chunks_embedded,
@@ -121,6 +130,7 @@ def one_change(store: IndexStore, folder: Path, embedder: Embedder, reader: Retr
         "delta_mb": round(sum(f.stat().st_size for f in (store.root / report.generation).iterdir()) / 1e6, 2),
         "reader_switch_and_first_search_seconds": round(reader_seconds, 3),
         "first_search_ms_inside": result.timings_ms,
+        "then_search_p50_ms": round(percentile(steady, 50), 2), "then_search_p95_ms": round(percentile(steady, 95), 2),
     }
 
 

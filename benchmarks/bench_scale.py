@@ -144,6 +144,7 @@ def write_generation(
             [(i, f"synthetic/{(i - 1) // 10}.txt", (i - 1) % 10, 0, len(t), t) for i, t in zip(ids, texts, strict=True)],
         )
         lexical.add(db, list(zip(ids, texts, strict=True)))
+    lexical.write_postings(db)  # as a sealed full generation has them
     meta = {"schema": SCHEMA_VERSION, "embedding": identity(embedder), "dimension": str(embedder.dimension),
             "chunking": CHUNKING.describe(), "built_at": "synthetic", "generation": name}
     db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
@@ -252,6 +253,7 @@ def main() -> int:
     parser.add_argument("--vectors", type=Path, help="an .npz to keep the real vectors in (reused if present)")
     parser.add_argument("--full-up-to", type=int, default=100_000,
                         help="above this size only the encoder and the dense index are served (no SQLite/FTS5 build)")
+    parser.add_argument("--nprobes", default="128", help="DENSE_NPROBE values the serving process runs with, in turn")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve-dense", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -298,13 +300,16 @@ def main() -> int:
                 entry["disk_mb_dense_only"] = round((work / f"dense-{size}.faiss").stat().st_size / 1e6, 1)
                 command = ["--serve-dense", str(work / f"dense-{size}.faiss")]
             del vectors, truth, ivf
-            child = subprocess.run(
-                [sys.executable, __file__, *command, "--queries", str(args.queries)],
-                capture_output=True, text=True, env=env, check=False,
-            )
-            if child.returncode != 0:
-                raise RuntimeError(f"the serving process failed ({child.returncode}):\n{child.stderr[-3000:]}")
-            entry["retrieval"] = json.loads(child.stdout.strip().splitlines()[-1])
+            runs = []
+            for nprobe in args.nprobes.split(","):
+                child = subprocess.run(
+                    [sys.executable, __file__, *command, "--queries", str(args.queries)],
+                    capture_output=True, text=True, env={**env, "DENSE_NPROBE": nprobe}, check=False,
+                )
+                if child.returncode != 0:
+                    raise RuntimeError(f"the serving process failed ({child.returncode}):\n{child.stderr[-3000:]}")
+                runs.append({"nprobe": int(nprobe), **json.loads(child.stdout.strip().splitlines()[-1])})
+            entry["retrieval"] = runs
             entry["load_average_1m"] = round(os.getloadavg()[0], 2)
             report["sizes"].append(entry)  # type: ignore[union-attr]
             print(json.dumps(entry), flush=True)

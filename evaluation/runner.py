@@ -33,6 +33,7 @@ from qabot.services import (
 )
 from qabot.settings import Settings
 from retrieval import index as index_schema
+from retrieval import lexical
 from retrieval.articles import find_article_files
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import QabotError
@@ -122,7 +123,7 @@ def cache_key(corpus: Path, settings: Settings, embedding: str) -> str:
     for file in files:  # sorted by id
         digest.update(file.id.encode() + b"\0" + hashlib.sha256(file.path.read_bytes()).digest())
     digest.update(embedding.encode() + chunking_config(settings).describe().encode())
-    digest.update(f"schema={index_schema.SCHEMA_VERSION}".encode())
+    digest.update(f"schema={index_schema.SCHEMA_VERSION} lexical={lexical.FORMAT}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -222,8 +222,10 @@ def _build(
         # rebuilt here, in the scratch generation, so the live one never sees it change. A
         # delta's few vectors stay exact.
         dense = dense.fitted(dense_policy)
-        _seal_postings(db_path)
     dense.save(scratch / DENSE_FILE)
+    del dense  # the new vectors leave memory before the postings are computed
+    if base is None:
+        _seal_postings(db_path)
     store.publish(scratch, name, base)
 
     report = ReindexReport(

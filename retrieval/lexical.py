@@ -23,7 +23,6 @@ import math
 import re
 import sqlite3
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -242,6 +241,10 @@ def rescored(
     return scored[:limit]
 
 
+# What a sealed full generation holds for BM25 beside FTS5 (a cache of indexes, such as the
+# evaluation's, keys on it: one built before the postings would be measured without them).
+FORMAT = "fts5+postings-1"
+
 # FTS5's tokenizer (unicode61) splits the stored terms on spaces and on underscores (a
 # punctuation character to it, a word character to Python's \w).
 _FTS_SEPARATORS = re.compile(r"[\s_]+")
@@ -253,37 +256,27 @@ def _fts_tokens(text: str) -> list[str]:
 
 def write_postings(db: sqlite3.Connection) -> int:
     """(Re)write `term_postings` for a sealed generation's chunks: each term's chunk ids and
-    BM25 contributions, on FTS5's statistics and formula. Returns the number of postings."""
-    scale = totals(db)
-    vocabulary: dict[str, int] = {}
-    chunk_ids, term_ids, frequencies, lengths = array("i"), array("i"), array("f"), array("f")
-    for rowid, text in db.execute("SELECT rowid, terms FROM chunk_terms"):
-        held = _fts_tokens(text)
-        for term, count in Counter(held).items():
-            chunk_ids.append(rowid)
-            term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-            frequencies.append(count)
-            lengths.append(len(held))
-    ids = np.frombuffer(chunk_ids, dtype=np.int32)
-    terms = np.frombuffer(term_ids, dtype=np.int32)
-    tf = np.frombuffer(frequencies, dtype=np.float32).astype(np.float64)
-    dl = np.frombuffer(lengths, dtype=np.float32).astype(np.float64)
-    hits = np.bincount(terms, minlength=len(vocabulary)).astype(np.float64)
-    idf = np.maximum(np.log((scale.rows - hits + 0.5) / (hits + 0.5)), 1e-6)
-    scores = (idf[terms] * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * dl / scale.average_length))).astype(np.float32)
-    order = np.argsort(terms, kind="stable")
-    bounds = np.searchsorted(terms[order], np.arange(len(vocabulary) + 1))
-    names = list(vocabulary)
+    BM25 contributions, read from FTS5 itself one term at a time (a one-term query's bm25() is
+    exactly that term's contribution), so memory stays that of the longest list. Returns the
+    number of postings."""
     db.execute("DROP TABLE IF EXISTS term_postings")
     db.execute("CREATE TABLE term_postings (term TEXT PRIMARY KEY, chunk_ids BLOB NOT NULL, scores BLOB NOT NULL)")
-    db.executemany(
-        "INSERT INTO term_postings(term, chunk_ids, scores) VALUES (?, ?, ?)",
-        (
-            (names[t], ids[order[bounds[t] : bounds[t + 1]]].tobytes(), scores[order[bounds[t] : bounds[t + 1]]].tobytes())
-            for t in range(len(vocabulary))
-        ),
-    )
-    return len(ids)
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.main_chunk_vocab USING fts5vocab(main, chunk_terms, row)")
+    vocabulary = [row[0] for row in db.execute("SELECT term FROM temp.main_chunk_vocab")]
+    written = 0
+    for term in vocabulary:
+        rows = db.execute(
+            "SELECT rowid, bm25(chunk_terms) FROM chunk_terms WHERE chunk_terms MATCH ?", (f'"{term}"',)
+        ).fetchall()
+        if not rows:
+            continue
+        pairs = np.array(rows, dtype=np.float64)
+        db.execute(
+            "INSERT INTO term_postings(term, chunk_ids, scores) VALUES (?, ?, ?)",
+            (term, pairs[:, 0].astype(np.int32).tobytes(), (-pairs[:, 1]).astype(np.float32).tobytes()),
+        )
+        written += len(rows)
+    return written
 
 
 def has_postings(db: sqlite3.Connection, schema: str = "main") -> bool:
