@@ -59,14 +59,16 @@ def test_ivf_finds_what_exact_search_finds_and_adds_removes_in_place(kind: str, 
 def test_a_planned_ivf_fills_its_cells_as_vectors_come() -> None:
     """A build from nothing takes the IVF layout for the size it expects before the first
     vector: the first 64 a cell train it, the rest go straight in; no flat copy on the way."""
-    vectors, ids = clustered(6000), np.arange(1, 6001)
+    count = 80_000
+    vectors, ids = clustered(count), np.arange(1, count + 1)
     planned = DenseIndex.empty(48)
-    planned.expect(6000, DensePolicy(ann_above=1000, nprobe=32))
-    cells = cells_for(6000)
-    for start in range(0, 6000, 500):
-        planned.add(ids[start : start + 500].tolist(), vectors[start : start + 500])
-        assert planned._index.is_trained == (start + 500 >= 64 * cells)  # trained once it had enough
-    assert planned.kind == "ivf" and planned._index.nlist == cells and len(planned) == 6000
+    planned.expect(count, DensePolicy(ann_above=1000, nprobe=64))
+    cells = cells_for(count)
+    assert 64 * cells < count
+    for start in range(0, count, 10_000):
+        planned.add(ids[start : start + 10_000].tolist(), vectors[start : start + 10_000])
+        assert planned._index.is_trained == (start + 10_000 >= 64 * cells)  # trained once it had enough
+    assert planned.kind == "ivf" and planned._index.nlist == cells and len(planned) == count
     exact = build("flat", ids, vectors)
     queries = clustered(50, seed=2)
     recall = np.mean([len({i for i, _ in planned.search(q, 10)} & {i for i, _ in exact.search(q, 10)}) / 10 for q in queries])
@@ -99,7 +101,7 @@ def test_the_layout_follows_the_size_with_hysteresis() -> None:
     switched = grown.fitted(policy)
     assert switched.kind == "ivf" and len(switched) == 1200
     assert switched.fitted(policy) is switched  # same size: kept as it is
-    assert cells_for(1200) == 30 and cells_for(10**6) == 1024 and cells_for(10) == 1
+    assert cells_for(1200) == 30 and cells_for(10**6) == 4096 and cells_for(10**5) == 1024 and cells_for(10) == 1
 
 
 def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
