@@ -1,11 +1,16 @@
-"""The BM25 engine at archive sizes: SQLite FTS5 (what the index uses) against bm25s, same analysis.
+"""The BM25 engine at archive sizes: SQLite FTS5, qabot's postings, bm25s and tantivy, same analysis.
 
-    .venv/bin/pip install 'bm25s==0.3.16'      # the bench extra: pip install -e '.[bench]'
+    .venv/bin/pip install 'bm25s==0.3.16' 'tantivy==0.27.0'     # the bench extra: pip install -e '.[bench]'
     .venv/bin/python benchmarks/bench_lexical.py [--sizes 10000,100000] [--out benchmarks/reports/lexical.json]
 
 Both engines get the same terms: qabot's French analysis (`retrieval.lexical.analyze`: elisions,
 accents folded, stop words, Snowball stems) of every chunk of the evaluation corpus, cut by the
-shipped chunking, and of every dev question. Padding to size: synthetic chunks of as many terms
+shipped chunking, and of every dev question. `postings` is what a sealed full generation
+searches: `term_postings` written from the FTS5 index, added up with numpy
+(`lexical.search_postings`). tantivy indexes the same terms (whitespace tokenizer, one segment
+after its merges) and answers a should-match boolean query of them with its own BM25 (Lucene's
+IDF, so its order differs slightly from FTS5's); its hits are mapped to chunk numbers through a
+stored field, which it reads per hit. Padding to size: synthetic chunks of as many terms
 as a real chunk has on average, each term drawn from the corpus vocabulary with its corpus
 frequency (so document frequencies keep their Zipf shape: a uniform draw would make every term
 common and every posting list as long as the longest). Both engines score with k1 = 1.2,
@@ -79,7 +84,46 @@ def bm25s_engine(docs: list[list[str]]) -> Search:
     return search
 
 
-ENGINES: dict[str, Callable[[list[list[str]]], Search]] = {"fts5": fts5, "bm25s": bm25s_engine}
+def postings(docs: list[list[str]]) -> Search:
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    lexical.create_schema(db)
+    db.executemany("INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)", ((i + 1, " ".join(t)) for i, t in enumerate(docs)))
+    lexical.write_postings(db)
+    db.commit()
+    return lambda terms: [chunk_id - 1 for chunk_id, _ in lexical.search_postings(db, terms, CANDIDATES, "main", len(docs))]
+
+
+def tantivy_engine(docs: list[list[str]]) -> Search:
+    import tempfile
+
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=False, fast=True)
+    builder.add_text_field("terms", stored=False, tokenizer_name="whitespace")
+    schema = builder.build()
+    index = tantivy.Index(schema, path=tempfile.mkdtemp(prefix="bench-tantivy-"))
+    writer = index.writer(heap_size=500_000_000, num_threads=1)
+    for i, terms in enumerate(docs):
+        writer.add_document(tantivy.Document(id=i, terms=" ".join(terms)))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    searcher = index.searcher()
+
+    def search(terms: list[str]) -> list[int]:
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "terms", t)) for t in dict.fromkeys(terms)]
+        if not should:
+            return []
+        hits = searcher.search(tantivy.Query.boolean_query(should), CANDIDATES).hits
+        return [int(searcher.doc(address)["id"][0]) for _, address in hits]
+
+    return search
+
+
+ENGINES: dict[str, Callable[[list[list[str]]], Search]] = {
+    "fts5": fts5, "postings": postings, "bm25s": bm25s_engine, "tantivy": tantivy_engine,
+}
 
 
 def measure(size: int, docs: list[list[str]], questions: list[tuple[list[str], str | None]], articles: list[str]) -> dict[str, object]:
@@ -101,11 +145,17 @@ def measure(size: int, docs: list[list[str]], questions: list[tuple[list[str], s
         tops[name] = found
         results[name] = {"build_s": round(built, 2), "query_p50_ms": round(statistics.median(times), 3),
                          "query_p95_ms": round(percentile(times, 95), 3), "gold_article_in_top5": round(hits / asked, 4)}
-    overlap = [len(set(a[:10]) & set(b[:10])) / max(1, min(10, len(a))) for a, b in zip(tops["fts5"], tops["bm25s"], strict=True)]
-    results["bm25s_share_of_fts5_top10"] = round(statistics.fmean(overlap), 4)
-    fts, other = results["fts5"], results["bm25s"]
-    assert isinstance(fts, dict) and isinstance(other, dict)
-    results["ratio_p50_bm25s_to_fts5"] = round(other["query_p50_ms"] / fts["query_p50_ms"], 3)
+    fts = results["fts5"]
+    assert isinstance(fts, dict)
+    for name in ENGINES:
+        if name == "fts5":
+            continue
+        overlap = [len(set(a[:10]) & set(b[:10])) / max(1, min(10, len(a))) for a, b in zip(tops["fts5"], tops[name], strict=True)]
+        results[f"{name}_share_of_fts5_top10"] = round(statistics.fmean(overlap), 4)
+        other = results[name]
+        assert isinstance(other, dict)
+        results[f"ratio_p50_{name}_to_fts5"] = round(other["query_p50_ms"] / fts["query_p50_ms"], 3)
+    print(json.dumps(results), flush=True)  # noqa: T201
     return results
 
 

@@ -306,8 +306,12 @@ def search_postings(
         total[np.frombuffer(ids, dtype=np.int32)] += np.frombuffer(scores, dtype=np.float32)
     if skip is not None and len(skip):
         total[skip] = 0.0
-    hits = np.flatnonzero(total)
+    hits = np.flatnonzero(total)  # ascending chunk ids
     if len(hits) > limit:
-        hits = hits[np.argpartition(-total[hits], limit - 1)[:limit]]
-    hits = hits[np.argsort(-total[hits], kind="stable")]
+        # The `limit` best; among equal scores at the cut, the lowest chunk ids (as FTS5 does).
+        scores = total[hits]
+        cut = np.partition(scores, len(hits) - limit)[len(hits) - limit]
+        above = hits[scores > cut]
+        hits = np.concatenate([above, hits[scores == cut][: limit - len(above)]])
+    hits = hits[np.lexsort((hits, -total[hits]))]  # best first, ties by chunk id
     return [(int(i), float(total[i])) for i in hits]
