@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -38,6 +39,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -154,6 +156,9 @@ def connect_rw(path: Path) -> sqlite3.Connection:
     return db
 
 
+Row = tuple[Any, ...]
+
+
 class Segments:
     """The rows of a generation in one SQLite connection: its own database (`main`) and, for a
     delta generation, its base's (attached as `base`) less the articles the delta took out of
@@ -173,12 +178,12 @@ class Segments:
             return f"{column} NOT IN (SELECT id FROM main.removed_articles)"
         return "1"
 
-    def rows(self, query: Callable[[str, Callable[[str], str]], str], params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
+    def rows(self, query: Callable[[str, Callable[[str], str]], str], params: Sequence[object] = ()) -> list[Row]:
         """`query(schema, live)` run on each database, the rows put together; `live(column)`
         is the condition that keeps a base's row only while its article is not replaced."""
-        found: list[tuple] = []  # type: ignore[type-arg]
+        found: list[Row] = []
         for schema in self.schemas:
-            sql = query(schema, lambda column, schema=schema: self.live(schema, column))  # type: ignore[misc]
+            sql = query(schema, functools.partial(self.live, schema))
             found.extend(self.db.execute(sql, params).fetchall())
         return found
 
