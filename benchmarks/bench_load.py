@@ -1,7 +1,7 @@
 """Answers under load: N people asking at once, each asking M questions in a row (never a timed test).
 
     .venv/bin/python benchmarks/bench_load.py [--users 50] [--each 10] [--corpus ../shared/eval/corpus]
-        [--questions ../shared/eval/dev.jsonl] [--out benchmarks/reports/load.json]
+        [--questions ../shared/eval/dev.jsonl] [--out benchmarks/reports/load.json (load-shuffled.json with --shuffle)]
 
 Each person waits for an answer before asking the next question, as a person in a chat would;
 all start together. Person u asks dev questions u·M … u·M+M−1 in the file's order, where the
@@ -110,10 +110,11 @@ def main() -> None:
     parser.add_argument("--each", type=int, default=10)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "eval" / "corpus")
     parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "load.json")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/reports/load.json, load-shuffled.json with --shuffle")
     parser.add_argument("--shuffle", action="store_true", help="questions in random order (seed 7): every "
                         "person on other articles than the others, so little of the judge's work is reused")
     args = parser.parse_args()
+    args.out = args.out or ROOT / "benchmarks" / "reports" / ("load-shuffled.json" if args.shuffle else "load.json")
     settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
     questions = [q.question for q in load_questions(args.questions, None)]
     if args.shuffle:
