@@ -137,7 +137,7 @@ def synthetic_generation(store: IndexStore, real: Embedder, chunks: int, vocabul
     db.execute("COMMIT")
     db.close()
     dense.save(scratch / DENSE_FILE)
-    store.publish(scratch, name)
+    store.publish(scratch, name, layout=dense.kind)
 
 
 def bench_latency(real: Embedder, work: Path, sizes: list[int], n_queries: int) -> list[dict[str, object]]:

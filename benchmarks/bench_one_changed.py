@@ -101,7 +101,7 @@ def write_generation(store: IndexStore, folder: Path, embedder: Embedder) -> dic
     policy = DensePolicy()
     dense = build(policy.wanted(len(ids), "flat"), np.asarray(ids, dtype=np.int64), vectors, policy.nprobe)
     dense.save(scratch / DENSE_FILE)
-    store.publish(scratch, name)
+    store.publish(scratch, name, layout=dense.kind)
     return {"chunks": len(ids), "sqlite_seconds": round(written - started, 1),
             "vectors_seconds": round(time.perf_counter() - written, 1), "dense_kind": dense.kind}
 

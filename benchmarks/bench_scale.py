@@ -155,7 +155,7 @@ def write_generation(
     # The IVF index built for the recall figures is the one DENSE_INDEX=auto would build.
     dense = ivf if kind == "ivf" else build(kind, np.arange(1, size + 1), vectors, policy.nprobe)
     dense.save(scratch / DENSE_FILE)
-    store.publish(scratch, name)
+    store.publish(scratch, name, layout=dense.kind)
     return time.perf_counter() - started
 
 

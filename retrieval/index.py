@@ -287,9 +287,13 @@ class Generation:
     def term_idf(self, terms: Sequence[str]) -> dict[str, float]:
         """See lexical.term_idf; the chunk count is read once (a generation never changes)."""
         with self._lock:
-            if self._chunk_count is None:
-                self._chunk_count = self._segments.chunk_count()
-            return lexical.term_idf(self._db, terms, self._chunk_count, self._segments.schemas)
+            return lexical.term_idf(self._db, terms, self._chunks(), self._segments.schemas)
+
+    def _chunks(self) -> int:
+        """The live chunk count, read once (a generation never changes); call under the lock."""
+        if self._chunk_count is None:
+            self._chunk_count = self._segments.chunk_count()
+        return self._chunk_count
 
     def stored_terms(self, chunk_ids: list[int]) -> dict[int, set[str]]:
         with self._lock:
@@ -409,12 +413,11 @@ class Generation:
             counted = self._segments.rows(
                 lambda s, live: f"SELECT count(*), min(date), max(date) FROM {s}.articles WHERE {live('id')}"  # noqa: S608
             )
-            if self._chunk_count is None:
-                self._chunk_count = self._segments.chunk_count()
+            chunks = self._chunks()
         dates = [d for _, low, high in counted for d in (low, high) if d is not None]
         return IndexStats(
             articles=sum(row[0] for row in counted),
-            chunks=self._chunk_count,
+            chunks=chunks,
             date_min=min(dates, default=None),
             date_max=max(dates, default=None),
             embedding=self.meta["embedding"],
@@ -507,9 +510,10 @@ class IndexStore:
         path.mkdir(parents=True)
         return path
 
-    def publish(self, scratch: Path, name: str, base: str | None = None) -> Path:
+    def publish(self, scratch: Path, name: str, base: str | None = None, layout: str | None = None) -> Path:
         """Seal a built generation and make it the live one, atomically; `base`: the full
-        generation a delta generation sits on."""
+        generation a delta generation sits on; `layout`: a full generation's vector layout
+        (flat, ivf...), which the deltas on it share (see dense_kind)."""
         manifest: dict[str, object] = {
             "files": {f: sha256_file(scratch / f) for f in (DB_FILE, DENSE_FILE)},
             "sizes": {f: (scratch / f).stat().st_size for f in (DB_FILE, DENSE_FILE)},
@@ -517,8 +521,8 @@ class IndexStore:
         }
         if base is not None:
             manifest["base"] = base
-        else:  # the layout of the vectors a delta would share (see dense_kind)
-            manifest["dense"] = DenseIndex.load(scratch / DENSE_FILE, mmap=True).kind
+        if layout is not None:
+            manifest["dense"] = layout
         (scratch / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         for f in (DB_FILE, DENSE_FILE, MANIFEST_FILE):
             with (scratch / f).open("rb") as handle:
@@ -559,11 +563,9 @@ class IndexStore:
             return None
         path = self.root / name
         base = base_of(path)
-        for folder in (path, self.root / base) if base else (path,):
+        for folder in _folders(path, base):
             _check_sizes(folder)
-            if folder.name not in self.verified:
-                _verify(folder)
-                self.verified.add(folder.name)
+        _verify_once(path, base, self.verified)
         try:
             db = sqlite3.connect(f"file:{path / DB_FILE}?mode=ro&immutable=1", uri=True)
             try:
@@ -595,7 +597,7 @@ def base_of(path: Path) -> str | None:
 
 def dense_kind(path: Path) -> str:
     """The layout of a full generation's vectors (flat, ivf...), as its manifest records it, or
-    read from the file (mapped, not loaded) for one sealed before it did."""
+    read from the file (mapped, not loaded) for one sealed without it."""
     kind = _manifest(path).get("dense")
     if isinstance(kind, str):
         return kind
@@ -614,6 +616,20 @@ def _check_sizes(path: Path) -> None:
             raise IndexCorrupt(f"{path.name}/{name} unreadable: {exc}") from exc
         if actual != expected:
             raise IndexCorrupt(f"{path.name}/{name} is {actual} bytes, its manifest says {expected}")
+
+
+def _folders(path: Path, base: str | None) -> tuple[Path, ...]:
+    """A generation's folder, and its base's for a delta."""
+    return (path, path.parent / base) if base else (path,)
+
+
+def _verify_once(path: Path, base: str | None, verified: set[str]) -> None:
+    """Check a generation's files (and its base's) against their checksums, except those
+    `verified` names; record the ones checked there."""
+    for folder in _folders(path, base):
+        if folder.name not in verified:
+            _verify(folder)
+            verified.add(folder.name)
 
 
 def _verify(path: Path) -> None:
@@ -636,12 +652,8 @@ def open_generation(
     already holds has its vectors taken over."""
     base = base_of(path)
     shared = reuse.dense if reuse is not None and base is not None and reuse.shares == base else None
-    checked = verified if verified is not None else set()
     if verify:
-        for folder in (path, path.parent / base) if base else (path,):
-            if folder.name not in checked:
-                _verify(folder)
-                checked.add(folder.name)
+        _verify_once(path, base, verified if verified is not None else set())
     try:
         db = sqlite3.connect(
             f"file:{path / DB_FILE}?mode=ro&immutable=1", uri=True, check_same_thread=False

@@ -195,6 +195,7 @@ def _build(
         _pair_duplicates(segments, [article.id for article, _ in to_index])
         total_chunks = segments.chunk_count()
         (own_chunks,) = db.execute("SELECT count(*) FROM main.chunks").fetchone()
+        fold = start.base is not None and _should_fold(segments, own_chunks, total_chunks, dense_policy, store.root / start.base)
         built_at = datetime.now(UTC).isoformat(timespec="seconds")
         meta = {
             "schema": SCHEMA_VERSION,
@@ -213,7 +214,7 @@ def _build(
         raise IndexCorrupt(f"{len(dense)} vectors for {own_chunks} chunks while building {name}")
     notify(embedded, embedded, "writing the index")
     base = start.base
-    if base is not None and _should_fold(store.root / base, db_path, total_chunks, dense_policy):
+    if base is not None and fold:
         logger.info("folding the delta into its base %s: a new full generation", base)
         dense = _fold(store.root / base, db_path, dense)
         base = None
@@ -223,10 +224,11 @@ def _build(
         # delta's few vectors stay exact.
         dense = dense.fitted(dense_policy)
     dense.save(scratch / DENSE_FILE)
+    layout = dense.kind if base is None else None
     del dense  # the new vectors leave memory before the postings are computed
     if base is None:
         _seal_postings(db_path)
-    store.publish(scratch, name, base)
+    store.publish(scratch, name, base, layout)
 
     report = ReindexReport(
         added=len(added), changed=len(changed), removed=len(removed), unchanged=unchanged,
@@ -357,19 +359,14 @@ def _copy_database(source_path: Path, target_path: Path) -> None:
         target.close()
 
 
-def _should_fold(base: Path, delta_db: Path, total_chunks: int, policy: DensePolicy) -> bool:
-    """Whether the delta just built has outgrown its base (`FOLD_SHARE`), or the archive's
-    size now calls for another vector layout than the base's."""
-    db = sqlite3.connect(f"file:{delta_db}?mode=ro", uri=True)
-    try:
-        db.execute("ATTACH DATABASE ? AS base", (f"file:{base / DB_FILE}?mode=ro&immutable=1",))
-        (own,) = db.execute("SELECT count(*) FROM main.chunks").fetchone()
-        (replaced,) = db.execute("SELECT count(*) FROM main.removed_chunks").fetchone()
-        (based,) = db.execute("SELECT count(*) FROM base.chunks").fetchone()
-    finally:
-        db.close()
+def _should_fold(segments: Segments, own: int, total: int, policy: DensePolicy, base: Path) -> bool:
+    """Whether the delta being built (`own` chunks, on `segments`) has outgrown its base
+    (`FOLD_SHARE`), or the archive's `total` size calls for another vector layout than the
+    base's."""
+    (replaced,) = segments.db.execute("SELECT count(*) FROM main.removed_chunks").fetchone()
+    (based,) = segments.db.execute("SELECT count(*) FROM base.chunks").fetchone()
     layout = dense_kind(base)
-    return bool(own + replaced > max(FOLD_SHARE * based, FOLD_MIN_CHUNKS) or policy.wanted(total_chunks, layout) != layout)
+    return bool(own + replaced > max(FOLD_SHARE * based, FOLD_MIN_CHUNKS) or policy.wanted(total, layout) != layout)
 
 
 def _fold(base: Path, db_path: Path, delta_dense: DenseIndex) -> DenseIndex:
