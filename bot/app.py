@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, ask, feeds, help, inline, latest, sources
+from bot.handlers import admin, ask, desk, feeds, help, inline, latest, sources
 from bot.render import escape
 from bot.share import ShareLinks
 from bot.state import BotState, GroupPace, Tuning
@@ -69,11 +69,13 @@ ADMIN_COMMANDS = {
         ("reindex", "Réindexer les articles (/reindex full : tout reconstruire)"),
         ("status", "État de l'index et chiffres du jour"),
         ("unanswered", "Dernières questions sans réponse"),
+        ("web", "Un lien de connexion au pupitre web"),
     ],
     "en": [
         ("reindex", "Re-index the articles (/reindex full: rebuild everything)"),
         ("status", "Index status and today's figures"),
         ("unanswered", "Latest unanswered questions"),
+        ("web", "A sign-in link to the web desk"),
     ],
 }
 
@@ -223,6 +225,7 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             CommandHandler("status", admin.on_status, filters=is_admin & new_message),
             CommandHandler("unanswered", admin.on_unanswered, filters=is_admin & new_message),
             CommandHandler("feeds", feeds.on_feeds, filters=is_admin & new_message),
+            CommandHandler("web", desk.on_web, filters=is_admin & new_message),
             MessageHandler(is_admin & private & new_message & filters.Document.ALL, admin.on_upload),
             MessageHandler(
                 new_message

@@ -21,6 +21,7 @@ answers = sa.Table(
     sa.Column("answerer", sa.Text, nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("total_ms", sa.Float),
 )
 citations = sa.Table(
     "citations", metadata,
@@ -92,4 +93,30 @@ job_runs = sa.Table(
     sa.Column("slot", sa.Text, primary_key=True),
     sa.Column("worker", sa.Text, nullable=False),
     sa.Column("claimed_at", sa.Text, nullable=False),
+)
+
+# The editors' desk (web/desk): one-time sign-in links and sessions (both stored as sha256 of
+# the secret the browser holds, never the secret), and the audit log of admin actions.
+desk_links = sa.Table(
+    "desk_links", metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("admin_id", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("used_at", sa.Float),
+)
+desk_sessions = sa.Table(
+    "desk_sessions", metadata,
+    sa.Column("id_hash", sa.Text, primary_key=True),
+    sa.Column("admin_id", sa.BigInteger, nullable=False),
+    sa.Column("csrf", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("admin_id", sa.BigInteger),
+    sa.Column("via", sa.Text, nullable=False),  # "desk" or "telegram"
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
 )

@@ -192,6 +192,7 @@ class BotStore:
                     chat_id=chat_id, user_id=user_id, question=answer.question, text=answer.text,
                     answered=int(answer.answered), language=answer.language,
                     answerer=answer.answerer, note=answer.note, created_at=_now(),
+                    total_ms=answer.timings_ms.get("total"),
                 ).returning(schema.answers.c.id)
             ).scalar_one()
             if citations:

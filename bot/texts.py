@@ -14,6 +14,18 @@ if TYPE_CHECKING:
     from retrieval.indexer import ReindexReport
 
 TEXTS: dict[str, dict[str, str]] = {
+    "web_link": {
+        "fr": "Votre lien vers le pupitre (il ne sert qu'une fois et expire dans 10 minutes) :\n{link}",
+        "en": "Your link to the desk (it works once and expires in 10 minutes):\n{link}",
+    },
+    "web_off": {
+        "fr": "Le pupitre web n'est pas activé pour ce bot : la personne qui l'héberge doit lui donner un port (WEB_PORT).",
+        "en": "The web desk is not switched on for this bot: whoever hosts it needs to give it a port (WEB_PORT).",
+    },
+    "web_private": {
+        "fr": "Envoyez-moi /web en message privé : un lien de connexion ne se partage pas dans un groupe.",
+        "en": "Send me /web in a private chat: a sign-in link is not for a group.",
+    },
     "start": {
         "fr": (
             "Bonjour ! Je réponds à vos questions sur {articles} articles de presse"

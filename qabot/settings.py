@@ -175,6 +175,20 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")
     max_upload_bytes: int = Field(2_000_000, gt=0, description="Largest article an admin may upload.")
 
+    # --- the editors' desk (web/desk) ------------------------------------------------------
+    web_port: int | None = Field(
+        None, gt=0, lt=65536, description="Port of the editors' desk (a web page for admins); off when unset."
+    )
+    web_listen: str = Field("127.0.0.1", description="Address the editors' desk listens on.")
+    web_public_url: str = Field(
+        "", description="The desk's address as admins reach it (behind a reverse proxy); empty: http://WEB_LISTEN:WEB_PORT."
+    )
+
+    @property
+    def desk_url(self) -> str:
+        """Where sign-in links point."""
+        return self.web_public_url.rstrip("/") or f"http://{self.web_listen}:{self.web_port or 8080}"
+
     # --- dates and news -------------------------------------------------------------------
     retrieval_dates: bool = Field(
         True,

@@ -29,7 +29,7 @@ from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInP
 
 logger = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = ("reindex", "status", "unanswered", "feeds")
+ADMIN_COMMANDS = ("reindex", "status", "unanswered", "feeds", "web")
 UPLOAD_CALLBACK = "u:"  # u:<token>:r (replace) | u:<token>:k (keep both)
 UPLOAD_SUFFIXES = ("txt", "md")
 UNANSWERED_SHOWN = 10

@@ -1,0 +1,247 @@
+"""The desk's store: what the editors' desk reads of the bot's records (questions, votes,
+declined questions) and its own state (sign-in links, sessions, the audit log).
+
+A second store on the bot store's engine and transactions (one database, one migration chain),
+kept apart from `BotStore` so each concern has its room; it implements `qabot.records.DeskRecords`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot import schema
+from bot.store import BotStore, Held
+from qabot.records import (
+    Activity,
+    AuditEntry,
+    CitedRecord,
+    DeskSession,
+    QuestionFilter,
+    QuestionRecord,
+    UnansweredGroup,
+    VoteRecord,
+)
+
+# Declined questions read to group them: the latest this many (a page shows the top groups).
+UNANSWERED_SCANNED = 2000
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def same_question_key(question: str) -> str:
+    """Case, accents, punctuation and spacing set aside: "Où est Alep ?" ~ "ou est alep"."""
+    folded = unicodedata.normalize("NFKD", question.casefold())
+    letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", letters))
+
+
+def p95(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+class DeskStore:
+    """The desk's reads and writes, in the bot store's database."""
+
+    def __init__(self, store: BotStore) -> None:
+        self.store = store
+        self._run = store._run  # one engine, one transaction helper for every store
+
+    # --- what readers asked ----------------------------------------------------------------
+
+    async def activity(self, since_day: str, today: str) -> Activity:
+        a, f = schema.answers, schema.feedback
+
+        def read(db: Connection) -> Activity:
+            week = db.execute(
+                sa.select(a.c.created_at, a.c.answered, a.c.total_ms).where(a.c.created_at >= since_day)
+            ).all()
+            votes: dict[int, int] = {int(str(v)): int(str(n)) for v, n in db.execute(
+                sa.select(f.c.vote, sa.func.count()).where(f.c.created_at >= since_day).group_by(f.c.vote)
+            )}
+            return Activity(
+                today=sum(1 for r in week if r[0] >= today),
+                week=len(week),
+                week_declined=sum(1 for r in week if not r[1]),
+                up=int(votes.get(1, 0)),
+                down=int(votes.get(-1, 0)),
+                p95_ms=p95([float(r[2]) for r in week if r[2] is not None]),
+            )
+
+        return await self._run(read)
+
+    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
+        a, f = schema.answers, schema.feedback
+        up = sa.select(sa.func.count()).where(f.c.answer_id == a.c.id, f.c.vote == 1).scalar_subquery()
+        down = sa.select(sa.func.count()).where(f.c.answer_id == a.c.id, f.c.vote == -1).scalar_subquery()
+        query = sa.select(
+            a.c.id, a.c.created_at, a.c.user_id, a.c.chat_id, a.c.question, a.c.text, a.c.answered,
+            a.c.answerer, a.c.note, a.c.total_ms, up, down,
+        )
+        if which.declined:
+            query = query.where(a.c.answered == 0)
+        if which.downvoted:
+            query = query.where(down > 0)
+        if which.day:
+            query = query.where(a.c.created_at.startswith(which.day))
+        if which.word:
+            pattern = f"%{which.word.lower()}%"
+            query = query.where(sa.or_(sa.func.lower(a.c.question).like(pattern), sa.func.lower(a.c.text).like(pattern)))
+        query = query.order_by(a.c.id.desc()).limit(which.limit)
+
+        def read(db: Connection) -> list[QuestionRecord]:
+            rows = db.execute(query).all()
+            cited = self._citations(db, [r[0] for r in rows])
+            return [
+                QuestionRecord(
+                    id=r[0], at=r[1], user_id=r[2], chat_id=r[3], question=r[4], answer=r[5],
+                    answered=bool(r[6]), answerer=r[7], note=r[8], total_ms=r[9],
+                    citations=cited.get(r[0], ()), up=int(r[10]), down=int(r[11]),
+                )
+                for r in rows
+            ]
+
+        return await self._run(read)
+
+    @staticmethod
+    def _citations(db: Connection, answer_ids: list[int]) -> dict[int, tuple[CitedRecord, ...]]:
+        c = schema.citations
+        found: dict[int, list[CitedRecord]] = defaultdict(list)
+        if answer_ids:
+            for r in db.execute(
+                sa.select(c.c.answer_id, c.c.n, c.c.article_id, c.c.title, c.c.date, c.c.text)
+                .where(c.c.answer_id.in_(answer_ids)).order_by(c.c.answer_id, c.c.n)
+            ):
+                found[r[0]].append(CitedRecord(n=r[1], article_id=r[2], title=r[3], date=r[4], text=r[5]))
+        return {answer_id: tuple(cited) for answer_id, cited in found.items()}
+
+    async def vote_records(self, limit: int) -> list[VoteRecord]:
+        f = schema.feedback
+
+        def read(db: Connection) -> list[VoteRecord]:
+            rows = db.execute(
+                sa.select(f.c.created_at, f.c.user_id, f.c.vote, f.c.question, f.c.answer, f.c.citations)
+                .order_by(f.c.created_at.desc(), f.c.answer_id.desc()).limit(limit)
+            ).all()
+            return [
+                VoteRecord(at=r[0], user_id=r[1], vote=r[2], question=r[3], answer=r[4], citations=tuple(
+                    CitedRecord(n=c["n"], article_id=c["article"], title=c["title"], date=c["date"], text=c["text"])
+                    for c in json.loads(r[5])
+                ))
+                for r in rows
+            ]
+
+        return await self._run(read)
+
+    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
+        u = schema.unanswered
+        rows = await self._run(lambda db: db.execute(
+            sa.select(u.c.created_at, u.c.question).order_by(u.c.id.desc()).limit(UNANSWERED_SCANNED)
+        ).all())
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for at, question in rows:  # newest first: a group's first row is its latest wording
+            groups.setdefault(same_question_key(str(question)), []).append((str(at), str(question)))
+        ranked = sorted(groups.values(), key=lambda g: (len(g), g[0][0]), reverse=True)
+        return [
+            UnansweredGroup(
+                question=g[0][1], count=len(g), last_at=g[0][0],
+                wordings=tuple(dict.fromkeys(question for _, question in g)),
+            )
+            for g in ranked[:limit]
+        ]
+
+    # --- the audit log -------------------------------------------------------------------
+
+    async def audit(self, admin_id: int | None, via: str, action: str, detail: str) -> None:
+        await self._run(lambda db: db.execute(schema.audit_log.insert().values(
+            at=_now(), admin_id=admin_id, via=via, action=action, detail=detail,
+        )))
+
+    async def audit_entries(self, limit: int) -> list[AuditEntry]:
+        log = schema.audit_log
+        rows = await self._run(lambda db: db.execute(
+            sa.select(log.c.at, log.c.admin_id, log.c.via, log.c.action, log.c.detail)
+            .order_by(log.c.id.desc()).limit(limit)
+        ).all())
+        return [AuditEntry(at=r[0], admin_id=r[1], via=r[2], action=r[3], detail=r[4]) for r in rows]
+
+    # --- sign-in -------------------------------------------------------------------------
+
+    async def add_desk_link(self, token_hash: str, admin_id: int, expires_at: float) -> None:
+        links = schema.desk_links
+
+        def write(db: Connection) -> None:
+            # Links past their time are of no use to anyone: dropped as new ones are made.
+            db.execute(links.delete().where(links.c.expires_at < expires_at - 86400))
+            db.execute(links.insert().values(token_hash=token_hash, admin_id=admin_id, expires_at=expires_at))
+
+        await self._run(write)
+
+    async def redeem_desk_link(self, token_hash: str, now: float) -> int | None:
+        links = schema.desk_links
+
+        def redeem(db: Connection) -> int | None:
+            # One UPDATE decides: two workers opening the same link at once sign in once.
+            row = db.execute(
+                links.update()
+                .where(links.c.token_hash == token_hash, links.c.used_at.is_(None), links.c.expires_at > now)
+                .values(used_at=now).returning(links.c.admin_id)
+            ).one_or_none()
+            return None if row is None else int(row[0])
+
+        return await self._run(redeem)
+
+    async def add_desk_session(self, id_hash: str, session: DeskSession, expires_at: float) -> None:
+        sessions = schema.desk_sessions
+
+        def write(db: Connection) -> None:
+            db.execute(sessions.delete().where(sessions.c.expires_at < expires_at - 86400))
+            db.execute(sessions.insert().values(
+                id_hash=id_hash, admin_id=session.admin_id, csrf=session.csrf, expires_at=expires_at,
+            ))
+
+        await self._run(write)
+
+    async def desk_session(self, id_hash: str, now: float) -> DeskSession | None:
+        sessions = schema.desk_sessions
+        row = await self._run(lambda db: db.execute(
+            sa.select(sessions.c.admin_id, sessions.c.csrf)
+            .where(sessions.c.id_hash == id_hash, sessions.c.expires_at > now)
+        ).one_or_none())
+        return None if row is None else DeskSession(admin_id=int(row[0]), csrf=str(row[1]))
+
+    async def end_desk_session(self, id_hash: str) -> None:
+        sessions = schema.desk_sessions
+        await self._run(lambda db: db.execute(sessions.delete().where(sessions.c.id_hash == id_hash)))
+
+    async def rate_check(self, user_id: int, limit: int, window_s: float, now: float | None = None) -> float:
+        return await self.store.rate_check(user_id, limit, window_s, now)
+
+    # --- re-index, shared with the bot's /reindex ----------------------------------------
+
+    async def try_exclusive(self, name: str) -> Held | None:
+        return await self.store.try_exclusive(name)
+
+    async def last_reindex(self) -> str | None:
+        return await self.store.meta("last_reindex")
+
+    async def set_last_reindex(self, text: str) -> None:
+        await self.store.set_meta("last_reindex", text)
+
+    async def reindex_progress(self) -> str | None:
+        return await self.store.meta("desk_reindex_progress")
+
+    async def set_reindex_progress(self, progress: str) -> None:
+        await self.store.set_meta("desk_reindex_progress", progress)

@@ -1,0 +1,39 @@
+"""`/web`: an admin's one-time sign-in link to the editors' desk (web/desk)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.desk_store import DeskStore
+from bot.render import escape
+from bot.state import state_of
+from bot.texts import language_of, t
+from qabot.signin import LinkSigner, make_link
+
+logger = logging.getLogger(__name__)
+
+
+async def on_web(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A link that signs the admin in once, within 10 minutes; only in a private chat."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    lang = language_of(user)
+    st = state_of(context)
+    if st.settings.web_port is None:
+        await message.reply_text(t("web_off", lang))
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        await message.reply_text(t("web_private", lang))
+        return
+    token = st.settings.telegram_bot_token
+    secret = token.get_secret_value() if token is not None else ""
+    records = DeskStore(st.db)
+    link = await make_link(records, LinkSigner(secret), user.id, st.settings.desk_url)
+    await records.audit(user.id, "telegram", "web-link", "")
+    logger.info("desk link sent admin=%s", user.id)
+    await message.reply_text(t("web_link", lang, link=escape(link)))

@@ -1,0 +1,199 @@
+"""The editors' desk over HTTP: sign-in by one-time link, sessions, CSRF, the pages' contents."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from qabot.signin import LinkSigner, digest
+from tests.bot.conftest import ADMIN
+from tests.fakes.telegram_server import TOKEN
+from tests.web.conftest import DESK_URL, DeskHarness
+
+PAGES = ["/", "/questions", "/unanswered", "/feedback", "/articles", "/audit"]
+
+
+async def test_an_admin_signs_in_with_the_link_the_bot_sends(desk: DeskHarness) -> None:
+    signed_in = await desk.sign_in()
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
+    cookie = signed_in.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "max-age=43200" in cookie
+    assert "secure" not in cookie  # http: a Secure cookie would never come back
+    overview = await desk.client.get("/")
+    assert overview.status_code == 200
+    assert "articles" in overview.text and ">3<" in overview.text.replace(" ", "")  # seed + 2 extra
+
+
+async def test_every_page_needs_a_session(desk: DeskHarness) -> None:
+    for path in PAGES:
+        response = await desk.client.get(path)
+        assert response.status_code == 401, path
+        assert "/web" in response.text
+    assert (await desk.client.get("/reindex/events")).status_code == 401
+
+
+async def test_a_link_signs_in_once(desk: DeskHarness) -> None:
+    link = (await desk.link()).removeprefix(DESK_URL)
+    assert (await desk.client.post(link)).status_code == 303
+    desk.client.cookies.clear()
+    again = await desk.client.post(link)
+    assert again.status_code == 403 and "set-cookie" not in again.headers
+    assert (await desk.client.get("/")).status_code == 401
+
+
+async def test_an_expired_link_is_refused(desk: DeskHarness) -> None:
+    from qabot.signin import make_link
+
+    old = await make_link(desk.desk.records, LinkSigner(TOKEN), ADMIN, DESK_URL, now=time.time() - 601)
+    response = await desk.client.post(old.removeprefix(DESK_URL))
+    assert response.status_code == 403
+    assert (await desk.client.get("/")).status_code == 401
+
+
+async def test_a_forged_link_is_refused_before_the_database(desk: DeskHarness) -> None:
+    link = (await desk.link()).removeprefix(DESK_URL)
+    forged = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
+    assert (await desk.client.get(forged)).status_code == 403
+    assert (await desk.client.post(forged)).status_code == 403
+    other_key = LinkSigner("another deployment's token").new_token()
+    assert (await desk.client.post(f"/signin/{other_key}")).status_code == 403
+
+
+async def test_only_hashes_of_links_and_sessions_are_stored(desk: DeskHarness) -> None:
+    link = await desk.link()
+    token = link.rsplit("/", 1)[1].partition(".")[0]
+    signed_in = await desk.client.post(link.removeprefix(DESK_URL))
+    cookie = signed_in.cookies["qabot_desk"]
+    dump = "\n".join(desk.bot.store.engine.raw_connection().iterdump())  # type: ignore[attr-defined]
+    assert token not in dump and cookie not in dump
+    assert digest(token) in dump and digest(cookie) in dump
+
+
+async def test_a_non_admin_gets_no_link(desk: DeskHarness) -> None:
+    stranger = 999
+    desk.bot.ask("/web", chat_id=stranger)
+    reply = await desk.bot.tg.reply(stranger, 0)
+    assert "/signin/" not in reply.text
+    assert "administrat" in reply.text.lower()
+
+
+async def test_a_link_is_never_posted_in_a_group(desk: DeskHarness) -> None:
+    group = -100
+    desk.bot.ask("/web", chat_id=group, user_id=ADMIN, chat_type="supergroup")
+    reply = await desk.bot.tg.reply(group, 0)
+    assert "/signin/" not in reply.text and "priv" in reply.text.lower()
+
+
+async def test_the_desk_switched_off_says_so(start_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await start_bot()
+    bot.ask("/web", chat_id=ADMIN)
+    reply = await bot.tg.reply(ADMIN, 0)
+    assert "/signin/" not in reply.text and "WEB_PORT" in reply.text
+
+
+async def test_pages_forbid_inline_scripts_and_framing(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    for path in PAGES:
+        response = await desk.client.get(path)
+        assert response.status_code == 200, path
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "<script>" not in response.text and "onclick" not in response.text
+
+
+async def test_a_form_without_its_csrf_token_is_refused(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    refused = await desk.client.post("/logout", data={})
+    assert refused.status_code == 403
+    assert (await desk.client.post("/logout", data={"csrf": "forged"})).status_code == 403
+    assert (await desk.client.get("/")).status_code == 200  # still signed in
+    assert (await desk.client.post("/reindex", data={})).status_code == 403
+    assert desk.bot.services.reindex_calls == [False]  # only the harness's own indexing
+    signed_out = await desk.client.post("/logout", data={"csrf": await desk.csrf()})
+    assert signed_out.status_code == 200
+    assert (await desk.client.get("/")).status_code == 401
+
+
+async def test_questions_votes_and_declined_questions_show_up(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    reader = 31337
+    answer = await desk.bot.answer_to("Quel budget pour les pistes cyclables de Grenoble ?", chat_id=reader)
+    desk.bot.tg.press(answer, answer.button("👎")["callback_data"])
+    await desk.bot.tg.wait_for(lambda: desk.bot.tg.calls_of("answerCallbackQuery"))
+    for wording in ("Qui a gagné l'Eurovision ?", "qui a gagne l eurovision"):
+        await desk.bot.answer_to(wording, chat_id=reader)
+
+    questions = (await desk.client.get("/questions")).text
+    assert "pistes cyclables de Grenoble" in questions and "Eurovision" in questions
+    assert str(reader) not in questions  # readers appear under a pseudonym
+    assert "r-" in questions
+
+    downvoted = (await desk.client.get("/questions", params={"down": "1"})).text
+    assert "pistes cyclables" in downvoted and "Eurovision" not in downvoted
+    declined = (await desk.client.get("/questions", params={"declined": "1"})).text
+    assert "Eurovision" in declined and "pistes cyclables" not in declined
+    by_word = (await desk.client.get("/questions", params={"q": "cyclables"})).text
+    assert "pistes cyclables" in by_word and "Eurovision" not in by_word
+
+    feedback = (await desk.client.get("/feedback")).text
+    assert "pistes cyclables" in feedback and "👎" in feedback and "Grenoble" in feedback
+
+    unanswered = (await desk.client.get("/unanswered")).text
+    assert unanswered.lower().count("eurovision") >= 2  # one group, both wordings listed
+    assert '<td class="num">2</td>' in unanswered
+
+    overview = (await desk.client.get("/")).text
+    assert 'id="today">3<' in overview and 'id="votes">0 / 1<' in overview
+
+
+async def test_a_reindex_from_the_desk_streams_its_progress(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    (desk.bot.settings.articles_dir / "nouveau.txt").write_text(
+        " date 2026-12 Un nouvel article\n\nLe tramway de Grenoble rouvre lundi.", encoding="utf-8"
+    )
+    started = await desk.client.post("/reindex", data={"csrf": await desk.csrf()})
+    assert started.status_code == 303 and "reindex_started" in started.headers["location"]
+    events: list[dict[str, object]] = []
+    async with desk.client.stream("GET", "/reindex/events") as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: ")))
+                if events[-1].get("state") in {"done", "failed"}:
+                    break
+    assert events[-1]["state"] == "done", events
+    assert "1 added" in str(events[-1]["summary"])
+    overview = (await desk.client.get("/")).text
+    assert "1 added" in overview  # the last re-index, as /status shows it
+    audit = (await desk.client.get("/audit")).text
+    assert "sign-in" in audit and "reindex" in audit and "web-link" in audit
+
+
+async def test_a_second_reindex_waits_for_the_first(desk: DeskHarness) -> None:
+    import threading
+
+    await desk.sign_in()
+    desk.bot.services.gate = threading.Event()
+    csrf = await desk.csrf()
+    first = await desk.client.post("/reindex", data={"csrf": csrf})
+    assert "reindex_started" in first.headers["location"]
+    await asyncio.to_thread(desk.bot.services.reindexing.wait, 10)
+    second = await desk.client.post("/reindex", data={"csrf": csrf})
+    assert "reindex_busy" in second.headers["location"]
+    desk.bot.services.gate.set()
+
+
+async def test_sign_in_attempts_are_limited(desk: DeskHarness) -> None:
+    forged = "/signin/" + LinkSigner(TOKEN).new_token()  # well signed, never issued
+    codes = [(await desk.client.post(forged)).status_code for _ in range(11)]
+    assert codes[:10] == [403] * 10 and codes[10] == 429
+
+
+@pytest.mark.parametrize("accept, word", [("en-GB,en;q=0.9", "Sign in"), ("fr-FR,fr;q=0.9,en;q=0.5", "Se connecter")])
+async def test_the_desk_speaks_the_browsers_language(desk: DeskHarness, accept: str, word: str) -> None:
+    link = (await desk.link()).removeprefix(DESK_URL)
+    page = await desk.client.get(link, headers={"accept-language": accept})
+    assert word in page.text

@@ -1,0 +1,314 @@
+"""The editors' desk: server-rendered pages over the front door and the bot's records.
+
+`desk_routes` returns the desk's route group for the one HTTP server of `qabot run`
+(web/server.py). Every page but sign-in needs a session; every form carries the session's CSRF
+token; the Content Security Policy allows scripts and styles from the desk's own static files
+only (htmx and desk.js, vendored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from qabot import signin as auth
+from qabot.frontdoor import FrontDoor, IndexNotReady, QabotError
+from qabot.records import DeskRecords, DeskSession, QuestionFilter
+from web.desk.texts import TEXTS, language
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+PAGE_ROWS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DeskConfig:
+    admin_ids: frozenset[int]
+    secret: str  # the bot token: signs links and keys the readers' pseudonyms
+    public_url: str  # where admins reach the desk (WEB_PUBLIC_URL)
+
+    @property
+    def secure(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What the desk's pages need; built once by the composition root."""
+
+    front_door: FrontDoor
+    records: DeskRecords
+    config: DeskConfig
+    pages: Environment
+
+    @property
+    def signer(self) -> auth.LinkSigner:
+        return auth.LinkSigner(self.config.secret)
+
+
+def templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["when"] = readable_time
+    return env
+
+
+def readable_time(iso: str | None) -> str:
+    """"2026-12-06 09:14" (UTC) from a stored ISO time."""
+    if not iso:
+        return "—"
+    return iso.replace("T", " ")[:16]
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        # The sign-in URL carries its token: no page may send it on as a Referer.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def desk_routes(desk: Desk) -> list[BaseRoute]:
+    """The desk's route group: its pages mounted at the root of the server."""
+    handlers = Handlers(desk)
+    app = Starlette(
+        routes=[
+            Route("/", handlers.page(handlers.overview)),
+            Route("/questions", handlers.page(handlers.questions)),
+            Route("/unanswered", handlers.page(handlers.unanswered)),
+            Route("/feedback", handlers.page(handlers.feedback)),
+            Route("/audit", handlers.page(handlers.audit)),
+            Route("/articles", handlers.page(handlers.articles)),
+            Route("/reindex", handlers.action(handlers.reindex), methods=["POST"]),
+            Route("/reindex/events", handlers.reindex_events),
+            Route("/signin/{signed}", handlers.signin_page, methods=["GET"]),
+            Route("/signin/{signed}", handlers.signin, methods=["POST"]),
+            Route("/logout", handlers.action(handlers.logout), methods=["POST"]),
+            Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+    return [Mount("/", app=app)]
+
+
+Page = Callable[[Request, DeskSession, str], Awaitable[Response]]
+
+
+class Handlers:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.reindex_task: asyncio.Task[None] | None = None
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def render(self, request: Request, name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+        template = self.desk.pages.get_template(name)
+        html = template.render(t=TEXTS[lang], lang=lang, path=request.url.path, **values)
+        return HTMLResponse(html, status_code=status)
+
+    def message(self, request: Request, lang: str, key: str, status: int, **values: Any) -> HTMLResponse:
+        return self.render(request, "message.html", lang, status=status, text=TEXTS[lang][key].format(**values))
+
+    async def session(self, request: Request) -> DeskSession | None:
+        session = await auth.session_of(self.desk.records, request.cookies.get(auth.COOKIE))
+        if session is not None and session.admin_id not in self.desk.config.admin_ids:
+            return None  # removed from TELEGRAM_ADMIN_IDS since signing in
+        return session
+
+    def page(self, handler: Page) -> Callable[[Request], Awaitable[Response]]:
+        """A GET page behind sign-in."""
+
+        async def endpoint(request: Request) -> Response:
+            lang = language(request.headers.get("accept-language"))
+            session = await self.session(request)
+            if session is None:
+                return self.message(request, lang, "need_signin", 401)
+            return await handler(request, session, lang)
+
+        return endpoint
+
+    def action(self, handler: Page) -> Callable[[Request], Awaitable[Response]]:
+        """A POST behind sign-in and the session's CSRF token."""
+
+        async def endpoint(request: Request) -> Response:
+            lang = language(request.headers.get("accept-language"))
+            session = await self.session(request)
+            if session is None:
+                return self.message(request, lang, "need_signin", 401)
+            form = await request.form()
+            token = form.get("csrf")
+            if not isinstance(token, str) or not hmac.compare_digest(token, session.csrf):
+                logger.warning("desk form refused: CSRF token missing or wrong admin=%s path=%s",
+                               session.admin_id, request.url.path)
+                return self.message(request, lang, "csrf", 403)
+            return await handler(request, session, lang)
+
+        return endpoint
+
+    # --- sign-in -------------------------------------------------------------------------
+
+    async def signin_page(self, request: Request) -> Response:
+        lang = language(request.headers.get("accept-language"))
+        signed = request.path_params["signed"]
+        if self.desk.signer.checked(signed) is None:
+            return self.message(request, lang, "link_invalid", 403)
+        return self.render(request, "signin.html", lang, signed=signed)
+
+    async def signin(self, request: Request) -> Response:
+        lang = language(request.headers.get("accept-language"))
+        address = request.client.host if request.client else "unknown"
+        wait = await self.desk.records.rate_check(auth.client_key(address), auth.SIGNIN_ATTEMPTS, auth.SIGNIN_WINDOW_S)
+        if wait:
+            return self.message(request, lang, "too_many", 429, minutes=max(1, round(wait / 60)))
+        redeemed = await auth.redeem(self.desk.records, self.desk.signer, request.path_params["signed"])
+        if redeemed is None:
+            logger.warning("desk sign-in refused: link forged, used or expired address=%s", address)
+            return self.message(request, lang, "link_invalid", 403)
+        cookie, session = redeemed
+        if session.admin_id not in self.desk.config.admin_ids:
+            return self.message(request, lang, "not_admin", 403)
+        await self.desk.records.audit(session.admin_id, "desk", "sign-in", address)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            auth.COOKIE, cookie, max_age=auth.SESSION_LIFETIME_S, httponly=True, samesite="lax",
+            secure=self.desk.config.secure, path="/",
+        )
+        return response
+
+    async def logout(self, request: Request, session: DeskSession, lang: str) -> Response:
+        cookie = request.cookies.get(auth.COOKIE, "")
+        await self.desk.records.end_desk_session(auth.digest(cookie))
+        await self.desk.records.audit(session.admin_id, "desk", "sign-out", "")
+        response = self.message(request, lang, "signed_out", 200)
+        response.delete_cookie(auth.COOKIE, path="/")
+        return response
+
+    # --- pages ---------------------------------------------------------------------------
+
+    async def overview(self, request: Request, session: DeskSession, lang: str) -> Response:
+        try:
+            stats = await self.desk.front_door.stats()
+        except IndexNotReady:
+            stats = None
+        today = datetime.now(UTC).date()
+        activity = await self.desk.records.activity((today - timedelta(days=6)).isoformat(), today.isoformat())
+        last = await self.desk.records.last_reindex()
+        return self.render(request, "overview.html", lang, session=session, stats=stats, activity=activity,
+                           last_reindex=last)
+
+    async def questions(self, request: Request, session: DeskSession, lang: str) -> Response:
+        query = request.query_params
+        which = QuestionFilter(
+            declined=query.get("declined") == "1", downvoted=query.get("down") == "1",
+            day=query.get("day") or None, word=(query.get("q") or "").strip() or None, limit=PAGE_ROWS,
+        )
+        rows = await self.desk.records.questions(which)
+        template = "questions_rows.html" if request.headers.get("hx-request") else "questions.html"
+        return self.render(request, template, lang, session=session, rows=rows, which=which, reader=self.reader)
+
+    async def unanswered(self, request: Request, session: DeskSession, lang: str) -> Response:
+        groups = await self.desk.records.unanswered_groups(PAGE_ROWS)
+        return self.render(request, "unanswered.html", lang, session=session, groups=groups)
+
+    async def feedback(self, request: Request, session: DeskSession, lang: str) -> Response:
+        votes = await self.desk.records.vote_records(PAGE_ROWS)
+        return self.render(request, "feedback.html", lang, session=session, votes=votes, reader=self.reader)
+
+    async def audit(self, request: Request, session: DeskSession, lang: str) -> Response:
+        entries = await self.desk.records.audit_entries(PAGE_ROWS * 2)
+        return self.render(request, "audit.html", lang, session=session, entries=entries)
+
+    async def articles(self, request: Request, session: DeskSession, lang: str) -> Response:
+        progress = await self.desk.records.reindex_progress()
+        return self.render(request, "articles.html", lang, session=session, progress=progress,
+                           notice=request.query_params.get("notice"))
+
+    def reader(self, user_id: int | None) -> str:
+        return auth.pseudonym(user_id, self.desk.config.secret)
+
+    # --- re-index ------------------------------------------------------------------------
+
+    async def reindex(self, request: Request, session: DeskSession, lang: str) -> Response:
+        form = await request.form()
+        full = form.get("full") == "1"
+        held = await self.desk.records.try_exclusive("qabot.reindex")
+        if held is None:
+            return RedirectResponse("/articles?notice=reindex_busy", status_code=303)
+        await self.desk.records.audit(session.admin_id, "desk", "reindex", "full" if full else "incremental")
+        self.reindex_task = asyncio.create_task(self._run_reindex(held, full), name="desk-reindex")
+        return RedirectResponse("/articles?notice=reindex_started", status_code=303)
+
+    async def _run_reindex(self, held: Any, full: bool) -> None:
+        """Run the re-index, writing its progress to the database every half second, so any
+        worker's progress stream can show it."""
+        latest: dict[str, object] = {"state": "running", "done": 0, "total": 0, "what": ""}
+
+        def report(done: int, total: int, what: str) -> None:  # called from the indexing thread
+            latest.update(done=done, total=total, what=what)
+
+        records = self.desk.records
+        try:
+            job = asyncio.ensure_future(self.desk.front_door.reindex(full=full, progress=report))
+            while not job.done():
+                await records.set_reindex_progress(json.dumps(latest))
+                await asyncio.wait({job}, timeout=0.5)
+            summary = job.result().summary()
+            latest.update(state="done", summary=summary)
+            stamp = datetime.now(UTC).isoformat(timespec="minutes").replace("+00:00", "Z")
+            await records.set_last_reindex(f"{stamp} — {summary}")
+        except QabotError as exc:
+            logger.warning("desk re-index failed: %s", exc)
+            latest.update(state="failed", summary=str(exc))
+        except Exception:
+            logger.exception("desk re-index failed")
+            latest.update(state="failed", summary="")
+        finally:
+            await records.set_reindex_progress(json.dumps(latest))
+            await held.release()
+
+    async def reindex_events(self, request: Request) -> Response:
+        """Server-sent events: the re-index's progress as the database holds it."""
+        if await self.session(request) is None:
+            return Response(status_code=401)
+
+        async def stream() -> AsyncIterator[str]:
+            last = None
+            deadline = time.monotonic() + 3600
+            while time.monotonic() < deadline:
+                progress = await self.desk.records.reindex_progress()
+                if progress != last:
+                    last = progress
+                    yield f"data: {progress or '{}'}\n\n"
+                if progress and json.loads(progress).get("state") != "running":
+                    return
+                if await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.5)
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
