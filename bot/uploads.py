@@ -13,37 +13,21 @@ import contextlib
 import logging
 import os
 import secrets
-import tempfile
 import time
 from pathlib import Path
+
+from retrieval import library
 
 logger = logging.getLogger(__name__)
 
 PREFIX = ".pending-"
-ARTICLE_MODE = 0o644  # like the articles copied in by hand; mkstemp alone makes 0600
 EXPIRES_S = 24 * 3600
 
 
 def write_new(root: Path, name: str, data: bytes, *, replace: bool) -> str | None:
     """Write `data` as `root/name` atomically, readable by all; `name`, or None when `replace` is
     False and that name is taken (decided by the kernel as the file appears: no race)."""
-    root = root.resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / name
-    if target.parent != root or target.is_symlink():
-        raise ValueError(f"refusing to write {name!r} outside {root}")
-    tmp = _staged(root, data)
-    try:
-        if replace:
-            os.replace(tmp, target)
-            return name
-        try:
-            os.link(tmp, target)  # fails if the name exists
-        except FileExistsError:
-            return None
-        return name
-    finally:
-        tmp.unlink(missing_ok=True)
+    return library.save(root.resolve(), name, data, "replace" if replace else "refuse")
 
 
 def hold(root: Path, name: str, data: bytes, user_id: int) -> str:
@@ -51,7 +35,7 @@ def hold(root: Path, name: str, data: bytes, user_id: int) -> str:
     root = root.resolve()
     _forget_stale(root)
     token = secrets.token_hex(6)
-    tmp = _staged(root, data)
+    tmp = library.stage(root, data)
     os.replace(tmp, root / f"{PREFIX}{user_id}-{token}-{name}")
     return token
 
@@ -88,20 +72,6 @@ def keep_both(root: Path, claimed: Path, name: str) -> str:
 def replace(root: Path, claimed: Path, name: str) -> str:
     os.replace(claimed, root.resolve() / name)
     return name
-
-
-def _staged(root: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), ARTICLE_MODE)
-            os.fsync(handle.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
 
 
 def _forget_stale(root: Path) -> None:

@@ -17,10 +17,14 @@ from answering.protocol import Answer, PartialCallback, Turn
 from retrieval.errors import ArticleRejected, IndexNotReady, QabotError, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
+from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Headline
 
 # The errors the front door raises, which the front ends catch (all are QabotError).
-__all__ = ["ArticleInfo", "ArticleRejected", "FrontDoor", "IndexNotReady", "QabotError", "ReindexInProgress"]
+__all__ = [
+    "ArticleInfo", "ArticleRejected", "FrontDoor", "IndexNotReady", "LibraryEntry", "OnTaken", "QabotError",
+    "ReindexInProgress", "TrashedFile",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,19 @@ class ArticleInfo:
     title: str
     date: str | None
     chars: int  # characters of text
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    """An article file of ARTICLES_DIR, with what the live index knows of it (title, date,
+    source: None before it is indexed)."""
+
+    name: str
+    bytes: int
+    modified: str
+    title: str | None
+    date: str | None
+    source: str | None
 
 
 class FrontDoor(Protocol):
@@ -74,4 +91,26 @@ class FrontDoor(Protocol):
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
         """Read an offered article file as the index would (`name`: a plain .txt/.md file
         name); raises ArticleRejected with the reason when it is not a usable article."""
+        ...
+
+    async def library(self, contains: str | None = None, limit: int = 200) -> list[LibraryEntry]:
+        """The article files (whose name, title or source contains `contains`), by name."""
+        ...
+
+    async def add_article(self, name: str, data: bytes, on_taken: OnTaken) -> str | None:
+        """Save an offered article file after read_article's checks (ArticleRejected with the
+        reason); when the name is taken: None ("refuse"), replace it, or keep both (a free
+        `name-2.txt`). Returns the name saved; a re-index makes it searchable."""
+        ...
+
+    async def trash_article(self, name: str) -> TrashedFile:
+        """Move an article file into the restorable trash (FileNotFoundError when absent)."""
+        ...
+
+    async def trashed_articles(self) -> list[TrashedFile]:
+        """The trash, most recently deleted first."""
+        ...
+
+    async def restore_article(self, key: str) -> str | None:
+        """Put a trashed article back; None when its name is taken again."""
         ...

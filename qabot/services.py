@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -27,8 +28,9 @@ from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
 from answering.service import QuestionAnswering, Searcher
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
-from qabot.frontdoor import ArticleInfo
+from qabot.frontdoor import ArticleInfo, LibraryEntry
 from qabot.settings import Settings
+from retrieval import library
 from retrieval.articles import parse_article
 from retrieval.chunking import ChunkingConfig
 from retrieval.dates import DateFinder, today_in
@@ -38,6 +40,7 @@ from retrieval.errors import ArticleRejected, QabotError
 from retrieval.feeds import FeedPoller, FetchLimits
 from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
+from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Headline, SearchQuery
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
@@ -336,6 +339,50 @@ class Services:
 
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
         return article_info(name, data)
+
+    async def library(self, contains: str | None = None, limit: int = 200) -> list[LibraryEntry]:
+        return await asyncio.to_thread(library_entries, self.settings, self._headlines, contains, limit)
+
+    def _headlines(self, ids: list[str]) -> list[Headline]:
+        return self.retriever.headlines(ids) if self.retriever.is_built() else []
+
+    async def add_article(self, name: str, data: bytes, on_taken: OnTaken) -> str | None:
+        article_info(name, data)
+        return await asyncio.to_thread(library.save, self.settings.articles_dir, name, data, on_taken)
+
+    async def trash_article(self, name: str) -> TrashedFile:
+        return await asyncio.to_thread(library.trash, self.settings.articles_dir, trash_dir(self.settings), name)
+
+    async def trashed_articles(self) -> list[TrashedFile]:
+        return await asyncio.to_thread(library.trashed, trash_dir(self.settings))
+
+    async def restore_article(self, key: str) -> str | None:
+        return await asyncio.to_thread(library.restore, self.settings.articles_dir, trash_dir(self.settings), key)
+
+
+def trash_dir(settings: Settings) -> Path:
+    """Deleted articles wait here, outside ARTICLES_DIR (never indexed), until restored."""
+    return Path(settings.data_dir) / "trash"
+
+
+def library_entries(
+    settings: Settings, headlines: Callable[[list[str]], list[Headline]], contains: str | None, limit: int,
+) -> list[LibraryEntry]:
+    """ARTICLES_DIR's files joined with what the index knows of them; `contains` matches the
+    name, the title or the source (case set aside)."""
+    files = library.files(Path(settings.articles_dir), limit=1_000_000)
+    known = {h.article_id: h for h in headlines([f.name for f in files])}
+    wanted = (contains or "").casefold()
+    entries = []
+    for f in files:
+        h = known.get(f.name)
+        entry = LibraryEntry(f.name, f.bytes, f.modified, h.title if h else None, h.date if h else None,
+                             h.source if h else None)
+        if wanted in " ".join(filter(None, (entry.name, entry.title, entry.source))).casefold():
+            entries.append(entry)
+        if len(entries) >= limit:
+            break
+    return entries
 
 
 def article_info(name: str, data: bytes) -> ArticleInfo:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from bot.state import BotState, state_of
 from bot.store import Held
 from bot.texts import language_of, number, reason, reindex_summary, t
 from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInProgress
+from retrieval import library
 
 logger = logging.getLogger(__name__)
 
@@ -183,20 +182,8 @@ def upload_choice_keyboard(token: str, lang: str) -> InlineKeyboardMarkup:
 
 
 def safe_filename(raw: str | None) -> str | None:
-    """A plain `name.txt`/`name.md` from an uploaded file's name, or None for other types.
-
-    Directory parts are dropped, anything but letters, digits, spaces, `-` and `_` becomes `_`
-    (so no `..`, no hidden file, no control character), and the length is capped.
-    """
-    if not raw:
-        return None
-    name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or suffix.lower() not in UPLOAD_SUFFIXES:
-        return None
-    stem = re.sub(r"[^\w\- ]+", "_", stem, flags=re.UNICODE)
-    stem = re.sub(r"\s+", " ", stem).strip(" _-")[:80].strip() or "article"
-    return f"{stem}.{suffix.lower()}"
+    """A plain `name.txt`/`name.md` from an uploaded file's name, or None for other types."""
+    return library.safe_name(raw)
 
 
 def write_article(articles_dir: Path, name: str, data: bytes, *, replace: bool) -> str | None:

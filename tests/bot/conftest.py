@@ -19,13 +19,15 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import Tuning
-from qabot.frontdoor import ArticleInfo
-from qabot.services import article_info
+from qabot.frontdoor import ArticleInfo, LibraryEntry
+from qabot.services import article_info, library_entries, trash_dir
 from qabot.settings import Settings
+from retrieval import library
 from retrieval.articles import iter_articles
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
+from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Headline, Passage
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
@@ -179,6 +181,26 @@ class FakeServices:
 
     async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+
+    # The library is the real one, on the test's ARTICLES_DIR: only the index is faked.
+    async def library(self, contains: str | None = None, limit: int = 200) -> list[LibraryEntry]:
+        return library_entries(self.settings, self._headlines, contains, limit)
+
+    def _headlines(self, ids: list[str]) -> list[Headline]:
+        return [Headline(a.id, a.title, a.date, a.source, a.url) for i in ids if (a := self.retriever.articles.get(i))]
+
+    async def add_article(self, name: str, data: bytes, on_taken: OnTaken) -> str | None:
+        article_info(name, data)
+        return library.save(Path(self.settings.articles_dir), name, data, on_taken)
+
+    async def trash_article(self, name: str) -> TrashedFile:
+        return library.trash(Path(self.settings.articles_dir), trash_dir(self.settings), name)
+
+    async def trashed_articles(self) -> list[TrashedFile]:
+        return library.trashed(trash_dir(self.settings))
+
+    async def restore_article(self, key: str) -> str | None:
+        return library.restore(Path(self.settings.articles_dir), trash_dir(self.settings), key)
 
     def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         if not self._busy.acquire(blocking=False):
