@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import pytest
@@ -197,3 +198,52 @@ async def test_the_desk_speaks_the_browsers_language(desk: DeskHarness, accept: 
     link = (await desk.link()).removeprefix(DESK_URL)
     page = await desk.client.get(link, headers={"accept-language": accept})
     assert word in page.text
+
+
+async def test_an_uploaded_article_is_saved_checked_and_indexed(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    csrf = await desk.csrf()
+    article = " date 2026-12 Le tram rouvre\n\nLa ligne A du tramway de Grenoble rouvre lundi 8 décembre.".encode()
+    sent = await desk.client.post("/articles/upload", data={"csrf": csrf, "on_taken": "refuse"},
+                                  files={"file": ("../../tram rouvre!.txt", article, "text/plain")})
+    assert sent.status_code == 303, sent.text
+    saved = desk.bot.settings.articles_dir / "tram rouvre.txt"  # the name made safe, in the folder
+    assert saved.read_bytes() == article
+    await desk.bot.tg.wait_for(lambda: "tram rouvre.txt" in desk.bot.services.retriever.articles or None)
+    library = (await desk.client.get("/articles", params={"q": "rouvre"})).text
+    assert "Le tram rouvre" in library
+
+    again = await desk.client.post("/articles/upload", data={"csrf": csrf, "on_taken": "refuse"},
+                                   files={"file": ("tram rouvre.txt", b"autre texte", "text/plain")})
+    assert again.status_code == 409 and saved.read_bytes() == article  # nothing lost without a yes
+    both = await desk.client.post("/articles/upload", data={"csrf": csrf, "on_taken": "keep"},
+                                  files={"file": ("tram rouvre.txt", " date 2026-12 Autre\n\nAutre texte.".encode(), "text/plain")})
+    assert both.status_code == 303 and (desk.bot.settings.articles_dir / "tram rouvre-2.txt").exists()
+
+    for name, data, code in [("virus.exe", b"MZ", 400), ("vide.txt", b"", 422), ("gros.txt", b"x" * 3_000_000, 413)]:
+        refused = await desk.client.post("/articles/upload", data={"csrf": csrf, "on_taken": "refuse"},
+                                         files={"file": (name, data, "text/plain")})
+        assert refused.status_code == code, (name, refused.status_code)
+        assert not (desk.bot.settings.articles_dir / name).exists()
+    audit = (await desk.client.get("/audit")).text
+    assert "upload" in audit and "tram rouvre-2.txt" in audit
+
+
+async def test_a_deleted_article_goes_to_the_trash_and_comes_back(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    csrf = await desk.csrf()
+    confirm = await desk.client.get("/articles/delete", params={"name": "balises.txt"})
+    assert confirm.status_code == 200 and "balises.txt" in confirm.text
+    assert (desk.bot.settings.articles_dir / "balises.txt").exists()  # asking changes nothing
+    deleted = await desk.client.post("/articles/delete", data={"csrf": csrf, "name": "balises.txt"})
+    assert deleted.status_code == 303
+    assert not (desk.bot.settings.articles_dir / "balises.txt").exists()
+    await desk.bot.tg.wait_for(lambda: "balises.txt" not in desk.bot.services.retriever.articles or None)
+    page = (await desk.client.get("/articles")).text
+    key = re.search(r'name="key" value="([^"]+balises.txt)"', page)
+    assert key, page
+    restored = await desk.client.post("/articles/restore", data={"csrf": csrf, "key": key.group(1)})
+    assert restored.status_code == 303
+    assert (desk.bot.settings.articles_dir / "balises.txt").exists()
+    outside = await desk.client.post("/articles/delete", data={"csrf": csrf, "name": "../../etc/passwd"})
+    assert outside.status_code == 404

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -29,8 +31,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from qabot import signin as auth
-from qabot.frontdoor import FrontDoor, IndexNotReady, QabotError
+from qabot.frontdoor import ArticleRejected, FrontDoor, IndexNotReady, QabotError
 from qabot.records import DeskRecords, DeskSession, QuestionFilter
+from retrieval.library import safe_name
 from web.desk.texts import TEXTS, language
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 PAGE_ROWS = 50
+REINDEX_LOCK = "qabot.reindex"  # the lock the bot's /reindex takes too
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class DeskConfig:
     admin_ids: frozenset[int]
     secret: str  # the bot token: signs links and keys the readers' pseudonyms
     public_url: str  # where admins reach the desk (WEB_PUBLIC_URL)
+    max_upload_bytes: int = 2_000_000
 
     @property
     def secure(self) -> bool:
@@ -105,6 +110,10 @@ def desk_routes(desk: Desk) -> list[BaseRoute]:
             Route("/feedback", handlers.page(handlers.feedback)),
             Route("/audit", handlers.page(handlers.audit)),
             Route("/articles", handlers.page(handlers.articles)),
+            Route("/articles/upload", handlers.action(handlers.upload), methods=["POST"]),
+            Route("/articles/delete", handlers.page(handlers.confirm_delete)),
+            Route("/articles/delete", handlers.action(handlers.delete), methods=["POST"]),
+            Route("/articles/restore", handlers.action(handlers.restore), methods=["POST"]),
             Route("/reindex", handlers.action(handlers.reindex), methods=["POST"]),
             Route("/reindex/events", handlers.reindex_events),
             Route("/signin/{signed}", handlers.signin_page, methods=["GET"]),
@@ -123,12 +132,12 @@ Page = Callable[[Request, DeskSession, str], Awaitable[Response]]
 class Handlers:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.reindex_task: asyncio.Task[None] | None = None
+        self.background: set[asyncio.Task[None]] = set()  # referenced until done
 
     # --- plumbing ------------------------------------------------------------------------
 
-    def render(self, request: Request, name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
-        template = self.desk.pages.get_template(name)
+    def render(self, request: Request, template_name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+        template = self.desk.pages.get_template(template_name)
         html = template.render(t=TEXTS[lang], lang=lang, path=request.url.path, **values)
         return HTMLResponse(html, status_code=status)
 
@@ -245,9 +254,70 @@ class Handlers:
         return self.render(request, "audit.html", lang, session=session, entries=entries)
 
     async def articles(self, request: Request, session: DeskSession, lang: str) -> Response:
+        contains = (request.query_params.get("q") or "").strip() or None
+        entries = await self.desk.front_door.library(contains, PAGE_ROWS * 4)
+        trashed = await self.desk.front_door.trashed_articles()
         progress = await self.desk.records.reindex_progress()
-        return self.render(request, "articles.html", lang, session=session, progress=progress,
-                           notice=request.query_params.get("notice"))
+        notice = request.query_params.get("notice", "")
+        return self.render(
+            request, "articles.html", lang, session=session, entries=entries, trashed=trashed[:PAGE_ROWS],
+            contains=contains, progress=progress, notice=TEXTS[lang].get(notice, "").format(
+                name=request.query_params.get("name", "")),
+        )
+
+    async def upload(self, request: Request, session: DeskSession, lang: str) -> Response:
+        """An article file, with the same checks as in Telegram; the name-taken question is
+        answered in the form (refuse, replace, keep both). Saved, it is indexed at once."""
+        form = await request.form()
+        upload = form.get("file")
+        on_taken = form.get("on_taken")
+        if not isinstance(upload, UploadFile) or on_taken not in ("refuse", "replace", "keep"):
+            return self.message(request, lang, "upload_bad_type", 400)
+        name = safe_name(upload.filename)
+        if name is None:
+            return self.message(request, lang, "upload_bad_type", 400)
+        limit = self.desk.config.max_upload_bytes
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            return self.message(request, lang, "upload_too_large", 413, limit=limit)
+        try:
+            saved = await self.desk.front_door.add_article(name, data, on_taken)
+        except ArticleRejected as exc:
+            return self.message(request, lang, "upload_refused", 422, reason=str(exc))
+        if saved is None:
+            return self.message(request, lang, "upload_taken", 409, name=name)
+        await self.desk.records.audit(session.admin_id, "desk", "upload", f"{saved} ({on_taken})")
+        return await self._changed(session, "uploaded", saved)
+
+    async def confirm_delete(self, request: Request, session: DeskSession, lang: str) -> Response:
+        name = request.query_params.get("name", "")
+        return self.render(request, "delete.html", lang, session=session, article=name)
+
+    async def delete(self, request: Request, session: DeskSession, lang: str) -> Response:
+        name = str((await request.form()).get("name", ""))
+        try:
+            await self.desk.front_door.trash_article(name)
+        except (FileNotFoundError, ValueError):
+            return self.message(request, lang, "no_such_article", 404, name=name)
+        await self.desk.records.audit(session.admin_id, "desk", "delete", name)
+        return await self._changed(session, "deleted", name)
+
+    async def restore(self, request: Request, session: DeskSession, lang: str) -> Response:
+        key = str((await request.form()).get("key", ""))
+        try:
+            restored = await self.desk.front_door.restore_article(key)
+        except (FileNotFoundError, ValueError):
+            return self.message(request, lang, "no_such_article", 404, name=key)
+        if restored is None:
+            return self.message(request, lang, "restore_taken", 409, name=key.partition("/")[2])
+        await self.desk.records.audit(session.admin_id, "desk", "restore", restored)
+        return await self._changed(session, "restored", restored)
+
+    async def _changed(self, session: DeskSession, notice: str, name: str) -> Response:
+        """After the library changed: re-index (as Telegram does after an upload), unless one
+        is running, which the admin sees in the progress."""
+        await self._start_reindex(session, full=False)
+        return RedirectResponse(f"/articles?{urlencode({'notice': notice, 'name': name})}", status_code=303)
 
     def reader(self, user_id: int | None) -> str:
         return auth.pseudonym(user_id, self.desk.config.secret)
@@ -255,14 +325,22 @@ class Handlers:
     # --- re-index ------------------------------------------------------------------------
 
     async def reindex(self, request: Request, session: DeskSession, lang: str) -> Response:
-        form = await request.form()
-        full = form.get("full") == "1"
-        held = await self.desk.records.try_exclusive("qabot.reindex")
+        full = (await request.form()).get("full") == "1"
+        started = await self._start_reindex(session, full=full)
+        return RedirectResponse(f"/articles?notice={'reindex_started' if started else 'reindex_busy'}", status_code=303)
+
+    async def _start_reindex(self, session: DeskSession, *, full: bool) -> bool:
+        """Start a re-index in the background; False when one runs (here, or on another
+        worker, or from Telegram: the same cross-worker lock as /reindex)."""
+        held = await self.desk.records.try_exclusive(REINDEX_LOCK)
         if held is None:
-            return RedirectResponse("/articles?notice=reindex_busy", status_code=303)
+            return False
         await self.desk.records.audit(session.admin_id, "desk", "reindex", "full" if full else "incremental")
-        self.reindex_task = asyncio.create_task(self._run_reindex(held, full), name="desk-reindex")
-        return RedirectResponse("/articles?notice=reindex_started", status_code=303)
+        await self.desk.records.set_reindex_progress(json.dumps({"state": "running", "done": 0, "total": 0}))
+        task = asyncio.create_task(self._run_reindex(held, full), name="desk-reindex")
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return True
 
     async def _run_reindex(self, held: Any, full: bool) -> None:
         """Run the re-index, writing its progress to the database every half second, so any
@@ -301,13 +379,12 @@ class Handlers:
             last = None
             deadline = time.monotonic() + 3600
             while time.monotonic() < deadline:
-                progress = await self.desk.records.reindex_progress()
+                progress = await self.desk.records.reindex_progress() or '{"state": "idle"}'
                 if progress != last:
                     last = progress
-                    yield f"data: {progress or '{}'}\n\n"
-                if progress and json.loads(progress).get("state") != "running":
-                    return
-                if await request.is_disconnected():
+                    yield f"data: {progress}\n\n"
+                # Once nothing runs the stream ends; the page closes it rather than reconnect.
+                if json.loads(progress).get("state") != "running" or await request.is_disconnected():
                     return
                 await asyncio.sleep(0.5)
 

@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const events = new EventSource(box.dataset.events);
   events.onmessage = (event) => {
     const p = JSON.parse(event.data || "{}");
-    if (!p.state) return;
+    if (!p.state || p.state === "idle") { events.close(); return; }
     box.dataset.state = p.state;
     if (p.total) { bar.max = p.total; bar.value = p.done; }
     if (p.state === "running") {
