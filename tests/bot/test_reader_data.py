@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -293,13 +294,17 @@ async def test_idle_rate_windows_are_purged_in_slices(store: BotStore) -> None:
 
 
 def upgrade_to(url: str, revision: str) -> None:
+    migrate_to(url, revision, command.upgrade)
+
+
+def migrate_to(url: str, revision: str, step: Callable[[Config, str], None]) -> None:
     engine = sa.create_engine(bot_store.database_url(url))
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            step(config, revision)
     finally:
         engine.dispose()
 
@@ -327,3 +332,14 @@ async def test_turns_written_before_0004_keep_their_asker_in_private_chats_only(
         assert (await store.purge_before(datetime(2026, 11, 2, tzinfo=UTC))).turns == 1  # the group's old one
     finally:
         await store.close()
+
+
+def test_migration_0004_downgrades_and_upgrades_again(database_url: str) -> None:
+    upgrade_to(database_url, "head")
+    migrate_to(database_url, "0003", command.downgrade)
+    engine = sa.create_engine(bot_store.database_url(database_url))
+    try:
+        assert "user_id" not in {c["name"] for c in sa.inspect(engine).get_columns("turns")}
+    finally:
+        engine.dispose()
+    upgrade_to(database_url, "head")
