@@ -14,8 +14,11 @@ Every table that holds a user id or a text a user caused is listed here, and now
 - `rate_windows`: when they last asked;
 - `feeds.added_by`: the feeds an admin added stay (the newsroom's configuration), unattributed.
 `counters` (answered/declined per day), `updates_seen`, `job_runs` and `meta` hold no person.
+(Outside the database: an admin's upload waiting for "replace or keep both" is a file named
+with their id in ARTICLES_DIR for 24 hours, bot/uploads.py.)
 
-Each function is one transaction on a connection the store hands over.
+`forget` and `export` are one transaction each on a connection the store hands over; `purge`
+runs a few, through the store's runner.
 """
 
 from __future__ import annotations
@@ -73,14 +76,10 @@ class Purged:
     turns: int
     rate_windows: int
 
-    @property
-    def total(self) -> int:
-        return self.answers + self.citations + self.votes + self.unanswered + self.turns + self.rate_windows
 
-
-def _stamp(value: str | datetime) -> str:
+def _stamp(moment: datetime) -> str:
     """The store's timestamp text (ISO 8601, UTC, seconds): comparable as text."""
-    return value if isinstance(value, str) else value.astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _deleted(db: Connection, statement: Any) -> int:
