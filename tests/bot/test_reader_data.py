@@ -266,6 +266,9 @@ async def test_forget_in_the_store_counts_and_unattributes_feeds(store: BotStore
     assert (forgotten.questions, forgotten.citations, forgotten.shared, forgotten.votes,
             forgotten.votes_on_theirs, forgotten.feeds) == (2, 4, 1, 1, 1, 1)
     assert forgotten.answer_ids == {mine.id, mine.id + 1}
+    english = privacy.forgotten_text(forgotten, "en")
+    assert "• 2 question(s) with my answers and 4 cited passage(s), 1 of them asked inline" in english
+    assert "• your name on 1 feed(s) you added (they are still followed)" in english
     assert await store.feeds() == ["https://a.example/rss", "https://b.example/rss"], "feeds stay"
     assert (await store.user_data(A))["feeds_added"] == []
     assert [f["url"] for f in (await store.user_data(B))["feeds_added"]] == ["https://b.example/rss"]  # type: ignore[index]
