@@ -120,6 +120,7 @@ async def on_mydata(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_my_data(message: Message, st: BotState, user: User, lang: str) -> None:
+    """Reply with `qabot-data-<user id>.json`, what bot/reader_data.py exports, and its counts."""
     data = await st.db.user_data(user.id)
     body = await asyncio.to_thread(lambda: json.dumps(data, ensure_ascii=False, indent=2).encode())
     counts = {key: len(value) for key, value in data.items() if isinstance(value, list)}
