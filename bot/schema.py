@@ -69,6 +69,9 @@ turns = sa.Table(
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("answer", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+    # The asker: follow-ups are per (chat, user). NULL for a group's turns written before
+    # migration 0004, which are nobody's follow-up.
+    sa.Column("user_id", sa.BigInteger),
 )
 rate_windows = sa.Table(
     "rate_windows", metadata,

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from answering.protocol import Answer, Turn
-from bot import schema
+from bot import reader_data, schema
 from bot.render import CitedPassage, StoredAnswer
 from qabot.frontdoor import QabotError
 
@@ -367,33 +368,38 @@ class BotStore:
 
     # --- conversation turns (for follow-up questions) -------------------------------------
 
-    async def history(self, chat_id: int, turns: int) -> tuple[Turn, ...]:
-        """The chat's last `turns` exchanges, oldest first."""
+    async def history(self, chat_id: int, user_id: int, turns: int) -> tuple[Turn, ...]:
+        """`user_id`'s last `turns` exchanges in `chat_id`, oldest first: in a group each member
+        has their own conversation, so one member's question is never read as another's
+        follow-up."""
         t = schema.turns
         if turns <= 0:
             return ()
         rows = await self._run(lambda db: db.execute(
-            sa.select(t.c.question, t.c.answer).where(t.c.chat_id == chat_id)
+            sa.select(t.c.question, t.c.answer).where(t.c.chat_id == chat_id, t.c.user_id == user_id)
             .order_by(t.c.id.desc()).limit(turns)
         ).all())
         return tuple(Turn(str(q), str(a)) for q, a in reversed(rows))
 
-    async def add_turn(self, chat_id: int, turn: Turn, keep: int) -> None:
-        """Append an exchange and forget all but the chat's newest `keep`."""
+    async def add_turn(self, chat_id: int, user_id: int, turn: Turn, keep: int) -> None:
+        """Append `user_id`'s exchange in `chat_id` and forget all but their newest `keep` there."""
         t = schema.turns
         if keep <= 0:
             return
+        theirs = sa.and_(t.c.chat_id == chat_id, t.c.user_id == user_id)
 
         def write(db: Connection) -> None:
-            db.execute(t.insert().values(chat_id=chat_id, question=turn.question, answer=turn.answer,
-                                         created_at=_now()))
-            newest = sa.select(t.c.id).where(t.c.chat_id == chat_id).order_by(t.c.id.desc()).limit(keep)
-            db.execute(t.delete().where(t.c.chat_id == chat_id, t.c.id.not_in(newest.scalar_subquery())))
+            db.execute(t.insert().values(chat_id=chat_id, user_id=user_id, question=turn.question,
+                                         answer=turn.answer, created_at=_now()))
+            newest = sa.select(t.c.id).where(theirs).order_by(t.c.id.desc()).limit(keep)
+            db.execute(t.delete().where(theirs, t.c.id.not_in(newest.scalar_subquery())))
 
         await self._run(write)
 
-    async def clear_history(self, chat_id: int) -> None:
-        await self._run(lambda db: db.execute(schema.turns.delete().where(schema.turns.c.chat_id == chat_id)))
+    async def clear_history(self, chat_id: int, user_id: int) -> None:
+        """`/new`: forget `user_id`'s conversation in `chat_id` (the other members' stay)."""
+        t = schema.turns
+        await self._run(lambda db: db.execute(t.delete().where(t.c.chat_id == chat_id, t.c.user_id == user_id)))
 
     # --- rate limits ----------------------------------------------------------------------
 
@@ -482,6 +488,21 @@ class BotStore:
                 connection.close()
 
         return Held(name, release)
+
+    # --- a reader's data (bot/reader_data.py lists every table that holds a person) -----------
+
+    async def forget_user(self, user_id: int, inline_chat: int) -> reader_data.Forgotten:
+        """`/forget`: delete everything stored about `user_id`, in one transaction."""
+        return await self._run(partial(reader_data.forget, user_id=user_id, inline_chat=inline_chat))
+
+    async def user_data(self, user_id: int) -> dict[str, object]:
+        """`/mydata`: everything stored about `user_id`, JSON-ready."""
+        return await self._run(partial(reader_data.export, user_id=user_id, now=datetime.now(UTC)))
+
+    async def purge_before(self, before: datetime) -> reader_data.Purged:
+        """Delete questions, answers, votes, declined questions, turns and idle rate windows
+        older than `before` (DATA_RETENTION_DAYS)."""
+        return await reader_data.purge(self._run, before)
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -21,7 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Posez une question en une phrase, par exemple : <i>Que s'est-il passé à Alep ?</i>\n"
             "Touchez un bouton [n] sous une réponse pour lire le passage cité, puis l'article.\n"
             "Dans un groupe, mentionnez-moi (@{username}), répondez à l'un de mes messages ou "
-            "utilisez /ask.\n\n/new oublie la conversation en cours · /help affiche ce message"
+            "utilisez /ask.\n\n/new oublie la conversation en cours · /help affiche ce message\n\n{privacy}"
         ),
         "en": (
             "Hello! I answer questions about {articles} news articles{period}, citing my "
@@ -29,9 +29,63 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ask a question in one sentence, for example: <i>What happened in Aleppo?</i>\n"
             "Tap a [n] button under an answer to read the cited passage, then the article.\n"
             "In a group, mention me (@{username}), reply to one of my messages or use /ask.\n\n"
-            "/new forgets the current conversation · /help shows this message"
+            "/new forgets the current conversation · /help shows this message\n\n{privacy}"
         ),
     },
+    "privacy_days": {
+        "fr": "🔒 Je garde vos questions, mes réponses et vos votes {days} jours (pour les boutons et les "
+        "questions de suivi) : /mydata vous les envoie, /forget les efface.",
+        "en": "🔒 I keep your questions, my answers and your votes for {days} days (for the buttons and "
+        "follow-up questions): /mydata sends them to you, /forget deletes them.",
+    },
+    "privacy_kept": {
+        "fr": "🔒 Je garde vos questions, mes réponses et vos votes (pour les boutons et les questions de "
+        "suivi) jusqu'à ce que vous les effaciez : /mydata vous les envoie, /forget les efface.",
+        "en": "🔒 I keep your questions, my answers and your votes (for the buttons and follow-up "
+        "questions) until you delete them: /mydata sends them to you, /forget deletes them.",
+    },
+    "forget_confirm": {
+        "fr": "Effacer tout ce que je garde sur vous ? Vos questions et mes réponses dans toutes les "
+        "discussions (réponses partagées comprises), vos votes, vos conversations et votre compteur de "
+        "questions. C'est définitif.",
+        "en": "Delete everything I keep about you? Your questions and my answers in every chat (shared "
+        "answers included), your votes, your conversations and your question counter. This cannot be undone.",
+    },
+    "forget_yes": {"fr": "🗑️ Oui, tout effacer", "en": "🗑️ Yes, delete everything"},
+    "forget_no": {"fr": "Annuler", "en": "Cancel"},
+    "forget_kept": {"fr": "Rien n'a été effacé.", "en": "Nothing was deleted."},
+    "forget_not_yours": {
+        "fr": "Ce bouton est pour la personne qui a envoyé /forget : envoyez /forget vous-même pour vos données.",
+        "en": "This button is for the person who sent /forget: send /forget yourself for your own data.",
+    },
+    "forget_done": {
+        "fr": "🗑️ C'est fait. J'ai effacé :\n• {questions} question(s) avec mes réponses et {citations} "
+        "passage(s) cité(s), dont {shared} posée(s) en mode inline (leurs liens de partage n'ouvrent plus "
+        "rien)\n• {votes} vote(s), et {votes_on_theirs} vote(s) d'autres personnes sur vos réponses\n"
+        "• {unanswered} question(s) restée(s) sans réponse\n• {turns} échange(s) de conversation\n"
+        "• {rate_windows} compteur de questions{feeds}\n\nLes messages déjà échangés restent dans Telegram : "
+        "vous pouvez les supprimer dans l'application.",
+        "en": "🗑️ Done. I deleted:\n• {questions} question(s) with my answers and {citations} cited "
+        "passage(s), {shared} of them asked inline (their shared links open nothing now)\n• {votes} vote(s), "
+        "and {votes_on_theirs} vote(s) by other people on your answers\n• {unanswered} unanswered "
+        "question(s)\n• {turns} conversation turn(s)\n• {rate_windows} question counter{feeds}\n\n"
+        "Messages already exchanged stay in Telegram: you can delete them in the app.",
+    },
+    "forget_feeds": {
+        "fr": "\n• votre nom sur {feeds} flux ajouté(s) par vous (ils restent suivis)",
+        "en": "\n• your name on {feeds} feed(s) you added (they are still followed)",
+    },
+    "mydata_caption": {
+        "fr": "Tout ce que je garde sur vous : {questions} question(s), {votes} vote(s), {turns} échange(s) "
+        "de conversation. /forget l'efface.",
+        "en": "Everything I keep about you: {questions} question(s), {votes} vote(s), {turns} conversation "
+        "turn(s). /forget deletes it.",
+    },
+    "mydata_private": {
+        "fr": "Vos données ne s'affichent pas dans un groupe : ouvrez notre discussion privée, je vous les y envoie.",
+        "en": "Your data is not shown in a group: open our private chat and I will send it there.",
+    },
+    "mydata_open": {"fr": "🔒 Recevoir mes données en privé", "en": "🔒 Get my data privately"},
     "period": {"fr": " publiés de {date_min} à {date_max}", "en": " published from {date_min} to {date_max}"},
     "no_index": {
         "fr": "Je n'ai encore aucun article indexé : un administrateur doit lancer /reindex.",

@@ -174,6 +174,10 @@ class Settings(BaseSettings):
     rate_limit_window_s: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")
     max_upload_bytes: int = Field(2_000_000, gt=0, description="Largest article an admin may upload.")
+    data_retention_days: int = Field(
+        90, ge=0,
+        description="Questions, answers, votes and unanswered questions older than this are purged daily; 0 keeps them.",
+    )
 
     # --- dates and news -------------------------------------------------------------------
     retrieval_dates: bool = Field(
