@@ -18,10 +18,18 @@ from pathlib import Path
 import pytest
 
 from bot.store import BotStore
+from cli.commands import fetch
 from qabot.services import build_services, feed_poller
 from qabot.settings import Settings
 from retrieval.articles import parse_article
-from retrieval.feeds import FEEDS_FOLDER, AddressRefused, FeedPoller, FetchLimits, check_address, shown
+from retrieval.feeds import (
+    FEEDS_FOLDER,
+    AddressRefused,
+    FeedPoller,
+    FetchLimits,
+    check_address,
+    shown,
+)
 from tests.fakes.embedder import HashingEmbedder
 
 SUBJECTS = ["port", "musée", "tramway", "marché", "stade", "pont", "bibliothèque", "piscine", "gare", "parc"]
@@ -41,8 +49,14 @@ class Site:
         }
         self.version = 1
         self.edited: set[int] = set()  # items whose entry says they were updated
+        self.broken = True  # /broken.xml answers 500 (False: it serves the feed)
         self.requests: list[tuple[str, str | None]] = []
         self.authorizations: list[str | None] = []
+
+    def keep_only(self, items: int) -> None:
+        """Serve only the first `items` items."""
+        for path in list(self.pages)[items:]:
+            del self.pages[path]
 
     def feed(self, base: str) -> bytes:
         start = datetime(2025, 2, 1, 8, 0, tzinfo=UTC)
@@ -121,8 +135,10 @@ def site() -> Iterator[tuple[Site, str]]:
                 self.send(200, content.page("/article/0"), "text/html")
             elif self.path == "/plain.xml":  # no ETag, no Last-Modified: read in full every time
                 self.send(200, content.feed(base), "application/rss+xml")
-            elif self.path == "/broken.xml":
+            elif self.path == "/broken.xml" and content.broken:
                 self.send(500, b"Internal Server Error", "text/plain")
+            elif self.path == "/broken.xml":
+                self.send(200, content.feed(base), "application/rss+xml")
             elif self.path == "/not-a-feed.xml":
                 self.send(200, b"<html><body>Bonjour</body></html>", "text/html")
             elif self.path == "/huge.xml":
@@ -228,12 +244,11 @@ def test_qabot_fetch_polls_then_indexes(
     make_settings: Callable[..., Settings], store: BotStore,
 ) -> None:
     content, base = site
-    for path in list(content.pages)[3:]:
-        del content.pages[path]
+    content.keep_only(3)
     settings = make_settings(articles_dir=tmp_path / "news", feeds=(f"{base}/feed.xml", f"{base}/broken.xml"),
                              feeds_allow_private=True)
-    report = feed_poller(settings, store).poll(settings.feeds)
-    assert report.new == 3 and list(report.errors) == [f"{base}/broken.xml"]
+    report = fetch.poll(settings)  # what `qabot fetch` runs: the poller on the bot's store
+    assert report.new == 3 and store.feed_state(f"{base}/feed.xml").articles == 3 and list(report.errors) == [f"{base}/broken.xml"]
     # The settings parse a comma-separated FEEDS.
     monkeypatch.setenv("FEEDS", f"{base}/a.xml, {base}/b.xml")
     assert Settings(_env_file=None).feeds == (f"{base}/a.xml", f"{base}/b.xml")  # type: ignore[call-arg]
