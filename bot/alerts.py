@@ -65,13 +65,18 @@ async def feeds_polled(st: BotState, bot: Bot, report: PollReport) -> None:
     """After a pass: a feed at ALERT_FEED_FAILURES failures in a row is an incident; a feed
     read again closes its incident."""
     for url, failures in report.streaks.items():
-        key = f"feed:{url}"
+        key = feed_incident(url)
         name = escape(shown(url))
         if failures >= st.settings.alert_feed_failures:
             error = report.errors.get(shown(url), "")
             await incident(st, bot, key, error, t("alert_feed", LANG, url=name, count=failures, error=escape(error)))
         elif failures == 0:
             await recovered(st, bot, key, t("alert_feed_ok", LANG, url=name))
+
+
+def feed_incident(url: str) -> str:
+    """The incident key of a feed (its URL without credentials: keys are logged)."""
+    return f"feed:{shown(url)}"
 
 
 async def reindex_failed(st: BotState, bot: Bot, reason: str) -> None:

@@ -8,7 +8,9 @@ gives none). Items become `.md` files under `ARTICLES_DIR/feeds/<host>/`, with f
 
 Only http(s) to public addresses is fetched unless private ones are allowed (a feed must not
 be a way to read the bot's own network): the name is resolved when the feed is added and again
-before every fetch, redirects included, since DNS can change. Every fetch has a size and a time
+before every fetch, redirects included, since DNS can change. (The HTTP client resolves it once
+more to connect: a name whose answer flips in between, DNS rebinding with a zero TTL, is not
+covered; connecting to the very address checked would be.) Every fetch has a size and a time
 limit. One feed's failure is recorded for /status and never stops the others; an item that
 cannot be read is counted, with its reason, on its feed. An item's page is fetched only when the
 item is new or its entry in the feed changed. Credentials typed in a feed's URL are never shown
@@ -279,10 +281,6 @@ class FeedPoller:
         self.limits = limits
         self._transport = transport
         self._resolve = resolve
-
-    def check(self, url: str) -> None:
-        """Raise FeedError (its reason for the admin) if `url` may not be polled."""
-        check_address(url, self.limits.allow_private, self._resolve)
 
     def poll(self, urls: Iterable[str], progress: Callable[[str], None] | None = None) -> PollReport:
         """One pass over `urls`; new and changed items are written as article files."""

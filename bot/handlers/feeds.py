@@ -56,6 +56,8 @@ async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(t("feed_in_settings", lang, url=name))
         else:
             removed = await st.db.remove_feed(url)
+            if removed:  # a feed no longer polled cannot recover: its incident ends here, silently
+                await st.db.close_incident(alerts.feed_incident(url))
             await message.reply_text(t("feed_removed" if removed else "feed_unknown", lang, url=name))
         return
     if args:

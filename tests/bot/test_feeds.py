@@ -129,6 +129,15 @@ async def test_admins_hear_once_of_a_feed_failing_three_times_and_of_its_recover
     await poll_feeds(state, bot)
     assert [len(a) for a in await alerts_to(harness, ADMIN, OTHER_ADMIN)] == [2, 2]
 
+    # A feed removed while failing takes its incident with it.
+    content.broken = True
+    assert "Flux ajouté" in await command(harness, f"/feeds add {base}/broken.xml?v=2")
+    for _ in range(3):
+        await poll_feeds(state, bot)
+    assert set(await harness.store.incidents()) == {f"feed:{base}/broken.xml", f"feed:{base}/broken.xml?v=2"}
+    assert "Flux retiré" in await command(harness, f"/feeds remove {base}/broken.xml?v=2")
+    assert list(await harness.store.incidents()) == [f"feed:{base}/broken.xml"]
+
 
 async def reindex(harness: Harness, outcome: str) -> None:
     """/reindex, until its progress message says `outcome`."""

@@ -373,7 +373,7 @@ def test_a_name_is_resolved_again_when_fetched(tmp_path: Path, store: BotStore) 
     """DNS can change between /feeds add and the poll: the poll checks again, before connecting."""
     names = Names({"news.example": ["93.184.216.34"]})
     feeds = FeedPoller(tmp_path / "news", store, FetchLimits(allow_private=False), resolve=names)
-    feeds.check("http://news.example/rss")
+    check_address("http://news.example/rss", allow_private=False, resolve=names)  # /feeds add
     names.names["news.example"] = ["127.0.0.1"]
     report = feeds.poll(["http://news.example/rss"])
     assert "private or local address (127.0.0.1)" in report.errors["http://news.example/rss"]
