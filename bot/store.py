@@ -22,7 +22,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -39,6 +39,7 @@ from answering.protocol import Answer, Turn
 from bot import reader_data, schema
 from bot.render import CitedPassage, StoredAnswer
 from qabot.frontdoor import QabotError
+from retrieval.feeds import FeedState, SeenItem
 
 T = TypeVar("T")
 
@@ -365,6 +366,86 @@ class BotStore:
         return await self._run(lambda db: db.execute(
             f.delete().where(f.c.url == url).returning(f.c.url)
         ).first() is not None)
+
+    # --- the feed poller's state (retrieval.feeds.FeedStates; called from the poller's thread) --
+
+    def feed_state(self, url: str) -> FeedState:
+        """The feed's validators, last error, item failures and articles saved."""
+        with self.connection() as db:
+            return self._feed_state(db, url)
+
+    def _feed_state(self, db: Connection, url: str) -> FeedState:
+        f, i = schema.feed_state, schema.feed_items
+        row = db.execute(
+            sa.select(f.c.etag, f.c.last_modified, f.c.title, f.c.last_polled, f.c.last_error, f.c.failures,
+                      f.c.item_errors).where(f.c.url == url)
+        ).one_or_none()
+        if row is None:
+            return FeedState(url)
+        articles = db.execute(sa.select(sa.func.count()).select_from(i).where(i.c.feed_url == url)).scalar_one()
+        return FeedState(url, etag=row[0], last_modified=row[1], title=row[2], last_polled=row[3],
+                         last_error=row[4], failures=int(row[5]), item_errors=json.loads(row[6]),
+                         articles=int(articles))
+
+    def seen_items(self, url: str, item_ids: Collection[str]) -> dict[str, SeenItem]:
+        """Of `item_ids`, those already saved for the feed (read in slices: SQLite caps the
+        number of bound values in one statement)."""
+        i = schema.feed_items
+        ids = list(item_ids)
+        seen: dict[str, SeenItem] = {}
+        with self.connection() as db:
+            for start in range(0, len(ids), 500):
+                rows = db.execute(
+                    sa.select(i.c.item_id, i.c.entry, i.c.digest)
+                    .where(i.c.feed_url == url, i.c.item_id.in_(ids[start:start + 500]))
+                ).all()
+                seen.update({str(r[0]): SeenItem(str(r[1]), str(r[2])) for r in rows})
+        return seen
+
+    def save_feed_state(self, state: FeedState, items: Mapping[str, SeenItem]) -> None:
+        """The feed's state and the items this pass saved or re-checked, in one transaction."""
+        values = {"etag": state.etag, "last_modified": state.last_modified, "title": state.title,
+                  "last_polled": state.last_polled, "last_error": state.last_error,
+                  "failures": state.failures, "item_errors": json.dumps(state.item_errors, ensure_ascii=False)}
+        insert = self._insert(schema.feed_state).values(url=state.url, **values)
+        with self.connection() as db:
+            db.execute(insert.on_conflict_do_update(index_elements=["url"], set_=values))
+            if items:
+                rows = self._insert(schema.feed_items)
+                db.execute(rows.on_conflict_do_update(
+                    index_elements=["feed_url", "item_id"],
+                    set_={"entry": rows.excluded.entry, "digest": rows.excluded.digest,
+                          "saved_at": rows.excluded.saved_at},
+                ), [{"feed_url": state.url, "item_id": item_id, "entry": item.entry, "digest": item.digest,
+                     "saved_at": _now()} for item_id, item in items.items()])
+
+    async def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
+        """The state of each of `urls` (for /feeds and /status)."""
+        return await self._run(lambda db: {url: self._feed_state(db, url) for url in urls})
+
+    # --- incidents the admins were told about (bot.alerts) ----------------------------------
+
+    async def open_incident(self, key: str, detail: str) -> bool:
+        """True for the one worker that opens incident `key` (it tells the admins); False
+        while it is open already."""
+        a = schema.alerts
+        return await self._run(lambda db: db.execute(
+            self._insert(a).values(key=key, detail=detail, opened_at=_now(), worker=self.worker)
+            .on_conflict_do_nothing().returning(a.c.key)
+        ).first() is not None)
+
+    async def close_incident(self, key: str) -> bool:
+        """True for the one worker that closes an open incident `key` (it may say so)."""
+        a = schema.alerts
+        return await self._run(lambda db: db.execute(
+            a.delete().where(a.c.key == key).returning(a.c.key)
+        ).first() is not None)
+
+    async def incidents(self) -> dict[str, str]:
+        """The open incidents: key -> what went wrong."""
+        a = schema.alerts
+        rows = await self._run(lambda db: db.execute(sa.select(a.c.key, a.c.detail).order_by(a.c.opened_at)).all())
+        return {str(k): str(d) for k, d in rows}
 
     # --- conversation turns (for follow-up questions) -------------------------------------
 

@@ -139,6 +139,43 @@ TEXTS: dict[str, dict[str, str]] = {
     "feed_unknown": {"fr": "Ce flux n'est pas suivi : {url}", "en": "This feed is not followed: {url}"},
     "feed_in_settings": {"fr": "Ce flux vient de la configuration du bot (FEEDS) : seul l'administrateur du serveur peut le retirer.",
                          "en": "This feed comes from the bot's configuration (FEEDS): only the server's administrator can remove it."},
+    "feed_private": {
+        "fr": "« {url} » est refusé : {host} est une adresse privée ou locale{address}, que le bot ne lit pas "
+              "(elle donnerait accès au réseau où il tourne). Envoyez l'adresse publique du flux.",
+        "en": "“{url}” is refused: {host} is a private or local address{address}, which the bot does not read "
+              "(it would open the network it runs in). Send the feed's public address.",
+    },
+    "feed_unresolved": {
+        "fr": "« {url} » est refusé : le nom {host} ne mène à aucune adresse. Vérifiez l'adresse du flux et renvoyez-la.",
+        "en": "“{url}” is refused: the name {host} leads to no address. Check the feed's address and send it again.",
+    },
+    "feed_items_failed": {"fr": ", {count} éléments en échec", "en": ", {count} items failed"},
+    "feed_item_error": {"fr": "   ◦ {reason}", "en": "   ◦ {reason}"},
+    "feed_more_errors": {"fr": "   ◦ … et {count} autres", "en": "   ◦ … and {count} more"},
+    "alert_feed": {
+        "fr": "⚠️ Le flux {url} échoue depuis {count} passages : {error}\nVérifiez-le, ou retirez-le avec /feeds remove.",
+        "en": "⚠️ The feed {url} has failed {count} polls in a row: {error}\nCheck it, or remove it with /feeds remove.",
+    },
+    "alert_feed_ok": {"fr": "✅ Le flux {url} est de nouveau lu.", "en": "✅ The feed {url} is read again."},
+    "alert_reindex": {
+        "fr": "⚠️ La réindexation a échoué : {reason}\nLes questions sont servies par l'index précédent ; "
+              "relancez /reindex une fois la cause corrigée.",
+        "en": "⚠️ The re-index failed: {reason}\nQuestions are answered from the previous index; "
+              "run /reindex again once the cause is fixed.",
+    },
+    "alert_reindex_ok": {"fr": "✅ La réindexation fonctionne de nouveau.", "en": "✅ Re-indexing works again."},
+    "alert_disk": {
+        "fr": "⚠️ Disque presque plein ({where} ; seuil : {limit} Mo). Les flux ne sont plus lus et les "
+              "réindexations ne démarrent plus tant que de la place n'est pas libérée.",
+        "en": "⚠️ Disk nearly full ({where}; threshold: {limit} MB). Feeds are not read and re-indexes do not "
+              "start until space is freed.",
+    },
+    "alert_disk_ok": {"fr": "✅ Il y a de nouveau assez de place sur le disque.", "en": "✅ There is enough disk space again."},
+    "reindex_disk_full": {
+        "fr": "Réindexation non lancée : le disque est presque plein. Les administrateurs ont été prévenus ; "
+              "relancez /reindex une fois de la place libérée.",
+        "en": "Re-index not started: the disk is nearly full. The admins were told; run /reindex again once space is freed.",
+    },
     "latest_none": {"fr": "Aucun article daté pour l'instant.", "en": "No dated article yet."},
     "page_of": {"fr": "page {page}/{pages}", "en": "page {page}/{pages}"},
     "expired": {

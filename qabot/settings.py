@@ -202,6 +202,16 @@ class Settings(BaseSettings):
     )
     feed_timeout_s: float = Field(20.0, gt=0, description="Seconds a feed or page may take to answer.")
 
+    # --- admins told when something breaks --------------------------------------------------
+    alert_feed_failures: int = Field(
+        3, gt=0, description="The admins get a Telegram message when a feed fails this many polls in a row."
+    )
+    disk_min_free_mb: int = Field(
+        500, ge=0,
+        description="Free space (MB) under which INDEX_DIR, DATA_DIR or ARTICLES_DIR count as full: feeds are not "
+        "polled, re-indexes do not start, and the admins are told; 0 turns the check off.",
+    )
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
 
     @field_validator("feeds", mode="before")
