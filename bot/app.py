@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, ask, desk, feeds, help, inline, latest, sources
+from bot.handlers import admin, ask, desk, feeds, help, inline, latest, privacy, sources
 from bot.render import escape
 from bot.share import ShareLinks
 from bot.state import BotState, GroupPace, Tuning
@@ -55,11 +55,15 @@ COMMANDS = {
         ("help", "Ce que je sais et comment me questionner"),
         ("ask", "Poser une question (dans un groupe)"),
         ("new", "Oublier la conversation en cours"),
+        ("mydata", "Recevoir ce que le bot garde sur moi"),
+        ("forget", "Effacer tout ce que le bot garde sur moi"),
     ],
     "en": [
         ("help", "What I know and how to ask"),
         ("ask", "Ask a question (in a group)"),
         ("new", "Forget the current conversation"),
+        ("mydata", "Get what the bot keeps about me"),
+        ("forget", "Delete everything the bot keeps about me"),
     ],
 }
 
@@ -236,6 +240,8 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             CommandHandler("new", help.on_new, filters=new_message),
             CommandHandler("latest", latest.on_latest, filters=new_message),
             CommandHandler("ask", ask.on_ask, filters=new_message),
+            CommandHandler("forget", privacy.on_forget, filters=new_message),
+            CommandHandler("mydata", privacy.on_mydata, filters=new_message),
             # An edited question is answered again: the person fixed a typo and expects the answer.
             MessageHandler(private & (new_message | edited) & filters.TEXT & ~filters.COMMAND, ask.on_private_text),
             MessageHandler(
@@ -248,6 +254,7 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             ),
             MessageHandler(private & new_message & filters.COMMAND, help.on_help),
             CallbackQueryHandler(admin.on_upload_choice, pattern=rf"^{admin.UPLOAD_CALLBACK}"),
+            CallbackQueryHandler(privacy.on_forget_choice, pattern=rf"^{privacy.FORGET_CALLBACK}"),
             CallbackQueryHandler(sources.on_callback),
             InlineQueryHandler(inline.on_inline_query),
         ]
@@ -276,6 +283,7 @@ async def _post_init(application: AnyApplication) -> None:
     await publish_commands(application.bot, state.admin_ids)
     if state.settings.feeds or await state.store.feeds():
         feeds.schedule(application)
+    privacy.schedule_retention(application)
     logger.info("bot ready username=%s admins=%d", application.bot.username, len(state.admin_ids))
 
 

@@ -70,6 +70,9 @@ turns = sa.Table(
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("answer", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+    # The asker: follow-ups are per (chat, user). NULL for a group's turns written before
+    # migration 0004, which are nobody's follow-up.
+    sa.Column("user_id", sa.BigInteger),
 )
 rate_windows = sa.Table(
     "rate_windows", metadata,
@@ -93,6 +96,32 @@ job_runs = sa.Table(
     sa.Column("slot", sa.Text, primary_key=True),
     sa.Column("worker", sa.Text, nullable=False),
     sa.Column("claimed_at", sa.Text, nullable=False),
+)
+feed_state = sa.Table(
+    "feed_state", metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("last_polled", sa.Text),
+    sa.Column("last_error", sa.Text),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("item_errors", sa.Text, nullable=False),
+)
+feed_items = sa.Table(
+    "feed_items", metadata,
+    sa.Column("feed_url", sa.Text, primary_key=True),
+    sa.Column("item_id", sa.Text, primary_key=True),
+    sa.Column("entry", sa.Text, nullable=False),
+    sa.Column("digest", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.Text, nullable=False),
+)
+alerts = sa.Table(
+    "alerts", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("opened_at", sa.Text, nullable=False),
+    sa.Column("worker", sa.Text, nullable=False),
 )
 
 # The editors' desk (web/desk): one-time sign-in links and sessions (both stored as sha256 of

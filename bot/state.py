@@ -18,6 +18,7 @@ from bot.share import ShareLinks
 from bot.store import BotStore
 from qabot.frontdoor import FrontDoor
 from qabot.settings import Settings
+from retrieval.feeds import Resolver, system_resolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class BotState:
     typing_sent: Bounded = field(default_factory=Bounded)  # chat -> when typing was last shown
     inline_cache: Bounded = field(default_factory=lambda: Bounded(1000))  # question -> (when, StoredAnswer)
     share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
+    resolve: Resolver = system_resolver  # how feed hosts are resolved (tests pass their own)
 
     @property
     def db(self) -> BotStore:

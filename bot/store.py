@@ -22,9 +22,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,9 +36,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from answering.protocol import Answer, Turn
-from bot import schema
+from bot import reader_data, schema
 from bot.render import CitedPassage, StoredAnswer
 from qabot.frontdoor import QabotError
+from retrieval.feeds import FeedState, SeenItem
 
 T = TypeVar("T")
 
@@ -366,35 +368,120 @@ class BotStore:
             f.delete().where(f.c.url == url).returning(f.c.url)
         ).first() is not None)
 
+    # --- the feed poller's state (retrieval.feeds.FeedStates; called from the poller's thread) --
+
+    def feed_state(self, url: str) -> FeedState:
+        """The feed's validators, last error, item failures and articles saved."""
+        with self.connection() as db:
+            return self._feed_state(db, url)
+
+    def _feed_state(self, db: Connection, url: str) -> FeedState:
+        f, i = schema.feed_state, schema.feed_items
+        row = db.execute(
+            sa.select(f.c.etag, f.c.last_modified, f.c.title, f.c.last_polled, f.c.last_error, f.c.failures,
+                      f.c.item_errors).where(f.c.url == url)
+        ).one_or_none()
+        if row is None:
+            return FeedState(url)
+        articles = db.execute(sa.select(sa.func.count()).select_from(i).where(i.c.feed_url == url)).scalar_one()
+        return FeedState(url, etag=row[0], last_modified=row[1], title=row[2], last_polled=row[3],
+                         last_error=row[4], failures=int(row[5]), item_errors=json.loads(row[6]),
+                         articles=int(articles))
+
+    def seen_items(self, url: str, item_ids: Collection[str]) -> dict[str, SeenItem]:
+        """Of `item_ids`, those already saved for the feed (read in slices: SQLite caps the
+        number of bound values in one statement)."""
+        i = schema.feed_items
+        ids = list(item_ids)
+        seen: dict[str, SeenItem] = {}
+        with self.connection() as db:
+            for start in range(0, len(ids), 500):
+                rows = db.execute(
+                    sa.select(i.c.item_id, i.c.entry, i.c.digest)
+                    .where(i.c.feed_url == url, i.c.item_id.in_(ids[start:start + 500]))
+                ).all()
+                seen.update({str(r[0]): SeenItem(str(r[1]), str(r[2])) for r in rows})
+        return seen
+
+    def save_feed_state(self, state: FeedState, items: Mapping[str, SeenItem]) -> None:
+        """The feed's state and the items this pass saved or re-checked, in one transaction."""
+        values = {"etag": state.etag, "last_modified": state.last_modified, "title": state.title,
+                  "last_polled": state.last_polled, "last_error": state.last_error,
+                  "failures": state.failures, "item_errors": json.dumps(state.item_errors, ensure_ascii=False)}
+        insert = self._insert(schema.feed_state).values(url=state.url, **values)
+        with self.connection() as db:
+            db.execute(insert.on_conflict_do_update(index_elements=["url"], set_=values))
+            if items:
+                rows = self._insert(schema.feed_items)
+                db.execute(rows.on_conflict_do_update(
+                    index_elements=["feed_url", "item_id"],
+                    set_={"entry": rows.excluded.entry, "digest": rows.excluded.digest,
+                          "saved_at": rows.excluded.saved_at},
+                ), [{"feed_url": state.url, "item_id": item_id, "entry": item.entry, "digest": item.digest,
+                     "saved_at": _now()} for item_id, item in items.items()])
+
+    async def feed_states(self, urls: list[str]) -> dict[str, FeedState]:
+        """The state of each of `urls` (for /feeds and /status)."""
+        return await self._run(lambda db: {url: self._feed_state(db, url) for url in urls})
+
+    # --- incidents the admins were told about (bot.alerts) ----------------------------------
+
+    async def open_incident(self, key: str, detail: str) -> bool:
+        """True for the one worker that opens incident `key` (it tells the admins); False
+        while it is open already."""
+        a = schema.alerts
+        return await self._run(lambda db: db.execute(
+            self._insert(a).values(key=key, detail=detail, opened_at=_now(), worker=self.worker)
+            .on_conflict_do_nothing().returning(a.c.key)
+        ).first() is not None)
+
+    async def close_incident(self, key: str) -> bool:
+        """True for the one worker that closes an open incident `key` (it may say so)."""
+        a = schema.alerts
+        return await self._run(lambda db: db.execute(
+            a.delete().where(a.c.key == key).returning(a.c.key)
+        ).first() is not None)
+
+    async def incidents(self) -> dict[str, str]:
+        """The open incidents: key -> what went wrong."""
+        a = schema.alerts
+        rows = await self._run(lambda db: db.execute(sa.select(a.c.key, a.c.detail).order_by(a.c.opened_at)).all())
+        return {str(k): str(d) for k, d in rows}
+
     # --- conversation turns (for follow-up questions) -------------------------------------
 
-    async def history(self, chat_id: int, turns: int) -> tuple[Turn, ...]:
-        """The chat's last `turns` exchanges, oldest first."""
+    async def history(self, chat_id: int, user_id: int, turns: int) -> tuple[Turn, ...]:
+        """`user_id`'s last `turns` exchanges in `chat_id`, oldest first: in a group each member
+        has their own conversation, so one member's question is never read as another's
+        follow-up."""
         t = schema.turns
         if turns <= 0:
             return ()
         rows = await self._run(lambda db: db.execute(
-            sa.select(t.c.question, t.c.answer).where(t.c.chat_id == chat_id)
+            sa.select(t.c.question, t.c.answer).where(t.c.chat_id == chat_id, t.c.user_id == user_id)
             .order_by(t.c.id.desc()).limit(turns)
         ).all())
         return tuple(Turn(str(q), str(a)) for q, a in reversed(rows))
 
-    async def add_turn(self, chat_id: int, turn: Turn, keep: int) -> None:
-        """Append an exchange and forget all but the chat's newest `keep`."""
+    async def add_turn(self, chat_id: int, user_id: int, turn: Turn, keep: int) -> None:
+        """Append `user_id`'s exchange in `chat_id` and forget all but their newest `keep` there."""
         t = schema.turns
         if keep <= 0:
             return
+        theirs = sa.and_(t.c.chat_id == chat_id, t.c.user_id == user_id)
 
         def write(db: Connection) -> None:
-            db.execute(t.insert().values(chat_id=chat_id, question=turn.question, answer=turn.answer,
-                                         created_at=_now()))
-            newest = sa.select(t.c.id).where(t.c.chat_id == chat_id).order_by(t.c.id.desc()).limit(keep)
-            db.execute(t.delete().where(t.c.chat_id == chat_id, t.c.id.not_in(newest.scalar_subquery())))
+            db.execute(t.insert().values(chat_id=chat_id, user_id=user_id, question=turn.question,
+                                         answer=turn.answer, created_at=_now()))
+            newest = sa.select(t.c.id).where(theirs).order_by(t.c.id.desc()).limit(keep)
+            db.execute(t.delete().where(theirs, t.c.id.not_in(newest.scalar_subquery())))
 
         await self._run(write)
 
-    async def clear_history(self, chat_id: int) -> None:
-        await self._run(lambda db: db.execute(schema.turns.delete().where(schema.turns.c.chat_id == chat_id)))
+    async def clear_history(self, chat_id: int, user_id: int) -> None:
+        """`/new`: forget `user_id`'s conversation in `chat_id` (the other members' stay)."""
+        t = schema.turns
+        await self._run(lambda db: db.execute(t.delete().where(t.c.chat_id == chat_id, t.c.user_id == user_id)))
 
     # --- rate limits ----------------------------------------------------------------------
 
@@ -483,6 +570,21 @@ class BotStore:
                 connection.close()
 
         return Held(name, release)
+
+    # --- a reader's data (bot/reader_data.py lists every table that holds a person) -----------
+
+    async def forget_user(self, user_id: int, inline_chat: int) -> reader_data.Forgotten:
+        """`/forget`: delete everything stored about `user_id`, in one transaction."""
+        return await self._run(partial(reader_data.forget, user_id=user_id, inline_chat=inline_chat))
+
+    async def user_data(self, user_id: int) -> dict[str, object]:
+        """`/mydata`: everything stored about `user_id`, JSON-ready."""
+        return await self._run(partial(reader_data.export, user_id=user_id, now=datetime.now(UTC)))
+
+    async def purge_before(self, before: datetime) -> reader_data.Purged:
+        """Delete questions, answers, votes, declined questions, turns and idle rate windows
+        older than `before` (DATA_RETENTION_DAYS)."""
+        return await reader_data.purge(self._run, before)
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -33,7 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Posez une question en une phrase, par exemple : <i>Que s'est-il passé à Alep ?</i>\n"
             "Touchez un bouton [n] sous une réponse pour lire le passage cité, puis l'article.\n"
             "Dans un groupe, mentionnez-moi (@{username}), répondez à l'un de mes messages ou "
-            "utilisez /ask.\n\n/new oublie la conversation en cours · /help affiche ce message"
+            "utilisez /ask.\n\n/new oublie la conversation en cours · /help affiche ce message\n\n{privacy}"
         ),
         "en": (
             "Hello! I answer questions about {articles} news articles{period}, citing my "
@@ -41,9 +41,63 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ask a question in one sentence, for example: <i>What happened in Aleppo?</i>\n"
             "Tap a [n] button under an answer to read the cited passage, then the article.\n"
             "In a group, mention me (@{username}), reply to one of my messages or use /ask.\n\n"
-            "/new forgets the current conversation · /help shows this message"
+            "/new forgets the current conversation · /help shows this message\n\n{privacy}"
         ),
     },
+    "privacy_days": {
+        "fr": "🔒 Je garde vos questions, mes réponses et vos votes {days} jours (pour les boutons et les "
+        "questions de suivi) : /mydata vous les envoie, /forget les efface.",
+        "en": "🔒 I keep your questions, my answers and your votes for {days} days (for the buttons and "
+        "follow-up questions): /mydata sends them to you, /forget deletes them.",
+    },
+    "privacy_kept": {
+        "fr": "🔒 Je garde vos questions, mes réponses et vos votes (pour les boutons et les questions de "
+        "suivi) jusqu'à ce que vous les effaciez : /mydata vous les envoie, /forget les efface.",
+        "en": "🔒 I keep your questions, my answers and your votes (for the buttons and follow-up "
+        "questions) until you delete them: /mydata sends them to you, /forget deletes them.",
+    },
+    "forget_confirm": {
+        "fr": "Effacer tout ce que je garde sur vous ? Vos questions et mes réponses dans toutes les "
+        "discussions (réponses partagées comprises), vos votes, vos conversations et votre compteur de "
+        "questions. C'est définitif.",
+        "en": "Delete everything I keep about you? Your questions and my answers in every chat (shared "
+        "answers included), your votes, your conversations and your question counter. This cannot be undone.",
+    },
+    "forget_yes": {"fr": "🗑️ Oui, tout effacer", "en": "🗑️ Yes, delete everything"},
+    "forget_no": {"fr": "Annuler", "en": "Cancel"},
+    "forget_kept": {"fr": "Rien n'a été effacé.", "en": "Nothing was deleted."},
+    "forget_not_yours": {
+        "fr": "Ce bouton est pour la personne qui a envoyé /forget : envoyez /forget vous-même pour vos données.",
+        "en": "This button is for the person who sent /forget: send /forget yourself for your own data.",
+    },
+    "forget_done": {
+        "fr": "🗑️ C'est fait. J'ai effacé :\n• {questions} question(s) avec mes réponses et {citations} "
+        "passage(s) cité(s), dont {shared} posée(s) en mode inline (leurs liens de partage n'ouvrent plus "
+        "rien)\n• {votes} vote(s), et {votes_on_theirs} vote(s) d'autres personnes sur vos réponses\n"
+        "• {unanswered} question(s) restée(s) sans réponse\n• {turns} échange(s) de conversation\n"
+        "• {rate_windows} compteur de questions{feeds}\n\nLes messages déjà échangés restent dans Telegram : "
+        "vous pouvez les supprimer dans l'application.",
+        "en": "🗑️ Done. I deleted:\n• {questions} question(s) with my answers and {citations} cited "
+        "passage(s), {shared} of them asked inline (their shared links open nothing now)\n• {votes} vote(s), "
+        "and {votes_on_theirs} vote(s) by other people on your answers\n• {unanswered} unanswered "
+        "question(s)\n• {turns} conversation turn(s)\n• {rate_windows} question counter{feeds}\n\n"
+        "Messages already exchanged stay in Telegram: you can delete them in the app.",
+    },
+    "forget_feeds": {
+        "fr": "\n• votre nom sur {feeds} flux ajouté(s) par vous (ils restent suivis)",
+        "en": "\n• your name on {feeds} feed(s) you added (they are still followed)",
+    },
+    "mydata_caption": {
+        "fr": "Tout ce que je garde sur vous : {questions} question(s), {votes} vote(s), {turns} échange(s) "
+        "de conversation. /forget l'efface.",
+        "en": "Everything I keep about you: {questions} question(s), {votes} vote(s), {turns} conversation "
+        "turn(s). /forget deletes it.",
+    },
+    "mydata_private": {
+        "fr": "Vos données ne s'affichent pas dans un groupe : ouvrez notre discussion privée, je vous les y envoie.",
+        "en": "Your data is not shown in a group: open our private chat and I will send it there.",
+    },
+    "mydata_open": {"fr": "🔒 Recevoir mes données en privé", "en": "🔒 Get my data privately"},
     "period": {"fr": " publiés de {date_min} à {date_max}", "en": " published from {date_min} to {date_max}"},
     "no_index": {
         "fr": "Je n'ai encore aucun article indexé : un administrateur doit lancer /reindex.",
@@ -97,6 +151,43 @@ TEXTS: dict[str, dict[str, str]] = {
     "feed_unknown": {"fr": "Ce flux n'est pas suivi : {url}", "en": "This feed is not followed: {url}"},
     "feed_in_settings": {"fr": "Ce flux vient de la configuration du bot (FEEDS) : seul l'administrateur du serveur peut le retirer.",
                          "en": "This feed comes from the bot's configuration (FEEDS): only the server's administrator can remove it."},
+    "feed_private": {
+        "fr": "« {url} » est refusé : {host} est une adresse privée ou locale{address}, que le bot ne lit pas "
+              "(elle donnerait accès au réseau où il tourne). Envoyez l'adresse publique du flux.",
+        "en": "“{url}” is refused: {host} is a private or local address{address}, which the bot does not read "
+              "(it would open the network it runs in). Send the feed's public address.",
+    },
+    "feed_unresolved": {
+        "fr": "« {url} » est refusé : le nom {host} ne mène à aucune adresse. Vérifiez l'adresse du flux et renvoyez-la.",
+        "en": "“{url}” is refused: the name {host} leads to no address. Check the feed's address and send it again.",
+    },
+    "feed_items_failed": {"fr": ", {count} éléments en échec", "en": ", {count} items failed"},
+    "feed_item_error": {"fr": "   ◦ {reason}", "en": "   ◦ {reason}"},
+    "feed_more_errors": {"fr": "   ◦ … et {count} autres", "en": "   ◦ … and {count} more"},
+    "alert_feed": {
+        "fr": "⚠️ Le flux {url} échoue depuis {count} passages : {error}\nVérifiez-le, ou retirez-le avec /feeds remove.",
+        "en": "⚠️ The feed {url} has failed {count} polls in a row: {error}\nCheck it, or remove it with /feeds remove.",
+    },
+    "alert_feed_ok": {"fr": "✅ Le flux {url} est de nouveau lu.", "en": "✅ The feed {url} is read again."},
+    "alert_reindex": {
+        "fr": "⚠️ La réindexation a échoué : {reason}\nLes questions sont servies par l'index précédent ; "
+              "relancez /reindex une fois la cause corrigée.",
+        "en": "⚠️ The re-index failed: {reason}\nQuestions are answered from the previous index; "
+              "run /reindex again once the cause is fixed.",
+    },
+    "alert_reindex_ok": {"fr": "✅ La réindexation fonctionne de nouveau.", "en": "✅ Re-indexing works again."},
+    "alert_disk": {
+        "fr": "⚠️ Disque presque plein ({where} ; seuil : {limit} Mo). Les flux ne sont plus lus et les "
+              "réindexations ne démarrent plus tant que de la place n'est pas libérée.",
+        "en": "⚠️ Disk nearly full ({where}; threshold: {limit} MB). Feeds are not read and re-indexes do not "
+              "start until space is freed.",
+    },
+    "alert_disk_ok": {"fr": "✅ Il y a de nouveau assez de place sur le disque.", "en": "✅ There is enough disk space again."},
+    "reindex_disk_full": {
+        "fr": "Réindexation non lancée : le disque est presque plein. Les administrateurs ont été prévenus ; "
+              "relancez /reindex une fois de la place libérée.",
+        "en": "Re-index not started: the disk is nearly full. The admins were told; run /reindex again once space is freed.",
+    },
     "latest_none": {"fr": "Aucun article daté pour l'instant.", "en": "No dated article yet."},
     "page_of": {"fr": "page {page}/{pages}", "en": "page {page}/{pages}"},
     "expired": {

@@ -37,7 +37,14 @@ from retrieval.dates import DateFinder, today_in
 from retrieval.dense import DensePolicy
 from retrieval.embedding import Embedder, build_embedder, identity
 from retrieval.errors import ArticleRejected, QabotError
-from retrieval.feeds import FeedPoller, FetchLimits
+from retrieval.feeds import (
+    FeedPoller,
+    FeedStates,
+    FetchLimits,
+    Resolver,
+    import_json_state,
+    system_resolver,
+)
 from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
@@ -422,6 +429,8 @@ def build_services(
 
 
 INDEX_BACKENDS = ("local", "qdrant")
+# Where feed state was kept before it moved into the bot's store (imported once, then renamed).
+LEGACY_FEED_STATE = "feeds-state.json"
 
 
 def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates: DateFinder | None = None) -> SearchIndex:
@@ -444,7 +453,10 @@ def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates
     raise ValueError(f"unknown INDEX_BACKEND {settings.index_backend!r}; choose one of {', '.join(INDEX_BACKENDS)}")
 
 
-def feed_poller(settings: Settings, transport: httpx.BaseTransport | None = None) -> FeedPoller:
-    """The feed poller for FEEDS and the admins' feeds, its state under DATA_DIR."""
+def feed_poller(settings: Settings, states: FeedStates, transport: httpx.BaseTransport | None = None,
+                resolve: Resolver = system_resolver) -> FeedPoller:
+    """The feed poller for FEEDS and the admins' feeds, its state in `states` (the bot's store);
+    the JSON state file of earlier versions in DATA_DIR, if any, is taken over first."""
+    import_json_state(settings.data_dir / LEGACY_FEED_STATE, states)
     limits = FetchLimits(settings.feed_max_bytes, settings.feed_timeout_s, settings.feeds_allow_private)
-    return FeedPoller(settings.articles_dir, settings.data_dir / "feeds-state.json", limits, transport)
+    return FeedPoller(settings.articles_dir, states, limits, transport, resolve)

@@ -174,6 +174,10 @@ class Settings(BaseSettings):
     rate_limit_window_s: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")
     max_upload_bytes: int = Field(2_000_000, gt=0, description="Largest article an admin may upload.")
+    data_retention_days: int = Field(
+        90, ge=0,
+        description="Questions, answers, votes and unanswered questions older than this are purged daily; 0 keeps them.",
+    )
 
     # --- the editors' desk (web/desk) ------------------------------------------------------
     web_port: int | None = Field(
@@ -211,6 +215,16 @@ class Settings(BaseSettings):
         1800.0, ge=0, description="The bot polls the feeds (FEEDS and /feeds add) this often; 0 turns polling off."
     )
     feed_timeout_s: float = Field(20.0, gt=0, description="Seconds a feed or page may take to answer.")
+
+    # --- admins told when something breaks --------------------------------------------------
+    alert_feed_failures: int = Field(
+        3, gt=0, description="The admins get a Telegram message when a feed fails this many polls in a row."
+    )
+    disk_min_free_mb: int = Field(
+        500, ge=0,
+        description="Free space (MB) under which INDEX_DIR, DATA_DIR or ARTICLES_DIR count as full: feeds are not "
+        "polled, re-indexes do not start, and the admins are told; 0 turns the check off.",
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
 

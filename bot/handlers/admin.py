@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import uploads
+from bot import alerts, uploads
 from bot.handlers import feeds
 from bot.handlers.common import edit
 from bot.render import bullet_list, escape, shown_safely, truncate
@@ -74,7 +74,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     today = await st.db.today()
     last = await st.db.meta("last_reindex") or t("never", lang)
     urls = await feeds.feed_urls(st)
-    lines = "\n\n" + await asyncio.to_thread(feeds.feed_lines, st.settings, urls, lang) if urls else ""
+    lines = "\n\n" + await feeds.feed_lines(st, urls, lang) if urls else ""
     await message.reply_text(
         t(
             "status", lang,
@@ -225,7 +225,11 @@ async def _run_reindex(
         latest[0] = f"{what}: {done}/{total} chunks" if total else what
 
     shown = ""
+    bot = progress.get_bot()
     try:
+        if not await alerts.disk_ok(st, bot):
+            await _try_edit(progress, head + t("reindex_disk_full", lang))
+            return
         job = asyncio.ensure_future(st.services.reindex(full=full, progress=report_progress))
         while not job.done():
             await asyncio.wait({job}, timeout=st.tuning.reindex_progress_every_s)
@@ -238,15 +242,18 @@ async def _run_reindex(
     except QabotError as exc:
         logger.warning("re-index failed: %s", exc)
         await _try_edit(progress, head + t("reindex_failed", lang, reason=escape(str(exc))))
-    except Exception:
+        await alerts.reindex_failed(st, bot, str(exc))
+    except Exception as exc:
         logger.exception("re-index crashed")
         await _try_edit(progress, head + t("reindex_failed", lang, reason=t("apology", lang)))
+        await alerts.reindex_failed(st, bot, type(exc).__name__)
     else:
         summary = reindex_summary(report, lang)
         logger.info("re-index done full=%s %s", full, report.summary())
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
+        await alerts.reindex_succeeded(st, bot)
     finally:
         await held.release()
 

@@ -87,9 +87,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if len(question) > st.settings.max_question_chars:
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))
         return
-    wait = await st.db.rate_check(
-        user.id if user else chat.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s
-    )
+    asker = user.id if user else chat.id  # a channel post has no user: the channel asks
+    wait = await st.db.rate_check(asker, st.settings.rate_limit_questions, st.settings.rate_limit_window_s)
     if wait:
         await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
         return
@@ -98,11 +97,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     quote = True if update.edited_message is not None else None
     stream = Stream(message, st.tuning.edit_every_s, st.group_pace, quote)
     async with typing(context.bot, chat.id, st.tuning.typing_every_s, st.typing_sent):
-        history = await st.db.history(chat.id, st.settings.history_turns)
+        history = await st.db.history(chat.id, asker, st.settings.history_turns)
         answer = await st.services.ask(question, history=history, on_partial=stream.partial)
     stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
-        await st.db.add_turn(chat.id, Turn(question, answer.text), st.settings.history_turns)
+        await st.db.add_turn(chat.id, asker, Turn(question, answer.text), st.settings.history_turns)
     logger.info(
         "answer chat=%s answer=%s answered=%s citations=%d",
         chat.id, stored.id, answer.answered, len(answer.citations),

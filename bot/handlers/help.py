@@ -1,4 +1,4 @@
-"""/start and /help (what the bot knows, how to ask), /new (forget the conversation)."""
+"""/start and /help (what the bot knows, how to ask, what it keeps), /new (forget the conversation)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers import privacy
 from bot.handlers.ask import send_answer
 from bot.handlers.inline import INLINE_CHAT
 from bot.render import escape
@@ -25,6 +26,9 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lang = language_of(update.effective_user)
     st = state_of(context)
+    if context.args and context.args[0] == privacy.MYDATA_PAYLOAD:  # the deep link /mydata offers in groups
+        await privacy.on_mydata(update, context)
+        return
     if context.args and st.share.is_answer_payload(context.args[0]):
         await open_shared_answer(update, context, context.args[0], lang)
         return
@@ -43,9 +47,15 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if stats.date_min
         else ""
     )
-    await message.reply_text(
-        t("start", lang, articles=stats.articles, period=period, username=escape(context.bot.username))
-    )
+    await message.reply_text(t(
+        "start", lang, articles=stats.articles, period=period, username=escape(context.bot.username),
+        privacy=privacy_sentence(st.settings.data_retention_days, lang),
+    ))
+
+
+def privacy_sentence(retention_days: int, lang: str) -> str:
+    """What is stored about the reader, and for how long, in one sentence."""
+    return t("privacy_days", lang, days=retention_days) if retention_days else t("privacy_kept", lang)
 
 
 async def open_shared_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str, lang: str) -> None:
@@ -66,7 +76,8 @@ async def open_shared_answer(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget this chat's recent turns."""
-    if update.effective_chat and update.effective_message:
-        await state_of(context).db.clear_history(update.effective_chat.id)
-        await update.effective_message.reply_text(t("new", language_of(update.effective_user)))
+    """Forget the sender's recent turns in this chat (in a group, the other members' stay)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat and message:
+        await state_of(context).db.clear_history(chat.id, user.id if user else chat.id)
+        await message.reply_text(t("new", language_of(user)))

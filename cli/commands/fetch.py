@@ -1,12 +1,19 @@
-"""`qabot fetch [--json]`: one pass over the feeds (FEEDS), then an incremental re-index."""
+"""`qabot fetch [--json]`: one pass over the feeds (FEEDS), then an incremental re-index.
+
+What the poller knows (validators, items seen) is the bot's: it lives in the bot's store
+(DATABASE_URL, or the SQLite file under DATA_DIR), so `qabot fetch` and the bot's own polling
+never read an item twice."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
+from bot.app import store_location
+from bot.store import BotStore
 from qabot.services import build_services, feed_poller
 from qabot.settings import Settings
+from retrieval.feeds import PollReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +26,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.feeds:
         print("No feed to fetch: set FEEDS to comma-separated RSS/Atom URLs.")
         return 1
-    report = feed_poller(settings).poll(settings.feeds)
+    report = poll(settings)
     indexed = None
     if report.new or report.updated:
         with build_services(settings) as services:
@@ -35,3 +42,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if indexed:
             print(f"Indexed: {indexed.summary()}")
     return 1 if report.errors else 0
+
+
+def poll(settings: Settings) -> PollReport:
+    store = BotStore(store_location(settings))
+    try:
+        return feed_poller(settings, store).poll(settings.feeds)
+    finally:
+        store.engine.dispose()

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.handlers.admin import safe_filename, write_article
-from qabot.services import feed_poller
-from retrieval.feeds import FeedState
+from retrieval.feeds import FeedState, SeenItem
 from tests.bot.conftest import ADMIN, Harness, StartBot
 
 NEW_ARTICLE = (
@@ -232,11 +231,10 @@ async def test_two_uploads_named_dot_dot_txt_never_collide(harness: Harness) -> 
 async def test_status_reports_each_feed_and_its_error(start_bot: StartBot) -> None:
     good, bad, new = "https://gazette.example/rss", "https://broken.example/rss", "https://new.example/rss"
     harness = await start_bot(feeds=(good, bad, new))
-    poller = feed_poller(harness.settings)
-    poller.save_state({
-        good: FeedState(good, items={"a": "1", "b": "2"}, last_polled="2025-02-20T08:00:00+00:00"),
-        bad: FeedState(bad, last_polled="2025-02-20T08:00:01+00:00", last_error=f"{bad} answered HTTP 500"),
-    })
+    harness.store.save_feed_state(FeedState(good, last_polled="2025-02-20T08:00:00+00:00"),
+                                  {"a": SeenItem("e1", "1"), "b": SeenItem("e2", "2")})
+    harness.store.save_feed_state(FeedState(bad, last_polled="2025-02-20T08:00:01+00:00",
+                                            last_error=f"{bad} answered HTTP 500"), {})
     before = len(harness.tg.sent(ADMIN))
     harness.tg.message("/status", chat_id=ADMIN)
     status = (await harness.tg.reply(ADMIN, before)).visible

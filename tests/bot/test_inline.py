@@ -67,7 +67,8 @@ async def test_inline_refusal_and_forged_or_expired_links(harness: Harness) -> N
 async def test_the_command_menu_in_french_and_english_with_admin_commands_in_their_scope(harness: Harness) -> None:
     menus = {(c["language_code"], (c["scope"] or {}).get("chat_id")): [x["command"] for x in c["commands"]]
              for c in harness.tg.commands}
-    assert menus[(None, None)] == menus[("en", None)] == ["help", "ask", "new"]
-    assert menus[(None, ADMIN)] == menus[("en", ADMIN)] == ["help", "ask", "new", "reindex", "status", "unanswered"]
+    assert menus[(None, None)] == menus[("en", None)] == ["help", "ask", "new", "mydata", "forget"]
+    assert menus[(None, ADMIN)] == menus[("en", ADMIN)] == [
+        "help", "ask", "new", "mydata", "forget", "reindex", "status", "unanswered"]
     french = next(c for c in harness.tg.commands if c["language_code"] is None and not c["scope"])
     assert french["commands"][0]["description"] == "Ce que je sais et comment me questionner"

@@ -91,16 +91,25 @@ async def test_meta_is_replaced(store: BotStore) -> None:
     assert await store.meta("last_reindex") == "aujourd'hui"
 
 
-async def test_conversation_keeps_the_newest_turns_per_chat(store: BotStore) -> None:
+async def test_conversation_keeps_the_newest_turns_per_chat_and_member(store: BotStore) -> None:
     for i in range(5):
-        await store.add_turn(1, Turn(f"q{i}", f"r{i}"), keep=3)
-    await store.add_turn(2, Turn("autre", "chat"), keep=3)
-    assert await store.history(1, 3) == (Turn("q2", "r2"), Turn("q3", "r3"), Turn("q4", "r4"))
-    assert await store.history(1, 2) == (Turn("q3", "r3"), Turn("q4", "r4"))
-    assert await store.history(1, 0) == ()
-    await store.clear_history(1)
-    assert await store.history(1, 3) == ()
-    assert await store.history(2, 3) == (Turn("autre", "chat"),)
+        await store.add_turn(1, 1, Turn(f"q{i}", f"r{i}"), keep=3)
+    await store.add_turn(2, 2, Turn("autre", "chat"), keep=3)
+    assert await store.history(1, 1, 3) == (Turn("q2", "r2"), Turn("q3", "r3"), Turn("q4", "r4"))
+    assert await store.history(1, 1, 2) == (Turn("q3", "r3"), Turn("q4", "r4"))
+    assert await store.history(1, 1, 0) == ()
+    # A group: each member keeps their own newest turns, and /new clears only the sender's.
+    for i in range(4):
+        await store.add_turn(-100, 10 + i % 2, Turn(f"g{i}", f"r{i}"), keep=2)
+    await store.add_turn(-100, 10, Turn("g4", "r4"), keep=2)
+    assert await store.history(-100, 10, 3) == (Turn("g2", "r2"), Turn("g4", "r4"))
+    assert await store.history(-100, 11, 3) == (Turn("g1", "r1"), Turn("g3", "r3"))
+    await store.clear_history(-100, 11)
+    assert await store.history(-100, 11, 3) == ()
+    assert await store.history(-100, 10, 3) == (Turn("g2", "r2"), Turn("g4", "r4"))
+    await store.clear_history(1, 1)
+    assert await store.history(1, 1, 3) == ()
+    assert await store.history(2, 2, 3) == (Turn("autre", "chat"),)
 
 
 async def test_rate_limit_is_a_sliding_window(store: BotStore) -> None:
@@ -114,8 +123,8 @@ async def test_rate_limit_is_a_sliding_window(store: BotStore) -> None:
 async def test_two_workers_share_turns_limits_and_update_ids(store: BotStore, database_url: str) -> None:
     other = await BotStore.open(database_url)
     try:
-        await store.add_turn(1, Turn("q", "r"), keep=4)
-        assert await other.history(1, 4) == (Turn("q", "r"),)
+        await store.add_turn(1, 1, Turn("q", "r"), keep=4)
+        assert await other.history(1, 1, 4) == (Turn("q", "r"),)
         assert await store.first_delivery(900) is True
         assert await other.first_delivery(900) is False
         assert await store.first_delivery(900) is False
@@ -235,7 +244,7 @@ def test_a_bot_file_from_before_migrations_is_adopted(tmp_path: Path) -> None:
             assert stored is not None and stored.question == "Ancienne ?"
             assert stored.citations[0].text == "Texte"
             assert (await store.save_answer(7, 7, answer())).id == 2
-            assert await store.history(7, 2) == ()
+            assert await store.history(7, 7, 2) == ()
         finally:
             await store.close()
 

@@ -47,6 +47,7 @@ JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "entities", "link_
                "reply_parameters", "scope"}
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "reply_to_message_id"}
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 
 
@@ -155,8 +156,17 @@ class SentMessage:
         raise AssertionError(f"no button starting {label_start!r} in {[b['text'] for b in self.buttons()]}")
 
 
+@dataclass
+class SentDocument:
+    chat_id: int
+    message_id: int
+    file_name: str
+    content: bytes
+    caption: str
+
+
 class FakeTelegram:
-    """The fake Bot API. Public state: `calls`, `rejected`, `messages`, `callback_answers`."""
+    """The fake Bot API. Public state: `calls`, `rejected`, `messages`, `callback_answers`, `documents`."""
 
     def __init__(self, token: str = TOKEN, *, max_long_poll_s: float = 0.25) -> None:
         self.token = token
@@ -170,6 +180,7 @@ class FakeTelegram:
         self.inline_queries: set[str] = set()
         self.commands: list[dict[str, Any]] = []  # setMyCommands calls: commands, scope, language_code
         self.files: dict[str, bytes] = {}
+        self.documents: list[SentDocument] = []  # sendDocument calls, with the file's bytes
         self.faults: list[Fault] = []
         self.served_update_ids: list[int] = []
         self.pushed: dict[int, dict[str, Any]] = {}  # every update ever pushed, by id
@@ -513,6 +524,27 @@ class FakeTelegram:
         sent = SentMessage(chat_id, next(self._ids), text, visible, markup)
         self.messages[(chat_id, sent.message_id)] = sent
         return self._message_json(sent)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        upload = params.get("document")
+        if not isinstance(upload, web.FileField):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        caption = str(params.get("caption") or "")
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            try:
+                caption = parse_html(caption)
+            except TelegramHtmlError as exc:
+                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+        if utf16_length(caption) > CAPTION_LIMIT:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        document = SentDocument(chat_id, next(self._ids), upload.filename, upload.file.read(), caption)
+        self.documents.append(document)
+        return {"message_id": document.message_id, "date": int(time.time()),
+                "chat": self.chat(chat_id, "private" if chat_id > 0 else "supergroup"),
+                "document": {"file_id": f"doc{document.message_id}", "file_unique_id": f"udoc{document.message_id}",
+                             "file_name": document.file_name, "file_size": len(document.content)},
+                "caption": caption}
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         sent = self._find(params)
