@@ -100,6 +100,35 @@ class DeskSession:
     csrf: str
 
 
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """A followed feed as the desk lists it (credentials in its URL masked)."""
+
+    url: str  # as shown: credentials masked
+    key: str  # what remove takes (the URL as stored)
+    in_settings: bool  # from FEEDS: removed in the settings, not on the desk
+    last_polled: str | None
+    last_error: str | None
+    articles: int
+    item_errors: tuple[str, ...]
+
+
+class FeedDesk(Protocol):
+    """The feeds the bot follows, as admins manage them (the same rules as /feeds)."""
+
+    async def feeds(self) -> list[FeedStatus]: ...
+
+    async def add(self, url: str, admin_id: int, lang: str) -> str | None:
+        """None when added (or already followed), else why not, in `lang`, as plain text."""
+        ...
+
+    async def remove(self, key: str) -> bool: ...
+
+    async def poll_now(self) -> str:
+        """One pass over the feeds now (then a re-index if something is new); what it did."""
+        ...
+
+
 class Held(Protocol):
     """A cross-worker lock while held."""
 

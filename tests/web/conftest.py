@@ -11,6 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bot.desk_feeds import BotFeeds
 from bot.desk_store import DeskStore
 from tests.bot.conftest import ADMIN, Harness, StartBot, bot_articles, start_bot, telegram  # noqa: F401
 from tests.fakes.telegram_server import TOKEN
@@ -52,8 +53,9 @@ class DeskHarness:
 @pytest.fixture
 async def desk(start_bot: StartBot) -> AsyncIterator[DeskHarness]:  # noqa: F811
     bot = await start_bot(web_port=8080, web_public_url=DESK_URL)
+    state = bot.application.bot_data["state"]
     desk = Desk(
-        front_door=bot.services, records=DeskStore(bot.store),
+        front_door=bot.services, records=DeskStore(bot.store), feeds=BotFeeds(state, bot.application.bot),
         config=DeskConfig(admin_ids=frozenset({ADMIN}), secret=TOKEN, public_url=DESK_URL), pages=templates(),
     )
     app = Starlette(routes=desk_routes(desk))

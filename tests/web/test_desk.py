@@ -14,7 +14,7 @@ from tests.bot.conftest import ADMIN
 from tests.fakes.telegram_server import TOKEN
 from tests.web.conftest import DESK_URL, DeskHarness
 
-PAGES = ["/", "/questions", "/unanswered", "/feedback", "/articles", "/audit"]
+PAGES = ["/", "/questions", "/unanswered", "/feedback", "/articles", "/feeds", "/audit"]
 
 
 async def test_an_admin_signs_in_with_the_link_the_bot_sends(desk: DeskHarness) -> None:
@@ -217,7 +217,7 @@ async def test_an_uploaded_article_is_saved_checked_and_indexed(desk: DeskHarnes
                                    files={"file": ("tram rouvre.txt", b"autre texte", "text/plain")})
     assert again.status_code == 409 and saved.read_bytes() == article  # nothing lost without a yes
     both = await desk.client.post("/articles/upload", data={"csrf": csrf, "on_taken": "keep"},
-                                  files={"file": ("tram rouvre.txt", " date 2026-12 Autre\n\nAutre texte.".encode(), "text/plain")})
+                                  files={"file": ("tram rouvre.txt", b" date 2026-12 Autre\n\nAutre texte.", "text/plain")})
     assert both.status_code == 303 and (desk.bot.settings.articles_dir / "tram rouvre-2.txt").exists()
 
     for name, data, code in [("virus.exe", b"MZ", 400), ("vide.txt", b"", 422), ("gros.txt", b"x" * 3_000_000, 413)]:
@@ -247,3 +247,21 @@ async def test_a_deleted_article_goes_to_the_trash_and_comes_back(desk: DeskHarn
     assert (desk.bot.settings.articles_dir / "balises.txt").exists()
     outside = await desk.client.post("/articles/delete", data={"csrf": csrf, "name": "../../etc/passwd"})
     assert outside.status_code == 404
+
+
+async def test_feeds_are_added_checked_and_removed_from_the_desk(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    csrf = await desk.csrf()
+    refused = await desk.client.post("/feeds/add", data={"csrf": csrf, "url": "http://169.254.169.254/latest"})
+    assert refused.status_code == 422 and "169.254.169.254" in refused.text
+    assert await desk.bot.store.feeds() == []
+    with_password = "https://reader:hunter2@93.184.216.34/feed.xml"  # a public address: no lookup
+    added = await desk.client.post("/feeds/add", data={"csrf": csrf, "url": with_password})
+    assert added.status_code == 303
+    assert await desk.bot.store.feeds() == [with_password]
+    page = (await desk.client.get("/feeds")).text
+    assert "93.184.216.34/feed.xml" in page and "hunter2" not in page.replace(f'value="{with_password}"', "")
+    removed = await desk.client.post("/feeds/remove", data={"csrf": csrf, "key": with_password})
+    assert removed.status_code == 303 and await desk.bot.store.feeds() == []
+    audit = (await desk.client.get("/audit")).text
+    assert "feed-add" in audit and "feed-remove" in audit and "hunter2" not in audit

@@ -32,7 +32,8 @@ from starlette.staticfiles import StaticFiles
 
 from qabot import signin as auth
 from qabot.frontdoor import ArticleRejected, FrontDoor, IndexNotReady, QabotError
-from qabot.records import DeskRecords, DeskSession, QuestionFilter
+from qabot.records import DeskRecords, DeskSession, FeedDesk, QuestionFilter
+from retrieval.feeds import shown
 from retrieval.library import safe_name
 from web.desk.texts import TEXTS, language
 
@@ -65,6 +66,7 @@ class Desk:
 
     front_door: FrontDoor
     records: DeskRecords
+    feeds: FeedDesk
     config: DeskConfig
     pages: Environment
 
@@ -114,6 +116,10 @@ def desk_routes(desk: Desk) -> list[BaseRoute]:
             Route("/articles/delete", handlers.page(handlers.confirm_delete)),
             Route("/articles/delete", handlers.action(handlers.delete), methods=["POST"]),
             Route("/articles/restore", handlers.action(handlers.restore), methods=["POST"]),
+            Route("/feeds", handlers.page(handlers.feed_list)),
+            Route("/feeds/add", handlers.action(handlers.add_feed), methods=["POST"]),
+            Route("/feeds/remove", handlers.action(handlers.remove_feed), methods=["POST"]),
+            Route("/feeds/poll", handlers.action(handlers.poll_feeds), methods=["POST"]),
             Route("/reindex", handlers.action(handlers.reindex), methods=["POST"]),
             Route("/reindex/events", handlers.reindex_events),
             Route("/signin/{signed}", handlers.signin_page, methods=["GET"]),
@@ -318,6 +324,30 @@ class Handlers:
         is running, which the admin sees in the progress."""
         await self._start_reindex(session, full=False)
         return RedirectResponse(f"/articles?{urlencode({'notice': notice, 'name': name})}", status_code=303)
+
+    async def feed_list(self, request: Request, session: DeskSession, lang: str, notice: str = "",
+                        status: int = 200) -> Response:
+        feeds = await self.desk.feeds.feeds()
+        return self.render(request, "feeds.html", lang, status=status, session=session, feeds=feeds, notice=notice)
+
+    async def add_feed(self, request: Request, session: DeskSession, lang: str) -> Response:
+        url = str((await request.form()).get("url", "")).strip()
+        refusal = await self.desk.feeds.add(url, session.admin_id, lang)
+        if refusal is not None:
+            return await self.feed_list(request, session, lang, notice=refusal, status=422)
+        await self.desk.records.audit(session.admin_id, "desk", "feed-add", shown(url))
+        return RedirectResponse("/feeds", status_code=303)
+
+    async def remove_feed(self, request: Request, session: DeskSession, lang: str) -> Response:
+        key = str((await request.form()).get("key", ""))
+        if await self.desk.feeds.remove(key):
+            await self.desk.records.audit(session.admin_id, "desk", "feed-remove", shown(key))
+        return RedirectResponse("/feeds", status_code=303)
+
+    async def poll_feeds(self, request: Request, session: DeskSession, lang: str) -> Response:
+        await self.desk.records.audit(session.admin_id, "desk", "feed-poll", "")
+        summary = await self.desk.feeds.poll_now()
+        return await self.feed_list(request, session, lang, notice=summary or TEXTS[lang]["feeds_none"])
 
     def reader(self, user_id: int | None) -> str:
         return auth.pseudonym(user_id, self.desk.config.secret)
