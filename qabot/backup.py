@@ -115,7 +115,16 @@ def database_file(location: str | Path) -> Path | None:
 
 def take_backup(settings: Settings, root: Path, database: str | Path, now: datetime | None = None) -> BackupReport:
     """Write a complete backup into a new folder of `root`; `database`: the bot store's location."""
-    now = now or datetime.now(UTC)
+    try:
+        return _take_backup(settings, root, database, now or datetime.now(UTC))
+    except OSError as exc:  # a full disk, a read-only or missing folder: nothing visible was written
+        raise BackupError(
+            f"The backup could not be written to {root} ({exc.strerror or exc}): free disk space or "
+            "give a folder qabot can write to."
+        ) from exc
+
+
+def _take_backup(settings: Settings, root: Path, database: str | Path, now: datetime) -> BackupReport:
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(root)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
@@ -290,6 +299,16 @@ def restore_backup(
 
     Every check runs before anything changes; the database is held from the start, so a bot
     cannot open it halfway, and replaced last, once the index is in place."""
+    try:
+        return _restore(settings, path, database, embedder)
+    except OSError as exc:  # nothing was made live: the swaps come last and are single renames
+        raise BackupError(
+            f"The restore could not write its files ({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}): free disk "
+            "space or make INDEX_DIR and DATA_DIR writable, then restore again."
+        ) from exc
+
+
+def _restore(settings: Settings, path: Path, database: str | Path, embedder: Embedder) -> RestoreReport:
     backup = find_backup(path)
     manifest = read_checked(backup)
     index = manifest.get("index")

