@@ -290,17 +290,19 @@ def read_checked(backup: Path) -> dict[str, Any]:
 
 
 def restore_backup(
-    settings: Settings, path: Path, database: str | Path, embedder: Embedder
+    settings: Settings, path: Path, database: str | Path, embedder: Embedder,
+    revisions: frozenset[str] | None = None,
 ) -> RestoreReport:
     """Check the backup in `path` (or its newest one) against the settings, then make it live:
     the database file replaced atomically (refused while a bot holds it), the index added to
     INDEX_DIR and swapped in at once. `embedder`: the configured model, which the index must
-    have been built with.
+    have been built with; `revisions`: the database migrations this qabot knows (a database a
+    newer qabot migrated is refused: this one could not open it).
 
     Every check runs before anything changes; the database is held from the start, so a bot
     cannot open it halfway, and replaced last, once the index is in place."""
     try:
-        return _restore(settings, path, database, embedder)
+        return _restore(settings, path, database, embedder, revisions)
     except OSError as exc:  # nothing was made live: the swaps come last and are single renames
         raise BackupError(
             f"The restore could not write its files ({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}): free disk "
@@ -308,12 +310,14 @@ def restore_backup(
         ) from exc
 
 
-def _restore(settings: Settings, path: Path, database: str | Path, embedder: Embedder) -> RestoreReport:
+def _restore(
+    settings: Settings, path: Path, database: str | Path, embedder: Embedder, revisions: frozenset[str] | None
+) -> RestoreReport:
     backup = find_backup(path)
     manifest = read_checked(backup)
     index = manifest.get("index")
     _check_index(settings, backup, manifest, embedder)
-    target, notes = _database_target(manifest.get("database") or {}, database)
+    target, notes = _database_target(backup, manifest, database, revisions)
     generation = None
     with _exclusive(target):
         if index is None:
@@ -363,8 +367,11 @@ def _check_index(settings: Settings, backup: Path, manifest: dict[str, Any], emb
         raise BackupDamaged(backup, f"its index generation {index['generation']} does not open") from exc
 
 
-def _database_target(db: dict[str, Any], location: str | Path) -> tuple[Path | None, tuple[str, ...]]:
+def _database_target(
+    backup: Path, manifest: dict[str, Any], location: str | Path, revisions: frozenset[str] | None
+) -> tuple[Path | None, tuple[str, ...]]:
     """Where the backup's SQLite database goes (None: nothing to put back), and what to say."""
+    db = manifest.get("database") or {}
     target = database_file(location)
     if db.get("kind") == "postgresql":
         return None, (PG_DUMP_NOTE,)
@@ -374,6 +381,12 @@ def _database_target(db: dict[str, Any], location: str | Path) -> tuple[Path | N
         raise BackupMismatch(
             "The backup holds a SQLite database but DATABASE_URL names a database server: unset "
             "DATABASE_URL to restore into DATA_DIR, or move the data with your server's tools."
+        )
+    revision = db.get("revision")
+    if revisions is not None and revision is not None and revision not in revisions:
+        raise BackupMismatch(
+            f"The backup {backup} holds a database a newer qabot wrote (migration {revision}; this one "
+            f"is qabot {_version()}): restore it with qabot {manifest.get('qabot')} or later."
         )
     return target, ()
 

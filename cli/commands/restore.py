@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+
 from bot.app import store_location
+from bot.store import MIGRATIONS
 from qabot.backup import restore_backup
 from qabot.services import build_embedder_from
 from qabot.settings import Settings
@@ -22,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # The configured model is loaded to know its identity: the index must have been built with it.
-    report = restore_backup(settings, args.dir, store_location(settings), build_embedder_from(settings))
+    report = restore_backup(
+        settings, args.dir, store_location(settings), build_embedder_from(settings), migration_revisions()
+    )
     print(f"Restored {report.path}.")
     if report.generation is not None:
         print(f"  index: live in {settings.index_dir} as {report.generation}")
@@ -31,3 +36,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for note in report.notes:
         print(f"  note: {note}")
     return 0
+
+
+def migration_revisions() -> frozenset[str]:
+    """The bot database's migrations this qabot ships (bot/migrations)."""
+    return frozenset(script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions())
