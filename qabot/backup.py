@@ -187,7 +187,10 @@ def copy_sqlite(source: Path, destination: Path) -> None:
             dst.execute("PRAGMA journal_mode=DELETE")
             (verdict,) = dst.execute("PRAGMA integrity_check").fetchone()
             if verdict != "ok":
-                raise BackupError(f"The database {source} fails SQLite's integrity check ({verdict}).")
+                raise BackupError(
+                    f"The database {source} fails SQLite's integrity check ({verdict}): a copy would carry "
+                    f"the damage; recover what it holds with `sqlite3 {source} .recover`, or restore an earlier backup."
+                )
         finally:
             dst.close()
     finally:
