@@ -186,15 +186,19 @@ def copy_sqlite(source: Path, destination: Path) -> None:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
             (verdict,) = dst.execute("PRAGMA integrity_check").fetchone()
-            if verdict != "ok":
-                raise BackupError(
-                    f"The database {source} fails SQLite's integrity check ({verdict}): a copy would carry "
-                    f"the damage; recover what it holds with `sqlite3 {source} .recover`, or restore an earlier backup."
-                )
         finally:
             dst.close()
+    except sqlite3.OperationalError:
+        raise  # locked for too long, or gone meanwhile (a dropped Qdrant collection): not damage
+    except sqlite3.DatabaseError as exc:  # not a database, malformed
+        verdict = str(exc)
     finally:
         src.close()
+    if verdict != "ok":
+        raise BackupError(
+            f"The database {source} fails SQLite's integrity check ({verdict}): a copy would carry "
+            f"the damage; recover what it holds with `sqlite3 {source} .recover`, or restore an earlier backup."
+        )
     with destination.open("rb") as handle:
         os.fsync(handle.fileno())
 

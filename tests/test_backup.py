@@ -451,3 +451,15 @@ def test_a_database_a_newer_qabot_migrated_is_refused(live: Settings, tmp_path: 
     with pytest.raises(BackupMismatch, match="holds a database a newer qabot wrote"):
         restore_backup(live, backup, database(live), HashingEmbedder(), revisions=frozenset({"0001"}))
     restore_backup(live, backup, database(live), HashingEmbedder(), revisions=known)
+
+
+@pytest.mark.parametrize("where", ["header", "a page"])
+def test_a_damaged_bot_database_is_not_backed_up(live: Settings, tmp_path: Path, where: str) -> None:
+    asyncio.run(ask_and_store(live))
+    data = bytearray(database(live).read_bytes())
+    start = 0 if where == "header" else len(data) - 4096  # the last page: a table's b-tree
+    data[start:start + 100] = b"\xff" * 100
+    database(live).write_bytes(bytes(data))
+    with pytest.raises(BackupError, match="fails SQLite's integrity check .* or restore an earlier backup"):
+        take_backup(live, tmp_path / "backups", database(live))
+    assert list((tmp_path / "backups").iterdir()) == []
