@@ -7,9 +7,9 @@
   index/gen-N/     the live generation, and its base for a delta (INDEX_BACKEND=local)
   qdrant/          Qdrant's embedded storage (INDEX_BACKEND=qdrant without QDRANT_URL)
   bot.sqlite3      the bot's SQLite database
-It is written in `DIR/.tmp-<time>-<pid>` and renamed when complete and synced, so a backup cut
-short (kill -9, a full disk) is never taken for one; the next backup removes what a dead one
-left. Backups never overwrite each other: each has its own folder.
+It is written in `DIR/.tmp-<time>-<host>-<pid>` and renamed when complete and synced, so a backup cut
+short (kill -9, a full disk) is never taken for one; the next backup on the same machine removes
+what a dead one left (DIR may be shared by several machines: another's process cannot be seen). Backups never overwrite each other: each has its own folder.
 
 Everything is copied while the bot answers and a re-index runs: index generations are immutable
 (retrieval/backup.py opens their files before a re-index can prune them), SQLite files go
@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,7 +52,7 @@ FORMAT = 1
 INDEX_FOLDER = "index"
 DATABASE_FILE = "bot.sqlite3"
 _BACKUP_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
-_SCRATCH = re.compile(r"^\.tmp-\d{8}T\d{6}Z-(\d+)$")
+_SCRATCH = re.compile(r"^\.tmp-\d{8}T\d{6}Z-(.+)-(\d+)$")
 
 PG_DUMP_NOTE = (
     "The bot's database is PostgreSQL: back it up with `pg_dump --format=custom --file=bot.dump "
@@ -128,7 +129,7 @@ def _take_backup(settings: Settings, root: Path, database: str | Path, now: date
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(root)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    scratch = root / f".tmp-{stamp}-{os.getpid()}"
+    scratch = root / f".tmp-{stamp}-{socket.gethostname()}-{os.getpid()}"
     scratch.mkdir()
     try:
         index, notes = _backup_index(settings, scratch)
@@ -243,7 +244,7 @@ def _remove_abandoned(root: Path) -> None:
     """Scratch folders of backups whose process is gone (killed, or the machine stopped)."""
     for path in root.iterdir():
         match = _SCRATCH.match(path.name)
-        if match and not _alive(int(match.group(1))):
+        if match and match.group(1) == socket.gethostname() and not _alive(int(match.group(2))):
             logger.warning("removing an unfinished backup path=%s", path)
             shutil.rmtree(path, ignore_errors=True)
 
