@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -398,12 +399,17 @@ def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates
         key = settings.qdrant_api_key
         qdrant = QdrantConfig(
             url=settings.qdrant_url, api_key=key.get_secret_value() if key else None,
-            path=settings.qdrant_path or settings.index_dir / "qdrant", collection=settings.qdrant_collection,
+            path=qdrant_storage(settings), collection=settings.qdrant_collection,
             timeout_s=settings.qdrant_timeout_s, batch_size=settings.qdrant_upsert_batch,
             shards=settings.qdrant_shards, replication_factor=settings.qdrant_replication_factor,
         )
         return QdrantIndex(qdrant, embedder, config, dates)
     raise ValueError(f"unknown INDEX_BACKEND {settings.index_backend!r}; choose one of {', '.join(INDEX_BACKENDS)}")
+
+
+def qdrant_storage(settings: Settings) -> Path:
+    """The folder of Qdrant's embedded local mode (INDEX_BACKEND=qdrant without QDRANT_URL)."""
+    return settings.qdrant_path or settings.index_dir / "qdrant"
 
 
 def feed_poller(settings: Settings, states: FeedStates, transport: httpx.BaseTransport | None = None,

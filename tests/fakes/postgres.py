@@ -52,6 +52,10 @@ class PostgresCluster:
             cwd=self.root, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}, **kwargs,
         )
 
+    def tool(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """One of the cluster's client programs (pg_dump, pg_restore...), run as its owner."""
+        return self._run(*args)
+
     def start(self) -> None:
         if self._user is not None:
             os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
