@@ -437,7 +437,7 @@ class BotStore:
                 # A count lost in a crash lets one group's minute run over once: not worth a
                 # wait for the disk before every message (benchmarks/bench_group_budget.py).
                 db.execute(sa.text("SET LOCAL synchronous_commit = off"))
-            return self._count_in_window(db, chat_id, int(per_minute), GROUP_WINDOW_S, now)
+            return self._count_in_window(db, chat_id, max(1, int(per_minute)), GROUP_WINDOW_S, now)
 
         try:
             return await self._run(take)
