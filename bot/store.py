@@ -441,8 +441,8 @@ class BotStore:
 
         try:
             return await self._run(take)
-        except sa.exc.DBAPIError as exc:
-            raise StoreUnavailable(f"the group's message budget could not be read ({exc.orig})") from exc
+        except sa.exc.SQLAlchemyError as exc:  # unreachable, or no pooled connection in time
+            raise StoreUnavailable(f"the group's message budget could not be read ({exc})") from exc
 
     # --- several workers ------------------------------------------------------------------
 
