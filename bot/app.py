@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -32,8 +32,8 @@ from telegram.ext import (
 from bot.handlers import admin, ask, feeds, help, inline, latest, privacy, sources
 from bot.render import escape
 from bot.share import ShareLinks
-from bot.state import BotState, GroupPace, Tuning
-from bot.store import BotStore
+from bot.state import BotState, Clock, GroupPace, Tuning, WallClock
+from bot.store import BotStore, StoreUnavailable
 from bot.texts import language_of, t
 from qabot.frontdoor import FrontDoor, QabotError
 from qabot.settings import Settings
@@ -136,6 +136,16 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
+class GroupBudget(Protocol):
+    """Where a group's new messages are counted so that every worker sees them (the bot store:
+    `BotStore.take_group_message`)."""
+
+    async def take_group_message(self, chat_id: int, per_minute: float, now: float) -> float:
+        """0 when the message may go now (and is counted), else the seconds to wait; raises
+        StoreUnavailable when the count cannot be reached."""
+        ...
+
+
 class MessagesPacedRateLimiter(RetryingRateLimiter):
     """Telegram's documented group limit is on *messages*: "no more than 20 messages per minute
     in the same group". PTB's AIORateLimiter applies it to every request naming a group, so the
@@ -147,15 +157,45 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
     the group's pace where they are made instead: streamed frames over the group's budget are
     dropped, never queued (`GroupPace`), and typing is sent once per chat per refresh, however
     many questions it is answering (`typing`). Dropping a frame only makes the preview coarser;
-    queueing it delayed the answer itself."""
+    queueing it delayed the answer itself.
+
+    The new messages are counted in the shared store (`budget`, set once the store is open),
+    so N workers posting in one group keep one budget between them, not N. Without the store
+    (before it opens, or when it cannot be reached) each worker counts its own, as PTB does."""
+
+    def __init__(self, *, group_per_minute: float, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(group_max_rate=group_per_minute, **kwargs)
+        self.group_per_minute = group_per_minute
+        self.clock = clock
+        self.budget: GroupBudget | None = None
 
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None) -> Any:
-        if endpoint not in NEW_MESSAGE_ENDPOINTS and data.get("chat_id") is not None:
+        chat_id = data.get("chat_id")
+        shared = endpoint in NEW_MESSAGE_ENDPOINTS and await self._wait_in_shared_budget(chat_id)
+        if chat_id is not None and (shared or endpoint not in NEW_MESSAGE_ENDPOINTS):
             # PTB decides from `data` alone (the request itself travels in args/kwargs): a chat
-            # id that is not a group's keeps the overall limit and lifts the group's.
+            # id that is not a group's keeps the overall limit and lifts the group's, which is
+            # either not a message's or already counted in the store.
             data = {**data, "chat_id": 0}
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _wait_in_shared_budget(self, chat_id: object) -> bool:
+        """Wait until the group's shared budget lets one more message go, and count it; False
+        when it is not counted there (no store, a private chat, an '@channel' name, the store
+        unreachable): PTB's per-worker count applies then."""
+        budget = self.budget
+        if budget is None or not self.group_per_minute or not isinstance(chat_id, int) or chat_id >= 0:
+            return False
+        while True:
+            try:
+                wait = await budget.take_group_message(chat_id, self.group_per_minute, self.clock.now())
+            except StoreUnavailable as exc:
+                logger.warning("group budget counted by this worker alone chat=%s: %s", chat_id, exc)
+                return False
+            if not wait:
+                return True
+            await self.clock.sleep(wait)
 
 
 # Bot API methods that post a new message in a chat: what "20 messages per minute" counts.
@@ -177,16 +217,18 @@ def file_url_for(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, services: FrontDoor, *, tuning: Tuning | None = None
+    settings: Settings, services: FrontDoor, *, tuning: Tuning | None = None, clock: Clock | None = None
 ) -> AnyApplication:
-    """The bot, wired to `services`; nothing touches the network until it is initialised."""
+    """The bot, wired to `services`; nothing touches the network until it is initialised.
+    `clock` paces a group's messages (the wall clock unless a test brings its own)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base_url = settings.telegram_api_base_url
     tuning = tuning or Tuning()
     limiter = MessagesPacedRateLimiter(
         overall_max_rate=tuning.requests_per_second,
-        group_max_rate=tuning.group_requests_per_minute,
+        group_per_minute=tuning.group_requests_per_minute,
+        clock=clock or WallClock(),
         max_retries=RATE_LIMIT_RETRIES,
     )
     application = (
@@ -277,6 +319,8 @@ async def _post_init(application: AnyApplication) -> None:
     state: BotState = application.bot_data["state"]
     await state.services.open()
     state.store = await BotStore.open(store_location(state.settings))
+    if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
+        limiter.budget = state.store  # a group's messages are counted with the other workers'
     await publish_commands(application.bot, state.admin_ids)
     if state.settings.feeds or await state.store.feeds():
         feeds.schedule(application)
@@ -302,6 +346,8 @@ async def publish_commands(bot: Any, admin_ids: frozenset[int]) -> None:
 
 async def _post_shutdown(application: AnyApplication) -> None:
     state: BotState = application.bot_data["state"]
+    if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
+        limiter.budget = None
     if state.store is not None:
         await state.store.close()
         state.store = None

@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import CallbackContext
 
@@ -34,6 +34,26 @@ class Tuning:
     group_requests_per_minute: float = 20.0
 
 
+class Clock(Protocol):
+    """The time the group budget is counted in, and how a send waits for it: epoch seconds,
+    because workers on several machines compare their stamps in the store. Tests pass a clock
+    of their own, so a minute's budget is checked without waiting a minute."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class WallClock:
+    """The real one: `time.time()` and `asyncio.sleep`."""
+
+    def now(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
 MAX_TRACKED = 10_000  # group chats whose pace is kept
 
 
@@ -54,7 +74,8 @@ class Bounded(OrderedDict[Any, Any]):
 class GroupPace:
     """Per group chat, a budget of `per_minute` optional requests (streamed frames) in any
     sliding minute: a request over it is skipped, never queued. 0 lifts the limit. Kept per
-    worker: with several workers each keeps its own count of the frames it sends."""
+    worker: with several workers each keeps its own count of the frames it sends (the new
+    messages, which Telegram's limit counts, share one budget in the store: bot.app)."""
 
     def __init__(self, per_minute: float, window_s: float = 60.0) -> None:
         self.per_minute = per_minute

@@ -51,7 +51,8 @@ class FrontDoor(Protocol):
     async def ask(
         self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
     ) -> Answer:
-        """A verified, cited answer (or a refusal); partial text is streamed to `on_partial`."""
+        """A verified, cited answer (or a refusal); while an LLM writes it, the sentences that
+        already passed the citation check are streamed to `on_partial` (never raw model text)."""
         ...
 
     async def stats(self) -> IndexStats:

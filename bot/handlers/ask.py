@@ -1,8 +1,8 @@
 """Questions: private texts, group mentions and replies, `/ask`; streamed, cited answers.
 
-A question goes: limits checked → `FrontDoor.ask` (typing shown, partial text streamed
-into one message at most about once a second) → stored with its citations → rendered with a
-button per citation and 👍/👎.
+A question goes: limits checked → `FrontDoor.ask` (typing shown; the answer's sentences that
+passed the citation check streamed into one message at most about once a second) → stored
+with its citations → rendered with a button per citation and 👍/👎.
 """
 
 from __future__ import annotations

@@ -248,6 +248,14 @@ async def start_application(stack: contextlib.AsyncExitStack, application: Any) 
     stack.push_async_callback(application.stop)
 
 
+async def start_polling(stack: contextlib.AsyncExitStack, application: Any) -> None:
+    """`start_application`, then polling the loopback Bot API (stopped by `stack`)."""
+    await start_application(stack, application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    stack.push_async_callback(application.updater.stop)
+
+
 @pytest.fixture
 def bot_articles(articles_dir: Path) -> Path:
     for name, text in EXTRA_ARTICLES.items():
@@ -285,10 +293,7 @@ async def start_bot(
         if index:
             services.reindex_now()
         application = build_application(settings, services, tuning=tuning)
-        await start_application(stack, application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        stack.push_async_callback(application.updater.stop)
+        await start_polling(stack, application)
         return Harness(telegram, services, settings, application)
 
     yield start
