@@ -10,13 +10,14 @@ import asyncio
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import CallbackContext
 
 from bot.share import ShareLinks
 from bot.store import BotStore
 from qabot.frontdoor import FrontDoor
+from qabot.metrics import Metrics
 from qabot.settings import Settings
 
 
@@ -74,6 +75,15 @@ class GroupPace:
         return True
 
 
+class Companion(Protocol):
+    """Something that lives as long as the bot (the web server of `qabot run`): started first
+    in post_init, so it answers while the models load, and stopped first in post_shutdown."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class BotState:
     settings: Settings
@@ -85,6 +95,10 @@ class BotState:
     typing_sent: Bounded = field(default_factory=Bounded)  # chat -> when typing was last shown
     inline_cache: Bounded = field(default_factory=lambda: Bounded(1000))  # question -> (when, StoredAnswer)
     share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
+    metrics: Metrics = field(default_factory=Metrics)
+    # What lives as long as the bot (the web server), and those of them started.
+    companions: list[Companion] = field(default_factory=list)
+    started: list[Companion] = field(default_factory=list)
 
     @property
     def db(self) -> BotStore:

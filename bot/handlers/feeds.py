@@ -89,6 +89,7 @@ async def poll_feeds(st: BotState) -> PollReport | None:
     if not urls:
         return None
     report = await asyncio.to_thread(feed_poller(st.settings).poll, urls)
+    st.metrics.feeds_polled(urls, report)
     logger.info("feeds polled %s", report.summary())
     if report.new or report.updated:
         try:
