@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from answering.protocol import Answer
 from qabot.metrics import Metrics, feed_label, stage_timings
 from retrieval.errors import ReindexInProgress
 from retrieval.feeds import PollReport
+from tests.conftest import ROOT
 
 
 def value(metrics: Metrics, name: str, **labels: str) -> float | None:
@@ -74,3 +78,21 @@ def test_each_metrics_has_its_own_registry() -> None:
     first.rate_limited("message")
     assert value(first, "qabot_rate_limited_total", via="message") == 1
     assert value(second, "qabot_rate_limited_total", via="message") is None
+
+
+def exposed_names(metrics: Metrics) -> set[str]:
+    """Every sample name the registry can expose, labelled series included before they exist."""
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "info": ("_info",)}
+    return {
+        family.name + suffix
+        for family in metrics.registry.collect()
+        for suffix in suffixes.get(family.type, ("",))
+    }
+
+
+def test_the_committed_dashboard_queries_only_metrics_qabot_exposes() -> None:
+    dashboard = json.loads((ROOT / "deploy" / "grafana-dashboard.json").read_text(encoding="utf-8"))
+    queries = [t["expr"] for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    used = {name for query in queries for name in re.findall(r"\bqabot_[a-z_]+", query)}
+    assert len(used) >= 15
+    assert used <= exposed_names(Metrics()), used - exposed_names(Metrics())
