@@ -321,7 +321,7 @@ class Services:
         with self.questions_first.question():
             try:
                 answer = await self.answers.ask(question, history, on_partial)
-            except BaseException:
+            except Exception:  # a cancelled question (the bot stopping) is not a failed one
                 self.metrics.question_failed()
                 raise
         self.metrics.answered(answer)

@@ -5,9 +5,15 @@ question, and the JSON log lines of that question."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +22,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from cli.commands import run as run_command
 from cli.commands.run import compose
 from qabot.logs import configure_logging
 from qabot.services import Services, build_services
@@ -153,3 +160,47 @@ async def test_json_logs_carry_the_context_and_never_the_question_above_debug(
     with_question = [r for r in records if QUESTION in json.dumps(r, ensure_ascii=False)]
     assert any(r["logger"] == "bot.handlers.ask" for r in with_question)  # it is logged, at DEBUG
     assert {r["level"] for r in with_question} == {"DEBUG"}
+
+
+def test_qabot_run_serves_beside_long_polling_and_stops_with_it_on_ctrl_c(
+    make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, no_network: None
+) -> None:
+    """`qabot run` itself (run_polling owns the loop and the signals): the server answers while
+    the bot polls, and Ctrl-C (SIGINT, as a terminal sends it) stops both."""
+    loop = asyncio.new_event_loop()  # the loopback Bot API's, in a thread of its own
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    tg = FakeTelegram()
+    asyncio.run_coroutine_threadsafe(tg.start(), loop).result(10)
+    port = free_port()
+    settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=tg.base_url, metrics_port=port)
+    monkeypatch.setattr(run_command, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
+    seen: dict[str, Any] = {}
+
+    def probe_then_interrupt() -> None:
+        """Live first (the server starts before the models load), then the bot's database open."""
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "database" not in seen:
+                with contextlib.suppress(httpx.TransportError):
+                    seen.setdefault("health", httpx.get(f"http://127.0.0.1:{port}/healthz").status_code)
+                    checks = httpx.get(f"http://127.0.0.1:{port}/readyz").json()["checks"]
+                    if checks["database"]["ok"]:
+                        seen["database"] = checks
+                time.sleep(0.05)
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    # run_polling closes the loop it ran on; this run gets its own.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    prober = threading.Thread(target=probe_then_interrupt)
+    prober.start()
+    try:
+        assert run_command.run(argparse.Namespace(), settings) == 0
+    finally:
+        prober.join()
+        asyncio.run_coroutine_threadsafe(tg.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+    assert seen["health"] == 200
+    assert seen["database"]["index"]["ok"] is False  # never indexed: not ready, and says why
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz")
