@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 from answering.protocol import Answer
+from qabot.frontdoor import Check
 from retrieval.errors import ReindexInProgress
 from retrieval.feeds import PollReport
 from retrieval.index import IndexStats
@@ -105,6 +106,10 @@ class Metrics:
             "qabot_bot_update_queue_depth", "Telegram updates received and not yet dispatched to a handler.",
             registry=r,
         )
+        self._ready = Gauge(
+            "qabot_ready", "1 when the readiness check passed at the last scrape or probe, else 0 (/readyz).",
+            ["check"], registry=r,
+        )
 
     # --- questions --------------------------------------------------------------------------
 
@@ -178,6 +183,10 @@ class Metrics:
 
     def inline_query(self, outcome: str) -> None:
         self._inline_queries.labels(outcome).inc()
+
+    def readiness(self, checks: Sequence[Check]) -> None:
+        for check in checks:
+            self._ready.labels(check.name).set(1 if check.ok else 0)
 
     @contextmanager
     def handling_update(self) -> Iterator[None]:

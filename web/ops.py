@@ -13,13 +13,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from qabot.frontdoor import Check
+from qabot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +28,16 @@ Readiness = Callable[[], Awaitable[Sequence[Check]]]
 READY_TIMEOUT_S = 5.0
 
 
-def ops_routes(registry: CollectorRegistry, ready: Readiness) -> list[BaseRoute]:
+def ops_routes(metrics: Metrics, ready: Readiness) -> list[BaseRoute]:
     """The operations route group (web.server.build_web_app composes it with the others)."""
 
-    async def metrics(request: Request) -> Response:
+    async def exposition(request: Request) -> Response:
+        # Each scrape runs the readiness checks: `qabot_ready` for alerts, and the index's size
+        # as it is now (another process may have published a generation).
+        metrics.readiness(await _checks(ready))
         encoder, content_type = choose_encoder(request.headers.get("accept", ""))
         # Collecting reads every metric under its lock: off the loop, like any other work.
-        body = await asyncio.to_thread(encoder, registry)
+        body = await asyncio.to_thread(encoder, metrics.registry)
         return Response(body, headers={"Content-Type": content_type})
 
     async def healthz(request: Request) -> Response:
@@ -42,6 +45,7 @@ def ops_routes(registry: CollectorRegistry, ready: Readiness) -> list[BaseRoute]
 
     async def readyz(request: Request) -> Response:
         checks = await _checks(ready)
+        metrics.readiness(checks)
         ok = all(check.ok for check in checks)
         body = {
             "ready": ok,
@@ -50,7 +54,7 @@ def ops_routes(registry: CollectorRegistry, ready: Readiness) -> list[BaseRoute]
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return [
-        Route("/metrics", metrics, methods=["GET"]),
+        Route("/metrics", exposition, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

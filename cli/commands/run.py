@@ -80,7 +80,7 @@ def web_sites(settings: Settings, metrics: Metrics, ready: Readiness) -> list[Si
     sites = []
     if settings.metrics_port is not None:
         sites.append(Site("METRICS_PORT", settings.metrics_listen, settings.metrics_port,
-                          ops_routes(metrics.registry, ready)))
+                          ops_routes(metrics, ready)))
     return sites
 
 

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from qabot.frontdoor import Check
+from qabot.metrics import Metrics
 from tests.conftest import free_port
 from web import ops
 from web.server import Site, WebServerError, servers_for
@@ -31,7 +31,7 @@ async def _ready() -> Sequence[Check]:
 async def test_sites_on_one_port_share_one_server() -> None:
     port = free_port()
     [server] = servers_for([
-        Site("METRICS_PORT", "127.0.0.1", port, ops.ops_routes(CollectorRegistry(), _ready)),
+        Site("METRICS_PORT", "127.0.0.1", port, ops.ops_routes(Metrics(), _ready)),
         Site("WEB_PORT", "127.0.0.1", port, [Route("/", _desk_page)]),
     ])
     await server.start()
@@ -76,7 +76,7 @@ async def test_a_hanging_check_answers_not_ready(monkeypatch: pytest.MonkeyPatch
         return []
 
     port = free_port()
-    [server] = servers_for([Site("METRICS_PORT", "127.0.0.1", port, ops.ops_routes(CollectorRegistry(), hangs))])
+    [server] = servers_for([Site("METRICS_PORT", "127.0.0.1", port, ops.ops_routes(Metrics(), hangs))])
     await server.start()
     try:
         async with httpx.AsyncClient() as http:

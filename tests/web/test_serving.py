@@ -99,6 +99,7 @@ async def test_ready_only_once_indexed_and_live_throughout(running: Running) -> 
     assert body["checks"]["index"]["ok"] is False and "qabot index" in body["checks"]["index"]["problem"]
     assert body["checks"]["database"] == {"ok": True, "problem": None}
     assert body["checks"]["models"] == {"ok": True, "problem": None}
+    assert value(await running.scrape(), "qabot_ready", check="index") == 0
 
     await running.services.reindex()
     after = await running.http.get(f"{running.url}/readyz")
@@ -115,6 +116,9 @@ async def test_a_question_moves_the_counters_and_histograms(running: Running) ->
     assert value(before, "qabot_index_chunks") == report.chunks
     assert value(before, "qabot_index_generation") == int(report.generation.rsplit("-", 1)[1])
     assert value(before, "qabot_questions_total", outcome="answered", fallback="none") == 0
+    assert {check: value(before, "qabot_ready", check=check) for check in ("index", "models", "database")} == {
+        "index": 1, "models": 1, "database": 1,
+    }
 
     # The same question asked of the answer service itself (not counted: below the front door).
     outcome = "answered" if (await running.services.answers.ask(QUESTION)).answered else "declined"
