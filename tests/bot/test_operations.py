@@ -3,10 +3,19 @@ askers over the rate limit, inline queries by outcome, feed polls by feed, flood
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+import psycopg
+
+from bot.app import database_check
 from bot.handlers.feeds import poll_feeds
-from tests.bot.conftest import Harness, StartBot
+from bot.state import BotState, Tuning
+from bot.store import BotStore
+from qabot.frontdoor import Check
+from tests.bot.conftest import FakeServices, Harness, StartBot
+from tests.fakes.postgres import PostgresCluster
 from tests.retrieval.test_feeds import Site, site  # noqa: F401  (the loopback feed server fixture)
 
 QUESTION = "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
@@ -60,3 +69,30 @@ async def test_feed_polls_are_counted_by_feed_and_outcome(
     assert sample(h, "qabot_feed_polls_total", feed=working, outcome="ok") == 1
     assert sample(h, "qabot_feed_polls_total", feed=broken, outcome="error") == 1
     assert sample(h, "qabot_feed_item_errors_total") == 0
+
+
+async def test_the_database_check_names_the_database_it_cannot_reach(
+    make_settings: Callable[..., Any], postgres: PostgresCluster
+) -> None:
+    """On the throwaway PostgreSQL cluster: ready while the database answers; dropped under the
+    store, the check fails with the database's address (no password) instead of hanging."""
+    url = postgres.create_database()
+    name = urlsplit(url).path.lstrip("/")
+    settings = make_settings()
+    state = BotState(settings=settings, services=FakeServices(settings), tuning=Tuning(),
+                     store=await BotStore.open(url))
+    try:
+        assert await database_check(state) == Check("database")
+        with psycopg.connect(host=str(postgres.root), user="postgres", dbname="postgres", autocommit=True) as db:
+            db.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        failed = await database_check(state)
+        assert not failed.ok and failed.problem is not None
+        assert failed.problem.startswith(f"the bot's database cannot be reached at postgresql+psycopg://postgres@/{name}")
+    finally:
+        await state.db.close()
+
+
+async def test_the_database_check_waits_for_the_store(make_settings: Callable[..., Any]) -> None:
+    settings = make_settings()
+    state = BotState(settings=settings, services=FakeServices(settings), tuning=Tuning())
+    assert await database_check(state) == Check("database", "the bot's database is not open yet")
