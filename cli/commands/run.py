@@ -24,7 +24,7 @@ from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
 from web.ops import Readiness, ops_routes
-from web.server import Site, servers_for
+from web.server import Site, WebServerError, servers_for
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,11 @@ def web_sites(settings: Settings, metrics: Metrics, ready: Readiness) -> list[Si
     """What `qabot run` serves over HTTP, each at the address its settings give; sites on one
     port share one server (web.server.servers_for)."""
     sites = []
+    if settings.telegram_webhook_url and settings.metrics_port == settings.telegram_webhook_port:
+        raise WebServerError(
+            f"METRICS_PORT and TELEGRAM_WEBHOOK_PORT are both {settings.metrics_port}: Telegram's webhook "
+            "has a server of its own; give METRICS_PORT another port."
+        )
     if settings.metrics_port is not None:
         sites.append(Site("METRICS_PORT", settings.metrics_listen, settings.metrics_port,
                           ops_routes(metrics, ready)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from cli.commands.run import web_sites
 from qabot.frontdoor import Check
 from qabot.metrics import Metrics
 from tests.conftest import free_port
@@ -84,3 +86,11 @@ async def test_a_hanging_check_answers_not_ready(monkeypatch: pytest.MonkeyPatch
         assert ready.status_code == 503 and "longer than" in ready.json()["checks"]["checks"]["problem"]
     finally:
         await server.stop()
+
+
+def test_the_metrics_port_cannot_be_the_webhooks(make_settings: Callable[..., Any]) -> None:
+    settings = make_settings(metrics_port=8443, telegram_webhook_url="https://bot.example.org/tg",
+                             telegram_webhook_port=8443)
+    with pytest.raises(WebServerError, match="METRICS_PORT and TELEGRAM_WEBHOOK_PORT are both 8443"):
+        web_sites(settings, Metrics(), _ready)
+    assert [site.port for site in web_sites(make_settings(metrics_port=8443), Metrics(), _ready)] == [8443]

@@ -166,17 +166,23 @@ async def test_json_logs_carry_the_context_and_never_the_question_above_debug(
     assert {r["level"] for r in with_question} == {"DEBUG"}
 
 
-def test_qabot_run_serves_beside_long_polling_and_stops_with_it_on_ctrl_c(
-    make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, no_network: None
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_qabot_run_serves_beside_the_bot_and_stops_with_it_on_ctrl_c(
+    mode: str, make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, no_network: None
 ) -> None:
-    """`qabot run` itself (run_polling owns the loop and the signals): the server answers while
-    the bot polls, and Ctrl-C (SIGINT, as a terminal sends it) stops both."""
+    """`qabot run` itself (run_polling or run_webhook owns the loop and the signals): the
+    server answers beside the bot (and beside PTB's own webhook server), and Ctrl-C (SIGINT, as
+    a terminal sends it) stops both."""
     loop = asyncio.new_event_loop()  # the loopback Bot API's, in a thread of its own
     threading.Thread(target=loop.run_forever, daemon=True).start()
     tg = FakeTelegram()
     asyncio.run_coroutine_threadsafe(tg.start(), loop).result(10)
     port = free_port()
-    settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=tg.base_url, metrics_port=port)
+    webhook: dict[str, Any] = {}
+    if mode == "webhook":
+        hook_port = free_port()
+        webhook = {"telegram_webhook_url": f"http://127.0.0.1:{hook_port}/tg", "telegram_webhook_port": hook_port}
+    settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=tg.base_url, metrics_port=port, **webhook)
     monkeypatch.setattr(run_command, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
     seen: dict[str, Any] = {}
 
@@ -206,5 +212,7 @@ def test_qabot_run_serves_beside_long_polling_and_stops_with_it_on_ctrl_c(
         loop.call_soon_threadsafe(loop.stop)
     assert seen["health"] == 200
     assert seen["database"]["index"]["ok"] is False  # never indexed: not ready, and says why
+    if mode == "webhook":
+        assert tg.webhook is not None and tg.webhook["url"] == webhook["telegram_webhook_url"]
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/healthz")
