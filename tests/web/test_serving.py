@@ -187,7 +187,8 @@ def test_qabot_run_serves_beside_the_bot_and_stops_with_it_on_ctrl_c(
     seen: dict[str, Any] = {}
 
     def probe_then_interrupt() -> None:
-        """Live first (the server starts before the models load), then the bot's database open."""
+        """Live first (the server starts before the answer service is built), then the bot's
+        database open."""
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and "database" not in seen:
