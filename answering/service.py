@@ -118,6 +118,7 @@ class QuestionAnswering:
         # Follow-ups keep the earlier path (retrieval bars, the extractive answerer's own
         # ordering of what the last answer said): the judge was fitted on standalone questions.
         if self._judge is not None and passages and not query.followup:
+            judge_started = time.perf_counter()
             judged = await asyncio.to_thread(
                 self._judge.judge, query.text, passages, search.idf_match, "", query.focus, query.vector,
             )
@@ -131,6 +132,8 @@ class QuestionAnswering:
                 chosen = self._judge.choose(judged, self._max_sentences, bar=0.0)
             if chosen:
                 query = query.with_lead(chosen[0].short_answer, chosen[0].passage_number)
+            # Part of "generate": the answerer's own time is generate minus judge.
+            timings["judge"] = (time.perf_counter() - judge_started) * 1000
         else:
             declined = self._policy.declines(query, passages, search.idf_match) or (
                 self._judge is not None and self._judge.misses_asked_measure(query.text, passages)
@@ -193,7 +196,8 @@ class QuestionAnswering:
                     raw = replace(raw, short_answer=chosen[0].short_answer)
             except LlmUnavailable as exc:
                 cause = exc.cause
-                logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc)
+                logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc,
+                               extra={"cause": cause})
             else:
                 verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
                 if verified.answered or not raw.answered:  # kept, or the model itself declined
@@ -201,7 +205,7 @@ class QuestionAnswering:
                 cause = "uncited"
                 logger.warning(
                     "language model answer replaced by the extractive one cause=%s reason=%s",
-                    cause, "no sentence passed the citation check",
+                    cause, "no sentence passed the citation check", extra={"cause": cause},
                 )
         raw = from_judged(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
         verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)

@@ -17,6 +17,7 @@ from telegram.ext import CallbackContext
 from bot.share import ShareLinks
 from bot.store import BotStore
 from qabot.frontdoor import FrontDoor
+from qabot.metrics import Metrics
 from qabot.settings import Settings
 from retrieval.feeds import Resolver, system_resolver
 
@@ -96,6 +97,15 @@ class GroupPace:
         return True
 
 
+class Companion(Protocol):
+    """Something that lives as long as the bot (the web server of `qabot run`): started first
+    in post_init, so it answers while the models load, and stopped first in post_shutdown."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class BotState:
     settings: Settings
@@ -108,6 +118,10 @@ class BotState:
     inline_cache: Bounded = field(default_factory=lambda: Bounded(1000))  # question -> (when, StoredAnswer)
     share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
     resolve: Resolver = system_resolver  # how feed hosts are resolved (tests pass their own)
+    metrics: Metrics = field(default_factory=Metrics)
+    # What lives as long as the bot (the web server), and those of them started.
+    companions: list[Companion] = field(default_factory=list)
+    started: list[Companion] = field(default_factory=list)
 
     @property
     def db(self) -> BotStore:

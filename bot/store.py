@@ -176,6 +176,10 @@ class BotStore:
     async def close(self) -> None:
         await asyncio.to_thread(self.engine.dispose)
 
+    async def ping(self) -> None:
+        """A round trip to the database (readiness); raises SQLAlchemyError when unreachable."""
+        await self._run(lambda db: db.execute(sa.text("SELECT 1")))
+
     def _insert(self, table: sa.Table) -> Any:
         """INSERT with the dialect's ON CONFLICT clauses (both backends speak them)."""
         return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)

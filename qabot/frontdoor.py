@@ -20,7 +20,7 @@ from retrieval.indexer import Progress, ReindexReport
 from retrieval.models import Article, Headline
 
 # The errors the front door raises, which the front ends catch (all are QabotError).
-__all__ = ["ArticleInfo", "ArticleRejected", "FrontDoor", "IndexNotReady", "QabotError", "ReindexInProgress"]
+__all__ = ["ArticleInfo", "ArticleRejected", "Check", "FrontDoor", "IndexNotReady", "QabotError", "ReindexInProgress"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,18 @@ class ArticleInfo:
     title: str
     date: str | None
     chars: int  # characters of text
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One readiness check (`/readyz`): its name, and what fails in a sentence (None: passes)."""
+
+    name: str
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
 
 
 class FrontDoor(Protocol):
@@ -47,6 +59,11 @@ class FrontDoor(Protocol):
 
     async def close(self) -> None:
         """Let go of threads, files and clients."""
+
+    async def ready(self) -> list[Check]:
+        """Whether questions can be answered now: the index open and verified, the models
+        loaded (`/readyz`); cheap enough for a probe every few seconds."""
+        ...
 
     async def ask(
         self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None

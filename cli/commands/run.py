@@ -1,4 +1,5 @@
-"""`qabot run`: the Telegram bot (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set).
+"""`qabot run`: the Telegram bot (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set),
+and with METRICS_PORT its HTTP server (metrics, health) on the same event loop.
 
 Without TELEGRAM_BOT_TOKEN it says so in one line and opens the terminal chat instead.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
@@ -15,11 +17,14 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import AnyApplication, attach, build_application, readiness
 from cli.commands import chat
+from qabot.metrics import Metrics
 from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
+from web.ops import Readiness, ops_routes
+from web.server import Site, WebServerError, servers_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # The application opens the services in post_init and closes them in post_shutdown.
     services = build_services(settings)
     check_index(services)
-    application = build_application(settings, services)
+    application = compose(settings, services)
     quiet = QuietBootstrapFailure()
     ptb = logging.getLogger("telegram.ext")
     ptb.addFilter(quiet)
@@ -58,6 +63,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         ptb.removeFilter(quiet)
     return 0
+
+
+def compose(settings: Settings, services: Services) -> AnyApplication:
+    """The bot over `services`, with the HTTP server of the sites configured (none without
+    METRICS_PORT) attached: PTB's lifecycle starts and stops both on its event loop."""
+    application = build_application(settings, services, metrics=services.metrics)
+    for server in servers_for(web_sites(settings, services.metrics, partial(readiness, application))):
+        attach(application, server)
+    return application
+
+
+def web_sites(settings: Settings, metrics: Metrics, ready: Readiness) -> list[Site]:
+    """What `qabot run` serves over HTTP, each at the address its settings give; sites on one
+    port share one server (web.server.servers_for)."""
+    sites = []
+    if settings.telegram_webhook_url and settings.metrics_port == settings.telegram_webhook_port:
+        raise WebServerError(
+            f"METRICS_PORT and TELEGRAM_WEBHOOK_PORT are both {settings.metrics_port}: Telegram's webhook "
+            "has a server of its own; give METRICS_PORT another port."
+        )
+    if settings.metrics_port is not None:
+        sites.append(Site("METRICS_PORT", settings.metrics_listen, settings.metrics_port,
+                          ops_routes(metrics, ready)))
+    return sites
 
 
 class QuietBootstrapFailure(logging.Filter):

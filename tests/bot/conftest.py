@@ -19,7 +19,7 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import Tuning
-from qabot.frontdoor import ArticleInfo
+from qabot.frontdoor import ArticleInfo, Check
 from qabot.services import article_info
 from qabot.settings import Settings
 from retrieval.articles import iter_articles
@@ -160,6 +160,13 @@ class FakeServices:
 
     async def close(self) -> None:
         """Nothing to close."""
+
+    async def ready(self) -> list[Check]:
+        try:
+            self.retriever.stats()
+        except IndexNotReady as exc:
+            return [Check("index", str(exc))]
+        return [Check("index")]
 
     async def ask(self, question: str, history: Sequence[Turn] = (),
                   on_partial: PartialCallback | None = None) -> Answer:
