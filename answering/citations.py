@@ -9,6 +9,10 @@
 3. Sentences without any citation are dropped: every claim is cited.
 4. Citations are renumbered 1..k in order of first use; only cited passages are returned.
 Nothing left means the answer declines.
+
+An answer still being streamed is checked the same way, sentence by sentence as each one is
+complete (`complete_sentences`, `verify_sentences`): what a reader sees of it while the model
+writes has passed this check (answering.service.CheckedPreview).
 """
 
 from __future__ import annotations
@@ -68,7 +72,15 @@ def verify(
 ) -> Verification:
     """`language`: the question's. Only an answer to a question in another language than the
     articles can hold sentences that cross languages."""
-    sentences = parse_marked(answer_text)
+    return verify_sentences(parse_marked(answer_text), passages, embedder, language)
+
+
+def verify_sentences(
+    sentences: Sequence[MarkedSentence], passages: Sequence[Passage], embedder: Embedder | None = None,
+    language: str = ARTICLES_LANGUAGE,
+) -> Verification:
+    """`verify` on an answer already split into its sentences. Each sentence is judged on its
+    own, so the sentences kept of a beginning are those kept of the whole, numbered alike."""
     removed = 0
     candidates: list[MarkedSentence] = []
     for sentence in sentences:
@@ -115,6 +127,12 @@ def verify(
     renumbered = [MarkedSentence(s.text, tuple(numbering[n] for n in s.cites)) for s in kept]
     citations = [Citation(new, passages[old - 1]) for old, new in numbering.items()]
     return Verification(renumbered, citations, removed, dropped)
+
+
+def complete_sentences(partial: str) -> list[MarkedSentence]:
+    """The sentences of an answer still being written that cannot change any more: all but the
+    last, which may still grow or get its markers ("… fui Alep." then " [1]")."""
+    return parse_marked(partial)[:-1]
 
 
 def apply(answer: Answer, query: Query, passages: Sequence[Passage], embedder: Embedder | None) -> Answer:

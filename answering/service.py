@@ -4,6 +4,9 @@
     the event loop) → decline, or answer (LLM, or extractive) → verify citations → frame in
     the question's language
 
+While the LLM writes, the caller's `on_partial` sees only sentences that already passed the
+citation check (`CheckedPreview`), never the model's raw text.
+
 An LLM failure falls back to the extractive answer with a one-line note naming its cause: the
 model could not be reached, took too long, was busy, or gave an answer that could not be tied
 to the passages (no `[n]`, or nothing left after the citation check). The cause travels on the
@@ -37,6 +40,7 @@ from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
+from answering.sentences import MarkedSentence, render_marked
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
 from retrieval.models import Passage, SearchQuery, SearchResult
@@ -114,6 +118,7 @@ class QuestionAnswering:
         # Follow-ups keep the earlier path (retrieval bars, the extractive answerer's own
         # ordering of what the last answer said): the judge was fitted on standalone questions.
         if self._judge is not None and passages and not query.followup:
+            judge_started = time.perf_counter()
             judged = await asyncio.to_thread(
                 self._judge.judge, query.text, passages, search.idf_match, "", query.focus, query.vector,
             )
@@ -127,6 +132,8 @@ class QuestionAnswering:
                 chosen = self._judge.choose(judged, self._max_sentences, bar=0.0)
             if chosen:
                 query = query.with_lead(chosen[0].short_answer, chosen[0].passage_number)
+            # Part of "generate": the answerer's own time is generate minus judge.
+            timings["judge"] = (time.perf_counter() - judge_started) * 1000
         else:
             declined = self._policy.declines(query, passages, search.idf_match) or (
                 self._judge is not None and self._judge.misses_asked_measure(query.text, passages)
@@ -182,13 +189,15 @@ class QuestionAnswering:
         cause = llm_down
         if cause is None:
             try:
-                raw = await self._answerer.answer(query, passages, history, on_partial)
+                preview = CheckedPreview(on_partial, query, passages, self._embedder) if on_partial else None
+                raw = await self._answerer.answer(query, passages, history, preview)
                 if chosen and chosen[0].short_answer:
                     # The judge's fact leads the model's answer too, when the model states it.
                     raw = replace(raw, short_answer=chosen[0].short_answer)
             except LlmUnavailable as exc:
                 cause = exc.cause
-                logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc)
+                logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc,
+                               extra={"cause": cause})
             else:
                 verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
                 if verified.answered or not raw.answered:  # kept, or the model itself declined
@@ -196,7 +205,7 @@ class QuestionAnswering:
                 cause = "uncited"
                 logger.warning(
                     "language model answer replaced by the extractive one cause=%s reason=%s",
-                    cause, "no sentence passed the citation check",
+                    cause, "no sentence passed the citation check", extra={"cause": cause},
                 )
         raw = from_judged(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
         verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
@@ -253,6 +262,38 @@ class QuestionAnswering:
             question=query.text, text=text, citations=[], answered=False, language=query.language,
             answerer=self._answerer.name, suggestions=suggestions,
         )
+
+
+class CheckedPreview:
+    """What of the model's answer the reader may see while it is written: its complete sentences
+    that passed the citation check (`citations.verify_sentences`, the check the finished answer
+    gets), numbered as the finished answer will number them; nothing before the first such
+    sentence (the front end shows that it is typing). When the model stalls or fails mid-way,
+    what was shown was never unverified model text."""
+
+    def __init__(
+        self, show: PartialCallback, query: Query, passages: Sequence[Passage], embedder: Embedder | None
+    ) -> None:
+        self._show = show
+        self._query = query
+        self._passages = passages
+        self._embedder = embedder
+        self._complete: list[MarkedSentence] = []
+        self._shown = ""
+
+    async def __call__(self, text: str) -> None:
+        complete = citations.complete_sentences(text)
+        if complete == self._complete:  # most pieces only lengthen the last sentence
+            return
+        self._complete = complete
+        # The check may embed a sentence in another language than the articles: off the loop.
+        checked = await asyncio.to_thread(
+            citations.verify_sentences, complete, self._passages, self._embedder, self._query.language
+        )
+        shown = render_marked(checked.sentences)
+        if shown and shown != self._shown:
+            self._shown = shown
+            await self._show(shown)
 
 
 def describe_period(period: Period, named_as: str) -> str:

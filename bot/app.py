@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,10 +33,12 @@ from telegram.ext import (
 from bot.handlers import admin, ask, desk, feeds, help, inline, latest, privacy, sources
 from bot.render import escape
 from bot.share import ShareLinks
-from bot.state import BotState, GroupPace, Tuning
-from bot.store import BotStore
+from bot.state import BotState, Clock, Companion, GroupPace, Tuning, WallClock
+from bot.store import BotStore, StoreUnavailable
 from bot.texts import language_of, t
-from qabot.frontdoor import FrontDoor, QabotError
+from qabot.frontdoor import Check, FrontDoor, QabotError
+from qabot.logs import log_context
+from qabot.metrics import Metrics
 from qabot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -88,19 +91,26 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Different chats run concurrently; one chat's messages are handled one after the other.
 
     Button presses skip the queue: they only show stored things, and should not wait behind a
-    question being answered.
+    question being answered. Every record logged while an update is handled carries its id and
+    chat (`qabot.logs.log_context`); `metrics` counts the updates in hand.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, metrics: Metrics | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        self._metrics = metrics or Metrics()
 
     async def do_process_update(self, update: object, coroutine: Any) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
+        update_id = update.update_id if isinstance(update, Update) else None
+        with self._metrics.handling_update(), log_context(update=update_id, chat=chat.id if chat else None):
+            await self._in_chat_order(update, chat.id if chat else None, coroutine)
+
+    async def _in_chat_order(self, update: object, chat: int | None, coroutine: Any) -> None:
         if chat is None or (isinstance(update, Update) and update.callback_query):
             await coroutine
             return
-        lock, users = self._locks.setdefault(chat.id, (asyncio.Lock(), [0]))
+        lock, users = self._locks.setdefault(chat, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             async with lock:
@@ -108,7 +118,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         finally:
             users[0] -= 1
             if users[0] == 0:
-                del self._locks[chat.id]
+                del self._locks[chat]
 
     async def initialize(self) -> None:
         """Nothing to allocate."""
@@ -121,21 +131,57 @@ class RetryingRateLimiter(AIORateLimiter):
     """Flood control (429 with retry_after) as AIORateLimiter does, plus a few retries, with
     back-off, of calls that failed before Telegram could act on them: 5xx answers and dropped
     connections. Refusals (4xx) and timeouts are not retried: a timed-out send may have been
-    delivered, and sending it again would duplicate the answer."""
+    delivered, and sending it again would duplicate the answer.
+
+    Every failed call and every retry (flood or network) is counted in `metrics`."""
+
+    def __init__(self, *args: Any, metrics: Metrics | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._metrics = metrics or Metrics()
 
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None) -> Any:
         delay = NETWORK_RETRY_FIRST_DELAY_S
+        counted = self._counted(callback, endpoint)
         for attempt in range(NETWORK_RETRIES + 1):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(counted, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
                 if isinstance(exc, BadRequest | TimedOut) or attempt == NETWORK_RETRIES:
                     raise
+                self._metrics.telegram_retry(endpoint, "network")
                 logger.warning("telegram %s failed, retry %d in %.1fs: %s", endpoint, attempt + 1, delay, exc)
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
+
+    def _counted(self, callback: Any, endpoint: str) -> Any:
+        """`callback` (one call to the Bot API), counting its failures; AIORateLimiter sends a
+        call again after RetryAfter while it has retries left, so those are flood retries."""
+        calls = 0
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            try:
+                return await callback(*args, **kwargs)
+            except TelegramError as exc:
+                self._metrics.telegram_error(endpoint, exc)
+                if isinstance(exc, RetryAfter) and calls <= RATE_LIMIT_RETRIES:
+                    self._metrics.telegram_retry(endpoint, "flood")
+                raise
+
+        return call
+
+
+class GroupBudget(Protocol):
+    """Where a group's new messages are counted so that every worker sees them (the bot store:
+    `BotStore.take_group_message`)."""
+
+    async def take_group_message(self, chat_id: int, per_minute: float, now: float) -> float:
+        """0 when the message may go now (and is counted), else the seconds to wait; raises
+        StoreUnavailable when the count cannot be reached."""
+        ...
 
 
 class MessagesPacedRateLimiter(RetryingRateLimiter):
@@ -149,15 +195,45 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
     the group's pace where they are made instead: streamed frames over the group's budget are
     dropped, never queued (`GroupPace`), and typing is sent once per chat per refresh, however
     many questions it is answering (`typing`). Dropping a frame only makes the preview coarser;
-    queueing it delayed the answer itself."""
+    queueing it delayed the answer itself.
+
+    The new messages are counted in the shared store (`budget`, set once the store is open),
+    so N workers posting in one group keep one budget between them, not N. Without the store
+    (before it opens, or when it cannot be reached) each worker counts its own, as PTB does."""
+
+    def __init__(self, *, group_per_minute: float, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(group_max_rate=group_per_minute, **kwargs)
+        self.group_per_minute = group_per_minute
+        self.clock = clock
+        self.budget: GroupBudget | None = None
 
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None) -> Any:
-        if endpoint not in NEW_MESSAGE_ENDPOINTS and data.get("chat_id") is not None:
+        chat_id = data.get("chat_id")
+        shared = endpoint in NEW_MESSAGE_ENDPOINTS and await self._wait_in_shared_budget(chat_id)
+        if chat_id is not None and (shared or endpoint not in NEW_MESSAGE_ENDPOINTS):
             # PTB decides from `data` alone (the request itself travels in args/kwargs): a chat
-            # id that is not a group's keeps the overall limit and lifts the group's.
+            # id that is not a group's keeps the overall limit and lifts the group's, which is
+            # either not a message's or already counted in the store.
             data = {**data, "chat_id": 0}
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _wait_in_shared_budget(self, chat_id: object) -> bool:
+        """Wait until the group's shared budget lets one more message go, and count it; False
+        when it is not counted there (no store, a private chat, an '@channel' name, the store
+        unreachable): PTB's per-worker count applies then."""
+        budget = self.budget
+        if budget is None or not self.group_per_minute or not isinstance(chat_id, int) or chat_id >= 0:
+            return False
+        while True:
+            try:
+                wait = await budget.take_group_message(chat_id, self.group_per_minute, self.clock.now())
+            except StoreUnavailable as exc:
+                logger.warning("group budget counted by this worker alone chat=%s: %s", chat_id, exc)
+                return False
+            if not wait:
+                return True
+            await self.clock.sleep(wait)
 
 
 # Bot API methods that post a new message in a chat: what "20 messages per minute" counts.
@@ -179,17 +255,23 @@ def file_url_for(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, services: FrontDoor, *, tuning: Tuning | None = None
+    settings: Settings, services: FrontDoor, *, tuning: Tuning | None = None, clock: Clock | None = None,
+    metrics: Metrics | None = None,
 ) -> AnyApplication:
-    """The bot, wired to `services`; nothing touches the network until it is initialised."""
+    """The bot, wired to `services`; nothing touches the network until it is initialised.
+    `clock` paces a group's messages (the wall clock unless a test brings its own); `metrics`:
+    where the bot records (the services' own, in `qabot run`)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base_url = settings.telegram_api_base_url
     tuning = tuning or Tuning()
+    metrics = metrics or Metrics()
     limiter = MessagesPacedRateLimiter(
         overall_max_rate=tuning.requests_per_second,
-        group_max_rate=tuning.group_requests_per_minute,
+        group_per_minute=tuning.group_requests_per_minute,
+        clock=clock or WallClock(),
         max_retries=RATE_LIMIT_RETRIES,
+        metrics=metrics,
     )
     application = (
         Application.builder()
@@ -198,7 +280,7 @@ def build_application(
         .base_file_url(file_url_for(base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(limiter)
-        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES, metrics))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -209,10 +291,17 @@ def build_application(
         tuning=tuning,
         group_pace=GroupPace(tuning.group_requests_per_minute),
         share=ShareLinks(settings.telegram_bot_token.get_secret_value()),
+        metrics=metrics,
     )
+    metrics.watch_update_queue(application.update_queue.qsize)
     register_handlers(application, frozenset(settings.telegram_admin_ids))
     application.add_error_handler(on_error)
     return application
+
+
+def attach(application: AnyApplication, companion: Companion) -> None:
+    """Start `companion` with the bot and stop it with the bot (before `run_*` is called)."""
+    application.bot_data["state"].companions.append(companion)
 
 
 def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) -> None:
@@ -276,10 +365,15 @@ def store_location(settings: Settings) -> str | Path:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Open the services and the store, and publish the command list."""
+    """Start the companions, open the services and the store, and publish the command list."""
     state: BotState = application.bot_data["state"]
+    for companion in state.companions:
+        await companion.start()
+        state.started.append(companion)
     await state.services.open()
     state.store = await BotStore.open(store_location(state.settings))
+    if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
+        limiter.budget = state.store  # a group's messages are counted with the other workers'
     await publish_commands(application.bot, state.admin_ids)
     if state.settings.feeds or await state.store.feeds():
         feeds.schedule(application)
@@ -305,10 +399,32 @@ async def publish_commands(bot: Any, admin_ids: frozenset[int]) -> None:
 
 async def _post_shutdown(application: AnyApplication) -> None:
     state: BotState = application.bot_data["state"]
+    while state.started:  # those started, even when post_init failed half-way
+        await state.started.pop().stop()
+    if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
+        limiter.budget = None
     if state.store is not None:
         await state.store.close()
         state.store = None
     await state.services.close()
+
+
+async def readiness(application: AnyApplication) -> list[Check]:
+    """The services' checks (index, models) and the bot's database (`/readyz`)."""
+    state: BotState = application.bot_data["state"]
+    return [*await state.services.ready(), await database_check(state)]
+
+
+async def database_check(state: BotState) -> Check:
+    if state.store is None:
+        return Check("database", "the bot's database is not open yet")
+    try:
+        await state.store.ping()
+    except SQLAlchemyError as exc:
+        logger.warning("the bot's database cannot be reached at %s: %s", state.store.safe_url, type(exc).__name__,
+                       extra={"cause": type(exc).__name__})
+        return Check("database", f"the bot's database cannot be reached at {state.store.safe_url} ({type(exc).__name__})")
+    return Check("database")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -319,13 +435,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = upd.effective_user if upd else None
     if isinstance(error, QabotError):
         logger.warning("expected error update=%s chat=%s user=%s: %s",
-                       upd.update_id if upd else None, chat, user.id if user else None, error)
+                       upd.update_id if upd else None, chat, user.id if user else None, error,
+                       extra={"cause": type(error).__name__})
         state: BotState = context.application.bot_data["state"]
         is_admin = user is not None and user.id in state.admin_ids
         text = str(error) if is_admin else t("index_unavailable", language_of(user))
     else:
         logger.error("unhandled error update=%s chat=%s user=%s",
-                     upd.update_id if upd else None, chat, user.id if user else None, exc_info=error)
+                     upd.update_id if upd else None, chat, user.id if user else None, exc_info=error,
+                     extra={"cause": type(error).__name__})
         text = t("apology", language_of(user))
     if upd is None:
         return

@@ -12,7 +12,9 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,6 +31,8 @@ from qabot.records import (
     UnansweredGroup,
     VoteRecord,
 )
+
+T = TypeVar("T")
 
 # Declined questions read to group them: the latest this many (a page shows the top groups).
 UNANSWERED_SCANNED = 2000
@@ -55,9 +59,17 @@ def p95(values: list[float]) -> float | None:
 class DeskStore:
     """The desk's reads and writes, in the bot store's database."""
 
-    def __init__(self, store: BotStore) -> None:
-        self.store = store
-        self._run = store._run  # one engine, one transaction helper for every store
+    def __init__(self, store: Callable[[], BotStore]) -> None:
+        # The bot opens its store in post_init, after the desk is built: read it when used.
+        self._store = store
+
+    @property
+    def store(self) -> BotStore:
+        return self._store()
+
+    async def _run(self, fn: Callable[[Connection], T]) -> T:
+        """One engine, one transaction helper for every store: the bot store's."""
+        return await self.store._run(fn)
 
     # --- what readers asked ----------------------------------------------------------------
 

@@ -10,13 +10,14 @@ import asyncio
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import CallbackContext
 
 from bot.share import ShareLinks
 from bot.store import BotStore
 from qabot.frontdoor import FrontDoor
+from qabot.metrics import Metrics
 from qabot.settings import Settings
 from retrieval.feeds import Resolver, system_resolver
 
@@ -32,6 +33,26 @@ class Tuning:
     # loopback Bot API has none, and a test flooding one group would otherwise wait minutes.
     requests_per_second: float = 30.0
     group_requests_per_minute: float = 20.0
+
+
+class Clock(Protocol):
+    """The time the group budget is counted in, and how a send waits for it: epoch seconds,
+    because workers on several machines compare their stamps in the store. Tests pass a clock
+    of their own, so a minute's budget is checked without waiting a minute."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class WallClock:
+    """The real one: `time.time()` and `asyncio.sleep`."""
+
+    def now(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 MAX_TRACKED = 10_000  # group chats whose pace is kept
@@ -54,7 +75,8 @@ class Bounded(OrderedDict[Any, Any]):
 class GroupPace:
     """Per group chat, a budget of `per_minute` optional requests (streamed frames) in any
     sliding minute: a request over it is skipped, never queued. 0 lifts the limit. Kept per
-    worker: with several workers each keeps its own count of the frames it sends."""
+    worker: with several workers each keeps its own count of the frames it sends (the new
+    messages, which Telegram's limit counts, share one budget in the store: bot.app)."""
 
     def __init__(self, per_minute: float, window_s: float = 60.0) -> None:
         self.per_minute = per_minute
@@ -75,6 +97,15 @@ class GroupPace:
         return True
 
 
+class Companion(Protocol):
+    """Something that lives as long as the bot (the web server of `qabot run`): started first
+    in post_init, so it answers while the models load, and stopped first in post_shutdown."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class BotState:
     settings: Settings
@@ -87,6 +118,10 @@ class BotState:
     inline_cache: Bounded = field(default_factory=lambda: Bounded(1000))  # question -> (when, StoredAnswer)
     share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
     resolve: Resolver = system_resolver  # how feed hosts are resolved (tests pass their own)
+    metrics: Metrics = field(default_factory=Metrics)
+    # What lives as long as the bot (the web server), and those of them started.
+    companions: list[Companion] = field(default_factory=list)
+    started: list[Companion] = field(default_factory=list)
 
     @property
     def db(self) -> BotStore:

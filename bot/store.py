@@ -50,6 +50,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x71AB07_0001
 # Telegram keeps an undelivered update for 24 hours; ids older than this cannot come back.
 UPDATE_IDS_KEPT_S = 2 * 24 * 3600
+# Telegram's group limit is per minute.
+GROUP_WINDOW_S = 60.0
 
 
 class StoreUnavailable(QabotError):
@@ -173,6 +175,10 @@ class BotStore:
 
     async def close(self) -> None:
         await asyncio.to_thread(self.engine.dispose)
+
+    async def ping(self) -> None:
+        """A round trip to the database (readiness); raises SQLAlchemyError when unreachable."""
+        await self._run(lambda db: db.execute(sa.text("SELECT 1")))
 
     def _insert(self, table: sa.Table) -> Any:
         """INSERT with the dialect's ON CONFLICT clauses (both backends speak them)."""
@@ -488,24 +494,47 @@ class BotStore:
     async def rate_check(self, user_id: int, limit: int, window_s: float, now: float | None = None) -> float:
         """0 and the question is counted, or the seconds to wait before the next one: at most
         `limit` questions per user in any sliding window of `window_s` seconds, across workers."""
-        r = schema.rate_windows
         now = time.time() if now is None else now
+        return await self._run(lambda db: self._count_in_window(db, user_id, limit, window_s, now))
 
-        def check(db: Connection) -> float:
-            db.execute(self._insert(r).values(user_id=user_id, stamps="[]").on_conflict_do_nothing())
-            # FOR UPDATE locks the user's row on PostgreSQL until commit (SQLite's BEGIN
-            # IMMEDIATE already holds the one write lock).
-            raw: str = db.execute(sa.select(r.c.stamps).where(r.c.user_id == user_id).with_for_update()).scalar_one()
-            stamps = [s for s in json.loads(raw) if now - s < window_s]
-            wait = 0.0
-            if len(stamps) >= limit:
-                wait = max(0.1, window_s - (now - min(stamps)))
-            else:
-                stamps.append(now)
-            db.execute(r.update().where(r.c.user_id == user_id).values(stamps=json.dumps(stamps)))
-            return wait
+    def _count_in_window(self, db: Connection, key: int, limit: int, window_s: float, now: float) -> float:
+        """The sliding window of rate-window row `key`: 0 and `now` counted, or the wait."""
+        r = schema.rate_windows
+        db.execute(self._insert(r).values(user_id=key, stamps="[]").on_conflict_do_nothing())
+        # FOR UPDATE locks the row on PostgreSQL until commit (SQLite's BEGIN IMMEDIATE
+        # already holds the one write lock).
+        raw: str = db.execute(sa.select(r.c.stamps).where(r.c.user_id == key).with_for_update()).scalar_one()
+        stamps = [s for s in json.loads(raw) if now - s < window_s]
+        wait = 0.0
+        if len(stamps) >= limit:
+            wait = max(0.1, window_s - (now - min(stamps)))
+        else:
+            stamps.append(now)
+        db.execute(r.update().where(r.c.user_id == key).values(stamps=json.dumps(stamps)))
+        return wait
 
-        return await self._run(check)
+    # --- a group's message budget, shared by the workers ------------------------------------
+
+    async def take_group_message(self, chat_id: int, per_minute: float, now: float) -> float:
+        """0 when one more message may be posted in group `chat_id` now (it is then counted), or
+        the seconds to wait: Telegram's "20 messages per minute in a group" counted for all the
+        workers together, as a sliding minute. The group's window is the rate-window row of its
+        chat id: group and channel ids are negative, the user ids `rate_check` counts never are.
+        Raises StoreUnavailable when the database cannot be reached."""
+        if chat_id >= 0:
+            raise ValueError(f"not a group's chat id: {chat_id}")
+
+        def take(db: Connection) -> float:
+            if self.dialect == "postgresql":
+                # A count lost in a crash lets one group's minute run over once: not worth a
+                # wait for the disk before every message (benchmarks/bench_group_budget.py).
+                db.execute(sa.text("SET LOCAL synchronous_commit = off"))
+            return self._count_in_window(db, chat_id, max(1, int(per_minute)), GROUP_WINDOW_S, now)
+
+        try:
+            return await self._run(take)
+        except sa.exc.SQLAlchemyError as exc:  # unreachable, or no pooled connection in time
+            raise StoreUnavailable(f"the group's message budget could not be read ({exc})") from exc
 
     # --- several workers ------------------------------------------------------------------
 

@@ -10,14 +10,14 @@ import argparse
 import logging
 import sys
 
-from cli.commands import ask, chat, fetch, index, run, search, status, web_link
+from cli.commands import ask, backup, chat, fetch, index, restore, run, search, status, web_link
 from cli.commands import eval as eval_command
 from qabot.logs import RedactSecrets, configure_logging, secrets_of
 from qabot.settings import SettingsError, load_settings
 from retrieval.errors import QabotError
 
 # One module per subcommand, each with `register(subparsers)`; listed in the order of `--help`.
-COMMANDS = (index, search, status, ask, chat, run, eval_command, fetch, web_link)
+COMMANDS = (index, search, status, ask, chat, run, eval_command, fetch, backup, restore, web_link)
 
 logger = logging.getLogger("qabot")
 

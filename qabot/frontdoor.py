@@ -22,8 +22,8 @@ from retrieval.models import Article, Headline
 
 # The errors the front door raises, which the front ends catch (all are QabotError).
 __all__ = [
-    "ArticleInfo", "ArticleRejected", "FrontDoor", "IndexNotReady", "LibraryEntry", "OnTaken", "QabotError",
-    "ReindexInProgress", "TrashedFile",
+    "ArticleInfo", "ArticleRejected", "Check", "FrontDoor", "IndexNotReady", "LibraryEntry", "OnTaken",
+    "QabotError", "ReindexInProgress", "TrashedFile",
 ]
 
 
@@ -50,6 +50,18 @@ class LibraryEntry:
     source: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One readiness check (`/readyz`): its name, and what fails in a sentence (None: passes)."""
+
+    name: str
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
 class FrontDoor(Protocol):
     """What the front ends need: ask, read, look after the index. Expected failures raise
     QabotError subclasses, whose message is a sentence an admin can act on."""
@@ -65,10 +77,16 @@ class FrontDoor(Protocol):
     async def close(self) -> None:
         """Let go of threads, files and clients."""
 
+    async def ready(self) -> list[Check]:
+        """Whether questions can be answered now: the index open and verified, the models
+        loaded (`/readyz`); cheap enough for a probe every few seconds."""
+        ...
+
     async def ask(
         self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
     ) -> Answer:
-        """A verified, cited answer (or a refusal); partial text is streamed to `on_partial`."""
+        """A verified, cited answer (or a refusal); while an LLM writes it, the sentences that
+        already passed the citation check are streamed to `on_partial` (never raw model text)."""
         ...
 
     async def stats(self) -> IndexStats:

@@ -28,7 +28,8 @@ from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
 from answering.service import QuestionAnswering, Searcher
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
-from qabot.frontdoor import ArticleInfo, LibraryEntry
+from qabot.frontdoor import ArticleInfo, Check, LibraryEntry
+from qabot.metrics import Metrics
 from qabot.settings import Settings
 from retrieval import library
 from retrieval.articles import parse_article
@@ -238,9 +239,12 @@ class Services:
     def __init__(
         self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: SearchIndex,
         make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
-        reader: QuestionReader | None = None,
+        reader: QuestionReader | None = None, metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        # Always recorded; served only when METRICS_PORT is set (`qabot run`).
+        self.metrics = metrics or Metrics()
+        self._opened = False
         # How a question's text becomes what retrieval reads (terms, dates), once per question.
         self.reader = reader or QuestionReader(None)
         self.embedder = embedder
@@ -285,12 +289,24 @@ class Services:
         now) and open and verify the live index now rather than on the first question; without
         one, say so in the log (questions get the same sentence until an admin indexes)."""
         await asyncio.to_thread(lambda: self.answers)
+        self._opened = True
         try:
             stats = await self.stats()
         except QabotError as exc:
             logger.error("the index cannot serve questions: %s", exc)
             return
         logger.info("index ready: %d articles, %d chunks, generation %s", stats.articles, stats.chunks, stats.generation)
+
+    async def ready(self) -> list[Check]:
+        """The index (opened and verified, as a question would open it) and the models (the
+        encoder, the judge, an LLM loaded in-process: `open` has built the answer service)."""
+        try:
+            await self.stats()
+            index = Check("index")
+        except QabotError as exc:
+            index = Check("index", str(exc))
+        models = Check("models") if self._opened else Check("models", "the answer models are still loading")
+        return [index, models]
 
     async def close(self) -> None:
         await asyncio.to_thread(self.close_now)
@@ -313,10 +329,20 @@ class Services:
     ) -> Answer:
         # Held for the whole question: a running re-index pauses between its slices.
         with self.questions_first.question():
-            return await self.answers.ask(question, history, on_partial)
+            try:
+                answer = await self.answers.ask(question, history, on_partial)
+            except Exception:  # a cancelled question (the bot stopping) is not a failed one
+                self.metrics.question_failed()
+                raise
+        self.metrics.answered(answer)
+        return answer
 
     async def stats(self) -> IndexStats:
-        return await asyncio.to_thread(self.retriever.stats)
+        stats = await asyncio.to_thread(self.retriever.stats)
+        # Kept current by every look (open, re-index, /status, /readyz): another process may
+        # have published a generation since.
+        self.metrics.index_size(stats)
+        return stats
 
     async def article(self, article_id: str) -> Article | None:
         return await asyncio.to_thread(self.retriever.article, article_id)
@@ -334,6 +360,15 @@ class Services:
 
     def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         """Re-index ARTICLES_DIR (blocking), then serve the result."""
+        with self.metrics.reindexing(full) as counted:
+            report = self._reindex(full, both(counted, progress))
+        try:
+            self.metrics.index_size(self.retriever.stats())
+        except QabotError as exc:  # the report stands; the next look at the index says more
+            logger.warning("index size not read after the re-index: %s", exc)
+        return report
+
+    def _reindex(self, full: bool, progress: Progress) -> ReindexReport:
         return self.retriever.reindex(
             self.settings.articles_dir,
             self.indexing_embedder,
@@ -392,6 +427,18 @@ def library_entries(
     return entries
 
 
+def both(first: Progress, second: Progress | None) -> Progress:
+    """One progress callback that calls `first`, then `second` when there is one."""
+    if second is None:
+        return first
+
+    def call(done: int, total: int, stage: str) -> None:
+        first(done, total, stage)
+        second(done, total, stage)
+
+    return call
+
+
 def article_info(name: str, data: bytes) -> ArticleInfo:
     """An offered article file read as the index would read it; ArticleRejected with the
     reason when it is not usable text."""
@@ -409,12 +456,14 @@ def build_services(
     indexing_embedder: Embedder | None = None,
     local_model: LocalModel | None = None,
     clock: Callable[[], date] | None = None,
+    metrics: Metrics | None = None,
 ) -> Services:
     """Everything the front ends need; the index itself is opened by `open` or the first
     question. A given `embedder` (a test's fake) also indexes unless `indexing_embedder` is
     given; the configured backend gets a second instance for indexing. `local_model` lends an
     already loaded model to LLM_PROVIDER=local (its owner closes it). `clock` (tests,
-    evaluation) fixes the day relative dates count from; by default today in BOT_TIMEZONE."""
+    evaluation) fixes the day relative dates count from; by default today in BOT_TIMEZONE.
+    `metrics`: where the services record (by default a registry of their own)."""
     if embedder is not None:
         given = embedder
         make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or given  # noqa: E731
@@ -425,7 +474,7 @@ def build_services(
     dates = shared_date_finder()
     reader = QuestionReader(dates if settings.retrieval_dates else None, clock or partial(today_in, settings.bot_timezone))
     return Services(settings, embedder, store, build_index(settings, store, embedder, dates), make_indexing, local_model,
-                    reader)
+                    reader, metrics or Metrics())
 
 
 INDEX_BACKENDS = ("local", "qdrant")
@@ -445,12 +494,17 @@ def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates
         key = settings.qdrant_api_key
         qdrant = QdrantConfig(
             url=settings.qdrant_url, api_key=key.get_secret_value() if key else None,
-            path=settings.qdrant_path or settings.index_dir / "qdrant", collection=settings.qdrant_collection,
+            path=qdrant_storage(settings), collection=settings.qdrant_collection,
             timeout_s=settings.qdrant_timeout_s, batch_size=settings.qdrant_upsert_batch,
             shards=settings.qdrant_shards, replication_factor=settings.qdrant_replication_factor,
         )
         return QdrantIndex(qdrant, embedder, config, dates)
     raise ValueError(f"unknown INDEX_BACKEND {settings.index_backend!r}; choose one of {', '.join(INDEX_BACKENDS)}")
+
+
+def qdrant_storage(settings: Settings) -> Path:
+    """The folder of Qdrant's embedded local mode (INDEX_BACKEND=qdrant without QDRANT_URL)."""
+    return settings.qdrant_path or settings.index_dir / "qdrant"
 
 
 def feed_poller(settings: Settings, states: FeedStates, transport: httpx.BaseTransport | None = None,

@@ -227,6 +227,21 @@ class Settings(BaseSettings):
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="text (a line a person reads) or json (one JSON object per line: time, level, logger, "
+        "message and the context: update, chat, answer id, stage timings, outcome, error cause).",
+    )
+
+    # --- operations -----------------------------------------------------------------------
+    metrics_port: int | None = Field(
+        None, gt=0, lt=65536,
+        description="`qabot run` serves Prometheus metrics (/metrics) and health (/healthz, /readyz) on this "
+        "port; empty: not served.",
+    )
+    metrics_listen: str = Field(
+        "127.0.0.1", description="Address the metrics and health server listens on (0.0.0.0: every interface)."
+    )
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -269,7 +284,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token", "telegram_webhook_secret", "database_url", "qdrant_api_key", "qdrant_path",
         "fusion_dense_weight", "refusal_min_score", "refusal_min_score_crosslingual", "refusal_idf_match_weight",
-        "llm_model_path", mode="before",
+        "llm_model_path", "metrics_port", mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

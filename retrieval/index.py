@@ -530,6 +530,12 @@ class IndexStore:
         fsync_dir(scratch)
         final = self.root / name
         os.replace(scratch, final)
+        self.make_live(name)
+        return final
+
+    def make_live(self, name: str) -> None:
+        """Point CURRENT at sealed generation `name`, atomically, and prune older ones (call
+        under the re-index lock)."""
         pointer = self.root / "CURRENT.tmp"
         with pointer.open("w", encoding="ascii") as handle:
             handle.write(name + "\n")
@@ -538,7 +544,6 @@ class IndexStore:
         os.replace(pointer, self.current_file)
         fsync_dir(self.root)
         self._prune(keep={name})
-        return final
 
     def _prune(self, keep: set[str], spare: int = 1) -> None:
         """Remove old generations, sparing the newest `spare` ones besides `keep`, and the bases
@@ -628,11 +633,12 @@ def _verify_once(path: Path, base: str | None, verified: set[str]) -> None:
     `verified` names; record the ones checked there."""
     for folder in _folders(path, base):
         if folder.name not in verified:
-            _verify(folder)
+            verify_files(folder)
             verified.add(folder.name)
 
 
-def _verify(path: Path) -> None:
+def verify_files(path: Path) -> None:
+    """A generation's files match the checksums its manifest records (IndexCorrupt otherwise)."""
     files = _manifest(path)["files"]
     assert isinstance(files, dict)
     for name, expected in files.items():

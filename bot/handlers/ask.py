@@ -1,8 +1,8 @@
 """Questions: private texts, group mentions and replies, `/ask`; streamed, cited answers.
 
-A question goes: limits checked → `FrontDoor.ask` (typing shown, partial text streamed
-into one message at most about once a second) → stored with its citations → rendered with a
-button per citation and 👍/👎.
+A question goes: limits checked → `FrontDoor.ask` (typing shown; the answer's sentences that
+passed the citation check streamed into one message at most about once a second) → stored
+with its citations → rendered with a button per citation and 👍/👎.
 """
 
 from __future__ import annotations
@@ -90,8 +90,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     asker = user.id if user else chat.id  # a channel post has no user: the channel asks
     wait = await st.db.rate_check(asker, st.settings.rate_limit_questions, st.settings.rate_limit_window_s)
     if wait:
+        st.metrics.rate_limited("message")
         await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
         return
+    logger.debug("question chat=%s text=%r", chat.id, question)  # a reader's words: DEBUG only
     # A corrected (edited) question is answered as a reply to it, even in a private chat, so
     # the person sees which version was answered.
     quote = True if update.edited_message is not None else None
@@ -105,6 +107,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     logger.info(
         "answer chat=%s answer=%s answered=%s citations=%d",
         chat.id, stored.id, answer.answered, len(answer.citations),
+        extra={"answer": stored.id, "outcome": "answered" if answer.answered else "declined",
+               "fallback": answer.fallback, "timings_ms": answer.timings_ms},
     )
     await stream.settle()
     await send_answer(message, stored, lang, stream.message, quote)

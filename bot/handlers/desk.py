@@ -32,7 +32,7 @@ async def on_web(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     token = st.settings.telegram_bot_token
     secret = token.get_secret_value() if token is not None else ""
-    records = DeskStore(st.db)
+    records = DeskStore(lambda: st.db)
     link = await make_link(records, LinkSigner(secret), user.id, st.settings.desk_url)
     await records.audit(user.id, "telegram", "web-link", "")
     logger.info("desk link sent admin=%s", user.id)

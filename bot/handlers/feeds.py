@@ -125,6 +125,7 @@ async def poll_feeds(st: BotState, bot: Bot) -> PollReport | None:
         return None
     poller = await asyncio.to_thread(feed_poller, st.settings, st.db, None, st.resolve)
     report = await asyncio.to_thread(poller.poll, urls)
+    st.metrics.feeds_polled(urls, report)
     logger.info("feeds polled %s", report.summary())
     await alerts.feeds_polled(st, bot, report)
     if report.new or report.updated:

@@ -48,18 +48,23 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     st = state_of(context)
     question = query.query.strip()
     if not COMPLETE.search(question) or len(question) > st.settings.max_question_chars:
+        st.metrics.inline_query("incomplete")
         return
     lang = language_of(query.from_user)
     key = normalised(question)
     cached = st.inline_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_S:
         stored: StoredAnswer = cached[1]
+        st.metrics.inline_query("cached")
     else:
         if await st.db.rate_check(query.from_user.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s):
+            st.metrics.inline_query("rate_limited")
+            st.metrics.rate_limited("inline")
             return  # over the person's question budget: no answer, as for a half-typed question
         answer = await st.services.ask(question)
         stored = await st.db.save_answer(INLINE_CHAT, query.from_user.id, answer)
         st.inline_cache.put(key, (time.monotonic(), stored))
+        st.metrics.inline_query("answered")
     logger.info("inline answer user=%s answer=%s answered=%s", query.from_user.id, stored.id, stored.answered)
     await query.answer([inline_result(stored, lang, context.bot.username, st.share.payload(stored.id))],
                        cache_time=TELEGRAM_CACHE_S)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _link(settings: Settings, admin_id: int) -> str:
     store = await BotStore.open(store_location(settings))
     try:
-        records = DeskStore(store)
+        records = DeskStore(lambda: store)
         secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
         link = await make_link(records, LinkSigner(secret), admin_id, settings.desk_url)
         await records.audit(admin_id, "terminal", "web-link", "")

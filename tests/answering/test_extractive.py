@@ -19,7 +19,8 @@ async def test_answers_with_the_figure_and_its_citation(seed_services) -> None: 
     assert "130 000 civils ont fui" in answer.text and "[1]" in answer.text
     assert "130 000" in answer.citations[0].passage.text
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-    assert set(answer.timings_ms) == {"retrieve", "generate", "total"}
+    assert set(answer.timings_ms) == {"retrieve", "judge", "generate", "total"}
+    assert answer.timings_ms["judge"] <= answer.timings_ms["generate"]
 
 
 async def test_question_the_articles_cannot_answer_is_declined(seed_services) -> None:  # type: ignore[no-untyped-def]

@@ -47,8 +47,13 @@ def passage_number_with(request: dict, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in the prompt")
 
 
+FIRST = "Selon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive [1]."
+FIRST_CHECKED = "Selon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive. [1]"
+SECOND = "L’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est [1]."
+
+
 async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
-    fake_llm.script(Reply("Selon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive [1].", chunk_size=5))
+    fake_llm.script(Reply(f"{FIRST} {SECOND}", chunk_size=5))
     partials: list[str] = []
 
     async def on_partial(text: str) -> None:
@@ -68,10 +73,32 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     assert answer.answered and answer.answerer == "llm" and answer.note is None
     # The judge's short answer leads, in bold, because the model's answer states it.
     assert answer.short_answer == "130 000"
-    assert answer.text == "**130 000**\nSelon les articles, 130 000 civils ont fui Alep depuis le début de l’offensive. [1]"
+    assert answer.text == (
+        f"**130 000**\n{FIRST_CHECKED} L’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est. [1]"
+    )
     assert "130 000" in answer.citations[0].passage.text
-    assert len(partials) > 5 and partials[-1].endswith("[1].")
-    assert all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
+    # Streamed: the first sentence once it was complete and checked; the last one comes with
+    # the answer (until the model ends, it may still grow or get its markers).
+    assert partials == [FIRST_CHECKED]
+
+
+async def test_previews_hold_only_checked_sentences_when_the_model_stalls(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake_llm.script(Reply(
+        f"{FIRST} "
+        "Le régime a promis une trêve dès demain. "  # cites nothing
+        "Les rebelles ont reçu 900 missiles américains [1]. "  # cites a passage that does not say it
+        "Plus de 415 civils sont morts à Alep-Est [9]. "  # cites a passage the model was never given
+        "Les pourparlers",
+        chunk_size=6, stall_s=8.0,
+    ))
+    partials: list[str] = []
+
+    async def on_partial(text: str) -> None:
+        partials.append(text)
+
+    answer = await llm_services(llm_timeout_s=3.0).ask(ALEPPO, on_partial=on_partial)
+    assert answer.answerer == "extractive" and answer.fallback == "timeout"
+    assert partials == [FIRST_CHECKED]
 
 
 async def test_the_judges_short_answer_is_dropped_when_the_model_says_otherwise(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -215,7 +242,7 @@ async def test_max_tokens_setting_is_sent_with_structured_output_too(llm_service
 
 
 async def test_structured_output_when_enabled(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
-    fake_llm.script(json_answer := '{"answerable": true, "sentences": [{"text": "130 000 civils ont fui Alep depuis le début de l’offensive.", "passages": [1]}]}')
+    fake_llm.script(json_answer := '{"answerable": true, "sentences": [{"text": "Le régime a promis une trêve.", "passages": [1]}, {"text": "130 000 civils ont fui Alep depuis le début de l’offensive.", "passages": [1]}, {"text": "Plus de 415 civils sont morts à Alep-Est.", "passages": [1]}]}')
     partials: list[str] = []
 
     async def on_partial(text: str) -> None:
@@ -224,7 +251,9 @@ async def test_structured_output_when_enabled(llm_services, fake_llm: FakeOpenAI
     answer = await llm_services(llm_structured_output=True).ask(ALEPPO, on_partial=on_partial)
     assert fake_llm.requests[-1]["response_format"]["type"] == "json_schema"
     assert answer.answered and "130 000" in answer.text and answer.text.endswith("[1]")
-    assert len(partials) == 1 and "130 000" in partials[0]  # structured output arrives whole
+    # Structured output arrives whole, and is shown as streamed text is: the checked sentences
+    # but the last (the unsupported first one never).
+    assert partials == ["130 000 civils ont fui Alep depuis le début de l’offensive. [1]"]
     assert json_answer
 
 

@@ -14,17 +14,19 @@ import logging
 import re
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from answering.llm import CitedAnswer, OpenAIChat
+from answering.llm import CitedAnswer, LlmUnavailable, OpenAIChat
 from answering.local_llm import LocalChat, LocalModel, LocalModelError
 from answering.protocol import Answer
-from qabot.services import Services, build_services
+from answering.query import plain_query
+from answering.sentences import parse_marked
+from qabot.services import LLM_PROVIDERS, Services, build_services
 from tests.conftest import free_port, start_llama_server
 from tests.fakes.embedder import HashingEmbedder
 
@@ -78,6 +80,28 @@ def llm_services(english_index: tuple[Path, Path], make_settings: Callable[..., 
     return build
 
 
+async def model_stream(
+    services: Services, local_model: LocalModel | None, on_partial: Callable[[str], Awaitable[None]]
+) -> LlmUnavailable | None:
+    """The model's own text as it streams, through the answerer `services` is configured with
+    (the service shows a reader only its checked sentences: `assert_checked`); the answerer's
+    failure, if it failed."""
+    answerer = LLM_PROVIDERS[services.settings.llm_provider](services.settings, local_model)
+    assert answerer is not None
+    passages = services.retriever.search(ALEPPO_EN, 1).passages
+    try:
+        await answerer.answer(plain_query(ALEPPO_EN, "en"), passages, [], on_partial)
+    except LlmUnavailable as exc:  # an uncited answer streamed all the same
+        return exc
+    return None
+
+
+def assert_checked(partials: list[str]) -> None:
+    """What the service streamed: growing, and only cited sentences (the check ran on them)."""
+    assert all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
+    assert all(all(s.cites for s in parse_marked(p)) for p in partials), partials
+
+
 def assert_contract(answer: Answer) -> None:
     """Either the model's answer, cited and verified, or the extractive one under the note that
     says its answer could not be tied to the passages."""
@@ -101,7 +125,7 @@ def test_generation_stops_at_max_tokens(smollm: LocalModel) -> None:
 
 
 async def test_local_answer_streams_and_keeps_the_contract(
-    llm_services: Callable[..., Services], caplog: pytest.LogCaptureFixture
+    llm_services: Callable[..., Services], smollm: LocalModel, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="answering.local_llm")
     partials: list[str] = []
@@ -109,8 +133,12 @@ async def test_local_answer_streams_and_keeps_the_contract(
     async def on_partial(text: str) -> None:
         partials.append(text)
 
-    answer = await llm_services().ask(ALEPPO_EN, on_partial=on_partial)
+    services = llm_services()
+    await model_stream(services, smollm, on_partial)
     assert len(partials) >= 2 and all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
+    partials.clear()
+    answer = await services.ask(ALEPPO_EN, on_partial=on_partial)
+    assert_checked(partials)
     assert_contract(answer)
     generated = [int(n) for n in re.findall(r"generated_tokens=(\d+)", caplog.text)]
     assert generated and all(n <= 48 for n in generated)  # LLM_MAX_TOKENS
@@ -191,8 +219,11 @@ async def test_server_answer_streams_and_keeps_the_contract(
         partials.append(text)
 
     services = llm_services(llm_provider="openai", llm_base_url=llama_server)
-    answer = await services.ask(ALEPPO_EN, on_partial=on_partial)
+    await model_stream(services, None, on_partial)
     assert len(partials) >= 2 and all(b.startswith(a) for a, b in zip(partials, partials[1:], strict=False))
+    partials.clear()
+    answer = await services.ask(ALEPPO_EN, on_partial=on_partial)
+    assert_checked(partials)
     assert_contract(answer)
 
 
@@ -231,16 +262,18 @@ async def test_killed_server_is_could_not_be_reached_within_the_timeout(
     try:
         services = llm_services(llm_provider="openai", llm_base_url=f"http://127.0.0.1:{port}/v1",
                                 llm_timeout_s=20.0, llm_max_tokens=200)
-        answer = await services.ask(ALEPPO_EN, on_partial=kill_on_first_piece)
+        # The model's own pieces (a reader sees only checked sentences, maybe none of them).
+        failure = await model_stream(services, None, kill_on_first_piece)
         finished = time.perf_counter()
     finally:
         if server.poll() is None:
             server.kill()
         server.wait(timeout=30)
     assert killed_at, "the server never streamed a piece"
-    assert answer.fallback == "unreachable" and answer.text.startswith(NOTES_EN["unreachable"])
-    assert answer.citations and finished - killed_at[0] < 20.0  # well before LLM_TIMEOUT_S
-    # And a server that is gone before the question: refused at once, same note.
+    assert failure is not None and failure.cause == "unreachable"
+    assert finished - killed_at[0] < 20.0  # well before LLM_TIMEOUT_S
+    # And a server that is gone before the question: refused at once; the extractive answer
+    # under the note that says so.
     answer = await services.ask(ALEPPO_EN)
-    assert answer.fallback == "unreachable"
+    assert answer.fallback == "unreachable" and answer.text.startswith(NOTES_EN["unreachable"]) and answer.citations
     assert isinstance(server, subprocess.Popen)

@@ -19,7 +19,7 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import Tuning
-from qabot.frontdoor import ArticleInfo, LibraryEntry
+from qabot.frontdoor import ArticleInfo, Check, LibraryEntry
 from qabot.services import article_info, library_entries, trash_dir
 from qabot.settings import Settings
 from retrieval import library
@@ -163,6 +163,13 @@ class FakeServices:
     async def close(self) -> None:
         """Nothing to close."""
 
+    async def ready(self) -> list[Check]:
+        try:
+            self.retriever.stats()
+        except IndexNotReady as exc:
+            return [Check("index", str(exc))]
+        return [Check("index")]
+
     async def ask(self, question: str, history: Sequence[Turn] = (),
                   on_partial: PartialCallback | None = None) -> Answer:
         return await self.answers.ask(question, history, on_partial)
@@ -270,6 +277,14 @@ async def start_application(stack: contextlib.AsyncExitStack, application: Any) 
     stack.push_async_callback(application.stop)
 
 
+async def start_polling(stack: contextlib.AsyncExitStack, application: Any) -> None:
+    """`start_application`, then polling the loopback Bot API (stopped by `stack`)."""
+    await start_application(stack, application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    stack.push_async_callback(application.updater.stop)
+
+
 @pytest.fixture
 def bot_articles(articles_dir: Path) -> Path:
     for name, text in EXTRA_ARTICLES.items():
@@ -307,10 +322,7 @@ async def start_bot(
         if index:
             services.reindex_now()
         application = build_application(settings, services, tuning=tuning)
-        await start_application(stack, application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        stack.push_async_callback(application.updater.stop)
+        await start_polling(stack, application)
         return Harness(telegram, services, settings, application)
 
     yield start

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 import bot.app
 from cli.commands import run as run_command
+from qabot.metrics import Metrics
 from tests.fakes.telegram_server import TOKEN
 
 
@@ -26,9 +28,9 @@ class RecordingApplication:
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> RecordingApplication:
     application = RecordingApplication()
-    services = object()
+    services = SimpleNamespace(metrics=Metrics())
     monkeypatch.setattr(run_command, "build_services", lambda settings: services)
-    monkeypatch.setattr(run_command, "build_application", lambda settings, services: application)
+    monkeypatch.setattr(run_command, "build_application", lambda settings, services, **kw: application)
     # The index check before serving is tested in tests/test_run_command.py; here, that it runs.
     monkeypatch.setattr(run_command, "check_index", lambda checked: application.calls.append(("check", {})))
     return application

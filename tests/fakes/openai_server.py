@@ -22,6 +22,8 @@ class Reply:
     delay_s: float = 0.0
     raw_body: str | None = None  # sent as is (garbage), instead of a completion
     chunk_size: int = 8  # characters per streamed delta
+    piece_delay_s: float = 0.0  # streamed: the pause before each delta after the first
+    stall_s: float = 0.0  # streamed: after the content, hang this long before finishing
 
 
 class FakeOpenAI:
@@ -98,9 +100,16 @@ class FakeOpenAI:
                 text = reply.content
                 pieces = [text[i : i + reply.chunk_size] for i in range(0, len(text), reply.chunk_size)] or [""]
                 for i, piece in enumerate(pieces):
+                    if i and reply.piece_delay_s:
+                        time.sleep(reply.piece_delay_s)
                     delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
                     self._event({"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "fake",
                                  "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+                if reply.stall_s:
+                    # A model stuck mid-answer: the client gives up before the end comes.
+                    time.sleep(reply.stall_s)
+                    self.close_connection = True
+                    return
                 self._event({"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "fake",
                              "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
                 self._chunk(b"data: [DONE]\n\n")

@@ -52,11 +52,18 @@ class PostgresCluster:
             cwd=self.root, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}, **kwargs,
         )
 
-    def start(self) -> None:
+    def tool(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """One of the cluster's client programs (pg_dump, pg_restore...), run as its owner."""
+        return self._run(*args)
+
+    def start(self, *, durable: bool = False) -> None:
+        """`durable`: commits wait for the disk as on a real server (a benchmark's timings);
+        tests skip it."""
         if self._user is not None:
             os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = f"-c listen_addresses='' -c unix_socket_directories='{self.root}' -c fsync=off -c max_connections=60"
+        options = f"-c listen_addresses='' -c unix_socket_directories='{self.root}' -c max_connections=60"
+        options += "" if durable else " -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:

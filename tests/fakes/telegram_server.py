@@ -170,6 +170,9 @@ class FakeTelegram:
 
     def __init__(self, token: str = TOKEN, *, max_long_poll_s: float = 0.25) -> None:
         self.token = token
+        # What stamps each call (`Call.at`): a test pacing the bot with a clock of its own
+        # reads the calls in that clock's time.
+        self.clock: Callable[[], float] = time.monotonic
         self.max_long_poll_s = max_long_poll_s
         self.calls: list[Call] = []
         self.rejected: list[Call] = []  # requests Telegram would have refused (4xx)
@@ -385,7 +388,7 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, self.clock())
         self.calls.append(call)
         try:
             self._inject_fault(method)

@@ -55,7 +55,7 @@ async def desk(start_bot: StartBot) -> AsyncIterator[DeskHarness]:  # noqa: F811
     bot = await start_bot(web_port=8080, web_public_url=DESK_URL)
     state = bot.application.bot_data["state"]
     desk = Desk(
-        front_door=bot.services, records=DeskStore(bot.store), feeds=BotFeeds(state, bot.application.bot),
+        front_door=bot.services, records=DeskStore(lambda: bot.store), feeds=BotFeeds(state, bot.application.bot),
         config=DeskConfig(admin_ids=frozenset({ADMIN}), secret=TOKEN, public_url=DESK_URL), pages=templates(),
     )
     app = Starlette(routes=desk_routes(desk))

@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from qabot import signin as auth
-from qabot.frontdoor import ArticleRejected, FrontDoor, IndexNotReady, QabotError
+from qabot.frontdoor import ArticleRejected, FrontDoor, IndexNotReady, OnTaken, QabotError
 from qabot.records import DeskRecords, DeskSession, FeedDesk, QuestionFilter
 from retrieval.feeds import shown
 from retrieval.library import safe_name
@@ -46,6 +46,7 @@ CSP = (
 )
 PAGE_ROWS = 50
 REINDEX_LOCK = "qabot.reindex"  # the lock the bot's /reindex takes too
+ON_TAKEN: dict[str, OnTaken] = {"refuse": "refuse", "replace": "replace", "keep": "keep"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +277,8 @@ class Handlers:
         answered in the form (refuse, replace, keep both). Saved, it is indexed at once."""
         form = await request.form()
         upload = form.get("file")
-        on_taken = form.get("on_taken")
-        if not isinstance(upload, UploadFile) or on_taken not in ("refuse", "replace", "keep"):
+        on_taken = ON_TAKEN.get(str(form.get("on_taken")))
+        if not isinstance(upload, UploadFile) or on_taken is None:
             return self.message(request, lang, "upload_bad_type", 400)
         name = safe_name(upload.filename)
         if name is None:
