@@ -151,3 +151,40 @@ def test_an_index_from_an_older_qabot_asks_for_a_rebuild_and_a_reindex_rebuilds_
     fresh.retriever.reload()
     stored = fresh.retriever.article("bus.md")
     assert stored is not None and stored.source == "AFP"
+
+
+@pytest.mark.parametrize(
+    ("url", "stored"),
+    [
+        # A quote would end the href attribute the bot writes and let another one in.
+        ('https://example.org/a" onclick="alert(1)', "https://example.org/a%22%20onclick=%22alert(1)"),
+        ("https://example.org/a?q=<b>&x='1'", "https://example.org/a?q=%3Cb%3E&x='1'"),
+        ("https://example.org/Élysée 2#part 1", "https://example.org/%C3%89lys%C3%A9e%202#part%201"),
+        ("https://example.org/déjà%20codé%zz", "https://example.org/d%C3%A9j%C3%A0%20cod%C3%A9%25zz"),
+        ("HTTPS://Exemple.ORG:8443/a", "https://exemple.org:8443/a"),
+        ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+    ],
+)
+def test_an_url_is_stored_with_what_a_url_may_not_hold_encoded(url: str, stored: str) -> None:
+    front = "url: " + json.dumps(url)  # JSON strings are YAML: the quotes survive as they are
+    article = parse_article("a.md", f"---\n{front}\n---\nTexte.".encode())
+    assert article.url == stored and article.text == "Texte."
+    assert parse_article("a.md", f"---\nurl: {stored}\n---\nTexte.".encode()).url == stored  # stable
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("javascript:alert(1)", "not an http(s) address"),
+        ("https://user:secret@example.org/a", "user name or password"),
+        ('https://exa"mple.org/a', "no domain name"),
+        ("https://example.org:99999/a", "malformed host or port"),
+    ],
+)
+def test_an_url_that_is_no_web_address_leaves_the_header_aside(
+    url: str, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="retrieval.articles"):
+        article = parse_article("a.md", f"---\nurl: {json.dumps(url)}\n---\nTexte.".encode())
+    assert article.url is None and reason in caplog.text
