@@ -345,7 +345,7 @@ def article_info(name: str, data: bytes) -> ArticleInfo:
         article = parse_article(name, data)
     except ValueError as exc:
         raise ArticleRejected(str(exc)) from exc
-    return ArticleInfo(name, article.title, article.date, len(article.text))
+    return ArticleInfo(name, article.title, article.date, len(article.text), article.warnings)
 
 
 def build_services(

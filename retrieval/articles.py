@@ -60,6 +60,14 @@ class SkippedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class FileWarning:
+    """A file indexed, but not all of it as written: its front matter ignored, and why."""
+
+    path: str
+    warning: str
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleFile:
     """An article file found on disk, before it is read; size and mtime let a re-index skip it."""
 
@@ -143,6 +151,7 @@ def parse_article(article_id: str, raw: bytes) -> Article:
     text = unicodedata.normalize("NFC", decoded.replace("\r\n", "\n").replace("\r", "\n"))
     meta = FrontMatter()
     body_start = 0
+    warnings: tuple[str, ...] = ()
     front = _FRONT_OPEN.match(text)
     if front:
         try:
@@ -151,7 +160,7 @@ def parse_article(article_id: str, raw: bytes) -> Article:
             logger.warning(
                 "malformed front matter path=%s reason=%s; indexed as plain text", article_id, exc
             )
-            meta, body_start = FrontMatter(), 0
+            meta, body_start, warnings = FrontMatter(), 0, (str(exc),)
     else:
         header = _HEADER.match(text)
         if header:
@@ -178,6 +187,7 @@ def parse_article(article_id: str, raw: bytes) -> Article:
         author=meta.author,
         lang=meta.lang,
         body_offset=body_start + len(rest) - len(rest.lstrip()),
+        warnings=warnings,
     )
 
 

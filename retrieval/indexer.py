@@ -20,7 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from retrieval import duplicates, lexical
-from retrieval.articles import ArticleFile, SkippedFile, find_article_files, try_load_article
+from retrieval.articles import (
+    ArticleFile,
+    FileWarning,
+    SkippedFile,
+    find_article_files,
+    try_load_article,
+)
 from retrieval.chunking import Chunker, ChunkingConfig
 from retrieval.dates import DateFinder
 from retrieval.dense import DenseIndex, DensePolicy
@@ -60,6 +66,7 @@ class ReindexReport:
     generation: str
     full: bool
     skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)  # indexed, front matter ignored
 
     def summary(self) -> str:
         text = (
@@ -69,6 +76,8 @@ class ReindexReport:
         )
         if self.skipped:
             text += f"; {len(self.skipped)} file(s) skipped"
+        if self.warnings:
+            text += f"; {len(self.warnings)} file(s) indexed without their front matter"
         return text
 
     def to_dict(self) -> dict[str, object]:
@@ -78,6 +87,7 @@ class ReindexReport:
             "chunks_embedded": self.chunks_embedded, "seconds": round(self.seconds, 3),
             "generation": self.generation, "full": self.full,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"path": w.path, "warning": w.warning} for w in self.warnings],
         }
 
 
@@ -233,7 +243,7 @@ def _build(
     report = ReindexReport(
         added=len(added), changed=len(changed), removed=len(removed), unchanged=unchanged,
         chunks=total_chunks, chunks_embedded=embedded, seconds=time.perf_counter() - started,
-        generation=name, full=full or not start.reused, skipped=skipped,
+        generation=name, full=full or not start.reused, skipped=skipped, warnings=diff.warnings,
     )
     logger.info("reindex done generation=%s base=%s %s", name, start.base, report.summary())
     return report
@@ -262,6 +272,11 @@ class _Diff:
     kept: set[str]  # unchanged articles (by stat, or by hash when the stat changed)
     fresh: dict[str, tuple[Article, ArticleFile]]  # new or changed articles, read and parsed
     touched: list[tuple[int, int, str]]  # (size, mtime_ns, id) of unchanged content with a new stat
+
+    @property
+    def warnings(self) -> list[FileWarning]:
+        """What reading the new and changed files left aside (a front matter ignored)."""
+        return [FileWarning(file.location, w) for article, file in self.fresh.values() for w in article.warnings]
 
 
 def _compare(segments: Segments, files: list[ArticleFile], max_bytes: int, skipped: list[SkippedFile]) -> _Diff:

@@ -29,6 +29,9 @@ class Article:
     author: str | None = None
     lang: str | None = None  # declared language code ("fr", "en")
     body_offset: int = 0  # characters of the file before `text` (front matter, header, blanks)
+    # What reading the file left aside and why ("front matter is not valid YAML (line 3)"), for
+    # the person who offered it; only on an article just read from its file, never stored.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -475,7 +475,7 @@ class QdrantIndex:
         report = ReindexReport(
             added=len(articles), changed=0, removed=0, unchanged=0, chunks=int(meta["chunks"]),
             chunks_embedded=embedded[0], seconds=time.perf_counter() - started,
-            generation=f"{collection}@{live}", full=True, skipped=skipped,
+            generation=f"{collection}@{live}", full=True, skipped=skipped, warnings=diff.warnings,
         )
         logger.info("reindex done qdrant=%s %s (previous %s kept until the next re-index)",
                     collection, report.summary(), previous)
@@ -536,7 +536,7 @@ class QdrantIndex:
         report = ReindexReport(
             added=len(added), changed=len(changed), removed=len(removed), unchanged=len(diff.kept),
             chunks=int(written["chunks"]), chunks_embedded=embedded, seconds=time.perf_counter() - started,
-            generation=f"{collection}@{nxt}", full=False, skipped=skipped,
+            generation=f"{collection}@{nxt}", full=False, skipped=skipped, warnings=diff.warnings,
         )
         logger.info("reindex done qdrant=%s %s", collection, report.summary())
         return report

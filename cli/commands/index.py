@@ -34,4 +34,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Indexed {settings.articles_dir}: {report.summary()} (generation {report.generation}).")
         for skipped in report.skipped:
             print(f"  skipped {skipped.path}: {skipped.reason}")
+        for warned in report.warnings:
+            print(f"  indexed as plain text, header included: {warned.path}: {warned.warning}")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sqlite3
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.commands import index as index_command
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.articles import parse_article
@@ -122,6 +124,26 @@ def test_index_keeps_metadata_and_passages_carry_it(
     seed = [p for p in services.retriever.search("civils Alep", k=5, mode="bm25").passages
             if p.article_id != "bus.md"][0]
     assert seed.url is None and seed.date == "2016-12"
+
+
+BROKEN = "---\ntitle: Les bus verts à Alep\ntags: [Syrie, Alep\n---\nLes premiers bus verts sont entrés dans Alep-Est.\n"
+
+
+def test_a_reindex_reports_the_files_whose_front_matter_was_ignored(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (articles_dir / "bus.md").write_text(BROKEN, encoding="utf-8")
+    settings = make_settings()
+    # `qabot index` as a user runs it, with the test's embedder (the real model is not the point).
+    monkeypatch.setattr(index_command, "build_services", lambda s: build_services(s, embedder=fake_embedder))
+    assert index_command.run(argparse.Namespace(full=False, json=False), settings) == 0
+    out = capsys.readouterr().out
+    assert "2 added" in out and "; 1 file(s) indexed without their front matter" in out
+    assert f"  indexed as plain text, header included: {articles_dir.resolve() / 'bus.md'}: " \
+           "front matter is not valid YAML (line 4)" in out
+    # The next re-index has nothing new to read, so nothing new to say.
+    assert build_services(settings, embedder=fake_embedder).reindex_now().warnings == []
 
 
 def _make_schema_2(generation: Path) -> None:
