@@ -38,6 +38,7 @@ from retrieval.errors import ArticleRejected, QabotError
 from retrieval.feeds import FeedPoller, FetchLimits
 from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
+from retrieval.model_cache import ModelCache
 from retrieval.models import Article, Headline, SearchQuery
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
@@ -107,13 +108,13 @@ def chunking_config(settings: Settings) -> ChunkingConfig:
     return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
 
 
-def build_embedder_from(settings: Settings) -> Embedder:
+def build_embedder_from(settings: Settings, cache: ModelCache | None = None) -> Embedder:
     return build_embedder(
         settings.embedding_backend,
         settings.embedding_model,
         settings.embedding_runtime,
         settings.embedding_threads,
-        cache_dir=settings.data_dir / "models",
+        cache=cache or ModelCache(settings.model_cache_dir),
         device=settings.embedding_device,
     )
 
@@ -228,9 +229,11 @@ class Services:
     def __init__(
         self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: SearchIndex,
         make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
-        reader: QuestionReader | None = None,
+        reader: QuestionReader | None = None, model_cache: ModelCache | None = None,
     ) -> None:
         self.settings = settings
+        # The encoders' derived files; it counts the time spent preparing them (first run).
+        self.model_cache = model_cache or ModelCache(settings.model_cache_dir)
         # How a question's text becomes what retrieval reads (terms, dates), once per question.
         self.reader = reader or QuestionReader(None)
         self.embedder = embedder
@@ -361,17 +364,18 @@ def build_services(
     given; the configured backend gets a second instance for indexing. `local_model` lends an
     already loaded model to LLM_PROVIDER=local (its owner closes it). `clock` (tests,
     evaluation) fixes the day relative dates count from; by default today in BOT_TIMEZONE."""
+    cache = ModelCache(settings.model_cache_dir)
     if embedder is not None:
         given = embedder
         make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or given  # noqa: E731
     else:
-        embedder = build_embedder_from(settings)
-        make_indexing = lambda: indexing_embedder or build_embedder_from(settings)  # noqa: E731
+        embedder = build_embedder_from(settings, cache)
+        make_indexing = lambda: indexing_embedder or build_embedder_from(settings, cache)  # noqa: E731
     store = IndexStore(settings.index_dir)
     dates = shared_date_finder()
     reader = QuestionReader(dates if settings.retrieval_dates else None, clock or partial(today_in, settings.bot_timezone))
     return Services(settings, embedder, store, build_index(settings, store, embedder, dates), make_indexing, local_model,
-                    reader)
+                    reader, cache)
 
 
 INDEX_BACKENDS = ("local", "qdrant")

@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,6 +67,13 @@ class ReindexReport:
     full: bool
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[FileWarning] = field(default_factory=list)  # indexed, front matter ignored
+    # Of `seconds`, the time spent preparing the encoder's model before indexing could start
+    # (its first run on this machine: retrieval/model_cache.py).
+    preparation_seconds: float = 0.0
+
+    def with_preparation(self, seconds: float) -> ReindexReport:
+        """This report, counting `seconds` of model preparation before it in its time."""
+        return replace(self, seconds=self.seconds + seconds, preparation_seconds=self.preparation_seconds + seconds)
 
     def summary(self) -> str:
         text = (
@@ -74,6 +81,8 @@ class ReindexReport:
             f"{self.unchanged} unchanged; {self.chunks} chunks ({self.chunks_embedded} embedded) "
             f"in {self.seconds:.1f} s"
         )
+        if self.preparation_seconds:
+            text += f" ({self.preparation_seconds:.1f} s of it preparing the encoder's model, once per machine)"
         if self.skipped:
             text += f"; {len(self.skipped)} file(s) skipped"
         if self.warnings:
@@ -88,6 +97,7 @@ class ReindexReport:
             "generation": self.generation, "full": self.full,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "warnings": [{"path": w.path, "warning": w.warning} for w in self.warnings],
+            "preparation_seconds": round(self.preparation_seconds, 3),
         }
 
 

@@ -28,6 +28,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             bar.refresh()
 
         report = services.reindex_now(full=args.full, progress=progress)
+        # A first run on this machine prepared the encoder's model before indexing could start.
+        report = report.with_preparation(services.model_cache.preparation_seconds)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
