@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from retrieval.temporal import DateOutcome
 
 
+# How the retriever ranks: both rankings fused, or one of them (RETRIEVAL_MODE, --mode).
+MODES = ("hybrid", "dense", "bm25")
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article file, parsed: `text` is what chunk offsets refer to (front matter or date

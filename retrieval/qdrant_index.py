@@ -75,9 +75,18 @@ from retrieval.errors import (
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport, compare_files, scan_articles, search_header
-from retrieval.models import Article, Chunk, Copy, Headline, Passage, SearchQuery, SearchResult
+from retrieval.models import (
+    MODES,
+    Article,
+    Chunk,
+    Copy,
+    Headline,
+    Passage,
+    SearchQuery,
+    SearchResult,
+)
 from retrieval.news import shape
-from retrieval.retriever import MODES, RetrievalConfig, search_query
+from retrieval.retriever import RetrievalConfig, search_query
 from retrieval.temporal import CandidateDating, mentions_for_index
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from qabot.services import build_services, feed_poller
 from qabot.settings import Settings
 
 
@@ -16,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from qabot.services import build_services, feed_poller  # heavy: only for this command
+
     if not settings.feeds:
         print("No feed to fetch: set FEEDS to comma-separated RSS/Atom URLs.")
         return 1

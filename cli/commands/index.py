@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from tqdm import tqdm
-
-from qabot.services import build_services
 from qabot.settings import Settings
 
 
@@ -19,6 +16,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from qabot.services import build_services  # heavy (models, index): only for this command
     with build_services(settings) as services, tqdm(total=0, unit="chunk", desc="indexing", disable=args.json, leave=False) as bar:
 
         def progress(done: int, total: int, what: str) -> None:

@@ -8,18 +8,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
-
-from bot.app import build_application
 from cli.commands import chat
-from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from qabot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +34,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # The chat prints its own answers; the bot's narration would only interleave with them.
         logging.getLogger().setLevel(logging.WARNING)
         return int(chat.run(args, settings) or 0)
+
+    # Telegram, the bot and the models are heavy: imported by this command only.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application
+    from qabot.services import build_services
 
     # The application opens the services in post_init and closes them in post_shutdown.
     services = build_services(settings)
@@ -74,6 +79,8 @@ class QuietBootstrapFailure(logging.Filter):
 
 def serve(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; returns when stopped."""
+    from telegram import Update
+
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
         application.run_webhook(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import bot.app
+import qabot.services
 from cli.commands import run as run_command
 from tests.fakes.telegram_server import TOKEN
 
@@ -27,8 +28,9 @@ class RecordingApplication:
 def recorded(monkeypatch: pytest.MonkeyPatch) -> RecordingApplication:
     application = RecordingApplication()
     services = object()
-    monkeypatch.setattr(run_command, "build_services", lambda settings: services)
-    monkeypatch.setattr(run_command, "build_application", lambda settings, services: application)
+    # `qabot run` imports the bot and the services when it runs (they are heavy): patched at home.
+    monkeypatch.setattr(qabot.services, "build_services", lambda settings: services)
+    monkeypatch.setattr(bot.app, "build_application", lambda settings, services: application)
     # The index check before serving is tested in tests/test_run_command.py; here, that it runs.
     monkeypatch.setattr(run_command, "check_index", lambda checked: application.calls.append(("check", {})))
     return application

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cli.commands import index as index_command
+from qabot import services as services_module
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.articles import parse_article
@@ -136,7 +137,7 @@ def test_a_reindex_reports_the_files_whose_front_matter_was_ignored(
     (articles_dir / "bus.md").write_text(BROKEN, encoding="utf-8")
     settings = make_settings()
     # `qabot index` as a user runs it, with the test's embedder (the real model is not the point).
-    monkeypatch.setattr(index_command, "build_services", lambda s: build_services(s, embedder=fake_embedder))
+    monkeypatch.setattr(services_module, "build_services", lambda s: build_services(s, embedder=fake_embedder))
     assert index_command.run(argparse.Namespace(full=False, json=False), settings) == 0
     out = capsys.readouterr().out
     assert "2 added" in out and "; 1 file(s) indexed without their front matter" in out
