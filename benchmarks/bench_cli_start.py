@@ -78,8 +78,10 @@ def measure(checkout: Path, env: dict[str, str], repeat: int, batch: bool) -> di
     qabot(checkout, env, "ask", QUESTION, "--json")  # warms the file cache, prepares a missing model
     singles = [qabot(checkout, env, "ask", QUESTION, "--json")[0] for _ in range(repeat)]
     single = statistics.mean(singles)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, text=True,
+                            capture_output=True, check=False).stdout.strip()
     report: dict[str, object] = {
-        "checkout": str(checkout), "import_cli_s": round(import_seconds(checkout, env), 2),
+        "checkout": str(checkout), "commit": commit, "import_cli_s": round(import_seconds(checkout, env), 2),
         "ask_one_s": [round(s, 2) for s in singles], "ask_one_mean_s": round(single, 2),
     }
     if batch:
