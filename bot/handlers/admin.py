@@ -171,6 +171,8 @@ async def _saved_then_reindex(
         "upload_saved", lang, name=escape(name), title=escape(truncate(article.title, 120)),
         date=f" ({escape(article.date)})" if article.date else "", chars=article.chars,
     ) + (t("upload_replaced", lang) if replaced else "")
+    for warning in article.warnings:  # said before the re-index starts: the admin can fix it now
+        saved += "\n" + t("upload_header_ignored", lang, reason=escape(reason(warning, lang)))
     if not await start_reindex(context, message, lang, full=False, prefix=saved):
         await message.reply_text(saved + "\n" + t("upload_busy", lang))
 

@@ -1,5 +1,6 @@
 """`qabot run`: the Telegram bot (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set),
-and with METRICS_PORT its HTTP server (metrics, health) on the same event loop.
+and with METRICS_PORT its HTTP server (metrics, health) on the same event loop (cli/serving.py
+composes them).
 
 Without TELEGRAM_BOT_TOKEN it says so in one line and opens the terminal chat instead.
 """
@@ -9,22 +10,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
-
-from bot.app import AnyApplication, attach, build_application, readiness
 from cli.commands import chat
-from qabot.metrics import Metrics
-from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
-from web.ops import Readiness, ops_routes
-from web.server import Site, WebServerError, servers_for
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from qabot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +36,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # The chat prints its own answers; the bot's narration would only interleave with them.
         logging.getLogger().setLevel(logging.WARNING)
         return int(chat.run(args, settings) or 0)
+
+    # Telegram, the bot and the models are heavy: imported by this command only.
+    from telegram.error import InvalidToken, NetworkError
+
+    from cli.serving import compose
+    from qabot.services import build_services
 
     # The application opens the services in post_init and closes them in post_shutdown.
     services = build_services(settings)
@@ -65,30 +67,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def compose(settings: Settings, services: Services) -> AnyApplication:
-    """The bot over `services`, with the HTTP server of the sites configured (none without
-    METRICS_PORT) attached: PTB's lifecycle starts and stops both on its event loop."""
-    application = build_application(settings, services, metrics=services.metrics)
-    for server in servers_for(web_sites(settings, services.metrics, partial(readiness, application))):
-        attach(application, server)
-    return application
-
-
-def web_sites(settings: Settings, metrics: Metrics, ready: Readiness) -> list[Site]:
-    """What `qabot run` serves over HTTP, each at the address its settings give; sites on one
-    port share one server (web.server.servers_for)."""
-    sites = []
-    if settings.telegram_webhook_url and settings.metrics_port == settings.telegram_webhook_port:
-        raise WebServerError(
-            f"METRICS_PORT and TELEGRAM_WEBHOOK_PORT are both {settings.metrics_port}: Telegram's webhook "
-            "has a server of its own; give METRICS_PORT another port."
-        )
-    if settings.metrics_port is not None:
-        sites.append(Site("METRICS_PORT", settings.metrics_listen, settings.metrics_port,
-                          ops_routes(metrics, ready)))
-    return sites
-
-
 class QuietBootstrapFailure(logging.Filter):
     """PTB logs its failed start-up (getMe, deleteWebhook) with a traceback, then raises; `run`
     turns what it raises into one sentence, so the traceback above it is noise: it goes to
@@ -103,6 +81,8 @@ class QuietBootstrapFailure(logging.Filter):
 
 def serve(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; returns when stopped."""
+    from telegram import Update
+
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
         application.run_webhook(

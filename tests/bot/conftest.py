@@ -22,7 +22,7 @@ from bot.state import Tuning
 from qabot.frontdoor import ArticleInfo, Check
 from qabot.services import article_info
 from qabot.settings import Settings
-from retrieval.articles import iter_articles
+from retrieval.articles import FileWarning, iter_articles
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
@@ -212,6 +212,8 @@ class FakeServices:
                 unchanged=len(fresh) - added - changed,
                 chunks=sum(len(self.retriever.paragraphs(a)) for a in fresh.values()),
                 chunks_embedded=0, seconds=time.monotonic() - started, generation="g2", full=full,
+                warnings=[FileWarning(a.id, w) for a in fresh.values() for w in a.warnings
+                          if a.id not in before or before[a.id].content_hash != a.content_hash],
             )
         finally:
             self.reindexing.clear()
