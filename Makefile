@@ -1,10 +1,14 @@
-# `make run` and `make test` set everything up on a fresh clone: .venv, torch pinned to the
-# CPU build first (an unpinned torch drags in a multi-GB CUDA build), then the project.
+# `make run` and `make test` set everything up on a fresh clone: .venv, torch first, then the
+# project. A version pin does not pick PyTorch's CPU build: on Linux, PyPI's torch is the CUDA
+# one (several GB of nvidia-* packages). Where pip offers no CPU build of its own (this
+# machine's pip find-links do), set TORCH_INDEX to PyTorch's CPU index:
+#   make run TORCH_INDEX=https://download.pytorch.org/whl/cpu
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
+TORCH_INDEX ?=
 
 .PHONY: install run test typecheck lint bench eval index clean postgres
 
@@ -16,7 +20,7 @@ install: $(STAMP)
 # llama-cpp-python, built from source the first time (minutes; pip caches the wheel).
 $(RUN_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet $(TORCH) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/pip install --quiet -e .
 	@touch $(RUN_STAMP)
 

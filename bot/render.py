@@ -330,6 +330,12 @@ def escape(text: str) -> str:
     return _escape(text)
 
 
+def html_link(url: str, text: str) -> str:
+    """`text` as a Telegram HTML link to `url`: the address escaped for an attribute (quotes
+    too, or a `"` in it would end the attribute and start another), the text as text."""
+    return f'<a href="{html.escape(url, quote=True)}">{_escape(text)}</a>'
+
+
 # C0/C1 controls, and the bidirectional overrides and isolates that would flip the text after
 # them (U+202E turns "txt.exe" into "exe.txt"): what a user typed is shown with them made visible.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -239,6 +239,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Fichier refusé : {reason}.",
         "en": "File refused: {reason}.",
     },
+    "upload_header_ignored": {
+        "fr": "⚠️ En-tête ignoré : {reason}. L'article est indexé comme texte brut, en-tête compris "
+        "(son titre, sa date et sa source n'ont pas été lus) : corrigez l'en-tête et renvoyez le fichier.",
+        "en": "⚠️ Header ignored: {reason}. The article is indexed as plain text, header included "
+        "(its title, date and source were not read): fix the header and send the file again.",
+    },
     "upload_busy": {
         "fr": "Fichier enregistré, mais une réindexation est en cours : relancez /reindex ensuite.",
         "en": "File saved, but a re-index is running: run /reindex once it is done.",
@@ -275,6 +281,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "{chunks} chunks ({embedded} embedded) in {seconds} s",
     },
     "reindex_skipped": {"fr": " ; {count} fichier(s) ignoré(s)", "en": "; {count} file(s) skipped"},
+    "reindex_warned": {
+        "fr": " ; {count} fichier(s) indexé(s) sans leur en-tête (illisible)",
+        "en": "; {count} file(s) indexed without their (unreadable) front matter",
+    },
 }
 
 # What the article loader says (retrieval speaks English to the logs and the CLI), in French.
@@ -282,6 +292,19 @@ _REASONS_FR = [
     (re.compile(r"not valid UTF-8 \(byte (\d+)\)"), "ce n'est pas du texte UTF-8 valide (octet {0})"),
     (re.compile(r"binary file \(contains NUL bytes\)"), "fichier binaire (il contient des octets nuls)"),
     (re.compile(r"empty file"), "fichier vide"),
+    (re.compile(r"front matter opened with '---' is never closed"), "l'en-tête ouvert par « --- » n'est jamais fermé"),
+    (re.compile(r"front matter is not valid YAML \(line (\d+)\)"), "l'en-tête n'est pas du YAML valide (ligne {0})"),
+    (re.compile(r"front matter is not valid YAML"), "l'en-tête n'est pas du YAML valide"),
+    (re.compile(r"front matter is not a list of 'key: value' lines"), "l'en-tête n'est pas une liste de lignes « clé: valeur »"),
+    (re.compile(r"front matter '(\w+)' is not text"), "le champ « {0} » de l'en-tête n'est pas du texte"),
+    (re.compile(r"front matter date is no real date \((.*)\)"), "la date de l'en-tête n'existe pas ({0})"),
+    (re.compile(r"front matter date (.*) is not YYYY-MM-DD \(a time may follow\)"),
+     "la date {0} de l'en-tête n'est pas au format AAAA-MM-JJ (une heure peut suivre)"),
+    (re.compile(r"front matter url (.*) holds a user name or password"),
+     "l'adresse {0} de l'en-tête contient un nom d'utilisateur ou un mot de passe"),
+    (re.compile(r"front matter url (.*) is not an http\(s\) address.*"), "l'adresse {0} de l'en-tête n'est pas une adresse http(s)"),
+    (re.compile(r"front matter lang (.*) is not a language code such as fr or en"),
+     "la langue {0} de l'en-tête n'est pas un code comme fr ou en"),
     (re.compile(r"front matter (.*)"), "en-tête YAML (front matter) invalide : {0}"),
 ]
 
@@ -309,6 +332,8 @@ def reindex_summary(report: ReindexReport, lang: str) -> str:
     )
     if report.skipped:
         text += t("reindex_skipped", lang, count=len(report.skipped))
+    if report.warnings:
+        text += t("reindex_warned", lang, count=len(report.warnings))
     return text
 
 

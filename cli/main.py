@@ -15,6 +15,7 @@ from cli.commands import eval as eval_command
 from qabot.logs import RedactSecrets, configure_logging, secrets_of
 from qabot.settings import SettingsError, load_settings
 from retrieval.errors import QabotError
+from retrieval.model_cache import PROGRESS_LOGGER
 
 # One module per subcommand, each with `register(subparsers)`; listed in the order of `--help`.
 COMMANDS = (index, search, status, ask, chat, run, eval_command, fetch, backup, restore, web_link)
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     # Commands print their own results; only the long-running bot narrates at LOG_LEVEL.
     level = "DEBUG" if args.verbose else settings.log_level if args.command == "run" else "WARNING"
     configure_logging(level, settings)
+    if logging.getLogger().level > logging.INFO:
+        # A first run prepares the encoder's model for about a minute: say so, even when quiet.
+        logging.getLogger(PROGRESS_LOGGER).setLevel(logging.INFO)
     try:
         return int(args.func(args, settings) or 0)
     except QabotError as exc:

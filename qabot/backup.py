@@ -43,7 +43,8 @@ from qabot.settings import Settings
 from retrieval.backup import copy_live, restore_copy
 from retrieval.embedding import Embedder, identity
 from retrieval.errors import IndexCorrupt, IndexNotReady, QabotError
-from retrieval.index import SCHEMA_VERSION, IndexStore, fsync_dir, open_generation, sha256_file
+from retrieval.files import fsync_dir
+from retrieval.index import SCHEMA_VERSION, IndexStore, open_generation, sha256_file
 
 logger = logging.getLogger(__name__)
 

@@ -35,6 +35,9 @@ class ArticleInfo:
     title: str
     date: str | None
     chars: int  # characters of text
+    # What reading it left aside, and why: "front matter is not valid YAML (line 3)" (the file
+    # is then indexed as plain text, its header included).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

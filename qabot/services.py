@@ -49,6 +49,7 @@ from retrieval.feeds import (
 from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
+from retrieval.model_cache import ModelCache
 from retrieval.models import Article, Headline, SearchQuery
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
@@ -118,13 +119,13 @@ def chunking_config(settings: Settings) -> ChunkingConfig:
     return ChunkingConfig(settings.chunk_tokens, settings.chunk_overlap_tokens)
 
 
-def build_embedder_from(settings: Settings) -> Embedder:
+def build_embedder_from(settings: Settings, cache: ModelCache | None = None) -> Embedder:
     return build_embedder(
         settings.embedding_backend,
         settings.embedding_model,
         settings.embedding_runtime,
         settings.embedding_threads,
-        cache_dir=settings.data_dir / "models",
+        cache=cache or ModelCache(settings.model_cache_dir),
         device=settings.embedding_device,
     )
 
@@ -240,11 +241,14 @@ class Services:
         self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: SearchIndex,
         make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
         reader: QuestionReader | None = None, metrics: Metrics | None = None,
+        model_cache: ModelCache | None = None,
     ) -> None:
         self.settings = settings
         # Always recorded; served only when METRICS_PORT is set (`qabot run`).
         self.metrics = metrics or Metrics()
         self._opened = False
+        # The encoders' derived files; it counts the time spent preparing them (first run).
+        self.model_cache = model_cache or ModelCache(settings.model_cache_dir)
         # How a question's text becomes what retrieval reads (terms, dates), once per question.
         self.reader = reader or QuestionReader(None)
         self.embedder = embedder
@@ -446,7 +450,7 @@ def article_info(name: str, data: bytes) -> ArticleInfo:
         article = parse_article(name, data)
     except ValueError as exc:
         raise ArticleRejected(str(exc)) from exc
-    return ArticleInfo(name, article.title, article.date, len(article.text))
+    return ArticleInfo(name, article.title, article.date, len(article.text), article.warnings)
 
 
 def build_services(
@@ -464,17 +468,18 @@ def build_services(
     already loaded model to LLM_PROVIDER=local (its owner closes it). `clock` (tests,
     evaluation) fixes the day relative dates count from; by default today in BOT_TIMEZONE.
     `metrics`: where the services record (by default a registry of their own)."""
+    cache = ModelCache(settings.model_cache_dir)
     if embedder is not None:
         given = embedder
         make_indexing: Callable[[], Embedder] = lambda: indexing_embedder or given  # noqa: E731
     else:
-        embedder = build_embedder_from(settings)
-        make_indexing = lambda: indexing_embedder or build_embedder_from(settings)  # noqa: E731
+        embedder = build_embedder_from(settings, cache)
+        make_indexing = lambda: indexing_embedder or build_embedder_from(settings, cache)  # noqa: E731
     store = IndexStore(settings.index_dir)
     dates = shared_date_finder()
     reader = QuestionReader(dates if settings.retrieval_dates else None, clock or partial(today_in, settings.bot_timezone))
     return Services(settings, embedder, store, build_index(settings, store, embedder, dates), make_indexing, local_model,
-                    reader, metrics or Metrics())
+                    reader, metrics or Metrics(), cache)
 
 
 INDEX_BACKENDS = ("local", "qdrant")

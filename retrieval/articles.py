@@ -15,8 +15,10 @@ Metadata comes either from YAML front matter (the convention of static site gene
 or from the seed format's first line ` date YYYY-MM ...` (the rest of that line, the lede,
 stays in the text). Front matter that is not valid YAML, is not a mapping, lacks its closing
 `---`, or holds a value of the wrong kind (a date that is no date, a URL that is not http(s))
-makes the file a plain-text article, front matter included, with a warning naming the file:
-never half of it read as metadata.
+makes the file a plain-text article, front matter included, with a warning naming the file
+(logged, on `Article.warnings` for the admin who uploaded it, in the re-index report): never
+half of it read as metadata. A URL is stored with the characters a URL may not hold (a quote,
+a space, `<`) percent-encoded (`web_address`), so it can go into HTML as it is.
 
 A bad file (empty, binary, not UTF-8, too large, a link leading outside the folder) is skipped
 with a warning naming it; it never stops the others from loading.
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 
@@ -55,6 +57,14 @@ _MAX_TITLE = 160
 class SkippedFile:
     path: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileWarning:
+    """A file indexed, but not all of it as written: its front matter ignored, and why."""
+
+    path: str
+    warning: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +151,7 @@ def parse_article(article_id: str, raw: bytes) -> Article:
     text = unicodedata.normalize("NFC", decoded.replace("\r\n", "\n").replace("\r", "\n"))
     meta = FrontMatter()
     body_start = 0
+    warnings: tuple[str, ...] = ()
     front = _FRONT_OPEN.match(text)
     if front:
         try:
@@ -149,7 +160,7 @@ def parse_article(article_id: str, raw: bytes) -> Article:
             logger.warning(
                 "malformed front matter path=%s reason=%s; indexed as plain text", article_id, exc
             )
-            meta, body_start = FrontMatter(), 0
+            meta, body_start, warnings = FrontMatter(), 0, (str(exc),)
     else:
         header = _HEADER.match(text)
         if header:
@@ -176,6 +187,7 @@ def parse_article(article_id: str, raw: bytes) -> Article:
         author=meta.author,
         lang=meta.lang,
         body_offset=body_start + len(rest) - len(rest.lstrip()),
+        warnings=warnings,
     )
 
 
@@ -230,10 +242,12 @@ def parse_front_matter(text: str) -> tuple[FrontMatter, int]:
         fields[name] = str(value).strip() or None if value is not None else None
     url = values.get("url")
     if url is not None:
-        parts = urlsplit(str(url).strip())
-        if not isinstance(url, str) or parts.scheme not in ("http", "https") or not parts.netloc:
+        if not isinstance(url, str):
             raise ValueError(f"front matter url {url!r} is not an http(s) address")
-        fields["url"] = url.strip()
+        try:
+            fields["url"] = web_address(url)
+        except ValueError as exc:
+            raise ValueError(f"front matter url {url!r} {exc}") from None
     lang = values.get("lang")
     if lang is not None:
         if not isinstance(lang, str) or not _LANG.fullmatch(lang.strip()):
@@ -242,6 +256,55 @@ def parse_front_matter(text: str) -> tuple[FrontMatter, int]:
     fields["date"] = None if values.get("date") is None else publication_date(values["date"])
     body = closing.end() + 1 if text[closing.end():closing.end() + 1] == "\n" else closing.end()
     return FrontMatter(**fields), body
+
+
+# What a URL may hold as it is (RFC 3986: unreserved and reserved characters, `%` of an escape)
+# besides letters and digits; anything else in the path, query or fragment (a space, a quote,
+# `<`, a non-ASCII letter) is percent-encoded, so the address can go into any HTML attribute,
+# a Telegram button or a log line unchanged.
+_URL_SAFE = "-._~!$&'()*+,;=:@/?%"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
+_HOST_IPV6 = re.compile(r"[0-9a-f:.]+")
+
+
+def web_address(value: str) -> str:
+    """`value` as an http(s) URL fit to store and show: characters a URL may not hold
+    percent-encoded, a non-ASCII host name in its IDNA form. ValueError, with a phrase that
+    follows the address ("is not an http(s) address"), for anything else or for an address with
+    a user name or password in it (it would be shown to every reader)."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port  # ValueError when out of range or not a number
+    except ValueError:
+        raise ValueError("is not an http(s) address (malformed host or port)") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("is not an http(s) address")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("holds a user name or password")
+    netloc = _web_host(parts.hostname) + (f":{port}" if port is not None else "")
+    return urlunsplit((parts.scheme.lower(), netloc, _url_encoded(parts.path), _url_encoded(parts.query),
+                       _url_encoded(parts.fragment)))
+
+
+def _url_encoded(piece: str) -> str:
+    return quote(_LONE_PERCENT.sub("%25", piece), safe=_URL_SAFE)
+
+
+def _web_host(host: str) -> str:
+    if ":" in host:
+        if _HOST_IPV6.fullmatch(host):
+            return f"[{host}]"
+    elif _HOST_NAME.fullmatch(host):
+        return host
+    else:
+        try:
+            ascii_host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            ascii_host = ""
+        if _HOST_NAME.fullmatch(ascii_host):
+            return ascii_host
+    raise ValueError("is not an http(s) address (the host is no domain name or IP address)")
 
 
 _PLAIN_LINE = re.compile(r"(title|date|url|source|author|lang)[ \t]*:[ \t]*(.*?)[ \t]*")

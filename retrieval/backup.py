@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import IO
 
 from retrieval.errors import IndexCorrupt, IndexNotReady, QabotError
+from retrieval.files import fsync_dir
 from retrieval.index import (
     DB_FILE,
     DENSE_FILE,
     MANIFEST_FILE,
     IndexStore,
     base_of,
-    fsync_dir,
     verify_files,
 )
 

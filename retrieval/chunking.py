@@ -11,8 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from retrieval.models import Article, Chunk
 
 # Sentence ends: a boundary after . ! ? … (or a closing quote after them) and before the next
@@ -45,6 +43,10 @@ class ChunkingConfig:
 
 class Chunker:
     def __init__(self, config: ChunkingConfig, count_tokens: Callable[[str], int]) -> None:
+        # LangChain's splitter (a second to import) only where articles are chunked, not where
+        # questions are answered.
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
         self.config = config
         self._splitter = RecursiveCharacterTextSplitter(
             separators=_SEPARATORS,

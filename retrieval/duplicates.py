@@ -18,9 +18,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# datasketch (with scipy behind it, a second to import) is loaded by the functions that hash:
+# indexing needs it, answering a question does not.
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -43,12 +49,16 @@ def shingles(text: str) -> set[bytes]:
 
 def signature(text: str) -> bytes:
     """The MinHash signature of a text, as bytes to store."""
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME)
     minhash.update_batch(list(shingles(text)))
     return np.asarray(minhash.hashvalues, dtype=np.uint64).tobytes()
 
 
 def _minhash(stored: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(stored, dtype=np.uint64), scheme=_SCHEME)
 
 
@@ -67,6 +77,8 @@ def similar_pairs(
         return set()
     if len(fresh) <= DIRECT_LIMIT:
         return _direct_pairs(signatures, fresh, threshold)
+    from datasketch import MinHashLSH
+
     hashes = {article: _minhash(stored) for article, stored in signatures.items()}
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     with lsh.insertion_session() as session:

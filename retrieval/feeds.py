@@ -41,6 +41,8 @@ import feedparser
 import httpx
 import yaml
 
+from retrieval.articles import web_address
+
 logger = logging.getLogger(__name__)
 
 FEEDS_FOLDER = "feeds"
@@ -394,7 +396,10 @@ class FeedPoller:
         published = _entry_date(entry) or _page_date(html)
         if published:
             meta["date"] = published
-        meta["url"] = link
+        try:
+            meta["url"] = web_address(link)  # a `"` or `<` in it must not reach the bot's HTML
+        except ValueError as exc:
+            raise FeedError(f"{link} {exc}") from None
         meta["source"] = _clean(state.title or urlsplit(state.url).hostname or "")
         language = entry.get("language") or (entry.get("title_detail") or {}).get("language")
         if isinstance(language, str) and re.fullmatch(r"[a-z]{2}(?:-[A-Za-z]{2})?", language):

@@ -54,6 +54,7 @@ from retrieval.errors import (
     IndexSchemaOutdated,
     ReindexInProgress,
 )
+from retrieval.files import fsync_dir
 from retrieval.models import Article, Copy, Headline
 from retrieval.temporal import CandidateDating
 
@@ -136,14 +137,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def connect_rw(path: Path) -> sqlite3.Connection:

@@ -13,14 +13,20 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from retrieval import duplicates, lexical
-from retrieval.articles import ArticleFile, SkippedFile, find_article_files, try_load_article
+from retrieval.articles import (
+    ArticleFile,
+    FileWarning,
+    SkippedFile,
+    find_article_files,
+    try_load_article,
+)
 from retrieval.chunking import Chunker, ChunkingConfig
 from retrieval.dates import DateFinder
 from retrieval.dense import DenseIndex, DensePolicy
@@ -60,6 +66,14 @@ class ReindexReport:
     generation: str
     full: bool
     skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)  # indexed, front matter ignored
+    # Of `seconds`, the time spent preparing the encoder's model before indexing could start
+    # (its first run on this machine: retrieval/model_cache.py).
+    preparation_seconds: float = 0.0
+
+    def with_preparation(self, seconds: float) -> ReindexReport:
+        """This report, counting `seconds` of model preparation before it in its time."""
+        return replace(self, seconds=self.seconds + seconds, preparation_seconds=self.preparation_seconds + seconds)
 
     def summary(self) -> str:
         text = (
@@ -67,8 +81,12 @@ class ReindexReport:
             f"{self.unchanged} unchanged; {self.chunks} chunks ({self.chunks_embedded} embedded) "
             f"in {self.seconds:.1f} s"
         )
+        if self.preparation_seconds:
+            text += f" ({self.preparation_seconds:.1f} s of it preparing the encoder's model, once per machine)"
         if self.skipped:
             text += f"; {len(self.skipped)} file(s) skipped"
+        if self.warnings:
+            text += f"; {len(self.warnings)} file(s) indexed without their front matter"
         return text
 
     def to_dict(self) -> dict[str, object]:
@@ -78,6 +96,8 @@ class ReindexReport:
             "chunks_embedded": self.chunks_embedded, "seconds": round(self.seconds, 3),
             "generation": self.generation, "full": self.full,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"path": w.path, "warning": w.warning} for w in self.warnings],
+            "preparation_seconds": round(self.preparation_seconds, 3),
         }
 
 
@@ -233,7 +253,7 @@ def _build(
     report = ReindexReport(
         added=len(added), changed=len(changed), removed=len(removed), unchanged=unchanged,
         chunks=total_chunks, chunks_embedded=embedded, seconds=time.perf_counter() - started,
-        generation=name, full=full or not start.reused, skipped=skipped,
+        generation=name, full=full or not start.reused, skipped=skipped, warnings=diff.warnings,
     )
     logger.info("reindex done generation=%s base=%s %s", name, start.base, report.summary())
     return report
@@ -262,6 +282,11 @@ class _Diff:
     kept: set[str]  # unchanged articles (by stat, or by hash when the stat changed)
     fresh: dict[str, tuple[Article, ArticleFile]]  # new or changed articles, read and parsed
     touched: list[tuple[int, int, str]]  # (size, mtime_ns, id) of unchanged content with a new stat
+
+    @property
+    def warnings(self) -> list[FileWarning]:
+        """What reading the new and changed files left aside (a front matter ignored)."""
+        return [FileWarning(file.location, w) for article, file in self.fresh.values() for w in article.warnings]
 
 
 def _compare(segments: Segments, files: list[ArticleFile], max_bytes: int, skipped: list[SkippedFile]) -> _Diff:

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from retrieval.temporal import DateOutcome
 
 
+# How the retriever ranks: both rankings fused, or one of them (RETRIEVAL_MODE, --mode).
+MODES = ("hybrid", "dense", "bm25")
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article file, parsed: `text` is what chunk offsets refer to (front matter or date
@@ -29,6 +33,9 @@ class Article:
     author: str | None = None
     lang: str | None = None  # declared language code ("fr", "en")
     body_offset: int = 0  # characters of the file before `text` (front matter, header, blanks)
+    # What reading the file left aside and why ("front matter is not valid YAML (line 3)"), for
+    # the person who offered it; only on an article just read from its file, never stored.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,9 +75,18 @@ from retrieval.errors import (
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport, compare_files, scan_articles, search_header
-from retrieval.models import Article, Chunk, Copy, Headline, Passage, SearchQuery, SearchResult
+from retrieval.models import (
+    MODES,
+    Article,
+    Chunk,
+    Copy,
+    Headline,
+    Passage,
+    SearchQuery,
+    SearchResult,
+)
 from retrieval.news import shape
-from retrieval.retriever import MODES, RetrievalConfig, search_query
+from retrieval.retriever import RetrievalConfig, search_query
 from retrieval.temporal import CandidateDating, mentions_for_index
 
 logger = logging.getLogger(__name__)
@@ -475,7 +484,7 @@ class QdrantIndex:
         report = ReindexReport(
             added=len(articles), changed=0, removed=0, unchanged=0, chunks=int(meta["chunks"]),
             chunks_embedded=embedded[0], seconds=time.perf_counter() - started,
-            generation=f"{collection}@{live}", full=True, skipped=skipped,
+            generation=f"{collection}@{live}", full=True, skipped=skipped, warnings=diff.warnings,
         )
         logger.info("reindex done qdrant=%s %s (previous %s kept until the next re-index)",
                     collection, report.summary(), previous)
@@ -536,7 +545,7 @@ class QdrantIndex:
         report = ReindexReport(
             added=len(added), changed=len(changed), removed=len(removed), unchanged=len(diff.kept),
             chunks=int(written["chunks"]), chunks_embedded=embedded, seconds=time.perf_counter() - started,
-            generation=f"{collection}@{nxt}", full=False, skipped=skipped,
+            generation=f"{collection}@{nxt}", full=False, skipped=skipped, warnings=diff.warnings,
         )
         logger.info("reindex done qdrant=%s %s", collection, report.summary())
         return report

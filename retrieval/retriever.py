@@ -25,7 +25,7 @@ from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport, reindex
-from retrieval.models import Article, Headline, Passage, SearchQuery, SearchResult
+from retrieval.models import MODES, Article, Headline, Passage, SearchQuery, SearchResult
 from retrieval.news import shape
 
 
@@ -39,8 +39,6 @@ class RetrievalConfig:
     bm25_weight: float = 1.0
     dense_nprobe: int = 128  # IVF cells scanned per question (an exact index ignores it)
 
-
-MODES = ("hybrid", "dense", "bm25")
 
 logger = logging.getLogger(__name__)
 

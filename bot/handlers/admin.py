@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot import alerts, uploads
 from bot.handlers import feeds
-from bot.handlers.common import edit
+from bot.handlers.common import audit, edit
 from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
 from bot.store import Held
@@ -53,6 +53,7 @@ async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     args = context.args or []
     full = bool(args) and args[0].lower() in ("full", "complet", "complete")
     lang = language_of(update.effective_user)
+    await audit(context, update.effective_user, "reindex", "full" if full else "incremental")
     if not await start_reindex(context, message, lang, full=full):
         await message.reply_text(t("reindex_busy", lang))
 
@@ -166,10 +167,13 @@ async def _saved_then_reindex(
     context: ContextTypes.DEFAULT_TYPE, message: Message, lang: str, name: str, article: ArticleInfo, *, replaced: bool
 ) -> None:
     logger.info("article uploaded name=%s replaced=%s", name, replaced)
+    await audit(context, message.from_user, "upload", f"{name} ({'replace' if replaced else 'new'})")
     saved = t(
         "upload_saved", lang, name=escape(name), title=escape(truncate(article.title, 120)),
         date=f" ({escape(article.date)})" if article.date else "", chars=article.chars,
     ) + (t("upload_replaced", lang) if replaced else "")
+    for warning in article.warnings:  # said before the re-index starts: the admin can fix it now
+        saved += "\n" + t("upload_header_ignored", lang, reason=escape(reason(warning, lang)))
     if not await start_reindex(context, message, lang, full=False, prefix=saved):
         await message.reply_text(saved + "\n" + t("upload_busy", lang))
 

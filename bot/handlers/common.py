@@ -8,11 +8,13 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
 
-from bot.state import Bounded
+from bot.desk_store import DeskStore
+from bot.state import Bounded, state_of
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +58,8 @@ async def typing(bot: Bot, chat_id: int, every_s: float, sent: Bounded | None = 
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def audit(context: ContextTypes.DEFAULT_TYPE, user: User | None, action: str, detail: str) -> None:
+    """An admin's action through the bot, in the audit log the editors' desk shows."""
+    await DeskStore(lambda: state_of(context).db).audit(user.id if user else None, "telegram", action, detail)

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.desk_store import DeskStore
+from bot.handlers.common import audit
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
@@ -34,6 +35,6 @@ async def on_web(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     secret = token.get_secret_value() if token is not None else ""
     records = DeskStore(lambda: st.db)
     link = await make_link(records, LinkSigner(secret), user.id, st.settings.desk_url)
-    await records.audit(user.id, "telegram", "web-link", "")
+    await audit(context, user, "web-link", "")
     logger.info("desk link sent admin=%s", user.id)
     await message.reply_text(t("web_link", lang, link=escape(link)))

@@ -19,6 +19,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes
 
 from bot import alerts
+from bot.handlers.common import audit
 from bot.jobs import run_once
 from bot.render import escape
 from bot.state import BotState, state_of
@@ -50,12 +51,15 @@ async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await message.reply_text(refusal)
                 return
             added = await st.db.add_feed(url, update.effective_user.id if update.effective_user else None)
+            await audit(context, update.effective_user, "feed-add", shown(url))
             schedule(context.application)
             await message.reply_text(t("feed_added" if added else "feed_known", lang, url=name))
         elif url in st.settings.feeds:
             await message.reply_text(t("feed_in_settings", lang, url=name))
         else:
             removed = await st.db.remove_feed(url)
+            if removed:
+                await audit(context, update.effective_user, "feed-remove", shown(url))
             if removed:  # a feed no longer polled cannot recover: its incident ends here, silently
                 await st.db.close_incident(alerts.feed_incident(url))
             await message.reply_text(t("feed_removed" if removed else "feed_unknown", lang, url=name))

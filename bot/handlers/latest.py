@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from answering.protocol import origin_label
-from bot.render import escape
+from bot.render import escape, html_link
 from bot.state import state_of
 from bot.texts import language_of, t
 from retrieval.errors import QabotError
@@ -36,7 +36,7 @@ async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lines = [t("latest_topic", lang, topic=escape(topic)) if topic else t("latest", lang)]
     for h in headlines:
-        title = f'<a href="{escape(h.url)}">{escape(h.title)}</a>' if h.url else escape(h.title)
+        title = html_link(h.url, h.title) if h.url else escape(h.title)
         origin = origin_label(h.source, h.date)
         lines.append(f"• {title}" + (f" — {escape(origin)}" if origin else ""))
     await message.reply_text("\n".join(lines))

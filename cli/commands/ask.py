@@ -1,4 +1,9 @@
-"""`qabot ask "question" [--json]`: one answer with its citations."""
+"""`qabot ask "question" [--json]`: one answer with its citations; `qabot ask -`: one answer per
+line of standard input, each printed as one JSON line (the fields of --json), in one process
+that loads the models once.
+
+Nothing heavy is imported with this module (the `qabot` command imports every subcommand to
+build its parser): the services, and the models behind them, load in `run`."""
 
 from __future__ import annotations
 
@@ -7,16 +12,27 @@ import asyncio
 import json
 import re
 import sys
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from answering.protocol import Answer, origin_label
 from cli.commands.arguments import question
-from qabot.services import build_services
 from qabot.settings import Settings
+
+if TYPE_CHECKING:
+    from answering.protocol import Answer
+    from qabot.frontdoor import FrontDoor
+
+FROM_STDIN = "-"
+# The fields of `--json`, in this order (and of each line of `ask -`).
+JSON_FIELDS = ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations",
+               "timings_ms", "short_answer")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("ask", help="answer one question, with cited passages")
-    parser.add_argument("question", type=question)
+    parser.add_argument("question", type=question,
+                        help='the question, or "-" to read one question per line from standard input '
+                        "and print one JSON line per answer")
     parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     parser.set_defaults(func=run)
 
@@ -33,6 +49,8 @@ def terminal_text(text: str, bold: bool) -> str:
 def format_answer(answer: Answer, bold: bool | None = None) -> str:
     """The answer and its sources for a terminal (`bold`: use ANSI bold; by default when
     standard output is one)."""
+    from answering.protocol import origin_label  # loaded by now: the answer came through it
+
     lines = [terminal_text(answer.text, sys.stdout.isatty() if bold is None else bold)]
     if answer.citations:
         lines.append("")
@@ -51,6 +69,8 @@ def format_answer(answer: Answer, bold: bool | None = None) -> str:
 def format_sources(answer: Answer) -> str:
     if not answer.citations:
         return "The last answer cites no passage."
+    from answering.protocol import origin_label
+
     blocks = []
     for citation in answer.citations:
         p = citation.passage
@@ -61,13 +81,34 @@ def format_sources(answer: Answer) -> str:
     return "\n\n".join(blocks)
 
 
+def json_answer(answer: Answer) -> dict[str, object]:
+    payload = answer.to_dict()
+    return {key: payload[key] for key in JSON_FIELDS}
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from qabot.services import build_services  # heavy (models, index): only when asking
+
     with build_services(settings) as services:
+        if args.question == FROM_STDIN:
+            asyncio.run(ask_each(services, questions(sys.stdin)))
+            return 0
         answer = asyncio.run(services.ask(args.question))
     if args.json:
-        payload = answer.to_dict()
-        payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer")}
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json.dumps(json_answer(answer), ensure_ascii=False, indent=2))
     else:
         print(format_answer(answer))
     return 0
+
+
+def questions(lines: Iterable[str]) -> Iterator[str]:
+    """The non-blank lines, stripped: one question each."""
+    return (line.strip() for line in lines if line.strip())
+
+
+async def ask_each(front_door: FrontDoor, asked: Iterable[str]) -> None:
+    """Answer each question in turn, each on its own (no conversation), printing its JSON line
+    as soon as it is answered, so a reader of the pipe can follow along."""
+    for text in asked:
+        answer = await front_door.ask(text)
+        print(json.dumps(json_answer(answer), ensure_ascii=False), flush=True)

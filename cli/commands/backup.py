@@ -6,8 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.app import store_location
-from qabot.backup import take_backup
 from qabot.settings import Settings
 
 
@@ -21,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import store_location  # heavy: only for this command
+    from qabot.backup import take_backup
+
     report = take_backup(settings, args.dir, store_location(settings))
     if args.json:
         print(json.dumps({"path": str(report.path), **report.manifest, "notes": list(report.notes)},

@@ -11,13 +11,15 @@ import asyncio
 import logging
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from answering.protocol import Answer, Turn
 from cli.commands.ask import format_answer, format_sources
-from qabot.frontdoor import FrontDoor
-from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.errors import QabotError
+
+if TYPE_CHECKING:
+    from answering.protocol import Answer, Turn
+    from qabot.frontdoor import FrontDoor
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from qabot.services import build_services  # heavy (models, index): only for this command
+
     with build_services(settings) as services:
         stats = services.retriever.stats()
         print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {HELP}")
@@ -127,5 +131,7 @@ def _ask(runner: asyncio.Runner, answers: FrontDoor, question: str, conversation
     print()
     conversation.language = answer.language
     conversation.last = answer
+    from answering.protocol import Turn  # loaded by now: the answer came through it
+
     turns = [*conversation.history, Turn(question, answer.text, answer.answered)]
     conversation.history = turns[-history_turns:] if history_turns else []

@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 
 from cli.commands.arguments import positive_int
-from evaluation import runner
 from qabot.settings import Settings
-from retrieval.retriever import MODES
+from retrieval.models import MODES
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from evaluation import runner  # heavy (models, index, plots): only for this command
+
     corpus = args.corpus or settings.articles_dir
     modes = list(MODES) if args.mode == "all" else [args.mode]
     report = runner.run(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from bot.app import store_location
-from bot.store import BotStore
-from qabot.services import build_services, feed_poller
 from qabot.settings import Settings
-from retrieval.feeds import PollReport
+
+if TYPE_CHECKING:
+    from retrieval.feeds import PollReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from qabot.services import build_services  # heavy: only for this command
+
     if not settings.feeds:
         print("No feed to fetch: set FEEDS to comma-separated RSS/Atom URLs.")
         return 1
@@ -45,6 +47,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def poll(settings: Settings) -> PollReport:
+    from bot.app import store_location
+    from bot.store import BotStore
+    from qabot.services import feed_poller
+
     store = BotStore(store_location(settings))
     try:
         return feed_poller(settings, store).poll(settings.feeds)

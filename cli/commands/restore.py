@@ -6,12 +6,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
-from bot.app import store_location
-from bot.store import MIGRATIONS
-from qabot.backup import restore_backup
-from qabot.services import build_embedder_from
 from qabot.settings import Settings
 
 
@@ -24,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import store_location  # heavy: only for this command
+    from qabot.backup import restore_backup
+    from qabot.services import build_embedder_from
+
     # The configured model is loaded to know its identity: the index must have been built with it.
     report = restore_backup(
         settings, args.dir, store_location(settings), build_embedder_from(settings), migration_revisions()
@@ -39,5 +37,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def migration_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    from bot.store import MIGRATIONS
+
     """The bot database's migrations this qabot ships (bot/migrations)."""
     return frozenset(script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions())

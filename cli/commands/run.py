@@ -1,5 +1,6 @@
 """`qabot run`: the Telegram bot (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set),
-and with METRICS_PORT its HTTP server (metrics, health) on the same event loop.
+and with METRICS_PORT its HTTP server (metrics, health) on the same event loop (cli/serving.py
+composes them).
 
 Without TELEGRAM_BOT_TOKEN it says so in one line and opens the terminal chat instead.
 """
@@ -9,26 +10,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
-
-from bot.app import AnyApplication, attach, build_application, readiness
-from bot.desk_feeds import BotFeeds
-from bot.desk_store import DeskStore
-from bot.state import BotState
 from cli.commands import chat
-from qabot.metrics import Metrics
-from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
-from web.desk.app import Desk, DeskConfig, desk_routes, templates
-from web.ops import Readiness, ops_routes
-from web.server import Site, WebServerError, servers_for
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from qabot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +36,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # The chat prints its own answers; the bot's narration would only interleave with them.
         logging.getLogger().setLevel(logging.WARNING)
         return int(chat.run(args, settings) or 0)
+
+    # Telegram, the bot and the models are heavy: imported by this command only.
+    from telegram.error import InvalidToken, NetworkError
+
+    from cli.serving import compose
+    from qabot.services import build_services
 
     # The application opens the services in post_init and closes them in post_shutdown.
     services = build_services(settings)
@@ -69,45 +67,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def compose(settings: Settings, services: Services) -> AnyApplication:
-    """The bot over `services`, with the HTTP server of the sites configured (none without
-    METRICS_PORT) attached: PTB's lifecycle starts and stops both on its event loop."""
-    application = build_application(settings, services, metrics=services.metrics)
-    desk = editors_desk(settings, services, application) if settings.web_port is not None else None
-    for server in servers_for(web_sites(settings, services.metrics, partial(readiness, application), desk)):
-        attach(application, server)
-    return application
-
-
-def editors_desk(settings: Settings, services: Services, application: AnyApplication) -> Desk:
-    """The editors' desk over the front door, the bot's records and its feeds."""
-    state: BotState = application.bot_data["state"]
-    token = settings.telegram_bot_token
-    config = DeskConfig(
-        admin_ids=frozenset(settings.telegram_admin_ids), secret=token.get_secret_value() if token else "",
-        public_url=settings.desk_url, max_upload_bytes=settings.max_upload_bytes,
-    )
-    return Desk(front_door=services, records=DeskStore(lambda: state.db), feeds=BotFeeds(state, application.bot),
-                config=config, pages=templates())
-
-
-def web_sites(settings: Settings, metrics: Metrics, ready: Readiness, desk: Desk | None = None) -> list[Site]:
-    """What `qabot run` serves over HTTP, each at the address its settings give; sites on one
-    port share one server (web.server.servers_for)."""
-    sites = []
-    if settings.telegram_webhook_url and settings.metrics_port == settings.telegram_webhook_port:
-        raise WebServerError(
-            f"METRICS_PORT and TELEGRAM_WEBHOOK_PORT are both {settings.metrics_port}: Telegram's webhook "
-            "has a server of its own; give METRICS_PORT another port."
-        )
-    if settings.metrics_port is not None:
-        sites.append(Site("METRICS_PORT", settings.metrics_listen, settings.metrics_port,
-                          ops_routes(metrics, ready)))
-    if desk is not None and settings.web_port is not None:
-        sites.append(Site("WEB_PORT", settings.web_listen, settings.web_port, desk_routes(desk)))
-    return sites
-
-
 class QuietBootstrapFailure(logging.Filter):
     """PTB logs its failed start-up (getMe, deleteWebhook) with a traceback, then raises; `run`
     turns what it raises into one sentence, so the traceback above it is noise: it goes to
@@ -122,6 +81,8 @@ class QuietBootstrapFailure(logging.Filter):
 
 def serve(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; returns when stopped."""
+    from telegram import Update
+
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
         application.run_webhook(

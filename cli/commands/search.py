@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from answering.protocol import origin_label
 from cli.commands.arguments import positive_int, question
-from qabot.services import build_services
 from qabot.settings import Settings
-from retrieval.retriever import MODES
+from retrieval.models import MODES
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from answering.protocol import origin_label  # heavy (retrieval, models): only for this command
+    from qabot.services import build_services
+
     with build_services(settings) as services:
         result = services.retriever.search(services.search_query(args.question), k=args.k, mode=args.mode)
     if args.json:

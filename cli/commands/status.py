@@ -6,7 +6,6 @@ import argparse
 import json
 
 from qabot.settings import Settings
-from retrieval.index import IndexStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.index import IndexStore  # FAISS, SQLite: only for this command
+
     generation = IndexStore(settings.index_dir).open()
     try:
         stats = generation.stats()

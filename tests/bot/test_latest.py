@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from retrieval.articles import parse_article
 from tests.bot.conftest import Harness
 
@@ -30,3 +32,19 @@ async def test_latest_lists_the_newest_with_links(harness: Harness) -> None:
     reply = await harness.tg.wait_for(lambda: next(iter(harness.tg.sent(7)[before:]), None))
     assert reply.text.startswith("<b>The latest articles on “tramway”:</b>\n• <a href=")
     assert "port" not in reply.text
+
+
+async def test_a_quote_in_an_article_url_cannot_inject_markup(harness: Harness) -> None:
+    # As an attacker would write it in front matter: the quote ends the href, an attribute
+    # Telegram refuses follows, and the whole /latest message would be rejected for everyone.
+    add(harness, "piege.md", "Un lien piégé", "2030-02-15", "Le texte.",
+        "'https://evil.example/a\" onclick=\"alert(1)'")
+    # An index built before URLs were checked at ingestion still holds the raw address.
+    raw = parse_article("ancien.md", b"---\ntitle: Ancien\ndate: 2030-02-14\n---\nAncien texte.\n")
+    harness.services.retriever.articles["ancien.md"] = replace(raw, url='https://old.example/b"><i>x</i>')
+    before = len(harness.tg.sent(7))
+    harness.ask("/latest")
+    reply = await harness.tg.wait_for(lambda: next(iter(harness.tg.sent(7)[before:]), None))
+    lines = reply.text.split("\n")
+    assert lines[1] == '• <a href="https://evil.example/a%22%20onclick=%22alert(1)">Un lien piégé</a> — Le Télégramme, 2030-02-15'
+    assert lines[2] == '• <a href="https://old.example/b&quot;&gt;&lt;i&gt;x&lt;/i&gt;">Ancien</a> — 2030-02-14'

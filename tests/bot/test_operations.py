@@ -64,7 +64,7 @@ async def test_feed_polls_are_counted_by_feed_and_outcome(
         del content.pages[path]
     working, broken = f"{base}/feed.xml", f"{base}/broken.xml"
     h = await start_bot(feeds=(working, broken), feeds_allow_private=True, feeds_poll_interval_s=3600.0)
-    report = await poll_feeds(h.application.bot_data["state"])
+    report = await poll_feeds(h.application.bot_data["state"], h.application.bot)
     assert report is not None and list(report.errors) == [broken]
     assert sample(h, "qabot_feed_polls_total", feed=working, outcome="ok") == 1
     assert sample(h, "qabot_feed_polls_total", feed=broken, outcome="error") == 1

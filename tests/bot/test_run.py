@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 import bot.app
+import cli.serving
+import qabot.services
 from cli.commands import run as run_command
 from qabot.metrics import Metrics
 from tests.fakes.telegram_server import TOKEN
@@ -29,8 +31,9 @@ class RecordingApplication:
 def recorded(monkeypatch: pytest.MonkeyPatch) -> RecordingApplication:
     application = RecordingApplication()
     services = SimpleNamespace(metrics=Metrics())
-    monkeypatch.setattr(run_command, "build_services", lambda settings: services)
-    monkeypatch.setattr(run_command, "build_application", lambda settings, services, **kw: application)
+    # `qabot run` imports the bot and the services when it runs (they are heavy): patched at home.
+    monkeypatch.setattr(qabot.services, "build_services", lambda settings: services)
+    monkeypatch.setattr(cli.serving, "build_application", lambda settings, services, **kw: application)
     # The index check before serving is tested in tests/test_run_command.py; here, that it runs.
     monkeypatch.setattr(run_command, "check_index", lambda checked: application.calls.append(("check", {})))
     return application

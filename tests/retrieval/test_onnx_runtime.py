@@ -19,6 +19,7 @@ import pytest
 from retrieval import embedding
 from retrieval.embedding import SentenceTransformerEmbedder, cpu_flags, int8_preset
 from retrieval.errors import EmbeddingUnavailable
+from retrieval.model_cache import ModelCache
 
 SENTENCES = [
     "Combien de civils ont fui Alep ?",
@@ -46,7 +47,7 @@ def test_missing_onnx_runtime_says_how_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "optimum.onnxruntime", None)  # import now raises ImportError
     with pytest.raises(EmbeddingUnavailable, match=r"pip install -e '\.\[onnx\]'"):
-        SentenceTransformerEmbedder(runtime="onnx", cache_dir=tmp_path)
+        SentenceTransformerEmbedder(runtime="onnx", cache=ModelCache(tmp_path))
 
 
 def test_unknown_runtime_lists_the_choices() -> None:
@@ -85,10 +86,10 @@ def test_onnx_runtimes_export_once_offline_and_match_torch(
     cache = tmp_path / "models"
     reference = minilm_embedder.embed_passages(SENTENCES)
 
-    onnx = SentenceTransformerEmbedder(runtime="onnx", cache_dir=cache)
+    onnx = SentenceTransformerEmbedder(runtime="onnx", cache=ModelCache(cache))
     assert onnx.name == "all-MiniLM-L6-v2+onnx"
     assert _cosines(reference, onnx.embed_passages(SENTENCES)).min() > 0.99
-    int8 = SentenceTransformerEmbedder(runtime="onnx-int8", cache_dir=cache)
+    int8 = SentenceTransformerEmbedder(runtime="onnx-int8", cache=ModelCache(cache))
     assert int8.name == "all-MiniLM-L6-v2+onnx-int8"
     # Dynamic int8 loses a little; retrieval quality is measured in benchmarks/bench_onnx.py.
     assert _cosines(reference, int8.embed_passages(SENTENCES)).min() > 0.95
@@ -105,5 +106,5 @@ def test_onnx_runtimes_export_once_offline_and_match_torch(
 
     monkeypatch.setattr(embedding, "export_onnx", no_second_export)
     monkeypatch.setattr(embedding, "quantise_onnx", no_second_export)
-    again = SentenceTransformerEmbedder(runtime="onnx-int8", cache_dir=cache)
+    again = SentenceTransformerEmbedder(runtime="onnx-int8", cache=ModelCache(cache))
     assert np.allclose(again.embed_query(SENTENCES[0]), int8.embed_query(SENTENCES[0]), atol=1e-5)

@@ -265,3 +265,33 @@ async def test_feeds_are_added_checked_and_removed_from_the_desk(desk: DeskHarne
     assert removed.status_code == 303 and await desk.bot.store.feeds() == []
     audit = (await desk.client.get("/audit")).text
     assert "feed-add" in audit and "feed-remove" in audit and "hunter2" not in audit
+
+
+async def test_qabot_web_link_prints_a_link_for_an_admin_only(
+    desk: DeskHarness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+
+    settings = desk.bot.settings
+    for name, value in {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_ADMIN_IDS": str(ADMIN), "WEB_PORT": "8080",
+                        "WEB_PUBLIC_URL": DESK_URL, "DATA_DIR": str(settings.data_dir),
+                        "ARTICLES_DIR": str(settings.articles_dir), "INDEX_DIR": str(settings.index_dir)}.items():
+        monkeypatch.setenv(name, value)
+    assert await asyncio.to_thread(main, ["web-link", "999"]) == 1
+    assert "999 is not in TELEGRAM_ADMIN_IDS" in capsys.readouterr().err
+    assert await asyncio.to_thread(main, ["web-link", str(ADMIN)]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith(f"{DESK_URL}/signin/")
+    assert (await desk.client.post(link.removeprefix(DESK_URL))).status_code == 303  # the bot's database
+    assert (await desk.client.get("/")).status_code == 200
+
+
+async def test_admin_commands_in_telegram_are_audited_too(desk: DeskHarness) -> None:
+    desk.bot.ask("/reindex", chat_id=ADMIN)
+    await desk.bot.tg.wait_for(lambda: desk.bot.services.reindex_calls[1:] or None)
+    desk.bot.tg.document(chat_id=ADMIN, file_name="depeche.txt",
+                         content=" date 2026-12 Une dépêche\n\nLe conseil a voté le budget.".encode())
+    await desk.bot.tg.wait_for(lambda: (desk.bot.settings.articles_dir / "depeche.txt").exists() or None)
+    await desk.sign_in()
+    audit = (await desk.client.get("/audit")).text
+    assert "telegram" in audit and "reindex" in audit and "depeche.txt (new)" in audit and "web-link" in audit

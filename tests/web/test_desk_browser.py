@@ -22,7 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from cli.commands.run import compose
+from cli.serving import compose
 from qabot.services import Services, build_services
 from tests.bot.conftest import ADMIN, start_application
 from tests.conftest import free_port

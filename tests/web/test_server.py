@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from cli.commands.run import web_sites
+from cli.serving import web_sites
 from qabot.frontdoor import Check
 from qabot.metrics import Metrics
 from tests.conftest import free_port

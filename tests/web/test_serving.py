@@ -22,8 +22,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+import qabot.services
 from cli.commands import run as run_command
-from cli.commands.run import compose
+from cli.serving import compose
 from qabot.logs import configure_logging
 from qabot.services import Services, build_services
 from tests.bot.conftest import start_application
@@ -183,7 +184,7 @@ def test_qabot_run_serves_beside_the_bot_and_stops_with_it_on_ctrl_c(
         hook_port = free_port()
         webhook = {"telegram_webhook_url": f"http://127.0.0.1:{hook_port}/tg", "telegram_webhook_port": hook_port}
     settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=tg.base_url, metrics_port=port, **webhook)
-    monkeypatch.setattr(run_command, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
+    monkeypatch.setattr(qabot.services, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
     seen: dict[str, Any] = {}
 
     def probe_then_interrupt() -> None:
