@@ -11,7 +11,7 @@ import json
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -160,16 +160,18 @@ class DeskStore:
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         u = schema.unanswered
         rows = await self._run(lambda db: db.execute(
-            sa.select(u.c.created_at, u.c.question).order_by(u.c.id.desc()).limit(UNANSWERED_SCANNED)
+            sa.select(u.c.created_at, u.c.question, u.c.nearest).order_by(u.c.id.desc()).limit(UNANSWERED_SCANNED)
         ).all())
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for at, question in rows:  # newest first: a group's first row is its latest wording
-            groups.setdefault(same_question_key(str(question)), []).append((str(at), str(question)))
+        groups: dict[str, list[tuple[str, str, list[str]]]] = {}
+        for at, question, nearest in rows:  # newest first: a group's first row is its latest wording
+            titles = json.loads(str(nearest)) if nearest else []
+            groups.setdefault(same_question_key(str(question)), []).append((str(at), str(question), titles))
         ranked = sorted(groups.values(), key=lambda g: (len(g), g[0][0]), reverse=True)
         return [
             UnansweredGroup(
                 question=g[0][1], count=len(g), last_at=g[0][0],
-                wordings=tuple(dict.fromkeys(question for _, question in g)),
+                wordings=tuple(dict.fromkeys(question for _, question, _ in g)),
+                nearest=tuple(title for title, _ in Counter(t for _, _, titles in g for t in titles).most_common(3)),
             )
             for g in ranked[:limit]
         ]

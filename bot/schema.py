@@ -51,6 +51,7 @@ unanswered = sa.Table(
     sa.Column("user_id", sa.BigInteger),
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("nearest", sa.Text),  # JSON list of the nearest articles' titles
 )
 counters = sa.Table(
     "counters", metadata,

@@ -212,7 +212,10 @@ class BotStore:
             self._bump(db, _today(), "answered" if answer.answered else "declined")
             if not answer.answered:
                 db.execute(schema.unanswered.insert().values(
-                    chat_id=chat_id, user_id=user_id, question=answer.question, created_at=_now()
+                    chat_id=chat_id, user_id=user_id, question=answer.question, created_at=_now(),
+                    # The articles nearest the question, as the refusal offered them: what the
+                    # desk shows an editor beside it.
+                    nearest=json.dumps(answer.suggestions, ensure_ascii=False) if answer.suggestions else None,
                 ))
             return int(answer_id)
 

@@ -62,6 +62,7 @@ class UnansweredGroup:
     count: int
     last_at: str
     wordings: tuple[str, ...]
+    nearest: tuple[str, ...] = ()  # titles of the articles nearest it, most often offered first
 
 
 @dataclass(frozen=True, slots=True)

@@ -291,7 +291,25 @@ async def test_admin_commands_in_telegram_are_audited_too(desk: DeskHarness) -> 
     await desk.bot.tg.wait_for(lambda: desk.bot.services.reindex_calls[1:] or None)
     desk.bot.tg.document(chat_id=ADMIN, file_name="depeche.txt",
                          content=" date 2026-12 Une dépêche\n\nLe conseil a voté le budget.".encode())
-    await desk.bot.tg.wait_for(lambda: (desk.bot.settings.articles_dir / "depeche.txt").exists() or None)
+    for _ in range(100):  # the upload is audited as it is saved, before the bot replies
+        if any(e.action == "upload" for e in await desk.desk.records.audit_entries(10)):
+            break
+        await asyncio.sleep(0.1)
     await desk.sign_in()
     audit = (await desk.client.get("/audit")).text
     assert "telegram" in audit and "reindex" in audit and "depeche.txt (new)" in audit and "web-link" in audit
+
+
+async def test_unanswered_questions_show_the_articles_nearest_them(desk: DeskHarness) -> None:
+    from answering.protocol import Answer
+
+    def declined(question: str) -> Answer:
+        return Answer(question=question, text="Je n'ai pas trouvé la réponse dans les articles.", citations=[],
+                      answered=False, language="fr", answerer="extractive",
+                      suggestions=["Marchés de Lyon : un long reportage"])
+
+    desk.bot.services.answers.override = declined
+    await desk.bot.answer_to("Combien coûte un étal aux halles de Lyon ?", chat_id=77)
+    await desk.sign_in()
+    page = (await desk.client.get("/unanswered")).text
+    assert "étal aux halles" in page and "Marchés de Lyon : un long reportage" in page

@@ -46,6 +46,8 @@ def upgrade() -> None:
     op.create_index("audit_log_at", "audit_log", ["at"])
     # The desk's overview shows the answer time's p95 over the week.
     op.add_column("answers", sa.Column("total_ms", sa.Float))
+    # The articles nearest a declined question, shown beside it on the desk.
+    op.add_column("unanswered", sa.Column("nearest", sa.Text))
     op.create_index("answers_created_at", "answers", ["created_at"])
 
 
@@ -53,6 +55,8 @@ def downgrade() -> None:
     op.drop_index("answers_created_at", "answers")
     with op.batch_alter_table("answers") as batch:
         batch.drop_column("total_ms")
+    with op.batch_alter_table("unanswered") as batch:
+        batch.drop_column("nearest")
     op.drop_table("audit_log")
     op.drop_table("desk_sessions")
     op.drop_table("desk_links")
