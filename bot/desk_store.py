@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,19 +32,12 @@ from qabot.records import (
 
 T = TypeVar("T")
 
-# Declined questions read to group them: the latest this many (a page shows the top groups).
-UNANSWERED_SCANNED = 2000
+# Of each group shown, the latest wordings read (for the list of wordings and nearest articles).
+WORDINGS_READ = 20
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def same_question_key(question: str) -> str:
-    """Case, accents, punctuation and spacing set aside: "Où est Alep ?" ~ "ou est alep"."""
-    folded = unicodedata.normalize("NFKD", question.casefold())
-    letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", letters))
 
 
 def p95(values: list[float]) -> float | None:
@@ -158,23 +149,35 @@ class DeskStore:
         return await self._run(read)
 
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
+        """The most asked declined questions: grouped by the key stored with each (a GROUP BY
+        on an indexed column), then the wordings and nearest articles of those groups only."""
         u = schema.unanswered
-        rows = await self._run(lambda db: db.execute(
-            sa.select(u.c.created_at, u.c.question, u.c.nearest).order_by(u.c.id.desc()).limit(UNANSWERED_SCANNED)
-        ).all())
-        groups: dict[str, list[tuple[str, str, list[str]]]] = {}
-        for at, question, nearest in rows:  # newest first: a group's first row is its latest wording
-            titles = json.loads(str(nearest)) if nearest else []
-            groups.setdefault(same_question_key(str(question)), []).append((str(at), str(question), titles))
-        ranked = sorted(groups.values(), key=lambda g: (len(g), g[0][0]), reverse=True)
-        return [
-            UnansweredGroup(
-                question=g[0][1], count=len(g), last_at=g[0][0],
-                wordings=tuple(dict.fromkeys(question for _, question, _ in g)),
-                nearest=tuple(title for title, _ in Counter(t for _, _, titles in g for t in titles).most_common(3)),
-            )
-            for g in ranked[:limit]
-        ]
+
+        def read(db: Connection) -> list[UnansweredGroup]:
+            top = db.execute(
+                sa.select(u.c.group_key, sa.func.count(), sa.func.max(u.c.created_at))
+                .group_by(u.c.group_key).order_by(sa.func.count().desc(), sa.func.max(u.c.created_at).desc())
+                .limit(limit)
+            ).all()
+            rows: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+            for key, question, nearest in db.execute(
+                sa.select(u.c.group_key, u.c.question, u.c.nearest)
+                .where(u.c.group_key.in_([t[0] for t in top])).order_by(u.c.id.desc())
+            ):
+                if len(rows[str(key)]) < WORDINGS_READ:
+                    rows[str(key)].append((str(question), None if nearest is None else str(nearest)))
+            return [self._group(rows[str(key)], int(str(count)), str(last)) for key, count, last in top]
+
+        return await self._run(read)
+
+    @staticmethod
+    def _group(rows: list[tuple[str, str | None]], count: int, last_at: str) -> UnansweredGroup:
+        offered = Counter(title for _, nearest in rows for title in (json.loads(nearest) if nearest else []))
+        return UnansweredGroup(
+            question=rows[0][0] if rows else "", count=count, last_at=last_at,
+            wordings=tuple(dict.fromkeys(question for question, _ in rows)),
+            nearest=tuple(title for title, _ in offered.most_common(3)),
+        )
 
     # --- the audit log -------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ unanswered = sa.Table(
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("nearest", sa.Text),  # JSON list of the nearest articles' titles
+    sa.Column("group_key", sa.Text),  # qabot.records.question_key: declined questions grouped by it
 )
 counters = sa.Table(
     "counters", metadata,

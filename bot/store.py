@@ -39,6 +39,7 @@ from answering.protocol import Answer, Turn
 from bot import reader_data, schema
 from bot.render import CitedPassage, StoredAnswer
 from qabot.frontdoor import QabotError
+from qabot.records import question_key
 from retrieval.feeds import FeedState, SeenItem
 
 T = TypeVar("T")
@@ -213,6 +214,7 @@ class BotStore:
             if not answer.answered:
                 db.execute(schema.unanswered.insert().values(
                     chat_id=chat_id, user_id=user_id, question=answer.question, created_at=_now(),
+                    group_key=question_key(answer.question),
                     # The articles nearest the question, as the refusal offered them: what the
                     # desk shows an editor beside it.
                     nearest=json.dumps(answer.suggestions, ensure_ascii=False) if answer.suggestions else None,

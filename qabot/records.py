@@ -7,8 +7,19 @@ which implements the Protocol (and mypy holds it to it).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
+
+
+def question_key(question: str) -> str:
+    """What makes two declined questions "the same" on the desk: their words, with case,
+    accents, punctuation and spacing set aside ("Où est Alep ?" ~ "ou est alep"). Stored with
+    the question, so grouping is a GROUP BY, never work at page time."""
+    folded = unicodedata.normalize("NFKD", question.casefold())
+    letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", letters))[:500]
 
 
 @dataclass(frozen=True, slots=True)

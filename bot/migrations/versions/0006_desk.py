@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from qabot.records import question_key
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -48,6 +50,14 @@ def upgrade() -> None:
     op.add_column("answers", sa.Column("total_ms", sa.Float))
     # The articles nearest a declined question, shown beside it on the desk.
     op.add_column("unanswered", sa.Column("nearest", sa.Text))
+    # Declined questions are grouped on the desk by a key stored with each (never at page time).
+    op.add_column("unanswered", sa.Column("group_key", sa.Text))
+    op.create_index("unanswered_group_key", "unanswered", ["group_key"])
+    unanswered = sa.table("unanswered", sa.column("id", sa.Integer), sa.column("question", sa.Text),
+                          sa.column("group_key", sa.Text))
+    connection = op.get_bind()
+    for row_id, question in connection.execute(sa.select(unanswered.c.id, unanswered.c.question)).all():
+        connection.execute(unanswered.update().where(unanswered.c.id == row_id).values(group_key=question_key(str(question))))
     op.create_index("answers_created_at", "answers", ["created_at"])
 
 
@@ -55,7 +65,9 @@ def downgrade() -> None:
     op.drop_index("answers_created_at", "answers")
     with op.batch_alter_table("answers") as batch:
         batch.drop_column("total_ms")
+    op.drop_index("unanswered_group_key", "unanswered")
     with op.batch_alter_table("unanswered") as batch:
+        batch.drop_column("group_key")
         batch.drop_column("nearest")
     op.drop_table("audit_log")
     op.drop_table("desk_sessions")
