@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 TORCH_INDEX ?=
 
-.PHONY: install run test typecheck lint bench eval index clean postgres
+.PHONY: install run test typecheck lint bench eval index clean postgres browser
 
 RUN_STAMP := $(VENV)/.installed-run
 
@@ -42,9 +42,15 @@ postgres:
 		echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
+# The editors' desk is tested in a real headless Chromium: Debian's browser and its driver
+# (never a browser downloaded at install time).
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }
+
 # The type check holds the seams (front door, answerer, condenser) and the tests' fakes to
 # their Protocols; then the suite.
-test: $(STAMP) postgres
+test: $(STAMP) postgres browser
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

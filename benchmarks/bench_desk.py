@@ -42,7 +42,7 @@ ADMIN = 1
 SECRET = "benchmark-token"
 PAGES = ["/", "/questions", "/questions?declined=1", "/questions?q=budget", "/unanswered", "/feedback",
          "/articles", "/audit"]
-WORDS = "budget tramway conseil municipal grève élection musée pompiers incendie réseau cyclable".split()
+WORDS = ["budget", "tramway", "conseil", "municipal", "grève", "élection", "musée", "pompiers", "incendie", "réseau", "cyclable"]
 
 
 class NoFeeds:
