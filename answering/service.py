@@ -2,7 +2,8 @@
 
     understand (language, terms, a follow-up's standalone form: one `Query`) → retrieve (off
     the event loop) → decline, or answer (LLM, or extractive) → verify citations → frame in
-    the question's language
+    the question's language (the framing, the lead fact and the note as the Answer's fields:
+    front ends compose them)
 
 An LLM failure falls back to the extractive answer with a one-line note naming its cause: the
 model could not be reached, took too long, was busy, or gave an answer that could not be tied
@@ -216,18 +217,12 @@ class QuestionAnswering:
         if not verified.answered:
             refusal = self._refusal(query, passages, idf_match)
             return replace(refusal, answerer=verified.answerer, note=note, fallback=cause)
-        text = verified.text
-        if verified.answerer == "extractive":
-            text = f"{prompts.load('extractive', query.language)} {text}"
+        # Quotes are introduced as such; the model's own sentences are not.
+        framing = prompts.load("extractive", query.language) if verified.answerer == "extractive" else None
         short = verified.short_answer
-        if short and short in text:
-            # The fact first, in bold (the front ends render **…**), then the quote it comes from.
-            text = f"**{short}**\n{text}"
-        else:
-            verified = replace(verified, short_answer=None)
-        if note:
-            text = f"{note}\n\n{text}"
-        return replace(verified, text=text, note=note, fallback=cause)
+        if short and short not in verified.text:
+            short = None  # the fact leads only an answer that states it
+        return replace(verified, short_answer=short, framing=framing, note=note, fallback=cause)
 
     def _no_article_in_period(
         self, query: Query, passages: Sequence[Passage], idf_match: float | None, dates: DateOutcome

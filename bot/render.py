@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from answering.protocol import compose
 from bot.texts import t
 
 MESSAGE_LIMIT = 4096
@@ -27,8 +28,6 @@ BUTTON_TITLE_CHARS = 38
 CALLBACK_LIMIT = 64
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-# The answer's lead fact ("**15 novembre**"), marked up by the answer service on one line.
-_BOLD = re.compile(r"\*\*([^*\n\[\]]{1,300})\*\*")
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+")
 
@@ -52,14 +51,25 @@ class StoredAnswer:
     id: int
     chat_id: int
     question: str
-    text: str
+    text: str  # the body, with its `[n]` markers
     answered: bool
     language: str
     note: str | None
     citations: tuple[CitedPassage, ...]
+    lead: str | None = None  # the fact the answer leads with, shown in bold above the body
+    framing: str | None = None  # "D'après les articles :", before a body of quotes
 
     def citation(self, n: int) -> CitedPassage | None:
         return next((c for c in self.citations if c.n == n), None)
+
+    @property
+    def framed(self) -> str:
+        """The body after its framing."""
+        return compose(self.text, framing=self.framing)
+
+    def composed(self) -> str:
+        """The answer as one text (Markdown bold lead), as a vote's record keeps what was read."""
+        return compose(self.text, self.lead, self.framing, self.note if self.answered else None)
 
 
 # --- measuring and splitting -------------------------------------------------------------
@@ -127,9 +137,9 @@ def _escape(text: str) -> str:
 
 
 def _format_answer_piece(piece: str) -> str:
-    """Escape a piece of answer text and make its `[n]` markers and its **lead fact** bold
-    (after escaping, so the tags are ours and the text inside stays escaped)."""
-    return _BOLD.sub(r"<b>\1</b>", _MARKER.sub(r"<b>[\1]</b>", _escape(piece)))
+    """Escape a piece of answer text and make its `[n]` markers bold (after escaping, so the
+    tags are ours and the text inside stays escaped)."""
+    return _MARKER.sub(r"<b>[\1]</b>", _escape(piece))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -147,25 +157,36 @@ def truncate(text: str, limit: int) -> str:
 
 
 def answer_messages(answer: StoredAnswer, lang: str) -> list[str]:
-    """The HTML messages of an answer: its text split, with the note after the last piece."""
-    pieces = split_plain(answer.text) or [t("empty_answer", lang)]
-    messages = [_format_answer_piece(p) for p in pieces]
-    if answer.note and answer.note not in answer.text:
-        note = f"\n\n<i>{_escape(truncate(answer.note, 300))}</i>"
-        if visible_length(messages[-1]) + visible_length(note) <= MESSAGE_LIMIT:
-            messages[-1] += note
-        else:
-            messages.append(note.strip())
+    """The HTML messages of an answer: the note in italics, the lead fact in bold, then the
+    framed body split in pieces; a declined answer's note comes after its refusal."""
+    messages = [_format_answer_piece(p) for p in split_plain(answer.framed) or [t("empty_answer", lang)]]
+    if answer.lead:
+        messages = _attach(messages, f"<b>{_escape(truncate(answer.lead, 300))}</b>", "\n", before=True)
+    if answer.note:
+        note = f"<i>{_escape(truncate(answer.note, 300))}</i>"
+        messages = _attach(messages, note, "\n\n", before=answer.answered)
     return messages
 
 
+def _attach(messages: list[str], part: str, separator: str, before: bool) -> list[str]:
+    """`part` above the first message (`before`) or below the last, or a message of its own
+    when the two do not fit in one."""
+    neighbour = messages[0] if before else messages[-1]
+    if visible_length(part) + visible_length(separator) + visible_length(neighbour) > MESSAGE_LIMIT:
+        return [part, *messages] if before else [*messages, part]
+    if before:
+        return [f"{part}{separator}{neighbour}", *messages[1:]]
+    return [*messages[:-1], f"{neighbour}{separator}{part}"]
+
+
 def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
-    """An answer as one message sent through inline mode: the text, then its citations as text
-    ([n] title, date), within one message."""
+    """An answer as one message sent through inline mode: the lead fact, the framed body, then
+    its citations as text ([n] title, date), within one message."""
     sources = "\n".join(f"[{c.n}] {_escape(truncate(c.title or c.article_id, 80))}" + (f" ({_escape(c.date)})" if c.date else "")
                         for c in answer.citations)
-    room = MESSAGE_LIMIT - visible_length(sources) - 10
-    text = _format_answer_piece(truncate(answer.text, min(room, PIECE_LIMIT)))
+    lead = f"<b>{_escape(truncate(answer.lead, 300))}</b>\n" if answer.lead else ""
+    room = MESSAGE_LIMIT - visible_length(sources) - visible_length(lead) - 10
+    text = lead + _format_answer_piece(truncate(answer.framed, min(room, PIECE_LIMIT)))
     return f"{text}\n\n{sources}" if sources else text
 
 

@@ -102,7 +102,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         answer = await st.services.ask(question, history=history, on_partial=stream.partial)
     stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
-        await st.db.add_turn(chat.id, Turn(question, answer.text), st.settings.history_turns)
+        await st.db.add_turn(chat.id, Turn(question, answer.composed()), st.settings.history_turns)
     logger.info(
         "answer chat=%s answer=%s answered=%s citations=%d",
         chat.id, stored.id, answer.answered, len(answer.citations),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 
 from answering.protocol import Answer, origin_label
@@ -21,19 +20,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-# The answer marks its short answer **like this** for the chat front ends (Telegram renders it
-# bold); a terminal shows it bold with ANSI codes, a pipe or a file gets the plain words.
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-def terminal_text(text: str, bold: bool) -> str:
-    return _BOLD.sub(lambda m: f"\033[1m{m.group(1)}\033[0m" if bold else m.group(1), text)
+def _ansi_bold(text: str) -> str:
+    return f"\033[1m{text}\033[0m"
 
 
 def format_answer(answer: Answer, bold: bool | None = None) -> str:
-    """The answer and its sources for a terminal (`bold`: use ANSI bold; by default when
-    standard output is one)."""
-    lines = [terminal_text(answer.text, sys.stdout.isatty() if bold is None else bold)]
+    """The answer and its sources for a terminal: the lead fact in ANSI bold when `bold` (by
+    default when standard output is one; a pipe or a file gets the plain words)."""
+    bold = sys.stdout.isatty() if bold is None else bold
+    lines = [answer.composed(_ansi_bold if bold else str)]
     if answer.citations:
         lines.append("")
         for citation in answer.citations:
@@ -66,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         answer = asyncio.run(services.ask(args.question))
     if args.json:
         payload = answer.to_dict()
-        payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer")}
+        payload = {key: payload[key] for key in ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer", "body", "framing")}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(format_answer(answer))

@@ -127,5 +127,5 @@ def _ask(runner: asyncio.Runner, answers: FrontDoor, question: str, conversation
     print()
     conversation.language = answer.language
     conversation.last = answer
-    turns = [*conversation.history, Turn(question, answer.text, answer.answered)]
+    turns = [*conversation.history, Turn(question, answer.composed(), answer.answered)]
     conversation.history = turns[-history_turns:] if history_turns else []
