@@ -161,6 +161,10 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
     "inline_open": {"fr": "📚 Voir les passages", "en": "📚 See the passages"},
+    # Above an inline query's empty results (at most 64 characters): what makes it a question.
+    "inline_finish": {"fr": "✍️ Terminez votre question par « ? »", "en": "✍️ End your question with “?”"},
+    "inline_too_long": {"fr": "✂️ Question trop longue (au plus {limit} caractères)",
+                        "en": "✂️ Question too long (at most {limit} characters)"},
     "share_expired": {
         "fr": "Ce lien de réponse a expiré ou n'est pas valide. Posez la question ici, je vous répondrai.",
         "en": "This answer link has expired or is not valid. Ask the question here and I will answer.",
