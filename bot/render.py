@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from answering.protocol import compose
-from bot.texts import t
+from bot.texts import reader_date, t
 
 MESSAGE_LIMIT = 4096
 # Room left for what a formatter adds around a piece (a title line, a note, a page counter).
@@ -182,8 +182,8 @@ def _attach(messages: list[str], part: str, separator: str, before: bool) -> lis
 def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
     """An answer as one message sent through inline mode: the lead fact, the framed body, then
     its citations as text ([n] title, date), within one message."""
-    sources = "\n".join(f"[{c.n}] {_escape(truncate(c.title or c.article_id, 80))}" + (f" ({_escape(c.date)})" if c.date else "")
-                        for c in answer.citations)
+    sources = "\n".join(f"[{c.n}] {_escape(truncate(c.title or c.article_id, 80))}"
+                        + (f" ({_escape(reader_date(c.date, lang))})" if c.date else "") for c in answer.citations)
     lead = f"<b>{_escape(truncate(answer.lead, 300))}</b>\n" if answer.lead else ""
     room = MESSAGE_LIMIT - visible_length(sources) - visible_length(lead) - 10
     text = lead + _format_answer_piece(truncate(answer.framed, min(room, PIECE_LIMIT)))
@@ -202,7 +202,7 @@ def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     """One button per citation, then 👍 / 👎."""
     per_article = Counter(c.article_id for c in answer.citations)
     rows = [
-        [InlineKeyboardButton(citation_label(c, per_article[c.article_id] > 1), callback_data=source_data(answer.id, c.n))]
+        [InlineKeyboardButton(citation_label(c, lang, per_article[c.article_id] > 1), callback_data=source_data(answer.id, c.n))]
         for c in answer.citations
     ]
     rows.append(
@@ -214,14 +214,15 @@ def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def citation_label(citation: CitedPassage, shared: bool = False) -> str:
-    """`[n] Title (date)`; when the answer cites the article more than once (`shared`), the
-    passage's first words instead of the date, so the buttons can be told apart."""
+def citation_label(citation: CitedPassage, lang: str, shared: bool = False) -> str:
+    """`[n] Title (5 décembre 2026)`: the date alone, as a reader reads it; when the answer cites the
+    article more than once (`shared`), the passage's first words instead of the date, so the
+    buttons can be told apart."""
     if shared:
         title = truncate(citation.title or citation.article_id, 26)
         return f"[{citation.n}] {title} · « {truncate(citation.text, 24)} »"
     label = f"[{citation.n}] {truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS)}"
-    return f"{label} ({citation.date})" if citation.date else label
+    return f"{label} ({reader_date(citation.date, lang)})" if citation.date else label
 
 
 # --- passages and article pages ----------------------------------------------------------

@@ -24,7 +24,7 @@ from bot.handlers.common import edit
 from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
 from bot.store import Held
-from bot.texts import language_of, number, reason, reindex_summary, t
+from bot.texts import language_of, number, period_words, reason, reindex_summary, t
 from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInProgress
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         stats = await st.services.stats()
         articles, chunks, embedding = str(stats.articles), str(stats.chunks), stats.embedding
-        period = f"{stats.date_min} – {stats.date_max}" if stats.date_min else "—"
+        period = period_words(stats.date_min, stats.date_max, lang) if stats.date_min else "—"
     except QabotError as exc:
         embedding = str(exc)
     today = await st.db.today()

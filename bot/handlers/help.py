@@ -11,7 +11,7 @@ from bot.handlers.ask import send_answer
 from bot.handlers.inline import INLINE_CHAT
 from bot.render import escape
 from bot.state import state_of
-from bot.texts import language_of, t
+from bot.texts import language_of, period_words, t
 from qabot.frontdoor import IndexNotReady, QabotError
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("help with an index that cannot serve: %s", exc)
         await message.reply_text(t("index_unavailable", lang))
         return
-    period = (
-        t("period", lang, date_min=escape(stats.date_min), date_max=escape(stats.date_max or stats.date_min))
-        if stats.date_min
-        else ""
-    )
+    period = t("period", lang, period=escape(period_words(stats.date_min, stats.date_max, lang))) if stats.date_min else ""
     await message.reply_text(
         t("start", lang, articles=stats.articles, period=period, username=escape(context.bot.username))
     )

@@ -56,7 +56,7 @@ async def test_reindex_picks_up_a_new_article_while_questions_are_answered(harne
     before = len(tg.sent(ADMIN))
     tg.message("/status", chat_id=ADMIN)
     status = (await tg.reply(ADMIN, before)).visible
-    for expected in ("Articles : 4", "Passages :", "2016-12 – 2022-09", "fake-keywords", "extractive",
+    for expected in ("Articles : 4", "Passages :", "Période : de décembre 2016 à septembre 2022", "fake-keywords", "extractive",
                      "4 ajouté(s)", "Aujourd'hui : 2 réponses, 1 refus"):
         assert expected in status, (expected, status)
 

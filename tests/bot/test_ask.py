@@ -18,7 +18,7 @@ async def test_private_question_answered_with_citations_and_buttons(harness: Har
     # article text is escaped, never interpreted
     assert "<script>" in answer.visible and "&lt;script&gt;" in answer.text
     labels = [b["text"] for b in answer.buttons()]
-    assert labels[0].startswith("[1] Les <b>balises</b> & les") and labels[0].endswith("(2021-03)")
+    assert labels[0].startswith("[1] Les <b>balises</b> & les") and labels[0].endswith("(mars 2021)")
     assert labels[-2:] == ["👍", "👎"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in answer.buttons())
     assert harness.tg.calls_of("sendChatAction", 7), "typing was shown"
@@ -123,11 +123,11 @@ async def test_too_long_message_sticker_and_rate_limit(start_bot: StartBot) -> N
 async def test_start_and_help_in_the_users_language(harness: Harness) -> None:
     harness.ask("/start")
     fr = await harness.tg.reply(7, 0)
-    assert "3 articles" in fr.visible and "2016-12" in fr.visible and "2021-03" in fr.visible
+    assert "3 articles de presse publiés de décembre 2016 à mars 2021," in fr.visible
     assert "Posez une question" in fr.visible
     harness.ask("/help", chat_id=9, language_code="en")
     en = await harness.tg.reply(9, 0)
-    assert "I answer questions about 3 news articles published from 2016-12 to 2021-03" in en.visible
+    assert "I answer questions about 3 news articles published from December 2016 to March 2021," in en.visible
 
 
 async def test_different_chats_concurrent_one_chat_in_order(harness: Harness) -> None:
