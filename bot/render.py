@@ -25,6 +25,7 @@ PIECE_LIMIT = 3800
 PAGE_CHARS = 3000
 PASSAGE_CHARS = 3000
 BUTTON_TITLE_CHARS = 38
+PASSAGE_LABEL_CHARS = 48
 CALLBACK_LIMIT = 64
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -200,10 +201,10 @@ def streaming_preview(text: str) -> str:
 
 def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     """One button per citation, then 👍 / 👎."""
-    per_article = Counter(c.article_id for c in answer.citations)
+    labels = citation_labels(answer.citations, lang)
     rows = [
-        [InlineKeyboardButton(citation_label(c, lang, per_article[c.article_id] > 1), callback_data=source_data(answer.id, c.n))]
-        for c in answer.citations
+        [InlineKeyboardButton(label, callback_data=source_data(answer.id, c.n))]
+        for c, label in zip(answer.citations, labels, strict=True)
     ]
     rows.append(
         [
@@ -214,15 +215,34 @@ def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def citation_label(citation: CitedPassage, lang: str, shared: bool = False) -> str:
-    """`[n] Title (5 décembre 2026)`: the date alone, as a reader reads it; when the answer cites the
-    article more than once (`shared`), the passage's first words instead of the date, so the
-    buttons can be told apart."""
-    if shared:
-        title = truncate(citation.title or citation.article_id, 26)
-        return f"[{citation.n}] {title} · « {truncate(citation.text, 24)} »"
+def citation_labels(citations: Sequence[CitedPassage], lang: str) -> list[str]:
+    """The citations' button labels, which a reader can tell apart: `[n] Title (date)`, and for
+    citations that would read alike (one article cited twice, or articles whose short titles and
+    dates match: wire copies, untitled articles whose title is their lede) the passage's own
+    words instead."""
+    plain = [citation_label(c, lang) for c in citations]
+    alike = Counter(label.split(" ", 1)[1] for label in plain)
+    per_article = Counter(c.article_id for c in citations)
+    return [
+        passage_label(c) if per_article[c.article_id] > 1 or alike[label.split(" ", 1)[1]] > 1 else label
+        for c, label in zip(citations, plain, strict=True)
+    ]
+
+
+def citation_label(citation: CitedPassage, lang: str) -> str:
+    """`[n] Title (5 décembre 2026)`: a short title (cut at a word) and the date alone, as a
+    reader reads it."""
     label = f"[{citation.n}] {truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS)}"
     return f"{label} ({reader_date(citation.date, lang)})" if citation.date else label
+
+
+def passage_label(citation: CitedPassage) -> str:
+    """`[n] Title · « the passage's first words… »` for an article with a title that fits on a
+    button; else (an untitled article's title is its lede) the passage's own words alone."""
+    title = citation.title or citation.article_id
+    if len(title) <= BUTTON_TITLE_CHARS:
+        return f"[{citation.n}] {truncate(title, 26)} · « {truncate(citation.text, 24)} »"
+    return f"[{citation.n}] « {truncate(citation.text, PASSAGE_LABEL_CHARS)} »"
 
 
 # --- passages and article pages ----------------------------------------------------------

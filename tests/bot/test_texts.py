@@ -1,12 +1,15 @@
-"""Dates a reader reads: one formatting function for every date the bot shows, month names
-written out (no locale on the machine is needed)."""
+"""What a reader reads around an answer: dates by one formatting function (month names written
+out, no locale needed), citation buttons that can be told apart."""
 
 from __future__ import annotations
 
 import pytest
 
+from answering.protocol import Answer, Citation
 from bot.render import CitedPassage, citation_label
 from bot.texts import period_words, reader_date
+from retrieval.models import Passage
+from tests.bot.conftest import Harness
 
 
 @pytest.mark.parametrize(("stored", "fr", "en"), [
@@ -35,3 +38,34 @@ def test_a_citation_button_shows_the_date_alone() -> None:
     cited = CitedPassage(1, "a.txt", "Le tramway de Brest", "2025-02-14T08:30:00+01:00", "Texte.")
     assert citation_label(cited, "fr") == "[1] Le tramway de Brest (14 février 2025)"
     assert citation_label(cited, "en") == "[1] Le tramway de Brest (14 February 2025)"
+
+
+LEDE = ("Le Secrétaire général de l'ONU, Ban Ki-moon, a demandé mardi un cessez-le-feu immédiat à Alep, "
+        "où l'offensive des forces gouvernementales a fait fuir des dizaines de milliers de civils")
+
+
+async def test_buttons_of_untitled_articles_can_be_told_apart(harness: Harness) -> None:
+    """Two passages of one untitled article (its lede is its title) and a wire copy with the same
+    lede: each button reads the passage's own words, not three times "Le Secrétaire général…"."""
+    passages = [
+        Passage(chunk_id=1, article_id="afp.txt", title=LEDE, date="2016-12-13", start=0, end=60,
+                text="Depuis le début de l'offensive, 130 000 civils ont fui Alep-Est.", score=1.0),
+        Passage(chunk_id=2, article_id="afp.txt", title=LEDE, date="2016-12-13", start=60, end=120,
+                text="Selon l'Observatoire syrien, 415 civils ont été tués à Alep-Est.", score=0.9),
+        Passage(chunk_id=3, article_id="reuters.txt", title=LEDE, date="2016-12-13", start=0, end=50,
+                text="Les Nations unies réclament un accès humanitaire.", score=0.8),
+        Passage(chunk_id=4, article_id="lyon.txt", title="Marchés de Lyon", date="2019-06", start=0, end=20,
+                text="Les marchés de Lyon.", score=0.7),
+    ]
+    harness.services.answers.override = lambda q: Answer(
+        question=q, text="Des civils ont fui [1], d'autres ont été tués [2]. L'ONU réclame un accès [3]. Lyon [4].",
+        citations=[Citation(n, p) for n, p in enumerate(passages, 1)], answered=True, language="fr",
+        answerer="extractive")
+    answer = await harness.answer_to("Que se passe-t-il à Alep ?")
+    labels = [b["text"] for b in answer.buttons()][:4]
+    assert labels == [
+        "[1] « Depuis le début de l'offensive, 130 000 civils… »",
+        "[2] « Selon l'Observatoire syrien, 415 civils ont… »",
+        "[3] « Les Nations unies réclament un accès… »",
+        "[4] Marchés de Lyon (juin 2019)",
+    ]
