@@ -52,6 +52,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your message is too long ({length} characters). Please ask a shorter question "
         "(at most {limit} characters).",
     },
+    "no_words": {
+        "fr": "Je ne vois pas de question dans ce message. Écrivez-la en toutes lettres, par exemple : "
+        "<i>Que s'est-il passé à Alep ?</i>",
+        "en": "I see no question in this message. Please type it in words, for example: "
+        "<i>What happened in Aleppo?</i>",
+    },
     "not_text": {
         "fr": "Je ne lis que le texte : écrivez votre question en toutes lettres.",
         "en": "I only read text: please type your question.",

@@ -73,6 +73,11 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
     return None
 
 
+def has_words(text: str) -> bool:
+    """Whether a text holds a letter or a digit: something a question could ask about."""
+    return any(character.isalnum() for character in text)
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Check the limits, ask the answer service, store the answer and send it."""
     st = state_of(context)
@@ -83,6 +88,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     question = question.strip()
     if not question:
         await message.reply_text(t("ask_usage", lang))
+        return
+    if not has_words(question):
+        # Zero-width spaces, emoji, punctuation alone: nothing to look up, nothing to store.
+        await message.reply_text(t("no_words", lang))
         return
     if len(question) > st.settings.max_question_chars:
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))

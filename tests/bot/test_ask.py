@@ -145,3 +145,16 @@ async def test_different_chats_concurrent_one_chat_in_order(harness: Harness) ->
     await harness.tg.wait_for(lambda: len(harness.tg.sent(30)) == 2)
     assert [q for q, _ in answers.calls if "budget Grenoble" in q] == ["premier budget Grenoble",
                                                                        "second budget Grenoble"]
+
+
+async def test_a_message_without_words_gets_a_hint_and_is_stored_nowhere(harness: Harness) -> None:
+    """Zero-width spaces, emoji alone, punctuation: not a question, not an unanswered one."""
+    for n, text in enumerate(["\u200b\u200b\u200c", "😀👍🏽", "🤔 ?", "…"]):
+        harness.ask(text, chat_id=50 + n, language_code="en" if n == 1 else "fr")
+        reply = await harness.tg.reply(50 + n, 0)
+        expected = "I see no question in this message." if n == 1 else "Je ne vois pas de question dans ce message."
+        assert reply.visible.startswith(expected), reply.visible
+    harness.ask("/ask \u2060😀", chat_id=60)
+    assert (await harness.tg.reply(60, 0)).visible.startswith("Je ne vois pas de question")
+    assert harness.services.answers.calls == []
+    assert await harness.store.unanswered() == [] and await harness.store.today() == {}
