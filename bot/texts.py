@@ -130,6 +130,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "upload_replace": {"fr": "♻️ Remplacer", "en": "♻️ Replace"},
     "upload_keep_both": {"fr": "➕ Garder les deux", "en": "➕ Keep both"},
+    "upload_chose_replace": {
+        "fr": "♻️ <b>{name}</b> est remplacé par le fichier envoyé.",
+        "en": "♻️ <b>{name}</b> is replaced by the file you sent.",
+    },
+    "upload_chose_both": {
+        "fr": "➕ Les deux sont gardés : <b>{name}</b> reste tel quel, le fichier envoyé s'appelle <b>{written}</b>.",
+        "en": "➕ Both kept: <b>{name}</b> stays as it was, the file you sent is named <b>{written}</b>.",
+    },
+    "upload_in_group": {
+        "fr": "Je n'enregistre pas les articles envoyés dans un groupe : envoyez-moi le fichier en message privé "
+        "(@{username}).",
+        "en": "I do not save articles sent in a group: send me the file in a private message (@{username}).",
+    },
     "upload_bad_type": {
         "fr": "Envoyez un fichier texte .txt ou .md.",
         "en": "Send a .txt or .md text file.",

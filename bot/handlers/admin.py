@@ -138,6 +138,14 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _saved_then_reindex(context, message, lang, written, article, replaced=False)
 
 
+async def on_group_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin's document sent in a group: not saved; say where articles are added."""
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            t("upload_in_group", language_of(update.effective_user), username=escape(context.bot.username))
+        )
+
+
 async def on_upload_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The admin's answer to "an article of that name exists": replace it, or keep both."""
     query = update.callback_query
@@ -158,7 +166,10 @@ async def on_upload_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     name, claimed = held
     data = await asyncio.to_thread(claimed.read_bytes)
     written = await asyncio.to_thread(uploads.replace if choice == "r" else uploads.keep_both, root, claimed, name)
-    await edit(message, t("upload_exists", lang, name=escape(name)))  # the buttons go away
+    # The buttons go away; the question becomes what was done.
+    done = t("upload_chose_replace", lang, name=escape(name)) if choice == "r" else t(
+        "upload_chose_both", lang, name=escape(name), written=escape(written))
+    await edit(message, done)
     article = await st.services.read_article(written, data)
     await _saved_then_reindex(context, message, lang, written, article, replaced=choice == "r")
 

@@ -86,6 +86,21 @@ async def test_non_admin_upload_refused_and_not_saved(harness: Harness) -> None:
     assert harness.services.reindex_calls == [False]
 
 
+async def test_an_admins_document_in_a_group_is_answered_with_where_to_send_it(harness: Harness) -> None:
+    group = -100200
+    harness.tg.document(chat_id=group, user_id=ADMIN, file_name="groupe.txt", content=NEW_ARTICLE.encode(),
+                        chat_type="supergroup")
+    reply = await harness.tg.reply(group, 0)
+    assert reply.visible.startswith("Je n'enregistre pas les articles envoyés dans un groupe : envoyez-moi le fichier en message privé")
+    harness.tg.document(chat_id=group, user_id=ADMIN + 7, file_name="autre.txt", content=NEW_ARTICLE.encode(),
+                        chat_type="supergroup")  # a member's file in a group: not for the bot, no reply
+    harness.ask("@qabot_test_bot Quel budget pour Grenoble ?", chat_id=group, chat_type="supergroup")
+    await harness.tg.reply(group, 1)
+    assert len(harness.tg.sent(group)) == 2
+    assert not (Path(harness.settings.articles_dir) / "groupe.txt").exists()
+    assert harness.services.reindex_calls == [False]
+
+
 async def test_unanswered_shows_control_characters_made_visible(harness: Harness) -> None:
     tg = harness.tg
     tg.message("Pourquoi \u202eexe.txt\x00 zzzz ?", chat_id=ADMIN)
@@ -194,6 +209,9 @@ async def test_an_upload_with_an_existing_name_asks_and_keeps_both(harness: Harn
 
     harness.tg.press(asked, buttons["➕ Garder les deux"])
     await _wait_reindexed(harness, 2)
+    chosen = harness.tg.messages[(ADMIN, asked.message_id)]  # the question becomes what was done
+    assert chosen.visible == "➕ Les deux sont gardés : vendanges.txt reste tel quel, le fichier envoyé s'appelle vendanges-2.txt."
+    assert not chosen.buttons()
     assert (root / "vendanges.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
     assert (root / "vendanges-2.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
     assert oct((root / "vendanges-2.txt").stat().st_mode & 0o777) == "0o644"  # noqa: ASYNC240  like the others
@@ -215,6 +233,7 @@ async def test_an_upload_with_an_existing_name_replaces_only_on_yes(harness: Har
     await _wait_reindexed(harness, 2)
     assert (root / "vendanges.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
     assert "remplace le fichier du même nom" in harness.tg.last(ADMIN).visible
+    assert harness.tg.messages[(ADMIN, asked.message_id)].visible == "♻️ vendanges.txt est remplacé par le fichier envoyé."
 
 
 async def test_two_uploads_named_dot_dot_txt_never_collide(harness: Harness) -> None:
