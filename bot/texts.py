@@ -182,6 +182,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inline_open": {"fr": "📚 Voir les passages", "en": "📚 See the passages"},
     # Above an inline query's empty results (at most 64 characters): what makes it a question.
     "inline_finish": {"fr": "✍️ Terminez votre question par « ? »", "en": "✍️ End your question with “?”"},
+    "inline_no_words": {"fr": "✍️ Écrivez votre question en toutes lettres", "en": "✍️ Type your question in words"},
     "inline_too_long": {"fr": "✂️ Question trop longue (au plus {limit} caractères)",
                         "en": "✂️ Question too long (at most {limit} characters)"},
     "share_expired": {

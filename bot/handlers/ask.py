@@ -18,7 +18,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from answering.protocol import Turn
-from bot.handlers.common import edit, typing
+from bot.handlers.common import edit, has_words, typing
 from bot.render import StoredAnswer, answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
@@ -71,11 +71,6 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
     if replied and replied.from_user and replied.from_user.id == bot_id:
         return text
     return None
-
-
-def has_words(text: str) -> bool:
-    """Whether a text holds a letter or a digit: something a question could ask about."""
-    return any(character.isalnum() for character in text)
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:

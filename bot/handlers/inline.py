@@ -25,6 +25,7 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
+from bot.handlers.common import has_words
 from bot.render import StoredAnswer, inline_answer_text, truncate
 from bot.share import link
 from bot.state import state_of
@@ -52,8 +53,11 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     question = query.query.strip()
     lang = language_of(query.from_user)
     limit = st.settings.max_question_chars
-    if not COMPLETE.search(question) or len(question) > limit:
-        hint = t("inline_too_long", lang, limit=limit) if len(question) > limit else t("inline_finish", lang)
+    if not COMPLETE.search(question) or len(question) > limit or not has_words(question):
+        if len(question) > limit:
+            hint = t("inline_too_long", lang, limit=limit)
+        else:
+            hint = t("inline_finish" if has_words(question) else "inline_no_words", lang)
         await query.answer([], cache_time=TELEGRAM_CACHE_S,
                            button=InlineQueryResultsButton(hint, start_parameter=HINT_PAYLOAD))
         return
