@@ -46,6 +46,9 @@ from retrieval.temporal import DateOutcome
 
 logger = logging.getLogger(__name__)
 
+# Asked of the index at start-up, its answer thrown away: a question of the kind people ask.
+WARM_UP_QUESTION = "Combien de personnes ont été touchées et quand cela a-t-il commencé ?"
+
 
 class Searcher(Protocol):
     """What the service needs of retrieval.retriever.Retriever (sync, thread-safe)."""
@@ -89,6 +92,18 @@ class QuestionAnswering:
     @property
     def answerer_name(self) -> str:
         return self._answerer.name
+
+    async def warm_up(self, question: str = WARM_UP_QUESTION) -> None:
+        """Take `question` through the stages that load or compile something on first use (its
+        reading, the encoder, both searches, the judge's spaCy pipeline and sentence embeddings)
+        without answering it: no model is asked, nothing is returned, so the first person to
+        ask after a start does not wait seconds for them."""
+        query = plain_query(question, detect_language(question), self._read)
+        search = await asyncio.to_thread(self._retriever.search, query.search, self._k)
+        if self._judge is not None and search.passages:
+            await asyncio.to_thread(
+                self._judge.judge, query.text, search.passages, search.idf_match, "", query.focus, search.query_vector,
+            )
 
     async def ask(
         self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
