@@ -285,6 +285,14 @@ def test_answers_written_as_one_composed_text_are_split_into_their_parts(databas
         ]
 
     asyncio.run(check())
+    # And back: downgrading composes the texts the older code reads.
+    engine = _create_engine(database_url)
+    with engine.begin() as db:
+        config.attributes["connection"] = db
+        command.downgrade(config, "0003")
+        texts = db.execute(sa.text("SELECT text FROM answers ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert texts == [text for _, text, _, _, _ in rows]
 
 
 def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -> None:
