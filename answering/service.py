@@ -37,6 +37,7 @@ from answering.llm import LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
+from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
@@ -243,9 +244,10 @@ class QuestionAnswering:
         self, query: Query, passages: Sequence[Passage], idf_match: float | None, dates: DateOutcome
     ) -> Answer:
         assert dates.period is not None
-        text = prompts.render("period_none", query.language, period=describe_period(dates.period, dates.named_as))
+        language = query.language
+        text = prompts.render("period_none", language, period=describe_period(dates.period, dates.named_as, language))
         others = list(dict.fromkeys(
-            f"{p.title} ({p.date[:10]})" if p.date else p.title for p in passages
+            f"{p.title} ({reader_date(p.date, language)})" if p.date else p.title for p in passages
         ))[: self._policy.max_suggestions]
         if others and not self._policy.declines(query, passages, idf_match):
             text += "\n" + prompts.load("period_other", query.language) + "\n" + "\n".join(f"• {t}" for t in others)
@@ -265,12 +267,11 @@ class QuestionAnswering:
         )
 
 
-def describe_period(period: Period, named_as: str) -> str:
-    """The period as the question named it, with its days: « décembre 2024 », 2024-12-01 – 2024-12-31."""
-    if period.first == period.last:
-        days = period.first.isoformat()
-    elif period.first.year <= 1:
-        days = f"– {period.last.isoformat()}"
+def describe_period(period: Period, named_as: str, language: str) -> str:
+    """The period as the question named it, with its days as a reader reads them: « décembre
+    2024 », du 1er décembre 2024 au 31 décembre 2024."""
+    if period.first.year <= 1:
+        days = until_words(period.last.isoformat(), language)
     else:
-        days = f"{period.first.isoformat()} – {period.last.isoformat()}"
+        days = period_words(period.first.isoformat(), period.last.isoformat(), language)
     return f"« {named_as} », {days}" if named_as else days

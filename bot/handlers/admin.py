@@ -18,13 +18,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from answering.reader_dates import period_words
 from bot import uploads
 from bot.handlers import feeds
 from bot.handlers.common import edit
 from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
 from bot.store import Held
-from bot.texts import language_of, number, period_words, reason, reindex_summary, t
+from bot.texts import language_of, number, reason, reindex_summary, t
 from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInProgress
 
 logger = logging.getLogger(__name__)

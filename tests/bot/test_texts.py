@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from answering.protocol import Answer, Citation
+from answering.reader_dates import period_words, reader_date, until_words
 from bot.render import CitedPassage, citation_label
-from bot.texts import period_words, reader_date
 from retrieval.models import Passage
 from tests.bot.conftest import Harness
 
@@ -32,6 +32,8 @@ def test_a_period_reads_as_a_sentence_says_it() -> None:
     assert period_words("2016-12", "2021-03-02", "fr") == "de décembre 2016 au 2 mars 2021"
     assert period_words("2021-03-02", None, "fr") == "le 2 mars 2021"
     assert period_words("2021-03", "2021-03", "en") == "in March 2021"
+    assert until_words("2015-03-31", "fr") == "jusqu'au 31 mars 2015" and until_words("2015-03", "fr") == "jusqu'à mars 2015"
+    assert until_words("2015-03-31", "en") == "until 31 March 2015"
 
 
 def test_a_citation_button_shows_the_date_alone() -> None:
