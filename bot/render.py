@@ -183,9 +183,8 @@ def _attach(messages: list[str], part: str, separator: str, before: bool) -> lis
 
 def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
     """An answer as one message sent through inline mode: the lead fact, the framed body, then
-    its citations as text ([n] title, date), within one message."""
-    sources = "\n".join(f"[{c.n}] {_escape(truncate(c.title or c.article_id, 80))}"
-                        + (f" ({_escape(reader_date(c.date, lang))})" if c.date else "") for c in answer.citations)
+    its citations as text, labelled as their buttons are elsewhere, within one message."""
+    sources = "\n".join(_escape(label) for label in citation_labels(answer.citations, lang))
     lead = f"<b>{_escape(truncate(answer.lead, 300))}</b>\n" if answer.lead else ""
     room = MESSAGE_LIMIT - visible_length(sources) - visible_length(lead) - 10
     text = lead + _format_answer_piece(truncate(answer.framed, min(room, PIECE_LIMIT)))

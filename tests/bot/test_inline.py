@@ -30,6 +30,7 @@ async def test_inline_answers_complete_questions_with_a_deep_link_to_the_passage
     [result] = answered["results"]
     text = result["input_message_content"]["message_text"]
     assert "Grenoble" in text and "[1]" in text
+    assert "\n[1] Les &lt;b&gt;balises&lt;/b&gt; &amp; les" in text and "(mars 2021)" in text  # sources as on buttons
     button = result["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == "📚 Voir les passages"
     payload = re.fullmatch(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)", button["url"]).group(1)  # type: ignore[union-attr]
