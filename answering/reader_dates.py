@@ -5,6 +5,7 @@ the bot, the CLI and the answers show ("5 décembre 2026", "du 11 août 2016 au 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -40,6 +41,13 @@ def reader_date(iso: str, lang: str) -> str:
         return f"{months[month - 1]} {year}"
     first = "1er" if day == 1 and lang != "en" else str(day)
     return f"{first} {months[month - 1]} {year}"
+
+
+def moment_words(when: datetime, lang: str) -> str:
+    """A moment with its time and zone: "5 décembre 2026 à 08:10 UTC" / "5 December 2026 at
+    08:10 UTC"."""
+    day = reader_date(when.date().isoformat(), lang)
+    return f"{day} {'at' if lang == 'en' else 'à'} {when:%H:%M} {when.tzname() or ''}".rstrip()
 
 
 def until_words(last: str, lang: str) -> str:

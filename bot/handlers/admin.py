@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from answering.reader_dates import period_words
+from answering.reader_dates import moment_words, period_words
 from bot import uploads
 from bot.handlers import feeds
 from bot.handlers.common import edit
@@ -269,7 +269,7 @@ async def _run_reindex(
     else:
         summary = reindex_summary(report, lang)
         logger.info("re-index done full=%s %s", full, report.summary())
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = moment_words(datetime.now(UTC), lang)
         await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -59,6 +60,7 @@ async def test_reindex_picks_up_a_new_article_while_questions_are_answered(harne
     for expected in ("Articles : 4", "Passages :", "Période : de décembre 2016 à septembre 2022", "fake-keywords", "extractive",
                      "4 ajouté(s)", "Aujourd'hui : 2 réponses, 1 refus"):
         assert expected in status, (expected, status)
+    assert re.search(r"Dernière réindexation : \d{1,2}(er)? \w+ 20\d\d à \d\d:\d\d UTC — ", status), status
 
     before = len(tg.sent(ADMIN))
     tg.message("/unanswered", chat_id=ADMIN)

@@ -3,10 +3,12 @@ out, no locale needed), citation buttons that can be told apart."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from answering.protocol import Answer, Citation
-from answering.reader_dates import period_words, reader_date, until_words
+from answering.reader_dates import moment_words, period_words, reader_date, until_words
 from bot.render import CitedPassage, citation_label
 from retrieval.models import Passage
 from tests.bot.conftest import Harness
@@ -34,6 +36,8 @@ def test_a_period_reads_as_a_sentence_says_it() -> None:
     assert period_words("2021-03", "2021-03", "en") == "in March 2021"
     assert until_words("2015-03-31", "fr") == "jusqu'au 31 mars 2015" and until_words("2015-03", "fr") == "jusqu'à mars 2015"
     assert until_words("2015-03-31", "en") == "until 31 March 2015"
+    when = datetime(2026, 12, 5, 8, 10, tzinfo=UTC)
+    assert moment_words(when, "fr") == "5 décembre 2026 à 08:10 UTC" and moment_words(when, "en") == "5 December 2026 at 08:10 UTC"
 
 
 def test_a_citation_button_shows_the_date_alone() -> None:
