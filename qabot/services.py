@@ -290,6 +290,9 @@ class Services:
         except QabotError as exc:  # the index went away meanwhile: the first question will say so
             logger.warning("warm-up skipped: %s", exc)
             return
+        except Exception:  # noqa: BLE001 - a speed-up only: it must not keep the bot from starting
+            logger.exception("warm-up failed: the first question will load the models")
+            return
         logger.info("models warmed up in %.1f s", time.perf_counter() - started)
 
     async def close(self) -> None:

