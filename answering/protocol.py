@@ -60,11 +60,35 @@ class Citation:
         }
 
 
+def markdown_bold(text: str) -> str:
+    return f"**{text}**"
+
+
+def compose(
+    body: str,
+    lead: str | None = None,
+    framing: str | None = None,
+    note: str | None = None,
+    bold: Callable[[str], str] = markdown_bold,
+) -> str:
+    """An answer's parts as one text: the note, the lead fact (through `bold`) on a line of its
+    own, then the framing and the body."""
+    text = f"{framing} {body}" if framing else body
+    if lead:
+        text = f"{bold(lead)}\n{text}"
+    return f"{note}\n\n{text}" if note else text
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An answer: text with `[n]` markers numbered 1..k, and exactly the k cited passages."""
+    """An answer: its verified body and exactly the k cited passages it points at, with what is
+    shown around the body as values of their own (the lead fact, the framing, the note), so each
+    front end composes them its way: the bot in HTML, a terminal in ANSI bold, JSON as Markdown.
+    Nothing is written into `text` to be parsed back out."""
 
     question: str
+    # The body: verified sentences with `[n]` markers numbered 1..k; for a declined question,
+    # the refusal's sentences (and the nearest articles).
     text: str
     citations: list[Citation]
     answered: bool
@@ -79,11 +103,20 @@ class Answer:
     # The fact the answer leads with ("15 novembre"), taken verbatim from its first quoted
     # sentence when the question asks for a kind of fact that sentence holds; else None.
     short_answer: str | None = None
+    # Said before a body of quotes (prompts/extractive.*.md); None before the model's own words.
+    framing: str | None = None
+
+    def composed(self, bold: Callable[[str], str] = markdown_bold) -> str:
+        """The answer as one text, as `qabot ask --json`, a conversation's history and the
+        evaluation read it: the note, the lead fact (through `bold`) on a line of its own, then
+        the framing and the body. A declined answer's note comes apart (it speaks of passages
+        that a refusal does not show), so the text is the refusal alone."""
+        return compose(self.text, self.short_answer, self.framing, self.note if self.answered else None, bold)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "question": self.question,
-            "answer": self.text,
+            "answer": self.composed(),
             "answered": self.answered,
             "language": self.language,
             "answerer": self.answerer,
@@ -94,6 +127,8 @@ class Answer:
             "verified": self.verified,
             "suggestions": self.suggestions,
             "short_answer": self.short_answer,
+            "body": self.text,
+            "framing": self.framing,
         }
 
 

@@ -2,7 +2,8 @@
 
     understand (language, terms, a follow-up's standalone form: one `Query`) → retrieve (off
     the event loop) → decline, or answer (LLM, or extractive) → verify citations → frame in
-    the question's language
+    the question's language (the framing, the lead fact and the note as the Answer's fields:
+    front ends compose them)
 
 While the LLM writes, the caller's `on_partial` sees only sentences that already passed the
 citation check (`CheckedPreview`), never the model's raw text.
@@ -39,6 +40,7 @@ from answering.llm import LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
+from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.sentences import MarkedSentence, render_marked
 from retrieval.dates import Period
@@ -48,6 +50,9 @@ from retrieval.retriever import search_query
 from retrieval.temporal import DateOutcome
 
 logger = logging.getLogger(__name__)
+
+# Asked of the index at start-up, its answer thrown away: a question of the kind people ask.
+WARM_UP_QUESTION = "Combien de personnes ont été touchées et quand cela a-t-il commencé ?"
 
 
 class Searcher(Protocol):
@@ -92,6 +97,18 @@ class QuestionAnswering:
     @property
     def answerer_name(self) -> str:
         return self._answerer.name
+
+    async def warm_up(self, question: str = WARM_UP_QUESTION) -> None:
+        """Take `question` through the stages that load or compile something on first use (its
+        reading, the encoder, both searches, the judge's spaCy pipeline and sentence embeddings)
+        without answering it: no model is asked, nothing is returned, so the first person to
+        ask after a start does not wait seconds for them."""
+        query = plain_query(question, detect_language(question), self._read)
+        search = await asyncio.to_thread(self._retriever.search, query.search, self._k)
+        if self._judge is not None and search.passages:
+            await asyncio.to_thread(
+                self._judge.judge, query.text, search.passages, search.idf_match, "", query.focus, search.query_vector,
+            )
 
     async def ask(
         self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None
@@ -225,26 +242,21 @@ class QuestionAnswering:
         if not verified.answered:
             refusal = self._refusal(query, passages, idf_match)
             return replace(refusal, answerer=verified.answerer, note=note, fallback=cause)
-        text = verified.text
-        if verified.answerer == "extractive":
-            text = f"{prompts.load('extractive', query.language)} {text}"
+        # Quotes are introduced as such; the model's own sentences are not.
+        framing = prompts.load("extractive", query.language) if verified.answerer == "extractive" else None
         short = verified.short_answer
-        if short and short in text:
-            # The fact first, in bold (the front ends render **…**), then the quote it comes from.
-            text = f"**{short}**\n{text}"
-        else:
-            verified = replace(verified, short_answer=None)
-        if note:
-            text = f"{note}\n\n{text}"
-        return replace(verified, text=text, note=note, fallback=cause)
+        if short and short not in verified.text:
+            short = None  # the fact leads only an answer that states it
+        return replace(verified, short_answer=short, framing=framing, note=note, fallback=cause)
 
     def _no_article_in_period(
         self, query: Query, passages: Sequence[Passage], idf_match: float | None, dates: DateOutcome
     ) -> Answer:
         assert dates.period is not None
-        text = prompts.render("period_none", query.language, period=describe_period(dates.period, dates.named_as))
+        language = query.language
+        text = prompts.render("period_none", language, period=describe_period(dates.period, dates.named_as, language))
         others = list(dict.fromkeys(
-            f"{p.title} ({p.date[:10]})" if p.date else p.title for p in passages
+            f"{p.title} ({reader_date(p.date, language)})" if p.date else p.title for p in passages
         ))[: self._policy.max_suggestions]
         if others and not self._policy.declines(query, passages, idf_match):
             text += "\n" + prompts.load("period_other", query.language) + "\n" + "\n".join(f"• {t}" for t in others)
@@ -296,12 +308,11 @@ class CheckedPreview:
             await self._show(shown)
 
 
-def describe_period(period: Period, named_as: str) -> str:
-    """The period as the question named it, with its days: « décembre 2024 », 2024-12-01 – 2024-12-31."""
-    if period.first == period.last:
-        days = period.first.isoformat()
-    elif period.first.year <= 1:
-        days = f"– {period.last.isoformat()}"
+def describe_period(period: Period, named_as: str, language: str) -> str:
+    """The period as the question named it, with its days as a reader reads them: « décembre
+    2024 », du 1er décembre 2024 au 31 décembre 2024."""
+    if period.first.year <= 1:
+        days = until_words(period.last.isoformat(), language)
     else:
-        days = f"{period.first.isoformat()} – {period.last.isoformat()}"
+        days = period_words(period.first.isoformat(), period.last.isoformat(), language)
     return f"« {named_as} », {days}" if named_as else days

@@ -320,6 +320,8 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
             CommandHandler("feeds", feeds.on_feeds, filters=is_admin & new_message),
             CommandHandler("web", desk.on_web, filters=is_admin & new_message),
             MessageHandler(is_admin & private & new_message & filters.Document.ALL, admin.on_upload),
+            # Articles are added in private only (a group's members would see every file).
+            MessageHandler(is_admin & filters.ChatType.GROUPS & new_message & filters.Document.ALL, admin.on_group_upload),
             MessageHandler(
                 new_message
                 & (filters.Regex(rf"^/({'|'.join(admin.ADMIN_COMMANDS)})(@\w+)?(\s|$)") | (private & filters.Document.ALL)),

@@ -91,7 +91,7 @@ class DeskStore:
         down = sa.select(sa.func.count()).where(f.c.answer_id == a.c.id, f.c.vote == -1).scalar_subquery()
         query = sa.select(
             a.c.id, a.c.created_at, a.c.user_id, a.c.chat_id, a.c.question, a.c.text, a.c.answered,
-            a.c.answerer, a.c.note, a.c.total_ms, up, down,
+            a.c.answerer, a.c.note, a.c.total_ms, up, down, a.c.lead,
         )
         if which.declined:
             query = query.where(a.c.answered == 0)
@@ -109,7 +109,7 @@ class DeskStore:
             cited = self._citations(db, [r[0] for r in rows])
             return [
                 QuestionRecord(
-                    id=r[0], at=r[1], user_id=r[2], chat_id=r[3], question=r[4], answer=r[5],
+                    id=r[0], at=r[1], user_id=r[2], chat_id=r[3], question=r[4], answer=r[5], lead=r[12],
                     answered=bool(r[6]), answerer=r[7], note=r[8], total_ms=r[9],
                     citations=cited.get(r[0], ()), up=int(r[10]), down=int(r[11]),
                 )

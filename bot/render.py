@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from answering.protocol import compose
+from answering.reader_dates import reader_date
 from bot.texts import t
 
 MESSAGE_LIMIT = 4096
@@ -24,11 +26,10 @@ PIECE_LIMIT = 3800
 PAGE_CHARS = 3000
 PASSAGE_CHARS = 3000
 BUTTON_TITLE_CHARS = 38
+PASSAGE_LABEL_CHARS = 48
 CALLBACK_LIMIT = 64
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-# The answer's lead fact ("**15 novembre**"), marked up by the answer service on one line.
-_BOLD = re.compile(r"\*\*([^*\n\[\]]{1,300})\*\*")
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+")
 
@@ -52,14 +53,25 @@ class StoredAnswer:
     id: int
     chat_id: int
     question: str
-    text: str
+    text: str  # the body, with its `[n]` markers
     answered: bool
     language: str
     note: str | None
     citations: tuple[CitedPassage, ...]
+    lead: str | None = None  # the fact the answer leads with, shown in bold above the body
+    framing: str | None = None  # "D'après les articles :", before a body of quotes
 
     def citation(self, n: int) -> CitedPassage | None:
         return next((c for c in self.citations if c.n == n), None)
+
+    @property
+    def framed(self) -> str:
+        """The body after its framing."""
+        return compose(self.text, framing=self.framing)
+
+    def composed(self) -> str:
+        """The answer as one text (Markdown bold lead), as a vote's record keeps what was read."""
+        return compose(self.text, self.lead, self.framing, self.note if self.answered else None)
 
 
 # --- measuring and splitting -------------------------------------------------------------
@@ -127,9 +139,9 @@ def _escape(text: str) -> str:
 
 
 def _format_answer_piece(piece: str) -> str:
-    """Escape a piece of answer text and make its `[n]` markers and its **lead fact** bold
-    (after escaping, so the tags are ours and the text inside stays escaped)."""
-    return _BOLD.sub(r"<b>\1</b>", _MARKER.sub(r"<b>[\1]</b>", _escape(piece)))
+    """Escape a piece of answer text and make its `[n]` markers bold (after escaping, so the
+    tags are ours and the text inside stays escaped)."""
+    return _MARKER.sub(r"<b>[\1]</b>", _escape(piece))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -147,25 +159,35 @@ def truncate(text: str, limit: int) -> str:
 
 
 def answer_messages(answer: StoredAnswer, lang: str) -> list[str]:
-    """The HTML messages of an answer: its text split, with the note after the last piece."""
-    pieces = split_plain(answer.text) or [t("empty_answer", lang)]
-    messages = [_format_answer_piece(p) for p in pieces]
-    if answer.note and answer.note not in answer.text:
-        note = f"\n\n<i>{_escape(truncate(answer.note, 300))}</i>"
-        if visible_length(messages[-1]) + visible_length(note) <= MESSAGE_LIMIT:
-            messages[-1] += note
-        else:
-            messages.append(note.strip())
+    """The HTML messages of an answer: the note in italics, the lead fact in bold, then the
+    framed body split in pieces; a declined answer's note comes after its refusal."""
+    messages = [_format_answer_piece(p) for p in split_plain(answer.framed) or [t("empty_answer", lang)]]
+    if answer.lead:
+        messages = _attach(messages, f"<b>{_escape(truncate(answer.lead, 300))}</b>", "\n", before=True)
+    if answer.note:
+        note = f"<i>{_escape(truncate(answer.note, 300))}</i>"
+        messages = _attach(messages, note, "\n\n", before=answer.answered)
     return messages
 
 
+def _attach(messages: list[str], part: str, separator: str, before: bool) -> list[str]:
+    """`part` above the first message (`before`) or below the last, or a message of its own
+    when the two do not fit in one."""
+    neighbour = messages[0] if before else messages[-1]
+    if visible_length(part) + visible_length(separator) + visible_length(neighbour) > MESSAGE_LIMIT:
+        return [part, *messages] if before else [*messages, part]
+    if before:
+        return [f"{part}{separator}{neighbour}", *messages[1:]]
+    return [*messages[:-1], f"{neighbour}{separator}{part}"]
+
+
 def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
-    """An answer as one message sent through inline mode: the text, then its citations as text
-    ([n] title, date), within one message."""
-    sources = "\n".join(f"[{c.n}] {_escape(truncate(c.title or c.article_id, 80))}" + (f" ({_escape(c.date)})" if c.date else "")
-                        for c in answer.citations)
-    room = MESSAGE_LIMIT - visible_length(sources) - 10
-    text = _format_answer_piece(truncate(answer.text, min(room, PIECE_LIMIT)))
+    """An answer as one message sent through inline mode: the lead fact, the framed body, then
+    its citations as text, labelled as their buttons are elsewhere, within one message."""
+    sources = "\n".join(_escape(label) for label in citation_labels(answer.citations, lang))
+    lead = f"<b>{_escape(truncate(answer.lead, 300))}</b>\n" if answer.lead else ""
+    room = MESSAGE_LIMIT - visible_length(sources) - visible_length(lead) - 10
+    text = lead + _format_answer_piece(truncate(answer.framed, min(room, PIECE_LIMIT)))
     return f"{text}\n\n{sources}" if sources else text
 
 
@@ -179,10 +201,10 @@ def streaming_preview(text: str) -> str:
 
 def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     """One button per citation, then 👍 / 👎."""
-    per_article = Counter(c.article_id for c in answer.citations)
+    labels = citation_labels(answer.citations, lang)
     rows = [
-        [InlineKeyboardButton(citation_label(c, per_article[c.article_id] > 1), callback_data=source_data(answer.id, c.n))]
-        for c in answer.citations
+        [InlineKeyboardButton(label, callback_data=source_data(answer.id, c.n))]
+        for c, label in zip(answer.citations, labels, strict=True)
     ]
     rows.append(
         [
@@ -193,14 +215,34 @@ def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def citation_label(citation: CitedPassage, shared: bool = False) -> str:
-    """`[n] Title (date)`; when the answer cites the article more than once (`shared`), the
-    passage's first words instead of the date, so the buttons can be told apart."""
-    if shared:
-        title = truncate(citation.title or citation.article_id, 26)
-        return f"[{citation.n}] {title} · « {truncate(citation.text, 24)} »"
+def citation_labels(citations: Sequence[CitedPassage], lang: str) -> list[str]:
+    """The citations' button labels, which a reader can tell apart: `[n] Title (date)`, and for
+    citations that would read alike (one article cited twice, or articles whose short titles and
+    dates match: wire copies, untitled articles whose title is their lede) the passage's own
+    words instead."""
+    plain = [citation_label(c, lang) for c in citations]
+    alike = Counter(label.split(" ", 1)[1] for label in plain)
+    per_article = Counter(c.article_id for c in citations)
+    return [
+        passage_label(c) if per_article[c.article_id] > 1 or alike[label.split(" ", 1)[1]] > 1 else label
+        for c, label in zip(citations, plain, strict=True)
+    ]
+
+
+def citation_label(citation: CitedPassage, lang: str) -> str:
+    """`[n] Title (5 décembre 2026)`: a short title (cut at a word) and the date alone, as a
+    reader reads it."""
     label = f"[{citation.n}] {truncate(citation.title or citation.article_id, BUTTON_TITLE_CHARS)}"
-    return f"{label} ({citation.date})" if citation.date else label
+    return f"{label} ({reader_date(citation.date, lang)})" if citation.date else label
+
+
+def passage_label(citation: CitedPassage) -> str:
+    """`[n] Title · « the passage's first words… »` for an article with a title that fits on a
+    button; else (an untitled article's title is its lede) the passage's own words alone."""
+    title = citation.title or citation.article_id
+    if len(title) <= BUTTON_TITLE_CHARS:
+        return f"[{citation.n}] {truncate(title, 26)} · « {truncate(citation.text, 24)} »"
+    return f"[{citation.n}] « {truncate(citation.text, PASSAGE_LABEL_CHARS)} »"
 
 
 # --- passages and article pages ----------------------------------------------------------

@@ -15,13 +15,15 @@ answers = sa.Table(
     sa.Column("chat_id", sa.BigInteger, nullable=False),
     sa.Column("user_id", sa.BigInteger),
     sa.Column("question", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),  # the body; the bot composes lead, framing, note
     sa.Column("answered", sa.Integer, nullable=False),
     sa.Column("language", sa.Text, nullable=False),
     sa.Column("answerer", sa.Text, nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("total_ms", sa.Float),
+    sa.Column("lead", sa.Text),
+    sa.Column("framing", sa.Text),
 )
 citations = sa.Table(
     "citations", metadata,

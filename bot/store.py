@@ -199,8 +199,8 @@ class BotStore:
             answer_id: int = db.execute(
                 schema.answers.insert().values(
                     chat_id=chat_id, user_id=user_id, question=answer.question, text=answer.text,
-                    answered=int(answer.answered), language=answer.language,
-                    answerer=answer.answerer, note=answer.note, created_at=_now(),
+                    answered=int(answer.answered), language=answer.language, answerer=answer.answerer,
+                    note=answer.note, lead=answer.short_answer, framing=answer.framing, created_at=_now(),
                     total_ms=answer.timings_ms.get("total"),
                 ).returning(schema.answers.c.id)
             ).scalar_one()
@@ -225,6 +225,7 @@ class BotStore:
         return StoredAnswer(
             id=answer_id, chat_id=chat_id, question=answer.question, text=answer.text,
             answered=answer.answered, language=answer.language, note=answer.note, citations=citations,
+            lead=answer.short_answer, framing=answer.framing,
         )
 
     async def answer(self, answer_id: int, chat_id: int) -> StoredAnswer | None:
@@ -233,7 +234,8 @@ class BotStore:
 
         def read(db: Connection) -> StoredAnswer | None:
             row = db.execute(
-                sa.select(a.c.id, a.c.chat_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.note)
+                sa.select(a.c.id, a.c.chat_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.note,
+                          a.c.lead, a.c.framing)
                 .where(a.c.id == answer_id, a.c.chat_id == chat_id)
             ).one_or_none()
             if row is None:
@@ -245,6 +247,7 @@ class BotStore:
             return StoredAnswer(
                 id=row[0], chat_id=row[1], question=row[2], text=row[3], answered=bool(row[4]),
                 language=row[5], note=row[6], citations=tuple(CitedPassage(*r._tuple()) for r in cited),
+                lead=row[7], framing=row[8],
             )
 
         return await self._run(read)
@@ -256,7 +259,8 @@ class BotStore:
 
         def copy(db: Connection) -> int | None:
             row = db.execute(
-                sa.select(a.c.user_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.answerer, a.c.note)
+                sa.select(a.c.user_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.answerer, a.c.note,
+                          a.c.lead, a.c.framing)
                 .where(a.c.id == answer_id, a.c.chat_id == from_chat)
             ).one_or_none()
             if row is None:
@@ -264,7 +268,7 @@ class BotStore:
             new_id: int = db.execute(
                 a.insert().values(
                     chat_id=to_chat, user_id=row[0], question=row[1], text=row[2], answered=row[3],
-                    language=row[4], answerer=row[5], note=row[6], created_at=_now(),
+                    language=row[4], answerer=row[5], note=row[6], lead=row[7], framing=row[8], created_at=_now(),
                 ).returning(a.c.id)
             ).scalar_one()
             cited = db.execute(
@@ -294,7 +298,7 @@ class BotStore:
         def write(db: Connection) -> None:
             insert = self._insert(schema.feedback).values(
                 answer_id=answer.id, user_id=user_id, vote=vote, question=answer.question,
-                answer=answer.text, citations=citations, created_at=_now(),
+                answer=answer.composed(), citations=citations, created_at=_now(),
             )
             db.execute(insert.on_conflict_do_update(
                 index_elements=["answer_id", "user_id"],

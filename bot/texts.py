@@ -98,7 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your data is not shown in a group: open our private chat and I will send it there.",
     },
     "mydata_open": {"fr": "🔒 Recevoir mes données en privé", "en": "🔒 Get my data privately"},
-    "period": {"fr": " publiés de {date_min} à {date_max}", "en": " published from {date_min} to {date_max}"},
+    "period": {"fr": " publiés {period}", "en": " published {period}"},
     "no_index": {
         "fr": "Je n'ai encore aucun article indexé : un administrateur doit lancer /reindex.",
         "en": "No article is indexed yet: an administrator needs to run /reindex.",
@@ -117,6 +117,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "(au plus {limit} caractères).",
         "en": "Your message is too long ({length} characters). Please ask a shorter question "
         "(at most {limit} characters).",
+    },
+    "no_words": {
+        "fr": "Je ne vois pas de question dans ce message. Écrivez-la en toutes lettres, par exemple : "
+        "<i>Que s'est-il passé à Alep ?</i>",
+        "en": "I see no question in this message. Please type it in words, for example: "
+        "<i>What happened in Aleppo?</i>",
     },
     "not_text": {
         "fr": "Je ne lis que le texte : écrivez votre question en toutes lettres.",
@@ -227,6 +233,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "upload_replace": {"fr": "♻️ Remplacer", "en": "♻️ Replace"},
     "upload_keep_both": {"fr": "➕ Garder les deux", "en": "➕ Keep both"},
+    "upload_chose_replace": {
+        "fr": "♻️ <b>{name}</b> est remplacé par le fichier envoyé.",
+        "en": "♻️ <b>{name}</b> is replaced by the file you sent.",
+    },
+    "upload_chose_both": {
+        "fr": "➕ Les deux sont gardés : <b>{name}</b> reste tel quel, le fichier envoyé s'appelle <b>{written}</b>.",
+        "en": "➕ Both kept: <b>{name}</b> stays as it was, the file you sent is named <b>{written}</b>.",
+    },
+    "upload_in_group": {
+        "fr": "Je n'enregistre pas les articles envoyés dans un groupe : envoyez-moi le fichier en message privé "
+        "(@{username}).",
+        "en": "I do not save articles sent in a group: send me the file in a private message (@{username}).",
+    },
     "upload_bad_type": {
         "fr": "Envoyez un fichier texte .txt ou .md.",
         "en": "Send a .txt or .md text file.",
@@ -270,6 +289,11 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
     "inline_open": {"fr": "📚 Voir les passages", "en": "📚 See the passages"},
+    # Above an inline query's empty results (at most 64 characters): what makes it a question.
+    "inline_finish": {"fr": "✍️ Terminez votre question par « ? »", "en": "✍️ End your question with “?”"},
+    "inline_no_words": {"fr": "✍️ Écrivez votre question en toutes lettres", "en": "✍️ Type your question in words"},
+    "inline_too_long": {"fr": "✂️ Question trop longue (au plus {limit} caractères)",
+                        "en": "✂️ Question too long (at most {limit} characters)"},
     "share_expired": {
         "fr": "Ce lien de réponse a expiré ou n'est pas valide. Posez la question ici, je vous répondrai.",
         "en": "This answer link has expired or is not valid. Ask the question here and I will answer.",

@@ -65,18 +65,18 @@ def answer_accuracy(answer: str, answers: Sequence[str]) -> bool:
     return contains_answer(strip_markers(answer), answers)
 
 
-_LEAD = re.compile(r"^\*\*[^\n]*\*\*\n")
 _CITED = re.compile(r"[^\[\]]*?\[\d+\](?:\[\d+\])*")
 
 
-def cited_sentences(answer: str) -> list[str]:
-    """The answer's cited pieces in order, markers removed; the bold lead fact is not one."""
-    return [strip_markers(piece) for piece in _CITED.findall(_LEAD.sub("", answer))]
+def cited_sentences(body: str) -> list[str]:
+    """An answer body's cited pieces in order, markers removed."""
+    return [strip_markers(piece) for piece in _CITED.findall(body)]
 
 
-def fact_first(answer: str, answers: Sequence[str]) -> bool:
-    """The first quoted sentence (the first piece carrying a `[n]`) holds a gold answer."""
-    first = next(iter(cited_sentences(answer)), "")
+def fact_first(body: str, answers: Sequence[str]) -> bool:
+    """The first quoted sentence of an answer's body (the first piece carrying a `[n]`) holds a
+    gold answer; the lead fact above the body is not a quoted sentence."""
+    first = next(iter(cited_sentences(body)), "")
     return bool(first) and contains_answer(first, answers)
 
 

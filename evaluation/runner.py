@@ -190,6 +190,7 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
     async def ask_all() -> None:
         for q in progress_bar(questions, desc="answers", unit="q"):
             answer = await answer_service.ask(q.question)
+            composed = answer.composed()  # what a reader reads: accuracy and F1 count the framing too
             for stage, ms in answer.timings_ms.items():
                 stages.setdefault(stage, []).append(ms)
             valid, total = metrics.citation_validity(answer.text, len(answer.citations))
@@ -200,8 +201,8 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
                 "short": answer.short_answer if q.answerable and answer.answered else None,
                 "short_f1": metrics.token_f1(answer.short_answer, q.answers) if answer.short_answer and q.answerable else 0.0,
                 "declined": not answer.answered,
-                "correct": q.answerable and answer.answered and metrics.answer_accuracy(answer.text, q.answers),
-                "f1": metrics.token_f1(answer.text, q.answers) if q.answerable and answer.answered else 0.0,
+                "correct": q.answerable and answer.answered and metrics.answer_accuracy(composed, q.answers),
+                "f1": metrics.token_f1(composed, q.answers) if q.answerable and answer.answered else 0.0,
                 "supported": metrics.citation_support([c.passage.text for c in answer.citations], q.answers),
                 "valid_markers": valid,
                 "markers": total,

@@ -42,7 +42,8 @@ class QuestionRecord:
     user_id: int | None
     chat_id: int
     question: str
-    answer: str
+    answer: str  # the cited sentences (the body)
+    lead: str | None  # the fact the answer led with
     answered: bool
     answerer: str
     note: str | None

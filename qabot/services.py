@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
@@ -290,8 +291,10 @@ class Services:
 
     async def open(self) -> None:
         """Build the answer service (a bad LLM setting stops start-up here; a local model loads
-        now) and open and verify the live index now rather than on the first question; without
-        one, say so in the log (questions get the same sentence until an admin indexes)."""
+        now), open and verify the live index and warm the models up on one question now rather
+        than on the first person's (2-7 s); without an index, say so in the log (questions get
+        the same sentence until an admin indexes). The CLI's one-shot commands never open: they
+        pay only for what they use."""
         await asyncio.to_thread(lambda: self.answers)
         self._opened = True
         try:
@@ -300,6 +303,16 @@ class Services:
             logger.error("the index cannot serve questions: %s", exc)
             return
         logger.info("index ready: %d articles, %d chunks, generation %s", stats.articles, stats.chunks, stats.generation)
+        started = time.perf_counter()
+        try:
+            await self.answers.warm_up()
+        except QabotError as exc:  # the index went away meanwhile: the first question will say so
+            logger.warning("warm-up skipped: %s", exc)
+            return
+        except Exception:  # noqa: BLE001 - a speed-up only: it must not keep the bot from starting
+            logger.exception("warm-up failed: the first question will load the models")
+            return
+        logger.info("models warmed up in %.1f s", time.perf_counter() - started)
 
     async def ready(self) -> list[Check]:
         """The index (opened and verified, as a question would open it) and the models (the

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from answering.reader_dates import moment_words, period_words
 from bot import alerts, uploads
 from bot.handlers import feeds
 from bot.handlers.common import audit, edit
@@ -69,7 +70,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         stats = await st.services.stats()
         articles, chunks, embedding = str(stats.articles), str(stats.chunks), stats.embedding
-        period = f"{stats.date_min} – {stats.date_max}" if stats.date_min else "—"
+        period = period_words(stats.date_min, stats.date_max, lang) if stats.date_min else "—"
     except QabotError as exc:
         embedding = str(exc)
     today = await st.db.today()
@@ -138,6 +139,14 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _saved_then_reindex(context, message, lang, written, article, replaced=False)
 
 
+async def on_group_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin's document sent in a group: not saved; say where articles are added."""
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            t("upload_in_group", language_of(update.effective_user), username=escape(context.bot.username))
+        )
+
+
 async def on_upload_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The admin's answer to "an article of that name exists": replace it, or keep both."""
     query = update.callback_query
@@ -158,7 +167,10 @@ async def on_upload_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     name, claimed = held
     data = await asyncio.to_thread(claimed.read_bytes)
     written = await asyncio.to_thread(uploads.replace if choice == "r" else uploads.keep_both, root, claimed, name)
-    await edit(message, t("upload_exists", lang, name=escape(name)))  # the buttons go away
+    # The buttons go away; the question becomes what was done.
+    done = t("upload_chose_replace", lang, name=escape(name)) if choice == "r" else t(
+        "upload_chose_both", lang, name=escape(name), written=escape(written))
+    await edit(message, done)
     article = await st.services.read_article(written, data)
     await _saved_then_reindex(context, message, lang, written, article, replaced=choice == "r")
 
@@ -254,7 +266,7 @@ async def _run_reindex(
     else:
         summary = reindex_summary(report, lang)
         logger.info("re-index done full=%s %s", full, report.summary())
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = moment_words(datetime.now(UTC), lang)
         await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
         await alerts.reindex_succeeded(st, bot)

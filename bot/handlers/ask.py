@@ -18,7 +18,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from answering.protocol import Turn
-from bot.handlers.common import edit, typing
+from bot.handlers.common import edit, has_words, typing
 from bot.render import StoredAnswer, answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
@@ -84,6 +84,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question:
         await message.reply_text(t("ask_usage", lang))
         return
+    if not has_words(question):
+        # Zero-width spaces, emoji, punctuation alone: nothing to look up, nothing to store.
+        await message.reply_text(t("no_words", lang))
+        return
     if len(question) > st.settings.max_question_chars:
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))
         return
@@ -103,7 +107,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         answer = await st.services.ask(question, history=history, on_partial=stream.partial)
     stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
-        await st.db.add_turn(chat.id, asker, Turn(question, answer.text), st.settings.history_turns)
+        await st.db.add_turn(chat.id, asker, Turn(question, answer.composed()), st.settings.history_turns)
     logger.info(
         "answer chat=%s answer=%s answered=%s citations=%d",
         chat.id, stored.id, answer.answered, len(answer.citations),

@@ -1,4 +1,4 @@
-"""Small helpers the handlers share: tolerant edits, the typing indicator."""
+"""Small helpers the handlers share: tolerant edits, the typing indicator, what is a question."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None 
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+def has_words(text: str) -> bool:
+    """Whether a text holds a letter or a digit: something a question could ask about."""
+    return any(character.isalnum() for character in text)
 
 
 @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from answering.reader_dates import period_words
 from bot.handlers import privacy
 from bot.handlers.ask import send_answer
 from bot.handlers.inline import INLINE_CHAT
@@ -42,11 +43,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("help with an index that cannot serve: %s", exc)
         await message.reply_text(t("index_unavailable", lang))
         return
-    period = (
-        t("period", lang, date_min=escape(stats.date_min), date_max=escape(stats.date_max or stats.date_min))
-        if stats.date_min
-        else ""
-    )
+    period = t("period", lang, period=escape(period_words(stats.date_min, stats.date_max, lang))) if stats.date_min else ""
     await message.reply_text(t(
         "start", lang, articles=stats.articles, period=period, username=escape(context.bot.username),
         privacy=privacy_sentence(st.settings.data_retention_days, lang),

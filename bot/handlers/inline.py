@@ -2,10 +2,11 @@
 
 Telegram sends an inline query on every keystroke. Only a complete question is answered: one
 that ends with "?" (a rule the person sees and controls, where waiting for a pause would answer
-half-typed questions and delay every answer by the pause). Incomplete queries get no answer at
-all, so typing costs no retrieval and no request. Answers are cached per question for a few
-minutes (and Telegram caches the result too); the result carries the short answer with its
-citations as text, and a button opening the passages in a private chat through a deep link.
+half-typed questions and delay every answer by the pause). An incomplete query gets no result,
+only the hint above the (empty) list that a "?" ends a question, so typing costs no retrieval.
+Answers are cached per question for a few minutes (and Telegram caches the result too); the
+result carries the short answer with its citations as text, and a button opening the passages
+in a private chat through a deep link.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Update,
 )
 from telegram.ext import ContextTypes
 
+from bot.handlers.common import has_words
 from bot.render import StoredAnswer, inline_answer_text, truncate
 from bot.share import link
 from bot.state import state_of
@@ -34,6 +37,7 @@ INLINE_CHAT = 0  # the chat id answers given inline are stored under (no real ch
 COMPLETE = re.compile(r"[?？]\s*$")
 CACHE_S = 600.0
 TELEGRAM_CACHE_S = 300
+HINT_PAYLOAD = "help"  # the hint's button opens a private chat with /start help: how to ask
 
 
 def normalised(question: str) -> str:
@@ -47,10 +51,17 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     st = state_of(context)
     question = query.query.strip()
-    if not COMPLETE.search(question) or len(question) > st.settings.max_question_chars:
-        st.metrics.inline_query("incomplete")
-        return
     lang = language_of(query.from_user)
+    limit = st.settings.max_question_chars
+    if not COMPLETE.search(question) or len(question) > limit or not has_words(question):
+        if len(question) > limit:
+            hint = t("inline_too_long", lang, limit=limit)
+        else:
+            hint = t("inline_finish" if has_words(question) else "inline_no_words", lang)
+        st.metrics.inline_query("incomplete")
+        await query.answer([], cache_time=TELEGRAM_CACHE_S,
+                           button=InlineQueryResultsButton(hint, start_parameter=HINT_PAYLOAD))
+        return
     key = normalised(question)
     cached = st.inline_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_S:
@@ -77,7 +88,7 @@ def inline_result(stored: StoredAnswer, lang: str, username: str, payload: str) 
     return InlineQueryResultArticle(
         id=str(stored.id),
         title=truncate(stored.question, 60),
-        description=truncate(stored.text, 120),
+        description=truncate(f"{stored.lead} — {stored.text}" if stored.lead else stored.text, 120),
         input_message_content=InputTextMessageContent(inline_answer_text(stored, lang)),
         reply_markup=markup,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 FROM_STDIN = "-"
 # The fields of `--json`, in this order (and of each line of `ask -`).
 JSON_FIELDS = ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations",
-               "timings_ms", "short_answer")
+               "timings_ms", "short_answer", "body", "framing")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,21 +36,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-# The answer marks its short answer **like this** for the chat front ends (Telegram renders it
-# bold); a terminal shows it bold with ANSI codes, a pipe or a file gets the plain words.
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-def terminal_text(text: str, bold: bool) -> str:
-    return _BOLD.sub(lambda m: f"\033[1m{m.group(1)}\033[0m" if bold else m.group(1), text)
+def _ansi_bold(text: str) -> str:
+    return f"\033[1m{text}\033[0m"
 
 
 def format_answer(answer: Answer, bold: bool | None = None) -> str:
-    """The answer and its sources for a terminal (`bold`: use ANSI bold; by default when
-    standard output is one)."""
+    """The answer and its sources for a terminal: the lead fact in ANSI bold when `bold` (by
+    default when standard output is one; a pipe or a file gets the plain words)."""
     from answering.protocol import origin_label  # loaded by now: the answer came through it
 
-    lines = [terminal_text(answer.text, sys.stdout.isatty() if bold is None else bold)]
+    bold = sys.stdout.isatty() if bold is None else bold
+    lines = [answer.composed(_ansi_bold if bold else str)]
     if answer.citations:
         lines.append("")
         for citation in answer.citations:

@@ -133,5 +133,5 @@ def _ask(runner: asyncio.Runner, answers: FrontDoor, question: str, conversation
     conversation.last = answer
     from answering.protocol import Turn  # loaded by now: the answer came through it
 
-    turns = [*conversation.history, Turn(question, answer.text, answer.answered)]
+    turns = [*conversation.history, Turn(question, answer.composed(), answer.answered)]
     conversation.history = turns[-history_turns:] if history_turns else []

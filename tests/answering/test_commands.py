@@ -44,11 +44,12 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     code, out, _ = run_cli(capsys, "ask", ALEPPO, "--json")
     payload = json.loads(out)
     assert code == 0
-    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer"]
+    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer", "body", "framing"]
     assert payload["question"] == ALEPPO and payload["answered"] is True
     assert payload["short_answer"] == "130 000"
     assert payload["language"] == "fr" and payload["answerer"] == "extractive"
-    assert "130 000" in payload["answer"]
+    assert payload["answer"].startswith("**130 000**\nD'après les articles : ")  # composed, as before
+    assert payload["framing"] == "D'après les articles :" and payload["answer"].endswith(payload["body"])
     citation = payload["citations"][0]
     assert list(citation) == ["n", "article", "title", "date", "source", "url", "also_published", "start", "end", "text"]
     assert citation["n"] == 1 and citation["article"] == "000_1b43e35984dace57.txt" and "130 000" in citation["text"]
@@ -69,11 +70,13 @@ def test_ask_prints_the_answer_and_its_sources(seed_cli, capsys: pytest.CaptureF
 
 
 def test_a_terminal_shows_the_short_answer_in_bold() -> None:
-    from cli.commands.ask import terminal_text
+    from answering.protocol import Answer
+    from cli.commands.ask import format_answer
 
-    assert terminal_text("**130 000**\nD'après…", bold=True) == "\033[1m130 000\033[0m\nD'après…"
-    assert terminal_text("**130 000**\nD'après…", bold=False) == "130 000\nD'après…"
-    assert terminal_text("2 * 3 = 6", bold=True) == "2 * 3 = 6"
+    answer = Answer(question="q", text="Il vaut 2 ** 3 soit 8. [1]", citations=[], answered=True, language="fr",
+                    answerer="extractive", short_answer="8", framing="D'après les articles :")
+    assert format_answer(answer, bold=True) == "\033[1m8\033[0m\nD'après les articles : Il vaut 2 ** 3 soit 8. [1]"
+    assert format_answer(answer, bold=False) == "8\nD'après les articles : Il vaut 2 ** 3 soit 8. [1]"
 
 
 def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -73,9 +73,8 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     assert answer.answered and answer.answerer == "llm" and answer.note is None
     # The judge's short answer leads, in bold, because the model's answer states it.
     assert answer.short_answer == "130 000"
-    assert answer.text == (
-        f"**130 000**\n{FIRST_CHECKED} L’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est. [1]"
-    )
+    assert answer.text == f"{FIRST_CHECKED} L’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est. [1]"
+    assert answer.framing is None  # the model's own words are not introduced as quotes
     assert "130 000" in answer.citations[0].passage.text
     # Streamed: the first sentence once it was complete and checked; the last one comes with
     # the answer (until the model ends, it may still grow or get its markers).
@@ -106,7 +105,7 @@ async def test_the_judges_short_answer_is_dropped_when_the_model_says_otherwise(
     answer = await llm_services().ask(ALEPPO)
     assert "130 000" in fake_llm.requests[-1]["messages"][-1]["content"]  # offered...
     assert answer.answered and answer.answerer == "llm"
-    assert answer.short_answer is None and not answer.text.startswith("**")  # ...not imposed
+    assert answer.short_answer is None and not answer.composed().startswith("**")  # ...not imposed
 
 
 async def test_citation_to_a_passage_not_given_is_removed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +136,7 @@ async def test_invented_sentence_close_in_meaning_is_not_taken_as_supported(  # 
     # Nothing of the model's answer passed the check: the passages are quoted instead, saying why.
     assert invented.removesuffix(" [1].") not in answer.text
     assert answer.answerer == "extractive" and answer.fallback == "uncited", answer.text
-    assert answer.text.startswith(NOTES_FR["uncited"]) and "130 000" in answer.text
+    assert answer.composed().startswith(NOTES_FR["uncited"]) and "130 000" in answer.text
 
 
 async def test_marker_inside_a_sentence_keeps_the_sentence_whole(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -166,7 +165,7 @@ async def test_llm_failure_falls_back_to_extractive_with_the_note_for_its_cause(
     # The cause says the failure was seen as it happened: waiting it out until LLM_TIMEOUT_S
     # would report "timeout" (no wall-clock bound: other tests share the machine).
     assert answer.answered and answer.answerer == "extractive" and answer.fallback == cause
-    assert answer.text.startswith(NOTES_FR[cause]) and answer.note and answer.note.startswith(NOTES_FR[cause])
+    assert answer.composed().startswith(NOTES_FR[cause]) and answer.note and answer.note.startswith(NOTES_FR[cause])
     assert f"cause={cause} reason=" in caplog.text
     assert "130 000" in answer.text and answer.citations
 
@@ -177,7 +176,7 @@ async def test_timeout_falls_back_at_the_timeout(llm_services, fake_llm: FakeOpe
     fake_llm.default = Reply("Selon les articles, 130 000 civils ont fui Alep [1].", delay_s=5)
     answer = await llm_services(llm_timeout_s=1.0).ask(ALEPPO)
     assert answer.answerer == "extractive" and answer.fallback == "timeout" and "130 000" in answer.text
-    assert answer.text.startswith(NOTES_FR["timeout"])
+    assert answer.composed().startswith(NOTES_FR["timeout"])
 
 
 async def test_follow_up_with_a_dead_llm_waits_for_it_once(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -192,7 +191,7 @@ async def test_answer_without_any_citation_is_unparseable_and_falls_back(llm_ser
     fake_llm.script("Beaucoup de civils ont fui Alep, environ 130 000.")
     answer = await llm_services().ask(ALEPPO)
     assert answer.answerer == "extractive" and answer.fallback == "uncited"
-    assert answer.text.startswith(NOTES_FR["uncited"]) and "130 000" in answer.text and answer.citations
+    assert answer.composed().startswith(NOTES_FR["uncited"]) and "130 000" in answer.text and answer.citations
 
 
 async def test_no_answer_is_never_streamed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -216,7 +215,7 @@ async def test_connection_refused_falls_back(seed_services, no_network) -> None:
     # until LLM_TIMEOUT_S (which would be the cause "timeout"). No wall-clock bound here: the
     # same machine runs other tests at once.
     assert answer.answerer == "extractive" and answer.fallback == "unreachable" and "130 000" in answer.text
-    assert answer.text.startswith(NOTES_FR["unreachable"])
+    assert answer.composed().startswith(NOTES_FR["unreachable"])
 
 
 async def test_english_question_gets_an_english_prompt_and_answer(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
@@ -232,7 +231,7 @@ async def test_english_fallback_note_is_in_english(llm_services, fake_llm: FakeO
     fake_llm.script("Many civilians fled Aleppo, about 130,000.")
     answer = await llm_services().ask("How many civilians have fled Aleppo since the offensive began?")
     assert answer.fallback == "uncited" and answer.language == "en"
-    assert answer.text.startswith("(The language model's answer could not be tied to the passages")
+    assert answer.composed().startswith("(The language model's answer could not be tied to the passages")
 
 
 async def test_max_tokens_setting_is_sent_with_structured_output_too(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]

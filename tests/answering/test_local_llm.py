@@ -110,7 +110,7 @@ def assert_contract(answer: Answer) -> None:
     if answer.answerer == "llm":
         assert answer.fallback is None and answer.note is None
     else:
-        assert answer.fallback == "uncited" and answer.text.startswith(NOTES_EN["uncited"])
+        assert answer.fallback == "uncited" and answer.composed().startswith(NOTES_EN["uncited"])
 
 
 # --- in-process (LLM_PROVIDER=local) --------------------------------------------------------
@@ -148,7 +148,7 @@ async def test_local_uncited_answer_falls_back_with_its_note(llm_services: Calla
     # One token cannot hold a sentence and its [n]: the answer cannot be tied to the passages.
     answer = await llm_services(llm_max_tokens=1).ask(ALEPPO_EN)
     assert answer.answerer == "extractive" and answer.fallback == "uncited"
-    assert answer.text.startswith(NOTES_EN["uncited"]) and "130,000" in answer.text and answer.citations
+    assert answer.composed().startswith(NOTES_EN["uncited"]) and "130,000" in answer.text and answer.citations
 
 
 async def test_local_structured_output_is_parsed(smollm: LocalModel, llm_services: Callable[..., Services]) -> None:
@@ -166,7 +166,7 @@ async def test_local_timeout_falls_back_and_frees_the_model(
     llm_services: Callable[..., Services], smollm: LocalModel
 ) -> None:
     answer = await llm_services(llm_timeout_s=0.05, llm_max_tokens=400).ask(ALEPPO_EN)
-    assert answer.fallback == "timeout" and answer.text.startswith(NOTES_EN["timeout"]) and answer.citations
+    assert answer.fallback == "timeout" and answer.composed().startswith(NOTES_EN["timeout"]) and answer.citations
     # The abandoned generation was stopped, not left holding the model.
     assert smollm.generate(MESSAGES, max_tokens=2, temperature=0.0).generated_tokens >= 1
 
@@ -175,7 +175,7 @@ async def test_local_model_answers_one_question_at_a_time(llm_services: Callable
     services = llm_services(llm_queue_size=0)
     answers = await asyncio.gather(*(services.ask(ALEPPO_EN) for _ in range(2)))
     busy = [a for a in answers if a.fallback == "busy"]
-    assert len(busy) == 1 and busy[0].text.startswith(NOTES_EN["busy"]) and busy[0].citations
+    assert len(busy) == 1 and busy[0].composed().startswith(NOTES_EN["busy"]) and busy[0].citations
     assert_contract(next(a for a in answers if a.fallback != "busy"))
 
 
@@ -243,7 +243,7 @@ async def test_server_uncited_answer_falls_back_with_its_note(
     services = llm_services(llm_provider="openai", llm_base_url=llama_server, llm_max_tokens=1)
     answer = await services.ask(ALEPPO_EN)
     assert answer.answerer == "extractive" and answer.fallback == "uncited"
-    assert answer.text.startswith(NOTES_EN["uncited"]) and answer.citations
+    assert answer.composed().startswith(NOTES_EN["uncited"]) and answer.citations
 
 
 async def test_killed_server_is_could_not_be_reached_within_the_timeout(
@@ -275,5 +275,5 @@ async def test_killed_server_is_could_not_be_reached_within_the_timeout(
     # And a server that is gone before the question: refused at once; the extractive answer
     # under the note that says so.
     answer = await services.ask(ALEPPO_EN)
-    assert answer.fallback == "unreachable" and answer.text.startswith(NOTES_EN["unreachable"]) and answer.citations
+    assert answer.fallback == "unreachable" and answer.composed().startswith(NOTES_EN["unreachable"]) and answer.citations
     assert isinstance(server, subprocess.Popen)

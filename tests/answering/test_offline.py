@@ -119,7 +119,7 @@ async def test_extractive_quotes_the_sentence_with_the_figure_verbatim() -> None
     qa, _ = service([passage(1, "Les combats ont repris lundi soir dans le sud."), passage(2, ALEPPO_TEXT)])
     answer = await qa.ask("Combien de civils ont fui Alep depuis le début de l'offensive ?")
     assert answer.answered and answer.answerer == "extractive"
-    assert answer.text.startswith("D'après les articles : Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]")
+    assert answer.composed().startswith("D'après les articles : Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]")
     assert [c.passage.chunk_id for c in answer.citations] == [2]  # renumbered: passage 2 became [1]
     assert set(answer.timings_ms) == {"retrieve", "generate", "total"}
 
@@ -235,7 +235,7 @@ async def test_sentences_cut_by_the_chunk_edges_are_not_quoted() -> None:
                   text=text, score=1.0, dense_score=0.9, terms=frozenset(analyze(text)))
     qa, _ = service([cut])
     answer = await qa.ask("Combien de civils ont fui Alep depuis le début de l'offensive ?")
-    assert answer.text == "D'après les articles : Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]"
+    assert answer.composed() == "D'après les articles : Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]"
 
 
 async def test_follow_up_answers_about_what_it_adds_not_the_earlier_question_again() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -55,9 +56,10 @@ async def test_reindex_picks_up_a_new_article_while_questions_are_answered(harne
     before = len(tg.sent(ADMIN))
     tg.message("/status", chat_id=ADMIN)
     status = (await tg.reply(ADMIN, before)).visible
-    for expected in ("Articles : 4", "Passages :", "2016-12 – 2022-09", "fake-keywords", "extractive",
+    for expected in ("Articles : 4", "Passages :", "Période : de décembre 2016 à septembre 2022", "fake-keywords", "extractive",
                      "4 ajouté(s)", "Aujourd'hui : 2 réponses, 1 refus"):
         assert expected in status, (expected, status)
+    assert re.search(r"Dernière réindexation : \d{1,2}(er)? \w+ 20\d\d à \d\d:\d\d UTC — ", status), status
 
     before = len(tg.sent(ADMIN))
     tg.message("/unanswered", chat_id=ADMIN)
@@ -82,6 +84,21 @@ async def test_non_admin_upload_refused_and_not_saved(harness: Harness) -> None:
         "Seuls les administrateurs peuvent ajouter des articles. Posez plutôt une question en toutes lettres."
     )
     assert not (Path(harness.settings.articles_dir) / "intrus.txt").exists()
+    assert harness.services.reindex_calls == [False]
+
+
+async def test_an_admins_document_in_a_group_is_answered_with_where_to_send_it(harness: Harness) -> None:
+    group = -100200
+    harness.tg.document(chat_id=group, user_id=ADMIN, file_name="groupe.txt", content=NEW_ARTICLE.encode(),
+                        chat_type="supergroup")
+    reply = await harness.tg.reply(group, 0)
+    assert reply.visible.startswith("Je n'enregistre pas les articles envoyés dans un groupe : envoyez-moi le fichier en message privé")
+    harness.tg.document(chat_id=group, user_id=ADMIN + 7, file_name="autre.txt", content=NEW_ARTICLE.encode(),
+                        chat_type="supergroup")  # a member's file in a group: not for the bot, no reply
+    harness.ask("@qabot_test_bot Quel budget pour Grenoble ?", chat_id=group, chat_type="supergroup")
+    await harness.tg.reply(group, 1)
+    assert len(harness.tg.sent(group)) == 2
+    assert not (Path(harness.settings.articles_dir) / "groupe.txt").exists()
     assert harness.services.reindex_calls == [False]
 
 
@@ -223,6 +240,9 @@ async def test_an_upload_with_an_existing_name_asks_and_keeps_both(harness: Harn
 
     harness.tg.press(asked, buttons["➕ Garder les deux"])
     await _wait_reindexed(harness, 2)
+    chosen = harness.tg.messages[(ADMIN, asked.message_id)]  # the question becomes what was done
+    assert chosen.visible == "➕ Les deux sont gardés : vendanges.txt reste tel quel, le fichier envoyé s'appelle vendanges-2.txt."
+    assert not chosen.buttons()
     assert (root / "vendanges.txt").read_text(encoding="utf-8") == NEW_ARTICLE  # noqa: ASYNC240
     assert (root / "vendanges-2.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
     assert oct((root / "vendanges-2.txt").stat().st_mode & 0o777) == "0o644"  # noqa: ASYNC240  like the others
@@ -244,6 +264,7 @@ async def test_an_upload_with_an_existing_name_replaces_only_on_yes(harness: Har
     await _wait_reindexed(harness, 2)
     assert (root / "vendanges.txt").read_text(encoding="utf-8") == OTHER_VERSION  # noqa: ASYNC240
     assert "remplace le fichier du même nom" in harness.tg.last(ADMIN).visible
+    assert harness.tg.messages[(ADMIN, asked.message_id)].visible == "♻️ vendanges.txt est remplacé par le fichier envoyé."
 
 
 async def test_two_uploads_named_dot_dot_txt_never_collide(harness: Harness) -> None:

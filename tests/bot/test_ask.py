@@ -18,7 +18,7 @@ async def test_private_question_answered_with_citations_and_buttons(harness: Har
     # article text is escaped, never interpreted
     assert "<script>" in answer.visible and "&lt;script&gt;" in answer.text
     labels = [b["text"] for b in answer.buttons()]
-    assert labels[0].startswith("[1] Les <b>balises</b> & les") and labels[0].endswith("(2021-03)")
+    assert labels[0].startswith("[1] Les <b>balises</b> & les") and labels[0].endswith("(mars 2021)")
     assert labels[-2:] == ["👍", "👎"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in answer.buttons())
     assert harness.tg.calls_of("sendChatAction", 7), "typing was shown"
@@ -123,11 +123,11 @@ async def test_too_long_message_sticker_and_rate_limit(start_bot: StartBot) -> N
 async def test_start_and_help_in_the_users_language(harness: Harness) -> None:
     harness.ask("/start")
     fr = await harness.tg.reply(7, 0)
-    assert "3 articles" in fr.visible and "2016-12" in fr.visible and "2021-03" in fr.visible
+    assert "3 articles de presse publiés de décembre 2016 à mars 2021," in fr.visible
     assert "Posez une question" in fr.visible
     harness.ask("/help", chat_id=9, language_code="en")
     en = await harness.tg.reply(9, 0)
-    assert "I answer questions about 3 news articles published from 2016-12 to 2021-03" in en.visible
+    assert "I answer questions about 3 news articles published from December 2016 to March 2021," in en.visible
 
 
 async def test_different_chats_concurrent_one_chat_in_order(harness: Harness) -> None:
@@ -145,3 +145,16 @@ async def test_different_chats_concurrent_one_chat_in_order(harness: Harness) ->
     await harness.tg.wait_for(lambda: len(harness.tg.sent(30)) == 2)
     assert [q for q, _ in answers.calls if "budget Grenoble" in q] == ["premier budget Grenoble",
                                                                        "second budget Grenoble"]
+
+
+async def test_a_message_without_words_gets_a_hint_and_is_stored_nowhere(harness: Harness) -> None:
+    """Zero-width spaces, emoji alone, punctuation: not a question, not an unanswered one."""
+    for n, text in enumerate(["\u200b\u200b\u200c", "😀👍🏽", "🤔 ?", "…"]):
+        harness.ask(text, chat_id=50 + n, language_code="en" if n == 1 else "fr")
+        reply = await harness.tg.reply(50 + n, 0)
+        expected = "I see no question in this message." if n == 1 else "Je ne vois pas de question dans ce message."
+        assert reply.visible.startswith(expected), reply.visible
+    harness.ask("/ask \u2060😀", chat_id=60)
+    assert (await harness.tg.reply(60, 0)).visible.startswith("Je ne vois pas de question")
+    assert harness.services.answers.calls == []
+    assert await harness.store.unanswered() == [] and await harness.store.today() == {}

@@ -23,12 +23,14 @@ async def test_inline_answers_complete_questions_with_a_deep_link_to_the_passage
     tg = harness.tg
     typed = [tg.inline_query(QUESTION[:n], user_id=31) for n in (5, 20, len(QUESTION) - 2)]  # keystrokes
     answered = await inline_answer(harness, QUESTION)
-    assert not any(q in tg.inline_answers for q in typed), "half-typed questions are not answered"
+    hints = [await tg.wait_for(lambda q=q: tg.inline_answers.get(q)) for q in typed]
+    assert all(h["results"] == [] for h in hints), "half-typed questions are not answered"
     assert len(harness.services.answers.calls) == 1
 
     [result] = answered["results"]
     text = result["input_message_content"]["message_text"]
     assert "Grenoble" in text and "[1]" in text
+    assert "\n[1] Les &lt;b&gt;balises&lt;/b&gt; &amp; les" in text and "(mars 2021)" in text  # sources as on buttons
     button = result["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == "📚 Voir les passages"
     payload = re.fullmatch(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)", button["url"]).group(1)  # type: ignore[union-attr]
@@ -46,6 +48,34 @@ async def test_inline_answers_complete_questions_with_a_deep_link_to_the_passage
     query_id = tg.press(opened, passage["callback_data"])
     await tg.wait_for(lambda: query_id in tg.callback_answers)
     assert "<blockquote>" in tg.messages[(31, opened.message_id)].text
+
+
+async def test_a_query_without_its_question_mark_is_told_to_end_with_one(harness: Harness) -> None:
+    """No result while the question is incomplete, but the hint above the list says what is
+    missing (in the person's language) and opens the bot's help in a private chat."""
+    french = await inline_answer(harness, "Quel budget pour Grenoble")
+    english = harness.tg.inline_query("What budget for Grenoble", user_id=33, language_code="en")
+    english_answer = await harness.tg.wait_for(lambda: harness.tg.inline_answers.get(english))
+    long = await inline_answer(harness, "Pourquoi " + "très " * 200 + "?")
+    wordless = await inline_answer(harness, "\u200b😀 ?")
+    assert french["results"] == [] and english_answer["results"] == [] and long["results"] == []
+    assert wordless["results"] == [] and wordless["button"]["text"] == "✍️ Écrivez votre question en toutes lettres"
+    assert french["button"] == {"text": "✍️ Terminez votre question par « ? »", "start_parameter": "help"}
+    assert english_answer["button"]["text"] == "✍️ End your question with “?”"
+    assert long["button"]["text"].startswith("✂️ Question trop longue (au plus ")
+    assert harness.services.answers.calls == []
+
+
+async def test_an_inline_description_is_plain_words_lead_first(harness: Harness) -> None:
+    from answering.protocol import Answer
+
+    harness.services.answers.override = lambda q: Answer(
+        question=q, text="Le conseil a voté 130 000 euros. [1]", citations=[], answered=True, language="fr",
+        answerer="extractive", short_answer="130 000 euros", framing="D'après les articles :")
+    [result] = (await inline_answer(harness, "Quel budget ?"))["results"]
+    assert result["description"] == "130 000 euros — Le conseil a voté 130 000 euros. [1]"
+    assert result["input_message_content"]["message_text"].startswith(
+        "<b>130 000 euros</b>\nD'après les articles : Le conseil a voté 130 000 euros. <b>[1]</b>")
 
 
 async def test_inline_refusal_and_forged_or_expired_links(harness: Harness) -> None:

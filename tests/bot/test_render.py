@@ -26,15 +26,20 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=9000) | st
 )
 
 
-def stored(text: str, title: str = "T", note: str | None = None) -> StoredAnswer:
+def stored(
+    text: str, title: str = "T", note: str | None = None, lead: str | None = None, framing: str | None = None,
+    answered: bool = True,
+) -> StoredAnswer:
     citation = CitedPassage(1, "a.txt", title, "2020-01", text[:500])
-    return StoredAnswer(10**12, -100123456789, "q", text, True, "fr", note, (citation,))
+    return StoredAnswer(10**12, -100123456789, "q", text, answered, "fr", note, (citation,), lead, framing)
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=texts, title=texts, note=st.none() | texts)
-def test_every_rendering_is_valid_telegram_html_under_the_limit(text: str, title: str, note: str | None) -> None:
-    answer = stored(text, title, note)
+@given(text=texts, title=texts, note=st.none() | texts, lead=st.none() | texts, answered=st.booleans())
+def test_every_rendering_is_valid_telegram_html_under_the_limit(
+    text: str, title: str, note: str | None, lead: str | None, answered: bool
+) -> None:
+    answer = stored(text, title, note, lead, "D'après les articles :", answered)
     rendered = [*answer_messages(answer, "fr"), streaming_preview(text or "x"),
                 passage_message(answer, answer.citations[0], "en")]
     pages = article_pages(text)
@@ -48,12 +53,20 @@ def test_every_rendering_is_valid_telegram_html_under_the_limit(text: str, title
             assert 0 < len(button.text) <= 64
 
 
-def test_the_lead_fact_is_bold_and_escaped() -> None:
-    [html] = answer_messages(stored("**15 novembre & <après>**\nD'après les articles : l'offensive lancée le 15 novembre. [1]"), "fr")
-    assert html.startswith("<b>15 novembre &amp; &lt;après&gt;</b>\n")
-    assert html.endswith("<b>[1]</b>")
-    [plain] = answer_messages(stored("2 * 3 = 6 ** not a lead"), "fr")
-    assert "<b>" not in plain
+def test_the_lead_fact_is_bold_and_escaped_above_the_framed_body_and_the_note_first() -> None:
+    body = "l'offensive lancée le 15 novembre & <après>. [1]"
+    [html] = answer_messages(stored(body, lead="15 novembre & <après>", framing="D'après les articles :"), "fr")
+    assert html == "<b>15 novembre &amp; &lt;après&gt;</b>\nD'après les articles : l'offensive lancée le 15 novembre &amp; &lt;après&gt;. <b>[1]</b>"
+    [noted] = answer_messages(stored(body, note="(Le modèle est occupé.)", lead="15 novembre"), "fr")
+    assert noted.startswith("<i>(Le modèle est occupé.)</i>\n\n<b>15 novembre</b>\nl'offensive")
+    [declined] = answer_messages(stored("Je n'ai pas trouvé.", note="(Le modèle est occupé.)", answered=False), "fr")
+    assert declined == "Je n'ai pas trouvé.\n\n<i>(Le modèle est occupé.)</i>"
+
+
+def test_asterisks_in_an_articles_words_are_shown_as_written() -> None:
+    """Only the lead field is bold: a quoted sentence with **…** in it is not read as markup."""
+    [html] = answer_messages(stored("**Exclusif**\nLe taux passe de 2 ** 3 à 8. [1]"), "fr")
+    assert html == "**Exclusif**\nLe taux passe de 2 ** 3 à 8. <b>[1]</b>"
 
 
 @given(text=texts)

@@ -251,6 +251,59 @@ def test_a_bot_file_from_before_migrations_is_adopted(tmp_path: Path) -> None:
     asyncio.run(check())
 
 
+def test_answers_written_as_one_composed_text_are_split_into_their_parts(database_url: str) -> None:
+    """A database as the code before migration 0007 wrote it (the note, the **lead**, the framing
+    and the body in one text) reads back as a body with its lead, framing and note apart."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.store import MIGRATIONS, _create_engine
+
+    engine = _create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    note = "(Le modèle de langue n'a pas pu être joint : voici les passages les plus pertinents.)"
+    rows = [  # id, text, answered, answerer, note
+        (1, f"{note}\n\n**130 000**\nD'après les articles : 130 000 civils ont fui. [1]", 1, "extractive", note),
+        (2, "**15 novembre**\nL'offensive a commencé le 15 novembre. [1]", 1, "llm", None),
+        (3, "Je n'ai pas trouvé la réponse dans les articles.", 0, "llm", note),
+        (4, "According to the articles (quoted in their original language): 2 ** 3 vaut 8. [1]", 1, "extractive", None),
+    ]
+    with engine.begin() as db:
+        config.attributes["connection"] = db
+        command.upgrade(config, "0006")
+        for answer_id, text, answered, answerer, row_note in rows:
+            db.execute(sa.text(
+                "INSERT INTO answers (id, chat_id, user_id, question, text, answered, language, answerer, note,"
+                " created_at) VALUES (:id, 7, 7, 'q', :text, :answered, 'fr', :answerer, :note, '2026-01-01')"
+            ), {"id": answer_id, "text": text, "answered": answered, "answerer": answerer, "note": row_note})
+    engine.dispose()
+
+    async def check() -> None:
+        store = await BotStore.open(database_url)
+        try:
+            parts = [(a.text, a.lead, a.framing, a.note) for a in [await store.answer(i, 7) for i in (1, 2, 3, 4)] if a]
+        finally:
+            await store.close()
+        assert parts == [
+            ("130 000 civils ont fui. [1]", "130 000", "D'après les articles :", note),
+            ("L'offensive a commencé le 15 novembre. [1]", "15 novembre", None, None),
+            ("Je n'ai pas trouvé la réponse dans les articles.", None, None, note),
+            ("2 ** 3 vaut 8. [1]", None, "According to the articles (quoted in their original language):", None),
+        ]
+
+    asyncio.run(check())
+    # And back: downgrading composes the texts the older code reads.
+    engine = _create_engine(database_url)
+    with engine.begin() as db:
+        config.attributes["connection"] = db
+        command.downgrade(config, "0006")
+        texts = db.execute(sa.text("SELECT text FROM answers ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert texts == [text for _, text, _, _, _ in rows]
+
+
 def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -> None:
     from bot.store import StoreUnavailable
 

@@ -57,10 +57,10 @@ def test_question_groups_follow_the_file() -> None:
     assert Question.from_json({"id": 4, "question": "q", "group": "same-article", "article": "a.txt"}).group == "same-article"
 
 
-def test_fact_first_reads_the_first_quoted_sentence_not_the_lead() -> None:
-    answer = "**15 novembre**\nD'après les articles : L'offensive commence. [1] Elle est lancée le 15 novembre. [2]"
-    assert metrics.cited_sentences(answer)[0].strip() == "D'après les articles : L'offensive commence."
-    assert not metrics.fact_first(answer, ["15 novembre"])
+def test_fact_first_reads_the_first_quoted_sentence_of_the_body() -> None:
+    body = "L'offensive commence. [1] Elle est lancée le 15 novembre. [2]"
+    assert [s.strip() for s in metrics.cited_sentences(body)] == ["L'offensive commence.", "Elle est lancée le 15 novembre."]
+    assert not metrics.fact_first(body, ["15 novembre"])
     assert metrics.fact_first("Lancée le 15 novembre. [1]", ["15 novembre"])
     assert not metrics.fact_first("Je n'ai pas trouvé.", ["15 novembre"])
 

@@ -494,7 +494,15 @@ class FakeTelegram:
                     start = re.search(r"[?&]start=([^&]*)", str(button.get("url", "")))
                     if start and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start.group(1)):
                         raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
-        self.inline_answers[query_id] = {**params, "results": results}
+        button = params.get("button")
+        if isinstance(button, str):
+            button = json.loads(button)
+        if button is not None and not (
+            1 <= len(str(button.get("text", ""))) <= 64
+            and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(button.get("start_parameter", "")))
+        ):
+            raise ApiError(400, "Bad Request: BUTTON_INVALID")  # the hint above the results
+        self.inline_answers[query_id] = {**params, "results": results, "button": button}
         return True
 
     async def _m_close(self, params: dict[str, Any]) -> bool:

@@ -126,10 +126,11 @@ async def test_the_answer_says_no_article_speaks_of_the_period(dated: Services) 
     assert dated.answers is not None
     french = await dated.answers.ask("Que s'est-il passé à Alep en mars 2015 ?")
     assert not french.answered and not french.citations
-    assert "aucun article publié à la période demandée (« mars 2015 », 2015-03-01 – 2015-03-31)" in french.text
+    assert "aucun article publié à la période demandée (« mars 2015 », du 1er mars 2015 au 31 mars 2015)" in french.text
     assert "Alep" in french.text  # the articles on the subject at other dates are listed
     english = await dated.answers.ask("What happened in Aleppo in March 2015?")
     assert "I found no article published in the period asked about" in english.text
+    assert "from 1 March 2015 to 31 March 2015" in english.text  # dates as a reader reads them
     answered = await dated.answers.ask("Que s'est-il passé à Alep en octobre 2016 ?")
     assert answered.answered and {c.passage.article_id for c in answered.citations} == {"alep-oct.md"}
 
