@@ -74,3 +74,13 @@ async def test_a_follow_up_asking_for_a_year_quotes_the_year(with_voix_ouvriere:
     first = await services.ask("Qui a fondé Voix ouvrière ?")
     answer = await services.ask("Et en quelle année ?", [Turn("Qui a fondé Voix ouvrière ?", first.text, first.answered)])
     assert answer.answered and "1956" in first_sentence(answer), answer.text
+
+
+async def test_a_complete_question_asked_second_is_answered_alone(seed_services) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22: asked second, it was taken for a follow-up, "civils fui Alep" carried over, and
+    answered with the 130 000 who fled; after /new it was 15 novembre."""
+    services, question = seed_services(), "Quand l'offensive a-t-elle commencé ?"
+    alone = await services.ask(question)
+    second = await services.ask(question, [Turn(FLED, FLED_ANSWER)])
+    assert second.standalone_question is None and second.text == alone.text
+    assert second.answered and "15 novembre" in first_sentence(second) and "130 000" not in first_sentence(second), second.text
