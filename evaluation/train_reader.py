@@ -115,10 +115,11 @@ def _step_loss(
     if cache is None:
         hidden = model.lower(ids, mask)
     else:
-        for row, pair in zip(rows, pairs, strict=True):
-            if row not in cache:  # kept unpadded: a pair's frozen output is the same in any batch
-                one, one_mask = batch([pair])
-                cache[row] = model.lower(one, one_mask)[0]
+        missing = [(row, pair) for row, pair in zip(rows, pairs, strict=True) if row not in cache]
+        if missing:  # run together, kept unpadded: padding is masked, so a pair's output is its own
+            lower = model.lower(*batch([pair for _, pair in missing]))
+            for index, (row, pair) in enumerate(missing):
+                cache[row] = lower[index, : len(pair.ids)]
         hidden = torch.nn.utils.rnn.pad_sequence([cache[r] for r in rows], batch_first=True)
     answer, start, end = model.upper(hidden, mask)
     loss = F.binary_cross_entropy_with_logits(answer, torch.tensor(labels, dtype=torch.float32))
