@@ -118,8 +118,8 @@ def _step_loss(
         missing = [(row, pair) for row, pair in zip(rows, pairs, strict=True) if row not in cache]
         if missing:  # run together, kept unpadded: padding is masked, so a pair's output is its own
             lower = model.lower(*batch([pair for _, pair in missing]))
-            for index, (row, pair) in enumerate(missing):
-                cache[row] = lower[index, : len(pair.ids)]
+            for position, (row, pair) in enumerate(missing):
+                cache[row] = lower[position, : len(pair.ids)]
         hidden = torch.nn.utils.rnn.pad_sequence([cache[r] for r in rows], batch_first=True)
     answer, start, end = model.upper(hidden, mask)
     loss = F.binary_cross_entropy_with_logits(answer, torch.tensor(labels, dtype=torch.float32))
