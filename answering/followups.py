@@ -1,7 +1,8 @@
 """Follow-up questions: turn one that leans on the conversation into a standalone `Query`.
 
-Only when it needs it (it opens with a connective, or has almost no key terms of its own), and
-only on answered turns: a question the articles could not answer gives nothing to lean on (its
+Only when it needs it (a fragment: it opens with a connective, a pronoun of it stands for what
+was said before, or it has no verb and almost no key terms; a complete question stands alone),
+and only on answered turns: a question the articles could not answer gives nothing to lean on (its
 terms are never carried over).
 A `Condenser` writes the standalone form: offline by carrying over the previous question's key
 words (`CarryOver`), or through the LLM's condense prompt (`llm.LlmCondenser`). The user's own
@@ -25,9 +26,30 @@ from retrieval.lexical import analyze
 from retrieval.models import Passage, SearchQuery
 from retrieval.retriever import search_query
 
-_LEANS_ON_BEFORE = re.compile(
-    r"^\s*(et|mais|puis|alors|aussi|ensuite|and|but|also|what about|how about|same)\b"
-    r"|\b(il|elle|ils|elles|celui|celle|ceux|cela|ça|eux|lui|he|she|they|it|them|those|this|that)\b",
+_CONNECTIVE = re.compile(r"^\s*(et|mais|puis|alors|aussi|ensuite|and|but|also|what about|how about|same)\b", re.I)
+# Pronouns that stand for something said before, wherever they sit ("Qui lui a succédé ?").
+_REFERS_BACK = re.compile(
+    r"\b(celui|celle|celles|ceux|cela|ça|eux|lui|he|she|they|it|him|them|those|this|that|his|her|its|their)\b", re.I
+)
+# A French subject pronoun: the subject of its question only when nothing before its verb names
+# one ("Quand a-t-elle commencé ?"); after a subject of its own it merely repeats it, as the
+# inverted question does ("Quand l'offensive a-t-elle commencé ?", "a t il" typed unhyphenated).
+_SUBJECT_PRONOUN = re.compile(r"\b(il|elle|ils|elles)\b", re.I)
+# "il" of no one: "Combien y a-t-il d'habitants ?", "Il faut combien de temps ?".
+_IMPERSONAL = re.compile(r"\by\s+a[\s-]+t[\s-]+il\b|\bil\s+(?:y|faut|s[’']agit)\b|\b(?:faut|agit)[\s-]+il\b", re.I)
+_BEFORE_PRONOUN = re.compile(r"[\w’']+(?:-t-|\s+t\s+|[\s-])*$")  # the verb (and "-t-") before it
+# Whether a question has a verb of its own, read on closed classes: an inverted verb ("a-t-il",
+# "est-ce"), the verb after "qui"/"que" ("Qui dirige…"), a reflexive or negated one ("se
+# trouve", "n'a"), the commonest French forms and the English auxiliaries. A question without
+# one ("Combien de morts ?", "How many dead?") is a fragment of the conversation.
+_HAS_VERB = re.compile(
+    r"\w-(?:t-)?(?:il|elle|ils|elles|on|ce|je|tu|nous|vous)\b|\s+t\s+(?:il|elle|ils|elles|on)\b"
+    r"|\b(?:qui|que|qu[’'])\s*(?!(?:le|la|les|l[’']|un|une|des|de|du|d[’'])\b)[^\W\d_]{2,}"
+    r"|\b(?:se|s[’']|ne|n[’'])\s*[^\W\d_]{2,}"
+    r"|\b(?:est|sont|était|étaient|sera|seront|serait|fut|furent|a|ont|avait|avaient|aura|auront|aurait|eu|été"
+    r"|fait|font|faisait|peut|peuvent|pouvait|doit|doivent|va|vont|allait|faut|fallait|veut|veulent|dit|disent"
+    r"|compte|comptent|signifie|s[’']appelle|appelle|vit|vivent|habite|habitent|mesure|coûte|dure|dirige|possède"
+    r"|is|are|was|were|be|been|did|does|do|has|have|had|will|would|can|could|should|may|might|must)\b",
     re.I,
 )
 _WORD = re.compile(r"[\w’'-]+")
@@ -80,7 +102,29 @@ def leans_on(question: Query, history: Sequence[Turn]) -> bool:
 
 
 def _leans(text: str, terms: AbstractSet[str]) -> bool:
-    return bool(_LEANS_ON_BEFORE.search(text)) or len(terms) <= 2
+    """A fragment of the conversation: it opens with a connective ("Et à Alep-Ouest ?"), one of
+    its pronouns stands for what was said before ("Pourquoi a-t-il démissionné ?"), or it has
+    no verb and few key terms ("Combien de morts ?"). A complete question ("Quand l'offensive
+    a-t-elle commencé ?", "Quelle est la population d'Alep ?") stands alone: carrying the earlier
+    question's words over would find the earlier answer again."""
+    return bool(
+        _CONNECTIVE.search(text)
+        or _REFERS_BACK.search(text)
+        or any(not _has_own_subject(text[: pronoun.start()]) for pronoun in _subject_pronouns(text))
+        or (len(terms) <= 2 and not _HAS_VERB.search(text))
+        or not terms - _KIND_TERMS
+    )
+
+
+def _subject_pronouns(text: str) -> list[re.Match[str]]:
+    impersonal = [m.span() for m in _IMPERSONAL.finditer(text)]
+    return [p for p in _SUBJECT_PRONOUN.finditer(text) if not any(a <= p.start() < b for a, b in impersonal)]
+
+
+def _has_own_subject(before_pronoun: str) -> bool:
+    """Whether the words before a subject pronoun's verb name something ("Quand l'offensive"
+    before "a-t-elle"), not only what the question asks for ("Quel âge" before "a-t-il")."""
+    return bool(set(analyze(_BEFORE_PRONOUN.sub("", before_pronoun))) - _KIND_TERMS)
 
 
 def as_followup(

