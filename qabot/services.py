@@ -428,7 +428,7 @@ def library_entries(
     settings: Settings, headlines: Callable[[list[str]], list[Headline]], contains: str | None, limit: int,
 ) -> list[LibraryEntry]:
     """ARTICLES_DIR's files joined with what the index knows of them; `contains` matches the
-    name, the title or the source (case set aside)."""
+    name, the title, the source or the date (case set aside)."""
     files = library.files(Path(settings.articles_dir), limit=1_000_000)
     known = {h.article_id: h for h in headlines([f.name for f in files])}
     wanted = (contains or "").casefold()
@@ -437,7 +437,7 @@ def library_entries(
         h = known.get(f.name)
         entry = LibraryEntry(f.name, f.bytes, f.modified, h.title if h else None, h.date if h else None,
                              h.source if h else None)
-        if wanted in " ".join(filter(None, (entry.name, entry.title, entry.source))).casefold():
+        if wanted in " ".join(filter(None, (entry.name, entry.title, entry.source, entry.date))).casefold():
             entries.append(entry)
         if len(entries) >= limit:
             break
