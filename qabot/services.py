@@ -470,8 +470,9 @@ def article_view(articles_dir: Path, index: ArticlePages, name: str) -> ArticleV
             return ArticleView(name, found, None) if found is not None else None
         chunks = index.article_chunks(name)
         # Read in several calls: a re-index published between them would pair the article
-        # with another version's chunks, which then do not slice out of its text; read again.
-        if all(article.text[c.start : c.end] == c.text for c in chunks):
+        # with another version's chunks (or none, once removed), which do not slice out of
+        # its text; read again.
+        if (chunks or not article.text.strip()) and all(article.text[c.start : c.end] == c.text for c in chunks):
             break
     else:
         raise QabotError(f"the index kept changing while {name!r} was read: try again")

@@ -13,6 +13,8 @@ import pytest
 from qabot.services import Services, article_view, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexModelMismatch, IndexNotReady
+from retrieval.models import Article, Chunk
+from tests.bot.conftest import FakeRetriever
 from tests.fakes.embedder import HashingEmbedder
 
 GRENOBLE = (
@@ -246,3 +248,27 @@ def test_an_articles_page_holds_its_chunks_and_copies(services: Services, articl
     services.reindex_now()
     assert article_view(articles_dir, index, "grenoble.txt") is None
     assert article_view(articles_dir, index, "../grenoble.txt") is None
+
+
+def test_an_articles_page_read_across_a_reindex_is_read_again(tmp_path: Path) -> None:
+    """A re-index published between the page's reads: the chunks of another version are not
+    shown with the article; the page is read again, whole."""
+    index = FakeRetriever()
+    old = Article("a.txt", "A", None, "ancien texte\nsuite", "h1")
+    new = Article("a.txt", "A", None, "nouveau texte plus long\nsuite", "h2")
+    index.articles = {"a.txt": old}
+    reads: list[str] = []
+    real = index.article_chunks
+
+    def chunks_then_swap(article_id: str) -> list[Chunk]:
+        found = real(article_id)
+        if not reads:
+            index.articles = {"a.txt": new}  # the swap lands here: the next read sees `new`
+            found = real(article_id)
+        reads.append(article_id)
+        return found
+
+    index.article_chunks = chunks_then_swap  # type: ignore[method-assign]
+    view = article_view(tmp_path, index, "a.txt")
+    assert view is not None and view.article == new and len(reads) == 2
+    assert [c.text for c in view.chunks] == ["nouveau texte plus long", "suite"]
