@@ -17,12 +17,12 @@ from answering.protocol import Answer, PartialCallback, Turn
 from retrieval.errors import ArticleRejected, IndexNotReady, QabotError, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
-from retrieval.library import OnTaken, TrashedFile
-from retrieval.models import Article, Headline
+from retrieval.library import LibraryFile, OnTaken, TrashedFile
+from retrieval.models import Article, Chunk, Headline
 
 # The errors the front door raises, which the front ends catch (all are QabotError).
 __all__ = [
-    "ArticleInfo", "ArticleRejected", "Check", "FrontDoor", "IndexNotReady", "LibraryEntry", "OnTaken",
+    "ArticleInfo", "ArticleRejected", "ArticleView", "Check", "FrontDoor", "IndexNotReady", "LibraryEntry", "OnTaken",
     "QabotError", "ReindexInProgress", "TrashedFile",
 ]
 
@@ -51,6 +51,23 @@ class LibraryEntry:
     title: str | None
     date: str | None
     source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """An article's page: its file in ARTICLES_DIR, the article as the live index holds it,
+    its chunks there and its syndicated copies (the other articles of its near-duplicate group)."""
+
+    name: str  # the file name, the article's id
+    file: LibraryFile | None  # None once the file is deleted, until a re-index drops the article
+    article: Article | None  # None: not indexed yet
+    chunks: tuple[Chunk, ...] = ()
+    copies: tuple[Headline, ...] = ()
+
+    def file_span(self, chunk: Chunk) -> tuple[int, int]:
+        """Where a chunk lies in the file as stored (front matter included), what people see."""
+        offset = self.article.body_offset if self.article is not None else 0
+        return offset + chunk.start, offset + chunk.end
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +115,11 @@ class FrontDoor(Protocol):
 
     async def article(self, article_id: str) -> Article | None:
         """An indexed article by id, None when a re-index removed it."""
+        ...
+
+    async def article_view(self, name: str) -> ArticleView | None:
+        """An article's page: its file, the article, its chunks and its syndicated copies as
+        the live index holds them; None when neither ARTICLES_DIR nor the index has `name`."""
         ...
 
     async def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:

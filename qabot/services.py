@@ -17,7 +17,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
@@ -29,7 +29,7 @@ from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
 from answering.service import QuestionAnswering, Searcher
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
-from qabot.frontdoor import ArticleInfo, Check, LibraryEntry
+from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
 from qabot.settings import Settings
 from retrieval import library
@@ -51,7 +51,7 @@ from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
 from retrieval.model_cache import ModelCache
-from retrieval.models import Article, Headline, SearchQuery
+from retrieval.models import Article, Chunk, Headline, SearchQuery
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.retriever import QuestionReader, RetrievalConfig, Retriever, SearchIndex
@@ -364,6 +364,9 @@ class Services:
     async def article(self, article_id: str) -> Article | None:
         return await asyncio.to_thread(self.retriever.article, article_id)
 
+    async def article_view(self, name: str) -> ArticleView | None:
+        return await asyncio.to_thread(article_view, Path(self.settings.articles_dir), self.retriever, name)
+
     async def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
         return await asyncio.to_thread(latest_headlines, self.retriever, limit, topic)
 
@@ -442,6 +445,40 @@ def library_entries(
         if len(entries) >= limit:
             break
     return entries
+
+
+class ArticlePages(Protocol):
+    """What an article's page reads of an index (SearchIndex has it; the tests' fake too)."""
+
+    def is_built(self) -> bool: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def article_chunks(self, article_id: str) -> list[Chunk]: ...
+
+    def duplicate_groups(self) -> dict[str, list[str]]: ...
+
+    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]: ...
+
+
+def article_view(articles_dir: Path, index: ArticlePages, name: str) -> ArticleView | None:
+    """An article's page from its file and the live index; None when neither has `name`."""
+    found = library.find(articles_dir, name)
+    for _ in range(3):
+        article = index.article(name) if index.is_built() else None
+        if article is None:
+            return ArticleView(name, found, None) if found is not None else None
+        chunks = index.article_chunks(name)
+        # Read in several calls: a re-index published between them would pair the article
+        # with another version's chunks (or none, once removed), which do not slice out of
+        # its text; read again.
+        if (chunks or not article.text.strip()) and all(article.text[c.start : c.end] == c.text for c in chunks):
+            break
+    else:
+        raise QabotError(f"the index kept changing while {name!r} was read: try again")
+    others = [a for a in index.duplicate_groups().get(name, []) if a != name]
+    copies = index.headlines(others) if others else []
+    return ArticleView(name, found, article, tuple(chunks), tuple(copies))
 
 
 def both(first: Progress, second: Progress | None) -> Progress:

@@ -55,7 +55,7 @@ from retrieval.errors import (
     ReindexInProgress,
 )
 from retrieval.files import fsync_dir
-from retrieval.models import Article, Copy, Headline
+from retrieval.models import Article, Chunk, Copy, Headline
 from retrieval.temporal import CandidateDating
 
 logger = logging.getLogger(__name__)
@@ -391,6 +391,16 @@ class Generation:
                 (article_id,),
             )
         return Article(*rows[-1]) if rows else None
+
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        """An article's chunks as this generation holds them, in their order (none when absent)."""
+        with self._lock:
+            rows = self._segments.rows(
+                lambda s, live: f'SELECT article_id, ordinal, start, "end", text FROM {s}.chunks '  # noqa: S608
+                f"WHERE article_id = ? AND {live('article_id')} ORDER BY ordinal",
+                (article_id,),
+            )
+        return sorted((Chunk(*row) for row in rows), key=lambda c: c.ordinal)
 
     def article_titles(self, article_ids: list[str]) -> dict[str, str]:
         marks = ",".join("?" * len(article_ids))

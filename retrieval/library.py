@@ -66,6 +66,20 @@ def files(root: Path, contains: str | None = None, limit: int = 200) -> list[Lib
     return found[:limit]
 
 
+def find(root: Path, name: str) -> LibraryFile | None:
+    """root/name when it is an article file the indexer reads, named as `files` names it (an
+    untrusted name: anything hidden, outside root, through a link or spelled otherwise is None)."""
+    try:
+        path = _inside(root, name)
+    except ValueError:
+        return None
+    hidden = any(part.startswith(".") for part in name.split("/"))
+    if hidden or not name.endswith(SUFFIXES) or not path.is_file() or path.relative_to(root.resolve()).as_posix() != name:
+        return None
+    stat = path.stat()
+    return LibraryFile(name, stat.st_size, _iso(stat.st_mtime))
+
+
 def save(root: Path, name: str, data: bytes, on_taken: OnTaken) -> str | None:
     """Write `data` as root/name atomically; when the name is taken: None ("refuse"), the old
     file replaced ("replace"), or the first free `stem-2.ext`, `stem-3.ext`… ("keep"). Returns

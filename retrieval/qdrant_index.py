@@ -375,6 +375,18 @@ class QdrantIndex:
                        url=p.get("url"), source=p.get("source"), author=p.get("author"), lang=p.get("lang"),
                        body_offset=p.get("body_offset", 0))
 
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        """An article's chunks as the live generation shows them, in their order."""
+        collection, meta = self._open()
+        where = visible(int(meta["live"]))
+        mine = models.Filter(
+            must=[*(where.must or []), models.FieldCondition(key="article_id", match=models.MatchValue(value=article_id))],
+            must_not=where.must_not,
+        )
+        rows = self._scroll_all(collection, mine, ["article_id", "ordinal", "start", "end", "text"])
+        chunks = [Chunk(r["article_id"], r["ordinal"], r["start"], r["end"], r["text"]) for r in rows]
+        return sorted(chunks, key=lambda c: c.ordinal)
+
     def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
         """These articles, or the `newest` dated ones, newest first (sorted here: embedded mode
         has no ordered scroll, and /latest reads one page of first chunks)."""

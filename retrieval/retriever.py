@@ -25,7 +25,7 @@ from retrieval.errors import QabotError
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Generation, IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport, reindex
-from retrieval.models import MODES, Article, Headline, Passage, SearchQuery, SearchResult
+from retrieval.models import MODES, Article, Chunk, Headline, Passage, SearchQuery, SearchResult
 from retrieval.news import shape
 
 
@@ -196,6 +196,9 @@ class Retriever:
     def article(self, article_id: str) -> Article | None:
         return self.generation.article(article_id)
 
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        return self.generation.article_chunks(article_id)
+
 
 def search_query(text: str) -> SearchQuery:
     """A question as retrieval reads it: its text and its analysed terms (no dates)."""
@@ -231,6 +234,10 @@ class SearchIndex(Protocol):
     def stats(self) -> IndexStats: ...
 
     def article(self, article_id: str) -> Article | None: ...
+
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        """An indexed article's chunks, in their order (none when it is not indexed)."""
+        ...
 
     def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
         """These articles, or the `newest` dated ones, newest first (for /latest)."""

@@ -19,8 +19,8 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import Tuning
-from qabot.frontdoor import ArticleInfo, Check, LibraryEntry
-from qabot.services import article_info, library_entries, trash_dir
+from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
+from qabot.services import article_info, article_view, library_entries, trash_dir
 from qabot.settings import Settings
 from retrieval import library
 from retrieval.articles import FileWarning, iter_articles
@@ -28,7 +28,7 @@ from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
-from retrieval.models import Article, Headline, Passage
+from retrieval.models import Article, Chunk, Headline, Passage
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 ADMIN = 4242
@@ -63,6 +63,7 @@ class FakeRetriever:
     def __init__(self) -> None:
         self.articles: dict[str, Article] = {}
         self.built_at = "never"
+        self.groups: dict[str, list[str]] = {}  # near-duplicate groups, set by a test
 
     def stats(self) -> IndexStats:
         if not self.articles:
@@ -77,6 +78,20 @@ class FakeRetriever:
 
     def article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)
+
+    def is_built(self) -> bool:
+        return bool(self.articles)
+
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        article = self.articles.get(article_id)
+        return [Chunk(article_id, n, start, end, article.text[start:end])
+                for n, (start, end) in enumerate(self.paragraphs(article))] if article else []
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        return self.groups
+
+    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]:
+        return [Headline(a.id, a.title, a.date, a.source, a.url) for i in article_ids or () if (a := self.articles.get(i))]
 
     def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
         wanted = _words(topic or "")
@@ -183,6 +198,9 @@ class FakeServices:
     async def latest(self, limit: int = 5, topic: str | None = None) -> list[Headline]:
         return self.retriever.latest(limit, topic)
 
+    async def article_view(self, name: str) -> ArticleView | None:
+        return article_view(Path(self.settings.articles_dir), self.retriever, name)  # the real page, a fake index
+
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
         return article_info(name, data)  # the real reading: only the index around it is faked
 
@@ -194,7 +212,7 @@ class FakeServices:
         return library_entries(self.settings, self._headlines, contains, limit)
 
     def _headlines(self, ids: list[str]) -> list[Headline]:
-        return [Headline(a.id, a.title, a.date, a.source, a.url) for i in ids if (a := self.retriever.articles.get(i))]
+        return self.retriever.headlines(ids)
 
     async def add_article(self, name: str, data: bytes, on_taken: OnTaken) -> str | None:
         article_info(name, data)

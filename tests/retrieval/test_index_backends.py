@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from qabot.services import Services, build_services
+from qabot.services import Services, article_view, build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexModelMismatch, IndexNotReady
+from retrieval.models import Article, Chunk
+from tests.bot.conftest import FakeRetriever
 from tests.fakes.embedder import HashingEmbedder
 
 GRENOBLE = (
@@ -201,3 +203,72 @@ def test_a_reindex_that_died_half_way_leaves_nothing_behind(
         assert words() == {"troisième"}
     finally:
         services.close_now()
+
+
+def test_an_articles_page_holds_its_chunks_and_copies(services: Services, articles_dir: Path) -> None:
+    """The desk's article page, read through the backend: the chunks in order, each a slice
+    of the article's text, a delta's version alone, and the near-duplicate group's others."""
+    index = services.retriever
+    services.reindex_now()
+    stats = index.stats()
+    dated = [h.article_id for h in index.headlines(newest=10)]
+    assert len(dated) == stats.articles == 2
+    assert sum(len(index.article_chunks(a)) for a in dated) == stats.chunks
+    article = index.article("grenoble.txt")
+    chunks = index.article_chunks("grenoble.txt")
+    assert article is not None and [c.ordinal for c in chunks] == list(range(len(chunks))) and chunks
+    assert all(c.article_id == "grenoble.txt" and article.text[c.start : c.end] == c.text for c in chunks)
+    assert index.article_chunks("nowhere.txt") == []
+    other = next(a for a in dated if a != "grenoble.txt")
+    before = index.article_chunks(other)
+
+    (articles_dir / "grenoble.txt").write_text(GRENOBLE.replace("six millions", "huit millions"), encoding="utf-8")
+    (articles_dir / "copie.md").write_text(
+        "---\ntitle: Grenoble vote ses pistes\nsource: Le Dauphiné\ndate: 2021-03-02\n---\n\n"
+        + GRENOBLE.split("\n\n", 1)[1].replace("six millions", "huit millions"), encoding="utf-8")
+    report = services.reindex_now()
+    assert (report.added, report.changed) == (1, 1) and not report.full
+    text = " ".join(c.text for c in index.article_chunks("grenoble.txt"))
+    assert "huit millions" in text and "six millions" not in text
+    assert index.article_chunks(other) == before  # an unchanged article keeps its chunks
+
+    view = article_view(articles_dir, index, "grenoble.txt")
+    assert view is not None and view.file is not None and view.article is not None
+    assert [(c.article_id, c.source, c.date) for c in view.copies] == [("copie.md", "Le Dauphiné", "2021-03-02")]
+    assert [c.text for c in view.chunks] == [c.text for c in index.article_chunks("grenoble.txt")]
+    page = article_view(articles_dir, index, "copie.md")
+    assert page is not None and page.article is not None and [c.article_id for c in page.copies] == ["grenoble.txt"]
+    # Offsets people see count in the file as stored, front matter included.
+    stored = (articles_dir / "copie.md").read_text(encoding="utf-8")
+    assert all(stored[slice(*page.file_span(c))] == c.text for c in page.chunks)
+
+    (articles_dir / "grenoble.txt").unlink()  # deleted, not yet re-indexed: still served
+    gone = article_view(articles_dir, index, "grenoble.txt")
+    assert gone is not None and gone.file is None and gone.article is not None
+    services.reindex_now()
+    assert article_view(articles_dir, index, "grenoble.txt") is None
+    assert article_view(articles_dir, index, "../grenoble.txt") is None
+
+
+def test_an_articles_page_read_across_a_reindex_is_read_again(tmp_path: Path) -> None:
+    """A re-index published between the page's reads: the chunks of another version are not
+    shown with the article; the page is read again, whole."""
+    index = FakeRetriever()
+    old = Article("a.txt", "A", None, "ancien texte\nsuite", "h1")
+    new = Article("a.txt", "A", None, "nouveau texte plus long\nsuite", "h2")
+    index.articles = {"a.txt": old}
+    reads: list[str] = []
+    real = index.article_chunks
+
+    def chunks_then_swap(article_id: str) -> list[Chunk]:
+        found = real(article_id)
+        if not reads:
+            index.articles = {"a.txt": new}  # the swap lands here: the next read sees `new`
+            found = real(article_id)
+        reads.append(article_id)
+        return found
+
+    index.article_chunks = chunks_then_swap  # type: ignore[method-assign]
+    view = article_view(tmp_path, index, "a.txt")
+    assert view is not None and view.article == new and len(reads) == 2
+    assert [c.text for c in view.chunks] == ["nouveau texte plus long", "suite"]

@@ -13,6 +13,7 @@ from qabot.signin import LinkSigner, digest
 from tests.bot.conftest import ADMIN
 from tests.fakes.telegram_server import TOKEN
 from tests.web.conftest import DESK_URL, DeskHarness
+from web.desk.app import web_link
 
 PAGES = ["/", "/questions", "/unanswered", "/feedback", "/articles", "/feeds", "/audit"]
 
@@ -313,3 +314,64 @@ async def test_unanswered_questions_show_the_articles_nearest_them(desk: DeskHar
     await desk.sign_in()
     page = (await desk.client.get("/unanswered")).text
     assert "étal aux halles" in page and "Marchés de Lyon : un long reportage" in page
+
+
+WIRE = ("---\ntitle: Grève <script>alert(1)</script> à la SNCF\ndate: 2026-12-01\nsource: AFP\n"
+        "url: https://example.org/greve?a=1&b=2\n---\n\n"
+        "Les contrôleurs de la SNCF font grève le week-end de Noël.\n"
+        "Le trafic sera <b>très perturbé</b> selon la direction.\n")
+COPY = ("---\ntitle: La SNCF en grève\ndate: 2026-12-02\nsource: Le Parisien\nurl: https://example.org/copie\n---\n\n"
+        "Les contrôleurs de la SNCF font grève le week-end de Noël, le trafic sera perturbé.\n")
+
+
+async def test_an_articles_page_shows_its_chunks_and_its_copies(desk: DeskHarness) -> None:
+    folder = desk.bot.settings.articles_dir
+    (folder / "greve.md").write_text(WIRE, encoding="utf-8")
+    (folder / "greve-copie.md").write_text(COPY, encoding="utf-8")
+    services = desk.bot.services
+    services.reindex_now()
+    services.retriever.groups = {name: ["greve-copie.md", "greve.md"] for name in ("greve.md", "greve-copie.md")}
+    assert (await desk.client.get("/articles/view", params={"name": "greve.md"})).status_code == 401
+    await desk.sign_in()
+    library = (await desk.client.get("/articles")).text
+    assert 'href="/articles/view?name=greve.md"' in library
+
+    page = await desk.client.get("/articles/view", params={"name": "greve.md"})
+    assert page.status_code == 200
+    html = page.text
+    # The article's words are text, never markup: its title and its chunks are escaped.
+    assert "<script>alert" not in html and "Grève &lt;script&gt;alert(1)&lt;/script&gt; à la SNCF" in html
+    assert "<b>très" not in html and "&lt;b&gt;très perturbé&lt;/b&gt;" in html
+    assert "2026-12-01" in html and "AFP" in html
+    assert 'href="https://example.org/greve?a=1&amp;b=2" rel="noopener noreferrer nofollow"' in html
+    # Each chunk: its number, where it lies in the file as stored (front matter included), its text.
+    rows = re.findall(r'<td class="num">(\d+)</td><td class="num">(\d+)–(\d+)</td><td class="chunk">([^<]*)</td>', html)
+    assert [int(n) for n, *_ in rows] == [1, 2]
+    for _, start, end, text in rows:
+        assert WIRE[int(start):int(end)] == text.replace("&lt;", "<").replace("&gt;", ">")
+    copies = html.split('id="copies"', 1)[1].split("</table>", 1)[0]
+    assert "greve-copie.md" in copies and "Le Parisien" in copies and "La SNCF en grève" in copies
+    assert ">greve.md<" not in copies  # the article itself is not its own copy
+
+    copy = (await desk.client.get("/articles/view", params={"name": "greve-copie.md"})).text
+    assert 'href="/articles/view?name=greve.md"' in copy.split('id="copies"', 1)[1]
+
+
+def test_only_web_addresses_become_links() -> None:
+    """Reading a file refuses other URLs already; the page does not rely on it."""
+    assert web_link("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    assert web_link(" HTTP://example.org ") == "HTTP://example.org"
+    for url in ("javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "//example.org", "http:/x", "", None):
+        assert web_link(url) is None, url
+
+
+async def test_an_article_not_yet_indexed_or_missing_says_so(desk: DeskHarness) -> None:
+    await desk.sign_in()
+    (desk.bot.settings.articles_dir / "nouveau.txt").write_text(" date 2026-12 Nouveau\n\nUn texte neuf.", encoding="utf-8")
+    fresh = await desk.client.get("/articles/view", params={"name": "nouveau.txt"}, headers={"accept-language": "en"})
+    assert fresh.status_code == 200 and "not indexed yet" in fresh.text and 'id="chunks"' not in fresh.text
+    for name in ("nulle-part.txt", "../../etc/passwd", ".cache.txt", ""):
+        missing = await desk.client.get("/articles/view", params={"name": name})
+        assert missing.status_code == 404, name
+        assert "Aucun article" in missing.text
+    assert "nulle-part.txt" in (await desk.client.get("/articles/view", params={"name": "nulle-part.txt"})).text

@@ -154,6 +154,12 @@ async def test_an_editor_signs_in_adds_an_article_and_sees_what_readers_asked(de
         lambda b: b.find_element(By.ID, "progress").get_attribute("data-state") == "done"))
     assert "1 added" in desk.text()
     assert "Le téléphérique de Grenoble rouvre" in await in_thread(lambda: desk.open("/articles?q=telepherique"))
+    # Its file name opens its page: the passages the live index cut it into, where they lie.
+    await in_thread(lambda: desk.browser.find_element(By.LINK_TEXT, "telepherique.md").click())
+    await in_thread(lambda: desk.until(lambda b: b.find_elements(By.ID, "chunks")))
+    page = desk.text()
+    assert "Le Dauphiné" in page and "Passages indexés (1)" in page and "Aucune copie" in page
+    assert "Le téléphérique de la Bastille rouvrira le 12 décembre" in page
 
     # Readers ask in Telegram: the new article answers; a 👎; a question nothing answers.
     answer = await desk.answer("Quand le téléphérique de la Bastille rouvrira-t-il ?")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -79,7 +79,17 @@ class Desk:
 def templates() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.filters["when"] = readable_time
+    env.filters["web_link"] = web_link
     return env
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` when a browser may follow it (http or https with a host), else None: an article's
+    URL comes from its file's front matter, which nobody vouches for (a `javascript:` URL)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def readable_time(iso: str | None) -> str:
@@ -113,6 +123,7 @@ def desk_routes(desk: Desk) -> list[BaseRoute]:
             Route("/feedback", handlers.page(handlers.feedback)),
             Route("/audit", handlers.page(handlers.audit)),
             Route("/articles", handlers.page(handlers.articles)),
+            Route("/articles/view", handlers.page(handlers.article)),
             Route("/articles/upload", handlers.action(handlers.upload), methods=["POST"]),
             Route("/articles/delete", handlers.page(handlers.confirm_delete)),
             Route("/articles/delete", handlers.action(handlers.delete), methods=["POST"]),
@@ -271,6 +282,18 @@ class Handlers:
             contains=contains, progress=progress, notice=TEXTS[lang].get(notice, "").format(
                 name=request.query_params.get("name", "")),
         )
+
+    async def article(self, request: Request, session: DeskSession, lang: str) -> Response:
+        """An article's page: the article, its chunks as the index holds them, its copies."""
+        name = request.query_params.get("name", "")
+        try:
+            view = await self.desk.front_door.article_view(name) if name else None
+        except QabotError as exc:
+            logger.warning("desk article page failed article=%s: %s", name, exc)
+            return self.message(request, lang, "index_trouble", 503, reason=str(exc))
+        if view is None:
+            return self.message(request, lang, "no_such_article", 404, name=name)
+        return self.render(request, "article.html", lang, session=session, view=view)
 
     async def upload(self, request: Request, session: DeskSession, lang: str) -> Response:
         """An article file, with the same checks as in Telegram; the name-taken question is
