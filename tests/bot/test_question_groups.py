@@ -1,0 +1,80 @@
+"""Declined questions grouped by meaning by the background job (bot/question_groups.py), on
+each backend, with the deterministic encoder (the real e5: tests/web/test_desk_groups.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+import numpy as np
+import pytest
+
+from answering.protocol import Answer
+from bot.desk_store import DeskStore
+from bot.question_groups import GROUPING_PERIOD_S, Grouped, assign, group_once
+from bot.store import BotStore
+from retrieval.embedding import question_vectors
+from tests.fakes.embedder import HashingEmbedder
+
+
+class Encoder:
+    """The front door's `embed_questions` over the hashing embedder, counting what it reads."""
+
+    def __init__(self) -> None:
+        self.embedder = HashingEmbedder()
+        self.read: list[str] = []
+
+    async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
+        self.read += texts
+        return question_vectors(self.embedder, texts)
+
+
+def declined(question: str) -> Answer:
+    return Answer(question=question, text="Je ne trouve pas la réponse dans les articles.", citations=[],
+                  answered=False, language="fr", answerer="extractive")
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[BotStore]:
+    opened = await BotStore.open(database_url)
+    yield opened
+    await opened.close()
+
+
+def test_a_question_joins_the_group_of_its_nearest_earlier_one_when_near_enough() -> None:
+    earlier = Grouped(ids=[1, 2], groups=[1, 1], vectors=np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0]], dtype=np.float32))
+    new = np.array([[0.79, 0.61, 0.0], [0.0, 0.0, 1.0], [0.0, 0.1, 0.995]], dtype=np.float32)
+    # 3 is nearest 2 (group 1); 4 is near nothing: a group of its own; 5 joins 4, new in this pass.
+    assert assign([3, 4, 5], new, earlier, threshold=0.9) == [1, 4, 4]
+    assert assign([3], new[:1], Grouped([], [], np.zeros((0, 3), dtype=np.float32)), threshold=0.9) == [3]
+
+
+async def test_the_job_groups_declined_questions_once_across_workers(store: BotStore, database_url: str) -> None:
+    other = await BotStore.open(database_url)  # a second worker on the same database
+    encoder = Encoder()
+    try:
+        for question in ("Qui a gagné l'Eurovision 2019 ?", "L'Eurovision 2019 : qui a gagné ?",
+                         "Quel est le prix du ticket de métro ?"):
+            await store.save_answer(5, 6, declined(question))
+        desk = DeskStore(lambda: store)
+        # Before the job: grouped by their words only (the two Eurovision wordings differ).
+        assert sorted(g.count for g in await desk.unanswered_groups(10)) == [1, 1, 1]
+
+        now = 10 * GROUPING_PERIOD_S
+        ran = await asyncio.gather(group_once(store, encoder, now), group_once(other, encoder, now + 1))
+        assert sorted(ran) == [False, True]
+        assert len(encoder.read) == 3  # each question embedded once, by one worker
+
+        groups = await desk.unanswered_groups(10)
+        assert [(g.count, len(g.wordings)) for g in groups] == [(2, 2), (1, 1)]
+        assert "Eurovision" in groups[0].question and "métro" in groups[1].question
+
+        # A question stored after the run shows by its words until the next period's run.
+        await store.save_answer(5, 7, declined("2019 : l'Eurovision, qui a gagné ?"))
+        assert sorted(g.count for g in await desk.unanswered_groups(10)) == [1, 1, 2]
+        assert await group_once(other, encoder, now + 2) is False  # same period: not again
+        assert await group_once(other, encoder, now + GROUPING_PERIOD_S) is True
+        assert encoder.read[3:] == ["2019 : l'Eurovision, qui a gagné ?"]
+        assert [g.count for g in await desk.unanswered_groups(10)] == [3, 1]
+    finally:
+        await other.close()
