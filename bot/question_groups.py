@@ -43,6 +43,9 @@ GROUPING_PERIOD_S = 60.0
 GROUPING_FIRST_S = 30.0  # after start-up: the bot answers its first readers before this
 BATCH = 64  # questions embedded per encoder call: a reader's question waits at most one of them
 MAX_BATCHES = 20  # per run: after an upgrade, the backlog is caught up over a few periods
+# The latest grouped questions a new one is compared with (their vectors read once a run:
+# 20,000 x 384 floats, 30 MB): a question asked again after that many others starts a new group.
+COMPARED = 20_000
 
 
 class QuestionEncoder(Protocol):
@@ -63,18 +66,16 @@ class Grouped:
 def assign(ids: list[int], vectors: np.ndarray, earlier: Grouped, threshold: float = SAME_QUESTION) -> list[int]:
     """The group of each new question, in order: that of its nearest earlier question (the
     new ones before it included) when similar enough, else its own id."""
+    to_earlier = vectors @ earlier.vectors.T  # (new, earlier): one product for the batch
+    to_new = vectors @ vectors.T  # (new, new): a question may join one asked in the same pass
     groups: list[int] = []
-    known, known_groups = earlier.vectors, list(earlier.groups)
-    for question_id, vector in zip(ids, vectors, strict=True):
-        group = question_id
-        if len(known_groups):
-            similarity = known @ vector
-            nearest = int(np.argmax(similarity))
-            if float(similarity[nearest]) >= threshold:
-                group = known_groups[nearest]
-        groups.append(group)
-        known = np.vstack([known, vector[None, :]])
-        known_groups.append(group)
+    for i, question_id in enumerate(ids):
+        candidates = [(float(to_new[i, j]), groups[j]) for j in range(i)]
+        if len(earlier.groups):
+            nearest = int(np.argmax(to_earlier[i]))
+            candidates.append((float(to_earlier[i, nearest]), earlier.groups[nearest]))
+        similarity, group = max(candidates, default=(-1.0, question_id))
+        groups.append(group if similarity >= threshold else question_id)
     return groups
 
 
@@ -91,16 +92,16 @@ class QuestionGroups:
         ).all())
         return [(int(r[0]), str(r[1])) for r in rows]
 
-    async def grouped(self, dimension: int) -> Grouped:
-        """The grouped questions whose vectors have `dimension` (another encoder's are not
-        comparable: after a change of model, new questions start new groups)."""
+    async def grouped(self, dimension: int, limit: int = COMPARED) -> Grouped:
+        """The latest `limit` grouped questions whose vectors have `dimension` (another
+        encoder's are not comparable: after a change of model, new questions start new groups)."""
         u = schema.unanswered
 
         def read(db: Connection) -> Grouped:
             rows = db.execute(
                 sa.select(u.c.id, u.c.group_id, u.c.vector)
-                .where(u.c.group_id.is_not(None), u.c.vector.is_not(None)).order_by(u.c.id)
-            ).all()
+                .where(u.c.group_id.is_not(None), u.c.vector.is_not(None)).order_by(u.c.id.desc()).limit(limit)
+            ).all()[::-1]
             kept = [r for r in rows if len(r[2]) == 4 * dimension]
             vectors = np.frombuffer(b"".join(r[2] for r in kept), dtype=np.float32).reshape(len(kept), dimension)
             return Grouped([int(r[0]) for r in kept], [int(r[1]) for r in kept], vectors)
@@ -124,6 +125,7 @@ async def group_declined(store: BotStore, encoder: QuestionEncoder, batch: int =
                          max_batches: int = MAX_BATCHES) -> int:
     """Group the declined questions not grouped yet (up to `max_batches` of `batch`); how many."""
     groups = QuestionGroups(store)
+    earlier: Grouped | None = None
     done = 0
     for _ in range(max_batches):
         pending = await groups.ungrouped(batch)
@@ -131,8 +133,11 @@ async def group_declined(store: BotStore, encoder: QuestionEncoder, batch: int =
             break
         ids = [question_id for question_id, _ in pending]
         vectors = np.asarray(await encoder.embed_questions([q for _, q in pending]), dtype=np.float32)
-        earlier = await groups.grouped(vectors.shape[1])
-        await groups.save(ids, assign(ids, vectors, earlier), vectors)
+        if earlier is None:  # read once a run; this run's questions are added as they are grouped
+            earlier = await groups.grouped(vectors.shape[1])
+        assigned = assign(ids, vectors, earlier)
+        await groups.save(ids, assigned, vectors)
+        earlier = Grouped(earlier.ids + ids, earlier.groups + assigned, np.vstack([earlier.vectors, vectors]))
         done += len(pending)
         if len(pending) < batch:
             break

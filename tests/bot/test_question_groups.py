@@ -8,10 +8,20 @@ from collections.abc import AsyncIterator, Sequence
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from answering.protocol import Answer
+from bot import schema
 from bot.desk_store import DeskStore
-from bot.question_groups import GROUPING_PERIOD_S, Grouped, assign, group_once
+from bot.jobs import slot_of
+from bot.question_groups import (
+    GROUPING_JOB,
+    GROUPING_PERIOD_S,
+    Grouped,
+    assign,
+    group_declined,
+    group_once,
+)
 from bot.store import BotStore
 from retrieval.embedding import question_vectors
 from tests.fakes.embedder import HashingEmbedder
@@ -76,5 +86,26 @@ async def test_the_job_groups_declined_questions_once_across_workers(store: BotS
         assert await group_once(other, encoder, now + GROUPING_PERIOD_S) is True
         assert encoder.read[3:] == ["2019 : l'Eurovision, qui a gagné ?"]
         assert [g.count for g in await desk.unanswered_groups(10)] == [3, 1]
+
+        # Each period claims a row; those two periods back are dropped as the job runs on.
+        assert await group_once(store, encoder, now + 3 * GROUPING_PERIOD_S) is True
+        with store.connection() as db:
+            slots = db.execute(sa.select(schema.job_runs.c.slot).where(schema.job_runs.c.name == GROUPING_JOB)).all()
+        assert sorted(s[0] for s in slots) == [slot_of(GROUPING_PERIOD_S, now + p * GROUPING_PERIOD_S) for p in (1, 3)]
     finally:
         await other.close()
+
+
+async def test_a_backlog_is_grouped_in_batches_each_seeing_the_ones_before(store: BotStore) -> None:
+    questions = ["Qui a gagné l'Eurovision 2019 ?", "Quel est le prix du ticket de métro ?",
+                 "Où se déroulent les Jeux olympiques de 2024 ?", "Quand ont lieu les municipales ?",
+                 "2019 : l'Eurovision, qui a gagné ?"]
+    for question in questions:
+        await store.save_answer(5, 6, declined(question))
+    encoder = Encoder()
+    assert await group_declined(store, encoder, batch=2) == 5
+    assert await group_declined(store, encoder, batch=2) == 0  # nothing left: nothing embedded again
+    assert encoder.read == questions
+    groups = await DeskStore(lambda: store).unanswered_groups(10)
+    assert [g.count for g in groups] == [2, 1, 1, 1]
+    assert set(groups[0].wordings) == {questions[0], questions[4]}  # the fifth, two batches later
