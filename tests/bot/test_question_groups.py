@@ -4,7 +4,7 @@ each backend, with the deterministic encoder (the real e5: tests/web/test_desk_g
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import numpy as np
 import pytest
@@ -23,6 +23,7 @@ from bot.question_groups import (
     group_once,
 )
 from bot.store import BotStore
+from qabot.settings import Settings
 from retrieval.embedding import question_vectors
 from tests.fakes.embedder import HashingEmbedder
 
@@ -109,3 +110,15 @@ async def test_a_backlog_is_grouped_in_batches_each_seeing_the_ones_before(store
     groups = await DeskStore(lambda: store).unanswered_groups(10)
     assert [g.count for g in groups] == [2, 1, 1, 1]
     assert set(groups[0].wordings) == {questions[0], questions[4]}  # the fifth, two batches later
+
+
+async def test_the_front_door_embeds_questions_with_its_question_encoder(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    from qabot.services import build_services
+
+    with build_services(make_settings(), embedder=fake_embedder) as services:
+        vectors = await services.embed_questions(["Qui a gagné l'Eurovision 2019 ?", "Le prix du métro ?"])
+    assert fake_embedder.query_calls == 2  # read as questions ("query: " for e5), not passages
+    assert [round(float(np.linalg.norm(v)), 5) for v in vectors] == [1.0, 1.0]
+    assert np.allclose(vectors[0], fake_embedder.embed_query("Qui a gagné l'Eurovision 2019 ?"))
