@@ -41,7 +41,7 @@ SAME_QUESTION = 0.94
 GROUPING_JOB = "question_groups"
 GROUPING_PERIOD_S = 60.0
 GROUPING_FIRST_S = 30.0  # after start-up: the bot answers its first readers before this
-BATCH = 64  # questions embedded per encoder call: a reader's question waits at most one of them
+BATCH = 64  # questions per pass, embedded one by one: a reader's question waits for one at most
 MAX_BATCHES = 20  # per run: after an upgrade, the backlog is caught up over a few periods
 # The latest grouped questions a new one is compared with (their vectors read once a run:
 # 20,000 x 384 floats, 30 MB): a question asked again after that many others starts a new group.
