@@ -82,9 +82,13 @@ def fill(store: BotStore, questions: int, votes: int) -> None:
                       for n in (1, 2)]
         else:
             wording = f"Question {i % 400} sur {words} ?"
+            # Grouped by meaning by the background job (a group id and a 384-dimension vector),
+            # but for the newest questions, which it has not reached yet (grouped by their words).
+            grouped = i > 50
             declined.append({"chat_id": 1000 + i % 300, "user_id": 1000 + i % 300, "question": wording,
                              "created_at": at, "nearest": json.dumps([f"Article {i % 500}"]),
-                             "group_key": question_key(wording)})
+                             "group_key": question_key(wording), "group_id": i % 400 + 1 if grouped else None,
+                             "vector": rnd.randbytes(4 * 384) if grouped else None})
     for i in rnd.sample(range(1, questions + 1), votes):
         feedback.append({"answer_id": i, "user_id": 5000 + i, "vote": rnd.choice((1, -1)),
                          "question": answers[i - 1]["question"], "answer": answers[i - 1]["text"],

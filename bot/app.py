@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import admin, ask, desk, feeds, help, inline, latest, privacy, sources
+from bot.question_groups import schedule_grouping
 from bot.render import escape
 from bot.share import ShareLinks
 from bot.state import BotState, Clock, Companion, GroupPace, Tuning, WallClock
@@ -380,6 +381,7 @@ async def _post_init(application: AnyApplication) -> None:
     if state.settings.feeds or await state.store.feeds():
         feeds.schedule(application)
     privacy.schedule_retention(application)
+    schedule_grouping(application)
     logger.info("bot ready username=%s admins=%d", application.bot.username, len(state.admin_ids))
 
 

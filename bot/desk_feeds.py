@@ -28,6 +28,7 @@ class BotFeeds:
                 url=shown(url), key=url, in_settings=url in self.state.settings.feeds,
                 last_polled=states[url].last_polled, last_error=states[url].last_error,
                 articles=states[url].articles, item_errors=tuple(states[url].item_errors.values()),
+                failures=states[url].failures,
             )
             for url in urls
         ]

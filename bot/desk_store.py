@@ -12,7 +12,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -149,24 +149,35 @@ class DeskStore:
         return await self._run(read)
 
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
-        """The most asked declined questions: grouped by the key stored with each (a GROUP BY
-        on an indexed column), then the wordings and nearest articles of those groups only."""
+        """The most asked declined questions: grouped by the group stored with each (by meaning,
+        `bot.question_groups`; by their words until the job reaches them), two GROUP BYs on
+        indexed columns, then the wordings and nearest articles of those groups only."""
         u = schema.unanswered
 
+        def top(column: sa.ColumnElement[Any], grouped: bool) -> sa.Select[Any]:
+            return (
+                sa.select(column, sa.func.count(), sa.func.max(u.c.created_at))
+                .where(u.c.group_id.is_not(None) if grouped else u.c.group_id.is_(None))
+                .group_by(column).order_by(sa.func.count().desc(), sa.func.max(u.c.created_at).desc()).limit(limit)
+            )
+
         def read(db: Connection) -> list[UnansweredGroup]:
-            top = db.execute(
-                sa.select(u.c.group_key, sa.func.count(), sa.func.max(u.c.created_at))
-                .group_by(u.c.group_key).order_by(sa.func.count().desc(), sa.func.max(u.c.created_at).desc())
-                .limit(limit)
-            ).all()
-            rows: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-            for key, question, nearest in db.execute(
-                sa.select(u.c.group_key, u.c.question, u.c.nearest)
-                .where(u.c.group_key.in_([t[0] for t in top])).order_by(u.c.id.desc())
+            # ("g", group id) or ("k", words): a question's words ("2019") never pass for an id.
+            found = [(("g", str(g)), int(str(n)), str(last)) for g, n, last in db.execute(top(u.c.group_id, True))]
+            found += [(("k", str(k)), int(str(n)), str(last)) for k, n, last in db.execute(top(u.c.group_key, False))]
+            found = sorted(found, key=lambda f: (f[1], f[2]), reverse=True)[:limit]
+            ids = [int(g[1]) for g, _, _ in found if g[0] == "g"]
+            keys = [g[1] for g, _, _ in found if g[0] == "k"]
+            rows: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
+            for group_id, key, question, nearest in db.execute(
+                sa.select(u.c.group_id, u.c.group_key, u.c.question, u.c.nearest)
+                .where(sa.or_(u.c.group_id.in_(ids), sa.and_(u.c.group_id.is_(None), u.c.group_key.in_(keys))))
+                .order_by(u.c.id.desc())
             ):
-                if len(rows[str(key)]) < WORDINGS_READ:
-                    rows[str(key)].append((str(question), None if nearest is None else str(nearest)))
-            return [self._group(rows[str(key)], int(str(count)), str(last)) for key, count, last in top]
+                group = ("k", str(key)) if group_id is None else ("g", str(group_id))
+                if len(rows[group]) < WORDINGS_READ:
+                    rows[group].append((str(question), None if nearest is None else str(nearest)))
+            return [self._group(rows[group], count, last) for group, count, last in found]
 
         return await self._run(read)
 

@@ -572,6 +572,12 @@ class BotStore:
             .on_conflict_do_nothing().returning(j.c.name)
         ).first() is not None)
 
+    async def forget_job_runs(self, name: str, before_slot: str) -> None:
+        """Drop job `name`'s claims of the periods before `before_slot`: they decide nothing
+        any more, and a job run every minute would otherwise keep a row for every period."""
+        j = schema.job_runs
+        await self._run(lambda db: db.execute(j.delete().where(j.c.name == name, j.c.slot < before_slot)))
+
     async def try_exclusive(self, name: str) -> Held | None:
         """Take the cross-worker lock `name` without waiting; None when another holder has it.
 

@@ -157,3 +157,8 @@ class FrontDoor(Protocol):
     async def restore_article(self, key: str) -> str | None:
         """Put a trashed article back; None when its name is taken again."""
         ...
+
+    async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
+        """Each question's vector by the question encoder (unit length, off the event loop):
+        what groups readers' declined questions by meaning on the desk."""
+        ...

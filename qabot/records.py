@@ -67,8 +67,8 @@ class VoteRecord:
 
 @dataclass(frozen=True, slots=True)
 class UnansweredGroup:
-    """Declined questions that ask the same thing (same words once case, accents and
-    punctuation are set aside), with how often and when last."""
+    """Declined questions that ask the same thing (near in meaning, by the question encoder;
+    by the same words until a background job has embedded them), with how often and when last."""
 
     question: str  # the most recent wording
     count: int
@@ -124,6 +124,12 @@ class FeedStatus:
     last_error: str | None
     articles: int
     item_errors: tuple[str, ...]
+    failures: int = 0  # polls failed in a row
+
+    @property
+    def in_error(self) -> bool:
+        """Its last poll failed (or polls keep failing): what the Overview lists."""
+        return self.last_error is not None or self.failures > 0
 
 
 class FeedDesk(Protocol):

@@ -37,7 +37,7 @@ from retrieval.articles import parse_article
 from retrieval.chunking import ChunkingConfig
 from retrieval.dates import DateFinder, today_in
 from retrieval.dense import DensePolicy
-from retrieval.embedding import Embedder, build_embedder, identity
+from retrieval.embedding import Embedder, build_embedder, identity, question_vectors
 from retrieval.errors import ArticleRejected, QabotError
 from retrieval.feeds import (
     FeedPoller,
@@ -420,6 +420,9 @@ class Services:
 
     async def restore_article(self, key: str) -> str | None:
         return await asyncio.to_thread(library.restore, self.settings.articles_dir, trash_dir(self.settings), key)
+
+    async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
+        return await asyncio.to_thread(question_vectors, self.embedder, texts)
 
 
 def trash_dir(settings: Settings) -> Path:

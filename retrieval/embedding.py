@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +53,17 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def question_vectors(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
+    """Each text read as a question (e5's "query: ", as questions are compared with each
+    other), at unit length so a dot product is the cosine; blocking."""
+    vectors = []
+    for text in texts:
+        vector = np.asarray(embedder.embed_query(text), dtype=np.float32)
+        norm = float(np.linalg.norm(vector))
+        vectors.append((vector / norm if norm else vector).tolist())
+    return vectors
 
 
 @dataclass(frozen=True, slots=True)

