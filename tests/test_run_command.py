@@ -62,10 +62,10 @@ class _Unauthorized(BaseHTTPRequestHandler):
 
 
 def _serve_with_the_real_bot(settings: Any, monkeypatch: pytest.MonkeyPatch) -> int:
-    import cli.commands.run
+    import qabot.services
 
-    # Where `run` looks it up (patching qabot.services' name left the real model loading here).
-    monkeypatch.setattr(cli.commands.run, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
+    # `run` imports the services when it runs (they are heavy): patched where it finds them.
+    monkeypatch.setattr(qabot.services, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
     # run_polling closes the loop it ran on, as a process about to exit may; each run gets its own.
     asyncio.set_event_loop(asyncio.new_event_loop())
     return run(argparse.Namespace(), settings)

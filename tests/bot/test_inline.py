@@ -99,6 +99,6 @@ async def test_the_command_menu_in_french_and_english_with_admin_commands_in_the
              for c in harness.tg.commands}
     assert menus[(None, None)] == menus[("en", None)] == ["help", "ask", "new", "mydata", "forget"]
     assert menus[(None, ADMIN)] == menus[("en", ADMIN)] == [
-        "help", "ask", "new", "mydata", "forget", "reindex", "status", "unanswered"]
+        "help", "ask", "new", "mydata", "forget", "reindex", "status", "unanswered", "web"]
     french = next(c for c in harness.tg.commands if c["language_code"] is None and not c["scope"])
     assert french["commands"][0]["description"] == "Ce que je sais et comment me questionner"
