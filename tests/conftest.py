@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import shutil
@@ -12,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,19 +97,72 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any connection that is not to loopback."""
-    real_connect = socket.socket.connect
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
-    def guarded(self: socket.socket, address: object) -> object:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if isinstance(host, str) and not (host.startswith("127.") or host in {"localhost", "::1"}):
-            raise OSError(f"test tried to reach the network: {address}")
-        return real_connect(self, address)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(socket.socket, "connect", guarded)
+class NetworkBlocked(OSError):
+    """A test tried to connect beyond this machine. An OSError, as a refused connection would be,
+    so the code under test takes its usual path; the test fails all the same (`no_network`)."""
+
+
+def is_local(family: int, address: object) -> bool:
+    """Whether a connection stays on this machine: a Unix socket (its address is a path:
+    PostgreSQL's throwaway cluster listens on one) or loopback (127.0.0.0/8, ::1, localhost)."""
+    if family == getattr(socket, "AF_UNIX", None):
+        return True
+    host = address[0] if isinstance(address, tuple) and address else None
+    if isinstance(host, bytes):
+        host = host.decode("ascii", errors="replace")
+    if not isinstance(host, str):
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])  # an IPv6 address may carry its zone
+    except ValueError:
+        return False  # any other name would be resolved, and perhaps reached, over the network
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _network_guard() -> Iterator[list[str]]:
+    """socket.connect and connect_ex refuse any address beyond this machine, for the whole
+    session (session fixtures included); the attempts are listed for `no_network`."""
+    blocked: list[str] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(sock: socket.socket, address: object) -> None:
+        if not is_local(sock.family, address):
+            blocked.append(repr(address))
+            raise NetworkBlocked(
+                f"test tried to reach the network: {address!r}; tests connect only to loopback "
+                "(127.0.0.0/8, ::1, localhost) and Unix sockets: use the loopback fakes in tests/fakes/"
+            )
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", connect)
+        patch.setattr(socket.socket, "connect_ex", connect_ex)
+        yield blocked
+
+
+@pytest.fixture(autouse=True)
+def no_network(_network_guard: list[str]) -> Iterator[None]:
+    """On for every test: a connection beyond loopback and Unix sockets raises NetworkBlocked, and
+    the test fails even where the code under test caught that error."""
+    before = len(_network_guard)
     yield
+    attempts = _network_guard[before:]
+    if attempts:
+        pytest.fail(f"test tried to reach the network: {', '.join(attempts)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -160,9 +160,21 @@ def test_language_detection(text: str, expected: str) -> None:
     assert detect_language(text) == expected
 
 
-@pytest.mark.parametrize("text", ["Wie viele Zivilisten sind aus Aleppo geflohen?", "¿Cuántos civiles huyeron de Alepo?"])
-def test_other_languages_get_french_or_english(text: str) -> None:
-    assert detect_language(text) in {"fr", "en"}
+@pytest.mark.parametrize(
+    ("text", "default", "expected"),
+    [
+        # German reads as neither French nor English (the identifier, limited to both, is unsure):
+        # the conversation's language.
+        ("Wie viele Zivilisten sind aus Aleppo geflohen?", "fr", "fr"),
+        ("Wie viele Zivilisten sind aus Aleppo geflohen?", "en", "en"),
+        # Spanish is close enough to French to read as French with confidence, whatever the
+        # conversation's language: answered in French, the articles' language.
+        ("¿Cuántos civiles huyeron de Alepo?", "fr", "fr"),
+        ("¿Cuántos civiles huyeron de Alepo?", "en", "fr"),
+    ],
+)
+def test_other_languages_get_french_or_english(text: str, default: str, expected: str) -> None:
+    assert detect_language(text, default=default) == expected
 
 
 def test_language_falls_back_to_the_given_default_when_unsure() -> None:
