@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -276,4 +275,10 @@ async def test_killed_server_is_could_not_be_reached_within_the_timeout(
     # under the note that says so.
     answer = await services.ask(ALEPPO_EN)
     assert answer.fallback == "unreachable" and answer.composed().startswith(NOTES_EN["unreachable"]) and answer.citations
-    assert isinstance(server, subprocess.Popen)
+    # ...and that answer is the one LLM_PROVIDER=none gives: its body, lead fact, framing, citations.
+    extractive = await llm_services(llm_provider="none").ask(ALEPPO_EN)
+    assert extractive.answered and extractive.answerer == "extractive"
+    assert (answer.answerer, answer.text, answer.short_answer, answer.framing) == (
+        "extractive", extractive.text, extractive.short_answer, extractive.framing)
+    assert [(c.n, c.passage.chunk_id) for c in answer.citations] == [
+        (c.n, c.passage.chunk_id) for c in extractive.citations]
