@@ -181,6 +181,7 @@ def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(tmp_
     import os
     import pty
     import select
+    import signal
     import subprocess
     import sys
     import termios
@@ -192,9 +193,16 @@ def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(tmp_
     # The index built by the configured encoder, as a user would: `qabot index`, then `qabot chat`.
     subprocess.run([sys.executable, "-m", "cli.main", "index"], env=env, check=True, capture_output=True, timeout=600)
     master, slave = pty.openpty()
+
+    def as_in_a_terminal() -> None:
+        # A shell's background job (pytest started with `&`) ignores SIGINT, and the chat would
+        # inherit that: a person's terminal delivers it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
     child = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "chat"], stdin=slave, stdout=slave, stderr=slave, env=env,
-        start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
+        start_new_session=True, preexec_fn=as_in_a_terminal,  # noqa: PLW1509
     )
     os.close(slave)
     seen = b""
