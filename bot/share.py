@@ -8,12 +8,12 @@ per link, so any worker of the bot can open it.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 import time
 from dataclasses import dataclass
+
+from qabot.signin import keyed_signature
 
 PAYLOAD_LIMIT = 64
 LIFETIME_S = 7 * 24 * 3600
@@ -49,9 +49,7 @@ class ShareLinks:
         return payload.startswith("a")
 
     def _sign(self, answer_id: int, expires: int) -> str:
-        key = hashlib.sha256(b"qabot share links\0" + self.secret.encode()).digest()
-        digest = hmac.new(key, f"{answer_id}:{expires}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode()[:16]
+        return keyed_signature(self.secret, b"qabot share links", f"{answer_id}:{expires}", 16)
 
 
 def link(username: str, payload: str) -> str:

@@ -27,6 +27,14 @@ SIGNIN_ATTEMPTS = 10
 SIGNIN_WINDOW_S = 15 * 60
 
 
+def keyed_signature(secret: str, purpose: bytes, message: str, length: int) -> str:
+    """HMAC-SHA256 of `message` under a key derived from `secret` for one `purpose` (so a
+    signature made for one kind of link never passes for another), URL-safe, `length` chars."""
+    key = hashlib.sha256(purpose + b"\0" + secret.encode()).digest()
+    mac = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode()[:length]
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -39,9 +47,7 @@ class LinkSigner:
     secret: str
 
     def _signature(self, token: str) -> str:
-        key = hashlib.sha256(b"qabot desk links\0" + self.secret.encode()).digest()
-        mac = hmac.new(key, token.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac).decode().rstrip("=")[:22]
+        return keyed_signature(self.secret, b"qabot desk links", token, 22)
 
     def new_token(self) -> str:
         token = secrets.token_urlsafe(24)

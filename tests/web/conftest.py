@@ -3,9 +3,11 @@ harness), the desk's pages are served from the same store and front door."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -13,9 +15,28 @@ from starlette.applications import Starlette
 
 from bot.desk_feeds import BotFeeds
 from bot.desk_store import DeskStore
+from cli.serving import compose
+from qabot.services import Services
+from qabot.settings import Settings
 from tests.bot.conftest import ADMIN, Harness, StartBot, bot_articles, start_bot, telegram  # noqa: F401
-from tests.fakes.telegram_server import TOKEN
+from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from web.desk.app import Desk, DeskConfig, desk_routes, templates
+
+
+async def serve_composed(stack: contextlib.AsyncExitStack, tg: FakeTelegram, settings: Settings,
+                         services: Services) -> Any:
+    """`qabot run` as it composes the bot and its HTTP server, polling the loopback Bot API `tg`
+    (stopped with `stack`, the fake last); returns the application."""
+    from tests.bot.conftest import start_application
+
+    application = compose(settings, services)
+    stack.push_async_callback(tg.stop)
+    await start_application(stack, application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    stack.push_async_callback(application.updater.stop)
+    return application
+
 
 LINK = re.compile(r"https?://\S+/signin/\S+")
 DESK_URL = "http://desk.test"

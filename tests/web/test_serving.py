@@ -24,13 +24,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import qabot.services
 from cli.commands import run as run_command
-from cli.serving import compose
 from qabot.logs import configure_logging
 from qabot.services import Services, build_services
-from tests.bot.conftest import start_application
 from tests.conftest import free_port
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
+from tests.web.conftest import serve_composed
 
 QUESTION = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 CHAT = 31
@@ -70,13 +69,8 @@ async def running(make_settings: Callable[..., Any], no_network: None) -> AsyncI
     port = free_port()
     settings = make_settings(telegram_bot_token=TOKEN, telegram_api_base_url=tg.base_url, metrics_port=port)
     services = build_services(settings, embedder=HashingEmbedder())
-    application = compose(settings, services)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(tg.stop)
-        await start_application(stack, application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        stack.push_async_callback(application.updater.stop)
+        await serve_composed(stack, tg, settings, services)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         yield Running(tg, services, f"http://127.0.0.1:{port}", http)
     # The server went with the bot: nothing listens any more.
