@@ -333,6 +333,8 @@ def short_answer(facts: Sequence[Fact], sentence: str, question: str) -> str | N
 class Judge:
     """Scores the sentences of the retrieved passages (blocking: spaCy and the embedder)."""
 
+    every_language = False  # fitted on French questions only (the evaluation set has no other)
+
     def __init__(
         self, model: JudgeModel, analyzer: Analyzer | None, embedder: Encoder | None, shortlist: int = SHORTLIST
     ) -> None:

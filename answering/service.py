@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+import numpy as np
+
 from answering import citations, prompts
 from answering.extractive import from_judged
 from answering.followups import (
@@ -34,7 +36,7 @@ from answering.followups import (
     leans_on,
     speaks_of_own_terms,
 )
-from answering.judge import Judge, Judged
+from answering.judge import Judged
 from answering.language import detect_language
 from answering.llm import LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
@@ -61,6 +63,23 @@ class Searcher(Protocol):
     def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
 
 
+class SentenceJudge(Protocol):
+    """Which retrieved sentences answer (answering.judge.Judge, the hand-made one, or
+    answering.reader.judge.ReaderJudge, the learned reader); blocking."""
+
+    # False: fitted on French questions only, so across languages the retrieval bars decide
+    every_language: bool
+
+    def judge(
+        self, question: str, passages: Sequence[Passage], idf_match: float | None, context: str = "",
+        focus_terms: frozenset[str] = frozenset(), question_vector: np.ndarray | None = None,
+    ) -> list[Judged]: ...
+
+    def choose(self, judged: Sequence[Judged], max_sentences: int, bar: float | None = None) -> list[Judged]: ...
+
+    def misses_asked_measure(self, question: str, passages: Sequence[Passage]) -> bool: ...
+
+
 class QuestionAnswering:
     """One instance per process; `answerer` is the LLM or the extractive answerer, `fallback`
     the extractive one that stands in when the LLM fails (None when `answerer` is extractive)."""
@@ -75,7 +94,7 @@ class QuestionAnswering:
         fallback: Answerer | None = None,
         history_turns: int = 4,
         k: int | None = None,
-        judge: Judge | None = None,
+        judge: SentenceJudge | None = None,
         max_sentences: int = 3,
         reader: Callable[[str], SearchQuery] | None = None,
     ) -> None:
@@ -139,7 +158,7 @@ class QuestionAnswering:
             judged = await asyncio.to_thread(
                 self._judge.judge, query.text, passages, search.idf_match, "", query.focus, query.vector,
             )
-            if query.language == ARTICLES_LANGUAGE:
+            if query.language == ARTICLES_LANGUAGE or self._judge.every_language:
                 chosen = self._judge.choose(judged, self._max_sentences)
                 declined = not chosen
             else:

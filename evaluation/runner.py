@@ -229,6 +229,8 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
         "fact_first": _share(sum(bool(r["fact_first"]) for r in answered), len(answered)),
         "short_answer_shown": _share(len(shown), len(answered)),
         "short_answer_f1": _share(sum(float(r["short_f1"]) for r in shown), len(shown)),  # type: ignore[arg-type, misc]
+        # Bold leads sharing no word with any gold answer, of those shown: a wrong fact in bold.
+        "short_answer_wrong": _share(sum(float(r["short_f1"]) == 0.0 for r in shown), len(shown)),  # type: ignore[arg-type]
         # Declined share per question group: off-corpus and on-topic are unanswerable,
         # answerable and same-article declines are wrong.
         "declined_by_group": groups,

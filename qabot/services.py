@@ -26,8 +26,9 @@ from answering.followups import CarryOver, Condenser
 from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
+from answering.reader.judge import load_reader_judge, reader_folder
 from answering.refusal import RefusalPolicy
-from answering.service import QuestionAnswering, Searcher
+from answering.service import QuestionAnswering, Searcher, SentenceJudge
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
@@ -174,10 +175,15 @@ LLM_PROVIDERS: dict[str, Callable[[Settings, LocalModel | None], LlmAnswerer | N
 }
 
 
-def answer_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
-    """The sentence judge fitted for the embedding model, or None (off, or never fitted for
-    this model: its similarities sit on another scale, so the retrieval bars decide)."""
-    if not settings.answer_judge or embedder is None:
+def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceJudge | None:
+    """The learned reader (ANSWER_READER), else the hand-made judge fitted for the embedding
+    model, or None (both off, or the judge never fitted for this model: its similarities sit
+    on another scale, so the retrieval bars decide)."""
+    if not settings.answer_judge:
+        return None
+    if settings.answer_reader != "off":
+        return load_reader_judge(reader_folder(settings.answer_reader), settings.answer_reader_threads)
+    if embedder is None:
         return None
     model = load_model(identity(embedder))
     if model is None:

