@@ -23,7 +23,8 @@ import httpx
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
+from answering.judge import Judge, Remembered, shared_analyzer, shared_date_finder
+from answering.judge_model import load_model
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.refusal import RefusalPolicy
