@@ -36,7 +36,7 @@ class Query:
     # The embedding of `search.text`, once retrieval computed it (so answering does not encode
     # the question again).
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
-    # The judge's short answer and the passage it comes from, once the judge has read the
+    # The sentence scorer's short answer and the passage it comes from, once it has read the
     # passages: offered to a language model as a lead to check, not as the answer.
     lead: tuple[str, int] | None = None
 

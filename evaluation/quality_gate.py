@@ -22,8 +22,12 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evaluation import ontopic
+
+if TYPE_CHECKING:
+    from qabot.settings import Settings
 
 SLICE = Path(__file__).with_name("data") / "quality"
 QUESTIONS = SLICE / "questions.jsonl"
@@ -103,13 +107,13 @@ def regressions(baseline: Mapping[str, float], measured: Mapping[str, float], to
     return lines
 
 
-def measure(settings: object | None = None) -> dict[str, float]:
-    """The slice's figures with `settings` (default: the environment's, with no language model
-    and the evaluation cache under a temporary folder when none is given)."""
+def measure(settings: Settings | None = None) -> dict[str, float]:
+    """The slice's figures with `settings` (default: the defaults and the environment's
+    variables, not .env, with no language model: the baseline is the offline answerer's)."""
     from evaluation import runner  # heavy: models and index
     from qabot.settings import Settings
 
-    chosen = settings if isinstance(settings, Settings) else Settings(llm_provider="none")  # type: ignore[call-arg]
+    chosen = settings or Settings(_env_file=None, llm_provider="none")  # type: ignore[call-arg]
     report = runner.run(chosen, QUESTIONS, CORPUS, modes=["hybrid"], answers=True)
     return figures(report)
 
