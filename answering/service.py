@@ -24,10 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-import numpy as np
-
 from answering import citations, prompts
-from answering.extractive import from_judged
+from answering.extractive import from_scored
 from answering.followups import (
     Condenser,
     Rewrite,
@@ -36,14 +34,15 @@ from answering.followups import (
     leans_on,
     speaks_of_own_terms,
 )
-from answering.judge import Judged
 from answering.language import detect_language
 from answering.llm import LlmUnavailable
+from answering.measures import misses_asked_measure
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
 from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
+from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import MarkedSentence, render_marked
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
@@ -63,23 +62,6 @@ class Searcher(Protocol):
     def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
 
 
-class SentenceJudge(Protocol):
-    """Which retrieved sentences answer (answering.judge.Judge, the hand-made one, or
-    answering.reader.judge.ReaderJudge, the learned reader); blocking."""
-
-    # False: fitted on French questions only, so across languages the retrieval bars decide
-    every_language: bool
-
-    def judge(
-        self, question: str, passages: Sequence[Passage], idf_match: float | None, context: str = "",
-        focus_terms: frozenset[str] = frozenset(), question_vector: np.ndarray | None = None,
-    ) -> list[Judged]: ...
-
-    def choose(self, judged: Sequence[Judged], max_sentences: int, bar: float | None = None) -> list[Judged]: ...
-
-    def misses_asked_measure(self, question: str, passages: Sequence[Passage]) -> bool: ...
-
-
 class QuestionAnswering:
     """One instance per process; `answerer` is the LLM or the extractive answerer, `fallback`
     the extractive one that stands in when the LLM fails (None when `answerer` is extractive)."""
@@ -94,7 +76,7 @@ class QuestionAnswering:
         fallback: Answerer | None = None,
         history_turns: int = 4,
         k: int | None = None,
-        judge: SentenceJudge | None = None,
+        judge: SentenceScorer | None = None,
         max_sentences: int = 3,
         reader: Callable[[str], SearchQuery] | None = None,
     ) -> None:
@@ -126,7 +108,7 @@ class QuestionAnswering:
         search = await asyncio.to_thread(self._retriever.search, query.search, self._k)
         if self._judge is not None and search.passages:
             await asyncio.to_thread(
-                self._judge.judge, query.text, search.passages, search.idf_match, "", query.focus, search.query_vector,
+                self._judge.score, query.with_vector(search.query_vector), search.passages, search.idf_match
             )
 
     async def ask(
@@ -150,14 +132,12 @@ class QuestionAnswering:
         passages = search.passages
         generate_started = time.perf_counter()
         timings = {"retrieve": (generate_started - retrieve_started) * 1000}
-        chosen: list[Judged] | None = None
+        chosen: list[SentenceScore] | None = None
         # Follow-ups keep the earlier path (retrieval bars, the extractive answerer's own
         # ordering of what the last answer said): the judge was fitted on standalone questions.
         if self._judge is not None and passages and not query.followup:
             judge_started = time.perf_counter()
-            judged = await asyncio.to_thread(
-                self._judge.judge, query.text, passages, search.idf_match, "", query.focus, query.vector,
-            )
+            judged = await asyncio.to_thread(self._judge.score, query, passages, search.idf_match)
             if query.language == ARTICLES_LANGUAGE or self._judge.every_language:
                 chosen = self._judge.choose(judged, self._max_sentences)
                 declined = not chosen
@@ -172,7 +152,7 @@ class QuestionAnswering:
             timings["judge"] = (time.perf_counter() - judge_started) * 1000
         else:
             declined = self._policy.declines(query, passages, search.idf_match) or (
-                self._judge is not None and self._judge.misses_asked_measure(query.text, passages)
+                self._judge is not None and misses_asked_measure(query, passages)
             )
         dates = search.dates
         if dates is not None and dates.period is not None and not dates.in_period:
@@ -213,13 +193,13 @@ class QuestionAnswering:
         history: Sequence[Turn],
         on_partial: PartialCallback | None,
         llm_down: FallbackCause | None = None,
-        chosen: Sequence[Judged] | None = None,
+        chosen: Sequence[SentenceScore] | None = None,
     ) -> Answer:
         """The answerer's answer, verified; with an LLM that fails (or just failed to condense
         the question: `llm_down`), the extractive one with the cause's note. The extractive
         answer quotes the sentences the judge `chosen` when there is a judge."""
         if self._fallback is None:
-            raw = from_judged(query, chosen) if chosen else await self._answerer.answer(query, passages, history)
+            raw = from_scored(query, chosen) if chosen else await self._answerer.answer(query, passages, history)
             verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
             return self._finish(verified, query, passages, idf_match)
         cause = llm_down
@@ -243,7 +223,7 @@ class QuestionAnswering:
                     "language model answer replaced by the extractive one cause=%s reason=%s",
                     cause, "no sentence passed the citation check", extra={"cause": cause},
                 )
-        raw = from_judged(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
+        raw = from_scored(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
         verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
         return self._finish(verified, query, passages, idf_match, cause)
 

@@ -25,8 +25,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from answering.judge import Judged
+from answering.language import detect_language
+from answering.query import plain_query
 from answering.reader.judge import ReaderBars, ReaderJudge, choose, load_reader_judge
+from answering.scoring import SentenceScore
 from evaluation import metrics
 from evaluation.reader_data import fold_of
 from evaluation.runner import Question, load_questions, prepare, progress_bar
@@ -45,7 +47,7 @@ class Read:
 
     question: Question
     half: int  # which half of the articles (cross-fitting)
-    judged: tuple[Judged, ...]
+    judged: tuple[SentenceScore, ...]
     spans: tuple[float, ...]  # the span probability of each judged row
 
 
@@ -57,7 +59,7 @@ def read_all(judge: ReaderJudge, sets: Sequence[tuple[Path, Path]]) -> list[Read
         services = prepare(settings, corpus)
         for q in progress_bar(load_questions(questions_path), desc=questions_path.name, unit="q"):
             search = services.retriever.search(q.question)
-            judged = judge.judge(q.question, search.passages, search.idf_match)
+            judged = judge.score(plain_query(q.question, detect_language(q.question)), search.passages, search.idf_match)
             key = q.article if q.answerable and q.article else q.id
             rows.append(Read(q, fold_of(f"half:{key}", 2), tuple(judged), tuple(j.features["span"] for j in judged)))
     return rows

@@ -23,12 +23,14 @@ import httpx
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
+from answering.judge import Judge, Remembered, shared_analyzer, shared_date_finder
+from answering.judge_model import load_model
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.reader.judge import load_reader_judge, reader_folder
 from answering.refusal import RefusalPolicy
-from answering.service import QuestionAnswering, Searcher, SentenceJudge
+from answering.scoring import SentenceScorer
+from answering.service import QuestionAnswering, Searcher
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
@@ -175,7 +177,7 @@ LLM_PROVIDERS: dict[str, Callable[[Settings, LocalModel | None], LlmAnswerer | N
 }
 
 
-def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceJudge | None:
+def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceScorer | None:
     """The learned reader (ANSWER_READER), else the hand-made judge fitted for the embedding
     model, or None (both off, or the judge never fitted for this model: its similarities sit
     on another scale, so the retrieval bars decide)."""

@@ -1,7 +1,7 @@
 """The learned reader as the sentence judge: which retrieved sentences answer, and with which words.
 
 A cheap first look (the question's key terms a sentence shares, weighted by rarity, and the
-passage's rank: `answering.judge.lexical_scores`) shortlists a few sentences; the reader reads
+passage's rank: `answering.sentence_features.first_look`) shortlists a few sentences; the reader reads
 each with the sentence before it and gives the probability that it answers and the span it
 would answer with. The answer is declined when no sentence reaches the bar; the reply leads
 with the best sentence's span only when the reader is sure of it (a lead must be right, or
@@ -17,14 +17,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
-from answering.judge import Judged, asked_measure, lexical_scores
-from answering.measures import states_measure
-from answering.question_kind import question_kind
+from answering.query import Query
 from answering.reader.runtime import Candidate, SentenceReader, TorchReader
 from answering.reader.store import MANIFEST
-from answering.sentences import candidates
+from answering.scoring import SentenceScore
+from answering.sentence_features import first_look, held_back_without_added_terms, lexical_scores
+from answering.sentences import candidates, content_terms
 from retrieval.errors import QabotError
 from retrieval.models import Passage
 
@@ -46,7 +44,7 @@ class ReaderBars:
 
 
 class ReaderJudge:
-    """The `Judge` the service calls, with the learned reader deciding (blocking)."""
+    """The `SentenceScorer` with the learned reader deciding (blocking)."""
 
     every_language = True  # e5 is multilingual: an English question reads French sentences
 
@@ -55,26 +53,20 @@ class ReaderJudge:
         self.bars = bars
         self._shortlist = shortlist
 
-    def judge(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        idf_match: float | None,
-        context: str = "",
-        focus_terms: frozenset[str] = frozenset(),
-        question_vector: np.ndarray | None = None,
-    ) -> list[Judged]:
+    def score(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[SentenceScore]:
         """The shortlisted sentences read, most probable answer first."""
         found = candidates(passages)
         if not found:
             return []
-        lexical = lexical_scores(question, question_kind(question), [c.text for c in found], context)
-        order = sorted(range(len(found)), key=lambda i: -(lexical[i] + 0.15 / found[i].passage_number))
-        shortlist = [found[i] for i in order[: self._shortlist]]
-        readings = self._reader.read(question, [Candidate(c.text, c.before) for c in shortlist])
+        texts = [c.text for c in found]
+        terms = [content_terms(t) for t in texts]
+        lexical = held_back_without_added_terms(query, lexical_scores(query, texts, terms), terms)
+        order = first_look(lexical, [c.passage_number for c in found])[: self._shortlist]
+        shortlist = [found[i] for i in order]
+        readings = self._reader.read(query.text, [Candidate(c.text, c.before) for c in shortlist])
         dense = max((p.dense_score or 0.0 for p in passages), default=0.0)
         rows = [
-            Judged(
+            SentenceScore(
                 c.passage_number, c.text, r.probability,
                 {"reader": r.probability, "span": r.answer_probability, "best_dense": dense,
                  "idf_match": idf_match or 0.0, "lexical": lexical[order[k]]},
@@ -85,18 +77,13 @@ class ReaderJudge:
         rows.sort(key=lambda row: -row.probability)
         return rows
 
-    def choose(self, judged: Sequence[Judged], max_sentences: int, bar: float | None = None) -> list[Judged]:
+    def choose(self, judged: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
         """What `choose` picks under the reader's bars (`bar` given: that answer bar instead)."""
         bars = self.bars if bar is None else replace(self.bars, answer=bar)
         return choose(judged, bars, max_sentences)
 
-    def misses_asked_measure(self, question: str, passages: Sequence[Passage]) -> bool:
-        """A follow-up asking for a measure ("la population d'Alep") that no sentence states."""
-        measure = asked_measure(question_kind(question))
-        return measure is not None and not any(states_measure(c.text, measure) for c in candidates(passages))
 
-
-def choose(judged: Sequence[Judged], bars: ReaderBars, max_sentences: int) -> list[Judged]:
+def choose(judged: Sequence[SentenceScore], bars: ReaderBars, max_sentences: int) -> list[SentenceScore]:
     """The best sentence (`judged` is most probable first) when it reaches the answer bar, and
     further ones nearly as probable that reach it too; none when the best does not."""
     if not judged or judged[0].probability < bars.answer:
