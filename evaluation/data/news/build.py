@@ -25,7 +25,14 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from recurring_a import RECURRING_A  # noqa: E402
+from recurring_b import RECURRING_B  # noqa: E402
+from recurring_c import RECURRING_C  # noqa: E402
 from stories import STORIES  # noqa: E402
+
+# The first part (2024-09 .. 2025-02, the questions of questions.jsonl), then the recurring
+# subjects of 2024-2025 (the questions of intents.jsonl).
+ALL_STORIES = STORIES + RECURRING_A + RECURRING_B + RECURRING_C
 
 TODAY = "2025-02-20"
 
@@ -41,6 +48,33 @@ COPIES: dict[str, list[str]] = {
     "tempete-jan": ["Sud Ouest"], "agri-nov": ["La Dépêche"], "notre-dame": ["Le Parisien avec AFP", "Ouest-France"],
     "telethon": ["20 Minutes"], "ev-feb": ["Yahoo Finance"], "goncourt": ["Livres Hebdo"],
     "soldes": ["Actu.fr"],
+    # the recurring subjects of 2024-2025
+    "tram-2024-01": ["Actu.fr"], "tram-2024-06": ["Le Parisien avec AFP", "20 Minutes"],
+    "tram-2024-11": ["Actu.fr"], "tram-2025-02": ["Le Figaro avec AFP"], "tram-2025-05": ["Ouest-France", "Actu.fr"],
+    "tram-2025-12": ["Actu.fr"], "tram-en-2025": ["Yahoo News"],
+    "proces-2025-03a": ["Le Parisien avec AFP", "Ouest-France"], "proces-2025-03c": ["Le Figaro avec AFP"],
+    "proces-2025-05": ["Le Courrier picard", "20 Minutes"], "proces-2025-06": ["France Bleu"],
+    "proces-en-2025": ["Yahoo News"],
+    "eboueurs-2024-03": ["Lyon Capitale"], "eboueurs-2024-03b": ["Le Progrès", "BFM Lyon"],
+    "eboueurs-2024-03c": ["Lyon Capitale"], "eboueurs-2025-10": ["Lyon Capitale"], "eboueurs-2025-10b": ["Le Progrès"],
+    "eboueurs-en-2024": ["US News"],
+    "valmont-2024-08": ["Actu.fr"], "valmont-2024-12": ["L'Équipe", "Ouest-France"], "valmont-2025-01": ["Paris-Normandie"],
+    "valmont-2025-04b": ["Paris-Normandie", "France Bleu"], "valmont-en-2025": ["Yahoo Sports"],
+    "ferromax-2024-02": ["Le Républicain lorrain", "L'Est républicain"], "ferromax-2024-07": ["Le Républicain lorrain"],
+    "ferromax-2024-12": ["France Bleu"], "ferromax-2025-05": ["Les Échos", "Le Républicain lorrain"],
+    "ferromax-en-2024": ["MarketWatch"],
+    "vierzon-2025-01": ["France Bleu"], "vierzon-2025-03a": ["Le Berry républicain", "France Bleu"],
+    "vierzon-2025-03b": ["Le Parisien avec AFP"],
+    "feux-2024-07": ["L'Indépendant", "Midi Libre"], "feux-2024-09": ["Le Figaro avec AFP"], "feux-2025-07": ["20 Minutes"],
+    "feux-2025-07b": ["Sud Ouest", "Le Parisien avec AFP"], "feux-2025-08": ["Midi Libre"], "feux-2025-09": ["Ouest-France"],
+    "feux-en-2025": ["Yahoo News"],
+    "carhaix-2024-06": ["Ouest-France"], "carhaix-2024-07": ["Le Télégramme", "Ouest-France"], "carhaix-2025-06": ["France Bleu"],
+    "helios-2024-05": ["La Voix du Nord", "Les Échos"], "helios-2025-01": ["Le Parisien avec AFP"],
+    "helios-2025-11": ["Les Échos"], "helios-en-2025": ["Yahoo Finance"],
+    "vendanges-2024": ["La Revue du vin de France"], "vendanges-2025": ["Sud Ouest"], "vendanges-en-2024": ["US News"],
+    "eau-2024-02": ["France Bleu"], "eau-2025-03": ["Midi Libre"], "avignon-2024": ["La Provence"],
+    "carburant-2024-04": ["BFM Business"], "carburant-2025-11": ["Le Parisien avec AFP"], "bac-2024": ["20 Minutes"],
+    "aerien-2025-07": ["Le Parisien avec AFP", "Ouest-France"],
 }
 
 DATELINES = {"fr": "PARIS ({source}) – ", "en": "LONDON ({source}) - "}
@@ -147,7 +181,7 @@ def main() -> None:
     shutil.rmtree(corpus, ignore_errors=True)
     corpus.mkdir()
     groups: dict[str, list[str]] = {}
-    for key, date, source, lang, title, body in STORIES:
+    for key, date, source, lang, title, body in ALL_STORIES:
         host = source.lower().replace(" ", "").replace("'", "").replace("é", "e")
         files = [slug(key, 0)]
         meta = {"title": title, "date": date, "url": f"https://www.{host}.example/{key}", "source": source, "lang": lang}
@@ -172,7 +206,7 @@ def main() -> None:
                 "articles": [f for k in keys for f in groups[k]], "today": TODAY,
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{sum(len(f) for f in groups.values())} articles ({len(STORIES)} stories, "
+    print(f"{sum(len(f) for f in groups.values())} articles ({len(ALL_STORIES)} stories, "
           f"{sum(1 for f in groups.values() if len(f) > 1)} with copies), {len(QUESTIONS)} questions")
 
 
