@@ -1,6 +1,6 @@
 """Write the dated news test set: articles with front matter, syndicated copies, questions.
 
-    python evaluation/data/news/build.py      # rewrites corpus/, questions.jsonl, groups.json
+    python evaluation/data/news/build.py      # rewrites corpus/, groups.json, questions.jsonl, intents.jsonl
 
 Deterministic. A syndicated copy is what aggregators and regional papers publish from a wire
 story: another headline and URL, its own source line, a dateline, typographic apostrophes,
@@ -9,7 +9,9 @@ sometimes a paragraph cut or a "Lire aussi" line added, published a few hours la
 story it is about, and any copy of it counts as the right article.
 
 The questions are asked on Thursday 20 February 2025 (`TODAY`): "la semaine dernière" is
-10-16 February 2025, "hier" the 19th, "le mois dernier" January 2025.
+10-16 February 2025, "hier" the 19th, "le mois dernier" January 2025. The recurring subjects of
+2024-2025 (recurring_*.py) have their own questions, intents.jsonl (intents.py, issue 24: open
+news questions, timelines, periods with no article, facts), asked on 18 December 2025.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from intents import INTENTS, INTENTS_TODAY  # noqa: E402
 from recurring_a import RECURRING_A  # noqa: E402
 from recurring_b import RECURRING_B  # noqa: E402
 from recurring_c import RECURRING_C  # noqa: E402
@@ -206,8 +209,27 @@ def main() -> None:
                 "articles": [f for k in keys for f in groups[k]], "today": TODAY,
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_intents(groups, {key: date for key, date, *_ in ALL_STORIES})
     print(f"{sum(len(f) for f in groups.values())} articles ({len(ALL_STORIES)} stories, "
-          f"{sum(1 for f in groups.values() if len(f) > 1)} with copies), {len(QUESTIONS)} questions")
+          f"{sum(1 for f in groups.values() if len(f) > 1)} with copies), {len(QUESTIONS)} questions, "
+          f"{len(INTENTS)} intent questions")
+
+
+def write_intents(groups: dict[str, list[str]], dates: dict[str, str]) -> None:
+    """intents.jsonl: the questions of issue 24, each story key expanded to all its copies."""
+    with (HERE / "intents.jsonl").open("w", encoding="utf-8") as out:
+        for number, item in enumerate(INTENTS, start=1):
+            unknown = [k for k in item.stories if k not in groups]
+            assert not unknown, f"{item.question}: unknown stories {unknown}"
+            row = {
+                "id": f"intent-{number:03d}", "question": item.question, "today": INTENTS_TODAY,
+                "intent": item.intent, "stories": list(item.stories),
+                "articles": [f for k in item.stories for f in groups[k]],
+                "story_dates": {k: dates[k] for k in item.stories},
+                "period": {"start": item.period[0], "end": item.period[1]} if item.period else None,
+                "answers": list(item.answers), "expect": item.expect,
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
