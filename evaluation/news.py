@@ -50,6 +50,7 @@ from evaluation.runner import cache_dir, progress_bar, publish, settings_summary
 from qabot.services import INDEX_BACKENDS, Services, build_embedder_from, build_services
 from qabot.settings import Settings, load_settings
 from retrieval.dates import Period
+from retrieval.embedding import Embedder
 from retrieval.retriever import Retriever, search_query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,11 +77,12 @@ def load(data: Path) -> list[NewsQuestion]:
     return [NewsQuestion.from_json(json.loads(line)) for line in lines if line.strip()]
 
 
-def services_for(settings: Settings, data: Path, today: date) -> Services:
+def services_for(settings: Settings, data: Path, today: date, embedder: Embedder | None = None) -> Services:
     """The news corpus indexed into the evaluation cache (on settings.index_backend: Qdrant's
-    embedded storage lives in the same cache folder), questions read on `today`."""
+    embedded storage lives in the same cache folder), questions read on `today`; `embedder`
+    (tests): another encoder than the configured one."""
     corpus = data / "corpus"
-    embedder = build_embedder_from(settings)
+    embedder = embedder or build_embedder_from(settings)
     cached = settings.model_copy(update={"articles_dir": corpus, "index_dir": cache_dir(settings, corpus, embedder)})
     services = build_services(cached, embedder=embedder, clock=lambda: today)
     if not services.retriever.is_built():
@@ -347,7 +349,7 @@ async def ask_intents(
     return rows
 
 
-def intents_report(settings: Settings, data: Path) -> dict[str, object]:
+def intents_report(settings: Settings, data: Path, embedder: Embedder | None = None) -> dict[str, object]:
     """The intent questions on `settings.index_backend`, the clock on each question's day."""
     questions = load_intents(data)
     story_of = stories_of(data)
@@ -355,7 +357,7 @@ def intents_report(settings: Settings, data: Path) -> dict[str, object]:
     summary: dict[str, object] = {}
     index: dict[str, object] = {}
     for today in sorted({q.today for q in questions}):
-        services = services_for(settings, data, today)
+        services = services_for(settings, data, today, embedder)
         try:
             rows += asyncio.run(ask_intents(services, [q for q in questions if q.today == today], story_of))
             summary, index = settings_summary(services.settings, services), services.retriever.stats().to_dict()

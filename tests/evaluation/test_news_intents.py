@@ -4,7 +4,13 @@ figure counts what issue 24 says it counts, and a wrong reply lowers it."""
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from answering import prompts
 from answering.protocol import Answer, Citation
@@ -14,12 +20,15 @@ from evaluation.news import (
     ask_intents,
     claims_no_article_in_period,
     intent_figures,
+    intents_report,
     judge,
     load_intents,
     stories_of,
 )
+from qabot.settings import Settings
 from retrieval.dates import Period
 from retrieval.models import Passage
+from tests.fakes.embedder import HashingEmbedder
 
 # Two stories of one subject, the first with a syndicated copy, and another subject.
 STORY_OF = {"tram-jan.md": "tram-jan", "tram-jan--copie-1.md": "tram-jan", "tram-mar.md": "tram-mar",
@@ -154,3 +163,41 @@ def test_the_set_as_written_is_asked_through_the_front_door_and_judged() -> None
                                    [latest], story_of))
     assert rows[0]["right_story_first"] is True
     assert intent_figures(rows)["open_questions"] == 1
+
+
+SMALL = ("tram-2024-01", "tram-2025-05", "tram-2025-12", "proces-2025-05", "proces-en-2025")
+
+
+def small_set(folder: Path) -> Path:
+    """Five stories of the real set (with their copies) and the questions about them alone."""
+    groups = {story: files for story, files in json.loads((DATA / "groups.json").read_text("utf-8")).items()
+              if story in SMALL}
+    (folder / "corpus").mkdir(parents=True)
+    for files in groups.values():
+        for name in files:
+            shutil.copy(DATA / "corpus" / name, folder / "corpus" / name)
+    (folder / "groups.json").write_text(json.dumps(groups), encoding="utf-8")
+    rows = [line for line in (DATA / "intents.jsonl").read_text("utf-8").splitlines()
+            if (row := json.loads(line))["stories"] and set(row["stories"]) <= set(SMALL)]
+    (folder / "intents.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("backend", ["local", "qdrant"])
+def test_the_report_asks_the_questions_on_the_backend_asked_for(
+    backend: str, tmp_path: Path, make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    data = small_set(tmp_path / "news")
+    questions = load_intents(data)
+    report = intents_report(make_settings(index_backend=backend), data, fake_embedder)
+    assert report["backend"] == backend and report["today"] == ["2025-12-18"]
+    index = report["index"]
+    assert isinstance(index, dict) and index["articles"] == len(list((data / "corpus").iterdir()))
+    rows = report["questions"]
+    assert isinstance(rows, list) and [r["id"] for r in rows] == [q.id for q in questions]
+    corpus = {path.name for path in (data / "corpus").iterdir()}
+    assert all(set(r["cited"]) <= corpus for r in rows)
+    figures = report["figures"]
+    assert isinstance(figures, dict) and figures["questions"] == len(questions) >= 8
+    assert figures["open_questions"] == sum(q.intent == "open" for q in questions)
+    assert figures["fact_questions"] == sum(q.intent == "fact" for q in questions)
