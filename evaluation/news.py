@@ -27,7 +27,8 @@ QDRANT_URL is set).
 - "no article in the period" said only when there is none: claims on questions whose period has
   articles about the subject, or whose subject no article is about, are false (aim 0); it is
   also counted on the questions where it is due, and the plain refusal on subjects never covered;
-- fact accuracy: answered with a gold answer in the reply (aim >= 0.85).
+- fact accuracy: answered with a gold answer in the reply, as whole words on normalised text
+  (evaluation.metrics, as `qabot eval` counts it) (aim >= 0.85).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +46,7 @@ from typing import Protocol
 
 from answering import prompts
 from answering.protocol import Answer
+from evaluation import metrics
 from evaluation.runner import cache_dir, progress_bar, publish, settings_summary
 from qabot.services import INDEX_BACKENDS, Services, build_embedder_from, build_services
 from qabot.settings import Settings, load_settings
@@ -183,7 +184,6 @@ GOALS = {
     "open_right_story_first": ">= 0.90", "open_only_in_period": "1.00", "timelines_ok": "1.00",
     "false_no_article_claims": "0", "fact_accuracy": ">= 0.85",
 }
-MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,10 +233,6 @@ def claims_no_article_in_period(answer: Answer) -> bool:
                for language in prompts.LANGUAGES)
 
 
-def normalised(text: str) -> str:
-    return text.replace("\u2019", "'").replace("\u202f", " ").replace("\xa0", " ").casefold()
-
-
 def published_in(day: str | None, period: Period) -> bool:
     published = Period.from_publication(day)
     return published is not None and period.first <= published.first and published.last <= period.last
@@ -248,13 +244,13 @@ def timeline_checks(q: IntentQuestion, answer: Answer, story_of: Mapping[str, st
     stories = [story_of.get(c.passage.article_id, c.passage.article_id) for c in cited]
     days = [(c.passage.date or "")[:10] for c in cited]
     numbered = {c.n: story for c, story in zip(cited, stories, strict=True)}
-    lines = [line for line in answer.text.splitlines() if MARKER.search(line)]
+    lines = [line for line in answer.text.splitlines() if metrics.citation_markers(line)]
     return {
         "answered": answer.answered and len(cited) >= 2,
         "in_date_order": all(a <= b for a, b in itertools.pairwise(days)) and all(days),
         "no_duplicate_copies": len(set(stories)) == len(stories),
         "one_line_per_story": len(lines) == len(set(stories))
-        and all(len({numbered.get(int(n)) for n in MARKER.findall(line)}) == 1 for line in lines),
+        and all(len({numbered.get(n) for n in metrics.citation_markers(line)}) == 1 for line in lines),
         "on_subject": all(c.passage.article_id in q.articles for c in cited),
         "in_period": q.period is None or all(published_in(c.passage.date, q.period) for c in cited),
     }
@@ -280,8 +276,8 @@ def judge(q: IntentQuestion, answer: Answer, story_of: Mapping[str, str]) -> dic
         row.update(checks)
         row["timeline_ok"] = all(checks.values())
     else:
-        reply = normalised(answer.composed())
-        row["right"] = answer.answered and any(normalised(gold) in reply for gold in q.answers)
+        # as qabot eval counts answer accuracy: a gold answer as whole words, text normalised
+        row["right"] = answer.answered and metrics.answer_accuracy(answer.composed(), q.answers)
     return row
 
 
