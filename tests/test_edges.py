@@ -1,4 +1,4 @@
-"""The edges hold: bot/ and cli/ see the rest only through `qabot`'s contract (the front door,
+"""The edges hold: the front ends (bot/, cli/, web/) see the rest only through `qabot`'s contract (the front door,
 its types and errors), never retrieval/ or answering/ themselves, nor the composition root's
 insides. Read from the source (ast), so an import inside a function counts as much as one at
 the top of a file."""
@@ -19,8 +19,8 @@ BELOW = ("retrieval", "answering")
 # the rest of qabot/services.py (its retriever, index store, builders) is its own business.
 ROOT_ENTRIES = {"build_services", "build_embedder_from", "Services"}
 # Besides `qabot`, what each front end may import of the project: the CLI composes the bot and
-# the web server, and runs the evaluation (`qabot eval`); the bot knows none of them.
-SIDEWAYS = {"bot": {"bot"}, "cli": {"cli", "bot", "web", "evaluation"}}
+# the web server, and runs the evaluation (`qabot eval`); the bot and the web know none of them.
+SIDEWAYS = {"bot": {"bot"}, "cli": {"cli", "bot", "web", "evaluation"}, "web": {"web"}}
 PROJECT = {"retrieval", "answering", "qabot", "bot", "cli", "web", "evaluation", "benchmarks", "tests"}
 
 
