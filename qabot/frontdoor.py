@@ -42,8 +42,8 @@ from retrieval.library import save as save_file
 from retrieval.library import stage as stage_file
 from retrieval.models import MODES, Article, Chunk, Headline, Passage, SearchResult
 
-# The contract: bot/ and cli/ import from `qabot` alone (tests/test_edges.py walks their imports),
-# so what they show of the floors below is named here: the front door, the errors it raises (one
+# The contract: the front ends (bot/, cli/, web/) import from `qabot` alone (tests/test_edges.py
+# walks their imports), so what they show of the floors below is named here: the front door, the errors it raises (one
 # base, QabotError: qabot/errors.py), the types it hands out and the few pure helpers that
 # present them. Heavy (numpy, the index's types): the CLI imports it inside its commands.
 __all__ = [
