@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from cli.commands.arguments import question
+from cli.front import front_door
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
@@ -81,8 +82,6 @@ def json_answer(answer: Answer) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.front import front_door
-
     with front_door(settings) as front:
         if args.question == FROM_STDIN:
             asyncio.run(ask_each(front, questions(sys.stdin)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cli.commands.ask import format_answer, format_sources
+from cli.front import front_door
 from qabot.errors import QabotError
 from qabot.settings import Settings
 
@@ -31,8 +32,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.front import front_door
-
     with front_door(settings) as front:
         stats = asyncio.run(front.stats())
         print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {HELP}")

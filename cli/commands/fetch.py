@@ -11,6 +11,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING
 
+from cli.front import front_door
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,8 +25,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.front import front_door
-
     if not settings.feeds:
         print("No feed to fetch: set FEEDS to comma-separated RSS/Atom URLs.")
         return 1

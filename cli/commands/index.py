@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 
+from cli.front import front_door
 from qabot.settings import Settings
 
 
@@ -18,8 +19,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
-
-    from cli.front import front_door  # heavy (models, index): only for this command
 
     with front_door(settings) as front, tqdm(total=0, unit="chunk", desc="indexing", disable=args.json, leave=False) as bar:
 

@@ -8,6 +8,7 @@ import json
 from typing import get_args
 
 from cli.commands.arguments import positive_int, question
+from cli.front import front_door
 from qabot.settings import RetrievalMode, Settings
 
 
@@ -21,8 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.front import front_door  # heavy (retrieval, models): only for this command
-    from qabot.frontdoor import origin_label
+    from qabot.frontdoor import origin_label  # heavy (numpy): only for this command
 
     with front_door(settings) as front:
         result = asyncio.run(front.search(args.question, k=args.k, mode=args.mode))

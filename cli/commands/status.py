@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 
+from cli.front import front_door
 from qabot.settings import Settings
 
 
@@ -18,8 +19,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.front import front_door
-
     with front_door(settings) as front:
         stats = asyncio.run(front.stats())
     if args.json:
