@@ -16,10 +16,9 @@ from telegram.ext import CallbackContext
 
 from bot.share import ShareLinks
 from bot.store import BotStore
-from qabot.frontdoor import FrontDoor
+from qabot.frontdoor import FrontDoor, Resolver, system_resolver
 from qabot.metrics import Metrics
 from qabot.settings import Settings
-from retrieval.feeds import Resolver, system_resolver
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,9 @@ from retrieval.feeds import (
     FeedPoller,
     FeedStates,
     FetchLimits,
+    PollReport,
     Resolver,
+    check_address,
     import_json_state,
     system_resolver,
 )
@@ -54,7 +56,7 @@ from retrieval.index import IndexStats, IndexStore
 from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
 from retrieval.model_cache import ModelCache
-from retrieval.models import Article, Chunk, Headline, SearchQuery
+from retrieval.models import Article, Chunk, Headline, SearchQuery, SearchResult
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.retriever import QuestionReader, RetrievalConfig, Retriever, SearchIndex
@@ -383,8 +385,24 @@ class Services:
         for the commands that search without answering (search, eval)."""
         return self.reader(text)
 
-    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
-        return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+    async def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        return await asyncio.to_thread(self.retriever.search, self.reader(question), k, mode)
+
+    async def reindex(
+        self, *, full: bool = False, progress: Progress | None = None, count_preparation: bool = False
+    ) -> ReindexReport:
+        report = await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+        # A first run on this machine prepared the encoder's model before indexing could start.
+        return report.with_preparation(self.model_cache.preparation_seconds) if count_preparation else report
+
+    async def check_feed(self, url: str, resolve: Resolver = system_resolver) -> None:
+        await asyncio.to_thread(check_address, url, self.settings.feeds_allow_private, resolve)
+
+    async def poll_feeds(
+        self, urls: Sequence[str], states: FeedStates, resolve: Resolver = system_resolver
+    ) -> PollReport:
+        poller = await asyncio.to_thread(feed_poller, self.settings, states, None, resolve)
+        return await asyncio.to_thread(poller.poll, list(urls))
 
     def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         """Re-index ARTICLES_DIR (blocking), then serve the result."""

