@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,7 +35,7 @@ from bot.handlers import admin, ask, desk, feeds, help, inline, latest, privacy,
 from bot.question_groups import schedule_grouping
 from bot.render import escape
 from bot.share import ShareLinks
-from bot.state import BotState, Clock, Companion, GroupPace, Tuning, WallClock
+from bot.state import BotState, Clock, Companion, GroupPace, QuestionTurns, Tuning, WallClock
 from bot.store import BotStore, StoreUnavailable
 from bot.texts import language_of, t
 from qabot.frontdoor import Check, FrontDoor, QabotError
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
+# Updates in hand at once (button presses, commands, questions waiting their turn to be answered:
+# `answer_concurrency`).
 MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
 NETWORK_RETRIES = 3
@@ -293,11 +296,21 @@ def build_application(
         group_pace=GroupPace(tuning.group_requests_per_minute),
         share=ShareLinks(settings.telegram_bot_token.get_secret_value()),
         metrics=metrics,
+        turns=QuestionTurns(answer_concurrency(settings)),
     )
     metrics.watch_update_queue(application.update_queue.qsize)
     register_handlers(application, frozenset(settings.telegram_admin_ids))
     application.add_error_handler(on_error)
     return application
+
+
+def answer_concurrency(settings: Settings) -> int:
+    """ANSWER_CONCURRENCY, or when 0: twice the cores for the extractive answerer, whose stages
+    are all CPU work (a second question per core keeps the cores busy while one waits on a hop
+    between threads); no limit with an LLM, whose answers mostly wait on the model."""
+    if settings.answer_concurrency:
+        return settings.answer_concurrency
+    return 2 * (os.cpu_count() or 1) if settings.llm_provider == "none" else 0
 
 
 def attach(application: AnyApplication, companion: Companion) -> None:
