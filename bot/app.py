@@ -198,8 +198,9 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
     edits, button answers) still count against the overall 30 per second. Edits are kept within
     the group's pace where they are made instead: streamed frames over the group's budget are
     dropped, never queued (`GroupPace`), and typing is sent once per chat per refresh, however
-    many questions it is answering (`typing`). Dropping a frame only makes the preview coarser;
-    queueing it delayed the answer itself.
+    many questions it is answering (`typing`), and only when the overall budget has room at
+    once: under load it is skipped, never queued ahead of an answer. Dropping a frame only makes
+    the preview coarser; queueing it delayed the answer itself.
 
     The new messages are counted in the shared store (`budget`, set once the store is open),
     so N workers posting in one group keep one budget between them, not N. Without the store
@@ -214,6 +215,12 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None) -> Any:
         chat_id = data.get("chat_id")
+        if endpoint == "sendChatAction" and not self._room_now():
+            # "typing…" only fills spare room in the 30 a second: queued, it delayed the answers
+            # behind it (under load, one action per question took half the budget). Skipped,
+            # it is sent again at the next refresh.
+            logger.debug("typing skipped: the overall budget is spent chat=%s", chat_id)
+            return True
         shared = endpoint in NEW_MESSAGE_ENDPOINTS and await self._wait_in_shared_budget(chat_id)
         if chat_id is not None and (shared or endpoint not in NEW_MESSAGE_ENDPOINTS):
             # PTB decides from `data` alone (the request itself travels in args/kwargs): a chat
@@ -221,6 +228,12 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
             # either not a message's or already counted in the store.
             data = {**data, "chat_id": 0}
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    def _room_now(self) -> bool:
+        """Whether the overall budget takes one more request without waiting (PTB's bucket,
+        None when the limit is lifted)."""
+        bucket = getattr(self, "_base_limiter", None)
+        return bucket is None or bool(bucket.has_capacity())
 
     async def _wait_in_shared_budget(self, chat_id: object) -> bool:
         """Wait until the group's shared budget lets one more message go, and count it; False
