@@ -161,7 +161,11 @@ class LogStamps(logging.Handler):
                      if record.name == name and str(record.msg).startswith(start)), None)
         if update is None or mark is None:
             return
-        self.at.setdefault(update, {})[mark] = time.monotonic()
+        marks = self.at.setdefault(update, {})
+        marks[mark] = time.monotonic()
+        if mark == "turn":  # logged when the turn came, with how long it was waited for (ms)
+            waited_ms = float(str(record.args[0])) if isinstance(record.args, tuple) and record.args else 0.0
+            marks["waiting"] = marks["turn"] - waited_ms / 1000
         if mark == "stored":
             self.timings_ms[update] = dict(getattr(record, "timings_ms", {}))
             self.outcomes[update] = str(getattr(record, "outcome", ""))
@@ -196,7 +200,7 @@ def reply_stages(pushed: float, served: float, handled: float, marks: dict[str, 
     return {
         "queued": served - pushed, "to_handler": handled - served, "checks": marks["question"] - handled,
         # Without a limit on questions answered at once, the turn is taken at once (no mark).
-        "before_ask": marks.get("turn", asked) - marks["question"], "turn": asked - marks.get("turn", asked),
+        "before_ask": marks.get("waiting", asked) - marks["question"], "turn": asked - marks.get("waiting", asked),
         "understand": timings_ms["total"] / 1000 - retrieve - generate,
         "retrieve": retrieve, "judge": judge, "answerer": generate - judge,
         "store": marks["stored"] - answered, "send": completed - marks["stored"],
