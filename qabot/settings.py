@@ -186,6 +186,11 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = Field("127.0.0.1", description="Address the webhook server listens on.")
     telegram_webhook_port: int = Field(8443, gt=0, lt=65536, description="Port the webhook server listens on.")
     telegram_webhook_secret: SecretStr | None = Field(None, description="Secret token Telegram sends with webhook calls.")
+    answer_concurrency: int = Field(
+        0, ge=0,
+        description="Questions one bot worker answers at once, the others waiting their turn in arrival order; "
+        "0: twice the CPU cores with the extractive answerer, no limit with an LLM (its answers wait on the model).",
+    )
     rate_limit_questions: int = Field(10, gt=0, description="Questions a user may ask per rate-limit window.")
     rate_limit_window_s: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")
