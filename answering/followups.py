@@ -140,7 +140,7 @@ def as_followup(
     return Query(
         own=question.own, language=question.language, search=read(rewrite.standalone),
         followup=True, carried_terms=frozenset(analyze(" ".join(rewrite.carried))),
-        focus=question.terms - earlier - _KIND_TERMS,
+        focus=question.terms - earlier - _KIND_TERMS, intent=question.intent,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from answering.intent import Intent, read_intent
 from retrieval.dates import QuestionDates
 from retrieval.models import SearchQuery
 from retrieval.retriever import search_query
@@ -34,6 +35,9 @@ class Query:
     # The judge's short answer and the passage it comes from, once the judge has read the
     # passages: offered to a language model as a lead to check, not as the answer.
     lead: tuple[str, int] | None = None
+    # What the question asks for as a whole (answering.intent): one fact, open news ("que
+    # s'est-il passé"), or a timeline; read from the user's own wording.
+    intent: Intent = "fact"
 
     @property
     def text(self) -> str:
@@ -62,11 +66,11 @@ class Query:
 
     def alone(self) -> Query:
         """The same question without the conversation (a short new question, not a follow-up)."""
-        return Query(own=self.own, language=self.language, search=self.own)
+        return Query(own=self.own, language=self.language, search=self.own, intent=self.intent)
 
 
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
     """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
     and with retrieval.retriever.QuestionReader its dates)."""
     own = read(text)
-    return Query(own=own, language=language, search=own)
+    return Query(own=own, language=language, search=own, intent=read_intent(text))
