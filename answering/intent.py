@@ -49,7 +49,6 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 
-
 def read_intent(text: str) -> Intent:
     """The intent of a question's wording: timeline, open news, else a fact question."""
     if _TIMELINE.search(text):
