@@ -15,6 +15,7 @@ from answering.protocol import Answer
 from qabot.services import Services, build_services
 from qabot.settings import Settings
 from tests.fakes.embedder import HashingEmbedder
+from tests.fakes.openai_server import FakeOpenAI
 
 TODAY = date(2025, 2, 20)  # a Thursday
 
@@ -51,20 +52,40 @@ def _article(published: str | None, source: str | None, title: str, body: str) -
     return "---\n" + "\n".join(front) + "\n---\n" + body + "\n"
 
 
-@pytest.fixture(params=["local", "qdrant"])
-def news(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Iterator[Services]:
-    folder = tmp_path / "news"
+def news_services(folder: Path, make_settings: Callable[..., Settings], backend: str, **overrides: object) -> Services:
+    """The articles above indexed on `backend`, questions read on TODAY."""
     folder.mkdir()
     for name, fields in ARTICLES.items():
         (folder / name).write_text(_article(*fields), encoding="utf-8")
     services = build_services(
-        make_settings(articles_dir=folder, refusal_min_score=0.3, refusal_min_score_crosslingual=0.1, index_backend=request.param),
+        make_settings(articles_dir=folder, refusal_min_score=0.3, refusal_min_score_crosslingual=0.1,
+                      index_backend=backend, **overrides),
         embedder=HashingEmbedder(dimension=256),
         clock=lambda: TODAY,
     )
     services.reindex_now()
+    return services
+
+
+@pytest.fixture(params=["local", "qdrant"])
+def news(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Iterator[Services]:
+    services = news_services(tmp_path / "news", make_settings, request.param)
     yield services
     services.close_now()
+
+
+@pytest.fixture(params=["local", "qdrant"])
+def news_llm(
+    request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings], no_network: None
+) -> Iterator[tuple[Services, FakeOpenAI]]:
+    """The same, answered by a language model behind the loopback OpenAI-compatible fake."""
+    with FakeOpenAI() as fake:
+        services = news_services(
+            tmp_path / "news", make_settings, request.param, llm_provider="openai", llm_base_url=fake.base_url,
+            llm_model="fake-model", llm_api_key="sk-test", llm_timeout_s=10.0, llm_max_retries=0,
+        )
+        yield services, fake
+        services.close_now()
 
 
 async def ask(services: Services, question: str) -> Answer:
@@ -157,3 +178,34 @@ async def test_no_article_in_the_period_only_when_one_is_about_the_subject(news:
     never = await ask(news, "Qui a remporté l'Eurovision en 2019 ?")
     assert not never.answered and "période" not in never.text
     assert never.text.startswith("Je n'ai pas trouvé")
+
+
+async def test_with_a_model_the_digest_stories_go_to_it_and_its_summary_is_checked(
+    news_llm: tuple[Services, FakeOpenAI],
+) -> None:
+    services, fake = news_llm
+    fake.script("La SNCF et les syndicats ont signé un accord salarial de 3,5 % [1]. "
+                "Les contrôleurs de la SNCF étaient en grève pour le week-end des fêtes [2].")
+    answer = await ask(services, "Quelles sont les dernières nouvelles de la SNCF ?")
+    assert answer.answered and answer.answerer == "llm" and answer.intent == "open" and answer.fallback is None
+    assert cited(answer)[0] == "sncf-feb.md" and cited(answer)[1] in {"sncf-dec.md", "sncf-dec-copie.md"}
+    prompt = fake.requests[-1]["messages"][-1]["content"]
+    assert "résume en trois phrases au plus" in prompt
+    # The digest's stories, newest first, and nothing that merely shares their dates.
+    assert prompt.index("accord salarial") < prompt.index("week-end des fêtes") < prompt.index("première grève")
+    assert "Téléthon" not in prompt and "métro" not in prompt
+
+
+async def test_an_unchecked_summary_gives_way_to_the_extractive_digest(news_llm: tuple[Services, FakeOpenAI]) -> None:
+    services, fake = news_llm
+    fake.script("La SNCF a annoncé la fermeture de toutes ses gares en 2026 [1].")
+    answer = await ask(services, "Quelles sont les dernières nouvelles de la SNCF ?")
+    assert answer.answered and answer.answerer == "extractive" and answer.fallback == "uncited"
+    assert answer.text.startswith("12 février 2025 (Reuters) — ") and "fermeture" not in answer.composed()
+
+
+async def test_a_timeline_asks_no_model(news_llm: tuple[Services, FakeOpenAI]) -> None:
+    services, fake = news_llm
+    answer = await ask(services, "Chronologie de la grève à la SNCF")
+    assert answer.answered and answer.intent == "timeline" and not fake.requests
+    assert answer.text.startswith("15 octobre 2024 — ")
