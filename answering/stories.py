@@ -3,10 +3,10 @@ answering.timeline): the retrieved passages grouped by article (syndicated copie
 by retrieval already: one article stands for its story), each story kept only when it is about
 the subject, and the sentence of it that says most about the question.
 
-"About the subject" is read as retrieval reads it for a period (retrieval.news.related): the
-story holds one of the question's own terms (its date words and its news wording, "que
-s'est-il passé", aside), or comes within a margin of the best dense similarity (an English
-question shares no word with a French article). A question with no subject left ("Que s'est-il
+"About the subject": the story holds at least half of the question's own terms (its date words
+and its news wording, "que s'est-il passé", aside: retrieval.news.subject_terms); when no story
+holds any (an English question over French articles), it comes within a margin of the best
+dense similarity. A question with no subject left ("Que s'est-il
 passé hier ?") is about its period: every story retrieval kept for it counts.
 """
 
@@ -68,31 +68,36 @@ class Quote:
 
 
 def subject_terms(query: Query) -> frozenset[str]:
-    """What a story must speak of (retrieval.news.subject_terms, on the standalone question)."""
-    return news.subject_terms(query.search)
+    """What a story must speak of (retrieval.news.subject_terms, on the standalone question);
+    a number beside a word ("6" in "Ariane 6") is left aside: most news text holds figures."""
+    terms = news.subject_terms(query.search)
+    words = frozenset(t for t in terms if not t.isdigit())
+    return words or terms
 
 
 def stories_about(query: Query, passages: Sequence[Passage]) -> list[Story]:
     """The retrieved articles about the question's subject, in retrieval's order, each with its
-    passages."""
+    passages. A story is about it when it holds at least half the subject's terms ("grève"
+    alone is not about "la grève à la SNCF"); when no story holds any (an English question over
+    French articles), when it comes within RELATED_DENSE_MARGIN of the best dense similarity."""
     topic = subject_terms(query)
     by_article: dict[str, list[Passage]] = {}
     for passage in passages:
         by_article.setdefault(passage.article_id, []).append(passage)
-    best_dense = max((p.dense_score for p in passages if p.dense_score is not None), default=None)
-    stories: list[Story] = []
-    for held in by_article.values():
-        if topic and not _about(held, topic, best_dense):
-            continue
-        stories.append(Story(len(stories), tuple(held)))
-    return stories
+    groups = [tuple(held) for held in by_article.values()]
+    if not topic:
+        return [Story(rank, group) for rank, group in enumerate(groups)]
+    shared = [frozenset().union(*(topic & p.terms for p in group)) for group in groups]
+    if any(shared):
+        kept = [group for group, held in zip(groups, shared, strict=True) if 2 * len(held) >= len(topic)]
+    else:
+        best = _dense(passages)
+        kept = [g for g in groups if best is not None and (d := _dense(g)) is not None and d >= best - RELATED_DENSE_MARGIN]
+    return [Story(rank, group) for rank, group in enumerate(kept)]
 
 
-def _about(passages: Sequence[Passage], topic: frozenset[str], best_dense: float | None) -> bool:
-    if any(topic & p.terms for p in passages):
-        return True
-    dense = max((p.dense_score for p in passages if p.dense_score is not None), default=None)
-    return best_dense is not None and dense is not None and dense >= best_dense - RELATED_DENSE_MARGIN
+def _dense(passages: Sequence[Passage]) -> float | None:
+    return max((p.dense_score for p in passages if p.dense_score is not None), default=None)
 
 
 def newest_first(stories: Sequence[Story]) -> list[Story]:

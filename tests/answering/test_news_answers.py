@@ -40,6 +40,11 @@ ARTICLES = {
     "metro-hier.md": ("2025-02-19", "AFP", "Paris : une panne paralyse le métro",
                       "Une panne électrique a paralysé trois lignes du métro parisien mercredi soir. Le trafic "
                       "du métro a repris dans la nuit."),
+    # A subject with a number in its name, and figures elsewhere that must not pass for it.
+    "ariane-feb.md": ("2025-02-17", "AFP", "Ariane 6 sur son pas de tir",
+                      "La fusée Ariane 6 a été transférée sur son pas de tir de Kourou, avant son deuxième vol."),
+    "auto-feb.md": ("2025-02-18", "Reuters", "Les immatriculations reculent",
+                    "Les immatriculations de voitures neuves ont reculé de 2,6 % en janvier, à 96 000 unités."),
     # No date: a story that cannot be placed in a timeline.
     "sncf-undated.md": (None, None, "La SNCF en chiffres",
                         "La SNCF transporte cinq millions de voyageurs chaque jour sur ses lignes."),
@@ -117,6 +122,11 @@ async def test_the_latest_news_are_the_newest_stories_newest_first_each_dated(ne
     assert [c.n for c in answer.citations] == [1, 2, 3]
     assert answer.composed().startswith("Les articles sur ce sujet, du plus récent au plus ancien :\n12 février")
     assert cited(answer)[0] == "sncf-feb.md" and "telethon-dec.md" not in cited(answer)
+
+
+async def test_a_number_in_the_subject_does_not_bring_in_other_figures(news: Services) -> None:
+    answer = await ask(news, "Quelles sont les dernières nouvelles d'Ariane 6 ?")
+    assert answer.answered and cited(answer) == ["ariane-feb.md"]
 
 
 async def test_the_last_article_on_a_subject_is_the_newest(news: Services) -> None:
