@@ -24,12 +24,15 @@ DIGEST_STORIES = 3
 SENTENCES_ALONE = 2
 
 
-def digest_stories(query: Query, passages: Sequence[Passage], in_period: bool) -> list[Story]:
-    """The stories the digest shows, newest first: the best about the subject when the question
-    named a period retrieval found (its candidates are all of that period), else the newest of
-    those about the subject."""
+def digest_stories(
+    query: Query, passages: Sequence[Passage], in_period: bool, limit: int = DIGEST_STORIES
+) -> list[Story]:
+    """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: the best
+    about the subject when the question named a period retrieval found (its candidates are all
+    of that period), else the newest of those about the subject."""
     about = stories_about(query, passages)
-    chosen = about[:DIGEST_STORIES] if in_period else newest_first(about)[:DIGEST_STORIES]
+    count = min(limit, DIGEST_STORIES)
+    chosen = about[:count] if in_period else newest_first(about)[:count]
     return newest_first(chosen)
 
 
@@ -46,10 +49,12 @@ def heading(story: Story, language: str) -> str:
 
 
 def digest(
-    query: Query, stories: Sequence[Story], embedder: Embedder | None, answerer: AnswererName = "extractive"
+    query: Query, stories: Sequence[Story], embedder: Embedder | None, max_sentences: int = SENTENCES_ALONE,
+    answerer: AnswererName = "extractive",
 ) -> Answer:
-    """The extractive digest of `stories` (declined when none has a sentence to quote)."""
-    per_story = SENTENCES_ALONE if len(stories) == 1 else 1
+    """The extractive digest of `stories` (declined when none has a sentence to quote); a story
+    alone gets up to `max_sentences` (ANSWER_MAX_SENTENCES) and SENTENCES_ALONE."""
+    per_story = min(SENTENCES_ALONE, max_sentences) if len(stories) == 1 else 1
     lines = [(heading(s, query.language), found) for s in stories if (found := quotes(query, s, per_story, embedder))]
     text, cited = cited_lines(lines)
     # Several stories are a list under a heading; one is quoted as any extract is.

@@ -257,14 +257,15 @@ class QuestionAnswering:
             asked = describe_period(period, dates.named_as, query.language) if period and dates else None
             found = await asyncio.to_thread(timeline, query, timeline_stories(query, passages), self._embedder, asked)
             return self._finish(found, query, passages, idf_match)
-        stories = digest_stories(query, passages, in_period)
+        # ANSWER_MAX_SENTENCES bounds a digest too: one sentence a story.
+        stories = digest_stories(query, passages, in_period, self._max_sentences)
         cause = llm_down
         if self._fallback is not None and cause is None and stories:
             # The model summarises the digest's stories, and only them.
             verified, cause = await self._from_model(query, story_passages(stories), history, on_partial)
             if verified is not None:
                 return self._finish(verified, query, passages, idf_match)
-        found = await asyncio.to_thread(digest, query, stories, self._embedder)
+        found = await asyncio.to_thread(digest, query, stories, self._embedder, self._max_sentences)
         return self._finish(found, query, passages, idf_match, cause)
 
     async def _from_model(
