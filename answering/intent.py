@@ -29,7 +29,7 @@ _TIMELINE = re.compile(
     rf"|comment{_S}(?:\S+{_S}){{0,8}}?(?:s{_A}est|se{_S}sont)(?:-(?:il|elle|ils|elles))?"
     rf"{_S}(?:déroulée?s?|deroulee?s?)|comment{_S}(?:\S+{_S}){{0,8}}?a{_S}(?:évolué|evolue)"
     rf"|(?:les|des){_S}(?:grandes{_S})?étapes{_S}(?:de|du|des|d{_A})|(?:les|des){_S}(?:grandes{_S})?etapes{_S}(?:de|du|des|d{_A})"
-    rf"|retrac(?:e|er|ez){_S}|(?:fil|déroulé|deroule){_S}des{_S}(?:événements|evenements)"
+    rf"|(?:fil|déroulé|deroule){_S}des{_S}(?:événements|evenements)"
     rf"|how{_S}did{_S}(?:\S+{_S}){{0,8}}?(?:unfold|develop|evolve|play{_S}out)"
     rf"|(?:the{_S})?(?:key{_S}|main{_S})?(?:steps|stages){_S}(?:of|in){_S})",
     re.IGNORECASE,

@@ -23,7 +23,7 @@ from retrieval.temporal import CandidateDating, DateOutcome
 NEWS_WORDS = frozenset(lexical.analyze(
     "passé passe arrivé changé nouvelles nouvelle neuf dernier dernière derniers dernières article articles "
     "parle parlent quoi actualité actualités info infos chronologie chronologique étapes déroulé déroulée "
-    "déroulés déroulées évolué retrace retracer happened happening new news latest going stand timeline "
+    "déroulés déroulées évolué happened happening new news latest going stand timeline "
     "chronology unfold unfolded steps stages evolve evolved develop developed"
 ))
 

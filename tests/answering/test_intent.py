@@ -45,6 +45,8 @@ FACT = [
     "What did the ECB decide in September 2024?",
     "How many people were evacuated?",
     "Où se trouve Alep ?",
+    # PIAF: "retrace" names what a work is about, not a request for a timeline.
+    "Quelle œuvre retrace les représailles françaises sur les insurgés madrilènes ?",
 ]
 
 
