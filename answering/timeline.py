@@ -16,7 +16,7 @@ from answering.stories import Story, cited_lines, oldest_first, quotes, stories_
 from retrieval.embedding import Embedder
 from retrieval.models import Passage
 
-# Lines a reader is shown at once; the rest comes a page at a time.
+# Lines a reader is shown at once; the rest comes a page at a time (the bot's "suite" button).
 TIMELINE_PAGE = 10
 
 

@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from answering.protocol import compose
 from answering.reader_dates import reader_date
+from answering.timeline import TIMELINE_PAGE
 from bot.texts import t
 
 MESSAGE_LIMIT = 4096
@@ -28,8 +29,6 @@ PASSAGE_CHARS = 3000
 BUTTON_TITLE_CHARS = 38
 PASSAGE_LABEL_CHARS = 48
 CALLBACK_LIMIT = 64
-# Lines of a timeline shown at once; a "suite" button shows the next ones (answering.timeline).
-TIMELINE_PAGE = 10
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _TAG = re.compile(r"<[^>]*>")
