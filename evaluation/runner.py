@@ -16,7 +16,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -195,7 +195,10 @@ def evaluate_answers(front_door: FrontDoor, questions: Sequence[Question]) -> di
     async def ask_all() -> None:
         for q in progress_bar(questions, desc="answers", unit="q"):
             answer = await front_door.ask(q.question)
-            composed = answer.composed()  # what a reader reads: accuracy and F1 count the framing too
+            # What a reader reads (accuracy and F1 count the framing too), without the article's
+            # publication ("(AFP, 12 décembre 2016)"): a date the answer did not find must not
+            # count as the date asked for.
+            composed = replace(answer, reported=None).composed()
             for stage, ms in answer.timings_ms.items():
                 stages.setdefault(stage, []).append(ms)
             valid, total = metrics.citation_validity(answer.text, len(answer.citations))

@@ -44,12 +44,14 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     code, out, _ = run_cli(capsys, "ask", ALEPPO, "--json")
     payload = json.loads(out)
     assert code == 0
-    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer", "body", "framing"]
+    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer", "body", "framing", "intent", "reported"]
     assert payload["question"] == ALEPPO and payload["answered"] is True
     assert payload["short_answer"] == "130 000"
     assert payload["language"] == "fr" and payload["answerer"] == "extractive"
     assert payload["answer"].startswith("**130 000**\nD'après les articles : ")  # composed, as before
-    assert payload["framing"] == "D'après les articles :" and payload["answer"].endswith(payload["body"])
+    assert payload["framing"] == "D'après les articles :" and payload["intent"] == "fact"
+    # A dated article: who reported it and when closes the answer.
+    assert payload["reported"] == "décembre 2016" and payload["answer"].endswith(f"{payload['body']} (décembre 2016)")
     citation = payload["citations"][0]
     assert list(citation) == ["n", "article", "title", "date", "source", "url", "also_published", "start", "end", "text"]
     assert citation["n"] == 1 and citation["article"] == "000_1b43e35984dace57.txt" and "130 000" in citation["text"]

@@ -56,7 +56,8 @@ def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callabl
             f"---\ntitle: \"{title}\"\ndate: {published}\nsource: {source}\n---\n{body}\n", encoding="utf-8"
         )
     services = build_services(
-        make_settings(articles_dir=folder, refusal_min_score=0.0, index_backend=request.param),
+        make_settings(articles_dir=folder, refusal_min_score=0.0, refusal_min_score_crosslingual=0.0,
+                      index_backend=request.param),
         embedder=HashingEmbedder(dimension=256),
         clock=lambda: TODAY,
     )
