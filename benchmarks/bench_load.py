@@ -115,7 +115,7 @@ def main() -> None:
                         "person on other articles than the others, so little of the judge's work is reused")
     args = parser.parse_args()
     args.out = args.out or ROOT / "benchmarks" / "reports" / ("load-shuffled.json" if args.shuffle else "load.json")
-    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
+    settings = Settings()  # pydantic-settings fills the fields from the environment
     questions = [q.question for q in load_questions(args.questions, None)]
     if args.shuffle:
         random.Random(7).shuffle(questions)

@@ -229,7 +229,7 @@ def cosine_to(reference: np.ndarray, vectors: np.ndarray) -> dict[str, float]:
 
 def environment(threads: int) -> dict[str, object]:
     flags = cpu_flags()
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("torch", "sentence-transformers", "transformers", "onnxruntime", "optimum-onnx"):
         try:
             versions[package] = metadata.version(package)

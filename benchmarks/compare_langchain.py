@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -136,12 +137,12 @@ def langchain_pipeline(corpus: Path, model_path: str) -> Search:
     return search
 
 
-def our_pipeline(corpus: Path, index_dir: Path, **overrides: object) -> Search:
+def our_pipeline(corpus: Path, index_dir: Path, **overrides: Any) -> Search:
     """`qabot` as configured by `overrides` on top of the defaults, indexed from scratch."""
     from qabot.services import build_services
     from qabot.settings import Settings
 
-    settings = Settings(_env_file=None, articles_dir=corpus, index_dir=index_dir, data_dir=index_dir,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, articles_dir=corpus, index_dir=index_dir, data_dir=index_dir,
                         **overrides)
     services = build_services(settings)
     report = services.reindex_now(full=True)
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         report["ratios_qabot_minilm_over_langchain"] = ratios(results["qabot_minilm"], results["langchain_minilm"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(table(results, report.get("ratios_qabot_minilm_over_langchain")))  # type: ignore[arg-type]
+    print(table(results, report.get("ratios_qabot_minilm_over_langchain")))
     print(f"Report: {args.out}")
     return 0
 

@@ -23,6 +23,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from answering import refusal
 from evaluation import metrics
@@ -187,7 +188,16 @@ def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
     return out
 
 
-def combined_upper_bound(rows: Sequence[Signals], max_wrong: float = 0.10) -> dict[str, object]:
+class UpperBound(TypedDict):
+    """`combined_upper_bound`'s reading, as the report writes it."""
+
+    signals: list[str]
+    standardised_weights: dict[str, float]
+    unanswerable_declined: float
+    answerable_wrongly_declined: float
+
+
+def combined_upper_bound(rows: Sequence[Signals], max_wrong: float = 0.10) -> UpperBound:
     """How far every signal together could go: a logistic regression fitted *and scored* on the
     same questions (in-sample, so optimistic), read at `max_wrong` answerable wrongly declined.
     If even this stays short of a target, no rule over these signals reaches it."""
@@ -299,7 +309,14 @@ def _agreement_rule(t_agree: float, t_disagree: float) -> Rule:
     return lambda s: s.best_dense < (t_agree if s.agree else t_disagree)
 
 
-def knee(curve: Sequence[dict[str, float]], max_wrong: float = 0.10) -> dict[str, object]:
+class Knee(TypedDict):
+    """`knee`'s two operating points on a curve (None: no point within the allowance)."""
+
+    at_max_wrong: dict[str, float] | None
+    max_difference: dict[str, float]
+
+
+def knee(curve: Sequence[dict[str, float]], max_wrong: float = 0.10) -> Knee:
     """The operating point: most unanswerable declined with at most `max_wrong` answerable
     declined (ties: fewer wrongly declined), and the point maximising the difference."""
     allowed = [p for p in curve if p["answerable_wrongly_declined"] <= max_wrong]
@@ -376,7 +393,7 @@ def tune(
         curves = refusal_curves(rows)
         knees = {name: knee(curve) for name, curve in curves.items()}
         if plot_path and label == "current_fusion":
-            plot_refusal(curves, knees["dense_plus_idf_match"]["at_max_wrong"], plot_path)  # type: ignore[arg-type]
+            plot_refusal(curves, knees["dense_plus_idf_match"]["at_max_wrong"], plot_path)
         refusal[label] = {
             "knees": knees,
             "dense_curve": curves["dense"],

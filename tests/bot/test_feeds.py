@@ -15,7 +15,7 @@ from tests.retrieval.test_feeds import Names, Site, site  # noqa: F401  (the loo
 OTHER_ADMIN = 4343
 
 
-async def command(harness, text: str) -> str:  # type: ignore[no-untyped-def]
+async def command(harness: Harness, text: str) -> str:
     before = len(harness.tg.sent(ADMIN))
     harness.tg.message(text, chat_id=ADMIN)
     return str((await harness.tg.reply(ADMIN, before)).visible)

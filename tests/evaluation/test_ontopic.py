@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from answering.judge import FEATURES
 from evaluation import fit_judge, metrics
 from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, build, remove_answers
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, Question
@@ -73,7 +74,7 @@ def item(key: str, group: str, x: list[list[float]], labels: list[int]) -> fit_j
 
 
 def test_folds_never_split_an_article() -> None:
-    items = [item(f"art{i % 7}", ANSWERABLE, [[0.0] * len(fit_judge.FEATURES)], [1]) for i in range(40)]
+    items = [item(f"art{i % 7}", ANSWERABLE, [[0.0] * len(FEATURES)], [1]) for i in range(40)]
     folds = fit_judge.folds_of(items, 5, seed=1)
     for key in {i.key for i in items}:
         assert len({f for i, f in zip(items, folds, strict=True) if i.key == key}) == 1
@@ -81,7 +82,7 @@ def test_folds_never_split_an_article() -> None:
 
 def test_logistic_fit_learns_a_separating_feature() -> None:
     rng = np.random.default_rng(0)
-    width = len(fit_judge.FEATURES)
+    width = len(FEATURES)
     items = []
     for n in range(60):
         x = rng.normal(size=(4, width))

@@ -120,7 +120,9 @@ def site() -> Iterator[tuple[Site, str]]:
         def do_GET(self) -> None:  # noqa: N802
             content.requests.append((self.path, self.headers.get("If-None-Match")))
             content.authorizations.append(self.headers.get("Authorization"))
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            address = self.server.server_address  # (host, port): a TCP server
+            assert isinstance(address, tuple)
+            base = f"http://127.0.0.1:{address[1]}"
             etag = f'"v{content.version}"'
             if self.path == "/feed.xml":
                 if self.headers.get("If-None-Match") == etag:
@@ -271,7 +273,7 @@ def test_qabot_fetch_polls_then_indexes(
     assert report.new == 3 and store.feed_state(f"{base}/feed.xml").articles == 3 and list(report.errors) == [f"{base}/broken.xml"]
     # The settings parse a comma-separated FEEDS.
     monkeypatch.setenv("FEEDS", f"{base}/a.xml, {base}/b.xml")
-    assert Settings(_env_file=None).feeds == (f"{base}/a.xml", f"{base}/b.xml")  # type: ignore[call-arg]
+    assert Settings(_env_file=None).feeds == (f"{base}/a.xml", f"{base}/b.xml")
 
 
 def test_items_that_fail_are_counted_with_their_reasons_and_stop_nothing(

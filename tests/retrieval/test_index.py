@@ -12,8 +12,10 @@ import pytest
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval import indexer
+from retrieval.articles import ArticleFile, SkippedFile, try_load_article
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
 from retrieval.index import DENSE_FILE, IndexStore
+from retrieval.models import Article
 from tests.fakes.embedder import HashingEmbedder
 
 ALEPPO = "Combien de civils ont fui Alep ?"
@@ -243,9 +245,9 @@ def test_unchanged_files_are_not_even_read(
     services = build_services(make_settings(), embedder=fake_embedder)
     services.reindex_now()
     reads: list[str] = []
-    real_load = indexer.try_load_article
+    real_load = try_load_article
 
-    def counting_load(file, max_bytes):  # type: ignore[no-untyped-def]
+    def counting_load(file: ArticleFile, max_bytes: int) -> Article | SkippedFile:
         reads.append(file.id)
         return real_load(file, max_bytes)
 

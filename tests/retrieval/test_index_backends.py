@@ -5,7 +5,7 @@ full re-index, model checks, and no reader ever seeing an article half replaced.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,10 +37,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def services(backend: str, make_settings: Callable[..., Settings], articles_dir: Path) -> Services:
+def services(backend: str, make_settings: Callable[..., Settings], articles_dir: Path) -> Iterator[Services]:
     (articles_dir / "grenoble.txt").write_text(GRENOBLE, encoding="utf-8")
     built = build_services(make_settings(index_backend=backend), embedder=HashingEmbedder())
-    yield built  # type: ignore[misc]
+    yield built
     built.close_now()
 
 
