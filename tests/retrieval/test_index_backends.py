@@ -268,7 +268,7 @@ def test_an_articles_page_read_across_a_reindex_is_read_again(tmp_path: Path) ->
         reads.append(article_id)
         return found
 
-    index.article_chunks = chunks_then_swap  # type: ignore[method-assign]
+    index.article_chunks = chunks_then_swap  # type: ignore[method-assign]  # the real read, a swap between
     view = article_view(tmp_path, index, "a.txt")
     assert view is not None and view.article == new and len(reads) == 2
     assert [c.text for c in view.chunks] == ["nouveau texte plus long", "suite"]

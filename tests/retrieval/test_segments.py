@@ -25,7 +25,8 @@ QUESTIONS = [ALEPPO, "Article numéro 3 sur la ville 3", "sujet 40", "Tombouctou
 
 
 def _manifest(settings: Settings, generation: str) -> dict[str, object]:
-    return json.loads((settings.index_dir / generation / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    manifest: dict[str, object] = json.loads((settings.index_dir / generation / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 def _edit(articles_dir: Path, i: int, extra: str) -> None:
