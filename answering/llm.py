@@ -149,7 +149,7 @@ class OpenAIChat:
         from langchain_openai import ChatOpenAI
 
         self._chat = ChatOpenAI(
-            base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,  # type: ignore[arg-type]
+            base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,
             # Our own connection pool: LangChain's default is one per (URL, timeout) for the whole
             # process, bound to the first event loop that used it ("Event loop is closed" in the
             # next), and its wrapper's __del__ closes it on whatever loop runs at the time.

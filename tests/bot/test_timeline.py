@@ -4,6 +4,9 @@ dated article closes with who reported it and when."""
 
 from __future__ import annotations
 
+import operator
+from functools import partial
+
 from answering.protocol import Answer, Citation
 from retrieval.models import Passage
 from tests.bot.conftest import Harness
@@ -64,7 +67,7 @@ async def test_a_forged_timeline_page_opens_nothing(harness: Harness) -> None:
     answer_id = first.button("Suite ▶️ (2/3)")["callback_data"].split(":")[1]
     for data in (f"t:{answer_id}:3", f"t:{answer_id}:999", f"t:{answer_id}:-1", f"t:{answer_id}:1:2", "t:x:1"):
         query_id = harness.tg.press(first, data)
-        await harness.tg.wait_for(lambda q=query_id: q in harness.tg.callback_answers)
+        await harness.tg.wait_for(partial(operator.contains, harness.tg.callback_answers, query_id))
         assert harness.tg.callback_answers[query_id]["text"] == "Ce bouton n'est plus disponible.", data
     assert harness.tg.messages[(7, first.message_id)].text == first.text
 
@@ -80,4 +83,4 @@ async def test_a_fact_answer_says_who_reported_it_and_when(harness: Harness) -> 
     answer = await harness.answer_to("Combien de civils ont fui Alep ?")
     assert "130 000 civils ont fui Alep. [1] (AFP, 12 décembre 2016)" in answer.visible
     stored = await harness.store.answer(int(answer.button("[1]")["callback_data"].split(":")[1]), 7)
-    assert stored.reported == "AFP, 12 décembre 2016" and stored.intent == "fact"
+    assert stored is not None and stored.reported == "AFP, 12 décembre 2016" and stored.intent == "fact"

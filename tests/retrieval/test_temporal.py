@@ -4,7 +4,7 @@ the index backends' contract: every test runs on `local` and on `qdrant` (embedd
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +48,7 @@ ARTICLES = {
 
 
 @pytest.fixture(params=["local", "qdrant"])
-def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Services:
+def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Iterator[Services]:
     folder = tmp_path / "dated"
     folder.mkdir()
     for name, (published, source, title, body) in ARTICLES.items():
@@ -62,7 +62,7 @@ def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callabl
         clock=lambda: TODAY,
     )
     services.reindex_now()
-    yield services  # type: ignore[misc]
+    yield services
     services.close_now()
 
 
