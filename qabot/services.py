@@ -27,7 +27,7 @@ from answering.judge import Judge, Remembered, shared_analyzer, shared_date_find
 from answering.judge_model import load_model
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
-from answering.reader.judge import load_reader_judge, reader_folder
+from answering.reader.judge import load_reader_judge, load_reader_leads, reader_folder
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScorer
 from answering.service import QuestionAnswering, Searcher
@@ -185,8 +185,16 @@ def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceScore
     on another scale, so the retrieval bars decide)."""
     if not settings.answer_judge:
         return None
-    if settings.answer_reader != "off":
+    if settings.answer_reader != "off" and settings.answer_reader_role == "judge":
         return load_reader_judge(reader_folder(settings.answer_reader), settings.answer_reader_threads)
+    judge = fitted_judge(settings, embedder)
+    if judge is None or settings.answer_reader == "off":
+        return judge
+    return load_reader_leads(judge, reader_folder(settings.answer_reader), settings.answer_reader_threads)
+
+
+def fitted_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
+    """The hand-made judge fitted for the embedding model, or None when it was never fitted."""
     if embedder is None:
         return None
     model = load_model(identity(embedder))

