@@ -15,7 +15,7 @@ import numpy as np
 
 from retrieval.dates import QuestionDates
 from retrieval.models import SearchQuery
-from retrieval.retriever import search_query
+from retrieval.text import search_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class Query:
 
     @property
     def terms(self) -> frozenset[str]:
-        """The question's own key terms (retrieval.lexical.analyze)."""
+        """The question's own key terms (retrieval.text.analyze)."""
         return frozenset(self.own.terms)
 
     @property

@@ -22,7 +22,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Protocol
 
 from answering import citations, prompts
 from answering.extractive import from_judged
@@ -45,20 +44,15 @@ from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.sentences import MarkedSentence, render_marked
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
-from retrieval.models import Passage, SearchQuery, SearchResult
-from retrieval.retriever import search_query
+from retrieval.models import Passage, SearchQuery
+from retrieval.search import SearchIndex
 from retrieval.temporal import DateOutcome
+from retrieval.text import search_query
 
 logger = logging.getLogger(__name__)
 
 # Asked of the index at start-up, its answer thrown away: a question of the kind people ask.
 WARM_UP_QUESTION = "Combien de personnes ont été touchées et quand cela a-t-il commencé ?"
-
-
-class Searcher(Protocol):
-    """What the service needs of retrieval.retriever.Retriever (sync, thread-safe)."""
-
-    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
 
 
 class QuestionAnswering:
@@ -67,7 +61,7 @@ class QuestionAnswering:
 
     def __init__(
         self,
-        retriever: Searcher,
+        retriever: SearchIndex,
         embedder: Embedder | None,
         policy: RefusalPolicy,
         answerer: Answerer,

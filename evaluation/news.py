@@ -29,7 +29,8 @@ from evaluation.runner import cache_dir, progress_bar, publish
 from qabot.services import Services, build_embedder_from, build_services
 from qabot.settings import Settings, load_settings
 from retrieval.dates import Period
-from retrieval.retriever import Retriever, search_query
+from retrieval.retriever import Retriever
+from retrieval.text import search_query
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evaluation" / "data" / "news"
@@ -111,8 +112,9 @@ def top5(services: Services, questions: list[NewsQuestion]) -> dict[str, object]
 def answers(services: Services, questions: list[NewsQuestion]) -> dict[str, object]:
     """Answers to the date questions: cited passages outside the period, and "no article" said."""
     assert services.answers is not None
-    assert isinstance(services.retriever, Retriever), "the check reads the local index's dates"
-    generation = services.retriever.generation
+    backend = services.retriever.backend
+    assert isinstance(backend, Retriever), "the check reads the local index's dates"
+    generation = backend.generation
     outside: list[str] = []
     answered = 0
     period_questions = 0

@@ -15,10 +15,9 @@ from typing import Protocol
 
 from answering.protocol import Answer, PartialCallback, Turn
 from retrieval.errors import ArticleRejected, IndexNotReady, QabotError, ReindexInProgress
-from retrieval.index import IndexStats
-from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import LibraryFile, OnTaken, TrashedFile
 from retrieval.models import Article, Chunk, Headline
+from retrieval.search import IndexStats, Progress, ReindexReport
 
 # The errors the front door raises, which the front ends catch (all are QabotError).
 __all__ = [

@@ -24,7 +24,7 @@ from answering.protocol import Answer
 from qabot.frontdoor import Check
 from retrieval.errors import ReindexInProgress
 from retrieval.feeds import PollReport
-from retrieval.index import IndexStats
+from retrieval.search import IndexStats
 
 # Answer stages, as `Answer.timings_ms` names them; "answerer" is what follows retrieval and
 # the judge (the answerer and the citation check), so the stages add up to "total".

@@ -2,55 +2,29 @@
 latest" reorders the candidates (retrieval.temporal), and one copy of each story (a group of
 near-duplicate articles, retrieval.duplicates) is kept, with where else it was published.
 
-Each backend answers a few questions about its candidates through `NewsView` (the local
-generation from SQLite, Qdrant from payloads and filters); the decisions are made here once.
+Each backend answers a few questions about its candidates through its view of the index
+(retrieval.search.IndexView: the local generation from SQLite, Qdrant from payloads and
+filters); the decisions are made here once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from retrieval import lexical, temporal
-from retrieval.dates import Period, QuestionDates
+from retrieval import temporal
+from retrieval.dates import QuestionDates
 from retrieval.fusion import Fused
-from retrieval.models import Copy, Headline, SearchQuery, SearchResult
-from retrieval.temporal import CandidateDating, DateOutcome
+from retrieval.models import Copy, Headline, SearchQuery
+from retrieval.temporal import DateOutcome
+from retrieval.text import analyze
 
-
-class NewsView(Protocol):
-    """What the news steps read of an index's candidates."""
-
-    def dating(self, chunk_ids: list[int], period: Period | None) -> dict[int, CandidateDating]:
-        """Each chunk's article and publication date and, for `period`, whether the chunk (or
-        another chunk of its article) names a date within it."""
-        ...
-
-    def chunk_articles(self, chunk_ids: list[int]) -> dict[int, str]: ...
-
-    def stored_terms(self, chunk_ids: list[int]) -> dict[int, set[str]]: ...
-
-    def duplicate_groups(self) -> dict[str, list[str]]:
-        """Each article that has near-duplicates -> its group (sorted article ids)."""
-        ...
-
-    def copies(self, article_ids: list[str]) -> dict[str, Copy]:
-        """Where each of these articles was published (source, URL, date)."""
-        ...
-
-
-class HeadlineSource(Protocol):
-    """What `/latest` reads of an index backend."""
-
-    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
-
-    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]: ...
-
-    def duplicate_groups(self) -> dict[str, list[str]]: ...
+if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs these steps over its view
+    from retrieval.search import IndexView, SearchIndex
 
 
 def shape(
-    fused: list[Fused], k: int, query: SearchQuery, view: NewsView
+    fused: list[Fused], k: int, query: SearchQuery, view: IndexView
 ) -> tuple[list[Fused], DateOutcome | None, dict[str, tuple[Copy, ...]]]:
     """The k candidates to show, reordered for the question's dates, one per story; how the
     dates shaped them (None when the question names none); each kept article's other copies."""
@@ -64,7 +38,7 @@ def shape(
 
 
 def one_copy_per_story(
-    view: NewsView, fused: list[Fused], k: int
+    view: IndexView, fused: list[Fused], k: int
 ) -> tuple[list[Fused], dict[str, tuple[Copy, ...]]]:
     """The k best candidates with one article per near-duplicate group (its best-ranked copy),
     and for each such article where else the story was published."""
@@ -95,10 +69,10 @@ def one_copy_per_story(
     return kept, copies
 
 
-def related(view: NewsView, query: SearchQuery, dates: QuestionDates, fused: list[Fused]) -> Callable[[Fused], bool]:
+def related(view: IndexView, query: SearchQuery, dates: QuestionDates, fused: list[Fused]) -> Callable[[Fused], bool]:
     """Whether a candidate is about the question's subject, the date words aside: it holds
     another of the question's terms, or is about as close in meaning as the best one."""
-    dated = {t for m in dates.mentions for t in lexical.analyze(m.text)}
+    dated = {t for m in dates.mentions for t in analyze(m.text)}
     topic = set(query.terms) - dated
     best_dense = max((f.dense_score for f in fused if f.dense_score is not None), default=None)
     held: dict[int, set[str]] = {}
@@ -115,10 +89,10 @@ def related(view: NewsView, query: SearchQuery, dates: QuestionDates, fused: lis
     return is_related
 
 
-def latest_headlines(index: HeadlineSource, limit: int = 5, topic: str | None = None) -> list[Headline]:
+def latest_headlines(index: SearchIndex, limit: int = 5, topic: str | None = None) -> list[Headline]:
     """The newest articles (on `topic`: the newest of those about it), one per story."""
     if topic:
-        asked = SearchQuery(topic, tuple(lexical.analyze(topic)), QuestionDates((), latest=True))
+        asked = SearchQuery(topic, tuple(analyze(topic)), QuestionDates((), latest=True))
         found = index.search(asked, k=limit * 3).passages
         ids = list(dict.fromkeys(p.article_id for p in found))[:limit]
         # Search order: the relevant ones newest first, then the less relevant.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cli.commands.arguments import positive_int
 from qabot.settings import Settings
-from retrieval.models import MODES
+from retrieval.search import MODES
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

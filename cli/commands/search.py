@@ -7,7 +7,7 @@ import json
 
 from cli.commands.arguments import positive_int, question
 from qabot.settings import Settings
-from retrieval.models import MODES
+from retrieval.search import MODES
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

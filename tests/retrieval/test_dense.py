@@ -111,10 +111,10 @@ def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
     write_articles(articles_dir, 1)
     services = build_services(settings, embedder=HashingEmbedder())
     first = services.reindex_now()
-    assert first.chunks < 30 and services.retriever.generation.dense.kind == "flat"
+    assert first.chunks < 30 and services.retriever.backend.generation.dense.kind == "flat"
     write_articles(articles_dir, 6, start=1)
     second = services.reindex_now()
-    generation = services.retriever.generation
+    generation = services.retriever.backend.generation
     assert second.chunks >= 30 and generation.dense.kind == "ivf"
     assert len(generation.dense) == second.chunks
     cells = generation.dense._index.nlist
@@ -124,7 +124,7 @@ def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
     write_articles(articles_dir, 1, start=50)
     third = services.reindex_now()
     ivf = generation.dense
-    generation = services.retriever.generation
+    generation = services.retriever.backend.generation
     assert (third.added, third.removed) == (1, 1) and third.chunks_embedded < third.chunks / 3
     assert generation.base == second.generation and generation.dense is ivf and ivf._index.nlist == cells
     found = [chunk_id for chunk_id, _ in generation.dense_search(HashingEmbedder().embed_query(ALEPPO), 1000)]

@@ -171,7 +171,7 @@ def test_an_index_from_an_older_qabot_asks_for_a_rebuild_and_a_reindex_rebuilds_
     assert isinstance(raised.value, IndexCorrupt)  # `qabot run` refuses to serve it, as before
     again = fresh.reindex_now()
     assert again.full and again.unchanged == 0  # every article read again, front matter included
-    fresh.retriever.reload()
+    fresh.retriever.backend.reload()
     stored = fresh.retriever.article("bus.md")
     assert stored is not None and stored.source == "AFP"
 

@@ -17,6 +17,7 @@ from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval import indexer, lexical
 from retrieval.index import DB_FILE, IndexStore
+from retrieval.text import analyze
 from tests.fakes.embedder import HashingEmbedder
 from tests.retrieval.test_index import ALEPPO, write_articles
 
@@ -53,7 +54,7 @@ def _changes(articles_dir: Path) -> list[Callable[[], None]]:
 
 def _dense(services: Services) -> list[list[tuple[float, str, str]]]:
     """For each question, every chunk with its similarity: (score, article, text), sorted."""
-    generation = services.retriever.generation
+    generation = services.retriever.backend.generation
     ranked = []
     for question in QUESTIONS:
         found = generation.dense_search(HashingEmbedder().embed_query(question), 10_000)
@@ -64,10 +65,10 @@ def _dense(services: Services) -> list[list[tuple[float, str, str]]]:
 
 def _lexical(services: Services) -> list[list[tuple[str, str]]]:
     """For each question, the chunks BM25 matches (article, text), best first."""
-    generation = services.retriever.generation
+    generation = services.retriever.backend.generation
     matched = []
     for question in QUESTIONS:
-        found = generation.lexical_search(lexical.analyze(question), 10_000)
+        found = generation.lexical_search(analyze(question), 10_000)
         rows = generation.chunks([i for i, _ in found])
         matched.append([(rows[i].article_id, rows[i].text) for i, _ in found])
     return matched
@@ -90,7 +91,7 @@ def test_one_changed_article_is_a_small_delta_sharing_the_base(
     embedder = HashingEmbedder()
     services = build_services(settings, embedder=embedder)
     first = services.reindex_now()
-    held = services.retriever.generation
+    held = services.retriever.backend.generation
     _edit(old_articles, 3, "Une phrase ajoutée sur Tombouctou.")
     second = services.reindex_now()
 
@@ -100,7 +101,7 @@ def test_one_changed_article_is_a_small_delta_sharing_the_base(
     assert [r[0] for r in delta.execute("SELECT id FROM articles")] == ["extra_003.txt"]
     assert [r[0] for r in delta.execute("SELECT id FROM removed_articles")] == ["extra_003.txt"]
     delta.close()
-    live = services.retriever.generation
+    live = services.retriever.backend.generation
     assert live.base == first.generation and live.dense is held.dense  # the base's vectors kept
     hits = services.retriever.search("Tombouctou", k=3, mode="bm25").passages
     assert hits and hits[0].article_id == "extra_003.txt" and "Tombouctou" in hits[0].text
@@ -132,7 +133,7 @@ def test_deltas_read_like_a_full_rebuild(
             assert _dense(services) == _dense(rebuilt), f"step {step}"
         for mine, theirs in zip(_lexical(services), _lexical(rebuilt), strict=True):
             assert set(mine) == set(theirs) and mine[0] in theirs[:3], f"step {step}"
-        assert services.retriever.generation.duplicate_groups() == rebuilt.retriever.generation.duplicate_groups()
+        assert services.retriever.backend.generation.duplicate_groups() == rebuilt.retriever.backend.generation.duplicate_groups()
         assert [h.article_id for h in services.retriever.headlines(newest=5)] == [h.article_id for h in rebuilt.retriever.headlines(newest=5)]
 
 
@@ -168,7 +169,7 @@ def test_rescored_rows_get_fts5s_own_bm25(make_settings: Callable[..., Settings]
     totals = lexical.totals(db)
     assert totals.rows == rows and totals.tokens == sum(len(t.split()) for (t,) in db.execute("SELECT terms FROM chunk_terms"))
     for question in QUESTIONS:
-        terms = lexical.analyze(question)
+        terms = analyze(question)
         exact = lexical.search(db, terms, 20)
         mine = lexical.rescored(db, terms, 20, "main", totals, lexical.document_counts(db, terms))
         assert exact and [i for i, _ in mine] == [i for i, _ in exact]
@@ -201,7 +202,7 @@ def test_precomputed_postings_score_as_fts5(make_settings: Callable[..., Setting
     assert lexical.has_postings(db)
     (highest,) = db.execute("SELECT max(rowid) FROM chunk_terms").fetchone()
     for question in [*QUESTIONS, "civils Alep Alep offensive 130 000", "mot-absent-partout"]:
-        terms = lexical.analyze(question)
+        terms = analyze(question)
         exact = lexical.search(db, terms, 30)
         mine = lexical.search_postings(db, terms, 30, "main", highest)
         assert len(mine) == len(exact)
