@@ -53,7 +53,7 @@ _HAS_VERB = re.compile(
 )
 _WORD = re.compile(r"[\w’'-]+")
 # Words that name the kind of answer asked for ("Et en quelle année ?"), not what it is about:
-# never a follow-up's focus (any sentence saying "plusieurs années" would hold it).
+# never among what a follow-up adds (any sentence saying "plusieurs années" would hold it).
 _KIND_TERMS = frozenset(analyze(
     "année années an ans date jour mois heure siècle nombre chiffre montant pourcentage âge lieu endroit "
     "year years date day month hour century number amount percentage age place"
@@ -138,8 +138,9 @@ def as_followup(
     earlier = frozenset(analyze(answered(history)[-1].question))
     return Query(
         own=question.own, language=question.language, search=read(rewrite.standalone),
+        kind=question.kind, numbers=question.numbers,
         followup=True, carried_terms=frozenset(analyze(" ".join(rewrite.carried))),
-        focus=question.terms - earlier - _KIND_TERMS,
+        added_terms=question.terms - earlier - _KIND_TERMS,
     )
 
 

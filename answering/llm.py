@@ -29,6 +29,7 @@ from answering.followups import Condenser, Rewrite
 from answering.protocol import Answer, AnswererName, FallbackCause, PartialCallback, Turn
 from answering.query import Query
 from answering.sentences import parse_marked
+from retrieval.errors import QabotError
 from retrieval.models import Passage
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ NO_ANSWER = "NO_ANSWER"
 STOP_SEQUENCES = ["<passages>", "</passages>", "\nQuestion:", "\nQuestion :"]
 
 
-class LlmUnavailable(Exception):
+class LlmUnavailable(QabotError):
     """The language model gave no usable answer; `cause` says why (down or erring, too slow, or
     an answer that cites no passage)."""
 

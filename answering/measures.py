@@ -11,9 +11,14 @@ unambiguously what is counted are listed: "taille" (a length, or the size of an 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from answering.facts import fold
+from answering.query import Query
+from answering.question_kind import QuestionKind
+from answering.sentences import candidates
+from retrieval.models import Passage
 
 _LENGTH = r"(?:m|metres?|km|kilometres?|cm|centimetres?|mm|millimetres?|nm|nanometres?|pieds?|miles?|milles?|lieues?|coudees?|feet|foot|meters?|kilometers?)"
 _MONEY = r"(?:€|euros?|eur|dollars?|\$|usd|francs?|livres?|yens?|£)"
@@ -62,3 +67,22 @@ def is_measure(focus: str | None) -> bool:
 def states_measure(sentence: str, measure: str) -> bool:
     """The sentence gives a quantity in one of the measure's units, or names the measure."""
     return _stated(measure).search(fold(sentence.replace("’", "'"))) is not None
+
+
+def asked_measure(kind: QuestionKind) -> str | None:
+    """The measure the question asks for ("la population", "la superficie"), which a sentence
+    must state in its units to answer; None when it asks for none of the known ones."""
+    return kind.focus if kind.expects_fact and is_measure(kind.focus) else None
+
+
+def misses_measure(sentence: str, measure: str | None) -> float:
+    """1.0 when a measure is asked for and the sentence does not state it."""
+    return float(measure is not None and not states_measure(sentence, measure))
+
+
+def misses_asked_measure(query: Query, passages: Sequence[Passage]) -> bool:
+    """The question asks for a measure that no sentence of the passages states: the check
+    that holds for follow-ups too, which the fitted judge does not decide ("Quelle est la
+    population d'Alep ?" asked right after another question on the story)."""
+    measure = asked_measure(query.kind)
+    return measure is not None and not any(states_measure(c.text, measure) for c in candidates(passages))

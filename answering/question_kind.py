@@ -36,6 +36,8 @@ class Kind(StrEnum):
 FACT_KINDS = frozenset(
     {Kind.PERSON, Kind.PLACE, Kind.ORGANISATION, Kind.DATE, Kind.NUMBER, Kind.PERCENTAGE, Kind.MONEY, Kind.DURATION}
 )
+# Kinds whose answer is written in digits (or a date): a sentence with a figure is worth a look.
+FIGURE_KINDS = frozenset({Kind.DATE, Kind.NUMBER, Kind.PERCENTAGE, Kind.MONEY, Kind.DURATION})
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,7 @@ class Candidate:
 
     passage_number: int  # 1-based, in the order the passages were given
     text: str
+    before: str = ""  # the passage's sentence before it, as the learned reader reads it
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -159,7 +160,8 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             text = span.text.lstrip("#").strip()
             if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
                 seen.add(text)
-                found.append(Candidate(number, text))
+                before = spans[position - 1].text.lstrip("#").strip() if position else ""
+                found.append(Candidate(number, text, before))
     return found
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from answering import citations, prompts
-from answering.extractive import from_judged
+from answering.extractive import from_scored
 from answering.followups import (
     Condenser,
     Rewrite,
@@ -33,14 +33,15 @@ from answering.followups import (
     leans_on,
     speaks_of_own_terms,
 )
-from answering.judge import Judge, Judged
 from answering.language import detect_language
 from answering.llm import LlmUnavailable
+from answering.measures import misses_asked_measure
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
 from answering.query import Query, plain_query
 from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
+from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import MarkedSentence, render_marked
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
@@ -69,7 +70,7 @@ class QuestionAnswering:
         fallback: Answerer | None = None,
         history_turns: int = 4,
         k: int | None = None,
-        judge: Judge | None = None,
+        judge: SentenceScorer | None = None,
         max_sentences: int = 3,
         reader: Callable[[str], SearchQuery] | None = None,
     ) -> None:
@@ -101,7 +102,7 @@ class QuestionAnswering:
         search = await asyncio.to_thread(self._retriever.search, query.search, self._k)
         if self._judge is not None and search.passages:
             await asyncio.to_thread(
-                self._judge.judge, query.text, search.passages, search.idf_match, "", query.focus, search.query_vector,
+                self._judge.score, query.with_vector(search.query_vector), search.passages, search.idf_match
             )
 
     async def ask(
@@ -125,15 +126,13 @@ class QuestionAnswering:
         passages = search.passages
         generate_started = time.perf_counter()
         timings = {"retrieve": (generate_started - retrieve_started) * 1000}
-        chosen: list[Judged] | None = None
+        chosen: list[SentenceScore] | None = None
         # Follow-ups keep the earlier path (retrieval bars, the extractive answerer's own
         # ordering of what the last answer said): the judge was fitted on standalone questions.
         if self._judge is not None and passages and not query.followup:
             judge_started = time.perf_counter()
-            judged = await asyncio.to_thread(
-                self._judge.judge, query.text, passages, search.idf_match, "", query.focus, query.vector,
-            )
-            if query.language == ARTICLES_LANGUAGE:
+            judged = await asyncio.to_thread(self._judge.score, query, passages, search.idf_match)
+            if query.language == ARTICLES_LANGUAGE or self._judge.every_language:
                 chosen = self._judge.choose(judged, self._max_sentences)
                 declined = not chosen
             else:
@@ -147,7 +146,7 @@ class QuestionAnswering:
             timings["judge"] = (time.perf_counter() - judge_started) * 1000
         else:
             declined = self._policy.declines(query, passages, search.idf_match) or (
-                self._judge is not None and self._judge.misses_asked_measure(query.text, passages)
+                self._judge is not None and misses_asked_measure(query, passages)
             )
         dates = search.dates
         if dates is not None and dates.period is not None and not dates.in_period:
@@ -188,13 +187,13 @@ class QuestionAnswering:
         history: Sequence[Turn],
         on_partial: PartialCallback | None,
         llm_down: FallbackCause | None = None,
-        chosen: Sequence[Judged] | None = None,
+        chosen: Sequence[SentenceScore] | None = None,
     ) -> Answer:
         """The answerer's answer, verified; with an LLM that fails (or just failed to condense
         the question: `llm_down`), the extractive one with the cause's note. The extractive
         answer quotes the sentences the judge `chosen` when there is a judge."""
         if self._fallback is None:
-            raw = from_judged(query, chosen) if chosen else await self._answerer.answer(query, passages, history)
+            raw = from_scored(query, chosen) if chosen else await self._answerer.answer(query, passages, history)
             verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
             return self._finish(verified, query, passages, idf_match)
         cause = llm_down
@@ -218,7 +217,7 @@ class QuestionAnswering:
                     "language model answer replaced by the extractive one cause=%s reason=%s",
                     cause, "no sentence passed the citation check", extra={"cause": cause},
                 )
-        raw = from_judged(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
+        raw = from_scored(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
         verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
         return self._finish(verified, query, passages, idf_match, cause)
 

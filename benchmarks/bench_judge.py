@@ -25,8 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from answering.extractive import ExtractiveAnswerer  # noqa: E402
-from answering.judge import FEATURES, Judge, JudgeModel, shared_analyzer  # noqa: E402
+from answering.judge import Judge, shared_analyzer  # noqa: E402
+from answering.judge_model import JudgeModel  # noqa: E402
 from answering.query import plain_query  # noqa: E402
+from answering.sentence_features import FEATURES  # noqa: E402
 from answering.sentences import split_sentences  # noqa: E402
 from evaluation.runner import load_questions, prepare  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
@@ -82,11 +84,12 @@ def main() -> None:
     questions = [q.question for q in load_questions(args.questions) if q.answerable] if args.questions else SEED_QUESTIONS
     for question in (questions * (args.limit // len(questions) + 1))[: args.limit]:
         search = services.retriever.search(question, k=settings.retrieval_k)
+        query = plain_query(question, "fr")
         started = time.perf_counter()
-        judge.judge(question, search.passages, search.idf_match)
+        judge.score(query, search.passages, search.idf_match)
         judge_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        extractive.select(plain_query(question, "fr"), search.passages)
+        extractive.select(query, search.passages)
         select_ms.append((time.perf_counter() - started) * 1000)
     report = {
         "load_average": os.getloadavg(),

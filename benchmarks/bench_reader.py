@@ -3,13 +3,17 @@
 
     .venv/bin/python benchmarks/bench_reader.py [--pairs 200] [--layers 6 12] [--threads 1 2]
         [--out benchmarks/reports/reader.json]
+    .venv/bin/python benchmarks/bench_reader.py --reader answering/reader_models/reader --pairs 200 \
+        --threads 1 2 --out benchmarks/reports/reader-per-question.json
 
 For `--pairs` pairs of dev (`evaluation.reader_data`, drawn with a fixed seed), per number of
 e5 layers kept and per torch thread count: inference over all of them (batches of 32, the
 heads' outputs included); one training epoch in batches of 16 recomputing every layer; the
 same epoch with the frozen lower layers' outputs cached (the first epoch, which fills the
-cache, and a later one, which only runs the adapted layers). The report records the load
-average: absolute times on a shared machine are upper bounds.
+cache, and a later one, which only runs the adapted layers). With `--reader`, instead: a
+trained reader reading each of `--pairs` questions' shortlists (6 sentences) as answering does,
+wall time per question. The report records the load average: absolute times on a shared
+machine are upper bounds.
 """
 
 from __future__ import annotations
@@ -54,6 +58,29 @@ def measure(pairs: list, layers: int, threads: int) -> dict[str, object]:  # typ
     return row
 
 
+def per_question(folder: Path, pairs: list, threads: int, shortlist: int = 6) -> dict[str, object]:  # type: ignore[type-arg]
+    """The shipped reader as answering runs it: one question's shortlist read at once, wall
+    time per question (p50, p95) over the questions of `pairs`."""
+    from answering.reader.runtime import Candidate, TorchReader
+
+    reader = TorchReader.load(folder, threads)
+    by_question: dict[str, list] = {}  # type: ignore[type-arg]
+    for pair in pairs:
+        by_question.setdefault(pair.question_id, []).append(pair)
+    groups = [group[:shortlist] for group in by_question.values()]
+    reader.read(groups[0][0].question, [Candidate(p.sentence, p.before) for p in groups[0]])  # warm-up
+    times = []
+    for group in groups:
+        started = time.perf_counter()
+        reader.read(group[0].question, [Candidate(p.sentence, p.before) for p in group])
+        times.append(1000 * (time.perf_counter() - started))
+    times.sort()
+    row = {"reader": str(folder), "threads": threads, "questions": len(groups), "shortlist": shortlist,
+           "p50_ms": round(times[len(times) // 2], 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+    print(json.dumps(row), flush=True)  # noqa: T201
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
@@ -61,11 +88,17 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--layers", type=int, nargs="+", default=[6, 12])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--reader", type=Path, help="time this trained reader per question instead of training")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "reader.json")
     args = parser.parse_args()
     everything = load(args.questions, args.corpus, folds=5)
-    pairs = random.Random(7).sample(everything, args.pairs)
-    rows = [measure(pairs, layers, threads) for threads in args.threads for layers in args.layers]
+    if args.reader:
+        kept = set(random.Random(7).sample(sorted({p.question_id for p in everything}), args.pairs))
+        chosen = [p for p in everything if p.question_id in kept]
+        rows = [per_question(args.reader, chosen, threads) for threads in args.threads]
+    else:
+        pairs = random.Random(7).sample(everything, args.pairs)
+        rows = [measure(pairs, layers, threads) for threads in args.threads for layers in args.layers]
     report = {"load_average_before": os.getloadavg(), "cpus": os.cpu_count(), "all_pairs": len(everything), "rows": rows,
               "load_average_after": os.getloadavg()}
     args.out.parent.mkdir(parents=True, exist_ok=True)

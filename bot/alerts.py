@@ -22,8 +22,8 @@ from telegram.error import TelegramError
 from bot.render import escape
 from bot.state import BotState
 from bot.texts import t
+from qabot.frontdoor import PollReport, shown
 from qabot.settings import Settings
-from retrieval.feeds import PollReport, shown
 
 logger = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,7 +35,7 @@ from bot.handlers import admin, ask, desk, feeds, help, inline, latest, privacy,
 from bot.question_groups import schedule_grouping
 from bot.render import escape
 from bot.share import ShareLinks
-from bot.state import BotState, Clock, Companion, GroupPace, Tuning, WallClock
+from bot.state import BotState, Clock, Companion, GroupPace, QuestionTurns, Tuning, WallClock
 from bot.store import BotStore, StoreUnavailable
 from bot.texts import language_of, t
 from qabot.frontdoor import Check, FrontDoor, QabotError
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
+# Updates in hand at once (button presses, commands, questions waiting their turn to be answered:
+# `answer_concurrency`).
 MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
 NETWORK_RETRIES = 3
@@ -195,8 +198,9 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
     edits, button answers) still count against the overall 30 per second. Edits are kept within
     the group's pace where they are made instead: streamed frames over the group's budget are
     dropped, never queued (`GroupPace`), and typing is sent once per chat per refresh, however
-    many questions it is answering (`typing`). Dropping a frame only makes the preview coarser;
-    queueing it delayed the answer itself.
+    many questions it is answering (`typing`), and only when the overall budget has room at
+    once: under load it is skipped, never queued ahead of an answer. Dropping a frame only makes
+    the preview coarser; queueing it delayed the answer itself.
 
     The new messages are counted in the shared store (`budget`, set once the store is open),
     so N workers posting in one group keep one budget between them, not N. Without the store
@@ -211,6 +215,12 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None) -> Any:
         chat_id = data.get("chat_id")
+        if endpoint == "sendChatAction" and not self._room_now():
+            # "typing…" only fills spare room in the 30 a second: queued, it delayed the answers
+            # behind it (under load, one action per question took half the budget). Skipped,
+            # it is sent again at the next refresh.
+            logger.debug("typing skipped: the overall budget is spent chat=%s", chat_id)
+            return True
         shared = endpoint in NEW_MESSAGE_ENDPOINTS and await self._wait_in_shared_budget(chat_id)
         if chat_id is not None and (shared or endpoint not in NEW_MESSAGE_ENDPOINTS):
             # PTB decides from `data` alone (the request itself travels in args/kwargs): a chat
@@ -218,6 +228,12 @@ class MessagesPacedRateLimiter(RetryingRateLimiter):
             # either not a message's or already counted in the store.
             data = {**data, "chat_id": 0}
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    def _room_now(self) -> bool:
+        """Whether the overall budget takes one more request without waiting (PTB's bucket,
+        None when the limit is lifted)."""
+        bucket = getattr(self, "_base_limiter", None)
+        return bucket is None or bool(bucket.has_capacity())
 
     async def _wait_in_shared_budget(self, chat_id: object) -> bool:
         """Wait until the group's shared budget lets one more message go, and count it; False
@@ -293,11 +309,21 @@ def build_application(
         group_pace=GroupPace(tuning.group_requests_per_minute),
         share=ShareLinks(settings.telegram_bot_token.get_secret_value()),
         metrics=metrics,
+        turns=QuestionTurns(answer_concurrency(settings)),
     )
     metrics.watch_update_queue(application.update_queue.qsize)
     register_handlers(application, frozenset(settings.telegram_admin_ids))
     application.add_error_handler(on_error)
     return application
+
+
+def answer_concurrency(settings: Settings) -> int:
+    """ANSWER_CONCURRENCY, or when 0: twice the cores for the extractive answerer, whose stages
+    are all CPU work (a second question per core keeps the cores busy while one waits on a hop
+    between threads); no limit with an LLM, whose answers mostly wait on the model."""
+    if settings.answer_concurrency:
+        return settings.answer_concurrency
+    return 2 * (os.cpu_count() or 1) if settings.llm_provider == "none" else 0
 
 
 def attach(application: AnyApplication, companion: Companion) -> None:

@@ -10,8 +10,8 @@ from telegram import Bot
 from bot import alerts
 from bot.handlers import feeds
 from bot.state import BotState
+from qabot.frontdoor import shown
 from qabot.records import FeedStatus
-from retrieval.feeds import shown
 
 
 class BotFeeds:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from answering.protocol import compose
-from answering.reader_dates import reader_date
 from bot.texts import t
+from qabot.frontdoor import compose, reader_date
 
 MESSAGE_LIMIT = 4096
 # Room left for what a formatter adds around a piece (a title line, a note, a page counter).

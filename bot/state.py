@@ -7,8 +7,11 @@ several workers share it; nothing lives in module globals.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,10 +19,11 @@ from telegram.ext import CallbackContext
 
 from bot.share import ShareLinks
 from bot.store import BotStore
-from qabot.frontdoor import FrontDoor
+from qabot.frontdoor import FrontDoor, Resolver, system_resolver
 from qabot.metrics import Metrics
 from qabot.settings import Settings
-from retrieval.feeds import Resolver, system_resolver
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,41 @@ class GroupPace:
         return True
 
 
+class QuestionTurns:
+    """At most `limit` questions answered at once by this worker, the others waiting their turn
+    in the order they arrived (0: no limit).
+
+    Every stage of an answer hops onto the shared worker threads (retrieval, the judge, the
+    answerer, the citation check, and the store before and after): with fifty questions in hand
+    at once, each hop queued behind the others' and a reply's time was the luck of ten queues,
+    a long tail for the same throughput. Taken in turns, a question waits once, in order, and
+    then goes through its stages without queueing behind the ones still waiting."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.waiting = 0  # questions waiting for their turn now
+        self._free = asyncio.Semaphore(limit) if limit else None
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold one of the turns while the block runs (asyncio's semaphore wakes its waiters
+        in the order they came)."""
+        if self._free is None:
+            yield
+            return
+        self.waiting += 1
+        started = time.monotonic()
+        try:
+            await self._free.acquire()
+        finally:
+            self.waiting -= 1
+        logger.debug("question's turn after %.0f ms, %d waiting", (time.monotonic() - started) * 1000, self.waiting)
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
 class Companion(Protocol):
     """Something that lives as long as the bot (the web server of `qabot run`): started first
     in post_init, so it answers while the models load, and stopped first in post_shutdown."""
@@ -119,6 +158,7 @@ class BotState:
     share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
     resolve: Resolver = system_resolver  # how feed hosts are resolved (tests pass their own)
     metrics: Metrics = field(default_factory=Metrics)
+    turns: QuestionTurns = field(default_factory=lambda: QuestionTurns(0))  # questions answered at once
     # What lives as long as the bot (the web server), and those of them started.
     companions: list[Companion] = field(default_factory=list)
     started: list[Companion] = field(default_factory=list)

@@ -35,12 +35,10 @@ from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from answering.protocol import Answer, Turn
 from bot import reader_data, schema
 from bot.render import CitedPassage, StoredAnswer
-from qabot.frontdoor import QabotError
+from qabot.frontdoor import Answer, FeedState, QabotError, SeenItem, Turn
 from qabot.records import question_key
-from retrieval.feeds import FeedState, SeenItem
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from telegram import User
 
 if TYPE_CHECKING:
-    from retrieval.search import ReindexReport
+    from qabot.frontdoor import ReindexReport
 
 TEXTS: dict[str, dict[str, str]] = {
     "web_link": {

@@ -16,7 +16,7 @@ import secrets
 import time
 from pathlib import Path
 
-from retrieval import library
+from qabot.frontdoor import save_file, stage_file
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ EXPIRES_S = 24 * 3600
 def write_new(root: Path, name: str, data: bytes, *, replace: bool) -> str | None:
     """Write `data` as `root/name` atomically, readable by all; `name`, or None when `replace` is
     False and that name is taken (decided by the kernel as the file appears: no race)."""
-    return library.save(root.resolve(), name, data, "replace" if replace else "refuse")
+    return save_file(root.resolve(), name, data, "replace" if replace else "refuse")
 
 
 def hold(root: Path, name: str, data: bytes, user_id: int) -> str:
@@ -35,7 +35,7 @@ def hold(root: Path, name: str, data: bytes, user_id: int) -> str:
     root = root.resolve()
     _forget_stale(root)
     token = secrets.token_hex(6)
-    tmp = library.stage(root, data)
+    tmp = stage_file(root, data)
     os.replace(tmp, root / f"{PREFIX}{user_id}-{token}-{name}")
     return token
 

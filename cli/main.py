@@ -12,10 +12,9 @@ import sys
 
 from cli.commands import ask, backup, chat, fetch, index, restore, run, search, status, web_link
 from cli.commands import eval as eval_command
-from qabot.logs import RedactSecrets, configure_logging, secrets_of
+from qabot.errors import QabotError
+from qabot.logs import PROGRESS_LOGGER, RedactSecrets, configure_logging, secrets_of
 from qabot.settings import SettingsError, load_settings
-from retrieval.errors import QabotError
-from retrieval.model_cache import PROGRESS_LOGGER
 
 # One module per subcommand, each with `register(subparsers)`; listed in the order of `--help`.
 COMMANDS = (index, search, status, ask, chat, run, eval_command, fetch, backup, restore, web_link)

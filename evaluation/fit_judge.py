@@ -23,18 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from answering.judge import (
-    FEATURES,
-    QUESTION_FEATURES,
-    Judge,
-    Judged,
-    JudgeModel,
-    asked_measure,
-    lead_with_the_fact,
-    misses_measure,
-    question_features,
-)
+from answering.judge import Judge
+from answering.judge_model import QUESTION_FEATURES, JudgeModel, question_features
+from answering.lead import lead_with_the_fact
+from answering.measures import asked_measure, misses_measure
 from answering.question_kind import question_kind
+from answering.scoring import SentenceScore
+from answering.sentence_features import FEATURES
 from evaluation.metrics import contains_answer, token_f1
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE
 
@@ -65,7 +60,7 @@ class Item:
 
 def derived(features: dict[str, float], row: dict[str, object]) -> dict[str, float]:
     """Features added after a cache was written, from what it holds (same definitions as
-    answering.judge.sentence_features)."""
+    answering.sentence_features.sentence_features)."""
     extra = {
         "kind_and_focus": features["holds_kind"] * features["focus"],
         "has_focus": float(bool(row.get("focus"))),
@@ -121,13 +116,13 @@ def fit(items: Sequence[Item], l2: float = L2) -> tuple[np.ndarray, float]:
     return logistic_fit(x, y, l2)
 
 
-def judged_rows(model: JudgeModel, item: Item) -> list[Judged]:
+def judged_rows(model: JudgeModel, item: Item) -> list[SentenceScore]:
     """The item's shortlist as the judge returns it: probabilities from `model`, best first."""
     rows = []
     for i, row in enumerate(item.x):
         features = dict(zip(FEATURES, (float(v) for v in row), strict=True))
         features["misses_measure"] = item.misses_measure[i]
-        rows.append(Judged(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
+        rows.append(SentenceScore(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
     return lead_with_the_fact(sorted(rows, key=lambda j: -j.probability))
 
 
@@ -156,7 +151,7 @@ class Scored:
     """One question judged by some model: its shortlist best first, P(some sentence answers),
     and retrieval's evidence for each weight of the closest sentence's similarity in it."""
 
-    judged: list[Judged]
+    judged: list[SentenceScore]
     answer_probability: float
     evidence: dict[float, float]
 

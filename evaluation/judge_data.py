@@ -21,8 +21,11 @@ import time
 from pathlib import Path
 
 from answering.facts import SentenceAnalyzer
-from answering.judge import FEATURES, SHORTLIST, Judge, JudgeModel, Remembered
-from answering.question_kind import question_kind
+from answering.judge import SHORTLIST, Judge, Remembered
+from answering.judge_model import JudgeModel
+from answering.query import plain_query
+from answering.refusal import ARTICLES_LANGUAGE
+from answering.sentence_features import FEATURES
 from evaluation.metrics import contains_answer
 from evaluation.runner import SAME_ARTICLE, Question, load_questions, prepare, progress_bar
 from qabot.settings import Settings
@@ -75,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     with args.out.open("w", encoding="utf-8") as handle:
         for q in progress_bar(questions, desc="judge features", unit="q"):
             search = services.retriever.search(q.question, k=settings.retrieval_k)
-            judged = judge.judge(q.question, search.passages, search.idf_match)
-            kind = question_kind(q.question)
+            query = plain_query(q.question, ARTICLES_LANGUAGE)  # the evaluation set is French
+            judged = judge.score(query, search.passages, search.idf_match)
+            kind = query.kind
             rows = []
             for row in judged:
                 article = search.passages[row.passage_number - 1].article_id

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from answering.protocol import FALLBACK_CAUSES
 from evaluation import metrics
+from qabot.frontdoor import FrontDoor
 from qabot.services import (
     Services,
     build_embedder_from,
@@ -158,20 +159,25 @@ def prepare(
 
 
 def evaluate_retrieval(
-    services: Services, questions: Sequence[Question], mode: str, k: int = 10
+    front_door: FrontDoor, questions: Sequence[Question], mode: str, k: int = 10
 ) -> dict[str, object]:
-    """Passage and article recall@k, MRR@10 and latency over the answerable questions."""
+    """Passage and article recall@k, MRR@10 and latency over the answerable questions, each
+    searched as `qabot search` does (through the front door)."""
     answerable = [q for q in questions if q.answerable and q.article]
     depth = max(k, *KS)
     hits: list[metrics.Hit] = []
     article_hits: list[metrics.Hit] = []
     latencies: list[float] = []
-    for q in progress_bar(answerable, desc=f"retrieval ({mode})", unit="q"):
-        started = time.perf_counter()
-        passages = services.retriever.search(services.search_query(q.question), k=depth, mode=mode).passages
-        latencies.append((time.perf_counter() - started) * 1000)
-        hits.append(metrics.first_hit([(p.article_id, p.text) for p in passages], q.article or "", q.answers))
-        article_hits.append(metrics.first_article_hit([p.article_id for p in passages], q.article or ""))
+
+    async def search_all() -> None:
+        for q in progress_bar(answerable, desc=f"retrieval ({mode})", unit="q"):
+            started = time.perf_counter()
+            passages = (await front_door.search(q.question, k=depth, mode=mode)).passages
+            latencies.append((time.perf_counter() - started) * 1000)
+            hits.append(metrics.first_hit([(p.article_id, p.text) for p in passages], q.article or "", q.answers))
+            article_hits.append(metrics.first_article_hit([p.article_id for p in passages], q.article or ""))
+
+    asyncio.run(search_all())
     return {
         "questions": len(answerable),
         **{f"recall@{n}": round(metrics.recall_at(hits, n), 4) for n in sorted({*KS, k})},
@@ -181,15 +187,14 @@ def evaluate_retrieval(
     }
 
 
-def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[str, object]:
-    """Every question through the configured answer service (answerable and not)."""
-    answer_service = services.answers
+def evaluate_answers(front_door: FrontDoor, questions: Sequence[Question]) -> dict[str, object]:
+    """Every question through the front door's configured answer service (answerable and not)."""
     rows: list[dict[str, object]] = []
     stages: dict[str, list[float]] = {}
 
     async def ask_all() -> None:
         for q in progress_bar(questions, desc="answers", unit="q"):
-            answer = await answer_service.ask(q.question)
+            answer = await front_door.ask(q.question)
             composed = answer.composed()  # what a reader reads: accuracy and F1 count the framing too
             for stage, ms in answer.timings_ms.items():
                 stages.setdefault(stage, []).append(ms)
@@ -229,6 +234,8 @@ def evaluate_answers(services: Services, questions: Sequence[Question]) -> dict[
         "fact_first": _share(sum(bool(r["fact_first"]) for r in answered), len(answered)),
         "short_answer_shown": _share(len(shown), len(answered)),
         "short_answer_f1": _share(sum(float(r["short_f1"]) for r in shown), len(shown)),  # type: ignore[arg-type, misc]
+        # Bold leads sharing no word with any gold answer, of those shown: a wrong fact in bold.
+        "short_answer_wrong": _share(sum(float(r["short_f1"]) == 0.0 for r in shown), len(shown)),  # type: ignore[arg-type]
         # Declined share per question group: off-corpus and on-topic are unanswerable,
         # answerable and same-article declines are wrong.
         "declined_by_group": groups,
@@ -301,7 +308,7 @@ def run(
         "corpus": str(corpus),
         "count": len(questions),
         "answerable": sum(q.answerable for q in questions),
-        "index": services.retriever.stats().to_dict(),
+        "index": asyncio.run(services.stats()).to_dict(),
         "index_cache": str(services.store.root.resolve()),
         "index_seconds": round(index_seconds, 1),
         "settings": settings_summary(settings, services),

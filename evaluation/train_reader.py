@@ -30,6 +30,7 @@ from answering.reader.model import (
     ReaderModel,
     ReaderShape,
     batch,
+    best_span,
     build_reader,
 )
 from answering.reader.store import save_adapter
@@ -37,7 +38,9 @@ from evaluation.reader_data import Pair, load, pairs_sha256
 
 logger = logging.getLogger(__name__)
 
-MAX_ANSWER_TOKENS = 30
+POSITIVE_WEIGHT = 3.0
+SPAN_WEIGHT = 0.25
+HEAD_LR_FACTOR = 5.0  # the heads start from nothing; the adapter nudges pretrained layers
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +82,12 @@ def train(pairs: Sequence[Pair], shape: ReaderShape, training: Training, model_f
 
     model, encoder, base = build_reader(shape, training.seed, model_file)
     encoded = encode_all(encoder, pairs)
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=training.learning_rate)
+    heads = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith(("answers.", "span."))]
+    adapter = [p for n, p in model.named_parameters() if p.requires_grad and "lora_" in n]
+    optimiser = torch.optim.AdamW([
+        {"params": adapter, "lr": training.learning_rate},
+        {"params": heads, "lr": training.learning_rate * HEAD_LR_FACTOR},
+    ])
     rng = random.Random(training.seed)
     cache: dict[int, Any] = {}
     result = Trained(model, encoder, base)
@@ -111,24 +119,28 @@ def _step_loss(
     import torch
     import torch.nn.functional as F
 
-    ids, mask = batch(pairs)
+    ids, mask, sentence = batch(pairs)
     if cache is None:
         hidden = model.lower(ids, mask)
     else:
         missing = [(row, pair) for row, pair in zip(rows, pairs, strict=True) if row not in cache]
         if missing:  # run together, kept unpadded: padding is masked, so a pair's output is its own
-            lower = model.lower(*batch([pair for _, pair in missing]))
+            lower = model.lower(*batch([pair for _, pair in missing])[:2])
             for position, (row, pair) in enumerate(missing):
-                cache[row] = lower[position, : len(pair.ids)]
-        hidden = torch.nn.utils.rnn.pad_sequence([cache[r] for r in rows], batch_first=True)
-    answer, start, end = model.upper(hidden, mask)
-    loss = F.binary_cross_entropy_with_logits(answer, torch.tensor(labels, dtype=torch.float32))
+                # kept in half precision: the whole set's cache is gigabytes in fp32
+                cache[row] = lower[position, : len(pair.ids)].to(torch.float16)
+        hidden = torch.nn.utils.rnn.pad_sequence([cache[r].float() for r in rows], batch_first=True)
+    answer, start, end = model.upper(hidden, mask, sentence)
+    # positives are one pair in seven: weighted up so "answers" is not learnt as "never"
+    loss = F.binary_cross_entropy_with_logits(
+        answer, torch.tensor(labels, dtype=torch.float32), pos_weight=torch.tensor(POSITIVE_WEIGHT)
+    )
     spans = [(i, p.answer) for i, p in enumerate(pairs) if p.answer is not None]
     if spans:
         index = torch.tensor([i for i, _ in spans])
         starts = torch.tensor([s[0] for _, s in spans])
         ends = torch.tensor([s[1] for _, s in spans])
-        loss = loss + 0.5 * (F.cross_entropy(start[index], starts) + F.cross_entropy(end[index], ends))
+        loss = loss + SPAN_WEIGHT * (F.cross_entropy(start[index], starts) + F.cross_entropy(end[index], ends))
     return loss
 
 
@@ -140,20 +152,10 @@ def predict(model: ReaderModel, encoded: Sequence[Encoded], batch_size: int = 32
     with torch.inference_mode():
         for first in range(0, len(encoded), batch_size):
             chunk = list(encoded[first : first + batch_size])
-            ids, mask = batch(chunk)
-            answer, start, end = model(ids, mask)
+            answer, start, end = model(*batch(chunk))
             for row, pair in enumerate(chunk):
-                out.append((float(torch.sigmoid(answer[row])), _best_span(start[row], end[row], pair.sentence)))
+                out.append((float(torch.sigmoid(answer[row])), best_span(start[row], end[row], pair.sentence)))
     return out
-
-
-def _best_span(start: Any, end: Any, sentence: tuple[int, int]) -> tuple[int, int]:
-    first, last = sentence
-    scores = start[first : last + 1, None] + end[None, first : last + 1]
-    allowed = scores.new_ones(scores.shape, dtype=bool).triu().tril(MAX_ANSWER_TOKENS - 1)
-    flat = int(scores.masked_fill(~allowed, -1e9).argmax())
-    width = last - first + 1
-    return first + flat // width, first + flat % width
 
 
 def figures(pairs: Sequence[Pair], encoded: Sequence[Encoded], predicted: Sequence[tuple[float, tuple[int, int]]]) -> dict[str, float]:

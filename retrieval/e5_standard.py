@@ -184,6 +184,34 @@ class E5Tokenizer:
         encodings = self._tokenizer.encode_batch([self.normalise(t) for t in texts], add_special_tokens=False)
         return [e.ids for e in encodings]
 
+    def ids_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids of `text` (as `content_ids`) and each token's characters in `text` itself,
+        its leading space left out: the reader quotes the words it picks from the original."""
+        normalised, origin = self._tracked(text)
+        encoding = self._tokenizer.encode(normalised, add_special_tokens=False)
+        spans = []
+        for start, end in encoding.offsets:
+            while start < end - 1 and normalised[start] == " ":
+                start += 1
+            spans.append((origin[start], origin[end - 1] + 1) if end > start else (origin[start], origin[start]))
+        return encoding.ids, spans
+
+    def _tracked(self, text: str) -> tuple[str, list[int]]:
+        """`normalise(text)` and, for each of its characters, the index of the character of
+        `text` it came from (a sentinel `len(text)` at the end)."""
+        out: list[str] = []
+        origin: list[int] = []
+        for i, char in enumerate(text):
+            mapped = self._table.get(ord(char), char)
+            piece = chr(mapped) if isinstance(mapped, int) else (mapped or "")
+            for produced in piece:
+                if produced == " " and out and out[-1] == " ":
+                    continue  # runs of spaces collapse, as normalise() does
+                out.append(produced)
+                origin.append(i)
+        origin.append(len(text))
+        return "".join(out), origin
+
 
 _SPACES = re.compile(" {2,}")
 

@@ -1,4 +1,9 @@
-"""Expected failures of retrieval, each with a message an admin can act on.
+"""The one error base, `QabotError`, and the expected failures of retrieval, each with a message
+an admin can act on.
+
+Every error qabot raises on purpose derives from `QabotError` (defined here, on the lowest
+floor, so that every layer can derive from it; `qabot.frontdoor` re-exports it for the front
+ends, which catch it and say its message in one sentence). tests/test_errors.py lists them all.
 
 QabotError
 ├── NoArticles            ARTICLES_DIR holds no readable article
@@ -11,7 +16,16 @@ QabotError
 │   └── IndexSchemaOutdated  the index was written by an older qabot (another schema)
 ├── ReindexInProgress     another re-index holds the lock
 ├── EmbeddingUnavailable  the configured model cannot be loaded offline
-└── ArticleRejected       a file offered as an article is not usable text (the reason says why)
+├── ArticleRejected       a file offered as an article is not usable text (the reason says why)
+│   elsewhere, by the layer that raises them:
+├── IndexKeptChanging, IndexUnavailable       retrieval/backup.py, retrieval/qdrant_index.py
+├── FeedError → AddressRefused                retrieval/feeds.py (one feed or page unusable)
+├── LlmUnavailable, LocalModelError           answering/llm.py, answering/local_llm.py
+├── SettingsError (also a ValueError)         qabot/settings.py
+├── UnknownLlmProvider (also a ValueError)    qabot/services.py
+├── BackupError → BackupDamaged, BackupMismatch, DatabaseInUse, QdrantInUse   qabot/backup*.py
+├── StoreUnavailable, WebServerError          bot/store.py, web/server.py
+└── BadQuestions                              evaluation/runner.py
 """
 
 from __future__ import annotations

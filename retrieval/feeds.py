@@ -42,6 +42,7 @@ import httpx
 import yaml
 
 from retrieval.articles import web_address
+from retrieval.errors import QabotError
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ FEEDS_FOLDER = "feeds"
 USER_AGENT = "qabot-feeds/1.0 (+https://github.com/)"
 
 
-class FeedError(Exception):
+class FeedError(QabotError):
     """One feed or page could not be used; the message says why, for /status."""
 
 

@@ -1,4 +1,6 @@
-"""`qabot run` checks the index before serving (a damaged one is named, with the repair), and a\nrefused token or an unreachable Bot API ends in one sentence."""
+"""`qabot run` opens (and so checks) the index once, as it starts serving: a damaged or missing
+one is named in the log with its repair; a refused token or an unreachable Bot API ends in one
+sentence."""
 
 from __future__ import annotations
 
@@ -14,36 +16,74 @@ from typing import Any
 
 import pytest
 
-from cli.commands.run import check_index, run
-from qabot.services import build_services
-from retrieval.errors import QabotError
+from cli.commands.run import run
+from qabot.errors import QabotError
+from qabot.services import Services, build_services
+from retrieval.index import IndexStore
 from tests.fakes.embedder import HashingEmbedder
 
 
+def _open(services: Services) -> None:
+    """What the bot's post_init does: open the services (the index verified, the models warmed)."""
+    asyncio.run(services.open())
+    services.close_now()
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+
+
 def test_a_damaged_index_is_reported_at_start_with_the_repair(
-    make_settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+    make_settings: Callable[..., Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = make_settings()
     build_services(settings, embedder=HashingEmbedder()).reindex_now()
     [faiss_file] = settings.index_dir.glob("gen-*/dense.faiss")
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])  # truncated
 
-    check_index(build_services(settings, embedder=HashingEmbedder()))
-    assert "qabot index --full" in capsys.readouterr().err
+    _open(build_services(settings, embedder=HashingEmbedder()))
+    assert "qabot index --full" in _errors(caplog)
 
 
-def test_a_missing_index_is_reported_at_start(
-    make_settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
-) -> None:
-    check_index(build_services(make_settings(), embedder=HashingEmbedder()))
-    assert "qabot index" in capsys.readouterr().err
+def test_a_missing_index_is_reported_at_start(make_settings: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
+    _open(build_services(make_settings(), embedder=HashingEmbedder()))
+    assert "qabot index" in _errors(caplog)
 
 
-def test_a_sound_index_starts_quietly(make_settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sound_index_starts_quietly(make_settings: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings()
     build_services(settings, embedder=HashingEmbedder()).reindex_now()
-    check_index(build_services(settings, embedder=HashingEmbedder()))
-    assert capsys.readouterr().err == ""
+    _open(build_services(settings, embedder=HashingEmbedder()))
+    assert _errors(caplog) == ""
+
+
+class _OpensOnStart:
+    """The application `qabot run` serves, reduced to its start-up: post_init opens the services."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def run_polling(self, **kw: Any) -> None:
+        _open(self.services)
+
+
+def test_the_index_is_opened_once_at_start(
+    make_settings: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import cli.serving
+    import qabot.services
+
+    settings = make_settings(telegram_bot_token="123456:ABCdef")
+    build_services(settings, embedder=HashingEmbedder()).reindex_now()
+    opened: list[object] = []
+    real_open = IndexStore.open
+    monkeypatch.setattr(IndexStore, "open", lambda store, *a, **kw: opened.append(a) or real_open(store, *a, **kw))
+    monkeypatch.setattr(qabot.services, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
+    monkeypatch.setattr(cli.serving, "compose", lambda s, services: _OpensOnStart(services))
+    caplog.set_level(logging.INFO)
+    assert run(argparse.Namespace(), settings) == 0
+    assert len(opened) == 1
+    assert sum("index ready" in r.getMessage() for r in caplog.records) == 1
 
 
 class _Unauthorized(BaseHTTPRequestHandler):

@@ -20,7 +20,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from retrieval.errors import QabotError
+from qabot.errors import QabotError
 
 logger = logging.getLogger(__name__)
 

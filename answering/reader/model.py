@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     import torch
 
 
+MAX_ANSWER_TOKENS = 30  # an answer span's longest, in e5 tokens
+
+
 @dataclass(frozen=True, slots=True)
 class ReaderShape:
     """How much of e5 the reader keeps and adapts (recorded in the manifest)."""
@@ -41,11 +44,20 @@ class ReaderShape:
 @dataclass(frozen=True, slots=True)
 class Encoded:
     """One (question, sentence) pair as token ids: `<s> question </s></s> before sentence </s>`.
-    `answer`: the gold span's first and last token (inclusive), when the pair has one."""
+    `sentence`: the candidate sentence's first and last token; `offsets`: each of its tokens'
+    characters in the sentence (to quote the span picked); `answer`: the gold span's first and
+    last token (inclusive), when the pair has one."""
 
     ids: tuple[int, ...]
-    sentence: tuple[int, int]  # the candidate sentence's first and last token
+    sentence: tuple[int, int]
+    offsets: tuple[tuple[int, int], ...] = ()
     answer: tuple[int, int] | None = None
+
+    def quote(self, text: str, span: tuple[int, int]) -> str:
+        """The characters of `text` (the sentence) that the token span covers."""
+        first = self.offsets[span[0] - self.sentence[0]][0]
+        last = self.offsets[span[1] - self.sentence[0]][1]
+        return text[first:last]
 
 
 class PairEncoder:
@@ -57,32 +69,25 @@ class PairEncoder:
         self._shape = shape
 
     def encode(self, question: str, sentence: str, before: str = "", answer: tuple[int, int] | None = None) -> Encoded:
-        """`answer`: the gold answer's character offsets in `sentence`. The sentence is
-        tokenised in three pieces around it, so the span's tokens are exact."""
-        q_ids = self._ids(question)[: self._shape.max_question_tokens]
-        if answer is None:
-            pieces, answer_piece = [sentence], -1
-        else:
-            pieces, answer_piece = [sentence[: answer[0]], sentence[answer[0] : answer[1]], sentence[answer[1] :]], 1
-        piece_ids = [self._ids(p) if p.strip() else [] for p in pieces]
-        sentence_room = self._shape.max_tokens - len(q_ids) - 4
-        sentence_ids = [t for ids in piece_ids for t in ids][:sentence_room]
-        before_ids = self._ids(before)[-max(sentence_room - len(sentence_ids), 0) :] if before.strip() else []
-        if len(before_ids) > sentence_room - len(sentence_ids):
-            before_ids = []
+        """`answer`: the gold answer's character offsets in `sentence`; its span is the tokens
+        whose characters overlap it. The sentence is cut to what fits beside the question; the
+        sentence before it fills what room is left, or is left out."""
+        q_ids = self._tokenizer.content_ids([question.strip()])[0][: self._shape.max_question_tokens]
+        room = self._shape.max_tokens - len(q_ids) - 4
+        sentence_ids, offsets = self._tokenizer.ids_with_offsets(sentence)
+        sentence_ids, offsets = sentence_ids[:room], offsets[:room]
+        before_ids = self._tokenizer.content_ids([before.strip()])[0] if before.strip() else []
+        spare = room - len(sentence_ids)
+        before_ids = before_ids[-spare:] if spare > 0 and len(before_ids) <= spare else []
         head = [self._bos, *q_ids, self._eos, self._eos, *before_ids]
-        ids = (*head, *sentence_ids, self._eos)
         first = len(head)
         span = None
-        if answer_piece >= 0:
-            start = first + len(piece_ids[0])
-            end = start + len(piece_ids[1]) - 1
-            if piece_ids[1] and end < first + len(sentence_ids):
-                span = (start, end)
-        return Encoded(ids, (first, first + len(sentence_ids) - 1), span)
-
-    def _ids(self, text: str) -> list[int]:
-        return self._tokenizer.content_ids([text.strip()])[0]
+        if answer is not None:
+            inside = [i for i, (a, b) in enumerate(offsets) if a < answer[1] and b > answer[0]]
+            if inside:
+                span = (first + inside[0], first + inside[-1])
+        ids = (*head, *sentence_ids, self._eos)
+        return Encoded(ids, (first, first + len(sentence_ids) - 1), tuple(offsets), span)
 
 
 def _module() -> Any:
@@ -95,7 +100,10 @@ def _module() -> Any:
             self.bert = bert
             self.shape = shape
             hidden = bert.config.hidden_size
-            self.answers = torch.nn.Linear(hidden, 1)
+            # "answers" reads <s>, the sentence's tokens averaged and their maximum: e5 was trained
+            # to mean-pool, so its <s> alone carries little for a shallow adapter to steer (the
+            # <s>-only head stayed at chance on held-out articles).
+            self.answers = torch.nn.Linear(3 * hidden, 1)
             self.span = torch.nn.Linear(hidden, 2)
 
         def _mask(self, hidden: torch.Tensor, mask: torch.Tensor) -> Any:
@@ -112,19 +120,27 @@ def _module() -> Any:
                     hidden = layer(hidden, extended)
             return hidden
 
-        def upper(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        def upper(
+            self, hidden: torch.Tensor, mask: torch.Tensor, sentence: torch.Tensor
+        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             """The adapted layers and the heads: (answer logit [B], start logits [B, T], end
-            logits [B, T]); padding's span logits are pushed to -1e4."""
+            logits [B, T]); `sentence` [B, T] marks the candidate sentence's tokens; span logits
+            outside it are pushed to -1e4."""
             extended = self._mask(hidden, mask)
             for layer in self.bert.encoder.layer[self.shape.layers - self.shape.adapted :]:
                 hidden = layer(hidden, extended)
-            answer = self.answers(hidden[:, 0]).squeeze(-1)
+            inside = sentence.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * inside).sum(1) / inside.sum(1).clamp(min=1.0)
+            peak = hidden.masked_fill(inside == 0, -1e4).amax(1)
+            answer = self.answers(torch.cat([hidden[:, 0], mean, peak], dim=-1)).squeeze(-1)
             start, end = self.span(hidden).unbind(-1)
-            pad = (mask == 0)
-            return answer, start.masked_fill(pad, -1e4), end.masked_fill(pad, -1e4)
+            outside = sentence == 0
+            return answer, start.masked_fill(outside, -1e4), end.masked_fill(outside, -1e4)
 
-        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-            result: tuple[torch.Tensor, torch.Tensor, torch.Tensor] = self.upper(self.lower(ids, mask), mask)
+        def forward(
+            self, ids: torch.Tensor, mask: torch.Tensor, sentence: torch.Tensor
+        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            result: tuple[torch.Tensor, torch.Tensor, torch.Tensor] = self.upper(self.lower(ids, mask), mask, sentence)
             return result
 
     return _Reader
@@ -169,14 +185,26 @@ def _kept(name: str, layers: int) -> bool:
     return int(name.split(".")[2]) < layers
 
 
-def batch(pairs: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token ids padded with <pad> (1) and their attention mask."""
+def batch(pairs: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Token ids padded with <pad> (1), their attention mask, and the candidate sentence's mask."""
     import torch
 
     width = max(len(p.ids) for p in pairs)
     ids = torch.ones((len(pairs), width), dtype=torch.long)
     mask = torch.zeros((len(pairs), width), dtype=torch.long)
+    sentence = torch.zeros((len(pairs), width), dtype=torch.long)
     for row, pair in enumerate(pairs):
         ids[row, : len(pair.ids)] = torch.tensor(pair.ids)
         mask[row, : len(pair.ids)] = 1
-    return ids, mask
+        sentence[row, pair.sentence[0] : pair.sentence[1] + 1] = 1
+    return ids, mask, sentence
+
+
+def best_span(start: Any, end: Any, sentence: tuple[int, int]) -> tuple[int, int]:
+    """The most likely answer span inside the sentence (start <= end, at most MAX_ANSWER_TOKENS)."""
+    first, last = sentence
+    scores = start[first : last + 1, None] + end[None, first : last + 1]
+    allowed = scores.new_ones(scores.shape, dtype=bool).triu().tril(MAX_ANSWER_TOKENS - 1)
+    flat = int(scores.masked_fill(~allowed, -1e9).argmax())
+    width = last - first + 1
+    return first + flat // width, first + flat % width

@@ -16,7 +16,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from answering.reader_dates import moment_words, period_words
 from bot import alerts, uploads
 from bot.handlers import feeds
 from bot.handlers.common import audit, edit
@@ -24,8 +23,15 @@ from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
 from bot.store import Held
 from bot.texts import language_of, number, reason, reindex_summary, t
-from qabot.frontdoor import ArticleInfo, ArticleRejected, QabotError, ReindexInProgress
-from retrieval import library
+from qabot.frontdoor import (
+    ArticleInfo,
+    ArticleRejected,
+    QabotError,
+    ReindexInProgress,
+    moment_words,
+    period_words,
+    safe_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +205,7 @@ def upload_choice_keyboard(token: str, lang: str) -> InlineKeyboardMarkup:
 
 def safe_filename(raw: str | None) -> str | None:
     """A plain `name.txt`/`name.md` from an uploaded file's name, or None for other types."""
-    return library.safe_name(raw)
+    return safe_name(raw)
 
 
 def write_article(articles_dir: Path, name: str, data: bytes, *, replace: bool) -> str | None:

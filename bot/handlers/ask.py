@@ -17,11 +17,11 @@ from telegram import Message, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from answering.protocol import Turn
 from bot.handlers.common import edit, has_words, typing
 from bot.render import StoredAnswer, answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
+from qabot.frontdoor import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     stream = Stream(message, st.tuning.edit_every_s, st.group_pace, quote)
     async with typing(context.bot, chat.id, st.tuning.typing_every_s, st.typing_sent):
         history = await st.db.history(chat.id, asker, st.settings.history_turns)
-        answer = await st.services.ask(question, history=history, on_partial=stream.partial)
+        async with st.turns.turn():  # "typing…" shows meanwhile
+            answer = await st.services.ask(question, history=history, on_partial=stream.partial)
     stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
         await st.db.add_turn(chat.id, asker, Turn(question, answer.composed()), st.settings.history_turns)

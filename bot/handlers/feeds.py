@@ -11,7 +11,6 @@ indexed at once; failures the admins must hear of go through `bot.alerts`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -24,9 +23,14 @@ from bot.jobs import run_once
 from bot.render import escape
 from bot.state import BotState, state_of
 from bot.texts import language_of, t
-from qabot.frontdoor import QabotError, ReindexInProgress
-from qabot.services import feed_poller
-from retrieval.feeds import AddressRefused, FeedState, PollReport, check_address, shown
+from qabot.frontdoor import (
+    AddressRefused,
+    FeedState,
+    PollReport,
+    QabotError,
+    ReindexInProgress,
+    shown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ async def refused(st: BotState, url: str, lang: str) -> str | None:
     """Why `url` cannot be added (in the admin's language), or None: an http(s) URL to a
     public address, its name resolved now."""
     try:
-        await asyncio.to_thread(check_address, url, st.settings.feeds_allow_private, st.resolve)
+        await st.services.check_feed(url, st.resolve)
     except AddressRefused as exc:
         logger.info("feed refused url=%s reason=%s", shown(url), exc)
         name, host = escape(shown(url)), escape(exc.host)
@@ -127,8 +131,7 @@ async def poll_feeds(st: BotState, bot: Bot) -> PollReport | None:
     urls = await feed_urls(st)
     if not urls or not await alerts.disk_ok(st, bot):
         return None
-    poller = await asyncio.to_thread(feed_poller, st.settings, st.db, None, st.resolve)
-    report = await asyncio.to_thread(poller.poll, urls)
+    report = await st.services.poll_feeds(urls, st.db, st.resolve)
     st.metrics.feeds_polled(urls, report)
     logger.info("feeds polled %s", report.summary())
     await alerts.feeds_polled(st, bot, report)

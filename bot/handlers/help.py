@@ -7,14 +7,13 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from answering.reader_dates import period_words
 from bot.handlers import privacy
 from bot.handlers.ask import send_answer
 from bot.handlers.inline import INLINE_CHAT
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
-from qabot.frontdoor import IndexNotReady, QabotError
+from qabot.frontdoor import IndexNotReady, QabotError, period_words
 
 logger = logging.getLogger(__name__)
 

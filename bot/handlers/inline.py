@@ -72,7 +72,8 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             st.metrics.inline_query("rate_limited")
             st.metrics.rate_limited("inline")
             return  # over the person's question budget: no answer, as for a half-typed question
-        answer = await st.services.ask(question)
+        async with st.turns.turn():
+            answer = await st.services.ask(question)
         stored = await st.db.save_answer(INLINE_CHAT, query.from_user.id, answer)
         st.inline_cache.put(key, (time.monotonic(), stored))
         st.metrics.inline_query("answered")

@@ -7,11 +7,10 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from answering.protocol import origin_label
 from bot.render import escape, html_link
 from bot.state import state_of
 from bot.texts import language_of, t
-from retrieval.errors import QabotError
+from qabot.frontdoor import QabotError, origin_label
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ import logging
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from answering.protocol import origin_label
 from bot.handlers.common import edit
 from bot.handlers.feedback import record_vote
 from bot.render import (
@@ -30,7 +29,7 @@ from bot.render import (
 )
 from bot.state import state_of
 from bot.texts import language_of, t
-from retrieval.errors import QabotError
+from qabot.frontdoor import QabotError, origin_label
 
 logger = logging.getLogger(__name__)
 

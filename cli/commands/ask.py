@@ -15,11 +15,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from cli.commands.arguments import question
+from cli.front import front_door
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
-    from answering.protocol import Answer
-    from qabot.frontdoor import FrontDoor
+    from qabot.frontdoor import Answer, FrontDoor
 
 FROM_STDIN = "-"
 # The fields of `--json`, in this order (and of each line of `ask -`).
@@ -43,7 +43,7 @@ def _ansi_bold(text: str) -> str:
 def format_answer(answer: Answer, bold: bool | None = None) -> str:
     """The answer and its sources for a terminal: the lead fact in ANSI bold when `bold` (by
     default when standard output is one; a pipe or a file gets the plain words)."""
-    from answering.protocol import origin_label  # loaded by now: the answer came through it
+    from qabot.frontdoor import origin_label  # loaded by now: the answer came through it
 
     bold = sys.stdout.isatty() if bold is None else bold
     lines = [answer.composed(_ansi_bold if bold else str)]
@@ -64,7 +64,7 @@ def format_answer(answer: Answer, bold: bool | None = None) -> str:
 def format_sources(answer: Answer) -> str:
     if not answer.citations:
         return "The last answer cites no passage."
-    from answering.protocol import origin_label
+    from qabot.frontdoor import origin_label
 
     blocks = []
     for citation in answer.citations:
@@ -82,13 +82,11 @@ def json_answer(answer: Answer) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from qabot.services import build_services  # heavy (models, index): only when asking
-
-    with build_services(settings) as services:
+    with front_door(settings) as front:
         if args.question == FROM_STDIN:
-            asyncio.run(ask_each(services, questions(sys.stdin)))
+            asyncio.run(ask_each(front, questions(sys.stdin)))
             return 0
-        answer = asyncio.run(services.ask(args.question))
+        answer = asyncio.run(front.ask(args.question))
     if args.json:
         print(json.dumps(json_answer(answer), ensure_ascii=False, indent=2))
     else:

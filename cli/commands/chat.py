@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cli.commands.ask import format_answer, format_sources
+from cli.front import front_door
+from qabot.errors import QabotError
 from qabot.settings import Settings
-from retrieval.errors import QabotError
 
 if TYPE_CHECKING:
-    from answering.protocol import Answer, Turn
-    from qabot.frontdoor import FrontDoor
+    from qabot.frontdoor import Answer, FrontDoor, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from qabot.services import build_services  # heavy (models, index): only for this command
-
-    with build_services(settings) as services:
-        stats = services.retriever.stats()
+    with front_door(settings) as front:
+        stats = asyncio.run(front.stats())
         print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {HELP}")
-        return _loop(services, settings.history_turns)
+        return _loop(front, settings.history_turns)
 
 
 @dataclass
@@ -131,7 +129,7 @@ def _ask(runner: asyncio.Runner, answers: FrontDoor, question: str, conversation
     print()
     conversation.language = answer.language
     conversation.last = answer
-    from answering.protocol import Turn  # loaded by now: the answer came through it
+    from qabot.frontdoor import Turn  # loaded by now: the answer came through it
 
     turns = [*conversation.history, Turn(question, answer.composed(), answer.answered)]
     conversation.history = turns[-history_turns:] if history_turns else []

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import get_args
 
 from cli.commands.arguments import positive_int
-from qabot.settings import Settings
-from retrieval.search import MODES
+from qabot.settings import RetrievalMode, Settings
+
+MODES = get_args(RetrievalMode)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,13 +7,15 @@ never read an item twice."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from typing import TYPE_CHECKING
 
+from cli.front import front_door
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
-    from retrieval.feeds import PollReport
+    from qabot.frontdoor import FrontDoor, PollReport, ReindexReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,16 +25,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from qabot.services import build_services  # heavy: only for this command
-
     if not settings.feeds:
         print("No feed to fetch: set FEEDS to comma-separated RSS/Atom URLs.")
         return 1
-    report = poll(settings)
-    indexed = None
-    if report.new or report.updated:
-        with build_services(settings) as services:
-            indexed = services.reindex_now()
+    with front_door(settings) as front:
+        report, indexed = asyncio.run(fetch(front, settings))
     if args.json:
         payload = {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
                    "errors": report.errors, "index": indexed.to_dict() if indexed else None}
@@ -46,13 +43,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.errors else 0
 
 
-def poll(settings: Settings) -> PollReport:
+async def fetch(front: FrontDoor, settings: Settings) -> tuple[PollReport, ReindexReport | None]:
+    """One pass over FEEDS, its state in the bot's store; then a re-index when an item is new."""
     from bot.app import store_location
     from bot.store import BotStore
-    from qabot.services import feed_poller
 
     store = BotStore(store_location(settings))
     try:
-        return feed_poller(settings, store).poll(settings.feeds)
+        report = await front.poll_feeds(settings.feeds, store)
     finally:
         store.engine.dispose()
+    return report, await front.reindex() if report.new or report.updated else None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 
+from cli.front import front_door
 from qabot.settings import Settings
 
 
@@ -18,8 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from qabot.services import build_services  # heavy (models, index): only for this command
-    with build_services(settings) as services, tqdm(total=0, unit="chunk", desc="indexing", disable=args.json, leave=False) as bar:
+    with front_door(settings) as front, tqdm(total=0, unit="chunk", desc="indexing", disable=args.json, leave=False) as bar:
 
         def progress(done: int, total: int, what: str) -> None:
             bar.total = total
@@ -27,9 +28,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             bar.n = done
             bar.refresh()
 
-        report = services.reindex_now(full=args.full, progress=progress)
         # A first run on this machine prepared the encoder's model before indexing could start.
-        report = report.with_preparation(services.model_cache.preparation_seconds)
+        report = asyncio.run(front.reindex(full=args.full, progress=progress, count_preparation=True))
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

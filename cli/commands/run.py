@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from cli.commands import chat
+from qabot.errors import QabotError
 from qabot.settings import Settings
-from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, QabotError
 
 if TYPE_CHECKING:
     from telegram.ext import Application
-
-    from qabot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +40,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from cli.serving import compose
     from qabot.services import build_services
 
-    # The application opens the services in post_init and closes them in post_shutdown.
+    # The application opens the services in post_init (the index is opened and verified there,
+    # once: a damaged or missing one is logged with its repair, and the bot serves all the same
+    # so an admin can repair it from Telegram) and closes them in post_shutdown.
     services = build_services(settings)
-    check_index(services)
     application = compose(settings, services)
     quiet = QuietBootstrapFailure()
     ptb = logging.getLogger("telegram.ext")
@@ -97,15 +95,3 @@ def serve(application: Application[Any, Any, Any, Any, Any, Any], settings: Sett
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
 
-
-def check_index(services: Services) -> None:
-    """Open (and so verify: checksums, model) the index before serving, and say plainly what to
-    do when it cannot serve. The bot starts all the same, so an admin can repair it from
-    Telegram with /reindex full, and askers get the same clear message meanwhile."""
-    try:
-        stats = services.retriever.stats()
-    except (IndexCorrupt, IndexModelMismatch, IndexNotReady) as exc:
-        logger.error("the index cannot serve questions: %s", exc)
-        print(f"qabot: {exc}", file=sys.stderr)
-        return
-    logger.info("index ready: %d articles, %d chunks, generation %s", stats.articles, stats.chunks, stats.generation)

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+from typing import get_args
 
 from cli.commands.arguments import positive_int, question
-from qabot.settings import Settings
-from retrieval.search import MODES
+from cli.front import front_door
+from qabot.settings import RetrievalMode, Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("search", help="show the passages retrieved for a question")
     parser.add_argument("question", type=question)
     parser.add_argument("-k", type=positive_int, default=None, help="passages to show (default RETRIEVAL_K)")
-    parser.add_argument("--mode", choices=MODES, default=None, help="retrieval mode")
+    parser.add_argument("--mode", choices=get_args(RetrievalMode), default=None, help="retrieval mode")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from answering.protocol import origin_label  # heavy (retrieval, models): only for this command
-    from qabot.services import build_services
+    from qabot.frontdoor import origin_label  # heavy (numpy): only for this command
 
-    with build_services(settings) as services:
-        result = services.retriever.search(services.search_query(args.question), k=args.k, mode=args.mode)
+    with front_door(settings) as front:
+        result = asyncio.run(front.search(args.question, k=args.k, mode=args.mode))
     if args.json:
         payload = {
             "question": args.question,

@@ -1,10 +1,14 @@
-"""`qabot status`: what the live index holds (no model is loaded)."""
+"""`qabot status`: what the live index holds, asked of the front door, so it reads the index
+of INDEX_BACKEND (local or Qdrant) as a question would, its model checked (the encoder is loaded
+for its identity; no answer model is)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 
+from cli.front import front_door
 from qabot.settings import Settings
 
 
@@ -15,13 +19,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.index import IndexStore  # FAISS, SQLite: only for this command
-
-    generation = IndexStore(settings.index_dir).open()
-    try:
-        stats = generation.stats()
-    finally:
-        generation.close()
+    with front_door(settings) as front:
+        stats = asyncio.run(front.stats())
     if args.json:
         print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
         return 0

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from qabot.errors import QabotError
 from qabot.settings import Settings
-from retrieval.errors import QabotError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

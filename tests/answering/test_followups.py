@@ -44,7 +44,7 @@ async def test_offline_rewrite_carries_the_earlier_key_words() -> None:
     followup = as_followup(question, rewrite, HISTORY)
     assert followup.followup and followup.text == "Et à Alep-Ouest ?"
     assert followup.standalone == rewrite.standalone
-    assert "ouest" in followup.focus and "civil" in followup.carried_terms
+    assert "ouest" in followup.added_terms and "civil" in followup.carried_terms
     assert followup.alone().search == question.search
 
 

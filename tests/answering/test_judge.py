@@ -16,19 +16,16 @@ import pytest
 from answering.extractive import ExtractiveAnswerer
 from answering.facts import SentenceFacts, value_facts
 from answering.followups import CarryOver
-from answering.judge import (
-    FEATURES,
-    Judge,
-    Judged,
-    JudgeModel,
-    Remembered,
-    lead_with_the_fact,
-    load_model,
-    shared_date_finder,
-    short_answer,
-)
+from answering.judge import Judge, Remembered, shared_date_finder
+from answering.judge_model import JudgeModel, load_model
+from answering.language import detect_language
+from answering.lead import lead_with_the_fact, short_answer
+from answering.query import Query, plain_query
 from answering.question_kind import Kind
 from answering.refusal import RefusalPolicy
+from answering.scoring import SentenceScore
+from answering.sentence_features import FEATURES
+from answering.sentences import content_terms
 from answering.service import QuestionAnswering
 from retrieval.models import Passage, SearchQuery, SearchResult
 from tests.fakes.embedder import HashingEmbedder
@@ -40,6 +37,11 @@ ALEPPO = (
     "Depuis le début de l’offensive, 130 000 civils ont fui Alep. Selon l’OSDH, l’opération militaire "
     "aurait coûté la vie à plus de 415 civils à Alep-Est, et 130 à Alep-Ouest."
 )
+
+
+def ask(question: str) -> Query:
+    """The question read once, as the answer service reads it."""
+    return plain_query(question, detect_language(question))
 
 
 def passage(n: int, text: str, dense: float = 0.9) -> Passage:
@@ -58,7 +60,7 @@ HAND = {"holds_kind": 2.0, "misses_kind": -2.0, "lexical": 3.0, "focus": 1.0, "l
 
 def test_the_person_asked_about_is_not_the_person_the_question_names(analyzer) -> None:  # type: ignore[no-untyped-def]
     judge = Judge(model(**HAND), analyzer, None)
-    best = judge.judge("Qui est le porte-parole de Ban Ki-moon ?", [passage(1, ALEPPO)], 0.5)[0]
+    best = judge.score(ask("Qui est le porte-parole de Ban Ki-moon ?"), [passage(1, ALEPPO)], 0.5)[0]
     assert "Stepjane Dujarric" in best.text
     assert best.short_answer == "Stepjane Dujarric"
     assert best.features["focus"] == 1.0 and best.features["holds_kind"] == 1.0
@@ -66,7 +68,7 @@ def test_the_person_asked_about_is_not_the_person_the_question_names(analyzer) -
 
 def test_lemmas_meet_where_the_words_differ(analyzer) -> None:  # type: ignore[no-untyped-def]
     judge = Judge(model(**HAND), analyzer, None)
-    judged = judge.judge("Quand l'offensive a-t-elle été lancée ?", [passage(1, ALEPPO)], 0.5)
+    judged = judge.score(ask("Quand l'offensive a-t-elle été lancée ?"), [passage(1, ALEPPO)], 0.5)
     best = judged[0]
     assert "15 novembre" in best.text and best.short_answer == "15 novembre"
     assert best.features["lemma_coverage"] == 1.0  # "lancée" / "lancer", "offensive"
@@ -74,13 +76,13 @@ def test_lemmas_meet_where_the_words_differ(analyzer) -> None:  # type: ignore[n
 
 def test_a_figure_about_something_else_does_not_hold_the_focus(analyzer) -> None:  # type: ignore[no-untyped-def]
     judge = Judge(model(**HAND), analyzer, None)
-    for row in judge.judge("Quelle est la population d'Alep ?", [passage(1, ALEPPO)], 0.5):
+    for row in judge.score(ask("Quelle est la population d'Alep ?"), [passage(1, ALEPPO)], 0.5):
         assert row.features["focus"] == 0.0  # no sentence speaks of the population
 
 
 def test_english_questions_get_their_kind_too(analyzer) -> None:  # type: ignore[no-untyped-def]
     judge = Judge(model(**HAND), analyzer, None)
-    judged = judge.judge("How many civilians fled Aleppo since the offensive?", [passage(1, ALEPPO)], 0.5)
+    judged = judge.score(ask("How many civilians fled Aleppo since the offensive?"), [passage(1, ALEPPO)], 0.5)
     assert all(row.features["expects_fact"] == 1.0 for row in judged)
     assert any(row.short_answer == "130 000" for row in judged)
 
@@ -88,13 +90,13 @@ def test_english_questions_get_their_kind_too(analyzer) -> None:  # type: ignore
 def test_the_short_answer_is_the_fact_nearest_the_questions_words() -> None:
     sentence = "l’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est, et 130 à Alep-Ouest."
     facts = value_facts(sentence, shared_date_finder())
-    assert short_answer(facts, sentence, "Combien de morts à Alep-Ouest ?") == "130"
-    assert short_answer(facts, sentence, "Combien de civils sont morts à Alep-Est ?") == "415"
-    assert short_answer([], sentence, "Combien ?") is None
+    assert short_answer(facts, sentence, content_terms("Combien de morts à Alep-Ouest ?")) == "130"
+    assert short_answer(facts, sentence, content_terms("Combien de civils sont morts à Alep-Est ?")) == "415"
+    assert short_answer([], sentence, content_terms("Combien ?")) is None
 
 
-def judged(probability: float, text: str, short: str | None = None, number: int = 1) -> Judged:
-    return Judged(number, text, probability, {}, (), short)
+def judged(probability: float, text: str, short: str | None = None, number: int = 1) -> SentenceScore:
+    return SentenceScore(number, text, probability, {}, (), short)
 
 
 def test_nothing_is_chosen_under_the_bar() -> None:
@@ -180,20 +182,20 @@ async def test_the_service_leads_with_the_fact_in_bold(analyzer) -> None:  # typ
 def test_no_short_answer_when_the_kind_is_not_a_fact(kind: Kind, analyzer) -> None:  # type: ignore[no-untyped-def]
     question = "Pourquoi l'offensive a-t-elle été lancée ?" if kind is Kind.REASON else "Que dit Ban Ki-moon ?"
     judge = Judge(model(**HAND), analyzer, None)
-    assert all(row.short_answer is None for row in judge.judge(question, [passage(1, ALEPPO)], 0.5))
+    assert all(row.short_answer is None for row in judge.score(ask(question), [passage(1, ALEPPO)], 0.5))
 
 
 def test_a_compound_word_keeps_its_parts_among_the_lemmas(analyzer) -> None:  # type: ignore[no-untyped-def]
     # "porte-parole" is one non-alphabetic token to spaCy: it used to vanish from the lemmas.
     assert {"porte", "parole"} <= analyzer.lemmas("Qui est le porte-parole de Ban Ki-moon ?")
     judge = Judge(model(**HAND), analyzer, None)
-    rows = judge.judge("Qui est le porte-parole de Ban Ki-moon ?", [passage(1, ALEPPO)], 0.5)
+    rows = judge.score(ask("Qui est le porte-parole de Ban Ki-moon ?"), [passage(1, ALEPPO)], 0.5)
     dujarric = next(row for row in rows if "Dujarric" in row.text)
     assert dujarric.features["lemma_coverage"] > 0.0
 
 
-def row(text: str, probability: float, **features: float) -> Judged:
-    return Judged(1, text, probability, {"misses_kind": 0.0, "kind_and_focus": 0.0, **features})
+def row(text: str, probability: float, **features: float) -> SentenceScore:
+    return SentenceScore(1, text, probability, {"misses_kind": 0.0, "kind_and_focus": 0.0, **features})
 
 
 def test_the_sentence_with_the_fact_and_the_focus_leads_over_one_without_any_fact() -> None:
@@ -257,9 +259,9 @@ def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer) -> No
     embedder = HashingEmbedder()
     question = "Qui est le porte-parole de Ban Ki-moon ?"
     judge = Judge(model(**HAND), analyzer, embedder)
-    fresh = judge.judge(question, [passage(1, ALEPPO)], 0.5)
+    fresh = judge.score(ask(question), [passage(1, ALEPPO)], 0.5)
     queries_before = embedder.query_calls
-    reused = judge.judge(question, [passage(1, ALEPPO)], 0.5, question_vector=embedder.embed_query(question))
+    reused = judge.score(ask(question).with_vector(embedder.embed_query(question)), [passage(1, ALEPPO)], 0.5)
     assert embedder.query_calls == queries_before + 1  # only the call made here, none inside
     assert [r.features["semantic"] for r in reused] == [r.features["semantic"] for r in fresh]
 
@@ -267,16 +269,16 @@ def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer) -> No
 def test_a_measure_not_stated_in_its_units_is_declined(analyzer) -> None:  # type: ignore[no-untyped-def]
     # Every sentence holds a figure about Aleppo, none a number of inhabitants.
     judge = Judge(model(bar=0.0, **HAND), analyzer, None)
-    population = judge.judge("Quelle est la population d'Alep ?", [passage(1, ALEPPO)], 0.5)
+    population = judge.score(ask("Quelle est la population d'Alep ?"), [passage(1, ALEPPO)], 0.5)
     assert population and all(row.features["misses_measure"] == 1.0 for row in population)
     assert judge.choose(population, 3) == [] and judge.choose(population, 3, bar=0.0) == []
-    fled = judge.judge("Combien de civils ont fui Alep ?", [passage(1, ALEPPO)], 0.5)
+    fled = judge.score(ask("Combien de civils ont fui Alep ?"), [passage(1, ALEPPO)], 0.5)
     assert judge.choose(fled, 3)  # a count, not a measure: the judge decides as before
 
 
 def test_the_sentence_stating_the_measure_leads(analyzer) -> None:  # type: ignore[no-untyped-def]
     text = ALEPPO + " Avant la guerre, Alep comptait 2,3 millions d'habitants."
     judge = Judge(model(bar=0.0, **HAND), analyzer, None)
-    rows = judge.judge("What was the population of Aleppo before the war?", [passage(1, text)], 0.5)
+    rows = judge.score(ask("What was the population of Aleppo before the war?"), [passage(1, text)], 0.5)
     chosen = judge.choose(rows, 3)
     assert chosen and "2,3 millions d'habitants" in chosen[0].text

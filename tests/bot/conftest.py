@@ -20,14 +20,15 @@ from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import Tuning
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
-from qabot.services import article_info, article_view, library_entries, trash_dir
+from qabot.services import article_info, article_view, feed_poller, library_entries, trash_dir
 from qabot.settings import Settings
 from retrieval import library
 from retrieval.articles import FileWarning, iter_articles
 from retrieval.embedding import Embedder, question_vectors
 from retrieval.errors import IndexNotReady, ReindexInProgress
+from retrieval.feeds import FeedStates, PollReport, Resolver, check_address, system_resolver
 from retrieval.library import OnTaken, TrashedFile
-from retrieval.models import Article, Chunk, Headline, Passage
+from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
 from retrieval.search import IndexStats, Progress, ReindexReport
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
@@ -207,8 +208,23 @@ class FakeServices:
     async def read_article(self, name: str, data: bytes) -> ArticleInfo:
         return article_info(name, data)  # the real reading: only the index around it is faked
 
-    async def reindex(self, *, full: bool = False, progress: Progress | None = None) -> ReindexReport:
+    async def search(self, question: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        return SearchResult(question, self.retriever.search(question, k=k or 3), {})
+
+    async def reindex(
+        self, *, full: bool = False, progress: Progress | None = None, count_preparation: bool = False
+    ) -> ReindexReport:
         return await asyncio.to_thread(self.reindex_now, full=full, progress=progress)
+
+    # The feeds are the real ones (the checks, the poller on the bot's store): the feeds' own
+    # loopback site stands in for the web.
+    async def check_feed(self, url: str, resolve: Resolver = system_resolver) -> None:
+        await asyncio.to_thread(check_address, url, self.settings.feeds_allow_private, resolve)
+
+    async def poll_feeds(self, urls: Sequence[str], states: FeedStates,
+                         resolve: Resolver = system_resolver) -> PollReport:
+        poller = feed_poller(self.settings, states, None, resolve)
+        return await asyncio.to_thread(poller.poll, list(urls))
 
     # The library is the real one, on the test's ARTICLES_DIR: only the index is faked.
     async def library(self, contains: str | None = None, limit: int = 200) -> list[LibraryEntry]:

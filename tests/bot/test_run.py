@@ -34,8 +34,6 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> RecordingApplication:
     # `qabot run` imports the bot and the services when it runs (they are heavy): patched at home.
     monkeypatch.setattr(qabot.services, "build_services", lambda settings: services)
     monkeypatch.setattr(cli.serving, "build_application", lambda settings, services, **kw: application)
-    # The index check before serving is tested in tests/test_run_command.py; here, that it runs.
-    monkeypatch.setattr(run_command, "check_index", lambda checked: application.calls.append(("check", {})))
     return application
 
 
@@ -57,7 +55,7 @@ def test_without_a_token_it_opens_the_terminal_chat(make_settings, monkeypatch, 
 
 def test_with_a_token_it_polls(make_settings, recorded: RecordingApplication) -> None:  # type: ignore[no-untyped-def]
     assert run_command.run(argparse.Namespace(), make_settings(telegram_bot_token=TOKEN)) == 0
-    assert [name for name, _ in recorded.calls] == ["check", "polling"]
+    assert [name for name, _ in recorded.calls] == ["polling"]
 
 
 def test_with_a_webhook_url_it_serves_the_webhook(make_settings, recorded: RecordingApplication) -> None:  # type: ignore[no-untyped-def]
@@ -66,8 +64,7 @@ def test_with_a_webhook_url_it_serves_the_webhook(make_settings, recorded: Recor
         telegram_webhook_port=8444, telegram_webhook_secret="s3cret-token",
     )
     assert run_command.run(argparse.Namespace(), settings) == 0
-    assert recorded.calls[0][0] == "check"
-    name, kw = recorded.calls[1]
+    [(name, kw)] = recorded.calls
     assert name == "webhook"
     assert kw["webhook_url"] == "https://bot.example.org/tg/hook" and kw["url_path"] == "tg/hook"
     assert kw["port"] == 8444 and kw["listen"] == "127.0.0.1" and kw["secret_token"] == "s3cret-token"

@@ -66,8 +66,8 @@ async def test_bad_files_are_skipped_with_a_warning_and_the_reindex_completes(
         for name, reason in bad.items():
             assert any(f"{name} reason=" in w and reason in w for w in warnings), (name, warnings)
 
-        assert bot.services.retriever.article("sous dossier/Été à Tombouctou, l'été.txt") is not None
-        assert all(bot.services.retriever.article(n) is None for n in (*bad, "dossier lié/secret.txt"))
+        assert await bot.services.article("sous dossier/Été à Tombouctou, l'été.txt") is not None
+        assert all([await bot.services.article(n) is None for n in (*bad, "dossier lié/secret.txt")])
         tg.message("Qui a numérisé les manuscrits de Tombouctou ?", chat_id=5)
         tg.message("Quel est le mot de passe du serveur ?", chat_id=6)
         await tg.wait_answers(5, 1)

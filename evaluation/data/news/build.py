@@ -1,6 +1,6 @@
 """Write the dated news test set: articles with front matter, syndicated copies, questions.
 
-    python evaluation/data/news/build.py      # rewrites corpus/, questions.jsonl, groups.json
+    python evaluation/data/news/build.py      # rewrites corpus/, groups.json, questions.jsonl, intents.jsonl
 
 Deterministic. A syndicated copy is what aggregators and regional papers publish from a wire
 story: another headline and URL, its own source line, a dateline, typographic apostrophes,
@@ -9,7 +9,9 @@ sometimes a paragraph cut or a "Lire aussi" line added, published a few hours la
 story it is about, and any copy of it counts as the right article.
 
 The questions are asked on Thursday 20 February 2025 (`TODAY`): "la semaine dernière" is
-10-16 February 2025, "hier" the 19th, "le mois dernier" January 2025.
+10-16 February 2025, "hier" the 19th, "le mois dernier" January 2025. The recurring subjects of
+2024-2025 (recurring_*.py) have their own questions, intents.jsonl (intents.py, issue 24: open
+news questions, timelines, periods with no article, facts), asked on 18 December 2025.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from intents import INTENTS, INTENTS_TODAY  # noqa: E402
+from recurring_a import RECURRING_A  # noqa: E402
+from recurring_b import RECURRING_B  # noqa: E402
+from recurring_c import RECURRING_C  # noqa: E402
 from stories import STORIES  # noqa: E402
+
+# The first part (2024-09 .. 2025-02, the questions of questions.jsonl), then the recurring
+# subjects of 2024-2025 (the questions of intents.jsonl).
+ALL_STORIES = STORIES + RECURRING_A + RECURRING_B + RECURRING_C
 
 TODAY = "2025-02-20"
 
@@ -41,6 +51,33 @@ COPIES: dict[str, list[str]] = {
     "tempete-jan": ["Sud Ouest"], "agri-nov": ["La Dépêche"], "notre-dame": ["Le Parisien avec AFP", "Ouest-France"],
     "telethon": ["20 Minutes"], "ev-feb": ["Yahoo Finance"], "goncourt": ["Livres Hebdo"],
     "soldes": ["Actu.fr"],
+    # the recurring subjects of 2024-2025
+    "tram-2024-01": ["Actu.fr"], "tram-2024-06": ["Le Parisien avec AFP", "20 Minutes"],
+    "tram-2024-11": ["Actu.fr"], "tram-2025-02": ["Le Figaro avec AFP"], "tram-2025-05": ["Ouest-France", "Actu.fr"],
+    "tram-2025-12": ["Actu.fr"], "tram-en-2025": ["Yahoo News"],
+    "proces-2025-03a": ["Le Parisien avec AFP", "Ouest-France"], "proces-2025-03c": ["Le Figaro avec AFP"],
+    "proces-2025-05": ["Le Courrier picard", "20 Minutes"], "proces-2025-06": ["France Bleu"],
+    "proces-en-2025": ["Yahoo News"],
+    "eboueurs-2024-03": ["Lyon Capitale"], "eboueurs-2024-03b": ["Le Progrès", "BFM Lyon"],
+    "eboueurs-2024-03c": ["Lyon Capitale"], "eboueurs-2025-10": ["Lyon Capitale"], "eboueurs-2025-10b": ["Le Progrès"],
+    "eboueurs-en-2024": ["US News"],
+    "valmont-2024-08": ["Actu.fr"], "valmont-2024-12": ["L'Équipe", "Ouest-France"], "valmont-2025-01": ["Paris-Normandie"],
+    "valmont-2025-04b": ["Paris-Normandie", "France Bleu"], "valmont-en-2025": ["Yahoo Sports"],
+    "ferromax-2024-02": ["Le Républicain lorrain", "L'Est républicain"], "ferromax-2024-07": ["Le Républicain lorrain"],
+    "ferromax-2024-12": ["France Bleu"], "ferromax-2025-05": ["Les Échos", "Le Républicain lorrain"],
+    "ferromax-en-2024": ["MarketWatch"],
+    "vierzon-2025-01": ["France Bleu"], "vierzon-2025-03a": ["Le Berry républicain", "France Bleu"],
+    "vierzon-2025-03b": ["Le Parisien avec AFP"],
+    "feux-2024-07": ["L'Indépendant", "Midi Libre"], "feux-2024-09": ["Le Figaro avec AFP"], "feux-2025-07": ["20 Minutes"],
+    "feux-2025-07b": ["Sud Ouest", "Le Parisien avec AFP"], "feux-2025-08": ["Midi Libre"], "feux-2025-09": ["Ouest-France"],
+    "feux-en-2025": ["Yahoo News"],
+    "carhaix-2024-06": ["Ouest-France"], "carhaix-2024-07": ["Le Télégramme", "Ouest-France"], "carhaix-2025-06": ["France Bleu"],
+    "helios-2024-05": ["La Voix du Nord", "Les Échos"], "helios-2025-01": ["Le Parisien avec AFP"],
+    "helios-2025-11": ["Les Échos"], "helios-en-2025": ["Yahoo Finance"],
+    "vendanges-2024": ["La Revue du vin de France"], "vendanges-2025": ["Sud Ouest"], "vendanges-en-2024": ["US News"],
+    "eau-2024-02": ["France Bleu"], "eau-2025-03": ["Midi Libre"], "avignon-2024": ["La Provence"],
+    "carburant-2024-04": ["BFM Business"], "carburant-2025-11": ["Le Parisien avec AFP"], "bac-2024": ["20 Minutes"],
+    "aerien-2025-07": ["Le Parisien avec AFP", "Ouest-France"],
 }
 
 DATELINES = {"fr": "PARIS ({source}) – ", "en": "LONDON ({source}) - "}
@@ -147,7 +184,7 @@ def main() -> None:
     shutil.rmtree(corpus, ignore_errors=True)
     corpus.mkdir()
     groups: dict[str, list[str]] = {}
-    for key, date, source, lang, title, body in STORIES:
+    for key, date, source, lang, title, body in ALL_STORIES:
         host = source.lower().replace(" ", "").replace("'", "").replace("é", "e")
         files = [slug(key, 0)]
         meta = {"title": title, "date": date, "url": f"https://www.{host}.example/{key}", "source": source, "lang": lang}
@@ -172,8 +209,27 @@ def main() -> None:
                 "articles": [f for k in keys for f in groups[k]], "today": TODAY,
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{sum(len(f) for f in groups.values())} articles ({len(STORIES)} stories, "
-          f"{sum(1 for f in groups.values() if len(f) > 1)} with copies), {len(QUESTIONS)} questions")
+    write_intents(groups, {key: date for key, date, *_ in ALL_STORIES})
+    print(f"{sum(len(f) for f in groups.values())} articles ({len(ALL_STORIES)} stories, "
+          f"{sum(1 for f in groups.values() if len(f) > 1)} with copies), {len(QUESTIONS)} questions, "
+          f"{len(INTENTS)} intent questions")
+
+
+def write_intents(groups: dict[str, list[str]], dates: dict[str, str]) -> None:
+    """intents.jsonl: the questions of issue 24, each story key expanded to all its copies."""
+    with (HERE / "intents.jsonl").open("w", encoding="utf-8") as out:
+        for number, item in enumerate(INTENTS, start=1):
+            unknown = [k for k in item.stories if k not in groups]
+            assert not unknown, f"{item.question}: unknown stories {unknown}"
+            row = {
+                "id": f"intent-{number:03d}", "question": item.question, "today": INTENTS_TODAY,
+                "intent": item.intent, "stories": list(item.stories),
+                "articles": [f for k in item.stories for f in groups[k]],
+                "story_dates": {k: dates[k] for k in item.stories},
+                "period": {"start": item.period[0], "end": item.period[1]} if item.period else None,
+                "answers": list(item.answers), "expect": item.expect,
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,136 @@
+"""The learned reader as the sentence judge: which retrieved sentences answer, and with which words.
+
+A cheap first look (the question's key terms a sentence shares, weighted by rarity, and the
+passage's rank: `answering.sentence_features.first_look`) shortlists a few sentences; the reader reads
+each with the sentence before it and gives the probability that it answers and the span it
+would answer with. The answer is declined when no sentence reaches the bar; the reply leads
+with the best sentence's span only when the reader is sure of it (a lead must be right, or
+absent). The bars are the reader's, read from its manifest (`decision`), chosen on held-out
+articles (docs/EVALUATION.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from answering.query import Query
+from answering.reader.runtime import Candidate, SentenceReader, TorchReader
+from answering.reader.store import MANIFEST
+from answering.scoring import SentenceScore
+from answering.sentence_features import first_look, held_back_without_added_terms, lexical_scores
+from answering.sentences import candidates, content_terms
+from retrieval.errors import QabotError
+from retrieval.models import Passage
+
+SHORTLIST = 6
+# Words a lead must not end on ("1,8 million de"): the span stopped one token short.
+_DANGLING = re.compile(
+    r"(?:\s+(?:de|du|des|d['’]|à|au|aux|le|la|les|l['’]|et|ou|en|un|une|sur|par|pour|of|the|a|an|and|or|in|on|to|at|by))+$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderBars:
+    """When the reader's judgement becomes an answer (kept in the adapter's manifest)."""
+
+    answer: float = 0.5  # the best sentence's probability must reach this, or the question is declined
+    lead: float = 0.5  # the span's own probability must reach this to lead the reply in bold
+    extra_ratio: float = 0.8  # a further sentence needs this share of the best one's probability
+
+
+class ReaderJudge:
+    """The `SentenceScorer` with the learned reader deciding (blocking)."""
+
+    every_language = True  # e5 is multilingual: an English question reads French sentences
+
+    def __init__(self, reader: SentenceReader, bars: ReaderBars, shortlist: int = SHORTLIST) -> None:
+        self._reader = reader
+        self.bars = bars
+        self._shortlist = shortlist
+
+    def score(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[SentenceScore]:
+        """The shortlisted sentences read, most probable answer first."""
+        found = candidates(passages)
+        if not found:
+            return []
+        texts = [c.text for c in found]
+        terms = [content_terms(t) for t in texts]
+        lexical = held_back_without_added_terms(query, lexical_scores(query, texts, terms), terms)
+        order = first_look(lexical, [c.passage_number for c in found])[: self._shortlist]
+        shortlist = [found[i] for i in order]
+        readings = self._reader.read(query.text, [Candidate(c.text, c.before) for c in shortlist])
+        dense = max((p.dense_score or 0.0 for p in passages), default=0.0)
+        rows = [
+            SentenceScore(
+                c.passage_number, c.text, r.probability,
+                {"reader": r.probability, "span": r.answer_probability, "best_dense": dense,
+                 "idf_match": idf_match or 0.0, "lexical": lexical[order[k]]},
+                short_answer=_lead(r.answer) if r.answer_probability >= self.bars.lead else None,
+            )
+            for k, (c, r) in enumerate(zip(shortlist, readings, strict=True))
+        ]
+        rows.sort(key=lambda row: -row.probability)
+        return rows
+
+    def choose(self, judged: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
+        """What `choose` picks under the reader's bars (`bar` given: that answer bar instead)."""
+        bars = self.bars if bar is None else replace(self.bars, answer=bar)
+        return choose(judged, bars, max_sentences)
+
+
+def choose(judged: Sequence[SentenceScore], bars: ReaderBars, max_sentences: int) -> list[SentenceScore]:
+    """The best sentence (`judged` is most probable first) when it reaches the answer bar, and
+    further ones nearly as probable that reach it too; none when the best does not."""
+    if not judged or judged[0].probability < bars.answer:
+        return []
+    best = judged[0]
+    chosen = [best]
+    for row in judged[1:]:
+        if len(chosen) >= max_sentences or row.probability < max(bars.extra_ratio * best.probability, bars.answer):
+            break
+        chosen.append(row)
+    return chosen
+
+
+def _lead(span: str | None) -> str | None:
+    if not span:
+        return None
+    return _DANGLING.sub("", span.strip(" ,;:.")).strip() or None
+
+
+@lru_cache(maxsize=2)
+def shared_reader(folder: Path, threads: int) -> TorchReader:
+    """One reader per process and folder: it takes seconds to build and is read-only once
+    built (`TorchReader.read` serialises its forward passes)."""
+    return TorchReader.load(folder, threads)
+
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "reader_models"
+
+
+class ReaderMissing(QabotError, FileNotFoundError):
+    """ANSWER_READER names no trained reader."""
+
+
+def reader_folder(name: str) -> Path:
+    """`name`'s folder under answering/reader_models/, or `name` as a path."""
+    folder = MODELS_DIR / name if "/" not in name else Path(name)
+    if not (folder / MANIFEST).is_file():
+        raise ReaderMissing(
+            f"ANSWER_READER={name}: no trained reader at {folder} (adapter.safetensors and manifest.json). "
+            "Train one with `python -m evaluation.train_reader --all`, point ANSWER_READER at it, "
+            "or set ANSWER_READER=off for the hand-made judge."
+        )
+    return folder
+
+
+def load_reader_judge(folder: Path, threads: int = 2) -> ReaderJudge:
+    """The reader in `folder` (loaded once per process), with the bars its manifest records."""
+    reader = shared_reader(folder.resolve(), threads)
+    bars = reader.manifest.get("decision") or {}
+    return ReaderJudge(reader, ReaderBars(**{k: float(v) for k, v in bars.items() if k in ReaderBars.__slots__}))

@@ -1,0 +1,82 @@
+"""The edges hold: the front ends (bot/, cli/, web/) see the rest only through `qabot`'s contract (the front door,
+its types and errors), never retrieval/ or answering/ themselves, nor the composition root's
+insides. Read from the source (ast), so an import inside a function counts as much as one at
+the top of a file."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# The floors below the front door: a front end reaching into them is a leak.
+BELOW = ("retrieval", "answering")
+# The composition root's public entry points, for the CLI that composes what `qabot run` serves;
+# the rest of qabot/services.py (its retriever, index store, builders) is its own business.
+ROOT_ENTRIES = {"build_services", "build_embedder_from", "Services"}
+# Besides `qabot`, what each front end may import of the project: the CLI composes the bot and
+# the web server, and runs the evaluation (`qabot eval`); the bot and the web know none of them.
+SIDEWAYS = {"bot": {"bot"}, "cli": {"cli", "bot", "web", "evaluation"}, "web": {"web"}}
+PROJECT = {"retrieval", "answering", "qabot", "bot", "cli", "web", "evaluation", "benchmarks", "tests"}
+
+
+def imports(tree: ast.AST) -> Iterator[tuple[int, str, str | None]]:
+    """(line, module, name) for each imported module or name; `name` None for `import module`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, None
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
+            for alias in node.names:
+                yield node.lineno, node.module, alias.name
+
+
+def forbidden(front_end: str, source: str) -> list[str]:
+    """What `source` (a file of `front_end`) imports that the edges do not allow."""
+    found = []
+    for line, module, name in sorted(imports(ast.parse(source)), key=lambda found: found[0]):
+        top = module.split(".")[0]
+        if top not in PROJECT or top in SIDEWAYS[front_end]:
+            continue
+        if top in BELOW:
+            found.append(f"{line}: {module}")
+        elif module == "qabot.services" and (front_end != "cli" or name not in ROOT_ENTRIES):
+            found.append(f"{line}: {module}.{name}")
+        elif top != "qabot":
+            found.append(f"{line}: {module}")
+    return found
+
+
+def sources(front_end: str) -> list[Path]:
+    return sorted((ROOT / front_end).rglob("*.py"))
+
+
+@pytest.mark.parametrize("front_end", sorted(SIDEWAYS))
+def test_front_ends_import_only_the_qabot_contract(front_end: str) -> None:
+    leaks = {
+        str(path.relative_to(ROOT)): found
+        for path in sources(front_end)
+        if (found := forbidden(front_end, path.read_text(encoding="utf-8")))
+    }
+    assert leaks == {}
+
+
+def test_the_walk_sees_every_kind_of_leak() -> None:
+    """The check above can fail: each leak it exists for is caught, wherever the import sits."""
+    leaky = (
+        "from retrieval.models import MODES\n"
+        "import answering.protocol\n"
+        "def run():\n    from qabot.services import feed_poller\n"
+        "from evaluation import runner\n"
+    )
+    assert forbidden("bot", leaky) == ["1: retrieval.models", "2: answering.protocol", "4: qabot.services.feed_poller",
+                                       "5: evaluation"]
+    assert forbidden("cli", leaky) == ["1: retrieval.models", "2: answering.protocol", "4: qabot.services.feed_poller"]
+    allowed = "from qabot.frontdoor import Answer\nfrom qabot.errors import QabotError\nimport telegram\n"
+    assert forbidden("bot", allowed) == []
+    assert forbidden("cli", "from qabot.services import build_services\nfrom bot.app import attach\n") == []
+    assert sources("bot") and sources("cli")
