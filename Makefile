@@ -48,8 +48,8 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }
 
-# The type check holds the seams (front door, answerer, condenser) and the tests' fakes to
-# their Protocols; then the suite.
+# The type check (strict, tests and benchmarks included) holds the seams (front door, answerer,
+# condenser) and the tests' fakes and fixtures to their types; then the suite.
 test: $(STAMP) postgres browser
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

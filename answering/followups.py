@@ -140,7 +140,7 @@ def as_followup(
         own=question.own, language=question.language, search=read(rewrite.standalone),
         kind=question.kind, numbers=question.numbers,
         followup=True, carried_terms=frozenset(analyze(" ".join(rewrite.carried))),
-        added_terms=question.terms - earlier - _KIND_TERMS,
+        added_terms=question.terms - earlier - _KIND_TERMS, intent=question.intent,
     )
 
 

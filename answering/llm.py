@@ -96,16 +96,18 @@ def build_messages(
     history: Sequence[Turn],
     language: str,
     lead: tuple[str, int] | None = None,
+    request: str = "answer",
 ) -> list[BaseMessage]:
     """The chat: instructions, the conversation so far, then the passages and the question;
-    with a `lead` (the judge's short answer and its passage), offered to be checked."""
+    with a `lead` (the judge's short answer and its passage), offered to be checked. `request`:
+    the prompt that asks (answer; digest_request for an open news question: a cited summary)."""
     messages: list[BaseMessage] = [SystemMessage(prompts.load("system", language))]
     for turn in history:
         messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
-    request = prompts.render("answer", language, passages=format_passages(passages), question=question)
+    asked = prompts.render(request, language, passages=format_passages(passages), question=question)
     if lead is not None:
-        request += "\n\n" + prompts.render("lead", language, short_answer=lead[0], n=str(lead[1]))
-    messages.append(HumanMessage(request))
+        asked += "\n\n" + prompts.render("lead", language, short_answer=lead[0], n=str(lead[1]))
+    messages.append(HumanMessage(asked))
     return messages
 
 
@@ -147,7 +149,7 @@ class OpenAIChat:
         from langchain_openai import ChatOpenAI
 
         self._chat = ChatOpenAI(
-            base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,  # type: ignore[arg-type]
+            base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,
             # Our own connection pool: LangChain's default is one per (URL, timeout) for the whole
             # process, bound to the first event loop that used it ("Event loop is closed" in the
             # next), and its wrapper's __del__ closes it on whatever loop runs at the time.
@@ -223,7 +225,8 @@ class LlmAnswerer:
     ) -> Answer:
         started = time.perf_counter()
         question, language = query.text, query.language
-        messages = build_messages(question, passages, history, language, query.lead)
+        request = "digest_request" if query.intent == "open" else "answer"
+        messages = build_messages(question, passages, history, language, query.lead, request)
         try:
             # The wait for a turn is not the model's slowness: it has its own bound ("busy").
             async with self._backend.turn(), asyncio.timeout(self._timeout_s):

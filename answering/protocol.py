@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from answering.intent import Intent
 from answering.query import Query
 from retrieval.models import Passage
 
@@ -70,10 +71,14 @@ def compose(
     framing: str | None = None,
     note: str | None = None,
     bold: Callable[[str], str] = markdown_bold,
+    reported: str | None = None,
 ) -> str:
     """An answer's parts as one text: the note, the lead fact (through `bold`) on a line of its
-    own, then the framing and the body."""
-    text = f"{framing} {body}" if framing else body
+    own, then the framing and the body (a body of several lines, a digest or a timeline, under
+    its framing), closed by who reported it and when ("(AFP, 12 décembre 2016)")."""
+    if reported:
+        body = f"{body} ({reported})"
+    text = (f"{framing}\n{body}" if "\n" in body else f"{framing} {body}") if framing else body
     if lead:
         text = f"{bold(lead)}\n{text}"
     return f"{note}\n\n{text}" if note else text
@@ -105,13 +110,22 @@ class Answer:
     short_answer: str | None = None
     # Said before a body of quotes (prompts/extractive.*.md); None before the model's own words.
     framing: str | None = None
+    # What the question asked for (answering.intent): one fact, open news (a digest of stories),
+    # or a timeline (one dated line per story).
+    intent: Intent = "fact"
+    # Who published the article a fact answer comes from, and when, in the answer's language
+    # ("AFP, 12 décembre 2016"): a news answer may be old. None for an undated article.
+    reported: str | None = None
 
     def composed(self, bold: Callable[[str], str] = markdown_bold) -> str:
         """The answer as one text, as `qabot ask --json`, a conversation's history and the
         evaluation read it: the note, the lead fact (through `bold`) on a line of its own, then
         the framing and the body. A declined answer's note comes apart (it speaks of passages
         that a refusal does not show), so the text is the refusal alone."""
-        return compose(self.text, self.short_answer, self.framing, self.note if self.answered else None, bold)
+        return compose(
+            self.text, self.short_answer, self.framing, self.note if self.answered else None, bold,
+            self.reported if self.answered else None,
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -129,6 +143,8 @@ class Answer:
             "short_answer": self.short_answer,
             "body": self.text,
             "framing": self.framing,
+            "intent": self.intent,
+            "reported": self.reported,
         }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from answering.intent import Intent, read_intent
 from answering.question_kind import FIGURE_KINDS, QuestionKind, question_kind
 from answering.sentences import numbers_in
 from retrieval.dates import QuestionDates
@@ -39,6 +40,9 @@ class Query:
     # The sentence scorer's short answer and the passage it comes from, once it has read the
     # passages: offered to a language model as a lead to check, not as the answer.
     lead: tuple[str, int] | None = None
+    # What the question asks for as a whole (answering.intent): one fact, open news ("que
+    # s'est-il passé"), or a timeline; read from the user's own wording.
+    intent: Intent = "fact"
 
     @property
     def text(self) -> str:
@@ -77,7 +81,10 @@ class Query:
 
     def alone(self) -> Query:
         """The same question without the conversation (a short new question, not a follow-up)."""
-        return Query(own=self.own, language=self.language, search=self.own, kind=self.kind, numbers=self.numbers)
+        return Query(
+            own=self.own, language=self.language, search=self.own, kind=self.kind, numbers=self.numbers,
+            intent=self.intent,
+        )
 
 
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
@@ -85,5 +92,6 @@ def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = s
     and with retrieval.text.QuestionReader its dates)."""
     own = read(text)
     return Query(
-        own=own, language=language, search=own, kind=question_kind(own.text), numbers=frozenset(numbers_in(own.text))
+        own=own, language=language, search=own, kind=question_kind(own.text), numbers=frozenset(numbers_in(own.text)),
+        intent=read_intent(text),
     )

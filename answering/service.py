@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from answering import citations, prompts
+from answering.digest import digest, digest_stories, story_passages
 from answering.extractive import from_scored
 from answering.followups import (
     Condenser,
@@ -43,14 +44,20 @@ from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import MarkedSentence, render_marked
+from answering.stories import subject_terms
+from answering.timeline import timeline, timeline_stories
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
 from retrieval.models import Passage, SearchQuery
-from retrieval.search import SearchIndex
+from retrieval.search import Searching
 from retrieval.temporal import DateOutcome
 from retrieval.text import search_query
 
 logger = logging.getLogger(__name__)
+
+# Candidates retrieved for a digest or a timeline (a fact question reads the configured k): one
+# passage per story, so up to this many stories to choose among or line up.
+NEWS_CANDIDATES = 30
 
 # Asked of the index at start-up, its answer thrown away: a question of the kind people ask.
 WARM_UP_QUESTION = "Combien de personnes ont été touchées et quand cela a-t-il commencé ?"
@@ -62,7 +69,7 @@ class QuestionAnswering:
 
     def __init__(
         self,
-        retriever: SearchIndex,
+        retriever: Searching,
         embedder: Embedder | None,
         policy: RefusalPolicy,
         answerer: Answerer,
@@ -115,9 +122,11 @@ class QuestionAnswering:
             return self._refusal(plain_query(question, DEFAULT_LANGUAGE), [], None)
         query, rewrite = await self._understand(question, history)
         retrieve_started = time.perf_counter()
-        search = await asyncio.to_thread(self._retriever.search, query.search, self._k)
+        # A digest or a timeline chooses among the stories: it needs more of them than a fact.
+        k = self._k if query.intent == "fact" else max(self._k or 0, NEWS_CANDIDATES)
+        search = await asyncio.to_thread(self._retriever.search, query.search, k)
         if rewrite is not None and rewrite.carried and not speaks_of_own_terms(query, search.passages):
-            alone = await asyncio.to_thread(self._retriever.search, query.own, self._k)
+            alone = await asyncio.to_thread(self._retriever.search, query.own, k)
             if not continues_subject(search.passages, alone.passages, self._policy.related_floor):
                 # A short new question, not a follow-up: the earlier question's terms found
                 # passages on the earlier subject, which would answer it with something else.
@@ -129,7 +138,10 @@ class QuestionAnswering:
         chosen: list[SentenceScore] | None = None
         # Follow-ups keep the earlier path (retrieval bars, the extractive answerer's own
         # ordering of what the last answer said): the judge was fitted on standalone questions.
-        if self._judge is not None and passages and not query.followup:
+        news = query.intent != "fact"
+        # A digest or a timeline has no single sentence that answers: the judge, fitted on fact
+        # questions, would decline it; the retrieval bars decide whether anything is about it.
+        if self._judge is not None and passages and not query.followup and not news:
             judge_started = time.perf_counter()
             judged = await asyncio.to_thread(self._judge.score, query, passages, search.idf_match)
             if query.language == ARTICLES_LANGUAGE or self._judge.every_language:
@@ -144,24 +156,37 @@ class QuestionAnswering:
                 query = query.with_lead(chosen[0].short_answer, chosen[0].passage_number)
             # Part of "generate": the answerer's own time is generate minus judge.
             timings["judge"] = (time.perf_counter() - judge_started) * 1000
+        elif news:
+            # "Que s'est-il passé hier ?" has no subject but its period: what retrieval found in
+            # it is what it asks about.
+            declined = bool(subject_terms(query)) and self._policy.declines(query, passages, search.idf_match)
         else:
             declined = self._policy.declines(query, passages, search.idf_match) or (
                 self._judge is not None and misses_asked_measure(query, passages)
             )
         dates = search.dates
+        llm_down = rewrite.degraded if rewrite is not None else None
         if dates is not None and dates.period is not None and not dates.in_period:
-            # Nothing published in the period asked about, nor speaking of it: say so rather
-            # than answer from another period.
-            answer = self._no_article_in_period(query, passages, search.idf_match, dates)
+            if self._policy.declines(query, passages, search.idf_match):
+                # Nothing is about the subject at any date: the date is not why there is no answer.
+                answer = self._refusal(query, passages, search.idf_match)
+            else:
+                # Nothing published in the period asked about, nor speaking of it: say so rather
+                # than answer from another period.
+                answer = self._no_article_in_period(query, passages, search.idf_match, dates)
         elif declined:
             answer = self._refusal(query, passages, search.idf_match)
+        elif news:
+            answer = await self._news(query, passages, search.idf_match, dates, history, on_partial, llm_down)
         else:
-            llm_down = rewrite.degraded if rewrite is not None else None
             answer = await self._answer(query, passages, search.idf_match, history, on_partial, llm_down, chosen)
         finished = time.perf_counter()
         timings["generate"] = (finished - generate_started) * 1000
         timings["total"] = (finished - started) * 1000
-        answer = replace(answer, timings_ms=timings, standalone_question=query.standalone if query.followup else None)
+        answer = replace(
+            answer, timings_ms=timings, standalone_question=query.standalone if query.followup else None,
+            intent=query.intent,
+        )
         logger.info(
             "answered=%s answerer=%s fallback=%s language=%s citations=%d verified=%s total_ms=%.0f",
             answer.answered, answer.answerer, answer.fallback, query.language, len(answer.citations), answer.verified,
@@ -198,28 +223,71 @@ class QuestionAnswering:
             return self._finish(verified, query, passages, idf_match)
         cause = llm_down
         if cause is None:
-            try:
-                preview = CheckedPreview(on_partial, query, passages, self._embedder) if on_partial else None
-                raw = await self._answerer.answer(query, passages, history, preview)
-                if chosen and chosen[0].short_answer:
-                    # The judge's fact leads the model's answer too, when the model states it.
-                    raw = replace(raw, short_answer=chosen[0].short_answer)
-            except LlmUnavailable as exc:
-                cause = exc.cause
-                logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", cause, exc,
-                               extra={"cause": cause})
-            else:
-                verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
-                if verified.answered or not raw.answered:  # kept, or the model itself declined
-                    return self._finish(verified, query, passages, idf_match)
-                cause = "uncited"
-                logger.warning(
-                    "language model answer replaced by the extractive one cause=%s reason=%s",
-                    cause, "no sentence passed the citation check", extra={"cause": cause},
-                )
+            # The judge's fact leads the model's answer too, when the model states it.
+            lead = chosen[0].short_answer if chosen else None
+            kept, cause = await self._from_model(query, passages, history, on_partial, lead)
+            if kept is not None:
+                return self._finish(kept, query, passages, idf_match)
         raw = from_scored(query, chosen) if chosen else await self._fallback.answer(query, passages, history)
         verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
         return self._finish(verified, query, passages, idf_match, cause)
+
+    async def _news(
+        self,
+        query: Query,
+        passages: list[Passage],
+        idf_match: float | None,
+        dates: DateOutcome | None,
+        history: Sequence[Turn],
+        on_partial: PartialCallback | None,
+        llm_down: FallbackCause | None,
+    ) -> Answer:
+        """A timeline, or the digest of an open news question: with a language model, its cited
+        summary of the digest's stories, else (or when it fails) the stories' own sentences."""
+        period = dates.period if dates is not None and dates.in_period else None
+        in_period = period is not None
+        if query.intent == "timeline":
+            asked = describe_period(period, dates.named_as, query.language) if period and dates else None
+            found = await asyncio.to_thread(timeline, query, timeline_stories(query, passages), self._embedder, asked)
+            return self._finish(found, query, passages, idf_match)
+        # ANSWER_MAX_SENTENCES bounds a digest too: one sentence a story.
+        stories = digest_stories(query, passages, in_period, self._max_sentences)
+        cause = llm_down
+        if self._fallback is not None and cause is None and stories:
+            # The model summarises the digest's stories, and only them.
+            verified, cause = await self._from_model(query, story_passages(stories), history, on_partial)
+            if verified is not None:
+                return self._finish(verified, query, passages, idf_match)
+        found = await asyncio.to_thread(digest, query, stories, self._embedder, self._max_sentences)
+        return self._finish(found, query, passages, idf_match, cause)
+
+    async def _from_model(
+        self,
+        query: Query,
+        passages: list[Passage],
+        history: Sequence[Turn],
+        on_partial: PartialCallback | None,
+        lead: str | None = None,
+    ) -> tuple[Answer | None, FallbackCause | None]:
+        """The language model's answer from `passages`, verified (or its own refusal); else None
+        and why it could not be used. `lead`: the fact its answer leads with, when it states it."""
+        try:
+            preview = CheckedPreview(on_partial, query, passages, self._embedder) if on_partial else None
+            raw = await self._answerer.answer(query, passages, history, preview)
+        except LlmUnavailable as exc:
+            logger.warning("language model answer replaced by the extractive one cause=%s reason=%s", exc.cause, exc,
+                           extra={"cause": exc.cause})
+            return None, exc.cause
+        if lead:
+            raw = replace(raw, short_answer=lead)
+        verified = await asyncio.to_thread(citations.apply, raw, query, passages, self._embedder)
+        if verified.answered or not raw.answered:  # kept, or the model itself declined
+            return verified, None
+        logger.warning(
+            "language model answer replaced by the extractive one cause=%s reason=%s",
+            "uncited", "no sentence passed the citation check", extra={"cause": "uncited"},
+        )
+        return None, "uncited"
 
     def _finish(
         self,
@@ -235,12 +303,16 @@ class QuestionAnswering:
         if not verified.answered:
             refusal = self._refusal(query, passages, idf_match)
             return replace(refusal, answerer=verified.answerer, note=note, fallback=cause)
-        # Quotes are introduced as such; the model's own sentences are not.
-        framing = prompts.load("extractive", query.language) if verified.answerer == "extractive" else None
+        # Quotes are introduced as such (a digest's or a timeline's their own way); the model's
+        # own sentences are not.
+        framing = verified.framing or (
+            prompts.load("extractive", query.language) if verified.answerer == "extractive" else None
+        )
         short = verified.short_answer
         if short and short not in verified.text:
             short = None  # the fact leads only an answer that states it
-        return replace(verified, short_answer=short, framing=framing, note=note, fallback=cause)
+        reported = reported_by(verified, query.language) if query.intent == "fact" else None
+        return replace(verified, short_answer=short, framing=framing, note=note, fallback=cause, reported=reported)
 
     def _no_article_in_period(
         self, query: Query, passages: Sequence[Passage], idf_match: float | None, dates: DateOutcome
@@ -299,6 +371,15 @@ class CheckedPreview:
         if shown and shown != self._shown:
             self._shown = shown
             await self._show(shown)
+
+
+def reported_by(answer: Answer, language: str) -> str | None:
+    """Who published the article a fact answer leads with, and when: "AFP, 12 décembre 2016"
+    (the date as a reader of `language` reads it); None when that article is undated."""
+    passage = answer.citations[0].passage if answer.citations else None
+    if passage is None or not passage.date:
+        return None
+    return ", ".join(part for part in (passage.source, reader_date(passage.date, language)) if part)
 
 
 def describe_period(period: Period, named_as: str, language: str) -> str:

@@ -42,7 +42,7 @@ def questions(limit: int) -> list[str]:
 
 
 def build(backend: str, articles: Path, work: Path, embedder: Embedder) -> Services:
-    settings = Settings(_env_file=None, articles_dir=articles, index_dir=work / backend,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, articles_dir=articles, index_dir=work / backend,
                         data_dir=work / "var", index_backend=backend)
     services = build_services(settings, embedder=embedder)
     started = time.perf_counter()

@@ -104,7 +104,7 @@ def fill(store: BotStore, questions: int, votes: int) -> None:
 
 async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, articles_dir=ROOT / "seeds", index_dir=Path(tmp) / "index",  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, articles_dir=ROOT / "seeds", index_dir=Path(tmp) / "index",
                             data_dir=Path(tmp) / "var")
         services = build_services(settings, embedder=HashingEmbedder())
         await services.reindex()
@@ -128,7 +128,7 @@ async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:
                 pages[page] = {"p50_ms": round(percentile(timings, 50), 1), "p95_ms": round(percentile(timings, 95), 1),
                                "bytes": len(response.content)}
         await store.close()
-        services.close()
+        await services.close()
     return {"questions": questions, "votes": votes, "repeat": repeat, "pages": pages,
             "worst_p95_ms": max(p["p95_ms"] for p in pages.values()), "load_average": os.getloadavg(),
             "cpu": cpu_report()}

@@ -59,10 +59,12 @@ class SyntheticVectors:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         vectors = self._rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit: np.ndarray = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return unit
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_passages([text])[0]
+        vector: np.ndarray = self.embed_passages([text])[0]
+        return vector
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -151,7 +153,8 @@ def bench_latency(real: Embedder, work: Path, sizes: list[int], n_queries: int) 
         synthetic_generation(store, real, size, vocabulary)
         retriever = Search(Retriever(store, real, RetrievalConfig()), real, RetrievalConfig())
         retriever.search(asked[0])  # opens and verifies the generation
-        totals, parts = [], {"embed": [], "dense": [], "bm25": []}
+        totals: list[float] = []
+        parts: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": []}
         for question in asked:
             started = time.perf_counter()
             result = retriever.search(question)

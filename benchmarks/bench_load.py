@@ -354,7 +354,7 @@ def main() -> None:
     args = parser.parse_args()
     name = "load-telegram.json" if args.telegram else "load-shuffled.json" if args.shuffle else "load.json"
     args.out = args.out or ROOT / "benchmarks" / "reports" / name
-    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
+    settings = Settings()  # pydantic-settings fills the fields from the environment
     questions = [q.question for q in load_questions(args.questions, None)]
     if args.shuffle:
         random.Random(7).shuffle(questions)

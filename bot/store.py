@@ -198,7 +198,8 @@ class BotStore:
                 schema.answers.insert().values(
                     chat_id=chat_id, user_id=user_id, question=answer.question, text=answer.text,
                     answered=int(answer.answered), language=answer.language, answerer=answer.answerer,
-                    note=answer.note, lead=answer.short_answer, framing=answer.framing, created_at=_now(),
+                    note=answer.note, lead=answer.short_answer, framing=answer.framing, intent=answer.intent,
+                    reported=answer.reported, created_at=_now(),
                     total_ms=answer.timings_ms.get("total"),
                 ).returning(schema.answers.c.id)
             ).scalar_one()
@@ -223,7 +224,7 @@ class BotStore:
         return StoredAnswer(
             id=answer_id, chat_id=chat_id, question=answer.question, text=answer.text,
             answered=answer.answered, language=answer.language, note=answer.note, citations=citations,
-            lead=answer.short_answer, framing=answer.framing,
+            lead=answer.short_answer, framing=answer.framing, intent=answer.intent, reported=answer.reported,
         )
 
     async def answer(self, answer_id: int, chat_id: int) -> StoredAnswer | None:
@@ -233,7 +234,7 @@ class BotStore:
         def read(db: Connection) -> StoredAnswer | None:
             row = db.execute(
                 sa.select(a.c.id, a.c.chat_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.note,
-                          a.c.lead, a.c.framing)
+                          a.c.lead, a.c.framing, a.c.intent, a.c.reported)
                 .where(a.c.id == answer_id, a.c.chat_id == chat_id)
             ).one_or_none()
             if row is None:
@@ -245,7 +246,7 @@ class BotStore:
             return StoredAnswer(
                 id=row[0], chat_id=row[1], question=row[2], text=row[3], answered=bool(row[4]),
                 language=row[5], note=row[6], citations=tuple(CitedPassage(*r._tuple()) for r in cited),
-                lead=row[7], framing=row[8],
+                lead=row[7], framing=row[8], intent=row[9] or "fact", reported=row[10],
             )
 
         return await self._run(read)
@@ -258,7 +259,7 @@ class BotStore:
         def copy(db: Connection) -> int | None:
             row = db.execute(
                 sa.select(a.c.user_id, a.c.question, a.c.text, a.c.answered, a.c.language, a.c.answerer, a.c.note,
-                          a.c.lead, a.c.framing)
+                          a.c.lead, a.c.framing, a.c.intent, a.c.reported)
                 .where(a.c.id == answer_id, a.c.chat_id == from_chat)
             ).one_or_none()
             if row is None:
@@ -266,7 +267,8 @@ class BotStore:
             new_id: int = db.execute(
                 a.insert().values(
                     chat_id=to_chat, user_id=row[0], question=row[1], text=row[2], answered=row[3],
-                    language=row[4], answerer=row[5], note=row[6], lead=row[7], framing=row[8], created_at=_now(),
+                    language=row[4], answerer=row[5], note=row[6], lead=row[7], framing=row[8], intent=row[9],
+                    reported=row[10], created_at=_now(),
                 ).returning(a.c.id)
             ).scalar_one()
             cited = db.execute(

@@ -138,6 +138,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "empty_answer": {"fr": "(réponse vide)", "en": "(empty answer)"},
     "back_to_answer": {"fr": "↩️ Réponse", "en": "↩️ Answer"},
+    "timeline_more": {"fr": "Suite ▶️ ({page}/{pages})", "en": "More ▶️ ({page}/{pages})"},
+    "timeline_back": {"fr": "◀️ Précédent", "en": "◀️ Back"},
     "back_to_passage": {"fr": "↩️ Passage", "en": "↩️ Passage"},
     "read_article": {"fr": "📄 Lire l'article", "en": "📄 Read the article"},
     "open_original": {"fr": "🔗 Article original", "en": "🔗 Original article"},

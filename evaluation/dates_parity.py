@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from evaluation.runner import evaluate_retrieval, load_questions, prepare, publish
 from qabot.settings import load_settings
@@ -36,19 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     assert reader.dates is not None, "RETRIEVAL_DATES is off"
     dated = [q for q in questions if (found := reader(q.question).dates) is not None and found.mentions]
     groups = services.retriever.duplicate_groups()
-    report: dict[str, object] = {
+    report: dict[str, Any] = {  # JSON-ready
         "questions": len(questions), "dated_questions": len(dated), "articles_with_duplicates": len(groups),
     }
     parts = {"dated": dated} if args.dated_only else {"all": questions, "dated": dated}
     for label, on in (("with_dates", True), ("without_dates", False)):
         services.reader = reader if on else QuestionReader(None)
         report[label] = {part: evaluate_retrieval(services, qs, "hybrid") for part, qs in parts.items()}
-        for figures in report[label].values():  # type: ignore[attr-defined]
+        for figures in report[label].values():
             figures.pop("latency_ms", None)
     answerable = sum(1 for q in questions if q.answerable and q.article)
-    dated_answerable = report["with_dates"]["dated"]["questions"]  # type: ignore[index]
+    dated_answerable = report["with_dates"]["dated"]["questions"]
     for key in ("recall@5", "mrr@10"):
-        change = report["with_dates"]["dated"][key] - report["without_dates"]["dated"][key]  # type: ignore[index]
+        change = report["with_dates"]["dated"][key] - report["without_dates"]["dated"][key]
         report[f"whole_set_change_{key}"] = round(change * dated_answerable / answerable, 4)
     publish(report, args.json)
     return 0

@@ -20,6 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -203,8 +204,8 @@ def replay(items: Sequence[Item], scored: Sequence[Scored], settings: Settings) 
     return outcomes
 
 
-def figures(outcomes: Sequence[dict[str, object]]) -> dict[str, float]:
-    def share(rows: list[dict[str, object]], key: str) -> float:
+def figures(outcomes: Sequence[dict[str, Any]]) -> dict[str, float]:
+    def share(rows: list[dict[str, Any]], key: str) -> float:
         return round(sum(bool(r[key]) for r in rows) / len(rows), 4) if rows else float("nan")
 
     by = {g: [o for o in outcomes if o["group"] == g] for g in (ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE)}
@@ -221,8 +222,8 @@ def figures(outcomes: Sequence[dict[str, object]]) -> dict[str, float]:
         "on_topic_declined": share(by[ON_TOPIC], "declined"),
         "same_article_wrongly_declined": share(by[SAME_ARTICLE], "declined"),
         "short_answer_shown": round(len(shown) / len(answered), 4) if answered else float("nan"),
-        "short_answer_f1": round(sum(float(o["short_f1"] or 0) for o in shown) / len(shown), 4) if shown else float("nan"),  # type: ignore[arg-type, misc]
-        "sentences_per_answer": round(sum(int(o["sentences"]) for o in answered) / len(answered), 3) if answered else float("nan"),  # type: ignore[call-overload]
+        "short_answer_f1": round(sum(float(o["short_f1"] or 0) for o in shown) / len(shown), 4) if shown else float("nan"),
+        "sentences_per_answer": round(sum(int(o["sentences"]) for o in answered) / len(answered), 3) if answered else float("nan"),
     }
 
 

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--shortlist", type=int, default=SHORTLIST, help="sentences the judge looks at closely")
     args = parser.parse_args(argv)
-    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
+    settings = Settings()  # pydantic-settings fills the fields from the environment
     questions = sample(load_questions(args.questions, args.limit), args.articles, args.controls, args.seed)
     services = prepare(settings, args.corpus)
     # Each distinct sentence analysed and embedded once: questions on one article shortlist the same ones.

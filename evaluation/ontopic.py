@@ -22,6 +22,7 @@ import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from answering.sentences import split_sentences
 from evaluation.metrics import contains_answer
@@ -29,11 +30,14 @@ from evaluation.metrics import contains_answer
 ONTOPIC = "on-topic"
 SAME_ARTICLE = "same-article"
 
+# A question as the JSON lines hold it (id, question, answers, answerable, article, group...).
+Row = dict[str, Any]
+
 
 @dataclass(frozen=True, slots=True)
 class Built:
     corpus: dict[str, str]  # article file name -> text
-    questions: list[dict[str, object]]
+    questions: list[Row]
 
 
 def remove_answers(text: str, answers: list[str]) -> str:
@@ -49,25 +53,25 @@ def remove_answers(text: str, answers: list[str]) -> str:
     return header + "\n" + "".join(pieces)
 
 
-def build(rows: list[dict[str, object]], corpus: dict[str, str], articles: int, per_article: int, seed: int) -> Built:
+def build(rows: list[Row], corpus: dict[str, str], articles: int, per_article: int, seed: int) -> Built:
     """The modified corpus and the on-topic question set (pure: no file access)."""
     rng = random.Random(seed)
-    by_article: dict[str, list[dict[str, object]]] = defaultdict(list)
+    by_article: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         if row.get("answerable", True) and row.get("article") in corpus:
             by_article[str(row["article"])].append(row)
     eligible = sorted(a for a, questions in by_article.items() if len(questions) >= per_article + 2)
     chosen = rng.sample(eligible, min(articles, len(eligible)))
     texts = dict(corpus)
-    questions: list[dict[str, object]] = []
+    questions: list[Row] = []
     for article in sorted(chosen):
         pool = list(by_article[article])
         rng.shuffle(pool)
-        removed: list[dict[str, object]] = []
+        removed: list[Row] = []
         for row in pool:
             if len(removed) == per_article:
                 break
-            answers = [str(a) for a in row["answers"]]  # type: ignore[attr-defined]
+            answers = [str(a) for a in row["answers"]]
             trial = remove_answers(texts[article], answers)
             # The sentence must be gone everywhere, and the article keep most of its text.
             if trial == texts[article] or len(trial) < 0.7 * len(corpus[article]):
@@ -83,11 +87,11 @@ def build(rows: list[dict[str, object]], corpus: dict[str, str], articles: int, 
             questions.append({**row, "answerable": False, "group": ONTOPIC})
         for row in by_article[article]:
             # A control's answer must have survived the removals of the others.
-            if row["id"] not in removed_ids and contains_answer(texts[article], [str(a) for a in row["answers"]]):  # type: ignore[attr-defined]
+            if row["id"] not in removed_ids and contains_answer(texts[article], [str(a) for a in row["answers"]]):
                 questions.append({**row, "group": SAME_ARTICLE})
     # Removing a sentence for one question can take away another's answer: checked again here.
     kept = [q for q in questions if q["group"] == SAME_ARTICLE or not any(
-        contains_answer(text, [str(a) for a in q["answers"]]) for text in texts.values()  # type: ignore[attr-defined]
+        contains_answer(text, [str(a) for a in q["answers"]]) for text in texts.values()
     )]
     return Built(texts, kept)
 

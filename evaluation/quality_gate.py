@@ -113,7 +113,7 @@ def measure(settings: Settings | None = None) -> dict[str, float]:
     from evaluation import runner  # heavy: models and index
     from qabot.settings import Settings
 
-    chosen = settings or Settings(_env_file=None, llm_provider="none")  # type: ignore[call-arg]
+    chosen = settings or Settings(_env_file=None, llm_provider="none")
     report = runner.run(chosen, QUESTIONS, CORPUS, modes=["hybrid"], answers=True)
     return figures(report)
 

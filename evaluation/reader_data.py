@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from answering.sentences import Span, split_sentences
 from evaluation.metrics import contains_answer, normalize
@@ -102,7 +103,7 @@ def answer_offsets(sentence: str, answers: Sequence[str]) -> tuple[int, int] | N
     return None
 
 
-def build_pairs(rows: Sequence[dict[str, object]], corpus: dict[str, str], folds: int) -> list[Pair]:
+def build_pairs(rows: Sequence[dict[str, Any]], corpus: dict[str, str], folds: int) -> list[Pair]:
     """The pairs of every question (pure: no file access), in the rows' order."""
     sentences = [s for name in sorted(corpus) for s in article_sentences(name, corpus[name])]
     by_article: dict[str, list[int]] = defaultdict(list)
@@ -112,7 +113,7 @@ def build_pairs(rows: Sequence[dict[str, object]], corpus: dict[str, str], folds
     pairs: list[Pair] = []
     for row in rows:
         question, qid = str(row["question"]), str(row["id"])
-        answers = [str(a) for a in row.get("answers", [])]  # type: ignore[attr-defined]
+        answers = [str(a) for a in row.get("answers", [])]
         article = row.get("article")
         if not row.get("answerable", True) or article not in corpus:
             fold = fold_of(qid, folds)

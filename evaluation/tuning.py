@@ -23,6 +23,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict
 
 from answering import refusal
 from evaluation import metrics
@@ -135,15 +136,15 @@ def sweep_fusion(
     rrf_ks: Sequence[int] = (5, 10, 20, 30, 60),
     bm25_weights: Sequence[float] = (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0, 4.0, 6.0),
     candidates: Sequence[int] = (20, 50, 100),
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Every combination (dense weight fixed at 1: only the ratio matters), best first."""
-    rows = []
+    rows: list[dict[str, Any]] = []  # JSON-ready
     grid = list(itertools.product(rrf_ks, bm25_weights, candidates))
     for rrf_k, bm25_weight, n in progress_bar(grid, desc="fusion grid"):
         config = FusionConfig(rrf_k, 1.0, bm25_weight, n)
         rows.append({"rrf_k": rrf_k, "dense_weight": 1.0, "bm25_weight": bm25_weight, "candidates": n,
                      **retrieval_figures(cset, config)})
-    return sorted(rows, key=lambda r: -(float(r["recall@5"]) + float(r["mrr@10"])))  # type: ignore[arg-type]
+    return sorted(rows, key=lambda r: -(float(r["recall@5"]) + float(r["mrr@10"])))
 
 
 # --- refusal -----------------------------------------------------------------------------------
@@ -188,7 +189,16 @@ def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
     return out
 
 
-def combined_upper_bound(rows: Sequence[Signals], max_wrong: float = 0.10) -> dict[str, object]:
+class UpperBound(TypedDict):
+    """`combined_upper_bound`'s reading, as the report writes it."""
+
+    signals: list[str]
+    standardised_weights: dict[str, float]
+    unanswerable_declined: float
+    answerable_wrongly_declined: float
+
+
+def combined_upper_bound(rows: Sequence[Signals], max_wrong: float = 0.10) -> UpperBound:
     """How far every signal together could go: a logistic regression fitted *and scored* on the
     same questions (in-sample, so optimistic), read at `max_wrong` answerable wrongly declined.
     If even this stays short of a target, no rule over these signals reaches it."""
@@ -300,7 +310,14 @@ def _agreement_rule(t_agree: float, t_disagree: float) -> Rule:
     return lambda s: s.best_dense < (t_agree if s.agree else t_disagree)
 
 
-def knee(curve: Sequence[dict[str, float]], max_wrong: float = 0.10) -> dict[str, object]:
+class Knee(TypedDict):
+    """`knee`'s two operating points on a curve (None: no point within the allowance)."""
+
+    at_max_wrong: dict[str, float] | None
+    max_difference: dict[str, float]
+
+
+def knee(curve: Sequence[dict[str, float]], max_wrong: float = 0.10) -> Knee:
     """The operating point: most unanswerable declined with at most `max_wrong` answerable
     declined (ties: fewer wrongly declined), and the point maximising the difference."""
     allowed = [p for p in curve if p["answerable_wrongly_declined"] <= max_wrong]
@@ -360,7 +377,7 @@ def _frontier(points: Sequence[dict[str, float]]) -> list[dict[str, float]]:
 def tune(
     settings: Settings, questions_path: Path, corpus: Path, depth: int = 100,
     plot_path: Path | None = None, all_refusal: bool = False,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     questions = load_questions(questions_path)
     services = prepare(settings, corpus)
     cset = collect(services, questions, depth)
@@ -369,7 +386,7 @@ def tune(
     modes = {mode: retrieval_figures(cset, current, mode) for mode in ("hybrid", "dense", "bm25")}
     grid = sweep_fusion(cset)
     best = grid[0]
-    best_config = FusionConfig(int(best["rrf_k"]), 1.0, float(best["bm25_weight"]), int(best["candidates"]))  # type: ignore[call-overload, arg-type]
+    best_config = FusionConfig(int(best["rrf_k"]), 1.0, float(best["bm25_weight"]), int(best["candidates"]))
     refusal: dict[str, object] = {}
     fused: FusionConfig
     for label, fused in (("current_fusion", current), ("best_fusion", best_config))[: 2 if all_refusal else 1]:
@@ -377,7 +394,7 @@ def tune(
         curves = refusal_curves(rows)
         knees = {name: knee(curve) for name, curve in curves.items()}
         if plot_path and label == "current_fusion":
-            plot_refusal(curves, knees["dense_plus_idf_match"]["at_max_wrong"], plot_path)  # type: ignore[arg-type]
+            plot_refusal(curves, knees["dense_plus_idf_match"]["at_max_wrong"], plot_path)
         refusal[label] = {
             "knees": knees,
             "dense_curve": curves["dense"],
@@ -416,17 +433,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, default=100, help="candidates kept per retriever")
     parser.add_argument("--json", type=Path, required=True, help="write the report here")
     args = parser.parse_args(argv)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if args.backend:
         overrides["embedding_backend"] = args.backend
     if args.chunk_tokens:
         overrides["chunk_tokens"] = args.chunk_tokens
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = Settings(**overrides)
     report = tune(settings, args.questions, args.corpus, args.depth, plot_path=args.json.with_suffix(".png"))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(json.dumps({"current_fusion": report["current_fusion"], "best_fusion": report["fusion_grid"][:5],  # type: ignore[index]  # noqa: T201 - the summary is this command's output
-                      "refusal_knees": {k: v["knees"] for k, v in report["refusal"].items()}},  # type: ignore[attr-defined]
+    print(json.dumps({"current_fusion": report["current_fusion"], "best_fusion": report["fusion_grid"][:5],  # noqa: T201 - the summary is this command's output
+                      "refusal_knees": {k: v["knees"] for k, v in report["refusal"].items()}},
                      ensure_ascii=False, indent=1))
     return 0
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from answering.protocol import Answer, Citation, PartialCallback, Turn, compose, origin_label
 from answering.reader_dates import moment_words, period_words, reader_date
+from answering.timeline import TIMELINE_PAGE
 from qabot.errors import (
     ArticleRejected,
     IndexCorrupt,
@@ -55,7 +56,7 @@ __all__ = [
     "AddressRefused", "ArticleRejected", "FeedError", "IndexCorrupt", "IndexModelMismatch", "IndexNotReady",
     "QabotError", "ReindexInProgress", "SettingsError",
     # presentation and plumbing the front ends share
-    "compose", "moment_words", "origin_label", "period_words", "reader_date", "safe_name",
+    "TIMELINE_PAGE", "compose", "moment_words", "origin_label", "period_words", "reader_date", "safe_name",
     "save_file", "shown", "stage_file", "system_resolver",
 ]
 

@@ -66,7 +66,7 @@ from retrieval.search import (
     RetrievalConfig,
     Search,
     SearchBackend,
-    SearchIndex,
+    Searching,
 )
 from retrieval.text import QuestionReader
 
@@ -212,7 +212,7 @@ def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceScore
 
 
 def build_answering(
-    settings: Settings, retriever: SearchIndex, embedder: Embedder | None, local_model: LocalModel | None = None,
+    settings: Settings, retriever: Searching, embedder: Embedder | None, local_model: LocalModel | None = None,
     reader: QuestionReader | None = None,
 ) -> QuestionAnswering:
     """The answer service for LLM_PROVIDER; an unknown provider lists the valid ones.

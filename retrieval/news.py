@@ -23,6 +23,26 @@ if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs these steps ove
     from retrieval.search import IndexView, SearchIndex
 
 
+# How a question asks for news or a timeline ("que s'est-il passé", "dernières nouvelles", "le
+# dernier article sur … parle de quoi", "chronologie", "what happened", "how did … unfold"),
+# analysed: these words say what is asked, not what about, so no article need hold them.
+NEWS_WORDS = frozenset(analyze(
+    "passé passe arrivé changé nouvelles nouvelle neuf dernier dernière derniers dernières article articles "
+    "parle parlent quoi actualité actualités info infos chronologie chronologique étapes déroulé déroulée "
+    "déroulés déroulées évolué happened happening new news latest going stand timeline "
+    "chronology unfold unfolded steps stages evolve evolved develop developed"
+))
+
+
+def subject_terms(query: SearchQuery) -> frozenset[str]:
+    """The question's analysed terms without its date words and its news wording: what an
+    article must speak of to be about it ("sncf" in "Que s'est-il passé à la SNCF en décembre
+    2024 ?"); empty for "Que s'est-il passé hier ?", about its period alone."""
+    dates = query.dates
+    dated = {t for m in dates.mentions for t in analyze(m.text)} if dates is not None else set()
+    return frozenset(query.terms) - dated - NEWS_WORDS
+
+
 def shape(
     fused: list[Fused], k: int, query: SearchQuery, view: IndexView
 ) -> tuple[list[Fused], DateOutcome | None, dict[str, tuple[Copy, ...]]]:
@@ -32,7 +52,7 @@ def shape(
     dates = query.dates
     if dates is not None and (dates.period is not None or dates.latest):
         dating = view.dating([f.chunk_id for f in fused], dates.period)
-        fused, outcome = temporal.rerank(fused, dating, dates, related(view, query, dates, fused))
+        fused, outcome = temporal.rerank(fused, dating, dates, related(view, query, fused))
     kept, copies = one_copy_per_story(view, fused, k)
     return kept, outcome, copies
 
@@ -69,15 +89,18 @@ def one_copy_per_story(
     return kept, copies
 
 
-def related(view: IndexView, query: SearchQuery, dates: QuestionDates, fused: list[Fused]) -> Callable[[Fused], bool]:
-    """Whether a candidate is about the question's subject, the date words aside: it holds
-    another of the question's terms, or is about as close in meaning as the best one."""
-    dated = {t for m in dates.mentions for t in analyze(m.text)}
-    topic = set(query.terms) - dated
+def related(view: IndexView, query: SearchQuery, fused: list[Fused]) -> Callable[[Fused], bool]:
+    """Whether a candidate is about the question's subject, the date and news words aside: it
+    holds another of the question's terms, or is about as close in meaning as the best one. A
+    question with no subject but its period ("Que s'est-il passé hier ?") is about whatever
+    the period holds."""
+    topic = subject_terms(query)
     best_dense = max((f.dense_score for f in fused if f.dense_score is not None), default=None)
     held: dict[int, set[str]] = {}
 
     def is_related(candidate: Fused) -> bool:
+        if not topic:
+            return True
         if best_dense is not None and candidate.dense_score is not None and (
             candidate.dense_score >= best_dense - temporal.RELATED_DENSE_MARGIN
         ):

@@ -1,6 +1,7 @@
 """The search contract every index backend serves, and the one search pipeline over it.
 
-    SearchIndex  what the answer service, the front door and the evaluation use of an index
+    SearchIndex  what the front door and the evaluation use of an index; the answer service
+                 uses its search alone (Searching)
     Search       the pipeline that implements it over any backend: mode check, BM25 on a
                  worker while the question is encoded, fusion weighted by mode, the news steps
                  (retrieval/news.py), passages, idf_match
@@ -209,12 +210,17 @@ class SearchBackend(StoredIndex, Protocol):
         ...
 
 
-class SearchIndex(StoredIndex, Protocol):
-    """What the front ends, the answer service and the evaluation need of an index."""
-
-    config: RetrievalConfig
+class Searching(Protocol):
+    """What the answer service needs of an index: its search alone (sync, thread-safe), so a
+    test's fixed passages stand in for it."""
 
     def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
+
+
+class SearchIndex(StoredIndex, Searching, Protocol):
+    """What the front ends and the evaluation need of an index."""
+
+    config: RetrievalConfig
 
 
 class Search:

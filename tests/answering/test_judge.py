@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 
 from answering.extractive import ExtractiveAnswerer
-from answering.facts import SentenceFacts, value_facts
+from answering.facts import SentenceAnalyzer, SentenceFacts, value_facts
 from answering.followups import CarryOver
 from answering.judge import Judge, Remembered, shared_date_finder
 from answering.judge_model import JudgeModel, load_model
 from answering.language import detect_language
 from answering.lead import lead_with_the_fact, short_answer
+from answering.protocol import AnswererName
 from answering.query import Query, plain_query
 from answering.question_kind import Kind
 from answering.refusal import RefusalPolicy
@@ -58,7 +59,7 @@ def model(bar: float = 0.5, extra_ratio: float = 0.5, **weights: float) -> Judge
 HAND = {"holds_kind": 2.0, "misses_kind": -2.0, "lexical": 3.0, "focus": 1.0, "lemma_coverage": 1.0}
 
 
-def test_the_person_asked_about_is_not_the_person_the_question_names(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_asked_about_is_not_the_person_the_question_names(analyzer: SentenceAnalyzer) -> None:
     judge = Judge(model(**HAND), analyzer, None)
     best = judge.score(ask("Qui est le porte-parole de Ban Ki-moon ?"), [passage(1, ALEPPO)], 0.5)[0]
     assert "Stepjane Dujarric" in best.text
@@ -66,7 +67,7 @@ def test_the_person_asked_about_is_not_the_person_the_question_names(analyzer) -
     assert best.features["focus"] == 1.0 and best.features["holds_kind"] == 1.0
 
 
-def test_lemmas_meet_where_the_words_differ(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_lemmas_meet_where_the_words_differ(analyzer: SentenceAnalyzer) -> None:
     judge = Judge(model(**HAND), analyzer, None)
     judged = judge.score(ask("Quand l'offensive a-t-elle été lancée ?"), [passage(1, ALEPPO)], 0.5)
     best = judged[0]
@@ -74,13 +75,13 @@ def test_lemmas_meet_where_the_words_differ(analyzer) -> None:  # type: ignore[n
     assert best.features["lemma_coverage"] == 1.0  # "lancée" / "lancer", "offensive"
 
 
-def test_a_figure_about_something_else_does_not_hold_the_focus(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_a_figure_about_something_else_does_not_hold_the_focus(analyzer: SentenceAnalyzer) -> None:
     judge = Judge(model(**HAND), analyzer, None)
     for row in judge.score(ask("Quelle est la population d'Alep ?"), [passage(1, ALEPPO)], 0.5):
         assert row.features["focus"] == 0.0  # no sentence speaks of the population
 
 
-def test_english_questions_get_their_kind_too(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_english_questions_get_their_kind_too(analyzer: SentenceAnalyzer) -> None:
     judge = Judge(model(**HAND), analyzer, None)
     judged = judge.score(ask("How many civilians fled Aleppo since the offensive?"), [passage(1, ALEPPO)], 0.5)
     assert all(row.features["expects_fact"] == 1.0 for row in judged)
@@ -132,7 +133,7 @@ def test_the_default_models_judge_is_shipped() -> None:
 class RecordingLlm:
     """Stands in for the LLM answerer: records whether it was asked."""
 
-    name = "llm"
+    name: AnswererName = "llm"
 
     def __init__(self) -> None:
         self.asked = 0
@@ -151,19 +152,19 @@ class FixedRetriever:
         return SearchResult(text, self.passages, {"total": 1.0}, idf_match=0.5)
 
 
-async def test_the_service_declines_on_the_judge_before_calling_the_llm(analyzer) -> None:  # type: ignore[no-untyped-def]
+async def test_the_service_declines_on_the_judge_before_calling_the_llm(analyzer: SentenceAnalyzer) -> None:
     embedder = HashingEmbedder()
     llm = RecordingLlm()
     qa = QuestionAnswering(
         FixedRetriever([passage(1, ALEPPO)]), embedder, RefusalPolicy(min_score=0.0),
-        llm, CarryOver(), fallback=ExtractiveAnswerer(embedder),  # type: ignore[arg-type]
+        llm, CarryOver(), fallback=ExtractiveAnswerer(embedder),
         judge=Judge(model(bar=0.99, **HAND), analyzer, embedder),
     )
     answer = await qa.ask("Quelle est la population d'Alep ?")
     assert not answer.answered and llm.asked == 0
 
 
-async def test_the_service_leads_with_the_fact_in_bold(analyzer) -> None:  # type: ignore[no-untyped-def]
+async def test_the_service_leads_with_the_fact_in_bold(analyzer: SentenceAnalyzer) -> None:
     embedder = HashingEmbedder()
     qa = QuestionAnswering(
         FixedRetriever([passage(1, ALEPPO)]), embedder, RefusalPolicy(min_score=0.0),
@@ -179,13 +180,13 @@ async def test_the_service_leads_with_the_fact_in_bold(analyzer) -> None:  # typ
 
 
 @pytest.mark.parametrize("kind", [Kind.REASON, Kind.OTHER])
-def test_no_short_answer_when_the_kind_is_not_a_fact(kind: Kind, analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_no_short_answer_when_the_kind_is_not_a_fact(kind: Kind, analyzer: SentenceAnalyzer) -> None:
     question = "Pourquoi l'offensive a-t-elle été lancée ?" if kind is Kind.REASON else "Que dit Ban Ki-moon ?"
     judge = Judge(model(**HAND), analyzer, None)
     assert all(row.short_answer is None for row in judge.score(ask(question), [passage(1, ALEPPO)], 0.5))
 
 
-def test_a_compound_word_keeps_its_parts_among_the_lemmas(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_a_compound_word_keeps_its_parts_among_the_lemmas(analyzer: SentenceAnalyzer) -> None:
     # "porte-parole" is one non-alphabetic token to spaCy: it used to vanish from the lemmas.
     assert {"porte", "parole"} <= analyzer.lemmas("Qui est le porte-parole de Ban Ki-moon ?")
     judge = Judge(model(**HAND), analyzer, None)
@@ -255,7 +256,7 @@ def test_each_sentence_is_analysed_and_embedded_once_while_remembered() -> None:
     assert analyzer.analysed == ["Un.", "Trois.", "Deux."]
 
 
-def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer: SentenceAnalyzer) -> None:
     embedder = HashingEmbedder()
     question = "Qui est le porte-parole de Ban Ki-moon ?"
     judge = Judge(model(**HAND), analyzer, embedder)
@@ -266,7 +267,7 @@ def test_the_judge_reuses_the_question_vector_retrieval_computed(analyzer) -> No
     assert [r.features["semantic"] for r in reused] == [r.features["semantic"] for r in fresh]
 
 
-def test_a_measure_not_stated_in_its_units_is_declined(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_a_measure_not_stated_in_its_units_is_declined(analyzer: SentenceAnalyzer) -> None:
     # Every sentence holds a figure about Aleppo, none a number of inhabitants.
     judge = Judge(model(bar=0.0, **HAND), analyzer, None)
     population = judge.score(ask("Quelle est la population d'Alep ?"), [passage(1, ALEPPO)], 0.5)
@@ -276,7 +277,7 @@ def test_a_measure_not_stated_in_its_units_is_declined(analyzer) -> None:  # typ
     assert judge.choose(fled, 3)  # a count, not a measure: the judge decides as before
 
 
-def test_the_sentence_stating_the_measure_leads(analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_the_sentence_stating_the_measure_leads(analyzer: SentenceAnalyzer) -> None:
     text = ALEPPO + " Avant la guerre, Alep comptait 2,3 millions d'habitants."
     judge = Judge(model(bar=0.0, **HAND), analyzer, None)
     rows = judge.score(ask("What was the population of Aleppo before the war?"), [passage(1, text)], 0.5)

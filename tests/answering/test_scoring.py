@@ -22,6 +22,8 @@ class ScriptedScorer:
     """A second scorer, as a learned reader would be: the sentence holding `answer` answers it
     surely, with `answer` as its short answer; the others not at all. Records what it was given."""
 
+    every_language = True
+
     def __init__(self, answer: str | None) -> None:
         self.answer = answer
         self.queries: list[Query] = []

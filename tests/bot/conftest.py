@@ -18,7 +18,8 @@ import pytest
 
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
-from bot.state import Tuning
+from bot.state import BotState, Tuning
+from bot.store import BotStore
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.services import article_info, article_view, feed_poller, library_entries, trash_dir
 from qabot.settings import Settings
@@ -31,7 +32,7 @@ from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
 from retrieval.search import IndexStats, Progress, ReindexReport
 from tests.fakes.embedder import HashingEmbedder
-from tests.fakes.telegram_server import TOKEN, FakeTelegram
+from tests.fakes.telegram_server import TOKEN, FakeTelegram, SentMessage
 
 ADMIN = 4242
 FAST = Tuning(typing_every_s=0.2, edit_every_s=0.3, reindex_progress_every_s=0.05)
@@ -292,20 +293,21 @@ class Harness:
     def ask(self, text: str, chat_id: int = 7, **kw: Any) -> dict[str, Any]:
         return self.tg.message(text, chat_id=chat_id, **kw)
 
-    async def answer_to(self, text: str, chat_id: int = 7, **kw: Any):  # type: ignore[no-untyped-def]
+    async def answer_to(self, text: str, chat_id: int = 7, **kw: Any) -> SentMessage:
         """Ask and wait until the answer carries its 👍 button (i.e. is complete)."""
         before = len(self.tg.sent(chat_id))
         self.ask(text, chat_id=chat_id, **kw)
 
-        def done():  # type: ignore[no-untyped-def]
+        def done() -> SentMessage | None:
             return next((m for m in self.tg.sent(chat_id)[before:]
                          if any(b["text"] == "👍" for b in m.buttons())), None)
 
         return await self.tg.wait_for(done)
 
     @property
-    def store(self):  # type: ignore[no-untyped-def]
-        return self.application.bot_data["state"].db
+    def store(self) -> BotStore:
+        state: BotState = self.application.bot_data["state"]
+        return state.db
 
 
 async def start_application(stack: contextlib.AsyncExitStack, application: Any) -> None:

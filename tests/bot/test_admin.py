@@ -11,6 +11,7 @@ import pytest
 from bot.handlers.admin import safe_filename, write_article
 from retrieval.feeds import FeedState, SeenItem
 from tests.bot.conftest import ADMIN, Harness, StartBot
+from tests.fakes.telegram_server import SentMessage
 
 NEW_ARTICLE = (
     " date 2022-09 Les vendanges précoces en Bourgogne\n\n"
@@ -216,7 +217,7 @@ OTHER_VERSION = (
 )
 
 
-async def _upload_and_get_choice(harness: Harness, name: str, content: str) -> tuple[object, dict[str, str]]:
+async def _upload_and_get_choice(harness: Harness, name: str, content: str) -> tuple[SentMessage, dict[str, str]]:
     tg = harness.tg
     before = len(tg.sent(ADMIN))
     tg.document(chat_id=ADMIN, file_name=name, content=content.encode())

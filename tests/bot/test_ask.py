@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from answering.protocol import Answer
 from tests.bot.conftest import Harness, StartBot
@@ -137,7 +138,7 @@ async def test_different_chats_concurrent_one_chat_in_order(harness: Harness) ->
     for chat in (21, 22, 23):
         harness.ask("Le budget de Grenoble ?", chat_id=chat)
     for chat in (21, 22, 23):
-        await harness.tg.wait_for(lambda chat=chat: harness.tg.sent(chat))
+        await harness.tg.wait_for(partial(harness.tg.sent, chat))
     assert asyncio.get_running_loop().time() - started < 1.1, "chats were served concurrently"
 
     harness.ask("premier budget Grenoble", chat_id=30)

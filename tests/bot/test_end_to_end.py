@@ -13,7 +13,7 @@ from bot.app import build_application
 from qabot.services import build_services
 from tests.bot.conftest import ADMIN, FAST, start_application
 from tests.fakes.embedder import HashingEmbedder
-from tests.fakes.telegram_server import TOKEN, FakeTelegram
+from tests.fakes.telegram_server import TOKEN, FakeTelegram, SentMessage
 
 
 async def test_real_services_answer_cite_and_reindex(
@@ -28,10 +28,11 @@ async def test_real_services_answer_cite_and_reindex(
     application = build_application(settings, services, tuning=FAST)
     async with contextlib.AsyncExitStack() as stack:
         await start_application(stack, application)
+        assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         stack.push_async_callback(application.updater.stop)
 
-        def complete(chat_id: int, after: int):  # type: ignore[no-untyped-def]
+        def complete(chat_id: int, after: int) -> Callable[[], SentMessage | None]:
             return lambda: next((m for m in telegram.sent(chat_id)[after:]
                                  if any(b["text"] == "👍" for b in m.buttons())), None)
 

@@ -15,7 +15,7 @@ from tests.retrieval.test_feeds import Names, Site, site  # noqa: F401  (the loo
 OTHER_ADMIN = 4343
 
 
-async def command(harness, text: str) -> str:  # type: ignore[no-untyped-def]
+async def command(harness: Harness, text: str) -> str:
     before = len(harness.tg.sent(ADMIN))
     harness.tg.message(text, chat_id=ADMIN)
     return str((await harness.tg.reply(ADMIN, before)).visible)
@@ -43,7 +43,8 @@ async def test_admins_add_list_and_remove_feeds_and_the_job_polls_them(
     report = await poll_feeds(state, bot)
     assert report is not None and report.new == 4 and list(report.errors) == [configured]
     assert len(harness.services.reindex_calls) == calls + 1  # indexed at once
-    assert (await poll_feeds(state, bot)).new == 0  # type: ignore[union-attr]
+    again = await poll_feeds(state, bot)
+    assert again is not None and again.new == 0
     listing = await command(harness, "/feeds")
     assert f"{base}/feed.xml : lu le" in listing and "4 articles" in listing
     assert f"{configured} : ⚠️ échec" in listing and "HTTP 500" in listing
@@ -154,12 +155,12 @@ async def test_admins_hear_of_a_failed_reindex_and_of_a_full_disk(start_bot: Sta
     async def failing(**kwargs: Any) -> Any:
         raise QabotError("the index folder is not writable")
 
-    harness.services.reindex = failing  # type: ignore[method-assign]
+    harness.services.reindex = failing  # type: ignore[method-assign]  # a re-index that fails, then the real one
     for _ in range(2):
         await reindex(harness, "Réindexation échouée")
     alerts = await alerts_to(harness, ADMIN, OTHER_ADMIN)
     assert [len(a) for a in alerts] == [1, 1] and "not writable" in alerts[1][0]
-    harness.services.reindex = real_reindex  # type: ignore[method-assign]
+    harness.services.reindex = real_reindex  # type: ignore[method-assign]  # the real one back
     await reindex(harness, "terminée")
     await harness.tg.wait_for(lambda: len(harness.tg.sent(OTHER_ADMIN)) == 2)
     assert "fonctionne de nouveau" in (await alerts_to(harness, ADMIN, OTHER_ADMIN))[1][1]

@@ -6,6 +6,8 @@ command menu in French and English, admins' commands in their own scope."""
 from __future__ import annotations
 
 import re
+from functools import partial
+from typing import Any
 
 from bot.share import ShareLinks
 from tests.bot.conftest import ADMIN, Harness
@@ -14,16 +16,16 @@ from tests.fakes.telegram_server import BOT_USERNAME, TOKEN
 QUESTION = "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
 
 
-async def inline_answer(h: Harness, query: str, user_id: int = 31) -> dict:  # type: ignore[type-arg]
+async def inline_answer(h: Harness, query: str, user_id: int = 31) -> dict[str, Any]:
     query_id = h.tg.inline_query(query, user_id=user_id)
-    return await h.tg.wait_for(lambda: h.tg.inline_answers.get(query_id))  # type: ignore[no-any-return]
+    return await h.tg.wait_for(lambda: h.tg.inline_answers.get(query_id))
 
 
 async def test_inline_answers_complete_questions_with_a_deep_link_to_the_passages(harness: Harness) -> None:
     tg = harness.tg
     typed = [tg.inline_query(QUESTION[:n], user_id=31) for n in (5, 20, len(QUESTION) - 2)]  # keystrokes
     answered = await inline_answer(harness, QUESTION)
-    hints = [await tg.wait_for(lambda q=q: tg.inline_answers.get(q)) for q in typed]
+    hints = [await tg.wait_for(partial(tg.inline_answers.get, q)) for q in typed]
     assert all(h["results"] == [] for h in hints), "half-typed questions are not answered"
     assert len(harness.services.answers.calls) == 1
 
@@ -33,7 +35,9 @@ async def test_inline_answers_complete_questions_with_a_deep_link_to_the_passage
     assert "\n[1] Les &lt;b&gt;balises&lt;/b&gt; &amp; les" in text and "(mars 2021)" in text  # sources as on buttons
     button = result["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == "📚 Voir les passages"
-    payload = re.fullmatch(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)", button["url"]).group(1)  # type: ignore[union-attr]
+    link = re.fullmatch(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)", button["url"])
+    assert link, button["url"]
+    payload = link.group(1)
     assert len(payload) <= 64
 
     again = await inline_answer(harness, "  quel budget le conseil municipal de grenoble a-t-il voté ?  ", user_id=32)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,7 @@ async def bot(start_bot: StartBot, database_url: str) -> Harness:
 
 
 async def in_group(h: Harness, text: str, user_id: int) -> SentMessage:
-    return await h.answer_to(f"/ask {text}", chat_id=GROUP, user_id=user_id, chat_type="supergroup")  # type: ignore[no-any-return]
+    return await h.answer_to(f"/ask {text}", chat_id=GROUP, user_id=user_id, chat_type="supergroup")
 
 
 async def declined(h: Harness, text: str, chat_id: int) -> SentMessage:
@@ -183,7 +183,7 @@ async def test_follow_ups_and_new_are_per_member_in_a_group(bot: Harness) -> Non
     calls = h.services.answers.calls
     await in_group(h, BUDGET, A)
     await in_group(h, "Les travaux à Grenoble ?", B)
-    assert calls[-1][1] == (), "B's question is not read as A's follow-up"
+    assert not calls[-1][1], "B's question is not read as A's follow-up"
     await in_group(h, WORKS, A)
     assert [turn.question for turn in calls[-1][1]] == [BUDGET]
     reply = await command_reply(h, "/new", GROUP, B)
@@ -271,7 +271,8 @@ async def test_forget_in_the_store_counts_and_unattributes_feeds(store: BotStore
     assert "• your name on 1 feed(s) you added (they are still followed)" in english
     assert await store.feeds() == ["https://a.example/rss", "https://b.example/rss"], "feeds stay"
     assert (await store.user_data(A))["feeds_added"] == []
-    assert [f["url"] for f in (await store.user_data(B))["feeds_added"]] == ["https://b.example/rss"]  # type: ignore[index]
+    theirs_data: dict[str, Any] = await store.user_data(B)  # JSON-ready
+    assert [f["url"] for f in theirs_data["feeds_added"]] == ["https://b.example/rss"]
     assert await store.answer(theirs.id, -5) == theirs
     assert await store.answer(mine.id, -5) is None
     again = await store.forget_user(A, INLINE_CHAT)
@@ -289,7 +290,7 @@ async def test_idle_rate_windows_are_purged_in_slices(store: BotStore) -> None:
     users = RATE_WINDOW_SLICE * 2 + 6
     assert purged.rate_windows == users - users // 3
     with store.connection() as db:
-        kept = [user for (user,) in db.execute(sa.select(schema.rate_windows.c.user_id))]
+        kept: Sequence[int] = db.scalars(sa.select(schema.rate_windows.c.user_id)).all()
     assert sorted(kept) == [user for user in range(1, users + 1) if user % 3 == 0]
 
 

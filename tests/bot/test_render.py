@@ -21,7 +21,7 @@ from bot.render import (
 )
 from tests.fakes.telegram_server import TelegramHtmlError, parse_html
 
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=9000) | st.sampled_from(
+texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=9000) | st.sampled_from(
     ["<b>x</b>", "**15 novembre**\nD'après [1]", "**a [1] b** **", "** <i> & **", "a & b &amp; <i", "</blockquote>", "[1] [2]. <a href='x'>", "😀" * 4100, "\n\n".join(["x" * 4000] * 3)]
 )
 
@@ -49,7 +49,7 @@ def test_every_rendering_is_valid_telegram_html_under_the_limit(
         assert visible.strip() and telegram_length(visible) <= 4096
     for row in answer_keyboard(answer, "fr").inline_keyboard:
         for button in row:
-            assert len(button.callback_data.encode()) <= 64
+            assert isinstance(button.callback_data, str) and len(button.callback_data.encode()) <= 64
             assert 0 < len(button.text) <= 64
 
 
@@ -84,9 +84,10 @@ def test_split_prefers_paragraph_boundaries() -> None:
 
 
 def test_callback_data_round_trips_and_rejects_junk() -> None:
-    assert parse_callback("s:12:3").kind == "s"  # type: ignore[union-attr]
-    assert parse_callback("p:12:3:4").page == 4  # type: ignore[union-attr]
-    assert parse_callback("v:12:-").vote == -1  # type: ignore[union-attr]
+    source, page, vote = parse_callback("s:12:3"), parse_callback("p:12:3:4"), parse_callback("v:12:-")
+    assert source and source.kind == "s"
+    assert page and page.page == 4
+    assert vote and vote.vote == -1
     for junk in (None, "", "s:1", "s:a:1", "p:1:2", "v:1:x", "a:1:2", "s:1:2\n", "s:99999999999999999999:1"):
         assert parse_callback(junk) is None
 

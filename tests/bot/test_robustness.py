@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from qabot.logs import RedactSecrets, secrets_of
 from retrieval.errors import IndexCorrupt, IndexNotReady
 from retrieval.search import IndexStats
-from tests.bot.conftest import ADMIN, Harness
+from tests.bot.conftest import ADMIN, Harness, StartBot
 from tests.fakes.telegram_server import TOKEN
 
 
@@ -21,7 +23,7 @@ async def test_retry_after_is_honoured_and_the_answer_arrives(harness: Harness) 
     assert attempts[1].at - attempts[0].at >= 0.9
 
 
-async def test_unexpected_error_apologises_and_the_bot_goes_on(harness: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_unexpected_error_apologises_and_the_bot_goes_on(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
     harness.services.answers.fail_with = RuntimeError("boom in the answerer")
     with caplog.at_level(logging.ERROR, logger="bot.app"):
         harness.ask("Le budget de Grenoble ?")
@@ -42,7 +44,7 @@ async def test_expected_errors_become_a_friendly_sentence(harness: Harness) -> N
     assert "qabot index" in (await harness.tg.reply(ADMIN, 0)).visible  # admins get the cause
 
 
-async def test_start_without_an_index_says_so(start_bot) -> None:  # type: ignore[no-untyped-def]
+async def test_start_without_an_index_says_so(start_bot: StartBot) -> None:
     h = await start_bot(index=False)
     h.ask("/start")
     assert "/reindex" in (await h.tg.reply(7, 0)).visible
@@ -98,7 +100,7 @@ async def test_help_with_a_damaged_index_does_not_say_nothing_is_indexed(harness
     def damaged() -> IndexStats:
         raise IndexCorrupt("dense.faiss fails its checksum")
 
-    harness.services.retriever.stats = damaged  # type: ignore[method-assign]
+    harness.services.retriever.stats = damaged  # type: ignore[method-assign]  # an index gone bad under the bot
     harness.ask("/help")
     reply = await harness.tg.reply(7, 0)
     assert "pas disponible" in reply.visible and "aucun article" not in reply.visible

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,8 +12,10 @@ import pytest
 import bot.app
 import cli.serving
 import qabot.services
+from cli.commands import chat as chat_command
 from cli.commands import run as run_command
 from qabot.metrics import Metrics
+from qabot.settings import Settings
 from tests.fakes.telegram_server import TOKEN
 
 
@@ -43,9 +46,13 @@ def test_register_adds_the_run_command() -> None:
     assert parser.parse_args(["run"]).func is run_command.run
 
 
-def test_without_a_token_it_opens_the_terminal_chat(make_settings, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_token_it_opens_the_terminal_chat(make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     opened: list[object] = []
-    monkeypatch.setattr(run_command.chat, "run", lambda args, settings: opened.append(settings) or 0)
+    def open_chat(args: argparse.Namespace, settings: Settings) -> int:
+        opened.append(settings)
+        return 0
+
+    monkeypatch.setattr(chat_command, "run", open_chat)
     settings = make_settings()
     assert run_command.run(argparse.Namespace(), settings) == 0
     assert opened == [settings]
@@ -53,12 +60,12 @@ def test_without_a_token_it_opens_the_terminal_chat(make_settings, monkeypatch, 
     assert out.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in out
 
 
-def test_with_a_token_it_polls(make_settings, recorded: RecordingApplication) -> None:  # type: ignore[no-untyped-def]
+def test_with_a_token_it_polls(make_settings: Callable[..., Settings], recorded: RecordingApplication) -> None:
     assert run_command.run(argparse.Namespace(), make_settings(telegram_bot_token=TOKEN)) == 0
     assert [name for name, _ in recorded.calls] == ["polling"]
 
 
-def test_with_a_webhook_url_it_serves_the_webhook(make_settings, recorded: RecordingApplication) -> None:  # type: ignore[no-untyped-def]
+def test_with_a_webhook_url_it_serves_the_webhook(make_settings: Callable[..., Settings], recorded: RecordingApplication) -> None:
     settings = make_settings(
         telegram_bot_token=TOKEN, telegram_webhook_url="https://bot.example.org/tg/hook",
         telegram_webhook_port=8444, telegram_webhook_secret="s3cret-token",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from retrieval.articles import parse_article
 from tests.bot.conftest import Harness, StartBot
 from tests.fakes.telegram_server import SentMessage
 
 
-async def press(h: Harness, message: SentMessage, data: str, **kw: object) -> SentMessage:
+async def press(h: Harness, message: SentMessage, data: str, **kw: Any) -> SentMessage:
     """Press a button and wait until its callback query is answered; return the message."""
-    query_id = h.tg.press(message, data, **kw)  # type: ignore[arg-type]
+    query_id = h.tg.press(message, data, **kw)
     await h.tg.wait_for(lambda: query_id in h.tg.callback_answers)
     return h.tg.messages[(message.chat_id, message.message_id)]
 
@@ -60,7 +63,7 @@ async def test_stale_forged_and_foreign_callbacks_open_nothing(harness: Harness)
     forged = ["s:999999:1", f"p:{answer_id}:9:0", "../../etc/passwd", "", "x" * 64, f"s:{answer_id}:1:extra"]
     for data in forged:
         query_id = harness.tg.press(answer, data)
-        await harness.tg.wait_for(lambda q=query_id: q in harness.tg.callback_answers)
+        await harness.tg.wait_for(partial(harness.tg.callback_answers.get, query_id))
     assert harness.tg.messages[(7, answer.message_id)].text == answer.text
     # the same button pressed in another chat (its data copied) opens nothing there
     other = await harness.answer_to("Les travaux de Grenoble ?", chat_id=8)
@@ -79,7 +82,7 @@ async def test_feedback_is_stored_with_question_answer_and_citations(harness: Ha
     await harness.tg.wait_for(lambda: query_id in harness.tg.callback_answers)
     votes = await harness.store.votes()
     assert len(votes) == 1
-    vote = votes[0]
+    vote: dict[str, Any] = votes[0]  # a JSON-ready row
     assert vote["vote"] == 1 and vote["user_id"] == 7
     assert vote["question"] == "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
     assert "Grenoble" in vote["answer"] and "[1]" in vote["answer"]
@@ -97,6 +100,7 @@ async def test_buttons_of_old_answers_work_after_a_restart(start_bot: StartBot, 
     from tests.bot.conftest import FAST
 
     restarted = build_application(harness.settings, harness.services, tuning=FAST)
+    assert restarted.post_init and restarted.post_shutdown and restarted.updater
     await restarted.initialize()
     await restarted.post_init(restarted)
     await restarted.start()

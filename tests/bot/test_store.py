@@ -10,8 +10,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,8 @@ async def test_votes_are_one_per_user_and_answer_and_can_change(store: BotStore)
     await store.vote(saved, 8, 1)
     votes = await store.votes()
     assert sorted((v["user_id"], v["vote"]) for v in votes) == [(7, -1), (8, 1)]
-    assert votes[0]["citations"][0]["article"] == "a1"  # type: ignore[index]
+    first: dict[str, Any] = votes[0]  # a JSON-ready row
+    assert first["citations"][0]["article"] == "a1"
 
 
 async def test_declined_questions_and_counters(store: BotStore) -> None:
@@ -206,8 +208,8 @@ def test_kill_9_of_a_worker_loses_nothing_committed(database_url: str, tmp_path:
             with store.connection() as db:
                 import sqlalchemy as sa
 
-                answers = db.execute(sa.text("SELECT count(*) FROM answers")).scalar_one()
-                partial = db.execute(sa.text(
+                answers: int = db.execute(sa.text("SELECT count(*) FROM answers")).scalar_one()
+                partial: int = db.execute(sa.text(
                     "SELECT count(*) FROM answers a WHERE (SELECT count(*) FROM citations c"
                     " WHERE c.answer_id = a.id) <> 2"
                 )).scalar_one()
@@ -298,7 +300,7 @@ def test_answers_written_as_one_composed_text_are_split_into_their_parts(databas
     with engine.begin() as db:
         config.attributes["connection"] = db
         command.downgrade(config, "0006")
-        texts = db.execute(sa.text("SELECT text FROM answers ORDER BY id")).scalars().all()
+        texts: Sequence[str] = db.execute(sa.text("SELECT text FROM answers ORDER BY id")).scalars().all()
     engine.dispose()
     assert texts == [text for _, text, _, _, _ in rows]
 

@@ -55,7 +55,7 @@ def instrument(worker: Worker) -> None:
     real_first_delivery = store.first_delivery
 
     async def first_delivery(update_id: int) -> bool:
-        first = await real_first_delivery(update_id)
+        first: bool = await real_first_delivery(update_id)
         worker.decided.append((update_id, first))
         return first
 
@@ -78,8 +78,8 @@ def instrument(worker: Worker) -> None:
             assert await asyncio.to_thread(worker.gate.wait, 30), "the test never released the re-index"
         return await real_reindex(full=full, **kwargs)
 
-    answers.ask = ask  # type: ignore[method-assign]
-    worker.services.reindex = reindex  # type: ignore[method-assign]
+    answers.ask = ask  # type: ignore[method-assign]  # the real methods, recorded (and held)
+    worker.services.reindex = reindex  # type: ignore[method-assign]  # the real methods, recorded (and held)
 
 
 @pytest.fixture
@@ -104,6 +104,7 @@ async def workers(
             port = free_port()
             url = f"http://127.0.0.1:{port}/telegram"
             await start_application(stack, application)
+            assert application.updater is not None
             await application.updater.start_webhook(
                 listen="127.0.0.1", port=port, url_path="telegram", webhook_url=url, secret_token=SECRET,
             )

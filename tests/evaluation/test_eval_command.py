@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], str]:
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
     out = tmp_path_factory.mktemp("eval")
     report_path = out / "report.json"
     with pytest.MonkeyPatch.context() as patch:
@@ -25,43 +26,43 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return out, json.loads(report_path.read_text(encoding="utf-8")), str(report_path)
 
 
-def test_report_has_retrieval_figures_for_every_mode(first_run: tuple[Path, dict[str, object], str]) -> None:
+def test_report_has_retrieval_figures_for_every_mode(first_run: tuple[Path, dict[str, Any], str]) -> None:
     _, report, _ = first_run
     assert report["count"] == 10 and report["answerable"] == 7
-    assert report["index"]["articles"] == 3  # type: ignore[index]
+    assert report["index"]["articles"] == 3
     retrieval = report["retrieval"]
-    assert set(retrieval) == {"hybrid", "dense", "bm25"}  # type: ignore[arg-type]
-    for figures in retrieval.values():  # type: ignore[union-attr]
+    assert set(retrieval) == {"hybrid", "dense", "bm25"}
+    for figures in retrieval.values():
         assert figures["questions"] == 7
         assert 0.0 <= figures["recall@1"] <= figures["recall@5"] <= figures["recall@10"] <= 1.0
         assert figures["article_recall@5"] >= figures["recall@5"]
         assert figures["latency_ms"]["p50"] > 0
     # Three short articles: every answer is within the first ten passages.
-    assert retrieval["hybrid"]["recall@10"] == 1.0  # type: ignore[index]
+    assert retrieval["hybrid"]["recall@10"] == 1.0
 
 
-def test_report_has_answer_figures(first_run: tuple[Path, dict[str, object], str]) -> None:
+def test_report_has_answer_figures(first_run: tuple[Path, dict[str, Any], str]) -> None:
     _, report, _ = first_run
     answers = report["answers"]
-    assert answers["questions"] == 10  # type: ignore[index]
-    assert answers["citation_validity"] == 1.0  # type: ignore[index]
+    assert answers["questions"] == 10
+    assert answers["citation_validity"] == 1.0
     for key in ("accuracy", "token_f1", "citation_support", "unanswerable_declined", "answerable_wrongly_declined",
                 "fact_first", "short_answer_shown", "short_answer_f1"):
-        assert 0.0 <= answers[key] <= 1.0  # type: ignore[index]
+        assert 0.0 <= answers[key] <= 1.0
     # Refusal by question group: this file has answerable and off-corpus questions only.
-    assert set(answers["declined_by_group"]) <= {"answerable", "off-corpus"}  # type: ignore[index]
-    assert {"retrieve", "total"} <= set(answers["latency_ms"])  # type: ignore[index]
-    assert answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": 0, "busy": 0}  # type: ignore[index]
+    assert set(answers["declined_by_group"]) <= {"answerable", "off-corpus"}
+    assert {"retrieve", "total"} <= set(answers["latency_ms"])
+    assert answers["fallbacks"] == {"unreachable": 0, "timeout": 0, "uncited": 0, "busy": 0}
 
 
-def test_table_and_plot_are_written(first_run: tuple[Path, dict[str, object], str],
+def test_table_and_plot_are_written(first_run: tuple[Path, dict[str, Any], str],
                                     capsys: pytest.CaptureFixture[str]) -> None:
     out, _, report_path = first_run
     assert (out / "report.png").read_bytes().startswith(b"\x89PNG")
     assert Path(report_path).exists()
 
 
-def test_second_run_reuses_the_cached_index(first_run: tuple[Path, dict[str, object], str],
+def test_second_run_reuses_the_cached_index(first_run: tuple[Path, dict[str, Any], str],
                                             monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     out, report, _ = first_run
     cache = Path(str(report["index_cache"]))
@@ -74,7 +75,7 @@ def test_second_run_reuses_the_cached_index(first_run: tuple[Path, dict[str, obj
     assert "bm25" in table and "hybrid" not in table
 
 
-def test_report_counts_llm_fallbacks_by_cause(first_run: tuple[Path, dict[str, object], str], tmp_path: Path,
+def test_report_counts_llm_fallbacks_by_cause(first_run: tuple[Path, dict[str, Any], str], tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.fakes.openai_server import FakeOpenAI
 
@@ -113,7 +114,7 @@ def test_the_report_names_the_model_the_answers_came_from(tmp_path: Path) -> Non
 
     gguf = tmp_path / "SmolLM2-135M-Instruct.Q4_1.gguf"
     gguf.write_bytes(b"GGUF")
-    base = Settings(_env_file=None).model_dump()  # type: ignore[call-arg]
+    base = Settings(_env_file=None).model_dump()
     local = Settings.model_construct(**{**base, "llm_provider": "local", "llm_model_path": gguf})
     assert llm_model_label(local) == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert llm_model_label(Settings.model_construct(**{**base, "llm_provider": "openai", "llm_model": "m"})) == "m"
@@ -128,7 +129,7 @@ def test_an_index_cache_of_an_older_schema_is_not_reused(tmp_path: Path, monkeyp
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("Un article.\n", encoding="utf-8")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     now = cache_key(corpus, settings, "model")
     monkeypatch.setattr(index, "SCHEMA_VERSION", "older")
     assert cache_key(corpus, settings, "model") != now

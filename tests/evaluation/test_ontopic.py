@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from answering.sentence_features import FEATURES
 from evaluation import fit_judge, metrics
-from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, build, remove_answers
+from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, Row, build, remove_answers
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, Question
 
 HEADER = " date 2020-02 Alep\n"
@@ -19,7 +20,7 @@ ALEP = HEADER + (
 LYON = HEADER.replace("Alep", "Lyon") + "Lyon est une ville de France. Elle est traversée par le Rhône et la Saône."
 
 
-def row(qid: str, question: str, answer: str, article: str = "alep.txt") -> dict[str, object]:
+def row(qid: str, question: str, answer: str, article: str = "alep.txt") -> Row:
     return {"id": qid, "question": question, "answers": [answer], "answerable": True, "article": article}
 
 
@@ -44,8 +45,8 @@ def test_on_topic_questions_lose_their_answer_everywhere_and_controls_keep_their
     controls = [q for q in built.questions if q["group"] == SAME_ARTICLE]
     assert len(removed) == 2 and all(q["answerable"] is False and q["article"] == "alep.txt" for q in removed)
     for q in removed:
-        assert not any(metrics.contains_answer(t, q["answers"]) for t in built.corpus.values())  # type: ignore[arg-type]
-    assert controls and all(metrics.contains_answer(built.corpus["alep.txt"], q["answers"]) for q in controls)  # type: ignore[arg-type]
+        assert not any(metrics.contains_answer(t, q["answers"]) for t in built.corpus.values())
+    assert controls and all(metrics.contains_answer(built.corpus["alep.txt"], q["answers"]) for q in controls)
     assert "6" not in {q["id"] for q in removed}
     assert built.corpus["lyon.txt"] == LYON
 
@@ -73,7 +74,7 @@ def item(key: str, group: str, x: list[list[float]], labels: list[int]) -> fit_j
 
 
 def test_folds_never_split_an_article() -> None:
-    items = [item(f"art{i % 7}", ANSWERABLE, [[0.0] * len(fit_judge.FEATURES)], [1]) for i in range(40)]
+    items = [item(f"art{i % 7}", ANSWERABLE, [[0.0] * len(FEATURES)], [1]) for i in range(40)]
     folds = fit_judge.folds_of(items, 5, seed=1)
     for key in {i.key for i in items}:
         assert len({f for i, f in zip(items, folds, strict=True) if i.key == key}) == 1
@@ -81,7 +82,7 @@ def test_folds_never_split_an_article() -> None:
 
 def test_logistic_fit_learns_a_separating_feature() -> None:
     rng = np.random.default_rng(0)
-    width = len(fit_judge.FEATURES)
+    width = len(FEATURES)
     items = []
     for n in range(60):
         x = rng.normal(size=(4, width))

@@ -15,7 +15,7 @@ EVAL_SET = Path(__file__).resolve().parents[3] / "shared" / "eval"
 
 
 def test_the_slice_holds_its_baseline(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var", llm_provider="none")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path / "var", llm_provider="none")
     baseline = json.loads(quality_gate.BASELINE.read_text(encoding="utf-8"))
     assert set(baseline) == set(quality_gate.GATED)  # every gated figure has its baseline
     measured = quality_gate.measure(settings)

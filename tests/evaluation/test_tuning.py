@@ -18,7 +18,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture
 def tuned(tmp_path: Path) -> tuple[Settings, Services, tuning.CandidateSet]:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "var", chunk_tokens=48, chunk_overlap_tokens=8)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path / "var", chunk_tokens=48, chunk_overlap_tokens=8)
     services = runner.prepare(settings, DATA / "corpus", embedder=HashingEmbedder())
     questions = runner.load_questions(DATA / "questions.jsonl")
     return settings, services, tuning.collect(services, questions, depth=50)
@@ -49,8 +49,9 @@ def test_knee_takes_the_most_declined_within_the_allowance() -> None:
         {"t": 0.86, "unanswerable_declined": 0.95, "answerable_wrongly_declined": 0.40},
     ]
     knee = tuning.knee(curve, max_wrong=0.10)
-    assert knee["at_max_wrong"]["t"] == 0.84  # type: ignore[index]
-    assert knee["max_difference"]["t"] == 0.84  # type: ignore[index]
+    at_max_wrong = knee["at_max_wrong"]
+    assert at_max_wrong is not None and at_max_wrong["t"] == 0.84
+    assert knee["max_difference"]["t"] == 0.84
 
 
 def _signals(answerable: bool, best_dense: float, dense_gap: float) -> tuning.Signals:
@@ -67,9 +68,9 @@ def test_upper_bound_finds_a_signal_that_separates_and_not_one_that_does_not() -
     separable = tuning.combined_upper_bound(rows)
     assert separable["unanswerable_declined"] == 1.0
     assert separable["answerable_wrongly_declined"] <= 0.10
-    assert separable["standardised_weights"]["dense_gap"] < 0  # type: ignore[index]
+    assert separable["standardised_weights"]["dense_gap"] < 0
     noise = [_signals(s.answerable, s.best_dense, rng.uniform(0.0, 0.10)) for s in rows]
-    assert tuning.combined_upper_bound(noise)["unanswerable_declined"] < 0.5  # type: ignore[operator]
+    assert tuning.combined_upper_bound(noise)["unanswerable_declined"] < 0.5
 
 
 def test_replayed_refusal_equals_the_shipped_policy(tuned: tuple[Settings, Services, tuning.CandidateSet]) -> None:

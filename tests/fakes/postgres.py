@@ -44,12 +44,13 @@ class PostgresCluster:
         self._user: pwd.struct_passwd | None = pwd.getpwnam(UNPRIVILEGED) if os.geteuid() == 0 else None
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        kwargs: dict[str, object] = {}
-        if self._user is not None:
-            kwargs = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
-        return subprocess.run(  # type: ignore[call-overload, no-any-return]  # noqa: S603
+        # As root, the cluster's programs run as its unprivileged owner; otherwise as ourselves.
+        owner = self._user
+        return subprocess.run(  # noqa: S603
             [str(self.bindir / args[0]), *args[1:]], check=True, capture_output=True, text=True,
-            cwd=self.root, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}, **kwargs,
+            cwd=self.root, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
+            user=owner.pw_uid if owner else None, group=owner.pw_gid if owner else None,
+            extra_groups=[] if owner else None,
         )
 
     def tool(self, *args: str) -> subprocess.CompletedProcess[str]:

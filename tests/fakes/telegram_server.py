@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 
@@ -360,8 +360,9 @@ class FakeTelegram:
         assert sent, f"the bot sent nothing to chat {chat_id}"
         return sent[-1]
 
-    async def wait_for(self, condition: Callable[[], T], within: float = 10.0) -> T:
-        """Poll `condition` until it is truthy; fail with the calls so far after `within` s."""
+    async def wait_for(self, condition: Callable[[], T | None | Literal[False]], within: float = 10.0) -> T:
+        """Poll `condition` until it is truthy; fail with the calls so far after `within` s. What it
+        returns is what `condition` gave once truthy: never the None or False it waits through."""
         deadline = time.monotonic() + within
         while True:
             result = condition()
@@ -383,7 +384,7 @@ class FakeTelegram:
 
     # --- the API ---------------------------------------------------------------------------
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
@@ -619,7 +620,7 @@ class FakeTelegram:
         return text, visible
 
     def _markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
-        markup = params.get("reply_markup")
+        markup: dict[str, Any] | None = params.get("reply_markup")
         if markup is None:
             return None
         for row in markup.get("inline_keyboard", []):
@@ -629,7 +630,7 @@ class FakeTelegram:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-        return markup  # type: ignore[no-any-return]
+        return markup
 
     def _message_json(self, sent: SentMessage, chat_type: str | None = None) -> dict[str, Any]:
         kind = chat_type or ("private" if sent.chat_id > 0 else "supergroup")

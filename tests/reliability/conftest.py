@@ -28,7 +28,7 @@ from bot.state import Tuning
 from qabot.services import Services, build_services
 from retrieval.errors import QabotError
 from tests.fakes.embedder import HashingEmbedder
-from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram
+from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram, SentMessage
 
 T = TypeVar("T")
 
@@ -113,7 +113,7 @@ class FaultyTelegram(FakeTelegram):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
-    def answers(self, chat_id: int) -> list[Any]:
+    def answers(self, chat_id: int) -> list[SentMessage]:
         """The chat's complete answers (the messages carrying 👍), in order."""
         return [m for m in self.sent(chat_id) if any(b["text"] == "👍" for b in m.buttons())]
 
@@ -128,7 +128,7 @@ class LiveBot:
     tg: FaultyTelegram
     settings: Any
     services: Services
-    application: Application
+    application: Application[Any, Any, Any, Any, Any, Any]
     processed: Counter[int] = field(default_factory=Counter)
     errors: list[BaseException] = field(default_factory=list)
     asked: Counter[str] = field(default_factory=Counter)
@@ -196,20 +196,21 @@ async def live_bot(
         bot.asked[question] += 1
         return await real_ask(question, *args, **kwargs)
 
-    answers.ask = counted_ask  # type: ignore[method-assign]
+    answers.ask = counted_ask  # type: ignore[method-assign]  # the real method, counted
     real_reindex = services.reindex
 
     async def counted_reindex(*, full: bool = False, **kwargs: Any) -> Any:
         bot.reindexes.append(full)
         return await real_reindex(full=full, **kwargs)
 
-    services.reindex = counted_reindex  # type: ignore[method-assign]
+    services.reindex = counted_reindex  # type: ignore[method-assign]  # the real method, counted
     async with contextlib.AsyncExitStack() as stack:
         # what run_polling() does around the updater: initialize, post_init ... post_shutdown
+        assert application.post_init and application.post_shutdown, "build_application sets both"
         await application.initialize()
         stack.push_async_callback(application.post_shutdown, application)
         stack.push_async_callback(application.shutdown)
-        await application.post_init(application)  # type: ignore[misc]
+        await application.post_init(application)
         await application.start()
         stack.push_async_callback(application.stop)
         assert application.updater is not None

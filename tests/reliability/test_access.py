@@ -58,7 +58,7 @@ def saved_files(bot: LiveBot) -> set[str]:
 async def test_admin_paths_refused_everywhere_else(bot: LiveBot) -> None:
     """Groups, odd spellings, edits, captions, anonymous senders: no re-index, no upload, no status."""
     tg, before = bot.tg, saved_files(bot)
-    group = {"chat_id": -300, "user_id": 77, "chat_type": "supergroup"}
+    group: dict[str, Any] = {"chat_id": -300, "user_id": 77, "chat_type": "supergroup"}
     for command in ("/reindex", "/reindex full", "/status", "/unanswered", f"/unanswered@{BOT_USERNAME}"):
         tg.message(command, **group)
     tg.message("/REINDEX full", chat_id=78)
@@ -158,13 +158,16 @@ def log_stream(bot: LiveBot) -> Iterator[io.StringIO]:
     saved = (root.handlers[:], root.level)
     configure_logging("DEBUG", bot.settings)
     stream = io.StringIO()
-    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler), handler
+    handler.setStream(stream)
     noisy = ("httpx", "httpcore", "telegram", "telegram.ext._utils.networkloop")
     levels = {name: logging.getLogger(name).level for name in noisy}
     for name in noisy:  # worse than production: request URLs (which carry the token) are logged
         logging.getLogger(name).setLevel(logging.DEBUG)
     yield stream
-    root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
 

@@ -54,7 +54,7 @@ COMMANDS = ["start", "help", "new", "ask", "reindex", "status", "unanswered", "f
 LANGS = ["fr", "en", "ar", "he", "", "zz-ZZ"]
 
 fragment = st.one_of(
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40),
     st.sampled_from(RTL + EMOJI + MARKUP + CONTROL + WORDS),
 )
 short_text = st.lists(fragment, min_size=1, max_size=12).map(" ".join)
@@ -119,7 +119,7 @@ def push(tg: FaultyTelegram, spec: dict[str, Any]) -> None:
         text = f"@{BOT_USERNAME} {spec['text']}" if spec["mention"] else spec["text"]
         reply = _bot_message(tg, chat) if spec["reply"] else None
         tg.message(text, chat_id=chat, user_id=spec["user"], chat_type="supergroup",
-                   reply_to=reply and tg._message_json(reply, "supergroup"))
+                   reply_to=tg._message_json(reply, "supergroup") if reply else None)
     elif kind == "channel":  # an anonymous admin or a linked channel: no `from`
         tg.push({"message": {"message_id": 1, "date": int(time.time()), "chat": tg.chat(chat, "supergroup"),
                              "sender_chat": {"id": -1009, "type": "channel", "title": "C"},

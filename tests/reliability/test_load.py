@@ -84,8 +84,10 @@ async def reindex_until(bot: LiveBot, done: asyncio.Event) -> list[float]:
         finished = sum("Réindexation terminée" in m.visible for m in tg.sent(ADMIN))
         started = time.monotonic()
         tg.message("/reindex full", chat_id=ADMIN)
-        await tg.wait_for(lambda f=finished: sum("Réindexation terminée" in m.visible for m in tg.sent(ADMIN)) > f,
-                          within=120)
+        def reindexed(before: int = finished) -> bool:
+            return sum("Réindexation terminée" in m.visible for m in tg.sent(ADMIN)) > before
+
+        await tg.wait_for(reindexed, within=120)
         took.append(time.monotonic() - started)
     return took
 

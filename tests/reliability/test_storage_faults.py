@@ -21,7 +21,7 @@ import pytest
 from cli import main as cli
 from qabot.services import build_services
 from retrieval import indexer
-from retrieval.index import IndexStore
+from retrieval.index import IndexStore, connect_rw
 from tests.fakes.embedder import HashingEmbedder
 from tests.reliability.conftest import (
     ADMIN,
@@ -37,7 +37,7 @@ LONG_ARTICLE = " date 2020-05 Un long article\n\n" + "Une phrase de remplissage 
 def fill_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     """The next generation's database cannot grow: SQLite reports a full disk as soon as an
     article's text needs a new page (LONG_ARTICLE does)."""
-    real = indexer.connect_rw
+    real = connect_rw
 
     def capped(path: Path) -> sqlite3.Connection:
         db = real(path)

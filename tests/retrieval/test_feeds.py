@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
@@ -121,7 +122,9 @@ def site() -> Iterator[tuple[Site, str]]:
         def do_GET(self) -> None:  # noqa: N802
             content.requests.append((self.path, self.headers.get("If-None-Match")))
             content.authorizations.append(self.headers.get("Authorization"))
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            address = self.server.server_address  # (host, port): a TCP server
+            assert isinstance(address, tuple)
+            base = f"http://127.0.0.1:{address[1]}"
             etag = f'"v{content.version}"'
             if self.path == "/feed.xml":
                 if self.headers.get("If-None-Match") == etag:
@@ -179,10 +182,10 @@ def store(tmp_path: Path) -> Iterator[BotStore]:
     db.engine.dispose()
 
 
-def poller(tmp_path: Path, store: BotStore, **limits: object) -> FeedPoller:
-    options: dict[str, object] = {"allow_private": True, "timeout_s": 5.0}
+def poller(tmp_path: Path, store: BotStore, **limits: Any) -> FeedPoller:
+    options: dict[str, Any] = {"allow_private": True, "timeout_s": 5.0}
     options.update(limits)
-    return FeedPoller(tmp_path / "news", store, FetchLimits(**options))  # type: ignore[arg-type]
+    return FeedPoller(tmp_path / "news", store, FetchLimits(**options))
 
 
 def test_fifty_items_are_ingested_once_and_a_broken_feed_stops_nothing(
@@ -275,7 +278,7 @@ def test_qabot_fetch_polls_then_indexes(
     assert indexed is not None and indexed.added == 3
     # The settings parse a comma-separated FEEDS.
     monkeypatch.setenv("FEEDS", f"{base}/a.xml, {base}/b.xml")
-    assert Settings(_env_file=None).feeds == (f"{base}/a.xml", f"{base}/b.xml")  # type: ignore[call-arg]
+    assert Settings(_env_file=None).feeds == (f"{base}/a.xml", f"{base}/b.xml")
 
 
 def test_items_that_fail_are_counted_with_their_reasons_and_stop_nothing(

@@ -18,7 +18,7 @@ from qabot.settings import Settings
 from retrieval.articles import parse_article
 from retrieval.errors import IndexCorrupt, IndexSchemaOutdated
 from retrieval.index import DB_FILE, MANIFEST_FILE, sha256_file
-from tests.conftest import SEED_ARTICLE
+from tests.conftest import SEED_ARTICLE, local_retriever
 from tests.fakes.embedder import HashingEmbedder
 
 FRONT = """---
@@ -171,7 +171,7 @@ def test_an_index_from_an_older_qabot_asks_for_a_rebuild_and_a_reindex_rebuilds_
     assert isinstance(raised.value, IndexCorrupt)  # `qabot run` refuses to serve it, as before
     again = fresh.reindex_now()
     assert again.full and again.unchanged == 0  # every article read again, front matter included
-    fresh.retriever.backend.reload()
+    local_retriever(fresh).reload()
     stored = fresh.retriever.article("bus.md")
     assert stored is not None and stored.source == "AFP"
 

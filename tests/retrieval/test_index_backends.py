@@ -5,7 +5,7 @@ full re-index, model checks, and no reader ever seeing an article half replaced.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,10 +37,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def services(backend: str, make_settings: Callable[..., Settings], articles_dir: Path) -> Services:
+def services(backend: str, make_settings: Callable[..., Settings], articles_dir: Path) -> Iterator[Services]:
     (articles_dir / "grenoble.txt").write_text(GRENOBLE, encoding="utf-8")
     built = build_services(make_settings(index_backend=backend), embedder=HashingEmbedder())
-    yield built  # type: ignore[misc]
+    yield built
     built.close_now()
 
 
@@ -268,7 +268,7 @@ def test_an_articles_page_read_across_a_reindex_is_read_again(tmp_path: Path) ->
         reads.append(article_id)
         return found
 
-    index.article_chunks = chunks_then_swap  # type: ignore[method-assign]
+    index.article_chunks = chunks_then_swap  # type: ignore[method-assign]  # the real read, a swap between
     view = article_view(tmp_path, index, "a.txt")
     assert view is not None and view.article == new and len(reads) == 2
     assert [c.text for c in view.chunks] == ["nouveau texte plus long", "suite"]

@@ -72,7 +72,7 @@ def test_a_second_data_dir_reuses_the_prepared_model(
 
 def test_the_cache_folder_defaults_to_the_users_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert Settings(_env_file=None).model_cache_dir == tmp_path / ".cache" / "qabot" / "models"  # type: ignore[call-arg]
+    assert Settings(_env_file=None).model_cache_dir == tmp_path / ".cache" / "qabot" / "models"
 
 
 def test_a_preparation_killed_mid_write_is_not_used(tiny_model: Path, tmp_path: Path) -> None:

@@ -76,12 +76,13 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.sum(a * b, axis=1)  # both L2-normalised
+    cosines: np.ndarray = np.sum(a * b, axis=1)  # both L2-normalised
+    return cosines
 
 
 @needs_onnx
 def test_onnx_runtimes_export_once_offline_and_match_torch(
-    minilm_embedder, no_network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    minilm_embedder: SentenceTransformerEmbedder, no_network: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = tmp_path / "models"
     reference = minilm_embedder.embed_passages(SENTENCES)

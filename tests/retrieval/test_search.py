@@ -3,7 +3,7 @@ index per search, and each mode asks only for what it ranks with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,11 +23,11 @@ ALEPPO = (
 @pytest.fixture(params=["local", "qdrant"])
 def services(
     request: pytest.FixtureRequest, make_settings: Callable[..., Settings], articles_dir: Path
-) -> Services:
+) -> Iterator[Services]:
     (articles_dir / "alep.txt").write_text(ALEPPO, encoding="utf-8")
     built = build_services(make_settings(index_backend=request.param), embedder=HashingEmbedder())
     built.reindex_now()
-    yield built  # type: ignore[misc]
+    yield built
     built.close_now()
 
 

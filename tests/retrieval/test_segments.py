@@ -18,6 +18,7 @@ from qabot.settings import Settings
 from retrieval import indexer, lexical
 from retrieval.index import DB_FILE, IndexStore
 from retrieval.text import analyze
+from tests.conftest import local_retriever
 from tests.fakes.embedder import HashingEmbedder
 from tests.retrieval.test_index import ALEPPO, write_articles
 
@@ -25,7 +26,8 @@ QUESTIONS = [ALEPPO, "Article numéro 3 sur la ville 3", "sujet 40", "Tombouctou
 
 
 def _manifest(settings: Settings, generation: str) -> dict[str, object]:
-    return json.loads((settings.index_dir / generation / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    manifest: dict[str, object] = json.loads((settings.index_dir / generation / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 def _edit(articles_dir: Path, i: int, extra: str) -> None:
@@ -54,7 +56,7 @@ def _changes(articles_dir: Path) -> list[Callable[[], None]]:
 
 def _dense(services: Services) -> list[list[tuple[float, str, str]]]:
     """For each question, every chunk with its similarity: (score, article, text), sorted."""
-    generation = services.retriever.backend.generation
+    generation = local_retriever(services).generation
     ranked = []
     for question in QUESTIONS:
         found = generation.dense_search(HashingEmbedder().embed_query(question), 10_000)
@@ -65,7 +67,7 @@ def _dense(services: Services) -> list[list[tuple[float, str, str]]]:
 
 def _lexical(services: Services) -> list[list[tuple[str, str]]]:
     """For each question, the chunks BM25 matches (article, text), best first."""
-    generation = services.retriever.backend.generation
+    generation = local_retriever(services).generation
     matched = []
     for question in QUESTIONS:
         found = generation.lexical_search(analyze(question), 10_000)
@@ -91,7 +93,7 @@ def test_one_changed_article_is_a_small_delta_sharing_the_base(
     embedder = HashingEmbedder()
     services = build_services(settings, embedder=embedder)
     first = services.reindex_now()
-    held = services.retriever.backend.generation
+    held = local_retriever(services).generation
     _edit(old_articles, 3, "Une phrase ajoutée sur Tombouctou.")
     second = services.reindex_now()
 
@@ -101,7 +103,7 @@ def test_one_changed_article_is_a_small_delta_sharing_the_base(
     assert [r[0] for r in delta.execute("SELECT id FROM articles")] == ["extra_003.txt"]
     assert [r[0] for r in delta.execute("SELECT id FROM removed_articles")] == ["extra_003.txt"]
     delta.close()
-    live = services.retriever.backend.generation
+    live = local_retriever(services).generation
     assert live.base == first.generation and live.dense is held.dense  # the base's vectors kept
     hits = services.retriever.search("Tombouctou", k=3, mode="bm25").passages
     assert hits and hits[0].article_id == "extra_003.txt" and "Tombouctou" in hits[0].text
@@ -133,7 +135,7 @@ def test_deltas_read_like_a_full_rebuild(
             assert _dense(services) == _dense(rebuilt), f"step {step}"
         for mine, theirs in zip(_lexical(services), _lexical(rebuilt), strict=True):
             assert set(mine) == set(theirs) and mine[0] in theirs[:3], f"step {step}"
-        assert services.retriever.backend.generation.duplicate_groups() == rebuilt.retriever.backend.generation.duplicate_groups()
+        assert local_retriever(services).generation.duplicate_groups() == local_retriever(rebuilt).generation.duplicate_groups()
         assert [h.article_id for h in services.retriever.headlines(newest=5)] == [h.article_id for h in rebuilt.retriever.headlines(newest=5)]
 
 

@@ -4,7 +4,7 @@ the index backends' contract: every test runs on `local` and on `qdrant` (embedd
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +48,7 @@ ARTICLES = {
 
 
 @pytest.fixture(params=["local", "qdrant"])
-def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Services:
+def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Iterator[Services]:
     folder = tmp_path / "dated"
     folder.mkdir()
     for name, (published, source, title, body) in ARTICLES.items():
@@ -56,12 +56,13 @@ def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callabl
             f"---\ntitle: \"{title}\"\ndate: {published}\nsource: {source}\n---\n{body}\n", encoding="utf-8"
         )
     services = build_services(
-        make_settings(articles_dir=folder, refusal_min_score=0.0, index_backend=request.param),
+        make_settings(articles_dir=folder, refusal_min_score=0.0, refusal_min_score_crosslingual=0.0,
+                      index_backend=request.param),
         embedder=HashingEmbedder(dimension=256),
         clock=lambda: TODAY,
     )
     services.reindex_now()
-    yield services  # type: ignore[misc]
+    yield services
     services.close_now()
 
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from qabot.signin import LinkSigner, digest
-from tests.bot.conftest import ADMIN
+from tests.bot.conftest import ADMIN, StartBot
 from tests.fakes.telegram_server import TOKEN
 from tests.web.conftest import DESK_URL, DeskHarness
 from web.desk.app import web_link
@@ -69,7 +69,7 @@ async def test_only_hashes_of_links_and_sessions_are_stored(desk: DeskHarness) -
     token = link.rsplit("/", 1)[1].partition(".")[0]
     signed_in = await desk.client.post(link.removeprefix(DESK_URL))
     cookie = signed_in.cookies["qabot_desk"]
-    dump = "\n".join(desk.bot.store.engine.raw_connection().iterdump())  # type: ignore[attr-defined]
+    dump = "\n".join(desk.bot.store.engine.raw_connection().iterdump())
     assert token not in dump and cookie not in dump
     assert digest(token) in dump and digest(cookie) in dump
 
@@ -89,7 +89,7 @@ async def test_a_link_is_never_posted_in_a_group(desk: DeskHarness) -> None:
     assert "/signin/" not in reply.text and "priv" in reply.text.lower()
 
 
-async def test_the_desk_switched_off_says_so(start_bot) -> None:  # type: ignore[no-untyped-def]
+async def test_the_desk_switched_off_says_so(start_bot: StartBot) -> None:
     bot = await start_bot()
     bot.ask("/web", chat_id=ADMIN)
     reply = await bot.tg.reply(ADMIN, 0)

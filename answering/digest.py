@@ -1,0 +1,65 @@
+"""Open news questions ("Que s'est-il passé à la SNCF en décembre 2024 ?", "Quoi de neuf sur
+Ariane 6 ?", "What's the latest on the ECB?") answered with a short digest: the best one to
+three stories about the subject (answering.stories) — in the period asked, else the newest —
+one line each, newest first: its date and source, then its lede or the sentences most about
+the question, cited `[n]`. Stories that merely share the period are not about the subject and
+are left out. With a language model, the same stories' passages go to it with a prompt for a
+short cited summary (prompts/digest.*.md), and its answer is checked like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from answering import prompts
+from answering.protocol import Answer, AnswererName
+from answering.query import Query
+from answering.stories import Story, cited_lines, newest_first, quotes, stories_about
+from retrieval.embedding import Embedder
+from retrieval.models import Passage
+
+DIGEST_STORIES = 3
+# One story alone gets two sentences (its lede and the next most about the question); several
+# get one each, so the digest stays a few lines.
+SENTENCES_ALONE = 2
+
+
+def digest_stories(
+    query: Query, passages: Sequence[Passage], in_period: bool, limit: int = DIGEST_STORIES
+) -> list[Story]:
+    """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: the best
+    about the subject when the question named a period retrieval found (its candidates are all
+    of that period), else the newest of those about the subject."""
+    about = stories_about(query, passages)
+    count = min(limit, DIGEST_STORIES)
+    chosen = about[:count] if in_period else newest_first(about)[:count]
+    return newest_first(chosen)
+
+
+def story_passages(stories: Sequence[Story]) -> list[Passage]:
+    """The passages of the stories, story by story: what a language model summarises."""
+    return [p for story in stories for p in story.passages]
+
+
+def heading(story: Story, language: str) -> str:
+    """"12 décembre 2024 (AFP) — ", what a line of the digest starts with; "" for an undated
+    story from no known source."""
+    parts = " ".join(part for part in (story.dated(language), f"({story.source})" if story.source else None) if part)
+    return f"{parts} — " if parts else ""
+
+
+def digest(
+    query: Query, stories: Sequence[Story], embedder: Embedder | None, max_sentences: int = SENTENCES_ALONE,
+    answerer: AnswererName = "extractive",
+) -> Answer:
+    """The extractive digest of `stories` (declined when none has a sentence to quote); a story
+    alone gets up to `max_sentences` (ANSWER_MAX_SENTENCES) and SENTENCES_ALONE."""
+    per_story = min(SENTENCES_ALONE, max_sentences) if len(stories) == 1 else 1
+    lines = [(heading(s, query.language), found) for s in stories if (found := quotes(query, s, per_story, embedder))]
+    text, cited = cited_lines(lines)
+    # Several stories are a list under a heading; one is quoted as any extract is.
+    framing = prompts.load("digest_heading" if len(lines) > 1 else "extractive", query.language)
+    return Answer(
+        question=query.text, text=text, citations=cited, answered=bool(lines), language=query.language,
+        answerer=answerer, framing=framing if lines else None, intent=query.intent,
+    )

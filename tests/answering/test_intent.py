@@ -1,0 +1,72 @@
+"""The intent of a question (fact, open news, timeline), read once from its wording onto the
+`Query`, in French and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering.intent import read_intent
+from answering.query import plain_query
+
+OPEN = [
+    "Que s'est-il passé à la SNCF en décembre 2024 ?",
+    "Que s’est-il passé hier ?",
+    "Qu'est-ce qui s'est passé à Alep ?",
+    "Quoi de neuf sur Ariane 6 ?",
+    "Où en est la grève des trams ?",
+    "Où en était l'épidémie de grippe en décembre 2024 ?",
+    "Quelles sont les dernières nouvelles de l'OL ?",
+    "Quel est le dernier article sur la grève des trams ?",
+    "Le dernier article sur la grève des trams parle de quoi ?",
+    "Qu'est-il arrivé à Ariane 6 en 2022 ?",
+    "What happened in Aleppo in December 2016?",
+    "What's new with the ECB?",
+    "What is the latest on the tram strike?",
+    "Latest on Ariane 6?",
+    "Where does the budget stand?",
+]
+TIMELINE = [
+    "Chronologie de la grève SNCF",
+    "Quelle est la chronologie des décisions de la BCE ?",
+    "Comment la grève s'est-elle déroulée ?",
+    "Comment s'est déroulée la crue de la Seine ?",
+    "Quelles ont été les étapes de la réforme ?",
+    "Les grandes étapes du chantier de Notre-Dame",
+    "How did the Aleppo siege unfold?",
+    "Timeline of the ECB rate cuts",
+    "Give me a timeline for Ariane 6.",
+]
+FACT = [
+    "Combien de TGV circulaient pendant la grève SNCF d'octobre 2024 ?",
+    "Qui a reçu le prix Goncourt en novembre 2024 ?",
+    "Quand Notre-Dame de Paris a-t-elle rouvert en décembre 2024 ?",
+    "Comment s'est terminé le match de l'OL le 15 septembre 2024 ?",
+    "Quel est le dernier vainqueur du Goncourt ?",  # "dernier" alone is no news digest
+    "What did the ECB decide in September 2024?",
+    "How many people were evacuated?",
+    "Où se trouve Alep ?",
+    # PIAF: "retrace" names what a work is about, not a request for a timeline.
+    "Quelle œuvre retrace les représailles françaises sur les insurgés madrilènes ?",
+]
+
+
+@pytest.mark.parametrize("question", OPEN)
+def test_open_news_wordings(question: str) -> None:
+    assert read_intent(question) == "open"
+
+
+@pytest.mark.parametrize("question", TIMELINE)
+def test_timeline_wordings(question: str) -> None:
+    assert read_intent(question) == "timeline"
+
+
+@pytest.mark.parametrize("question", FACT)
+def test_anything_else_is_a_fact_question(question: str) -> None:
+    assert read_intent(question) == "fact"
+
+
+def test_the_intent_is_read_once_onto_the_query_and_kept_alone() -> None:
+    query = plain_query("Que s'est-il passé à Alep ?", "fr")
+    assert query.intent == "open"
+    assert query.alone().intent == "open"
+    assert plain_query("Qui dirige la BCE ?", "fr").intent == "fact"

