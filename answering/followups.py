@@ -22,9 +22,8 @@ from typing import Protocol
 from answering.protocol import FallbackCause, Turn
 from answering.query import Query
 from answering.refusal import ARTICLES_LANGUAGE
-from retrieval.lexical import analyze
 from retrieval.models import Passage, SearchQuery
-from retrieval.retriever import search_query
+from retrieval.text import analyze, search_query
 
 _CONNECTIVE = re.compile(r"^\s*(et|mais|puis|alors|aussi|ensuite|and|but|also|what about|how about|same)\b", re.I)
 # Pronouns that stand for something said before, wherever they sit ("Qui lui a succédé ?").

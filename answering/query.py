@@ -19,7 +19,7 @@ from answering.question_kind import FIGURE_KINDS, QuestionKind, question_kind
 from answering.sentences import numbers_in
 from retrieval.dates import QuestionDates
 from retrieval.models import SearchQuery
-from retrieval.retriever import search_query
+from retrieval.text import search_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ class Query:
 
     @property
     def terms(self) -> frozenset[str]:
-        """The question's own key terms (retrieval.lexical.analyze)."""
+        """The question's own key terms (retrieval.text.analyze)."""
         return frozenset(self.own.terms)
 
     @property
@@ -89,7 +89,7 @@ class Query:
 
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
     """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
-    and with retrieval.retriever.QuestionReader its dates)."""
+    and with retrieval.text.QuestionReader its dates)."""
     own = read(text)
     return Query(
         own=own, language=language, search=own, kind=question_kind(own.text), numbers=frozenset(numbers_in(own.text)),

@@ -5,7 +5,7 @@ Unanswerable questions are mostly about things the articles never cover, so the 
 - `best_dense`: the best passage's cosine similarity to the question (close in meaning);
 - `idf_match`: the share of the question's summed term IDF that the best passage holds (how much
   of the question's rare vocabulary, the names and terms an article on the subject would
-  contain, it matches; see retrieval.lexical.idf_match).
+  contain, it matches; see retrieval.search.idf_match).
 
 A question is declined when `best_dense + weight × idf_match` is under a bar; questions not in
 the articles' language get a lower bar (cross-language similarities run lower). With BM25 alone

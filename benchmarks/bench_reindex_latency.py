@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from qabot.services import Services, build_embedder_from, build_services  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval.indexer import ReindexReport  # noqa: E402
+from retrieval.search import ReindexReport  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 GOAL_RATIO = 1.5

@@ -55,6 +55,7 @@ from retrieval.dense import DenseIndex, DensePolicy, build, single_query_threads
 from retrieval.embedding import Embedder, identity  # noqa: E402
 from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
 from retrieval.retriever import Retriever  # noqa: E402
+from retrieval.search import Search  # noqa: E402
 
 # Every corpus and question set at hand: PIAF's dev corpus, the news set, the seed.
 NEWS = ROOT / "evaluation" / "data" / "news"
@@ -163,9 +164,11 @@ def serve(index_dir: Path, n_queries: int) -> dict[str, object]:
     """In a fresh process: open the index like the bot, answer questions, report time and memory."""
     settings = Settings(_env_file=None, index_dir=index_dir, data_dir=index_dir.parent / "var")
     embedder = build_embedder_from(settings)
-    retriever = Retriever(IndexStore(index_dir), embedder, retrieval_config(settings, identity(embedder)))
+    config = retrieval_config(settings, identity(embedder))
+    backend = Retriever(IndexStore(index_dir), embedder, config)
+    retriever = Search(backend, embedder, config)
     started = time.perf_counter()
-    generation = retriever.generation
+    generation = backend.generation
     open_seconds = time.perf_counter() - started
     asked = [json.loads(line)["question"] for line in (EVAL / "dev.jsonl").open(encoding="utf-8")]
     random.Random(3).shuffle(asked)

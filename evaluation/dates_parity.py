@@ -21,7 +21,7 @@ from typing import Any
 
 from evaluation.runner import evaluate_retrieval, load_questions, prepare, publish
 from qabot.settings import load_settings
-from retrieval.retriever import QuestionReader
+from retrieval.text import QuestionReader
 
 
 def main(argv: list[str] | None = None) -> int:

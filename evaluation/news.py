@@ -52,7 +52,8 @@ from qabot.services import INDEX_BACKENDS, Services, build_embedder_from, build_
 from qabot.settings import Settings, load_settings
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
-from retrieval.retriever import Retriever, search_query
+from retrieval.retriever import Retriever
+from retrieval.text import search_query
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evaluation" / "data" / "news"
@@ -136,7 +137,8 @@ def top5(services: Services, questions: list[NewsQuestion]) -> dict[str, object]
 def answers(services: Services, questions: list[NewsQuestion]) -> dict[str, object]:
     """Answers to the date questions: cited passages outside the period (read from the local
     index's dates: not counted on Qdrant), and "no article" said."""
-    generation = services.retriever.generation if isinstance(services.retriever, Retriever) else None
+    backend = services.retriever.backend
+    generation = backend.generation if isinstance(backend, Retriever) else None
     outside: list[str] = []
     answered = 0
     period_questions = 0

@@ -32,7 +32,7 @@ from typing import Any
 
 from answering.sentences import Span, split_sentences
 from evaluation.metrics import contains_answer, normalize
-from retrieval.lexical import analyze
+from retrieval.text import analyze
 
 CLOSEST = 3  # negatives per question from the article, the answer-less article, the corpus
 

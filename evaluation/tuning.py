@@ -7,7 +7,7 @@ For every question the dense and BM25 rankings (top `--depth`, with their scores
 IDF (retrieval.lexical.term_idf, as retrieval reads it) are collected once and stored beside the
 cached index; every fusion setting is then replayed with `retrieval.fusion.reciprocal_rank_fusion`
 itself, and every refusal rule with answering.refusal's own functions (`declines`,
-`term_coverage`) and retrieval.lexical.idf_match over the terms the index stores, so a figure
+`term_coverage`) and retrieval.search.idf_match over the terms the index stores, so a figure
 here is the figure `qabot eval` measures for the same settings, without re-encoding anything
 (tests/evaluation/test_tuning.py holds both to the live code).
 """
@@ -30,10 +30,11 @@ from evaluation import metrics
 from evaluation.runner import Question, load_questions, prepare, progress_bar
 from qabot.services import Services
 from qabot.settings import Settings
-from retrieval import lexical as lexical_index
 from retrieval.errors import QabotError
 from retrieval.fusion import Fused, reciprocal_rank_fusion
-from retrieval.retriever import Retriever, search_query
+from retrieval.retriever import Retriever
+from retrieval.search import idf_match
+from retrieval.text import search_query
 
 Ranking = list[tuple[int, float]]
 
@@ -78,7 +79,7 @@ class CandidateSet:
 
 def collect(services: Services, questions: Sequence[Question], depth: int = 100) -> CandidateSet:
     """Dense and BM25 rankings for every question, cached beside the index."""
-    retriever = services.retriever
+    retriever = services.retriever.backend
     if not isinstance(retriever, Retriever):
         raise QabotError("Tuning reads the local index's rankings: run it with INDEX_BACKEND=local.")
     generation = retriever.generation
@@ -177,11 +178,11 @@ def signals(cset: CandidateSet, config: FusionConfig, k: int) -> list[Signals]:
         coverage = refusal.term_coverage(c.terms, held)
         best_bm25 = max(lexical)[0] if lexical else 0.0
         bm25_share = best_bm25 / (sum(c.idf.values()) or 1.0)
-        idf_match = lexical_index.idf_match(c.idf, held)
+        matched = idf_match(c.idf, held)
         ranking = [score for _, score in c.dense[:50]] or [0.0]
         spread = statistics.pstdev(ranking) or 1e-6
         out.append(Signals(
-            c.question.answerable, best_dense, agree, coverage, bm25_share, idf_match,
+            c.question.answerable, best_dense, agree, coverage, bm25_share, matched,
             dense_gap=ranking[0] - ranking[min(9, len(ranking) - 1)],
             dense_z=(ranking[0] - statistics.fmean(ranking)) / spread, has_dense=bool(dense),
         ))

@@ -36,12 +36,11 @@ from retrieval.feeds import (
     shown,
     system_resolver,
 )
-from retrieval.index import IndexStats
-from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import LibraryFile, OnTaken, TrashedFile, safe_name
 from retrieval.library import save as save_file
 from retrieval.library import stage as stage_file
-from retrieval.models import MODES, Article, Chunk, Headline, Passage, SearchResult
+from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
+from retrieval.search import MODES, IndexStats, Progress, ReindexReport
 
 # The contract: the front ends (bot/, cli/, web/) import from `qabot` alone (tests/test_edges.py
 # walks their imports), so what they show of the floors below is named here: the front door, the errors it raises (one

@@ -24,7 +24,7 @@ from answering.protocol import Answer
 from qabot.frontdoor import Check
 from retrieval.errors import ReindexInProgress
 from retrieval.feeds import PollReport
-from retrieval.index import IndexStats
+from retrieval.search import IndexStats
 
 # Answer stages, as `Answer.timings_ms` names them; "answerer" is what follows retrieval and
 # the judge (the answerer and the citation check), so the stages add up to "total".
@@ -137,7 +137,7 @@ class Metrics:
     @contextmanager
     def reindexing(self, full: bool) -> Iterator[Callable[[int, int, str], None]]:
         """Around one re-index: counts it by outcome, times it, and yields the progress callback
-        (`retrieval.indexer.Progress`) that keeps `qabot_reindex_progress_ratio` current."""
+        (`retrieval.search.Progress`) that keeps `qabot_reindex_progress_ratio` current."""
         kind = "full" if full else "incremental"
         self._reindex_running.inc()
         started = time.perf_counter()

@@ -30,7 +30,7 @@ from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.reader.judge import load_reader_judge, load_reader_leads, reader_folder
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScorer
-from answering.service import QuestionAnswering, Searcher
+from answering.service import QuestionAnswering
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
@@ -52,14 +52,23 @@ from retrieval.feeds import (
     import_json_state,
     system_resolver,
 )
-from retrieval.index import IndexStats, IndexStore
-from retrieval.indexer import Progress, ReindexReport
+from retrieval.index import IndexStore
 from retrieval.library import OnTaken, TrashedFile
 from retrieval.model_cache import ModelCache
 from retrieval.models import Article, Chunk, Headline, SearchQuery, SearchResult
 from retrieval.news import latest_headlines
 from retrieval.priority import QuestionsFirst, YieldingEmbedder
-from retrieval.retriever import QuestionReader, RetrievalConfig, Retriever, SearchIndex
+from retrieval.retriever import Retriever
+from retrieval.search import (
+    IndexStats,
+    Progress,
+    ReindexReport,
+    RetrievalConfig,
+    Search,
+    SearchBackend,
+    Searching,
+)
+from retrieval.text import QuestionReader
 
 if TYPE_CHECKING:
     from answering.local_llm import LocalModel
@@ -211,7 +220,7 @@ def fitted_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
 
 
 def build_answering(
-    settings: Settings, retriever: Searcher, embedder: Embedder | None, local_model: LocalModel | None = None,
+    settings: Settings, retriever: Searching, embedder: Embedder | None, local_model: LocalModel | None = None,
     reader: QuestionReader | None = None,
 ) -> QuestionAnswering:
     """The answer service for LLM_PROVIDER; an unknown provider lists the valid ones.
@@ -257,7 +266,7 @@ class Services:
     indexing batch (retrieval/priority.py)."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: SearchIndex,
+        self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: Search,
         make_indexing_embedder: Callable[[], Embedder], local_model: LocalModel | None = None,
         reader: QuestionReader | None = None, metrics: Metrics | None = None,
         model_cache: ModelCache | None = None,
@@ -574,10 +583,16 @@ INDEX_BACKENDS = ("local", "qdrant")
 LEGACY_FEED_STATE = "feeds-state.json"
 
 
-def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates: DateFinder | None = None) -> SearchIndex:
-    """The INDEX_BACKEND: `local` (FAISS + FTS5 generations in INDEX_DIR) or `qdrant`. `dates`
-    finds the dates passages name, at index time."""
+def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates: DateFinder | None = None) -> Search:
+    """The search pipeline over the INDEX_BACKEND. `dates` finds the dates passages name, at index time."""
     config = retrieval_config(settings, identity(embedder))
+    return Search(build_backend(settings, store, embedder, config, dates), embedder, config)
+
+
+def build_backend(
+    settings: Settings, store: IndexStore, embedder: Embedder, config: RetrievalConfig, dates: DateFinder | None
+) -> SearchBackend:
+    """The INDEX_BACKEND: `local` (FAISS + FTS5 generations in INDEX_DIR) or `qdrant`."""
     if settings.index_backend == "local":
         return Retriever(store, embedder, config, dense_policy(settings), dates)
     if settings.index_backend == "qdrant":
@@ -590,7 +605,7 @@ def build_index(settings: Settings, store: IndexStore, embedder: Embedder, dates
             timeout_s=settings.qdrant_timeout_s, batch_size=settings.qdrant_upsert_batch,
             shards=settings.qdrant_shards, replication_factor=settings.qdrant_replication_factor,
         )
-        return QdrantIndex(qdrant, embedder, config, dates)
+        return QdrantIndex(qdrant, embedder, dates)
     raise ValueError(f"unknown INDEX_BACKEND {settings.index_backend!r}; choose one of {', '.join(INDEX_BACKENDS)}")
 
 

@@ -37,7 +37,6 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ from retrieval.errors import (
 )
 from retrieval.files import fsync_dir
 from retrieval.models import Article, Chunk, Copy, Headline
+from retrieval.search import ChunkRow, IndexStats
 from retrieval.temporal import CandidateDating
 
 logger = logging.getLogger(__name__)
@@ -95,36 +95,6 @@ CREATE TABLE IF NOT EXISTS removed_articles (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS removed_chunks (id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS restat_articles (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
 """
-
-
-@dataclass(frozen=True, slots=True)
-class ChunkRow:
-    id: int
-    article_id: str
-    title: str
-    date: str | None
-    start: int
-    end: int
-    text: str
-    url: str | None
-    source: str | None
-    body_offset: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    articles: int
-    chunks: int
-    date_min: str | None
-    date_max: str | None
-    embedding: str
-    dimension: int
-    chunking: str
-    generation: str
-    built_at: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__slots__}
 
 
 # In the order of Article's fields.

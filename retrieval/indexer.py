@@ -12,8 +12,7 @@ import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,60 +45,10 @@ from retrieval.index import (
     dense_kind,
 )
 from retrieval.models import Article, Chunk
+from retrieval.search import Progress, ReindexReport
 from retrieval.temporal import mentions_for_index
 
 logger = logging.getLogger(__name__)
-
-# (chunks embedded so far, chunks to embed, what is happening)
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ReindexReport:
-    added: int
-    changed: int
-    removed: int
-    unchanged: int
-    chunks: int  # chunks in the new generation
-    chunks_embedded: int
-    seconds: float
-    generation: str
-    full: bool
-    skipped: list[SkippedFile] = field(default_factory=list)
-    warnings: list[FileWarning] = field(default_factory=list)  # indexed, front matter ignored
-    # Of `seconds`, the time spent preparing the encoder's model before indexing could start
-    # (its first run on this machine: retrieval/model_cache.py).
-    preparation_seconds: float = 0.0
-
-    def with_preparation(self, seconds: float) -> ReindexReport:
-        """This report, counting `seconds` of model preparation before it in its time."""
-        return replace(self, seconds=self.seconds + seconds, preparation_seconds=self.preparation_seconds + seconds)
-
-    def summary(self) -> str:
-        text = (
-            f"{self.added} added, {self.changed} changed, {self.removed} removed, "
-            f"{self.unchanged} unchanged; {self.chunks} chunks ({self.chunks_embedded} embedded) "
-            f"in {self.seconds:.1f} s"
-        )
-        if self.preparation_seconds:
-            text += f" ({self.preparation_seconds:.1f} s of it preparing the encoder's model, once per machine)"
-        if self.skipped:
-            text += f"; {len(self.skipped)} file(s) skipped"
-        if self.warnings:
-            text += f"; {len(self.warnings)} file(s) indexed without their front matter"
-        return text
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "added": self.added, "changed": self.changed, "removed": self.removed,
-            "unchanged": self.unchanged, "chunks": self.chunks,
-            "chunks_embedded": self.chunks_embedded, "seconds": round(self.seconds, 3),
-            "generation": self.generation, "full": self.full,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-            "warnings": [{"path": w.path, "warning": w.warning} for w in self.warnings],
-            "preparation_seconds": round(self.preparation_seconds, 3),
-        }
-
 
 def reindex(
     store: IndexStore,

@@ -1,4 +1,4 @@
-"""BM25 over SQLite FTS5, with French-aware analysis done in Python.
+"""BM25 over SQLite FTS5, over terms analysed in Python (retrieval/text.py).
 
 Why FTS5: the index lives in the same SQLite file as the chunks, so one transaction adds or
 removes an article's chunks from both and the generation swap covers it; updates are
@@ -12,9 +12,6 @@ generation therefore also keeps, per term, its chunks and their BM25 contributio
 computed (`term_postings`, written once when the generation is sealed: it never changes); a
 search adds those arrays up with numpy, scoring exactly as FTS5's bm25() would. The small
 deltas of later re-indexes use FTS5 (`rescored`).
-
-The analysis (shared by indexing and querying): NFKC, lower case, French elisions (l', d',
-qu', jusqu'...) cut off, accents folded, stop words dropped, Snowball French stemming.
 """
 
 from __future__ import annotations
@@ -22,46 +19,13 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import Stemmer
 
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
-_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]")
-# Function words only: content words (even short ones like "an", "été") carry the answer.
-_STOPWORDS = frozenset(
-    ["a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "elles", "en", "et", "eux", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "est", "sont", "ete", "etait", "etaient", "c", "d", "j", "l", "m", "n", "s", "t", "quel", "quelle", "quels", "quelles", "quoi", "dont", "ou", "comment", "combien", "pourquoi", "quand", "lequel", "laquelle", "lesquels", "lesquelles", "a-t-il", "a-t-elle", "fait", "faire", "the", "of", "and", "to", "in", "is", "was", "what", "who", "which", "when", "how", "why", "did", "does", "do", "are"]
-)
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("french")
-
-
-def analyze(text: str) -> list[str]:
-    """Index terms of a text, in order (duplicates kept: BM25 counts them)."""
-    terms: list[str] = []
-    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
-        token = _ELISION.sub("", token)
-        for part in re.split(r"['’]", token):
-            folded = fold(part)
-            if not folded or folded in _STOPWORDS:
-                continue
-            terms.append(folded)
-    stems: list[str] = _stemmer().stemWords(terms)
-    return stems
+from retrieval.text import analyze
 
 
 def create_schema(db: sqlite3.Connection) -> None:
@@ -104,18 +68,6 @@ def term_idf(db: sqlite3.Connection, terms: Sequence[str], chunk_count: int, sch
     for schema in schemas:
         df.update(document_counts(db, terms, schema))
     return {term: math.log(1 + chunk_count / (1 + df.get(term, 0))) for term in terms}
-
-
-def idf_match(weights: dict[str, float], passages_terms: Sequence[AbstractSet[str]]) -> float:
-    """The largest share of the question's IDF (`term_idf`) whose terms one passage holds
-    (0..1): how much of the question's rare vocabulary, the names and terms an article on its
-    subject would contain, the best passage matches."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    return max(
-        (sum(w for term, w in weights.items() if term in held) / total for held in passages_terms), default=0.0
-    )
 
 
 def stored_terms(

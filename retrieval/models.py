@@ -12,10 +12,6 @@ if TYPE_CHECKING:
     from retrieval.temporal import DateOutcome
 
 
-# How the retriever ranks: both rankings fused, or one of them (RETRIEVAL_MODE, --mode).
-MODES = ("hybrid", "dense", "bm25")
-
-
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article file, parsed: `text` is what chunk offsets refer to (front matter or date
@@ -88,7 +84,7 @@ class Passage:
     bm25_rank: int | None = None
     url: str | None = None  # the original article, from its front matter
     source: str | None = None  # who published it
-    # Its analysed terms as the index stores them (lexical.analyze): refusal, follow-ups and the
+    # Its analysed terms as the index stores them (text.analyze): refusal, follow-ups and the
     # answerer read them instead of analysing the passage again.
     terms: frozenset[str] = frozenset()
     copies: tuple[Copy, ...] = ()  # the same story published elsewhere (retrieval.duplicates)
@@ -126,7 +122,7 @@ class Passage:
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     """What retrieval needs of a question: the text to embed and its analysed terms
-    (lexical.analyze), computed once by whoever understood the question."""
+    (text.analyze), computed once by whoever understood the question."""
 
     text: str
     terms: tuple[str, ...]
@@ -142,7 +138,7 @@ class SearchResult:
     question: str
     passages: list[Passage]
     timings_ms: dict[str, float]
-    # The share of the question's IDF the best passage holds (lexical.idf_match); None without BM25.
+    # The share of the question's IDF the best passage holds (search.idf_match); None without BM25.
     idf_match: float | None = None
     # The question's embedding, for the answering layer to reuse; None without dense retrieval.
     query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)

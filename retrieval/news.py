@@ -2,25 +2,31 @@
 latest" reorders the candidates (retrieval.temporal), and one copy of each story (a group of
 near-duplicate articles, retrieval.duplicates) is kept, with where else it was published.
 
-Each backend answers a few questions about its candidates through `NewsView` (the local
-generation from SQLite, Qdrant from payloads and filters); the decisions are made here once.
+Each backend answers a few questions about its candidates through its view of the index
+(retrieval.search.IndexView: the local generation from SQLite, Qdrant from payloads and
+filters); the decisions are made here once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from retrieval import lexical, temporal
-from retrieval.dates import Period, QuestionDates
+from retrieval import temporal
+from retrieval.dates import QuestionDates
 from retrieval.fusion import Fused
-from retrieval.models import Copy, Headline, SearchQuery, SearchResult
-from retrieval.temporal import CandidateDating, DateOutcome
+from retrieval.models import Copy, Headline, SearchQuery
+from retrieval.temporal import DateOutcome
+from retrieval.text import analyze
+
+if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs these steps over its view
+    from retrieval.search import IndexView, SearchIndex
+
 
 # How a question asks for news or a timeline ("que s'est-il passé", "dernières nouvelles", "le
 # dernier article sur … parle de quoi", "chronologie", "what happened", "how did … unfold"),
 # analysed: these words say what is asked, not what about, so no article need hold them.
-NEWS_WORDS = frozenset(lexical.analyze(
+NEWS_WORDS = frozenset(analyze(
     "passé passe arrivé changé nouvelles nouvelle neuf dernier dernière derniers dernières article articles "
     "parle parlent quoi actualité actualités info infos chronologie chronologique étapes déroulé déroulée "
     "déroulés déroulées évolué happened happening new news latest going stand timeline "
@@ -33,43 +39,12 @@ def subject_terms(query: SearchQuery) -> frozenset[str]:
     article must speak of to be about it ("sncf" in "Que s'est-il passé à la SNCF en décembre
     2024 ?"); empty for "Que s'est-il passé hier ?", about its period alone."""
     dates = query.dates
-    dated = {t for m in dates.mentions for t in lexical.analyze(m.text)} if dates is not None else set()
+    dated = {t for m in dates.mentions for t in analyze(m.text)} if dates is not None else set()
     return frozenset(query.terms) - dated - NEWS_WORDS
 
 
-class NewsView(Protocol):
-    """What the news steps read of an index's candidates."""
-
-    def dating(self, chunk_ids: list[int], period: Period | None) -> dict[int, CandidateDating]:
-        """Each chunk's article and publication date and, for `period`, whether the chunk (or
-        another chunk of its article) names a date within it."""
-        ...
-
-    def chunk_articles(self, chunk_ids: list[int]) -> dict[int, str]: ...
-
-    def stored_terms(self, chunk_ids: list[int]) -> dict[int, set[str]]: ...
-
-    def duplicate_groups(self) -> dict[str, list[str]]:
-        """Each article that has near-duplicates -> its group (sorted article ids)."""
-        ...
-
-    def copies(self, article_ids: list[str]) -> dict[str, Copy]:
-        """Where each of these articles was published (source, URL, date)."""
-        ...
-
-
-class HeadlineSource(Protocol):
-    """What `/latest` reads of an index backend."""
-
-    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult: ...
-
-    def headlines(self, article_ids: list[str] | None = None, newest: int = 0) -> list[Headline]: ...
-
-    def duplicate_groups(self) -> dict[str, list[str]]: ...
-
-
 def shape(
-    fused: list[Fused], k: int, query: SearchQuery, view: NewsView
+    fused: list[Fused], k: int, query: SearchQuery, view: IndexView
 ) -> tuple[list[Fused], DateOutcome | None, dict[str, tuple[Copy, ...]]]:
     """The k candidates to show, reordered for the question's dates, one per story; how the
     dates shaped them (None when the question names none); each kept article's other copies."""
@@ -83,7 +58,7 @@ def shape(
 
 
 def one_copy_per_story(
-    view: NewsView, fused: list[Fused], k: int
+    view: IndexView, fused: list[Fused], k: int
 ) -> tuple[list[Fused], dict[str, tuple[Copy, ...]]]:
     """The k best candidates with one article per near-duplicate group (its best-ranked copy),
     and for each such article where else the story was published."""
@@ -114,7 +89,7 @@ def one_copy_per_story(
     return kept, copies
 
 
-def related(view: NewsView, query: SearchQuery, fused: list[Fused]) -> Callable[[Fused], bool]:
+def related(view: IndexView, query: SearchQuery, fused: list[Fused]) -> Callable[[Fused], bool]:
     """Whether a candidate is about the question's subject, the date and news words aside: it
     holds another of the question's terms, or is about as close in meaning as the best one. A
     question with no subject but its period ("Que s'est-il passé hier ?") is about whatever
@@ -137,10 +112,10 @@ def related(view: NewsView, query: SearchQuery, fused: list[Fused]) -> Callable[
     return is_related
 
 
-def latest_headlines(index: HeadlineSource, limit: int = 5, topic: str | None = None) -> list[Headline]:
+def latest_headlines(index: SearchIndex, limit: int = 5, topic: str | None = None) -> list[Headline]:
     """The newest articles (on `topic`: the newest of those about it), one per story."""
     if topic:
-        asked = SearchQuery(topic, tuple(lexical.analyze(topic)), QuestionDates((), latest=True))
+        asked = SearchQuery(topic, tuple(analyze(topic)), QuestionDates((), latest=True))
         found = index.search(asked, k=limit * 3).passages
         ids = list(dict.fromkeys(p.article_id for p in found))[:limit]
         # Search order: the relevant ones newest first, then the less relevant.

@@ -6,7 +6,7 @@ Layout: the alias QDRANT_COLLECTION (default `qabot`) names the live collection
 `qabot-000007`. Each point is one chunk, with
   - a named dense vector `dense` (cosine) from the configured embedder;
   - a named sparse vector `bm25`: the chunk's terms from qabot's own French analysis
-    (retrieval/lexical.py, so both backends see the same tokens) as hashed indices, each valued
+    (retrieval/text.py, so both backends see the same tokens) as hashed indices, each valued
     with BM25's term-frequency part tf·(k1+1)/(tf + k1·(1-b+b·len/avglen)); the collection's
     IDF modifier supplies the IDF, so a query of the question's terms valued 1 scores BM25;
   - a payload: article id, title, date, URL, source, offsets, content hash, text, terms, the
@@ -22,8 +22,9 @@ a nested filter on `dates` (a mention overlapping the period, no coarser than it
 candidates and their articles; duplicate pairs are recomputed at each re-index for the new and
 changed articles and published with the generation in the meta point.
 
-Search: one Query API batch (dense and sparse) over the visible points, fused client-side by
-retrieval/fusion.py, so that (1) the calibrated weights apply exactly: Qdrant's weighted RRF
+Search: the one pipeline of retrieval/search.py over `_View`: a dense and a sparse query over
+the visible points (the sparse one on the pipeline's worker while the question is encoded),
+fused client-side by retrieval/fusion.py, so that (1) the calibrated weights apply exactly: Qdrant's weighted RRF
 scores 1/(rank/w + k - 1), which differs from the calibrated w/(k + rank) whenever the two
 weights differ (MiniLM's dense weight is 0.25), and (2) each passage keeps its dense cosine and
 BM25 rank, which the refusal judge reads and a fused response does not carry.
@@ -51,7 +52,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +60,7 @@ from typing import Any, TypeVar
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from retrieval import duplicates, lexical
+from retrieval import duplicates
 from retrieval.articles import ArticleFile, SkippedFile
 from retrieval.chunking import Chunker, ChunkingConfig
 from retrieval.dates import DateFinder, Period
@@ -72,22 +72,11 @@ from retrieval.errors import (
     QabotError,
     ReindexInProgress,
 )
-from retrieval.fusion import reciprocal_rank_fusion
-from retrieval.index import IndexStats
-from retrieval.indexer import Progress, ReindexReport, compare_files, scan_articles, search_header
-from retrieval.models import (
-    MODES,
-    Article,
-    Chunk,
-    Copy,
-    Headline,
-    Passage,
-    SearchQuery,
-    SearchResult,
-)
-from retrieval.news import shape
-from retrieval.retriever import RetrievalConfig, search_query
+from retrieval.indexer import compare_files, scan_articles, search_header
+from retrieval.models import Article, Chunk, Copy, Headline
+from retrieval.search import ChunkRow, IndexStats, Progress, ReindexReport
 from retrieval.temporal import CandidateDating, mentions_for_index
+from retrieval.text import analyze
 
 logger = logging.getLogger(__name__)
 
@@ -176,17 +165,15 @@ def visible(live: int) -> models.Filter:
 
 
 class QdrantIndex:
-    """Search (the Retriever's interface) and re-index (the indexer's) over one Qdrant alias."""
+    """The Qdrant backend (retrieval.search.SearchBackend): its view for searches, and
+    re-index, over one Qdrant alias."""
 
-    def __init__(
-        self, config: QdrantConfig, embedder: Embedder, retrieval: RetrievalConfig, dates: DateFinder | None = None
-    ) -> None:
+    def __init__(self, config: QdrantConfig, embedder: Embedder, dates: DateFinder | None = None) -> None:
         """`dates` finds the dates passages name when indexing (one is made when not given)."""
         self.qdrant = config
         self.dates = dates
         self._groups: tuple[tuple[str, int], dict[str, list[str]]] | None = None
         self.embedder = embedder
-        self.config = retrieval
         self._client: QdrantClient | None = None
         self._client_lock = threading.Lock()
         self._reindexing = threading.Lock()
@@ -195,7 +182,6 @@ class QdrantIndex:
         self._serial: threading.RLock | contextlib.nullcontext[None] = (
             contextlib.nullcontext() if config.url else threading.RLock()
         )
-        self._lexical_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qdrant-bm25")
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -236,7 +222,6 @@ class QdrantIndex:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
-        self._lexical_pool.shutdown(wait=True)
         with self._client_lock:
             if self._client is not None:
                 self._client.close()
@@ -262,92 +247,16 @@ class QdrantIndex:
             raise IndexModelMismatch(str(meta.get("embedding")), identity(self.embedder))
         return collection, meta
 
-    # --- the Retriever's interface ----------------------------------------------------------
+    # --- the search backend's interface ------------------------------------------------------
 
     def is_built(self) -> bool:
         return self._live_collection() is not None
 
-    def reload(self) -> None:
-        """Nothing to reopen: every search reads the alias and the live generation."""
-
-    def search(self, query: SearchQuery | str, k: int | None = None, mode: str | None = None) -> SearchResult:
-        """The best k passages; `query` as the answering layer analysed it, or plain text."""
-        if isinstance(query, str):
-            query = search_query(query)
-        question = query.text
-        k = k or self.config.k
-        mode = mode or self.config.mode
-        if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        started = time.perf_counter()
+    def view(self) -> _View:
+        """The live collection at its live generation number, for one search (nothing to
+        reopen after a re-index: every view reads the alias and the meta point afresh)."""
         collection, meta = self._open()
-        live = int(meta["live"])
-        where = visible(live)
-        pool = max(self.config.candidates, k)
-        terms = list(dict.fromkeys(query.terms))
-        # The IDF weights of the question's terms (counts) run beside the encoding and search.
-        pending = (
-            self._lexical_pool.submit(self._term_idf, collection, terms, where, int(meta["chunks"]))
-            if mode in ("hybrid", "bm25") else None
-        )
-        timings: dict[str, float] = {}
-        requests: list[models.QueryRequest] = []
-        vector = None
-        if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed_query(question)
-            timings["embed"] = _ms_since(started)
-            requests.append(models.QueryRequest(query=np.asarray(vector, dtype=np.float32).tolist(), using=DENSE,
-                                                filter=where, limit=pool, with_payload=False))
-        if mode in ("hybrid", "bm25") and terms:
-            requests.append(models.QueryRequest(query=query_vector(terms), using=SPARSE, filter=where,
-                                                limit=pool, with_payload=False))
-        search_started = time.perf_counter()
-        responses = self._call("query", lambda c: c.query_batch_points(collection, requests)) if requests else []
-        timings["search"] = _ms_since(search_started)
-        ranked = [[(int(p.id), float(p.score)) for p in r.points] for r in responses]
-        dense = ranked.pop(0) if mode in ("hybrid", "dense") else []
-        sparse = ranked.pop(0) if ranked else []
-        fused = reciprocal_rank_fusion(
-            dense, sparse, k=self.config.rrf_k,
-            dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
-            bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
-        )
-        fused, outcome, copies = shape(fused, k, query, _View(self, collection, meta, where))
-        points = self._call("retrieve", lambda c: c.retrieve(
-            collection, [f.chunk_id for f in fused], with_payload=CHUNK_FIELDS)) if fused else []
-        rows = {int(p.id): p.payload or {} for p in points}
-        passages = [
-            Passage(
-                chunk_id=f.chunk_id, article_id=row["article_id"], title=row["title"], date=row["date"],
-                start=row["start"], end=row["end"], text=row["text"], score=f.score,
-                dense_score=f.dense_score, bm25_score=f.bm25_score,
-                dense_rank=f.dense_rank, bm25_rank=f.bm25_rank, url=row.get("url"), source=row.get("source"),
-                terms=frozenset(row["terms"]), copies=copies.get(row["article_id"], ()),
-                body_offset=row.get("body_offset", 0),
-            )
-            for f in fused
-            if (row := rows.get(f.chunk_id)) is not None
-        ]
-        match = None
-        if pending is not None:
-            weights = pending.result()
-            match = lexical.idf_match(weights, [p.terms for p in passages])
-        timings["total"] = _ms_since(started)
-        return SearchResult(question, passages, timings, match, vector, outcome)
-
-    def _term_idf(self, collection: str, terms: list[str], where: models.Filter, chunks: int) -> dict[str, float]:
-        """lexical.term_idf's weights, ln(1 + N / (1 + df)), with df counted in Qdrant."""
-        weights = {}
-        for term in terms:
-            condition = models.FieldCondition(key="terms", match=models.MatchValue(value=term))
-            counted = models.Filter(must=[condition, *(where.must or [])], must_not=where.must_not)
-
-            def count(c: QdrantClient, counted: models.Filter = counted) -> int:
-                return int(c.count(collection, count_filter=counted, exact=True).count)
-
-            df = self._call("count", count)
-            weights[term] = math.log(1 + chunks / (1 + df))
-        return weights
+        return _View(self, collection, meta, visible(int(meta["live"])))
 
     def stats(self) -> IndexStats:
         _, meta = self._open()
@@ -652,7 +561,7 @@ class QdrantIndex:
         # Searched as the local index searches them: the headline before each chunk's text.
         headers = {article.id: search_header(article) for article, _ in articles}
         searchable = [headers[article.id] + chunk.text for chunk, article, _ in pending]
-        analysed = [lexical.analyze(text) for text in searchable]
+        analysed = [analyze(text) for text in searchable]
         if avg_len is None:  # a new collection: BM25's average length from its own chunks
             avg_len = sum(map(len, analysed)) / max(len(analysed), 1)
         total = len(pending)
@@ -720,7 +629,7 @@ class QdrantIndex:
 
 
 class _View:
-    """retrieval.news.NewsView over one generation of one collection, for one search: the
+    """retrieval.search.IndexView over one generation of one collection, for one search: the
     candidates' payloads are read once, the period is matched by Qdrant's nested filter."""
 
     def __init__(self, index: QdrantIndex, collection: str, meta: dict[str, Any], where: models.Filter) -> None:
@@ -729,6 +638,51 @@ class _View:
         self._meta = meta
         self._where = where
         self._payloads: dict[int, dict[str, Any]] = {}
+
+    def dense_search(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        query = np.asarray(vector, dtype=np.float32).tolist()
+        return self._query(models.QueryRequest(query=query, using=DENSE, filter=self._where, limit=limit,
+                                               with_payload=False))
+
+    def lexical_search(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        if not terms:
+            return []
+        return self._query(models.QueryRequest(query=query_vector(terms), using=SPARSE, filter=self._where,
+                                               limit=limit, with_payload=False))
+
+    def _query(self, request: models.QueryRequest) -> list[tuple[int, float]]:
+        (response,) = self._index._call("query", lambda c: c.query_batch_points(self._collection, [request]))
+        return [(int(p.id), float(p.score)) for p in response.points]
+
+    def term_idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """lexical.term_idf's weights, ln(1 + N / (1 + df)), with df counted in Qdrant."""
+        chunks = int(self._meta["chunks"])
+        weights = {}
+        for term in dict.fromkeys(terms):
+            condition = models.FieldCondition(key="terms", match=models.MatchValue(value=term))
+            counted = models.Filter(must=[condition, *(self._where.must or [])], must_not=self._where.must_not)
+
+            def count(c: QdrantClient, counted: models.Filter = counted) -> int:
+                return int(c.count(self._collection, count_filter=counted, exact=True).count)
+
+            df = self._index._call("count", count)
+            weights[term] = math.log(1 + chunks / (1 + df))
+        return weights
+
+    def chunks(self, chunk_ids: list[int]) -> dict[int, ChunkRow]:
+        """The passages' rows, in one call; their payloads (terms included) are kept for the
+        other questions of this search."""
+        if not chunk_ids:
+            return {}
+        points = self._index._call("retrieve", lambda c: c.retrieve(self._collection, chunk_ids,
+                                                                    with_payload=CHUNK_FIELDS))
+        self._payloads.update({int(p.id): dict(p.payload or {}) for p in points})
+        return {
+            i: ChunkRow(i, r["article_id"], r["title"], r["date"], r["start"], r["end"], r["text"], r.get("url"),
+                        r.get("source"), r.get("body_offset", 0))
+            for i in chunk_ids
+            if (r := self._payloads.get(i)) is not None
+        }
 
     def _rows(self, chunk_ids: list[int]) -> dict[int, dict[str, Any]]:
         missing = [i for i in chunk_ids if i not in self._payloads]
@@ -773,7 +727,3 @@ class _View:
             key="article_id", match=models.MatchAny(any=article_ids))], must_not=self._where.must_not)
         rows = self._index._scroll_all(self._collection, where, ["article_id", "source", "url", "date"])
         return {r["article_id"]: Copy(r["article_id"], r.get("source"), r.get("url"), r.get("date")) for r in rows}
-
-
-def _ms_since(started: float) -> float:
-    return (time.perf_counter() - started) * 1000.0

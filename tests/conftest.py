@@ -83,9 +83,9 @@ def local_retriever(services: Services) -> Retriever:
     generation, its files): another backend fails here, by name, rather than further on."""
     from retrieval.retriever import Retriever
 
-    retriever = services.retriever
-    assert isinstance(retriever, Retriever), f"the local backend, not {type(retriever).__name__}"
-    return retriever
+    backend = services.retriever.backend
+    assert isinstance(backend, Retriever), f"the local backend, not {type(backend).__name__}"
+    return backend
 
 
 @pytest.fixture

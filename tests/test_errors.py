@@ -28,6 +28,7 @@ ERRORS = {
     "retrieval.qdrant_index": ["IndexUnavailable"],
     "answering.llm": ["LlmUnavailable"],
     "answering.local_llm": ["LocalModelError"],
+    "answering.reader.judge": ["ReaderMissing"],
     "qabot.settings": ["SettingsError"],
     "qabot.services": ["UnknownLlmProvider"],
     "qabot.backup": ["BackupError", "BackupDamaged", "BackupMismatch", "DatabaseInUse"],

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from retrieval.lexical import analyze
 from retrieval.models import Passage
+from retrieval.text import analyze
 
 
 def passage(n: int, text: str, dense_score: float | None = None) -> Passage:

@@ -20,8 +20,8 @@ from answering.judge import Judge, Remembered, shared_date_finder
 from answering.judge_model import JudgeModel, load_model
 from answering.language import detect_language
 from answering.lead import lead_with_the_fact, short_answer
-from answering.query import Query, plain_query
 from answering.protocol import AnswererName
+from answering.query import Query, plain_query
 from answering.question_kind import Kind
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScore

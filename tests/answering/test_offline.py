@@ -20,8 +20,9 @@ from qabot.calibration import calibration_for
 from qabot.services import UnknownLlmProvider, build_answering, refusal_policy, retrieval_config
 from qabot.settings import Settings
 from retrieval.errors import QabotError
-from retrieval.lexical import analyze, idf_match
 from retrieval.models import Passage, SearchQuery, SearchResult
+from retrieval.search import idf_match
+from retrieval.text import analyze
 from tests.fakes.embedder import HashingEmbedder
 
 ALEPPO_TEXT = (

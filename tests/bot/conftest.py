@@ -28,10 +28,9 @@ from retrieval.articles import FileWarning, iter_articles
 from retrieval.embedding import Embedder, question_vectors
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.feeds import FeedStates, PollReport, Resolver, check_address, system_resolver
-from retrieval.index import IndexStats
-from retrieval.indexer import Progress, ReindexReport
 from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
+from retrieval.search import IndexStats, Progress, ReindexReport
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, FakeTelegram, SentMessage
 

@@ -9,7 +9,7 @@ import pytest
 
 from qabot.logs import RedactSecrets, secrets_of
 from retrieval.errors import IndexCorrupt, IndexNotReady
-from retrieval.index import IndexStats
+from retrieval.search import IndexStats
 from tests.bot.conftest import ADMIN, Harness, StartBot
 from tests.fakes.telegram_server import TOKEN
 

@@ -17,6 +17,7 @@ from qabot.services import Services, build_services
 from qabot.settings import Settings
 from retrieval import indexer, lexical
 from retrieval.index import DB_FILE, IndexStore
+from retrieval.text import analyze
 from tests.conftest import local_retriever
 from tests.fakes.embedder import HashingEmbedder
 from tests.retrieval.test_index import ALEPPO, write_articles
@@ -69,7 +70,7 @@ def _lexical(services: Services) -> list[list[tuple[str, str]]]:
     generation = local_retriever(services).generation
     matched = []
     for question in QUESTIONS:
-        found = generation.lexical_search(lexical.analyze(question), 10_000)
+        found = generation.lexical_search(analyze(question), 10_000)
         rows = generation.chunks([i for i, _ in found])
         matched.append([(rows[i].article_id, rows[i].text) for i, _ in found])
     return matched
@@ -170,7 +171,7 @@ def test_rescored_rows_get_fts5s_own_bm25(make_settings: Callable[..., Settings]
     totals = lexical.totals(db)
     assert totals.rows == rows and totals.tokens == sum(len(t.split()) for (t,) in db.execute("SELECT terms FROM chunk_terms"))
     for question in QUESTIONS:
-        terms = lexical.analyze(question)
+        terms = analyze(question)
         exact = lexical.search(db, terms, 20)
         mine = lexical.rescored(db, terms, 20, "main", totals, lexical.document_counts(db, terms))
         assert exact and [i for i, _ in mine] == [i for i, _ in exact]
@@ -203,7 +204,7 @@ def test_precomputed_postings_score_as_fts5(make_settings: Callable[..., Setting
     assert lexical.has_postings(db)
     (highest,) = db.execute("SELECT max(rowid) FROM chunk_terms").fetchone()
     for question in [*QUESTIONS, "civils Alep Alep offensive 130 000", "mot-absent-partout"]:
-        terms = lexical.analyze(question)
+        terms = analyze(question)
         exact = lexical.search(db, terms, 30)
         mine = lexical.search_postings(db, terms, 30, "main", highest)
         assert len(mine) == len(exact)

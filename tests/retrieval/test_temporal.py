@@ -15,8 +15,8 @@ from qabot.settings import Settings
 from retrieval.dates import DateFinder, Period, QuestionDates
 from retrieval.models import SearchResult
 from retrieval.news import latest_headlines
-from retrieval.retriever import search_query
 from retrieval.temporal import mentions_for_index
+from retrieval.text import search_query
 from tests.fakes.embedder import HashingEmbedder
 
 TODAY = date(2016, 12, 22)  # a Thursday
