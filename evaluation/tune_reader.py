@@ -139,6 +139,7 @@ def cross_fitted(reads: Sequence[Read], start: ReaderBars) -> dict[str, object]:
         parts.append((figures(test, bars), len(test)))
     total = sum(n for _, n in parts) or 1
     pooled = {name: round(sum(f[name] * n for f, n in parts) / total, 4) for name in parts[0][0]}
+    pooled["questions"] = total
     return {"bars_by_half": chosen, "figures": pooled}
 
 
