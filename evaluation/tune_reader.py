@@ -27,11 +27,19 @@ from pathlib import Path
 
 from answering.language import detect_language
 from answering.query import plain_query
-from answering.reader.judge import ReaderBars, ReaderJudge, choose, load_reader_judge
+from answering.reader.judge import (
+    ReaderBars,
+    ReaderJudge,
+    ReaderLeads,
+    choose,
+    load_reader_judge,
+    load_reader_leads,
+)
 from answering.scoring import SentenceScore
 from evaluation import metrics
 from evaluation.reader_data import fold_of
 from evaluation.runner import Question, load_questions, prepare, progress_bar
+from qabot.services import build_embedder_from, fitted_judge
 from qabot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -143,15 +151,59 @@ def cross_fitted(reads: Sequence[Read], start: ReaderBars) -> dict[str, object]:
     return {"bars_by_half": chosen, "figures": pooled}
 
 
+@dataclass(frozen=True, slots=True)
+class Led:
+    """A question the judge answered, as the reader would lead it: its span in the sentence the
+    reply opens with, and how sure it is of it."""
+
+    question: Question
+    span: str | None
+    sure: float
+
+
+def read_leads(leads: ReaderLeads, sets: Sequence[tuple[Path, Path]], max_sentences: int = 3) -> list[Led]:
+    """The judge's answered answerable questions, each with the reader's span on its first sentence."""
+    settings = load_settings()
+    leads.bars = replace(leads.bars, lead=0.0)  # every span kept: the lead bar is swept after
+    rows: list[Led] = []
+    for questions_path, corpus in sets:
+        services = prepare(settings, corpus)
+        for q in progress_bar(load_questions(questions_path), desc=questions_path.name, unit="q"):
+            if not q.answerable:
+                continue
+            search = services.retriever.search(q.question)
+            scored = leads.score(plain_query(q.question, detect_language(q.question)), search.passages, search.idf_match)
+            chosen = leads.choose(scored, max_sentences)
+            if chosen:
+                rows.append(Led(q, chosen[0].short_answer, chosen[0].features.get("span", 0.0)))
+    return rows
+
+
+def lead_figures(rows: Sequence[Led], bar: float) -> dict[str, float]:
+    """Of the answered questions: the share led in bold, its token F1, and the share of bold
+    leads sharing no word with any gold answer."""
+    shown = [r for r in rows if r.span and r.sure >= bar]
+    f1 = [metrics.token_f1(r.span, r.question.answers) for r in shown if r.span]
+    return {
+        "bar": bar, "answered": len(rows), "shown": round(len(shown) / len(rows), 4) if rows else 0.0,
+        "f1": round(sum(f1) / len(f1), 4) if f1 else 0.0,
+        "wrong": round(sum(v == 0.0 for v in f1) / len(f1), 4) if f1 else 0.0,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reader", type=Path, required=True)
     parser.add_argument("--set", action="append", required=True, help="questions.jsonl:corpus folder")
     parser.add_argument("--json", type=Path, required=True)
     parser.add_argument("--write-manifest", type=Path, help="write the bars into this reader's manifest")
+    parser.add_argument("--role", choices=("judge", "lead"), default="judge",
+                        help="lead: sweep only the lead bar, the hand-made judge deciding (ANSWER_READER_ROLE=lead)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     sets = [(Path(a), Path(b)) for a, _, b in (s.partition(":") for s in args.set)]
+    if args.role == "lead":
+        return sweep_leads(args.reader, sets, args.json)
     judge = load_reader_judge(args.reader)
     start = judge.bars
     reads = read_all(judge, sets)
@@ -169,6 +221,29 @@ def main(argv: list[str] | None = None) -> int:
         manifest["decision"] = {**asdict(bars), "chosen_on": args.set, "by": "python -m evaluation.tune_reader"}
         path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({"bars": asdict(bars), "cross_fitted": report["cross_fitted"]}))  # noqa: T201
+    return 0
+
+
+def sweep_leads(reader: Path, sets: Sequence[tuple[Path, Path]], out: Path) -> int:
+    """The lead bar swept with the hand-made judge deciding: the lowest bar keeping wrong bold
+    leads at most WRONG_LEADS of those shown, cross-fitted over the two halves of the articles."""
+    settings = load_settings()
+    judge = fitted_judge(settings, build_embedder_from(settings))
+    if judge is None:
+        raise SystemExit("No hand-made judge fitted for this encoder: nothing for the reader to lead.")
+    leads = load_reader_leads(judge, reader)
+    rows = read_leads(leads, sets)
+    sweep = [lead_figures(rows, bar) for bar in LEAD_BARS]
+    halves = []
+    for half in (0, 1):
+        fit = [r for r in rows if fold_of(f"half:{r.question.article}", 2) != half]
+        test = [r for r in rows if fold_of(f"half:{r.question.article}", 2) == half]
+        bar = next((b for b in LEAD_BARS if lead_figures(fit, b)["wrong"] <= WRONG_LEADS), 1.01)
+        halves.append({"bar": bar, **lead_figures(test, bar)})
+    report = {"reader": str(reader), "role": "lead", "sweep": sweep, "cross_fitted": halves}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(halves))  # noqa: T201
     return 0
 
 
