@@ -78,7 +78,7 @@ def subject_terms(query: Query) -> frozenset[str]:
 def stories_about(query: Query, passages: Sequence[Passage]) -> list[Story]:
     """The retrieved articles about the question's subject, in retrieval's order, each with its
     passages. A story is about it when it holds at least half the subject's terms ("grève"
-    alone is not about "la grève à la SNCF"); when no story holds any (an English question over
+    alone is not about "la grève à la SNCF"), the telling ones among them (`_telling_terms`); when no story holds any (an English question over
     French articles), when it comes within RELATED_DENSE_MARGIN of the best dense similarity."""
     topic = subject_terms(query)
     by_article: dict[str, list[Passage]] = {}
@@ -89,11 +89,27 @@ def stories_about(query: Query, passages: Sequence[Passage]) -> list[Story]:
         return [Story(rank, group) for rank, group in enumerate(groups)]
     shared = [frozenset().union(*(topic & p.terms for p in group)) for group in groups]
     if any(shared):
-        kept = [group for group, held in zip(groups, shared, strict=True) if 2 * len(held) >= len(topic)]
+        telling = _telling_terms(shared)
+        kept = [
+            group for group, held in zip(groups, shared, strict=True) if 2 * len(held) >= len(topic) and held & telling
+        ]
     else:
         best = _dense(passages)
         kept = [g for g in groups if best is not None and (d := _dense(g)) is not None and d >= best - RELATED_DENSE_MARGIN]
     return [Story(rank, group) for rank, group in enumerate(kept)]
+
+
+def _telling_terms(shared: Sequence[frozenset[str]]) -> frozenset[str]:
+    """The subject's terms held by the fewest retrieved stories (of those held at all): what
+    tells the subject from its neighbours ("Logivert" in "le procès Logivert", "gazole" in "les
+    prix du gazole"); a story holding half the subject's words but none of these ("les travaux
+    du tramway de Bordeaux" for Tours) is about another subject."""
+    counts: dict[str, int] = {}
+    for held in shared:
+        for term in held:
+            counts[term] = counts.get(term, 0) + 1
+    fewest = min(counts.values())
+    return frozenset(term for term, count in counts.items() if count == fewest)
 
 
 def _dense(passages: Sequence[Passage]) -> float | None:
