@@ -25,12 +25,7 @@ from answering.lead import lead_with_the_fact, short_answer
 from answering.measures import asked_measure, misses_measure
 from answering.query import Query
 from answering.scoring import SentenceScore
-from answering.sentence_features import (
-    first_look,
-    held_back_without_added_terms,
-    lexical_scores,
-    sentence_features,
-)
+from answering.sentence_features import sentence_features, shortlist
 from answering.sentences import candidates, content_terms
 from retrieval.dates import DateFinder
 from retrieval.models import Passage
@@ -127,11 +122,8 @@ class Judge:
         found = candidates(passages)
         if not found:
             return []
-        texts_all = [c.text for c in found]
-        terms = [content_terms(t) for t in texts_all]
-        lexical = held_back_without_added_terms(query, lexical_scores(query, texts_all, terms), terms)
-        shortlist = first_look(lexical, [c.passage_number for c in found])[: self._shortlist]
-        texts = [found[i].text for i in shortlist]
+        chosen, lexical = shortlist(query, found, self._shortlist)
+        texts = [found[i].text for i in chosen]
         analysed = self._analyse(texts)
         question_lemmas = self._analyzer.lemmas(query.text) if self._analyzer else frozenset()
         focus_terms = content_terms(query.kind.focus or "")
@@ -139,7 +131,7 @@ class Judge:
         semantic = self._similarities(query.text, texts, query.vector)
         dense = [p.dense_score or 0.0 for p in passages]
         rows = []
-        for rank, (i, facts, similarity) in enumerate(zip(shortlist, analysed, semantic, strict=True), start=1):
+        for rank, (i, facts, similarity) in enumerate(zip(chosen, analysed, semantic, strict=True), start=1):
             candidate = found[i]
             expected = holds(facts.facts, query.kind.kind, query.text) if query.expects_fact else []
             features = sentence_features(

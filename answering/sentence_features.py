@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 
 from answering.facts import Fact, SentenceFacts
 from answering.query import Query
-from answering.sentences import content_terms, numbers_in
+from answering.sentences import Candidate, content_terms, numbers_in
 
 _DIGIT = re.compile(r"\d")
 CARRIED_TERM_WEIGHT = 0.5
@@ -83,6 +83,16 @@ def held_back_without_added_terms(
 def first_look(lexical: Sequence[float], passage_numbers: Sequence[int]) -> list[int]:
     """The candidates' indices, best first: lexical score with a nudge for the passage's rank."""
     return sorted(range(len(lexical)), key=lambda i: -(lexical[i] + PASSAGE_PRIOR / passage_numbers[i]))
+
+
+def shortlist(query: Query, found: Sequence[Candidate], size: int) -> tuple[list[int], list[float]]:
+    """The first look a sentence scorer takes at the passages' sentences: the indices of the
+    `size` best in `found`, best first, and every sentence's lexical score (a follow-up's
+    sentences without what it adds held back)."""
+    texts = [c.text for c in found]
+    terms = [content_terms(t) for t in texts]
+    lexical = held_back_without_added_terms(query, lexical_scores(query, texts, terms), terms)
+    return first_look(lexical, [c.passage_number for c in found])[:size], lexical
 
 
 def sentence_features(

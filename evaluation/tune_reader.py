@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from answering.reader.judge import (
     load_reader_judge,
     load_reader_leads,
 )
-from answering.scoring import SentenceScore
+from answering.scoring import SentenceScore, SentenceScorer
 from evaluation import metrics
 from evaluation.reader_data import fold_of
 from evaluation.runner import Question, load_questions, prepare, progress_bar
@@ -59,17 +59,23 @@ class Read:
     spans: tuple[float, ...]  # the span probability of each judged row
 
 
-def read_all(judge: ReaderJudge, sets: Sequence[tuple[Path, Path]]) -> list[Read]:
+def scored(scorer: SentenceScorer, sets: Sequence[tuple[Path, Path]]) -> Iterator[tuple[Question, list[SentenceScore]]]:
+    """Every question of the sets retrieved over its corpus and scored by `scorer`."""
     settings = load_settings()
-    rows: list[Read] = []
-    judge.bars = replace(judge.bars, lead=0.0)  # every span kept: the lead bar is swept after
     for questions_path, corpus in sets:
         services = prepare(settings, corpus)
         for q in progress_bar(load_questions(questions_path), desc=questions_path.name, unit="q"):
             search = services.retriever.search(q.question)
-            judged = judge.score(plain_query(q.question, detect_language(q.question)), search.passages, search.idf_match)
-            key = q.article if q.answerable and q.article else q.id
-            rows.append(Read(q, fold_of(f"half:{key}", 2), tuple(judged), tuple(j.features["span"] for j in judged)))
+            query = plain_query(q.question, detect_language(q.question))
+            yield q, scorer.score(query, search.passages, search.idf_match)
+
+
+def read_all(judge: ReaderJudge, sets: Sequence[tuple[Path, Path]]) -> list[Read]:
+    judge.bars = replace(judge.bars, lead=0.0)  # every span kept: the lead bar is swept after
+    rows: list[Read] = []
+    for q, judged in scored(judge, sets):
+        key = q.article if q.answerable and q.article else q.id
+        rows.append(Read(q, fold_of(f"half:{key}", 2), tuple(judged), tuple(j.features["span"] for j in judged)))
     return rows
 
 
@@ -163,19 +169,12 @@ class Led:
 
 def read_leads(leads: ReaderLeads, sets: Sequence[tuple[Path, Path]], max_sentences: int = 3) -> list[Led]:
     """The judge's answered answerable questions, each with the reader's span on its first sentence."""
-    settings = load_settings()
     leads.bars = replace(leads.bars, lead=0.0)  # every span kept: the lead bar is swept after
     rows: list[Led] = []
-    for questions_path, corpus in sets:
-        services = prepare(settings, corpus)
-        for q in progress_bar(load_questions(questions_path), desc=questions_path.name, unit="q"):
-            if not q.answerable:
-                continue
-            search = services.retriever.search(q.question)
-            scored = leads.score(plain_query(q.question, detect_language(q.question)), search.passages, search.idf_match)
-            chosen = leads.choose(scored, max_sentences)
-            if chosen:
-                rows.append(Led(q, chosen[0].short_answer, chosen[0].features.get("span", 0.0)))
+    for q, rows_scored in scored(leads, sets):
+        chosen = leads.choose(rows_scored, max_sentences) if q.answerable else []
+        if chosen:
+            rows.append(Led(q, chosen[0].short_answer, chosen[0].features.get("span", 0.0)))
     return rows
 
 

@@ -21,8 +21,8 @@ from answering.query import Query
 from answering.reader.runtime import Candidate, SentenceReader, TorchReader
 from answering.reader.store import MANIFEST
 from answering.scoring import SentenceScore, SentenceScorer
-from answering.sentence_features import first_look, held_back_without_added_terms, lexical_scores
-from answering.sentences import candidates, content_terms
+from answering.sentence_features import shortlist
+from answering.sentences import candidates
 from retrieval.errors import QabotError
 from retrieval.models import Passage
 
@@ -58,12 +58,9 @@ class ReaderJudge:
         found = candidates(passages)
         if not found:
             return []
-        texts = [c.text for c in found]
-        terms = [content_terms(t) for t in texts]
-        lexical = held_back_without_added_terms(query, lexical_scores(query, texts, terms), terms)
-        order = first_look(lexical, [c.passage_number for c in found])[: self._shortlist]
-        shortlist = [found[i] for i in order]
-        readings = self._reader.read(query.text, [Candidate(c.text, c.before) for c in shortlist])
+        order, lexical = shortlist(query, found, self._shortlist)
+        chosen = [found[i] for i in order]
+        readings = self._reader.read(query.text, [Candidate(c.text, c.before) for c in chosen])
         dense = max((p.dense_score or 0.0 for p in passages), default=0.0)
         rows = [
             SentenceScore(
@@ -72,7 +69,7 @@ class ReaderJudge:
                  "idf_match": idf_match or 0.0, "lexical": lexical[order[k]]},
                 short_answer=_lead(r.answer) if r.answer_probability >= self.bars.lead else None,
             )
-            for k, (c, r) in enumerate(zip(shortlist, readings, strict=True))
+            for k, (c, r) in enumerate(zip(chosen, readings, strict=True))
         ]
         rows.sort(key=lambda row: -row.probability)
         return rows

@@ -48,8 +48,8 @@ class TorchReader:
     ) -> None:
         self.manifest = manifest
         self._model = model
+        torch_threads(threads)
         self._encoder = encoder
-        self._threads = threads
         self._batch_size = batch_size
         self._lock = threading.Lock()  # one forward at a time: torch's threads are the parallelism
 
@@ -66,7 +66,6 @@ class TorchReader:
         encoded = [self._encoder.encode(question, c.sentence, c.before) for c in candidates]
         readings: list[Reading] = []
         with self._lock, torch.inference_mode():
-            torch.set_num_threads(self._threads)
             for first in range(0, len(encoded), self._batch_size):
                 chunk = encoded[first : first + self._batch_size]
                 answer, start, end = self._model(*batch(chunk))
@@ -75,6 +74,14 @@ class TorchReader:
                         float(answer[row]), start[row], end[row], pair, candidates[first + row].sentence
                     ))
         return readings
+
+
+def torch_threads(threads: int) -> None:
+    """PyTorch's intra-op threads for the process (the reader is its only PyTorch model at
+    answering time), set once when the reader loads rather than on every read."""
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def _reading(logit: float, start: Any, end: Any, pair: Encoded, sentence: str) -> Reading:
