@@ -33,7 +33,7 @@ from answering.sentences import (
     parse_marked,
     render_marked,
 )
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
 MIN_TERM_OVERLAP = 0.5

@@ -15,7 +15,7 @@ from answering import prompts
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
 from answering.stories import Story, cited_lines, newest_first, quotes, stories_about
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
 DIGEST_STORIES = 3

@@ -28,7 +28,7 @@ from answering.sentence_features import (
 )
 from answering.sentences import MarkedSentence, content_terms, render_marked
 from answering.sentences import candidates as sentence_candidates
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
 _YEAR_OR_NUMBER = re.compile(r"\d")

@@ -35,7 +35,7 @@ SHORTLIST = 8
 
 
 class Encoder(Protocol):
-    """What the judge needs of an embedder (retrieval.embedding.Embedder has it)."""
+    """What the judge needs of an embedder (retrieval.encoders.embedding.Embedder has it)."""
 
     def embed_query(self, text: str) -> np.ndarray: ...
 

@@ -47,10 +47,10 @@ from answering.sentences import MarkedSentence, render_marked
 from answering.stories import subject_terms
 from answering.timeline import timeline, timeline_stories
 from retrieval.dates import Period
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage, SearchQuery
+from retrieval.news.temporal import DateOutcome
 from retrieval.search import Searching
-from retrieval.temporal import DateOutcome
 from retrieval.text import search_query
 
 logger = logging.getLogger(__name__)

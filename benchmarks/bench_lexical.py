@@ -44,7 +44,7 @@ from benchmarks.bench_index import percentile  # noqa: E402
 from evaluation.runner import load_questions  # noqa: E402
 from qabot.services import build_embedder_from  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval import lexical  # noqa: E402
+from retrieval.local import lexical  # noqa: E402
 from retrieval.text import analyze  # noqa: E402
 
 CANDIDATES = 50

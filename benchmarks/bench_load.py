@@ -67,7 +67,7 @@ from qabot.frontdoor import FrontDoor  # noqa: E402
 from qabot.logs import AddContext  # noqa: E402
 from qabot.services import Services  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval.embedding import Embedder  # noqa: E402
+from retrieval.encoders.embedding import Embedder  # noqa: E402
 from tests.bot.conftest import start_polling  # noqa: E402
 from tests.fakes.embedder import HashingEmbedder  # noqa: E402
 from tests.fakes.telegram_server import TOKEN  # noqa: E402

@@ -40,11 +40,12 @@ from benchmarks.bench_encoder import cpu_report  # noqa: E402
 from benchmarks.bench_index import CHUNKING, EVAL, corpus_dir, percentile, write_report  # noqa: E402
 from qabot.services import build_embedder_from, retrieval_config  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval import duplicates, indexer, lexical  # noqa: E402
-from retrieval.dense import DensePolicy, build  # noqa: E402
-from retrieval.embedding import Embedder, identity  # noqa: E402
-from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
-from retrieval.retriever import Retriever  # noqa: E402
+from retrieval.encoders.embedding import Embedder, identity  # noqa: E402
+from retrieval.local import indexer, lexical  # noqa: E402
+from retrieval.local.dense import DensePolicy, build  # noqa: E402
+from retrieval.local.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
+from retrieval.local.retriever import Retriever  # noqa: E402
+from retrieval.news import duplicates  # noqa: E402
 from retrieval.search import Search  # noqa: E402
 
 QUESTION = "Combien de civils ont fui Alep depuis le début de l'offensive ?"

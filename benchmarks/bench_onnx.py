@@ -49,18 +49,18 @@ sys.path.insert(0, str(ROOT))
 
 from evaluation import metrics  # noqa: E402
 from evaluation.runner import Question, load_questions  # noqa: E402
-from retrieval.articles import SkippedFile, iter_articles  # noqa: E402
 from retrieval.chunking import Chunker, ChunkingConfig  # noqa: E402
-from retrieval.dense import DenseIndex, single_query_threads  # noqa: E402
-from retrieval.embedding import (  # noqa: E402
+from retrieval.encoders.embedding import (  # noqa: E402
     RUNTIMES,
     SentenceTransformerEmbedder,
     cpu_flags,
     int8_preset,
 )
+from retrieval.encoders.model_cache import ModelCache  # noqa: E402
 from retrieval.errors import EmbeddingUnavailable  # noqa: E402
-from retrieval.model_cache import ModelCache  # noqa: E402
+from retrieval.local.dense import DenseIndex, single_query_threads  # noqa: E402
 from retrieval.models import Chunk  # noqa: E402
+from retrieval.sources.articles import SkippedFile, iter_articles  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 # The defaults of CHUNK_TOKENS / CHUNK_OVERLAP_TOKENS and EMBEDDING_BATCH_SIZE in qabot/settings.py.

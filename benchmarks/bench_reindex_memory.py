@@ -42,8 +42,8 @@ from benchmarks.bench_index import write_report  # noqa: E402
 from benchmarks.bench_scale import _rss_mb, padded, real_vectors  # noqa: E402
 from qabot.services import build_embedder_from  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval.dense import DenseIndex, DensePolicy, build  # noqa: E402
-from retrieval.embedding import identity  # noqa: E402
+from retrieval.encoders.embedding import identity  # noqa: E402
+from retrieval.local.dense import DenseIndex, DensePolicy, build  # noqa: E402
 
 
 def child(case: str, live: Path, real: Path, chunks: int, data_dir: Path) -> dict[str, object]:

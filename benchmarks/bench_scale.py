@@ -48,14 +48,14 @@ from benchmarks.bench_encoder import cpu_report  # noqa: E402
 from benchmarks.bench_index import CHUNKING, EVAL, corpus_dir, percentile  # noqa: E402
 from qabot.services import build_embedder_from, retrieval_config  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
-from retrieval import lexical  # noqa: E402
-from retrieval.articles import SkippedFile, iter_articles  # noqa: E402
 from retrieval.chunking import Chunker  # noqa: E402
-from retrieval.dense import DenseIndex, DensePolicy, build, single_query_threads  # noqa: E402
-from retrieval.embedding import Embedder, identity  # noqa: E402
-from retrieval.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
-from retrieval.retriever import Retriever  # noqa: E402
+from retrieval.encoders.embedding import Embedder, identity  # noqa: E402
+from retrieval.local import lexical  # noqa: E402
+from retrieval.local.dense import DenseIndex, DensePolicy, build, single_query_threads  # noqa: E402
+from retrieval.local.index import DB_FILE, DENSE_FILE, SCHEMA_VERSION, IndexStore, connect_rw  # noqa: E402
+from retrieval.local.retriever import Retriever  # noqa: E402
 from retrieval.search import Search  # noqa: E402
+from retrieval.sources.articles import SkippedFile, iter_articles  # noqa: E402
 
 # Every corpus and question set at hand: PIAF's dev corpus, the news set, the seed.
 NEWS = ROOT / "evaluation" / "data" / "news"

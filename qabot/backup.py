@@ -12,7 +12,7 @@ short (kill -9, a full disk) is never taken for one; the next backup on the same
 what a dead one left (DIR may be shared by several machines: another's process cannot be seen). Backups never overwrite each other: each has its own folder.
 
 Everything is copied while the bot answers and a re-index runs: index generations are immutable
-(retrieval/backup.py opens their files before a re-index can prune them), SQLite files go
+(retrieval/local/backup.py opens their files before a re-index can prune them), SQLite files go
 through SQLite's online backup API (a consistent snapshot; writers are not stopped).
 A PostgreSQL database or a Qdrant server is not copied: the report says how to back those up
 (pg_dump, a Qdrant snapshot; docs/DEPLOYMENT.md).
@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from qabot.settings import Settings
-from retrieval.backup import copy_live, restore_copy
-from retrieval.embedding import Embedder, identity
+from retrieval.encoders.embedding import Embedder, identity
 from retrieval.errors import IndexCorrupt, IndexNotReady, QabotError
 from retrieval.files import fsync_dir
-from retrieval.index import SCHEMA_VERSION, IndexStore, open_generation, sha256_file
+from retrieval.local.backup import copy_live, restore_copy
+from retrieval.local.index import SCHEMA_VERSION, IndexStore, open_generation, sha256_file
 
 logger = logging.getLogger(__name__)
 

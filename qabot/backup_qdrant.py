@@ -29,9 +29,9 @@ from typing import Any
 from qabot.backup import QDRANT_SERVER_NOTE, BackupDamaged, BackupError, BackupMismatch, copy_sqlite
 from qabot.services import build_index, qdrant_storage
 from qabot.settings import Settings
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.errors import IndexModelMismatch, QabotError
-from retrieval.index import IndexStore
+from retrieval.local.index import IndexStore
 
 logger = logging.getLogger(__name__)
 

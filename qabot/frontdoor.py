@@ -25,7 +25,9 @@ from qabot.errors import (
     ReindexInProgress,
     SettingsError,
 )
-from retrieval.feeds import (
+from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
+from retrieval.search import MODES, IndexStats, Progress, ReindexReport
+from retrieval.sources.feeds import (
     AddressRefused,
     FeedError,
     FeedState,
@@ -36,13 +38,11 @@ from retrieval.feeds import (
     shown,
     system_resolver,
 )
-from retrieval.library import LibraryFile, OnTaken, TrashedFile, safe_name
-from retrieval.library import save as save_file
-from retrieval.library import stage as stage_file
-from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
-from retrieval.search import MODES, IndexStats, Progress, ReindexReport
+from retrieval.sources.library import LibraryFile, OnTaken, TrashedFile, safe_name
+from retrieval.sources.library import save as save_file
+from retrieval.sources.library import stage as stage_file
 
-# The contract: the front ends (bot/, cli/, web/) import from `qabot` alone (tests/test_edges.py
+# The contract: the front ends (bot/, cli/, web/) import from `qabot` alone (tests/qabot/test_edges.py
 # walks their imports), so what they show of the floors below is named here: the front door, the errors it raises (one
 # base, QabotError: qabot/errors.py), the types it hands out and the few pure helpers that
 # present them. Heavy (numpy, the index's types): the CLI imports it inside its commands.

@@ -21,7 +21,7 @@ from qabot.settings import Settings
 
 # Re-exported for the CLI, which keeps this logger's narration of a first run's model
 # preparation on even when it is quiet.
-from retrieval.model_cache import PROGRESS_LOGGER as PROGRESS_LOGGER
+from retrieval.encoders.model_cache import PROGRESS_LOGGER as PROGRESS_LOGGER
 
 # What is being handled (update id, chat), for every record logged meanwhile, however deep.
 # A ContextVar is asyncio's own per-task state: each update's task (and the worker threads it

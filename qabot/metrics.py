@@ -23,8 +23,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from answering.protocol import Answer
 from qabot.frontdoor import Check
 from retrieval.errors import ReindexInProgress
-from retrieval.feeds import PollReport
 from retrieval.search import IndexStats
+from retrieval.sources.feeds import PollReport
 
 # Answer stages, as `Answer.timings_ms` names them; "answerer" is what follows retrieval and
 # the judge (the answerer and the citation check), so the stages add up to "total".

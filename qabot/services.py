@@ -35,30 +35,17 @@ from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, cali
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
 from qabot.settings import Settings
-from retrieval import library
-from retrieval.articles import parse_article
 from retrieval.chunking import ChunkingConfig
 from retrieval.dates import DateFinder, today_in
-from retrieval.dense import DensePolicy
-from retrieval.embedding import Embedder, build_embedder, identity, question_vectors
+from retrieval.encoders.embedding import Embedder, build_embedder, identity, question_vectors
+from retrieval.encoders.model_cache import ModelCache
+from retrieval.encoders.priority import QuestionsFirst, YieldingEmbedder
 from retrieval.errors import ArticleRejected, QabotError
-from retrieval.feeds import (
-    FeedPoller,
-    FeedStates,
-    FetchLimits,
-    PollReport,
-    Resolver,
-    check_address,
-    import_json_state,
-    system_resolver,
-)
-from retrieval.index import IndexStore
-from retrieval.library import OnTaken, TrashedFile
-from retrieval.model_cache import ModelCache
+from retrieval.local.dense import DensePolicy
+from retrieval.local.index import IndexStore
+from retrieval.local.retriever import Retriever
 from retrieval.models import Article, Chunk, Headline, SearchQuery, SearchResult
-from retrieval.news import latest_headlines
-from retrieval.priority import QuestionsFirst, YieldingEmbedder
-from retrieval.retriever import Retriever
+from retrieval.news.shaping import latest_headlines
 from retrieval.search import (
     IndexStats,
     Progress,
@@ -68,6 +55,19 @@ from retrieval.search import (
     SearchBackend,
     Searching,
 )
+from retrieval.sources import library
+from retrieval.sources.articles import parse_article
+from retrieval.sources.feeds import (
+    FeedPoller,
+    FeedStates,
+    FetchLimits,
+    PollReport,
+    Resolver,
+    check_address,
+    import_json_state,
+    system_resolver,
+)
+from retrieval.sources.library import OnTaken, TrashedFile
 from retrieval.text import QuestionReader
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ class Services:
 
     `embedder` answers questions; re-indexing uses its own instance (`indexing_embedder`, made
     on first use) that yields to questions between slices, so that no question waits behind an
-    indexing batch (retrieval/priority.py)."""
+    indexing batch (retrieval/encoders/priority.py)."""
 
     def __init__(
         self, settings: Settings, embedder: Embedder, store: IndexStore, retriever: Search,
@@ -596,7 +596,7 @@ def build_backend(
     if settings.index_backend == "local":
         return Retriever(store, embedder, config, dense_policy(settings), dates)
     if settings.index_backend == "qdrant":
-        from retrieval.qdrant_index import QdrantConfig, QdrantIndex
+        from retrieval.qdrant.index import QdrantConfig, QdrantIndex
 
         key = settings.qdrant_api_key
         qdrant = QdrantConfig(

@@ -3,7 +3,7 @@ an admin can act on.
 
 Every error qabot raises on purpose derives from `QabotError` (defined here, on the lowest
 floor, so that every layer can derive from it; `qabot.frontdoor` re-exports it for the front
-ends, which catch it and say its message in one sentence). tests/test_errors.py lists them all.
+ends, which catch it and say its message in one sentence). tests/qabot/test_errors.py lists them all.
 
 QabotError
 ├── NoArticles            ARTICLES_DIR holds no readable article
@@ -18,8 +18,8 @@ QabotError
 ├── EmbeddingUnavailable  the configured model cannot be loaded offline
 ├── ArticleRejected       a file offered as an article is not usable text (the reason says why)
 │   elsewhere, by the layer that raises them:
-├── IndexKeptChanging, IndexUnavailable       retrieval/backup.py, retrieval/qdrant_index.py
-├── FeedError → AddressRefused                retrieval/feeds.py (one feed or page unusable)
+├── IndexKeptChanging, IndexUnavailable       retrieval/local/backup.py, retrieval/qdrant/index.py
+├── FeedError → AddressRefused                retrieval/sources/feeds.py (one feed or page unusable)
 ├── LlmUnavailable, LocalModelError           answering/llm.py, answering/local_llm.py
 ├── SettingsError (also a ValueError)         qabot/settings.py
 ├── UnknownLlmProvider (also a ValueError)    qabot/services.py

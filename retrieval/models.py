@@ -9,7 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from retrieval.dates import QuestionDates
-    from retrieval.temporal import DateOutcome
+    from retrieval.news.temporal import DateOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ class Passage:
     # Its analysed terms as the index stores them (text.analyze): refusal, follow-ups and the
     # answerer read them instead of analysing the passage again.
     terms: frozenset[str] = frozenset()
-    copies: tuple[Copy, ...] = ()  # the same story published elsewhere (retrieval.duplicates)
+    copies: tuple[Copy, ...] = ()  # the same story published elsewhere (retrieval.news.duplicates)
     body_offset: int = 0  # characters of the file before the article's text (front matter, header)
 
     @property

@@ -4,11 +4,11 @@
                  uses its search alone (Searching)
     Search       the pipeline that implements it over any backend: mode check, BM25 on a
                  worker while the question is encoded, fusion weighted by mode, the news steps
-                 (retrieval/news.py), passages, idf_match
+                 (retrieval/news/shaping.py), passages, idf_match
     SearchBackend / IndexView   the port each backend implements: `view()` holds one
                  consistent state of the live index for one search (the local generation,
-                 retrieval/retriever.py; a Qdrant collection at one generation number,
-                 retrieval/qdrant_index.py) and answers its candidates, rows and statistics
+                 retrieval/local/retriever.py; a Qdrant collection at one generation number,
+                 retrieval/qdrant/index.py) and answers its candidates, rows and statistics
 
 A search reads everything through one view, so a re-index published mid-search never mixes
 two versions of the index in one answer.
@@ -26,14 +26,14 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.articles import FileWarning, SkippedFile
 from retrieval.chunking import ChunkingConfig
 from retrieval.dates import Period
-from retrieval.embedding import Embedder
+from retrieval.encoders.embedding import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.models import Article, Chunk, Copy, Headline, Passage, SearchQuery, SearchResult
-from retrieval.news import shape
-from retrieval.temporal import CandidateDating
+from retrieval.news.shaping import shape
+from retrieval.news.temporal import CandidateDating
+from retrieval.sources.articles import FileWarning, SkippedFile
 from retrieval.text import search_query
 
 # How a search ranks: both rankings fused, or one of them (RETRIEVAL_MODE, --mode).
@@ -85,7 +85,7 @@ class ReindexReport:
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[FileWarning] = field(default_factory=list)  # indexed, front matter ignored
     # Of `seconds`, the time spent preparing the encoder's model before indexing could start
-    # (its first run on this machine: retrieval/model_cache.py).
+    # (its first run on this machine: retrieval/encoders/model_cache.py).
     preparation_seconds: float = 0.0
 
     def with_preparation(self, seconds: float) -> ReindexReport:
@@ -155,7 +155,7 @@ class IndexView(Protocol):
         """The analysed terms the index keeps for these chunks (no re-analysis at query time)."""
         ...
 
-    # What the news steps read (retrieval/news.py).
+    # What the news steps read (retrieval/news/shaping.py).
 
     def dating(self, chunk_ids: list[int], period: Period | None) -> dict[int, CandidateDating]:
         """Each chunk's article and publication date and, for `period`, whether the chunk (or

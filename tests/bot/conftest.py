@@ -23,14 +23,14 @@ from bot.store import BotStore
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.services import article_info, article_view, feed_poller, library_entries, trash_dir
 from qabot.settings import Settings
-from retrieval import library
-from retrieval.articles import FileWarning, iter_articles
-from retrieval.embedding import Embedder, question_vectors
+from retrieval.encoders.embedding import Embedder, question_vectors
 from retrieval.errors import IndexNotReady, ReindexInProgress
-from retrieval.feeds import FeedStates, PollReport, Resolver, check_address, system_resolver
-from retrieval.library import OnTaken, TrashedFile
 from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
 from retrieval.search import IndexStats, Progress, ReindexReport
+from retrieval.sources import library
+from retrieval.sources.articles import FileWarning, iter_articles
+from retrieval.sources.feeds import FeedStates, PollReport, Resolver, check_address, system_resolver
+from retrieval.sources.library import OnTaken, TrashedFile
 from tests.fakes.embedder import HashingEmbedder
 from tests.fakes.telegram_server import TOKEN, FakeTelegram, SentMessage
 

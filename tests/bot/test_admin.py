@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.handlers.admin import safe_filename, write_article
-from retrieval.feeds import FeedState, SeenItem
+from retrieval.sources.feeds import FeedState, SeenItem
 from tests.bot.conftest import ADMIN, Harness, StartBot
 from tests.fakes.telegram_server import SentMessage
 

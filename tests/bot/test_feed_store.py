@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.store import BotStore
-from retrieval.feeds import FeedState, SeenItem
+from retrieval.sources.feeds import FeedState, SeenItem
 
 URL = "https://gazette.example/rss"
 

@@ -10,7 +10,7 @@ from bot.handlers.feeds import poll_feeds, poll_once
 from qabot.frontdoor import QabotError
 from tests.bot.conftest import ADMIN, Harness, StartBot
 from tests.fakes.postgres import PostgresCluster
-from tests.retrieval.test_feeds import Names, Site, site  # noqa: F401  (the loopback feed server fixture)
+from tests.retrieval.sources.test_feeds import Names, Site, site  # noqa: F401  (the loopback feed server fixture)
 
 OTHER_ADMIN = 4343
 

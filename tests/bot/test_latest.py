@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from retrieval.articles import parse_article
+from retrieval.sources.articles import parse_article
 from tests.bot.conftest import Harness
 
 

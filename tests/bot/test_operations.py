@@ -16,7 +16,7 @@ from bot.store import BotStore
 from qabot.frontdoor import Check
 from tests.bot.conftest import FakeServices, Harness, StartBot
 from tests.fakes.postgres import PostgresCluster
-from tests.retrieval.test_feeds import Site, site  # noqa: F401  (the loopback feed server fixture)
+from tests.retrieval.sources.test_feeds import Site, site  # noqa: F401  (the loopback feed server fixture)
 
 QUESTION = "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
 

@@ -24,7 +24,7 @@ from bot.question_groups import (
 )
 from bot.store import BotStore
 from qabot.settings import Settings
-from retrieval.embedding import question_vectors
+from retrieval.encoders.embedding import question_vectors
 from tests.fakes.embedder import HashingEmbedder
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from retrieval.articles import parse_article
+from retrieval.sources.articles import parse_article
 from tests.bot.conftest import Harness, StartBot
 from tests.fakes.telegram_server import SentMessage
 

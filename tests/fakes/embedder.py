@@ -17,7 +17,7 @@ def _fold(text: str) -> str:
 
 
 class HashingEmbedder:
-    """Same interface as retrieval.embedding's backends; counts its calls for incremental tests."""
+    """Same interface as retrieval.encoders.embedding's backends; counts its calls for incremental tests."""
 
     def __init__(self, dimension: int = 64, max_tokens: int = 512, name: str = "fake/hashing") -> None:
         self.name = name

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from qabot.services import build_services
-from retrieval.index import DB_FILE, DENSE_FILE
+from retrieval.local.index import DB_FILE, DENSE_FILE
 from tests.fakes.embedder import HashingEmbedder
 from tests.reliability.conftest import (
     ADMIN,

@@ -14,7 +14,7 @@ import pytest
 
 from bot.texts import t
 from qabot.services import build_services
-from retrieval.qdrant_index import IndexUnavailable
+from retrieval.qdrant.index import IndexUnavailable
 from tests.conftest import free_port
 from tests.fakes.embedder import HashingEmbedder
 from tests.reliability.conftest import (

