@@ -85,6 +85,8 @@ class Placed:
 
 
 def _place(facts: Sequence[Fact], sentence: str, question_terms: AbstractSet[str], focus_terms: AbstractSet[str]) -> list[Placed]:
+    """Where each fact sits among the sentence's words, the question's (analysed) and the
+    noun's it asks about (each word analysed once)."""
     words = list(_WORD.finditer(sentence))
     terms = [content_terms(m.group(0)) for m in words]
     anchors = [n for n, held in enumerate(terms) if held & question_terms]
