@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from answering.facts import Analyzer, SentenceAnalyzer, SentenceFacts, holds, value_facts
 from answering.judge_model import JudgeModel
-from answering.lead import lead_with_the_fact, short_answer
+from answering.lead import LeadModel, lead_with_the_fact, read_lead, shipped_lead_model
 from answering.measures import asked_measure, misses_measure
 from answering.query import Query
 from answering.scoring import SentenceScore
@@ -107,9 +108,11 @@ class Judge:
     every_language = False  # fitted on French questions only (the evaluation set has no other)
 
     def __init__(
-        self, model: JudgeModel, analyzer: Analyzer | None, embedder: Encoder | None, shortlist: int = SHORTLIST
+        self, model: JudgeModel, analyzer: Analyzer | None, embedder: Encoder | None, shortlist: int = SHORTLIST,
+        lead: LeadModel | None = None,
     ) -> None:
         self.model = model
+        self.lead = lead or shipped_lead_model()
         self._analyzer = analyzer
         self._embedder = embedder
         self._shortlist = shortlist
@@ -141,12 +144,19 @@ class Judge:
                 idf_match=idf_match or 0.0, first_look_rank=rank,
             )
             features["misses_measure"] = misses_measure(candidate.text, measure)
-            rows.append(SentenceScore(
-                candidate.passage_number, candidate.text, self.model.probability(features), features,
-                tuple(expected), short_answer(expected, candidate.text, query.terms),
-            ))
+            row = SentenceScore(candidate.passage_number, candidate.text, self.model.probability(features), features, tuple(expected))
+            rows.append(self._with_lead(query, row))
         rows.sort(key=lambda r: -r.probability)
         return lead_with_the_fact(rows)
+
+    def _with_lead(self, query: Query, row: SentenceScore) -> SentenceScore:
+        """`row` with the fact it would lead with and the lead model's confidence in it (kept
+        with the features: `choose` shows the lead only when it reaches the model's bar)."""
+        lead = read_lead(query, row, row.facts)
+        if lead is None:
+            return row
+        confidence = self.lead.confidence(lead.features)
+        return replace(row, features={**row.features, "lead_confidence": confidence}, short_answer=lead.text)
 
     def choose(self, scored: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
         """The sentences to quote (`scored` best first): none when retrieval's evidence is under
@@ -174,6 +184,9 @@ class Judge:
             if best.short_answer and row.short_answer == best.short_answer:
                 continue  # the same fact again
             chosen.append(row)
+        if best.features.get("lead_confidence", 1.0) < self.lead.bar:
+            # The bold fact is the first thing read: right, or absent (answering.lead).
+            chosen[0] = replace(best, short_answer=None)
         return chosen
 
     def _analyse(self, texts: list[str]) -> list[SentenceFacts]:

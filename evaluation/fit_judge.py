@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -227,7 +227,17 @@ def figures(outcomes: Sequence[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-def folds_of(items: Sequence[Item], folds: int, seed: int) -> list[int]:
+class Keyed(Protocol):
+    """What folds are dealt by: the article a question is about, and its group."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def group(self) -> str: ...
+
+
+def folds_of(items: Sequence[Keyed], folds: int, seed: int) -> list[int]:
     """A fold per article; the few articles off-corpus questions are about are dealt out
     separately, so that every fold trains and tests on some of them."""
     rng = random.Random(seed)
@@ -340,6 +350,14 @@ def cross_validate(
     return [o for o in outcomes if o is not None], chosen
 
 
+def publish(report: dict[str, object], headline: Sequence[str], path: Path | None) -> None:
+    """The `headline` figures of a fitting report on stdout, the whole report in `path` (JSON)."""
+    print(json.dumps({k: report[k] for k in headline}, indent=1))  # noqa: T201
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--features", type=Path, nargs="+", required=True)
@@ -362,10 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                     extra_ratio=chosen.extra_ratio, override_bar=chosen.override_bar,
                     evidence_semantic_weight=chosen.semantic_weight)
     report["final"] = json.loads(final.to_json())
-    print(json.dumps({k: report[k] for k in ("out_of_fold", "hand_weights_out_of_fold", "with_question_model_out_of_fold")}, indent=1))  # noqa: T201
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    publish(report, ("out_of_fold", "hand_weights_out_of_fold", "with_question_model_out_of_fold"), args.json)
     if args.write:
         meta = {"fitted_by": "python -m evaluation.fit_judge", "features": [str(p) for p in args.features],
                 "out_of_fold": report["out_of_fold"]}

