@@ -46,11 +46,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def fetch(front: FrontDoor, settings: Settings) -> tuple[PollReport, ReindexReport | None]:
     """One pass over FEEDS, its state in the bot's store; then a re-index when an item is new."""
     from bot.app import store_location
-    from bot.store import BotStore
+    from qabot.stores import Stores
 
-    store = BotStore(store_location(settings))
+    store = Stores.connect(store_location(settings))
     try:
-        report = await front.poll_feeds(settings.feeds, store)
+        report = await front.poll_feeds(settings.feeds, store.feeds)
     finally:
-        store.engine.dispose()
+        store.db.dispose()
     return report, await front.reindex() if report.new or report.updated else None

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def migration_revisions() -> frozenset[str]:
     from alembic.script import ScriptDirectory
 
-    from bot.store import MIGRATIONS
+    from qabot.stores import MIGRATIONS
 
     """The bot database's migrations this qabot ships (bot/migrations)."""
     return frozenset(script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions())

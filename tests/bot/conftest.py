@@ -19,10 +19,10 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import BotState, Tuning
-from bot.store import BotStore
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.services import article_info, article_view, feed_poller, library_entries, trash_dir
 from qabot.settings import Settings
+from qabot.stores import Stores
 from retrieval import library
 from retrieval.articles import FileWarning, iter_articles
 from retrieval.embedding import Embedder, question_vectors
@@ -305,7 +305,7 @@ class Harness:
         return await self.tg.wait_for(done)
 
     @property
-    def store(self) -> BotStore:
+    def store(self) -> Stores:
         state: BotState = self.application.bot_data["state"]
         return state.db
 

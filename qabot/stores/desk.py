@@ -1,8 +1,10 @@
 """The desk's store: what the editors' desk reads of the bot's records (questions, votes,
-declined questions) and its own state (sign-in links, sessions, the audit log).
+declined questions) and its own state (sign-in links, sessions, the audit log), with the record
+types it hands out.
 
-A second store on the bot store's engine and transactions (one database, one migration chain),
-kept apart from `BotStore` so each concern has its room; it implements `qabot.records.DeskRecords`.
+A store on the same engine and transactions as the others (one database, one migration chain);
+it implements `qabot.records.DeskRecords`, and borrows the rate windows and the cross-worker
+lock of the conversations' and coordination's rooms (the bot's `/reindex` takes the same lock).
 """
 
 from __future__ import annotations
@@ -11,29 +13,114 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot import schema
-from bot.store import BotStore, Held
-from qabot.records import (
-    Activity,
-    AuditEntry,
-    CitedRecord,
-    DeskSession,
-    QuestionFilter,
-    QuestionRecord,
-    UnansweredGroup,
-    VoteRecord,
-)
+from qabot.stores import schema
+from qabot.stores.coordination import Held
+
+if TYPE_CHECKING:
+    from qabot.stores import Stores
 
 T = TypeVar("T")
 
 # Of each group shown, the latest wordings read (for the list of wordings and nearest articles).
 WORDINGS_READ = 20
+
+
+@dataclass(frozen=True, slots=True)
+class CitedRecord:
+    """A passage an answer cited, as stored with the answer."""
+
+    n: int
+    article_id: str
+    title: str
+    date: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """A question a reader asked, with the answer they got and the votes it received."""
+
+    id: int
+    at: str  # ISO time, UTC
+    user_id: int | None
+    chat_id: int
+    question: str
+    answer: str  # the cited sentences (the body)
+    lead: str | None  # the fact the answer led with
+    answered: bool
+    answerer: str
+    note: str | None
+    total_ms: float | None
+    citations: tuple[CitedRecord, ...]
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    """A reader's 👍 (1) or 👎 (-1) with the question, answer and passages it judged."""
+
+    at: str
+    user_id: int
+    vote: int
+    question: str
+    answer: str
+    citations: tuple[CitedRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredGroup:
+    """Declined questions that ask the same thing (near in meaning, by the question encoder;
+    by the same words until a background job has embedded them), with how often and when last."""
+
+    question: str  # the most recent wording
+    count: int
+    last_at: str
+    wordings: tuple[str, ...]
+    nearest: tuple[str, ...] = ()  # titles of the articles nearest it, most often offered first
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: str
+    admin_id: int | None
+    via: str  # "desk" or "telegram"
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Questions of the day and of the last seven days, with their outcomes."""
+
+    today: int
+    week: int
+    week_declined: int
+    up: int
+    down: int
+    p95_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFilter:
+    declined: bool = False
+    downvoted: bool = False
+    day: str | None = None  # YYYY-MM-DD (UTC)
+    word: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSession:
+    admin_id: int
+    csrf: str
 
 
 def _now() -> str:
@@ -48,19 +135,19 @@ def p95(values: list[float]) -> float | None:
 
 
 class DeskStore:
-    """The desk's reads and writes, in the bot store's database."""
+    """The desk's reads and writes, in the bot's database."""
 
-    def __init__(self, store: Callable[[], BotStore]) -> None:
-        # The bot opens its store in post_init, after the desk is built: read it when used.
-        self._store = store
+    def __init__(self, stores: Callable[[], Stores]) -> None:
+        # The bot opens its database in post_init, after the desk is built: read it when used.
+        self._stores = stores
 
     @property
-    def store(self) -> BotStore:
-        return self._store()
+    def stores(self) -> Stores:
+        return self._stores()
 
     async def _run(self, fn: Callable[[Connection], T]) -> T:
-        """One engine, one transaction helper for every store: the bot store's."""
-        return await self.store._run(fn)
+        """One engine, one transaction helper for every store."""
+        return await self.stores.db.run(fn)
 
     # --- what readers asked ----------------------------------------------------------------
 
@@ -255,21 +342,21 @@ class DeskStore:
         await self._run(lambda db: db.execute(sessions.delete().where(sessions.c.id_hash == id_hash)))
 
     async def rate_check(self, user_id: int, limit: int, window_s: float, now: float | None = None) -> float:
-        return await self.store.rate_check(user_id, limit, window_s, now)
+        return await self.stores.conversations.rate_check(user_id, limit, window_s, now)
 
     # --- re-index, shared with the bot's /reindex ----------------------------------------
 
     async def try_exclusive(self, name: str) -> Held | None:
-        return await self.store.try_exclusive(name)
+        return await self.stores.coordination.try_exclusive(name)
 
     async def last_reindex(self) -> str | None:
-        return await self.store.meta("last_reindex")
+        return await self.stores.coordination.meta("last_reindex")
 
     async def set_last_reindex(self, text: str) -> None:
-        await self.store.set_meta("last_reindex", text)
+        await self.stores.coordination.set_meta("last_reindex", text)
 
     async def reindex_progress(self) -> str | None:
-        return await self.store.meta("desk_reindex_progress")
+        return await self.stores.coordination.meta("desk_reindex_progress")
 
     async def set_reindex_progress(self, progress: str) -> None:
-        await self.store.set_meta("desk_reindex_progress", progress)
+        await self.stores.coordination.set_meta("desk_reindex_progress", progress)
