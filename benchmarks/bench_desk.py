@@ -106,7 +106,7 @@ async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:
                             data_dir=Path(tmp) / "var")
         services = build_services(settings, embedder=HashingEmbedder())
         await services.reindex()
-        store = await Stores.open(Path(tmp) / "bot.sqlite3")
+        store = await services.database()  # what the desk's pages read, through the front door
         fill(store, questions, votes)
         records = DeskStore(lambda: store)
         desk = Desk(front_door=services, records=records, feeds=NoFeeds(), pages=templates(),
@@ -125,7 +125,6 @@ async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:
                     assert response.status_code == 200, (page, response.status_code)
                 pages[page] = {"p50_ms": round(percentile(timings, 50), 1), "p95_ms": round(percentile(timings, 95), 1),
                                "bytes": len(response.content)}
-        await store.close()
         await services.close()
     return {"questions": questions, "votes": votes, "repeat": repeat, "pages": pages,
             "worst_p95_ms": max(p["p95_ms"] for p in pages.values()), "load_average": os.getloadavg(),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,7 +40,7 @@ from qabot.frontdoor import Check, FrontDoor, QabotError
 from qabot.logs import log_context
 from qabot.metrics import Metrics
 from qabot.settings import Settings
-from qabot.stores import Stores, StoreUnavailable
+from qabot.stores import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -387,12 +386,6 @@ async def drop_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         raise ApplicationHandlerStop
 
 
-def store_location(settings: Settings) -> str | Path:
-    """DATABASE_URL when set, else the SQLite file under DATA_DIR."""
-    url = settings.database_url
-    return url.get_secret_value() if url is not None else Path(settings.data_dir) / "bot.sqlite3"
-
-
 async def _post_init(application: AnyApplication) -> None:
     """Start the companions, open the services and the store, and publish the command list."""
     state: BotState = application.bot_data["state"]
@@ -400,11 +393,11 @@ async def _post_init(application: AnyApplication) -> None:
         await companion.start()
         state.started.append(companion)
     await state.services.open()
-    state.store = await Stores.open(store_location(state.settings))
+    state.store = await state.services.database()  # opened by the front door, closed with it
     if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
         limiter.budget = state.store.conversations  # a group's messages are counted with the other workers'
     await publish_commands(application.bot, state.admin_ids)
-    if state.settings.feeds or await state.store.feeds.feeds():
+    if await state.services.feeds():
         feeds.schedule(application)
     privacy.schedule_retention(application)
     schedule_grouping(application)
@@ -433,9 +426,7 @@ async def _post_shutdown(application: AnyApplication) -> None:
         await state.started.pop().stop()
     if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
         limiter.budget = None
-    if state.store is not None:
-        await state.store.close()
-        state.store = None
+    state.store = None
     await state.services.close()
 
 

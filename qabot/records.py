@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from qabot.stores.answers import CitedPassage, StoredAnswer, question_key
-from qabot.stores.desk import (
+from qabot.stores.asked import (
     Activity,
-    AuditEntry,
     CitedRecord,
-    DeskSession,
     QuestionFilter,
     QuestionRecord,
     UnansweredGroup,
     VoteRecord,
 )
+from qabot.stores.desk import AuditEntry, DeskSession
 
 __all__ = [
     "Activity", "AuditEntry", "CitedPassage", "CitedRecord", "DeskRecords", "DeskSession", "FeedDesk", "FeedStatus",
@@ -72,15 +71,8 @@ class Held(Protocol):
 
 
 class DeskRecords(Protocol):
-    """The bot's records the desk shows, and the desk's own sign-in state and audit log."""
-
-    async def activity(self, since_day: str, today: str) -> Activity: ...
-
-    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]: ...
-
-    async def vote_records(self, limit: int) -> list[VoteRecord]: ...
-
-    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]: ...
+    """The desk's own state: sign-in links and sessions, the audit log, the re-index's progress
+    (what readers asked, it reads through the front door)."""
 
     async def audit_entries(self, limit: int) -> list[AuditEntry]: ...
 

@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 BELOW = ("retrieval", "answering")
 # The composition root's public entry points, for the CLI that composes what `qabot run` serves;
 # the rest of qabot/services.py (its retriever, index store, builders) is its own business.
-ROOT_ENTRIES = {"build_services", "build_embedder_from", "Services"}
+ROOT_ENTRIES = {"build_services", "build_embedder_from", "database_location", "Services"}
 # Besides `qabot`, what each front end may import of the project: the CLI composes the bot and
 # the web server, and runs the evaluation (`qabot eval`); the bot and the web know none of them.
 SIDEWAYS = {"bot": {"bot"}, "cli": {"cli", "bot", "web", "evaluation"}, "web": {"web"}}

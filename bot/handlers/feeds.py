@@ -96,7 +96,7 @@ async def refused(st: BotState, url: str, lang: str) -> str | None:
 
 
 async def feed_urls(st: BotState) -> list[str]:
-    return list(dict.fromkeys([*st.settings.feeds, *await st.db.feeds.feeds()]))
+    return await st.services.feeds()
 
 
 async def feed_lines(st: BotState, urls: list[str], lang: str) -> str:

@@ -8,7 +8,9 @@ transaction helper, one Alembic migration chain; SQLite or PostgreSQL):
 - `feeds` (feeds.py): the admins' feeds and the poller's state of each;
 - `groups` (groups.py): declined questions grouped by meaning;
 - `readers` (reader_data.py): a reader's data across the rooms (export, forget, purge);
-- desk.py: the editors' desk's reads and its sign-in state (`DeskStore`).
+- `asked` (asked.py): what readers asked, as front ends read it (questions, votes, declined
+  questions grouped, the week's activity): what the front door offers;
+- desk.py: the editors' desk's sign-in state, audit log and re-index progress (`DeskStore`).
 
 A floor below `qabot/`'s contract and composition root: it imports `retrieval/` and
 `answering/` types and nothing else of `qabot` (tests/test_edges.py), so the front door can hand
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qabot.stores.answers import AnswerStore, CitedPassage, StoredAnswer
+from qabot.stores.asked import AskedRecords
 from qabot.stores.conversations import ConversationStore
 from qabot.stores.coordination import Coordination, Held
 from qabot.stores.database import MIGRATIONS, Database, StoreUnavailable
@@ -31,7 +34,7 @@ from qabot.stores.groups import Grouped, QuestionGroups
 from qabot.stores.reader_data import Forgotten, Purged, ReaderDataStore
 
 __all__ = [
-    "MIGRATIONS", "AnswerStore", "CitedPassage", "ConversationStore", "Coordination", "Database", "DeskStore",
+    "MIGRATIONS", "AnswerStore", "AskedRecords", "CitedPassage", "ConversationStore", "Coordination", "Database", "DeskStore",
     "FeedStore", "Forgotten", "Grouped", "Held", "Purged", "QuestionGroups", "ReaderDataStore", "StoreUnavailable",
     "StoredAnswer", "Stores",
 ]
@@ -48,11 +51,12 @@ class Stores:
     feeds: FeedStore
     groups: QuestionGroups
     readers: ReaderDataStore
+    asked: AskedRecords
 
     @classmethod
     def over(cls, db: Database) -> Stores:
         return cls(db, AnswerStore(db), ConversationStore(db), Coordination(db), FeedStore(db), QuestionGroups(db),
-                   ReaderDataStore(db))
+                   ReaderDataStore(db), AskedRecords(db))
 
     @classmethod
     def connect(cls, url: str | Path) -> Stores:

@@ -20,7 +20,14 @@ from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import BotState, Tuning
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
-from qabot.services import article_info, article_view, feed_poller, library_entries, trash_dir
+from qabot.services import (
+    DatabaseDoor,
+    article_info,
+    article_view,
+    feed_poller,
+    library_entries,
+    trash_dir,
+)
 from qabot.settings import Settings
 from qabot.stores import Stores
 from retrieval import library
@@ -160,9 +167,10 @@ class ScriptedAnswers:
                       answered=True, language="fr", answerer="extractive")
 
 
-class FakeServices:
+class FakeServices(DatabaseDoor):
     """A FrontDoor (qabot.frontdoor) over the fakes above: the type check holds it to the
-    real one's shape."""
+    real one's shape. The bot's database is the real one (`DatabaseDoor`, as `Services` opens
+    it)."""
 
     answerer = "extractive"
 
@@ -181,7 +189,7 @@ class FakeServices:
         """Nothing to open."""
 
     async def close(self) -> None:
-        """Nothing to close."""
+        self.close_database()
 
     async def ready(self) -> list[Check]:
         try:

@@ -20,7 +20,7 @@ from bot.question_groups import (
     group_once,
 )
 from qabot.settings import Settings
-from qabot.stores import DeskStore, Grouped, Stores, schema
+from qabot.stores import Grouped, Stores, schema
 from retrieval.embedding import question_vectors
 from tests.fakes.embedder import HashingEmbedder
 
@@ -64,7 +64,7 @@ async def test_the_job_groups_declined_questions_once_across_workers(store: Stor
         for question in ("Qui a gagné l'Eurovision 2019 ?", "L'Eurovision 2019 : qui a gagné ?",
                          "Quel est le prix du ticket de métro ?"):
             await store.answers.save_answer(5, 6, declined(question))
-        desk = DeskStore(lambda: store)
+        desk = store.asked
         # Before the job: grouped by their words only (the two Eurovision wordings differ).
         assert sorted(g.count for g in await desk.unanswered_groups(10)) == [1, 1, 1]
 
@@ -104,7 +104,7 @@ async def test_a_backlog_is_grouped_in_batches_each_seeing_the_ones_before(store
     assert await group_declined(store, encoder, batch=2) == 5
     assert await group_declined(store, encoder, batch=2) == 0  # nothing left: nothing embedded again
     assert encoder.read == questions
-    groups = await DeskStore(lambda: store).unanswered_groups(10)
+    groups = await store.asked.unanswered_groups(10)
     assert [g.count for g in groups] == [2, 1, 1, 1]
     assert set(groups[0].wordings) == {questions[0], questions[4]}  # the fifth, two batches later
 
