@@ -247,6 +247,10 @@ class FrontDoor(Protocol):
         """The readers' latest votes, with the question, answer and passages each judged."""
         ...
 
+    async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
+        """The latest declined questions, newest first, as (when: ISO time, UTC; question)."""
+        ...
+
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         """The declined questions asked most, grouped (by meaning, else by their words)."""
         ...

@@ -300,6 +300,9 @@ class DatabaseDoor:
     async def vote_records(self, limit: int) -> list[VoteRecord]:
         return await (await self.database()).asked.vote_records(limit)
 
+    async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
+        return await (await self.database()).answers.unanswered(limit)
+
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         return await (await self.database()).asked.unanswered_groups(limit)
 

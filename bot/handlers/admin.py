@@ -101,7 +101,7 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None:
         return
     lang = language_of(update.effective_user)
-    rows = await state_of(context).db.answers.unanswered(UNANSWERED_SHOWN)
+    rows = await state_of(context).services.unanswered(UNANSWERED_SHOWN)
     if not rows:
         await message.reply_text(t("unanswered_none", lang))
         return

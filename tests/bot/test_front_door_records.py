@@ -1,5 +1,5 @@
 """What the bot's database holds, read through the front door (`FrontDoor.database`, `questions`,
-`vote_records`, `unanswered_groups`, `activity`, `feeds`): the real `Services` on SQLite and on a
+`vote_records`, `unanswered`, `unanswered_groups`, `activity`, `feeds`): the real `Services` on SQLite and on a
 real PostgreSQL (`database_url`), and the running bot, whose rooms are the front door's own."""
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ async def test_the_front_door_reads_what_readers_asked_and_voted(
         assert (asked[-1].down, asked[-1].citations[0].title) == (1, "Le tramway")
         assert [q.question for q in await services.questions(QuestionFilter(downvoted=True))] == [kept.question]
         assert [(v.vote, v.question) for v in await services.vote_records(10)] == [(-1, kept.question)]
+        assert [question for _, question in await services.unanswered(2)] == [
+            "Quel temps fera-t-il ?", "Où est Alep ?"]
         assert [(g.question, g.count) for g in await services.unanswered_groups(10)] == [
             ("Où est Alep ?", 2), ("Quel temps fera-t-il ?", 1)]
         today = datetime.now(UTC).date().isoformat()
