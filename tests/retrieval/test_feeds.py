@@ -20,10 +20,10 @@ from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
-from qabot.stores import FeedStore, Stores
 from cli.commands import fetch
 from qabot.services import build_services, feed_poller
 from qabot.settings import Settings
+from qabot.stores import FeedStore, Stores
 from retrieval.articles import parse_article
 from retrieval.feeds import (
     FEEDS_FOLDER,
