@@ -28,13 +28,11 @@ from starlette.applications import Starlette  # noqa: E402
 
 from benchmarks.bench_encoder import cpu_report  # noqa: E402
 from benchmarks.bench_index import percentile, write_report  # noqa: E402
-from bot import schema  # noqa: E402
-from bot.desk_store import DeskStore  # noqa: E402
-from bot.store import BotStore  # noqa: E402
 from qabot.records import FeedStatus, question_key  # noqa: E402
 from qabot.services import build_services  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
 from qabot.signin import LinkSigner, make_link  # noqa: E402
+from qabot.stores import DeskStore, Stores, schema  # noqa: E402
 from tests.fakes.embedder import HashingEmbedder  # noqa: E402
 from web.desk.app import Desk, DeskConfig, desk_routes, templates  # noqa: E402
 
@@ -61,7 +59,7 @@ class NoFeeds:
         return ""
 
 
-def fill(store: BotStore, questions: int, votes: int) -> None:
+def fill(store: Stores, questions: int, votes: int) -> None:
     """Rows as the bot writes them, inserted in bulk (the bot's own path is one transaction a
     question: minutes for 10,000)."""
     rnd = random.Random(7)
@@ -95,7 +93,7 @@ def fill(store: BotStore, questions: int, votes: int) -> None:
                          "citations": json.dumps([{"n": 1, "article": "a.txt", "title": "A", "date": None,
                                                    "text": "Passage."}]),
                          "created_at": answers[i - 1]["created_at"]})
-    with store.engine.begin() as db:
+    with store.db.engine.begin() as db:
         db.execute(schema.answers.insert(), answers)
         db.execute(schema.citations.insert(), cited)
         db.execute(schema.unanswered.insert(), declined)
@@ -108,7 +106,7 @@ async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:
                             data_dir=Path(tmp) / "var")
         services = build_services(settings, embedder=HashingEmbedder())
         await services.reindex()
-        store = await BotStore.open(Path(tmp) / "bot.sqlite3")
+        store = await services.database()  # what the desk's pages read, through the front door
         fill(store, questions, votes)
         records = DeskStore(lambda: store)
         desk = Desk(front_door=services, records=records, feeds=NoFeeds(), pages=templates(),
@@ -127,7 +125,6 @@ async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:
                     assert response.status_code == 200, (page, response.status_code)
                 pages[page] = {"p50_ms": round(percentile(timings, 50), 1), "p95_ms": round(percentile(timings, 95), 1),
                                "bytes": len(response.content)}
-        await store.close()
         await services.close()
     return {"questions": questions, "votes": votes, "repeat": repeat, "pages": pages,
             "worst_p95_ms": max(p["p95_ms"] for p in pages.values()), "load_average": os.getloadavg(),

@@ -1,5 +1,5 @@
 """What counting a group's messages in the bot store costs: one round trip to the store before
-each new message posted in a group (`BotStore.take_group_message`, the rate-window row of the
+each new message posted in a group (`Stores.take_group_message`, the rate-window row of the
 group), on SQLite and on PostgreSQL, alone and with two workers taking slots at once.
 
     .venv/bin/python benchmarks/bench_group_budget.py [--calls 2000] [--out benchmarks/reports/group_budget.json]
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_encoder import cpu_report  # noqa: E402
 from benchmarks.bench_index import percentile, write_report  # noqa: E402
-from bot.store import BotStore  # noqa: E402
+from qabot.stores import Stores  # noqa: E402
 from tests.fakes.postgres import PostgresCluster, find_bindir  # noqa: E402
 
 GROUP = -1001234567890
@@ -42,7 +42,7 @@ PACE_S = 3.01  # the clock's step per call: every call admitted, ~20 stamps in t
 WARMUP = 50
 
 
-async def take(store: BotStore, calls: int, start: float, group: int = GROUP, durable: bool = False) -> list[float]:
+async def take(store: Stores, calls: int, start: float, group: int = GROUP, durable: bool = False) -> list[float]:
     """Milliseconds of each of `calls` slot takings, the clock at Telegram's pace; `durable`:
     through `rate_check`, the same window with a commit that waits for the disk."""
     timings = []
@@ -50,9 +50,9 @@ async def take(store: BotStore, calls: int, start: float, group: int = GROUP, du
         began = time.perf_counter()
         now = start + i * PACE_S
         if durable:
-            wait = await store.rate_check(group, PER_MINUTE, 60.0, now)
+            wait = await store.conversations.rate_check(group, PER_MINUTE, 60.0, now)
         else:
-            wait = await store.take_group_message(group, PER_MINUTE, now)
+            wait = await store.conversations.take_group_message(group, PER_MINUTE, now)
         timings.append((time.perf_counter() - began) * 1000)
         if wait:
             raise AssertionError(f"call {i} was refused: the clock should keep it within the budget")
@@ -70,7 +70,7 @@ def summary(timings: list[float], wall_s: float) -> dict[str, float]:
 
 def alone(location: str | Path, calls: int, durable: bool = False) -> dict[str, float]:
     async def run() -> dict[str, float]:
-        store = await BotStore.open(location)
+        store = await Stores.open(location)
         try:
             await take(store, WARMUP, 0.0, GROUP - 1, durable)
             began = time.perf_counter()
@@ -90,7 +90,7 @@ def two_workers(location: str | Path, calls: int) -> dict[str, float]:
 
     def worker(index: int) -> None:
         async def run() -> None:
-            store = await BotStore.open(location)
+            store = await Stores.open(location)
             try:
                 await take(store, WARMUP, 0.0, GROUP - 2 - index)
                 barrier.wait()
@@ -98,7 +98,7 @@ def two_workers(location: str | Path, calls: int) -> dict[str, float]:
                 for i in range(calls // 2):
                     began = time.perf_counter()
                     now = 2_000_000.0 + (2 * i + index) * PACE_S
-                    await store.take_group_message(GROUP, PER_MINUTE * 2, now)
+                    await store.conversations.take_group_message(GROUP, PER_MINUTE * 2, now)
                     results[index].append((time.perf_counter() - began) * 1000)
             finally:
                 await store.close()

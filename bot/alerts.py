@@ -35,7 +35,7 @@ MB = 1024 * 1024
 
 async def incident(st: BotState, bot: Bot, key: str, detail: str, text: str) -> bool:
     """Open incident `key` and tell the admins, unless it is open already; True if told here."""
-    if not await st.db.open_incident(key, detail):
+    if not await st.db.coordination.open_incident(key, detail):
         return False
     logger.warning("incident opened key=%s detail=%s", key, detail)
     await tell_admins(st, bot, text)
@@ -44,7 +44,7 @@ async def incident(st: BotState, bot: Bot, key: str, detail: str, text: str) -> 
 
 async def recovered(st: BotState, bot: Bot, key: str, text: str) -> bool:
     """Close incident `key` if it is open, and tell the admins; True if closed here."""
-    if not await st.db.close_incident(key):
+    if not await st.db.coordination.close_incident(key):
         return False
     logger.info("incident closed key=%s", key)
     await tell_admins(st, bot, text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,12 +35,12 @@ from bot.question_groups import schedule_grouping
 from bot.render import escape
 from bot.share import ShareLinks
 from bot.state import BotState, Clock, Companion, GroupPace, QuestionTurns, Tuning, WallClock
-from bot.store import BotStore, StoreUnavailable
 from bot.texts import language_of, t
 from qabot.frontdoor import Check, FrontDoor, QabotError
 from qabot.logs import log_context
 from qabot.metrics import Metrics
 from qabot.settings import Settings
+from qabot.stores import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +178,8 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 class GroupBudget(Protocol):
-    """Where a group's new messages are counted so that every worker sees them (the bot store:
-    `BotStore.take_group_message`)."""
+    """Where a group's new messages are counted so that every worker sees them (the bot's
+    database: `ConversationStore.take_group_message`)."""
 
     async def take_group_message(self, chat_id: int, per_minute: float, now: float) -> float:
         """0 when the message may go now (and is counted), else the seconds to wait; raises
@@ -382,15 +381,9 @@ def register_handlers(application: AnyApplication, admin_ids: frozenset[int]) ->
 async def drop_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop an update whose id the shared store has seen: Telegram resends an update when its
     webhook call failed or timed out, and with several workers the resend may reach another."""
-    if not await context.application.bot_data["state"].db.first_delivery(update.update_id):
+    if not await context.application.bot_data["state"].db.coordination.first_delivery(update.update_id):
         logger.info("update already handled update=%s", update.update_id)
         raise ApplicationHandlerStop
-
-
-def store_location(settings: Settings) -> str | Path:
-    """DATABASE_URL when set, else the SQLite file under DATA_DIR."""
-    url = settings.database_url
-    return url.get_secret_value() if url is not None else Path(settings.data_dir) / "bot.sqlite3"
 
 
 async def _post_init(application: AnyApplication) -> None:
@@ -400,11 +393,11 @@ async def _post_init(application: AnyApplication) -> None:
         await companion.start()
         state.started.append(companion)
     await state.services.open()
-    state.store = await BotStore.open(store_location(state.settings))
+    state.store = await state.services.database()  # opened by the front door, closed with it
     if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
-        limiter.budget = state.store  # a group's messages are counted with the other workers'
+        limiter.budget = state.store.conversations  # a group's messages are counted with the other workers'
     await publish_commands(application.bot, state.admin_ids)
-    if state.settings.feeds or await state.store.feeds():
+    if await state.services.feeds():
         feeds.schedule(application)
     privacy.schedule_retention(application)
     schedule_grouping(application)
@@ -433,9 +426,7 @@ async def _post_shutdown(application: AnyApplication) -> None:
         await state.started.pop().stop()
     if isinstance(limiter := application.bot.rate_limiter, MessagesPacedRateLimiter):
         limiter.budget = None
-    if state.store is not None:
-        await state.store.close()
-        state.store = None
+    state.store = None
     await state.services.close()
 
 

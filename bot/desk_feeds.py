@@ -22,7 +22,7 @@ class BotFeeds:
 
     async def feeds(self) -> list[FeedStatus]:
         urls = await feeds.feed_urls(self.state)
-        states = await self.state.db.feed_states(urls)
+        states = await self.state.db.feeds.feed_states(urls)
         return [
             FeedStatus(
                 url=shown(url), key=url, in_settings=url in self.state.settings.feeds,
@@ -37,15 +37,15 @@ class BotFeeds:
         refusal = await feeds.refused(self.state, url.strip(), lang)
         if refusal is not None:
             return html.unescape(refusal)  # Telegram HTML (no tags): the page escapes for itself
-        await self.state.db.add_feed(url.strip(), admin_id)
+        await self.state.db.feeds.add_feed(url.strip(), admin_id)
         return None
 
     async def remove(self, key: str) -> bool:
         if key in self.state.settings.feeds:
             return False
-        removed = await self.state.db.remove_feed(key)
+        removed = await self.state.db.feeds.remove_feed(key)
         if removed:
-            await self.state.db.close_incident(alerts.feed_incident(key))
+            await self.state.db.coordination.close_incident(alerts.feed_incident(key))
         return removed
 
     async def poll_now(self) -> str:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.store import BotStore
+from qabot.stores import Stores
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +25,20 @@ def slot_of(period_s: float, now: float | None = None) -> str:
     return datetime.fromtimestamp(start, UTC).isoformat(timespec="seconds")
 
 
-async def run_once(store: BotStore, name: str, period_s: float, job: Callable[[], Awaitable[None]],
+async def run_once(store: Stores, name: str, period_s: float, job: Callable[[], Awaitable[None]],
                    now: float | None = None) -> bool:
     """Run `job` if no worker has run `name` in this period and none is running it; True if
     it ran here."""
-    held = await store.try_exclusive(f"job:{name}")
+    held = await store.coordination.try_exclusive(f"job:{name}")
     if held is None:
         logger.info("job %s already running on another worker", name)
         return False
     try:
-        if not await store.claim_job(name, slot_of(period_s, now)):
+        if not await store.coordination.claim_job(name, slot_of(period_s, now)):
             logger.info("job %s already ran this period", name)
             return False
         # Two periods back: a worker whose clock lags a little still finds the last claim.
-        await store.forget_job_runs(name, slot_of(period_s, (time.time() if now is None else now) - 2 * period_s))
+        await store.coordination.forget_job_runs(name, slot_of(period_s, (time.time() if now is None else now) - 2 * period_s))
         await job()
         return True
     finally:

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from telegram.ext import Application, ContextTypes
 
-from bot import schema
 from bot.jobs import run_once
 from bot.state import BotState, state_of
-from bot.store import BotStore
+from qabot.stores import Grouped, Stores
 
 logger = logging.getLogger(__name__)
 
@@ -43,24 +39,12 @@ GROUPING_PERIOD_S = 60.0
 GROUPING_FIRST_S = 30.0  # after start-up: the bot answers its first readers before this
 BATCH = 64  # questions per pass, embedded one by one: a reader's question waits for one at most
 MAX_BATCHES = 20  # per run: after an upgrade, the backlog is caught up over a few periods
-# The latest grouped questions a new one is compared with (their vectors read once a run:
-# 20,000 x 384 floats, 30 MB): a question asked again after that many others starts a new group.
-COMPARED = 20_000
 
 
 class QuestionEncoder(Protocol):
     """What the job needs of the front door (`FrontDoor.embed_questions`)."""
 
     async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]: ...
-
-
-@dataclass(slots=True)
-class Grouped:
-    """The questions already grouped: their ids, groups and vectors (one row each)."""
-
-    ids: list[int]
-    groups: list[int]
-    vectors: np.ndarray  # (n, dimension), unit length
 
 
 def assign(ids: list[int], vectors: np.ndarray, earlier: Grouped, threshold: float = SAME_QUESTION) -> list[int]:
@@ -79,52 +63,10 @@ def assign(ids: list[int], vectors: np.ndarray, earlier: Grouped, threshold: flo
     return groups
 
 
-class QuestionGroups:
-    """The grouping's reads and writes, in the bot store's database (the `unanswered` table)."""
-
-    def __init__(self, store: BotStore) -> None:
-        self.store = store
-
-    async def ungrouped(self, limit: int) -> list[tuple[int, str]]:
-        u = schema.unanswered
-        rows = await self.store._run(lambda db: db.execute(
-            sa.select(u.c.id, u.c.question).where(u.c.group_id.is_(None)).order_by(u.c.id).limit(limit)
-        ).all())
-        return [(int(r[0]), str(r[1])) for r in rows]
-
-    async def grouped(self, dimension: int, limit: int = COMPARED) -> Grouped:
-        """The latest `limit` grouped questions whose vectors have `dimension` (another
-        encoder's are not comparable: after a change of model, new questions start new groups)."""
-        u = schema.unanswered
-
-        def read(db: Connection) -> Grouped:
-            rows = db.execute(
-                sa.select(u.c.id, u.c.group_id, u.c.vector)
-                .where(u.c.group_id.is_not(None), u.c.vector.is_not(None)).order_by(u.c.id.desc()).limit(limit)
-            ).all()[::-1]
-            kept = [r for r in rows if len(r[2]) == 4 * dimension]
-            vectors = np.frombuffer(b"".join(r[2] for r in kept), dtype=np.float32).reshape(len(kept), dimension)
-            return Grouped([int(r[0]) for r in kept], [int(r[1]) for r in kept], vectors)
-
-        return await self.store._run(read)
-
-    async def save(self, ids: list[int], groups: list[int], vectors: np.ndarray) -> None:
-        u = schema.unanswered
-
-        def write(db: Connection) -> None:
-            for question_id, group, vector in zip(ids, groups, vectors, strict=True):
-                # A question forgotten or purged meanwhile is simply not there any more.
-                db.execute(u.update().where(u.c.id == question_id, u.c.group_id.is_(None)).values(
-                    group_id=group, vector=np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
-                ))
-
-        await self.store._run(write)
-
-
-async def group_declined(store: BotStore, encoder: QuestionEncoder, batch: int = BATCH,
+async def group_declined(store: Stores, encoder: QuestionEncoder, batch: int = BATCH,
                          max_batches: int = MAX_BATCHES) -> int:
     """Group the declined questions not grouped yet (up to `max_batches` of `batch`); how many."""
-    groups = QuestionGroups(store)
+    groups = store.groups
     earlier: Grouped | None = None
     done = 0
     for _ in range(max_batches):
@@ -144,7 +86,7 @@ async def group_declined(store: BotStore, encoder: QuestionEncoder, batch: int =
     return done
 
 
-async def group_once(store: BotStore, encoder: QuestionEncoder, now: float | None = None) -> bool:
+async def group_once(store: Stores, encoder: QuestionEncoder, now: float | None = None) -> bool:
     """Group the declined questions unless another worker did this period; True if here."""
 
     async def job() -> None:

@@ -12,12 +12,13 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import t
-from qabot.frontdoor import TIMELINE_PAGE, compose, reader_date
+from qabot.frontdoor import reader_date
+from qabot.records import CitedPassage, StoredAnswer
 
 MESSAGE_LIMIT = 4096
 # Room left for what a formatter adds around a piece (a title line, a note, a page counter).
@@ -31,65 +32,6 @@ CALLBACK_LIMIT = 64
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class CitedPassage:
-    """What a citation button and the passage view need (a stored copy of the citation)."""
-
-    n: int
-    article_id: str
-    title: str
-    date: str | None
-    text: str
-    start: int = 0  # where the passage starts in its article's text (to open the right page)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    """An answer as the store keeps it: enough to re-render it and its buttons after a restart."""
-
-    id: int
-    chat_id: int
-    question: str
-    text: str  # the body, with its `[n]` markers
-    answered: bool
-    language: str
-    note: str | None
-    citations: tuple[CitedPassage, ...]
-    lead: str | None = None  # the fact the answer leads with, shown in bold above the body
-    framing: str | None = None  # "D'après les articles :", before a body of quotes
-    intent: str = "fact"  # fact, open or timeline (answering.intent): a timeline is paged
-    reported: str | None = None  # "AFP, 12 décembre 2016", closing a fact answer
-
-    def citation(self, n: int) -> CitedPassage | None:
-        return next((c for c in self.citations if c.n == n), None)
-
-    @property
-    def framed(self) -> str:
-        """The body after its framing, closed by who reported it."""
-        return compose(self.text, framing=self.framing, reported=self.reported if self.answered else None)
-
-    def composed(self) -> str:
-        """The answer as one text (Markdown bold lead), as a vote's record keeps what was read."""
-        return compose(self.text, self.lead, self.framing, self.note if self.answered else None,
-                       reported=self.reported if self.answered else None)
-
-    @property
-    def pages(self) -> int:
-        """How many pages it is shown in: a timeline TIMELINE_PAGE lines a page, else one."""
-        if self.intent != "timeline" or not self.answered:
-            return 1
-        return max(1, -(-len(self.text.split("\n")) // TIMELINE_PAGE))
-
-    def page(self, number: int) -> StoredAnswer:
-        """The answer as page `number` shows it: that page's lines of a timeline, and only the
-        citations they hold (any other answer is one page, itself)."""
-        if self.pages == 1:
-            return self
-        lines = self.text.split("\n")[number * TIMELINE_PAGE : (number + 1) * TIMELINE_PAGE]
-        held = {int(n) for line in lines for n in _MARKER.findall(line)}
-        return replace(self, text="\n".join(lines), citations=tuple(c for c in self.citations if c.n in held))
 
 
 # --- measuring and splitting -------------------------------------------------------------

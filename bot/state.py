@@ -1,6 +1,7 @@
-"""What the handlers share, kept in `application.bot_data["state"]`: services, store, limits.
+"""What the handlers share, kept in `application.bot_data["state"]`: services, the database's
+rooms (`qabot.stores.Stores`), limits.
 
-Per-chat and per-user state (conversation turns, rate-limit windows) lives in the store, so
+Per-chat and per-user state (conversation turns, rate-limit windows) lives in the database, so
 several workers share it; nothing lives in module globals.
 """
 
@@ -18,10 +19,10 @@ from typing import Any, Protocol
 from telegram.ext import CallbackContext
 
 from bot.share import ShareLinks
-from bot.store import BotStore
 from qabot.frontdoor import FrontDoor, Resolver, system_resolver
 from qabot.metrics import Metrics
 from qabot.settings import Settings
+from qabot.stores import Stores
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ class BotState:
     settings: Settings
     services: FrontDoor
     tuning: Tuning
-    store: BotStore | None = None
+    store: Stores | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     group_pace: GroupPace = field(default_factory=lambda: GroupPace(20))
     typing_sent: Bounded = field(default_factory=Bounded)  # chat -> when typing was last shown
@@ -164,9 +165,9 @@ class BotState:
     started: list[Companion] = field(default_factory=list)
 
     @property
-    def db(self) -> BotStore:
+    def db(self) -> Stores:
         if self.store is None:
-            raise RuntimeError("the bot store is opened in post_init")
+            raise RuntimeError("the bot's database is opened in post_init")
         return self.store
 
     @property

@@ -9,11 +9,11 @@ from functools import partial
 
 from bot.app import AnyApplication, attach, build_application, readiness
 from bot.desk_feeds import BotFeeds
-from bot.desk_store import DeskStore
 from bot.state import BotState
 from qabot.metrics import Metrics
 from qabot.services import Services
 from qabot.settings import Settings
+from qabot.stores import DeskStore
 from web.desk.app import Desk, DeskConfig, desk_routes, templates
 from web.ops import Readiness, ops_routes
 from web.server import Site, WebServerError, servers_for

@@ -25,6 +25,8 @@ from qabot.errors import (
     ReindexInProgress,
     SettingsError,
 )
+from qabot.records import Activity, QuestionFilter, QuestionRecord, UnansweredGroup, VoteRecord
+from qabot.stores import Stores
 from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
 from retrieval.search import MODES, IndexStats, Progress, ReindexReport
 from retrieval.sources.feeds import (
@@ -218,4 +220,37 @@ class FrontDoor(Protocol):
     async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
         """Each question's vector by the question encoder (unit length, off the event loop):
         what groups readers' declined questions by meaning on the desk."""
+        ...
+
+    # --- the bot's database: what readers asked, the feeds followed --------------------------
+
+    async def database(self) -> Stores:
+        """The bot's database (DATABASE_URL, or bot.sqlite3 under DATA_DIR), opened and
+        migrated on first use and closed with the front door: its rooms, for the front end that
+        keeps its conversations in it (the bot). Every front end reads it through the methods
+        below."""
+        ...
+
+    async def feeds(self) -> list[str]:
+        """The feeds followed: FEEDS (the settings), then those the admins added, oldest first."""
+        ...
+
+    async def activity(self, since_day: str, today: str) -> Activity:
+        """Questions asked since `since_day` and `today` (UTC, YYYY-MM-DD), their outcomes, votes."""
+        ...
+
+    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
+        """The questions readers asked, newest first, with their answers and votes."""
+        ...
+
+    async def vote_records(self, limit: int) -> list[VoteRecord]:
+        """The readers' latest votes, with the question, answer and passages each judged."""
+        ...
+
+    async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
+        """The latest declined questions, newest first, as (when: ISO time, UTC; question)."""
+        ...
+
+    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
+        """The declined questions asked most, grouped (by meaning, else by their words)."""
         ...

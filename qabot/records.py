@@ -1,116 +1,32 @@
-"""What the bot's database holds about readers' questions, as the editors' desk reads it.
+"""What the bot's database holds about readers' questions, as the front ends read it: part of
+the contract (tests/test_edges.py), beside `qabot.frontdoor`.
 
-The types and the `DeskRecords` Protocol live here, below every front end, so the desk (web/)
-reads the bot's records without importing the bot: the composition root hands it the store,
-which implements the Protocol (and mypy holds it to it).
+The record types are the stores' own (qabot/stores/, the floor below), named here so the desk
+(web/) and the bot read them without importing a store; the `DeskRecords` and `FeedDesk`
+Protocols say what the desk may ask, and the stores implement them (mypy holds them to it).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
+from qabot.stores.answers import CitedPassage, StoredAnswer, question_key
+from qabot.stores.asked import (
+    Activity,
+    CitedRecord,
+    QuestionFilter,
+    QuestionRecord,
+    UnansweredGroup,
+    VoteRecord,
+)
+from qabot.stores.desk import AuditEntry, DeskSession
 
-def question_key(question: str) -> str:
-    """What makes two declined questions "the same" on the desk: their words, with case,
-    accents, punctuation and spacing set aside ("Où est Alep ?" ~ "ou est alep"). Stored with
-    the question, so grouping is a GROUP BY, never work at page time."""
-    folded = unicodedata.normalize("NFKD", question.casefold())
-    letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", letters))[:500]
+__all__ = [
+    "Activity", "AuditEntry", "CitedPassage", "CitedRecord", "DeskRecords", "DeskSession", "FeedDesk", "FeedStatus",
+    "Held", "QuestionFilter", "QuestionRecord", "StoredAnswer", "UnansweredGroup", "VoteRecord", "question_key",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class CitedRecord:
-    """A passage an answer cited, as stored with the answer."""
-
-    n: int
-    article_id: str
-    title: str
-    date: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionRecord:
-    """A question a reader asked, with the answer they got and the votes it received."""
-
-    id: int
-    at: str  # ISO time, UTC
-    user_id: int | None
-    chat_id: int
-    question: str
-    answer: str  # the cited sentences (the body)
-    lead: str | None  # the fact the answer led with
-    answered: bool
-    answerer: str
-    note: str | None
-    total_ms: float | None
-    citations: tuple[CitedRecord, ...]
-    up: int
-    down: int
-
-
-@dataclass(frozen=True, slots=True)
-class VoteRecord:
-    """A reader's 👍 (1) or 👎 (-1) with the question, answer and passages it judged."""
-
-    at: str
-    user_id: int
-    vote: int
-    question: str
-    answer: str
-    citations: tuple[CitedRecord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class UnansweredGroup:
-    """Declined questions that ask the same thing (near in meaning, by the question encoder;
-    by the same words until a background job has embedded them), with how often and when last."""
-
-    question: str  # the most recent wording
-    count: int
-    last_at: str
-    wordings: tuple[str, ...]
-    nearest: tuple[str, ...] = ()  # titles of the articles nearest it, most often offered first
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    at: str
-    admin_id: int | None
-    via: str  # "desk" or "telegram"
-    action: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Activity:
-    """Questions of the day and of the last seven days, with their outcomes."""
-
-    today: int
-    week: int
-    week_declined: int
-    up: int
-    down: int
-    p95_ms: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionFilter:
-    declined: bool = False
-    downvoted: bool = False
-    day: str | None = None  # YYYY-MM-DD (UTC)
-    word: str | None = None
-    limit: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class DeskSession:
-    admin_id: int
-    csrf: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,15 +71,8 @@ class Held(Protocol):
 
 
 class DeskRecords(Protocol):
-    """The bot's records the desk shows, and the desk's own sign-in state and audit log."""
-
-    async def activity(self, since_day: str, today: str) -> Activity: ...
-
-    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]: ...
-
-    async def vote_records(self, limit: int) -> list[VoteRecord]: ...
-
-    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]: ...
+    """The desk's own state: sign-in links and sessions, the audit log, the re-index's progress
+    (what readers asked, it reads through the front door)."""
 
     async def audit_entries(self, limit: int) -> list[AuditEntry]: ...
 

@@ -34,7 +34,9 @@ from answering.service import QuestionAnswering
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
+from qabot.records import Activity, QuestionFilter, QuestionRecord, UnansweredGroup, VoteRecord
 from qabot.settings import Settings
+from qabot.stores import Stores
 from retrieval.chunking import ChunkingConfig
 from retrieval.dates import DateFinder, today_in
 from retrieval.encoders.embedding import Embedder, build_embedder, identity, question_vectors
@@ -257,7 +259,55 @@ def build_answering(
     )
 
 
-class Services:
+def database_location(settings: Settings) -> str | Path:
+    """The bot's database: DATABASE_URL when set, else the SQLite file under DATA_DIR."""
+    url = settings.database_url
+    return url.get_secret_value() if url is not None else Path(settings.data_dir) / "bot.sqlite3"
+
+
+class DatabaseDoor:
+    """The front door's side of the bot's database: one `Stores` (one engine) per front door,
+    opened on first use (a one-shot CLI command that never reads it never migrates it), and
+    what front ends read of it. The tests' fake front door shares it, over a real database."""
+
+    settings: Settings
+    _stores: Stores | None = None
+    _opening: asyncio.Lock | None = None
+
+    async def database(self) -> Stores:
+        if self._stores is None:
+            self._opening = self._opening or asyncio.Lock()
+            async with self._opening:  # two first callers at once open one engine
+                if self._stores is None:
+                    self._stores = await Stores.open(database_location(self.settings))
+        return self._stores
+
+    def close_database(self) -> None:
+        """Let the engine's connections go (blocking); the next use opens it again."""
+        if self._stores is not None:
+            self._stores.db.dispose()
+            self._stores = None
+
+    async def feeds(self) -> list[str]:
+        return list(dict.fromkeys([*self.settings.feeds, *await (await self.database()).feeds.feeds()]))
+
+    async def activity(self, since_day: str, today: str) -> Activity:
+        return await (await self.database()).asked.activity(since_day, today)
+
+    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
+        return await (await self.database()).asked.questions(which)
+
+    async def vote_records(self, limit: int) -> list[VoteRecord]:
+        return await (await self.database()).asked.vote_records(limit)
+
+    async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
+        return await (await self.database()).answers.unanswered(limit)
+
+    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
+        return await (await self.database()).asked.unanswered_groups(limit)
+
+
+class Services(DatabaseDoor):
     """The real front door (qabot.frontdoor.FrontDoor), and what the CLI's own commands
     (search, eval) read directly: the retriever, the index store, the embedder.
 
@@ -356,8 +406,10 @@ class Services:
         await asyncio.to_thread(self.close_now)
 
     def close_now(self) -> None:
-        """Stop the retriever's threads, close the index, free a local model (blocking)."""
+        """Stop the retriever's threads, close the index and the bot's database, free a local
+        model (blocking)."""
         self.retriever.close()
+        self.close_database()
         if self._owned_model is not None:
             self._owned_model.close()
             self._owned_model = None

@@ -24,7 +24,7 @@ QabotError
 ├── SettingsError (also a ValueError)         qabot/settings.py
 ├── UnknownLlmProvider (also a ValueError)    qabot/services.py
 ├── BackupError → BackupDamaged, BackupMismatch, DatabaseInUse, QdrantInUse   qabot/backup*.py
-├── StoreUnavailable, WebServerError          bot/store.py, web/server.py
+├── StoreUnavailable, WebServerError          qabot/stores/database.py, web/server.py
 └── BadQuestions                              evaluation/runner.py
 """
 

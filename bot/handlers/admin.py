@@ -21,7 +21,6 @@ from bot.handlers import feeds
 from bot.handlers.common import audit, edit
 from bot.render import bullet_list, escape, shown_safely, truncate
 from bot.state import BotState, state_of
-from bot.store import Held
 from bot.texts import language_of, number, reason, reindex_summary, t
 from qabot.frontdoor import (
     ArticleInfo,
@@ -32,6 +31,7 @@ from qabot.frontdoor import (
     period_words,
     safe_name,
 )
+from qabot.stores import Held
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +79,8 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         period = period_words(stats.date_min, stats.date_max, lang) if stats.date_min else "—"
     except QabotError as exc:
         embedding = str(exc)
-    today = await st.db.today()
-    last = await st.db.meta("last_reindex") or t("never", lang)
+    today = await st.db.answers.today()
+    last = await st.db.coordination.meta("last_reindex") or t("never", lang)
     urls = await feeds.feed_urls(st)
     lines = "\n\n" + await feeds.feed_lines(st, urls, lang) if urls else ""
     await message.reply_text(
@@ -101,7 +101,7 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None:
         return
     lang = language_of(update.effective_user)
-    rows = await state_of(context).db.unanswered(UNANSWERED_SHOWN)
+    rows = await state_of(context).services.unanswered(UNANSWERED_SHOWN)
     if not rows:
         await message.reply_text(t("unanswered_none", lang))
         return
@@ -220,7 +220,7 @@ async def start_reindex(
     """Start a re-index in the background with a progress message; False if one is running."""
     st = state_of(context)
     # Across workers: the one holding the store's lock re-indexes, the others say it is busy.
-    held = await st.db.try_exclusive(REINDEX_LOCK)
+    held = await st.db.coordination.try_exclusive(REINDEX_LOCK)
     if held is None:
         return False
     try:
@@ -273,7 +273,7 @@ async def _run_reindex(
         summary = reindex_summary(report, lang)
         logger.info("re-index done full=%s %s", full, report.summary())
         stamp = moment_words(datetime.now(UTC), lang)
-        await st.db.set_meta("last_reindex", f"{stamp} — {summary}")
+        await st.db.coordination.set_meta("last_reindex", f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
         await alerts.reindex_succeeded(st, bot)
     finally:

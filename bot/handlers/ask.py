@@ -18,10 +18,11 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import edit, has_words, typing
-from bot.render import StoredAnswer, answer_keyboard, answer_messages, streaming_preview
+from bot.render import answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
 from qabot.frontdoor import Turn
+from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))
         return
     asker = user.id if user else chat.id  # a channel post has no user: the channel asks
-    wait = await st.db.rate_check(asker, st.settings.rate_limit_questions, st.settings.rate_limit_window_s)
+    wait = await st.db.conversations.rate_check(asker, st.settings.rate_limit_questions, st.settings.rate_limit_window_s)
     if wait:
         st.metrics.rate_limited("message")
         await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
@@ -103,12 +104,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     quote = True if update.edited_message is not None else None
     stream = Stream(message, st.tuning.edit_every_s, st.group_pace, quote)
     async with typing(context.bot, chat.id, st.tuning.typing_every_s, st.typing_sent):
-        history = await st.db.history(chat.id, asker, st.settings.history_turns)
+        history = await st.db.conversations.history(chat.id, asker, st.settings.history_turns)
         async with st.turns.turn():  # "typing…" shows meanwhile
             answer = await st.services.ask(question, history=history, on_partial=stream.partial)
-    stored = await st.db.save_answer(chat.id, user.id if user else None, answer)
+    stored = await st.db.answers.save_answer(chat.id, user.id if user else None, answer)
     if answer.answered:
-        await st.db.add_turn(chat.id, asker, Turn(question, answer.composed()), st.settings.history_turns)
+        await st.db.conversations.add_turn(chat.id, asker, Turn(question, answer.composed()), st.settings.history_turns)
     logger.info(
         "answer chat=%s answer=%s answered=%s citations=%d",
         chat.id, stored.id, answer.answered, len(answer.citations),

@@ -13,8 +13,8 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.desk_store import DeskStore
 from bot.state import Bounded, state_of
+from qabot.stores import DeskStore
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.desk_store import DeskStore
 from bot.handlers.common import audit
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
 from qabot.signin import LinkSigner, make_link
+from qabot.stores import DeskStore
 
 logger = logging.getLogger(__name__)
 

@@ -54,18 +54,18 @@ async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if refusal:
                 await message.reply_text(refusal)
                 return
-            added = await st.db.add_feed(url, update.effective_user.id if update.effective_user else None)
+            added = await st.db.feeds.add_feed(url, update.effective_user.id if update.effective_user else None)
             await audit(context, update.effective_user, "feed-add", shown(url))
             schedule(context.application)
             await message.reply_text(t("feed_added" if added else "feed_known", lang, url=name))
         elif url in st.settings.feeds:
             await message.reply_text(t("feed_in_settings", lang, url=name))
         else:
-            removed = await st.db.remove_feed(url)
+            removed = await st.db.feeds.remove_feed(url)
             if removed:
                 await audit(context, update.effective_user, "feed-remove", shown(url))
             if removed:  # a feed no longer polled cannot recover: its incident ends here, silently
-                await st.db.close_incident(alerts.feed_incident(url))
+                await st.db.coordination.close_incident(alerts.feed_incident(url))
             await message.reply_text(t("feed_removed" if removed else "feed_unknown", lang, url=name))
         return
     if args:
@@ -96,13 +96,13 @@ async def refused(st: BotState, url: str, lang: str) -> str | None:
 
 
 async def feed_urls(st: BotState) -> list[str]:
-    return list(dict.fromkeys([*st.settings.feeds, *await st.db.feeds()]))
+    return await st.services.feeds()
 
 
 async def feed_lines(st: BotState, urls: list[str], lang: str) -> str:
     """One line per feed: when it was last polled, its articles and the items its last read
     could not use (with their reasons), or its error if the last pass failed."""
-    states = await st.db.feed_states(urls)
+    states = await st.db.feeds.feed_states(urls)
     lines = [t("feeds_heading", lang).strip()]
     for url in urls:
         lines += feed_line(states[url], lang)
@@ -131,7 +131,7 @@ async def poll_feeds(st: BotState, bot: Bot) -> PollReport | None:
     urls = await feed_urls(st)
     if not urls or not await alerts.disk_ok(st, bot):
         return None
-    report = await st.services.poll_feeds(urls, st.db, st.resolve)
+    report = await st.services.poll_feeds(urls, st.db.feeds, st.resolve)
     st.metrics.feeds_polled(urls, report)
     logger.info("feeds polled %s", report.summary())
     await alerts.feeds_polled(st, bot, report)

@@ -63,7 +63,7 @@ async def open_shared_answer(update: Update, context: ContextTypes.DEFAULT_TYPE,
     answer_id = st.share.answer_id(payload)
     stored = None
     if answer_id is not None:
-        stored = await st.db.copy_answer(answer_id, INLINE_CHAT, chat.id)
+        stored = await st.db.answers.copy_answer(answer_id, INLINE_CHAT, chat.id)
     if stored is None:
         await message.reply_text(t("share_expired", lang))
         return
@@ -75,5 +75,5 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forget the sender's recent turns in this chat (in a group, the other members' stay)."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat and message:
-        await state_of(context).db.clear_history(chat.id, user.id if user else chat.id)
+        await state_of(context).db.conversations.clear_history(chat.id, user.id if user else chat.id)
         await message.reply_text(t("new", language_of(user)))

@@ -26,10 +26,11 @@ from telegram import (
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import has_words
-from bot.render import StoredAnswer, inline_answer_text, truncate
+from bot.render import inline_answer_text, truncate
 from bot.share import link
 from bot.state import state_of
 from bot.texts import language_of, t
+from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +69,13 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         stored: StoredAnswer = cached[1]
         st.metrics.inline_query("cached")
     else:
-        if await st.db.rate_check(query.from_user.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s):
+        if await st.db.conversations.rate_check(query.from_user.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s):
             st.metrics.inline_query("rate_limited")
             st.metrics.rate_limited("inline")
             return  # over the person's question budget: no answer, as for a half-typed question
         async with st.turns.turn():
             answer = await st.services.ask(question)
-        stored = await st.db.save_answer(INLINE_CHAT, query.from_user.id, answer)
+        stored = await st.db.answers.save_answer(INLINE_CHAT, query.from_user.id, answer)
         st.inline_cache.put(key, (time.monotonic(), stored))
         st.metrics.inline_query("answered")
     logger.info("inline answer user=%s answer=%s answered=%s", query.from_user.id, stored.id, stored.answered)

@@ -27,10 +27,10 @@ from telegram.ext import Application, ContextTypes
 from bot.handlers.common import edit
 from bot.handlers.inline import INLINE_CHAT
 from bot.jobs import run_once
-from bot.reader_data import Forgotten, Purged
 from bot.share import link
 from bot.state import BotState, Bounded, state_of
 from bot.texts import language_of, t
+from qabot.stores import Forgotten, Purged
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ async def on_forget_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await query.answer()
         return
     st = state_of(context)
-    forgotten = await st.db.forget_user(query.from_user.id, INLINE_CHAT)
+    forgotten = await st.db.readers.forget_user(query.from_user.id, INLINE_CHAT)
     drop_cached_answers(st.inline_cache, forgotten.answer_ids)
     logger.info(
         "forgot user=%s questions=%d votes=%d votes_on_theirs=%d unanswered=%d turns=%d feeds=%d",
@@ -121,7 +121,7 @@ async def on_mydata(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_my_data(message: Message, st: BotState, user: User, lang: str) -> None:
     """Reply with `qabot-data-<user id>.json`, what bot/reader_data.py exports, and its counts."""
-    data = await st.db.user_data(user.id)
+    data = await st.db.readers.user_data(user.id)
     body = await asyncio.to_thread(lambda: json.dumps(data, ensure_ascii=False, indent=2).encode())
     counts = {key: len(value) for key, value in data.items() if isinstance(value, list)}
     logger.info("data sent user=%s bytes=%d", user.id, len(body))
@@ -138,7 +138,7 @@ async def send_my_data(message: Message, st: BotState, user: User, lang: str) ->
 async def purge_expired(st: BotState, now: datetime | None = None) -> Purged:
     """Delete what is older than DATA_RETENTION_DAYS."""
     before = (now or datetime.now(UTC)) - timedelta(days=st.settings.data_retention_days)
-    purged = await st.db.purge_before(before)
+    purged = await st.db.readers.purge_before(before)
     logger.info(
         "retention purge before=%s answers=%d citations=%d votes=%d unanswered=%d turns=%d rate_windows=%d",
         before.isoformat(timespec="seconds"), purged.answers, purged.citations, purged.votes,

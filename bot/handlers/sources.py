@@ -17,7 +17,6 @@ from bot.handlers.common import edit
 from bot.handlers.feedback import record_vote
 from bot.render import (
     Callback,
-    StoredAnswer,
     answer_keyboard,
     answer_messages,
     article_pages,
@@ -31,6 +30,7 @@ from bot.render import (
 from bot.state import state_of
 from bot.texts import language_of, t
 from qabot.frontdoor import QabotError, origin_label
+from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = query.message if isinstance(query.message, Message) else None
     stored = None
     if callback is not None and message is not None:
-        stored = await state_of(context).db.answer(callback.answer_id, message.chat.id)
+        stored = await state_of(context).db.answers.answer(callback.answer_id, message.chat.id)
     if callback is None or message is None or stored is None or (
         callback.kind in ("s", "p") and stored.citation(callback.n) is None
     ) or (callback.kind == "t" and callback.page >= stored.pages):

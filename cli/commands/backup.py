@@ -19,10 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import store_location  # heavy: only for this command
-    from qabot.backup import take_backup
+    from qabot.backup import take_backup  # heavy: only for this command
+    from qabot.services import database_location
 
-    report = take_backup(settings, args.dir, store_location(settings))
+    report = take_backup(settings, args.dir, database_location(settings))
     if args.json:
         print(json.dumps({"path": str(report.path), **report.manifest, "notes": list(report.notes)},
                          ensure_ascii=False, indent=2))

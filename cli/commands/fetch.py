@@ -44,13 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def fetch(front: FrontDoor, settings: Settings) -> tuple[PollReport, ReindexReport | None]:
-    """One pass over FEEDS, its state in the bot's store; then a re-index when an item is new."""
-    from bot.app import store_location
-    from bot.store import BotStore
-
-    store = BotStore(store_location(settings))
-    try:
-        report = await front.poll_feeds(settings.feeds, store)
-    finally:
-        store.engine.dispose()
+    """One pass over FEEDS, its state in the bot's database (closed with the front door); then
+    a re-index when an item is new."""
+    report = await front.poll_feeds(settings.feeds, (await front.database()).feeds)
     return report, await front.reindex() if report.new or report.updated else None

@@ -18,13 +18,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import store_location  # heavy: only for this command
-    from qabot.backup import restore_backup
-    from qabot.services import build_embedder_from
+    from qabot.backup import restore_backup  # heavy: only for this command
+    from qabot.services import build_embedder_from, database_location
 
     # The configured model is loaded to know its identity: the index must have been built with it.
     report = restore_backup(
-        settings, args.dir, store_location(settings), build_embedder_from(settings), migration_revisions()
+        settings, args.dir, database_location(settings), build_embedder_from(settings), migration_revisions()
     )
     print(f"Restored {report.path}.")
     if report.generation is not None:
@@ -39,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def migration_revisions() -> frozenset[str]:
     from alembic.script import ScriptDirectory
 
-    from bot.store import MIGRATIONS
+    from qabot.stores import MIGRATIONS
 
     """The bot database's migrations this qabot ships (bot/migrations)."""
     return frozenset(script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions())

@@ -28,12 +28,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _link(settings: Settings, admin_id: int) -> str:
-    from bot.app import store_location  # heavy: only for this command
-    from bot.desk_store import DeskStore
-    from bot.store import BotStore
+    from qabot.services import database_location  # heavy: only for this command
     from qabot.signin import LinkSigner, make_link
+    from qabot.stores import DeskStore, Stores
 
-    store = await BotStore.open(store_location(settings))
+    store = await Stores.open(database_location(settings))
     try:
         records = DeskStore(lambda: store)
         secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""

@@ -19,10 +19,17 @@ import pytest
 from answering.protocol import Answer, Citation, PartialCallback, Turn
 from bot.app import build_application
 from bot.state import BotState, Tuning
-from bot.store import BotStore
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
-from qabot.services import article_info, article_view, feed_poller, library_entries, trash_dir
+from qabot.services import (
+    DatabaseDoor,
+    article_info,
+    article_view,
+    feed_poller,
+    library_entries,
+    trash_dir,
+)
 from qabot.settings import Settings
+from qabot.stores import Stores
 from retrieval.encoders.embedding import Embedder, question_vectors
 from retrieval.errors import IndexNotReady, ReindexInProgress
 from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
@@ -160,9 +167,10 @@ class ScriptedAnswers:
                       answered=True, language="fr", answerer="extractive")
 
 
-class FakeServices:
+class FakeServices(DatabaseDoor):
     """A FrontDoor (qabot.frontdoor) over the fakes above: the type check holds it to the
-    real one's shape."""
+    real one's shape. The bot's database is the real one (`DatabaseDoor`, as `Services` opens
+    it)."""
 
     answerer = "extractive"
 
@@ -181,7 +189,7 @@ class FakeServices:
         """Nothing to open."""
 
     async def close(self) -> None:
-        """Nothing to close."""
+        self.close_database()
 
     async def ready(self) -> list[Check]:
         try:
@@ -305,7 +313,7 @@ class Harness:
         return await self.tg.wait_for(done)
 
     @property
-    def store(self) -> BotStore:
+    def store(self) -> Stores:
         state: BotState = self.application.bot_data["state"]
         return state.db
 

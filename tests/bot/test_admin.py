@@ -283,9 +283,9 @@ async def test_two_uploads_named_dot_dot_txt_never_collide(harness: Harness) -> 
 async def test_status_reports_each_feed_and_its_error(start_bot: StartBot) -> None:
     good, bad, new = "https://gazette.example/rss", "https://broken.example/rss", "https://new.example/rss"
     harness = await start_bot(feeds=(good, bad, new))
-    harness.store.save_feed_state(FeedState(good, last_polled="2025-02-20T08:00:00+00:00"),
+    harness.store.feeds.save_feed_state(FeedState(good, last_polled="2025-02-20T08:00:00+00:00"),
                                   {"a": SeenItem("e1", "1"), "b": SeenItem("e2", "2")})
-    harness.store.save_feed_state(FeedState(bad, last_polled="2025-02-20T08:00:01+00:00",
+    harness.store.feeds.save_feed_state(FeedState(bad, last_polled="2025-02-20T08:00:01+00:00",
                                             last_error=f"{bad} answered HTTP 500"), {})
     before = len(harness.tg.sent(ADMIN))
     harness.tg.message("/status", chat_id=ADMIN)

@@ -29,9 +29,9 @@ async def test_declined_question_is_logged_as_unanswered(harness: Harness) -> No
     answer = await harness.answer_to("Qui a gagné la Coupe du monde de rugby ?")
     assert "Je ne trouve pas" in answer.visible
     assert [b["text"] for b in answer.buttons()] == ["👍", "👎"]
-    rows = await harness.store.unanswered()
+    rows = await harness.store.answers.unanswered()
     assert [q for _, q in rows] == ["Qui a gagné la Coupe du monde de rugby ?"]
-    assert (await harness.store.today()) == {"declined": 1}
+    assert (await harness.store.answers.today()) == {"declined": 1}
 
 
 async def test_group_silent_unless_mentioned_replied_or_asked(harness: Harness) -> None:
@@ -158,4 +158,4 @@ async def test_a_message_without_words_gets_a_hint_and_is_stored_nowhere(harness
     harness.ask("/ask \u2060😀", chat_id=60)
     assert (await harness.tg.reply(60, 0)).visible.startswith("Je ne vois pas de question")
     assert harness.services.answers.calls == []
-    assert await harness.store.unanswered() == [] and await harness.store.today() == {}
+    assert await harness.store.answers.unanswered() == [] and await harness.store.answers.today() == {}

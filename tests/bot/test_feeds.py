@@ -61,7 +61,7 @@ async def test_others_cannot_touch_the_feeds(start_bot: StartBot) -> None:
     before = len(harness.tg.sent(7))
     harness.tg.message("/feeds add https://example.org/rss", chat_id=7)
     assert "réservée aux administrateurs" in (await harness.tg.reply(7, before)).visible
-    assert await harness.application.bot_data["state"].db.feeds() == []
+    assert await harness.application.bot_data["state"].db.feeds.feeds() == []
 
 
 async def test_feeds_at_private_or_local_addresses_are_refused_when_added(start_bot: StartBot) -> None:
@@ -76,7 +76,7 @@ async def test_feeds_at_private_or_local_addresses_are_refused_when_added(start_
     assert "est refusé" in reply and "http://***@127.0.0.1:1/" in reply and "pass" not in reply
     assert "ne mène à aucune adresse" in await command(harness, "/feeds add https://nowhere.example/rss")
     assert "n'est pas une adresse http(s)" in await command(harness, "/feeds add javascript:alert(1)")
-    assert await harness.store.feeds() == []  # nothing was added
+    assert await harness.store.feeds.feeds() == []  # nothing was added
 
 
 async def test_feed_credentials_are_masked_and_failed_items_listed(
@@ -120,13 +120,13 @@ async def test_admins_hear_once_of_a_feed_failing_three_times_and_of_its_recover
         assert len(alerts) == 1 and "échoue depuis 3 passages" in alerts[0] and "HTTP 500" in alerts[0]
     await poll_feeds(state, bot)  # a fourth: the same incident, nothing more
     assert [len(a) for a in await alerts_to(harness, ADMIN, OTHER_ADMIN)] == [1, 1]
-    assert list(await harness.store.incidents()) == [f"feed:{base}/broken.xml"]
+    assert list(await harness.store.coordination.incidents()) == [f"feed:{base}/broken.xml"]
 
     content.broken = False
     await poll_feeds(state, bot)
     for alerts in await alerts_to(harness, ADMIN, OTHER_ADMIN):
         assert len(alerts) == 2 and "est de nouveau lu" in alerts[1]
-    assert await harness.store.incidents() == {}
+    assert await harness.store.coordination.incidents() == {}
     await poll_feeds(state, bot)
     assert [len(a) for a in await alerts_to(harness, ADMIN, OTHER_ADMIN)] == [2, 2]
 
@@ -135,9 +135,9 @@ async def test_admins_hear_once_of_a_feed_failing_three_times_and_of_its_recover
     assert "Flux ajouté" in await command(harness, f"/feeds add {base}/broken.xml?v=2")
     for _ in range(3):
         await poll_feeds(state, bot)
-    assert set(await harness.store.incidents()) == {f"feed:{base}/broken.xml", f"feed:{base}/broken.xml?v=2"}
+    assert set(await harness.store.coordination.incidents()) == {f"feed:{base}/broken.xml", f"feed:{base}/broken.xml?v=2"}
     assert "Flux retiré" in await command(harness, f"/feeds remove {base}/broken.xml?v=2")
-    assert list(await harness.store.incidents()) == [f"feed:{base}/broken.xml"]
+    assert list(await harness.store.coordination.incidents()) == [f"feed:{base}/broken.xml"]
 
 
 async def reindex(harness: Harness, outcome: str) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from bot.app import build_application
 from bot.state import Tuning
-from bot.store import BotStore
+from qabot.stores import Stores
 from tests.bot.conftest import ADMIN, FakeServices, start_application
 from tests.bot.test_group_limits import most_in_a_minute
 from tests.fakes.postgres import PostgresCluster
@@ -121,7 +121,7 @@ async def test_a_store_that_cannot_count_leaves_each_worker_its_own_count(
     two_workers: tuple[TestClock, list[Any]], telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, workers = two_workers
-    with workers[0].bot_data["state"].db.connection() as db:  # the budget's table is gone
+    with workers[0].bot_data["state"].db.db.connection() as db:  # the budget's table is gone
         db.execute(sa.text("DROP TABLE rate_windows"))
     await workers[0].bot.send_message(GROUP, "still sent")
     assert [c.params["text"] for c in telegram.calls_of("sendMessage", GROUP)] == ["still sent"]
@@ -129,16 +129,16 @@ async def test_a_store_that_cannot_count_leaves_each_worker_its_own_count(
 
 
 async def test_a_groups_window_is_a_sliding_minute_apart_from_its_members_questions(database_url: str) -> None:
-    store = await BotStore.open(database_url)
+    store = await Stores.open(database_url)
     try:
         start = 1_800_000_000.0
-        waits = [await store.take_group_message(GROUP, PER_MINUTE, start + i) for i in range(PER_MINUTE)]
+        waits = [await store.conversations.take_group_message(GROUP, PER_MINUTE, start + i) for i in range(PER_MINUTE)]
         assert waits == [0.0] * PER_MINUTE
-        assert await store.take_group_message(GROUP, PER_MINUTE, start + 30) == pytest.approx(30.0)
-        assert await store.take_group_message(GROUP - 1, PER_MINUTE, start + 30) == 0.0  # another group
-        assert await store.rate_check(-GROUP, 1, 60.0, start + 30) == 0.0  # a user whose id mirrors it
-        assert await store.take_group_message(GROUP, PER_MINUTE, start + 60) == 0.0  # the first stamp left
+        assert await store.conversations.take_group_message(GROUP, PER_MINUTE, start + 30) == pytest.approx(30.0)
+        assert await store.conversations.take_group_message(GROUP - 1, PER_MINUTE, start + 30) == 0.0  # another group
+        assert await store.conversations.rate_check(-GROUP, 1, 60.0, start + 30) == 0.0  # a user whose id mirrors it
+        assert await store.conversations.take_group_message(GROUP, PER_MINUTE, start + 60) == 0.0  # the first stamp left
         with pytest.raises(ValueError, match="not a group"):
-            await store.take_group_message(7, PER_MINUTE, start)
+            await store.conversations.take_group_message(7, PER_MINUTE, start)
     finally:
         await store.close()

@@ -12,8 +12,8 @@ import psycopg
 from bot.app import database_check
 from bot.handlers.feeds import poll_feeds
 from bot.state import BotState, Tuning
-from bot.store import BotStore
 from qabot.frontdoor import Check
+from qabot.stores import Stores
 from tests.bot.conftest import FakeServices, Harness, StartBot
 from tests.fakes.postgres import PostgresCluster
 from tests.retrieval.sources.test_feeds import Site, site  # noqa: F401  (the loopback feed server fixture)
@@ -80,7 +80,7 @@ async def test_the_database_check_names_the_database_it_cannot_reach(
     name = urlsplit(url).path.lstrip("/")
     settings = make_settings()
     state = BotState(settings=settings, services=FakeServices(settings), tuning=Tuning(),
-                     store=await BotStore.open(url))
+                     store=await Stores.open(url))
     try:
         assert await database_check(state) == Check("database")
         with psycopg.connect(host=str(postgres.root), user="postgres", dbname="postgres", autocommit=True) as db:

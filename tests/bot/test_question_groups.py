@@ -11,19 +11,16 @@ import pytest
 import sqlalchemy as sa
 
 from answering.protocol import Answer
-from bot import schema
-from bot.desk_store import DeskStore
 from bot.jobs import slot_of
 from bot.question_groups import (
     GROUPING_JOB,
     GROUPING_PERIOD_S,
-    Grouped,
     assign,
     group_declined,
     group_once,
 )
-from bot.store import BotStore
 from qabot.settings import Settings
+from qabot.stores import Grouped, Stores, schema
 from retrieval.encoders.embedding import question_vectors
 from tests.fakes.embedder import HashingEmbedder
 
@@ -46,8 +43,8 @@ def declined(question: str) -> Answer:
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[BotStore]:
-    opened = await BotStore.open(database_url)
+async def store(database_url: str) -> AsyncIterator[Stores]:
+    opened = await Stores.open(database_url)
     yield opened
     await opened.close()
 
@@ -60,14 +57,14 @@ def test_a_question_joins_the_group_of_its_nearest_earlier_one_when_near_enough(
     assert assign([3], new[:1], Grouped([], [], np.zeros((0, 3), dtype=np.float32)), threshold=0.9) == [3]
 
 
-async def test_the_job_groups_declined_questions_once_across_workers(store: BotStore, database_url: str) -> None:
-    other = await BotStore.open(database_url)  # a second worker on the same database
+async def test_the_job_groups_declined_questions_once_across_workers(store: Stores, database_url: str) -> None:
+    other = await Stores.open(database_url)  # a second worker on the same database
     encoder = Encoder()
     try:
         for question in ("Qui a gagné l'Eurovision 2019 ?", "L'Eurovision 2019 : qui a gagné ?",
                          "Quel est le prix du ticket de métro ?"):
-            await store.save_answer(5, 6, declined(question))
-        desk = DeskStore(lambda: store)
+            await store.answers.save_answer(5, 6, declined(question))
+        desk = store.asked
         # Before the job: grouped by their words only (the two Eurovision wordings differ).
         assert sorted(g.count for g in await desk.unanswered_groups(10)) == [1, 1, 1]
 
@@ -81,7 +78,7 @@ async def test_the_job_groups_declined_questions_once_across_workers(store: BotS
         assert "Eurovision" in groups[0].question and "métro" in groups[1].question
 
         # A question stored after the run shows by its words until the next period's run.
-        await store.save_answer(5, 7, declined("2019 : l'Eurovision, qui a gagné ?"))
+        await store.answers.save_answer(5, 7, declined("2019 : l'Eurovision, qui a gagné ?"))
         assert sorted(g.count for g in await desk.unanswered_groups(10)) == [1, 1, 2]
         assert await group_once(other, encoder, now + 2) is False  # same period: not again
         assert await group_once(other, encoder, now + GROUPING_PERIOD_S) is True
@@ -90,24 +87,24 @@ async def test_the_job_groups_declined_questions_once_across_workers(store: BotS
 
         # Each period claims a row; those two periods back are dropped as the job runs on.
         assert await group_once(store, encoder, now + 3 * GROUPING_PERIOD_S) is True
-        with store.connection() as db:
+        with store.db.connection() as db:
             slots = db.execute(sa.select(schema.job_runs.c.slot).where(schema.job_runs.c.name == GROUPING_JOB)).all()
         assert sorted(s[0] for s in slots) == [slot_of(GROUPING_PERIOD_S, now + p * GROUPING_PERIOD_S) for p in (1, 3)]
     finally:
         await other.close()
 
 
-async def test_a_backlog_is_grouped_in_batches_each_seeing_the_ones_before(store: BotStore) -> None:
+async def test_a_backlog_is_grouped_in_batches_each_seeing_the_ones_before(store: Stores) -> None:
     questions = ["Qui a gagné l'Eurovision 2019 ?", "Quel est le prix du ticket de métro ?",
                  "Où se déroulent les Jeux olympiques de 2024 ?", "Quand ont lieu les municipales ?",
                  "2019 : l'Eurovision, qui a gagné ?"]
     for question in questions:
-        await store.save_answer(5, 6, declined(question))
+        await store.answers.save_answer(5, 6, declined(question))
     encoder = Encoder()
     assert await group_declined(store, encoder, batch=2) == 5
     assert await group_declined(store, encoder, batch=2) == 0  # nothing left: nothing embedded again
     assert encoder.read == questions
-    groups = await DeskStore(lambda: store).unanswered_groups(10)
+    groups = await store.asked.unanswered_groups(10)
     assert [g.count for g in groups] == [2, 1, 1, 1]
     assert set(groups[0].wordings) == {questions[0], questions[4]}  # the fifth, two batches later
 

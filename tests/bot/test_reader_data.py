@@ -19,12 +19,11 @@ from alembic.config import Config
 from telegram.ext import CallbackContext
 
 from answering.protocol import Turn
-from bot import schema
-from bot import store as bot_store
 from bot.handlers import privacy
 from bot.handlers.inline import INLINE_CHAT
-from bot.reader_data import RATE_WINDOW_SLICE
-from bot.store import MIGRATIONS, BotStore
+from qabot.stores import MIGRATIONS, Stores, schema
+from qabot.stores import database as bot_store
+from qabot.stores.reader_data import RATE_WINDOW_SLICE
 from tests.bot.conftest import Harness, StartBot
 from tests.bot.test_store import answer
 from tests.fakes.telegram_server import BOT_USERNAME, SentMessage
@@ -69,7 +68,7 @@ def rows_of(h: Harness, user_id: int) -> dict[str, int]:
     columns = {"answers": schema.answers.c.user_id, "feedback": schema.feedback.c.user_id,
                "unanswered": schema.unanswered.c.user_id, "turns": schema.turns.c.user_id,
                "rate_windows": schema.rate_windows.c.user_id}
-    with h.store.connection() as db:
+    with h.store.db.connection() as db:
         return {name: db.execute(sa.select(sa.func.count()).where(column == user_id)).scalar_one()
                 for name, column in columns.items()}
 
@@ -77,7 +76,7 @@ def rows_of(h: Harness, user_id: int) -> dict[str, int]:
 def texts_mentioning(h: Harness, word: str) -> list[str]:
     """Every stored question (answers, votes, declined questions, turns) containing `word`."""
     found = []
-    with h.store.connection() as db:
+    with h.store.db.connection() as db:
         for column in (schema.answers.c.question, schema.feedback.c.question, schema.unanswered.c.question,
                        schema.turns.c.question):
             found += [str(text) for (text,) in db.execute(sa.select(column)) if word in str(text)]
@@ -110,7 +109,7 @@ async def test_forget_deletes_everything_of_the_sender_and_nothing_of_the_other_
     state = h.application.bot_data["state"]
     assert len(state.inline_cache) == 1
 
-    b_before = without_clock(await h.store.user_data(B))
+    b_before = without_clock(await h.store.readers.user_data(B))
     assert rows_of(h, A) == {"answers": 6, "feedback": 2, "unanswered": 1, "turns": 3, "rate_windows": 1}
 
     confirm = await command_reply(h, "/forget", GROUP, A)
@@ -131,12 +130,12 @@ async def test_forget_deletes_everything_of_the_sender_and_nothing_of_the_other_
 
     assert rows_of(h, A) == {"answers": 0, "feedback": 0, "unanswered": 0, "turns": 0, "rate_windows": 0}
     assert texts_mentioning(h, "budget") == [] and texts_mentioning(h, "travaux commenceront quand") == []
-    with h.store.connection() as db:  # no citation left behind by A's answers
+    with h.store.db.connection() as db:  # no citation left behind by A's answers
         orphans = db.execute(sa.select(sa.func.count()).where(
             schema.citations.c.answer_id.not_in(sa.select(schema.answers.c.id)))).scalar_one()
     assert orphans == 0
     # B keeps everything, except the vote on A's answer: it copied A's question.
-    b_after = without_clock(await h.store.user_data(B))
+    b_after = without_clock(await h.store.readers.user_data(B))
     assert b_after == {**b_before, "votes": [v for v in b_before["votes"] if v["question"] != BUDGET]}
     assert len(b_after["votes"]) == 1 and len(b_after["unanswered"]) == 1 and b_after["rate_limit_window"]
     assert len(state.inline_cache) == 0, "the inline answer A asked is no longer cached"
@@ -209,7 +208,7 @@ async def test_start_and_help_say_what_is_kept_and_for_how_long(start_bot: Start
 
 async def age(h: Harness, table: sa.Table, days: float, **where: Any) -> None:
     stamp = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    with h.store.connection() as db:
+    with h.store.db.connection() as db:
         db.execute(table.update().where(*[table.c[k] == v for k, v in where.items()]).values(created_at=stamp))
 
 
@@ -229,7 +228,7 @@ async def test_the_retention_job_purges_what_is_older_than_the_setting(start_bot
     await age(h, schema.unanswered, 91, user_id=A)
     await age(h, schema.turns, 91, user_id=A)
     await age(h, schema.turns, 89, user_id=B)  # within the 90 days: kept
-    with h.store.connection() as db:  # A's last question was long ago; B's just now
+    with h.store.db.connection() as db:  # A's last question was long ago; B's just now
         db.execute(schema.rate_windows.update().where(schema.rate_windows.c.user_id == A).values(stamps="[1000.0]"))
 
     await privacy.retention_job(CallbackContext(h.application))
@@ -249,47 +248,47 @@ async def test_the_retention_job_purges_what_is_older_than_the_setting(start_bot
 
 @pytest.fixture
 async def store(database_url: str) -> Any:
-    opened = await BotStore.open(database_url)
+    opened = await Stores.open(database_url)
     yield opened
     await opened.close()
 
 
-async def test_forget_in_the_store_counts_and_unattributes_feeds(store: BotStore) -> None:
-    mine = await store.save_answer(-5, A, answer("Ma question ?"))
-    await store.save_answer(INLINE_CHAT, A, answer("Partagée ?"))
-    theirs = await store.save_answer(-5, B, answer("Leur question ?"))
-    await store.vote(theirs, A, 1)
-    await store.vote(mine, B, -1)
-    await store.add_feed("https://a.example/rss", A)
-    await store.add_feed("https://b.example/rss", B)
-    forgotten = await store.forget_user(A, INLINE_CHAT)
+async def test_forget_in_the_store_counts_and_unattributes_feeds(store: Stores) -> None:
+    mine = await store.answers.save_answer(-5, A, answer("Ma question ?"))
+    await store.answers.save_answer(INLINE_CHAT, A, answer("Partagée ?"))
+    theirs = await store.answers.save_answer(-5, B, answer("Leur question ?"))
+    await store.answers.vote(theirs, A, 1)
+    await store.answers.vote(mine, B, -1)
+    await store.feeds.add_feed("https://a.example/rss", A)
+    await store.feeds.add_feed("https://b.example/rss", B)
+    forgotten = await store.readers.forget_user(A, INLINE_CHAT)
     assert (forgotten.questions, forgotten.citations, forgotten.shared, forgotten.votes,
             forgotten.votes_on_theirs, forgotten.feeds) == (2, 4, 1, 1, 1, 1)
     assert forgotten.answer_ids == {mine.id, mine.id + 1}
     english = privacy.forgotten_text(forgotten, "en")
     assert "• 2 question(s) with my answers and 4 cited passage(s), 1 of them asked inline" in english
     assert "• your name on 1 feed(s) you added (they are still followed)" in english
-    assert await store.feeds() == ["https://a.example/rss", "https://b.example/rss"], "feeds stay"
-    assert (await store.user_data(A))["feeds_added"] == []
-    theirs_data: dict[str, Any] = await store.user_data(B)  # JSON-ready
+    assert await store.feeds.feeds() == ["https://a.example/rss", "https://b.example/rss"], "feeds stay"
+    assert (await store.readers.user_data(A))["feeds_added"] == []
+    theirs_data: dict[str, Any] = await store.readers.user_data(B)  # JSON-ready
     assert [f["url"] for f in theirs_data["feeds_added"]] == ["https://b.example/rss"]
-    assert await store.answer(theirs.id, -5) == theirs
-    assert await store.answer(mine.id, -5) is None
-    again = await store.forget_user(A, INLINE_CHAT)
+    assert await store.answers.answer(theirs.id, -5) == theirs
+    assert await store.answers.answer(mine.id, -5) is None
+    again = await store.readers.forget_user(A, INLINE_CHAT)
     assert (again.questions, again.votes, again.answer_ids) == (0, 0, frozenset())
 
 
-async def test_idle_rate_windows_are_purged_in_slices(store: BotStore) -> None:
+async def test_idle_rate_windows_are_purged_in_slices(store: Stores) -> None:
     now = datetime.now(UTC)
-    with store.connection() as db:
+    with store.db.connection() as db:
         db.execute(schema.rate_windows.insert(), [
             {"user_id": user, "stamps": json.dumps([now.timestamp() - (100 if user % 3 else 40) * 86400])}
             for user in range(1, RATE_WINDOW_SLICE * 2 + 7)
         ])
-    purged = await store.purge_before(now - timedelta(days=90))
+    purged = await store.readers.purge_before(now - timedelta(days=90))
     users = RATE_WINDOW_SLICE * 2 + 6
     assert purged.rate_windows == users - users // 3
-    with store.connection() as db:
+    with store.db.connection() as db:
         kept: Sequence[int] = db.scalars(sa.select(schema.rate_windows.c.user_id)).all()
     assert sorted(kept) == [user for user in range(1, users + 1) if user % 3 == 0]
 
@@ -324,16 +323,16 @@ async def test_turns_written_before_0004_keep_their_asker_in_private_chats_only(
         ))
     engine.dispose()
 
-    store = await BotStore.open(database_url)
+    store = await Stores.open(database_url)
     try:
-        assert await store.history(7, 7, 4) == (Turn("Qui ?", "Elle [1]."),)
-        assert await store.history(-100, 7, 4) == (), "a group's old turn is nobody's follow-up"
-        with store.connection() as db:
+        assert await store.conversations.history(7, 7, 4) == (Turn("Qui ?", "Elle [1]."),)
+        assert await store.conversations.history(-100, 7, 4) == (), "a group's old turn is nobody's follow-up"
+        with store.db.connection() as db:
             assert db.execute(sa.select(schema.turns.c.user_id).where(schema.turns.c.chat_id == -100)).scalar_one() is None
-        await store.add_turn(-100, 8, Turn("Q ?", "R."), keep=4)
-        assert await store.history(-100, 8, 4) == (Turn("Q ?", "R."),)
-        assert (await store.forget_user(7, INLINE_CHAT)).turns == 1
-        assert (await store.purge_before(datetime(2026, 11, 2, tzinfo=UTC))).turns == 1  # the group's old one
+        await store.conversations.add_turn(-100, 8, Turn("Q ?", "R."), keep=4)
+        assert await store.conversations.history(-100, 8, 4) == (Turn("Q ?", "R."),)
+        assert (await store.readers.forget_user(7, INLINE_CHAT)).turns == 1
+        assert (await store.readers.purge_before(datetime(2026, 11, 2, tzinfo=UTC))).turns == 1  # the group's old one
     finally:
         await store.close()
 

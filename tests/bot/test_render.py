@@ -7,8 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render import (
-    CitedPassage,
-    StoredAnswer,
     answer_keyboard,
     answer_messages,
     article_pages,
@@ -19,6 +17,7 @@ from bot.render import (
     streaming_preview,
     telegram_length,
 )
+from qabot.records import CitedPassage, StoredAnswer
 from tests.fakes.telegram_server import TelegramHtmlError, parse_html
 
 texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=9000) | st.sampled_from(

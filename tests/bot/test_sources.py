@@ -80,7 +80,7 @@ async def test_feedback_is_stored_with_question_answer_and_citations(harness: Ha
     assert harness.tg.callback_answers[query_id]["text"] == "Merci pour votre avis !"
     query_id = harness.tg.press(answer, answer.button("👍")["callback_data"], user_id=7)  # changes its mind
     await harness.tg.wait_for(lambda: query_id in harness.tg.callback_answers)
-    votes = await harness.store.votes()
+    votes = await harness.store.answers.votes()
     assert len(votes) == 1
     vote: dict[str, Any] = votes[0]  # a JSON-ready row
     assert vote["vote"] == 1 and vote["user_id"] == 7

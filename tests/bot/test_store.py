@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from answering.protocol import Answer, Citation, Turn
-from bot.store import BotStore
+from qabot.stores import Stores
 from retrieval.models import Passage
 from tests.conftest import ROOT
 
@@ -36,121 +36,121 @@ def answer(question: str = "Qui ?", answered: bool = True, cited: int = 2) -> An
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[BotStore]:
-    opened = await BotStore.open(database_url)
+async def store(database_url: str) -> AsyncIterator[Stores]:
+    opened = await Stores.open(database_url)
     yield opened
     await opened.close()
 
 
-async def test_a_saved_answer_reads_back_only_in_its_chat(store: BotStore) -> None:
-    saved = await store.save_answer(BIG_ID, BIG_ID + 1, answer())
-    again = await store.answer(saved.id, BIG_ID)
+async def test_a_saved_answer_reads_back_only_in_its_chat(store: Stores) -> None:
+    saved = await store.answers.save_answer(BIG_ID, BIG_ID + 1, answer())
+    again = await store.answers.answer(saved.id, BIG_ID)
     assert again == saved
     assert [c.text for c in again.citations] == ["Passage numéro 1 « cité ».", "Passage numéro 2 « cité »."]
-    assert await store.answer(saved.id, BIG_ID + 5) is None
-    assert await store.answer(saved.id + 1000, BIG_ID) is None
+    assert await store.answers.answer(saved.id, BIG_ID + 5) is None
+    assert await store.answers.answer(saved.id + 1000, BIG_ID) is None
 
 
-async def test_feeds_are_one_row_per_url_shared_by_workers(store: BotStore, database_url: str) -> None:
-    other = await BotStore.open(database_url)  # a second worker on the same database
+async def test_feeds_are_one_row_per_url_shared_by_workers(store: Stores, database_url: str) -> None:
+    other = await Stores.open(database_url)  # a second worker on the same database
     try:
-        added = await asyncio.gather(store.add_feed("https://a.example/rss", BIG_ID), other.add_feed("https://a.example/rss"))
+        added = await asyncio.gather(store.feeds.add_feed("https://a.example/rss", BIG_ID), other.feeds.add_feed("https://a.example/rss"))
         assert sorted(added) == [False, True]
-        assert await other.add_feed("https://b.example/atom") is True
-        assert await store.feeds() == ["https://a.example/rss", "https://b.example/atom"]
-        assert await store.remove_feed("https://a.example/rss") is True
-        assert await other.remove_feed("https://a.example/rss") is False
-        assert await other.feeds() == ["https://b.example/atom"]
+        assert await other.feeds.add_feed("https://b.example/atom") is True
+        assert await store.feeds.feeds() == ["https://a.example/rss", "https://b.example/atom"]
+        assert await store.feeds.remove_feed("https://a.example/rss") is True
+        assert await other.feeds.remove_feed("https://a.example/rss") is False
+        assert await other.feeds.feeds() == ["https://b.example/atom"]
     finally:
         await other.close()
 
 
-async def test_votes_are_one_per_user_and_answer_and_can_change(store: BotStore) -> None:
-    saved = await store.save_answer(7, 7, answer())
-    await store.vote(saved, 7, 1)
-    await store.vote(saved, 7, -1)
-    await store.vote(saved, 8, 1)
-    votes = await store.votes()
+async def test_votes_are_one_per_user_and_answer_and_can_change(store: Stores) -> None:
+    saved = await store.answers.save_answer(7, 7, answer())
+    await store.answers.vote(saved, 7, 1)
+    await store.answers.vote(saved, 7, -1)
+    await store.answers.vote(saved, 8, 1)
+    votes = await store.answers.votes()
     assert sorted((v["user_id"], v["vote"]) for v in votes) == [(7, -1), (8, 1)]
     first: dict[str, Any] = votes[0]  # a JSON-ready row
     assert first["citations"][0]["article"] == "a1"
 
 
-async def test_declined_questions_and_counters(store: BotStore) -> None:
-    await store.save_answer(7, 7, answer("Première ?", answered=False))
-    await store.save_answer(7, 7, answer("Seconde ?", answered=False))
-    await store.save_answer(7, 7, answer("Répondue ?"))
-    assert [q for _, q in await store.unanswered(10)] == ["Seconde ?", "Première ?"]
-    assert [q for _, q in await store.unanswered(1)] == ["Seconde ?"]
-    assert await store.today() == {"answered": 1, "declined": 2}
+async def test_declined_questions_and_counters(store: Stores) -> None:
+    await store.answers.save_answer(7, 7, answer("Première ?", answered=False))
+    await store.answers.save_answer(7, 7, answer("Seconde ?", answered=False))
+    await store.answers.save_answer(7, 7, answer("Répondue ?"))
+    assert [q for _, q in await store.answers.unanswered(10)] == ["Seconde ?", "Première ?"]
+    assert [q for _, q in await store.answers.unanswered(1)] == ["Seconde ?"]
+    assert await store.answers.today() == {"answered": 1, "declined": 2}
 
 
-async def test_meta_is_replaced(store: BotStore) -> None:
-    assert await store.meta("last_reindex") is None
-    await store.set_meta("last_reindex", "hier")
-    await store.set_meta("last_reindex", "aujourd'hui")
-    assert await store.meta("last_reindex") == "aujourd'hui"
+async def test_meta_is_replaced(store: Stores) -> None:
+    assert await store.coordination.meta("last_reindex") is None
+    await store.coordination.set_meta("last_reindex", "hier")
+    await store.coordination.set_meta("last_reindex", "aujourd'hui")
+    assert await store.coordination.meta("last_reindex") == "aujourd'hui"
 
 
-async def test_conversation_keeps_the_newest_turns_per_chat_and_member(store: BotStore) -> None:
+async def test_conversation_keeps_the_newest_turns_per_chat_and_member(store: Stores) -> None:
     for i in range(5):
-        await store.add_turn(1, 1, Turn(f"q{i}", f"r{i}"), keep=3)
-    await store.add_turn(2, 2, Turn("autre", "chat"), keep=3)
-    assert await store.history(1, 1, 3) == (Turn("q2", "r2"), Turn("q3", "r3"), Turn("q4", "r4"))
-    assert await store.history(1, 1, 2) == (Turn("q3", "r3"), Turn("q4", "r4"))
-    assert await store.history(1, 1, 0) == ()
+        await store.conversations.add_turn(1, 1, Turn(f"q{i}", f"r{i}"), keep=3)
+    await store.conversations.add_turn(2, 2, Turn("autre", "chat"), keep=3)
+    assert await store.conversations.history(1, 1, 3) == (Turn("q2", "r2"), Turn("q3", "r3"), Turn("q4", "r4"))
+    assert await store.conversations.history(1, 1, 2) == (Turn("q3", "r3"), Turn("q4", "r4"))
+    assert await store.conversations.history(1, 1, 0) == ()
     # A group: each member keeps their own newest turns, and /new clears only the sender's.
     for i in range(4):
-        await store.add_turn(-100, 10 + i % 2, Turn(f"g{i}", f"r{i}"), keep=2)
-    await store.add_turn(-100, 10, Turn("g4", "r4"), keep=2)
-    assert await store.history(-100, 10, 3) == (Turn("g2", "r2"), Turn("g4", "r4"))
-    assert await store.history(-100, 11, 3) == (Turn("g1", "r1"), Turn("g3", "r3"))
-    await store.clear_history(-100, 11)
-    assert await store.history(-100, 11, 3) == ()
-    assert await store.history(-100, 10, 3) == (Turn("g2", "r2"), Turn("g4", "r4"))
-    await store.clear_history(1, 1)
-    assert await store.history(1, 1, 3) == ()
-    assert await store.history(2, 2, 3) == (Turn("autre", "chat"),)
+        await store.conversations.add_turn(-100, 10 + i % 2, Turn(f"g{i}", f"r{i}"), keep=2)
+    await store.conversations.add_turn(-100, 10, Turn("g4", "r4"), keep=2)
+    assert await store.conversations.history(-100, 10, 3) == (Turn("g2", "r2"), Turn("g4", "r4"))
+    assert await store.conversations.history(-100, 11, 3) == (Turn("g1", "r1"), Turn("g3", "r3"))
+    await store.conversations.clear_history(-100, 11)
+    assert await store.conversations.history(-100, 11, 3) == ()
+    assert await store.conversations.history(-100, 10, 3) == (Turn("g2", "r2"), Turn("g4", "r4"))
+    await store.conversations.clear_history(1, 1)
+    assert await store.conversations.history(1, 1, 3) == ()
+    assert await store.conversations.history(2, 2, 3) == (Turn("autre", "chat"),)
 
 
-async def test_rate_limit_is_a_sliding_window(store: BotStore) -> None:
-    assert [await store.rate_check(5, 2, 60, now=t) for t in (100.0, 110.0)] == [0.0, 0.0]
-    assert await store.rate_check(5, 2, 60, now=120.0) == pytest.approx(40.0)
-    assert await store.rate_check(6, 2, 60, now=120.0) == 0.0  # another user
-    assert await store.rate_check(5, 2, 60, now=160.0) == 0.0  # the first one left the window
-    assert await store.rate_check(5, 2, 60, now=161.0) == pytest.approx(9.0)
+async def test_rate_limit_is_a_sliding_window(store: Stores) -> None:
+    assert [await store.conversations.rate_check(5, 2, 60, now=t) for t in (100.0, 110.0)] == [0.0, 0.0]
+    assert await store.conversations.rate_check(5, 2, 60, now=120.0) == pytest.approx(40.0)
+    assert await store.conversations.rate_check(6, 2, 60, now=120.0) == 0.0  # another user
+    assert await store.conversations.rate_check(5, 2, 60, now=160.0) == 0.0  # the first one left the window
+    assert await store.conversations.rate_check(5, 2, 60, now=161.0) == pytest.approx(9.0)
 
 
-async def test_two_workers_share_turns_limits_and_update_ids(store: BotStore, database_url: str) -> None:
-    other = await BotStore.open(database_url)
+async def test_two_workers_share_turns_limits_and_update_ids(store: Stores, database_url: str) -> None:
+    other = await Stores.open(database_url)
     try:
-        await store.add_turn(1, 1, Turn("q", "r"), keep=4)
-        assert await other.history(1, 1, 4) == (Turn("q", "r"),)
-        assert await store.first_delivery(900) is True
-        assert await other.first_delivery(900) is False
-        assert await store.first_delivery(900) is False
-        assert await other.first_delivery(901) is True
-        assert await store.claim_job("feeds", "2026-11-30T06") is True
-        assert await other.claim_job("feeds", "2026-11-30T06") is False
-        assert await other.claim_job("feeds", "2026-11-30T07") is True
+        await store.conversations.add_turn(1, 1, Turn("q", "r"), keep=4)
+        assert await other.conversations.history(1, 1, 4) == (Turn("q", "r"),)
+        assert await store.coordination.first_delivery(900) is True
+        assert await other.coordination.first_delivery(900) is False
+        assert await store.coordination.first_delivery(900) is False
+        assert await other.coordination.first_delivery(901) is True
+        assert await store.coordination.claim_job("feeds", "2026-11-30T06") is True
+        assert await other.coordination.claim_job("feeds", "2026-11-30T06") is False
+        assert await other.coordination.claim_job("feeds", "2026-11-30T07") is True
         # Concurrent questions from one user through two workers: the limit holds exactly.
-        results = await asyncio.gather(*[(store if i % 2 else other).rate_check(42, 5, 60) for i in range(16)])
+        results = await asyncio.gather(*[(store if i % 2 else other).conversations.rate_check(42, 5, 60) for i in range(16)])
         assert sum(1 for wait in results if wait == 0.0) == 5
     finally:
         await other.close()
 
 
-async def test_cross_worker_lock(store: BotStore, database_url: str) -> None:
-    other = await BotStore.open(database_url)
+async def test_cross_worker_lock(store: Stores, database_url: str) -> None:
+    other = await Stores.open(database_url)
     try:
-        held = await store.try_exclusive("reindex")
+        held = await store.coordination.try_exclusive("reindex")
         assert held is not None
-        assert await store.try_exclusive("reindex") is None
-        if store.dialect == "postgresql":  # SQLite's lock is per process (one machine)
-            assert await other.try_exclusive("reindex") is None
-        assert await store.try_exclusive("feeds") is not None
+        assert await store.coordination.try_exclusive("reindex") is None
+        if store.db.dialect == "postgresql":  # SQLite's lock is per process (one machine)
+            assert await other.coordination.try_exclusive("reindex") is None
+        assert await store.coordination.try_exclusive("feeds") is not None
         await held.release()
-        again = await (other if store.dialect == "postgresql" else store).try_exclusive("reindex")
+        again = await (other if store.db.dialect == "postgresql" else store).coordination.try_exclusive("reindex")
         assert again is not None
         await again.release()
     finally:
@@ -158,14 +158,14 @@ async def test_cross_worker_lock(store: BotStore, database_url: str) -> None:
 
 
 async def test_answers_and_votes_survive_a_restart(database_url: str) -> None:
-    first = await BotStore.open(database_url)
-    saved = await first.save_answer(7, 7, answer())
-    await first.vote(saved, 7, 1)
+    first = await Stores.open(database_url)
+    saved = await first.answers.save_answer(7, 7, answer())
+    await first.answers.vote(saved, 7, 1)
     await first.close()
-    second = await BotStore.open(database_url)
+    second = await Stores.open(database_url)
     try:
-        assert await second.answer(saved.id, 7) == saved
-        assert [v["vote"] for v in await second.votes()] == [1]
+        assert await second.answers.answer(saved.id, 7) == saved
+        assert [v["vote"] for v in await second.answers.votes()] == [1]
     finally:
         await second.close()
 
@@ -173,14 +173,14 @@ async def test_answers_and_votes_survive_a_restart(database_url: str) -> None:
 WRITER = """
 import asyncio, sys, time
 sys.path.insert(0, {root!r})
-from bot.store import BotStore
+from qabot.stores import Stores
 from tests.bot.test_store import answer
 
 async def main():
-    store = await BotStore.open({url!r})
+    store = await Stores.open({url!r})
     for i in range(1000):
-        saved = await store.save_answer(7, 7, answer(f"q{{i}}"))
-        await store.vote(saved, 7, 1)
+        saved = await store.answers.save_answer(7, 7, answer(f"q{{i}}"))
+        await store.answers.vote(saved, 7, 1)
         print(saved.id, flush=True)
 
 asyncio.run(main())
@@ -200,12 +200,12 @@ def test_kill_9_of_a_worker_loses_nothing_committed(database_url: str, tmp_path:
     reported += [int(line) for line in worker.stdout.read().split()]
 
     async def check() -> None:
-        store = await BotStore.open(database_url)
+        store = await Stores.open(database_url)
         try:
             for answer_id in reported:
-                stored = await store.answer(answer_id, 7)
+                stored = await store.answers.answer(answer_id, 7)
                 assert stored is not None and len(stored.citations) == 2, answer_id
-            with store.connection() as db:
+            with store.db.connection() as db:
                 import sqlalchemy as sa
 
                 answers: int = db.execute(sa.text("SELECT count(*) FROM answers")).scalar_one()
@@ -214,7 +214,7 @@ def test_kill_9_of_a_worker_loses_nothing_committed(database_url: str, tmp_path:
                     " WHERE c.answer_id = a.id) <> 2"
                 )).scalar_one()
             assert answers >= len(reported) and partial == 0
-            assert len([v for v in await store.votes() if v["answer_id"] in set(reported)]) >= len(reported) - 1
+            assert len([v for v in await store.answers.votes() if v["answer_id"] in set(reported)]) >= len(reported) - 1
         finally:
             await store.close()
 
@@ -239,13 +239,13 @@ def test_a_bot_file_from_before_migrations_is_adopted(tmp_path: Path) -> None:
     old.close()
 
     async def check() -> None:
-        store = await BotStore.open(path)
+        store = await Stores.open(path)
         try:
-            stored = await store.answer(1, 7)
+            stored = await store.answers.answer(1, 7)
             assert stored is not None and stored.question == "Ancienne ?"
             assert stored.citations[0].text == "Texte"
-            assert (await store.save_answer(7, 7, answer())).id == 2
-            assert await store.history(7, 7, 2) == ()
+            assert (await store.answers.save_answer(7, 7, answer())).id == 2
+            assert await store.conversations.history(7, 7, 2) == ()
         finally:
             await store.close()
 
@@ -259,9 +259,9 @@ def test_answers_written_as_one_composed_text_are_split_into_their_parts(databas
     from alembic import command
     from alembic.config import Config
 
-    from bot.store import MIGRATIONS, _create_engine
+    from qabot.stores.database import MIGRATIONS, create_engine
 
-    engine = _create_engine(database_url)
+    engine = create_engine(database_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     note = "(Le modèle de langue n'a pas pu être joint : voici les passages les plus pertinents.)"
@@ -282,9 +282,9 @@ def test_answers_written_as_one_composed_text_are_split_into_their_parts(databas
     engine.dispose()
 
     async def check() -> None:
-        store = await BotStore.open(database_url)
+        store = await Stores.open(database_url)
         try:
-            parts = [(a.text, a.lead, a.framing, a.note) for a in [await store.answer(i, 7) for i in (1, 2, 3, 4)] if a]
+            parts = [(a.text, a.lead, a.framing, a.note) for a in [await store.answers.answer(i, 7) for i in (1, 2, 3, 4)] if a]
         finally:
             await store.close()
         assert parts == [
@@ -296,7 +296,7 @@ def test_answers_written_as_one_composed_text_are_split_into_their_parts(databas
 
     asyncio.run(check())
     # And back: downgrading composes the texts the older code reads.
-    engine = _create_engine(database_url)
+    engine = create_engine(database_url)
     with engine.begin() as db:
         config.attributes["connection"] = db
         command.downgrade(config, "0006")
@@ -306,11 +306,11 @@ def test_answers_written_as_one_composed_text_are_split_into_their_parts(databas
 
 
 def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -> None:
-    from bot.store import StoreUnavailable
+    from qabot.stores import StoreUnavailable
 
     url = f"postgresql://qabot:s3cret@/qabot?host={tmp_path}"
     with pytest.raises(StoreUnavailable) as caught:
-        BotStore(url)
+        Stores.connect(url)
     message = str(caught.value)
     assert "DATABASE_URL" in message and "s3cret" not in message
     # What failed (the database, password masked, and the server's reason: no socket in that
@@ -320,15 +320,15 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
     assert message.endswith("check DATABASE_URL and that the server is running.")
 
 
-async def test_migrations_make_exactly_the_tables_the_queries_use(store: BotStore) -> None:
+async def test_migrations_make_exactly_the_tables_the_queries_use(store: Stores) -> None:
     """bot/schema.py (what queries use) and bot/migrations (what makes the schema) agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot import schema
+    from qabot.stores import schema
 
     def differences() -> list[object]:
-        with store.connection() as db:
+        with store.db.connection() as db:
             diff = compare_metadata(MigrationContext.configure(db), schema.metadata)
         # Index names are the migrations' own (schema.py declares no indexes for queries).
         return [d for d in diff if not (isinstance(d, tuple) and d[0] == "remove_index")]
@@ -336,10 +336,10 @@ async def test_migrations_make_exactly_the_tables_the_queries_use(store: BotStor
     assert await asyncio.to_thread(differences) == []
 
 
-async def test_a_scheduled_job_runs_once_per_period_across_workers(store: BotStore, database_url: str) -> None:
+async def test_a_scheduled_job_runs_once_per_period_across_workers(store: Stores, database_url: str) -> None:
     from bot.jobs import run_once
 
-    other = await BotStore.open(database_url)
+    other = await Stores.open(database_url)
     runs: list[str] = []
 
     async def poll_feeds() -> None:

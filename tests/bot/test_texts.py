@@ -9,7 +9,8 @@ import pytest
 
 from answering.protocol import Answer, Citation
 from answering.reader_dates import moment_words, period_words, reader_date, until_words
-from bot.render import CitedPassage, citation_label
+from bot.render import citation_label
+from qabot.records import CitedPassage
 from retrieval.models import Passage
 from tests.bot.conftest import Harness
 

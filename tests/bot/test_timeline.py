@@ -82,5 +82,5 @@ async def test_a_fact_answer_says_who_reported_it_and_when(harness: Harness) -> 
     harness.services.answers.override = dated
     answer = await harness.answer_to("Combien de civils ont fui Alep ?")
     assert "130 000 civils ont fui Alep. [1] (AFP, 12 décembre 2016)" in answer.visible
-    stored = await harness.store.answer(int(answer.button("[1]")["callback_data"].split(":")[1]), 7)
+    stored = await harness.store.answers.answer(int(answer.button("[1]")["callback_data"].split(":")[1]), 7)
     assert stored is not None and stored.reported == "AFP, 12 décembre 2016" and stored.intent == "fact"

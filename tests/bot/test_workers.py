@@ -52,14 +52,14 @@ def instrument(worker: Worker) -> None:
     """Record questions (with the history each got), re-indexes, the store's redelivery
     decisions and the updates that got past them; let a test hold a re-index."""
     store = worker.application.bot_data["state"].db
-    real_first_delivery = store.first_delivery
+    real_first_delivery = store.coordination.first_delivery
 
     async def first_delivery(update_id: int) -> bool:
         first: bool = await real_first_delivery(update_id)
         worker.decided.append((update_id, first))
         return first
 
-    store.first_delivery = first_delivery
+    store.coordination.first_delivery = first_delivery
 
     async def record(update: Update, context: Any) -> None:
         worker.handled[update.update_id] += 1

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from answering.protocol import Answer
-from bot.store import BotStore
 from cli.commands.restore import migration_revisions
 from qabot.backup import (
     MANIFEST,
@@ -36,6 +35,7 @@ from qabot.backup import (
 from qabot.backup_qdrant import QdrantInUse
 from qabot.services import build_services
 from qabot.settings import Settings
+from qabot.stores import Stores
 from retrieval.errors import ReindexInProgress
 from retrieval.local import backup as retrieval_backup
 from retrieval.local.index import IndexStore, open_generation
@@ -55,9 +55,9 @@ async def ask_and_store(settings: Settings, question: str = ALEPPO) -> tuple[Ans
     """The question answered by the services, and the answer kept by the bot's store."""
     with build_services(settings, embedder=HashingEmbedder()) as services:
         answer = await services.ask(question)
-    store = await BotStore.open(database(settings))
+    store = await Stores.open(database(settings))
     try:
-        saved = await store.save_answer(CHAT, 7, answer)
+        saved = await store.answers.save_answer(CHAT, 7, answer)
     finally:
         await store.close()
     return answer, saved.id
@@ -105,9 +105,9 @@ async def test_round_trip_into_empty_folders(live: Settings, tmp_path: Path, con
     again = await answer_of(fresh)
     assert (again.text, [c.passage.chunk_id for c in again.citations]) == (
         answer.text, [c.passage.chunk_id for c in answer.citations])
-    store = await BotStore.open(database(fresh))
+    store = await Stores.open(database(fresh))
     try:
-        kept = await store.answer(answer_id, CHAT)
+        kept = await store.answers.answer(answer_id, CHAT)
     finally:
         await store.close()
     assert kept is not None and kept.text == answer.text and len(kept.citations) == len(answer.citations)
@@ -176,9 +176,9 @@ def test_restore_is_refused_while_a_bot_holds_the_database(live: Settings, tmp_p
         [sys.executable, "-c", textwrap.dedent(f"""
             import time
             from pathlib import Path
-            from bot.store import BotStore
-            store = BotStore(Path({str(database(live))!r}))
-            with store.connection() as db:
+            from qabot.stores import Stores
+            store = Stores.connect(Path({str(database(live))!r}))
+            with store.db.connection() as db:
                 pass
             print("open", flush=True)
             time.sleep(60)
@@ -206,7 +206,7 @@ async def test_a_backup_taken_while_reindexing_and_answering_restores_the_answer
     live: Settings, tmp_path: Path, articles_dir: Path, configure: Callable[..., Settings]
 ) -> None:
     expected = (await answer_of(live)).text
-    store = await BotStore.open(database(live))
+    store = await Stores.open(database(live))
     await store.close()
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -354,9 +354,9 @@ async def test_postgresql_round_trips_through_pg_dump_and_pg_restore(
     """What docs/DEPLOYMENT.md tells an operator to run, run on the throwaway cluster."""
     source = postgres.create_database()
     answer = await answer_of(live)
-    store = await BotStore.open(source)
-    saved = await store.save_answer(CHAT, 7, answer)
-    await store.vote(saved, 7, 1)
+    store = await Stores.open(source)
+    saved = await store.answers.save_answer(CHAT, 7, answer)
+    await store.answers.vote(saved, 7, 1)
     await store.close()
 
     report = take_backup(live, tmp_path / "backups", source)
@@ -368,10 +368,10 @@ async def test_postgresql_round_trips_through_pg_dump_and_pg_restore(
     postgres.tool("pg_dump", "--format=custom", f"--file={dump}", f"--dbname={source}")
     target = postgres.create_database()
     postgres.tool("pg_restore", "--no-owner", f"--dbname={target}", str(dump))
-    restored = await BotStore.open(target)
+    restored = await Stores.open(target)
     try:
-        kept = await restored.answer(saved.id, CHAT)
-        votes = await restored.votes()
+        kept = await restored.answers.answer(saved.id, CHAT)
+        votes = await restored.answers.votes()
     finally:
         await restored.close()
     assert kept == saved

@@ -1,7 +1,8 @@
 """The edges hold: the front ends (bot/, cli/, web/) see the rest only through `qabot`'s contract (the front door,
 its types and errors), never retrieval/ or answering/ themselves, nor the composition root's
-insides. Read from the source (ast), so an import inside a function counts as much as one at
-the top of a file."""
+insides, nor the stores' tables and modules. The stores (qabot/stores/) sit below the contract:
+they import nothing of `qabot` but themselves. Read from the source (ast), so an import inside a
+function counts as much as one at the top of a file."""
 
 from __future__ import annotations
 
@@ -11,16 +12,22 @@ from pathlib import Path
 
 import pytest
 
+import qabot.stores
 from tests.conftest import ROOT
 
 # The floors below the front door: a front end reaching into them is a leak.
 BELOW = ("retrieval", "answering")
 # The composition root's public entry points, for the CLI that composes what `qabot run` serves;
 # the rest of qabot/services.py (its retriever, index store, builders) is its own business.
-ROOT_ENTRIES = {"build_services", "build_embedder_from", "Services"}
+ROOT_ENTRIES = {"build_services", "build_embedder_from", "database_location", "Services"}
 # Besides `qabot`, what each front end may import of the project: the CLI composes the bot and
 # the web server, and runs the evaluation (`qabot eval`); the bot and the web know none of them.
 SIDEWAYS = {"bot": {"bot"}, "cli": {"cli", "bot", "web", "evaluation"}, "web": {"web"}}
+# What the bot and the CLI may take of the stores: the package's names (its rooms and their
+# records), never a room's module or its tables; the desk (web/) reads them through
+# `qabot.records` alone.
+STORES = "qabot.stores"
+STORE_NAMES = set(qabot.stores.__all__)
 PROJECT = {"retrieval", "answering", "qabot", "bot", "cli", "web", "evaluation", "benchmarks", "tests"}
 
 
@@ -46,6 +53,10 @@ def forbidden(front_end: str, source: str) -> list[str]:
             found.append(f"{line}: {module}")
         elif module == "qabot.services" and (front_end != "cli" or name not in ROOT_ENTRIES):
             found.append(f"{line}: {module}.{name}")
+        elif module.startswith(f"{STORES}.") or (
+            module == STORES and (front_end == "web" or name not in STORE_NAMES)
+        ):
+            found.append(f"{line}: {module}" + (f".{name}" if module == STORES else ""))
         elif top != "qabot":
             found.append(f"{line}: {module}")
     return found
@@ -53,6 +64,16 @@ def forbidden(front_end: str, source: str) -> list[str]:
 
 def sources(front_end: str) -> list[Path]:
     return sorted((ROOT / front_end).rglob("*.py"))
+
+
+def above_the_stores(source: str) -> list[str]:
+    """What a file of qabot/stores/ imports from above its floor: the rest of `qabot`, or a
+    front end."""
+    return [
+        f"{line}: {module}" for line, module, _ in sorted(imports(ast.parse(source)), key=lambda found: found[0])
+        if module.split(".")[0] in {"bot", "cli", "web", "evaluation"}
+        or (module.split(".")[0] == "qabot" and not (module == STORES or module.startswith(f"{STORES}.")))
+    ]
 
 
 @pytest.mark.parametrize("front_end", sorted(SIDEWAYS))
@@ -80,3 +101,24 @@ def test_the_walk_sees_every_kind_of_leak() -> None:
     assert forbidden("bot", allowed) == []
     assert forbidden("cli", "from qabot.services import build_services\nfrom bot.app import attach\n") == []
     assert sources("bot") and sources("cli")
+
+
+def test_the_stores_import_nothing_above_their_floor() -> None:
+    leaks = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "qabot" / "stores").rglob("*.py"))
+        if (found := above_the_stores(path.read_text(encoding="utf-8")))
+    }
+    assert leaks == {}
+
+
+def test_the_walk_sees_the_stores_leaks() -> None:
+    """The two rules above can fail: a room's module or table from a front end, any of the
+    stores from the desk, the contract or the root from a store."""
+    leaky = "from qabot.stores import schema\nfrom qabot.stores.answers import AnswerStore\n"
+    assert forbidden("bot", leaky) == ["1: qabot.stores.schema", "2: qabot.stores.answers"]
+    assert forbidden("web", "from qabot.stores import Stores\n") == ["1: qabot.stores.Stores"]
+    assert forbidden("bot", "from qabot.stores import Stores, StoredAnswer\n") == []
+    assert above_the_stores("from qabot.frontdoor import Turn\nfrom qabot.services import x\nimport bot.app\n") == [
+        "1: qabot.frontdoor", "2: qabot.services", "3: bot.app"]
+    assert above_the_stores("from qabot.stores import schema\nfrom answering.protocol import Answer\n") == []

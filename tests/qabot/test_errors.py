@@ -33,7 +33,7 @@ ERRORS = {
     "qabot.services": ["UnknownLlmProvider"],
     "qabot.backup": ["BackupError", "BackupDamaged", "BackupMismatch", "DatabaseInUse"],
     "qabot.backup_qdrant": ["QdrantInUse"],
-    "bot.store": ["StoreUnavailable"],
+    "qabot.stores.database": ["StoreUnavailable"],
     "web.server": ["WebServerError"],
     "evaluation.runner": ["BadQuestions"],
 }

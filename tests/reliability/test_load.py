@@ -101,7 +101,7 @@ async def check_round(bot: LiveBot, round_: int) -> dict[str, int]:
         chat = chat_of(u, round_)
         answers = tg.answers(chat)
         assert len(answers) == QUESTIONS_EACH, (chat, [m.visible[:60] for m in tg.sent(chat)])
-        stored = [await bot.state.db.answer(answer_id_of(m), chat) for m in answers]
+        stored = [await bot.state.db.answers.answer(answer_id_of(m), chat) for m in answers]
         assert [s.question for s in stored] == [question_of(u, i, round_) for i in range(QUESTIONS_EACH)]
         answered += sum(s.answered for s in stored)
         assert not any("Désolé" in m.visible for m in tg.sent(chat))

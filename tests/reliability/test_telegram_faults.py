@@ -59,7 +59,7 @@ async def test_faults_lose_no_answer_and_duplicate_none(
         for chat in CHATS:
             answers = tg.answers(chat)
             assert len(answers) == len(QUESTIONS)  # exactly one answer each, in order
-            stored = [await bot.state.db.answer(answer_id_of(m), chat) for m in answers]
+            stored = [await bot.state.db.answers.answer(answer_id_of(m), chat) for m in answers]
             assert [s.question for s in stored] == [f"{q} (chat {chat})" for q in QUESTIONS]
             assert "Désolé" not in " ".join(m.visible for m in tg.sent(chat))
         failed = [c for c in tg.calls_of(method) if c.status != 200] + [c for c in tg.dropped if c.method == method]

@@ -14,10 +14,10 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.desk_feeds import BotFeeds
-from bot.desk_store import DeskStore
 from cli.serving import compose
 from qabot.services import Services
 from qabot.settings import Settings
+from qabot.stores import DeskStore
 from tests.bot.conftest import ADMIN, Harness, StartBot, bot_articles, start_bot, telegram  # noqa: F401
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from web.desk.app import Desk, DeskConfig, desk_routes, templates

@@ -69,7 +69,7 @@ async def test_only_hashes_of_links_and_sessions_are_stored(desk: DeskHarness) -
     token = link.rsplit("/", 1)[1].partition(".")[0]
     signed_in = await desk.client.post(link.removeprefix(DESK_URL))
     cookie = signed_in.cookies["qabot_desk"]
-    dump = "\n".join(desk.bot.store.engine.raw_connection().iterdump())
+    dump = "\n".join(desk.bot.store.db.engine.raw_connection().iterdump())
     assert token not in dump and cookie not in dump
     assert digest(token) in dump and digest(cookie) in dump
 
@@ -255,15 +255,15 @@ async def test_feeds_are_added_checked_and_removed_from_the_desk(desk: DeskHarne
     csrf = await desk.csrf()
     refused = await desk.client.post("/feeds/add", data={"csrf": csrf, "url": "http://169.254.169.254/latest"})
     assert refused.status_code == 422 and "169.254.169.254" in refused.text
-    assert await desk.bot.store.feeds() == []
+    assert await desk.bot.store.feeds.feeds() == []
     with_password = "https://reader:hunter2@93.184.216.34/feed.xml"  # a public address: no lookup
     added = await desk.client.post("/feeds/add", data={"csrf": csrf, "url": with_password})
     assert added.status_code == 303
-    assert await desk.bot.store.feeds() == [with_password]
+    assert await desk.bot.store.feeds.feeds() == [with_password]
     page = (await desk.client.get("/feeds")).text
     assert "93.184.216.34/feed.xml" in page and "hunter2" not in page.replace(f'value="{with_password}"', "")
     removed = await desk.client.post("/feeds/remove", data={"csrf": csrf, "key": with_password})
-    assert removed.status_code == 303 and await desk.bot.store.feeds() == []
+    assert removed.status_code == 303 and await desk.bot.store.feeds.feeds() == []
     audit = (await desk.client.get("/audit")).text
     assert "feed-add" in audit and "feed-remove" in audit and "hunter2" not in audit
 

@@ -38,9 +38,9 @@ async def test_questions_asking_the_same_thing_are_one_group(desk: DeskHarness, 
 async def test_the_overview_lists_the_feeds_in_error(desk: DeskHarness) -> None:
     failing, fine = "https://failing.example/rss", "https://fine.example/rss"
     for url in (failing, fine):
-        await desk.bot.store.add_feed(url)
-    desk.bot.store.save_feed_state(FeedState(failing, last_error="HTTP 503 Service Unavailable", failures=3), {})
-    desk.bot.store.save_feed_state(FeedState(fine, last_polled="2026-12-06T08:00:00"), {})
+        await desk.bot.store.feeds.add_feed(url)
+    desk.bot.store.feeds.save_feed_state(FeedState(failing, last_error="HTTP 503 Service Unavailable", failures=3), {})
+    desk.bot.store.feeds.save_feed_state(FeedState(fine, last_polled="2026-12-06T08:00:00"), {})
     await desk.sign_in()
 
     card = (await desk.client.get("/")).text.split('id="feeds-in-error"')[1].split("</div>")[0]
@@ -48,6 +48,6 @@ async def test_the_overview_lists_the_feeds_in_error(desk: DeskHarness) -> None:
     assert "fine.example" not in card
     assert 'href="/feeds"' in card
 
-    desk.bot.store.save_feed_state(FeedState(failing, last_polled="2026-12-06T09:00:00"), {})
+    desk.bot.store.feeds.save_feed_state(FeedState(failing, last_polled="2026-12-06T09:00:00"), {})
     card = (await desk.client.get("/")).text.split('id="feeds-in-error"')[1].split("</div>")[0]
     assert "failing.example" not in card and "Tous les flux se lisent sans erreur." in card

@@ -250,7 +250,7 @@ class Handlers:
         except IndexNotReady:
             stats = None
         today = datetime.now(UTC).date()
-        activity = await self.desk.records.activity((today - timedelta(days=6)).isoformat(), today.isoformat())
+        activity = await self.desk.front_door.activity((today - timedelta(days=6)).isoformat(), today.isoformat())
         last = await self.desk.records.last_reindex()
         feeds = await self.desk.feeds.feeds()
         return self.render(request, "overview.html", lang, session=session, stats=stats, activity=activity,
@@ -262,16 +262,16 @@ class Handlers:
             declined=query.get("declined") == "1", downvoted=query.get("down") == "1",
             day=query.get("day") or None, word=(query.get("q") or "").strip() or None, limit=PAGE_ROWS,
         )
-        rows = await self.desk.records.questions(which)
+        rows = await self.desk.front_door.questions(which)
         template = "questions_rows.html" if request.headers.get("hx-request") else "questions.html"
         return self.render(request, template, lang, session=session, rows=rows, which=which, reader=self.reader)
 
     async def unanswered(self, request: Request, session: DeskSession, lang: str) -> Response:
-        groups = await self.desk.records.unanswered_groups(PAGE_ROWS)
+        groups = await self.desk.front_door.unanswered_groups(PAGE_ROWS)
         return self.render(request, "unanswered.html", lang, session=session, groups=groups)
 
     async def feedback(self, request: Request, session: DeskSession, lang: str) -> Response:
-        votes = await self.desk.records.vote_records(PAGE_ROWS)
+        votes = await self.desk.front_door.vote_records(PAGE_ROWS)
         return self.render(request, "feedback.html", lang, session=session, votes=votes, reader=self.reader)
 
     async def audit(self, request: Request, session: DeskSession, lang: str) -> Response:

@@ -20,10 +20,10 @@ from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
-from bot.store import BotStore
 from cli.commands import fetch
 from qabot.services import build_services, feed_poller
 from qabot.settings import Settings
+from qabot.stores import FeedStore, Stores
 from retrieval.sources.articles import parse_article
 from retrieval.sources.feeds import (
     FEEDS_FOLDER,
@@ -175,21 +175,21 @@ def site() -> Iterator[tuple[Site, str]]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[BotStore]:
-    """The bot's store, where the poller keeps what it knows."""
-    db = BotStore(tmp_path / "var" / "bot.sqlite3")
-    yield db
-    db.engine.dispose()
+def store(tmp_path: Path) -> Iterator[FeedStore]:
+    """The bot's feeds' room, where the poller keeps what it knows."""
+    stores = Stores.connect(tmp_path / "var" / "bot.sqlite3")
+    yield stores.feeds
+    stores.db.dispose()
 
 
-def poller(tmp_path: Path, store: BotStore, **limits: Any) -> FeedPoller:
+def poller(tmp_path: Path, store: FeedStore, **limits: Any) -> FeedPoller:
     options: dict[str, Any] = {"allow_private": True, "timeout_s": 5.0}
     options.update(limits)
     return FeedPoller(tmp_path / "news", store, FetchLimits(**options))
 
 
 def test_fifty_items_are_ingested_once_and_a_broken_feed_stops_nothing(
-    site: tuple[Site, str], tmp_path: Path, make_settings: Callable[..., Settings], store: BotStore
+    site: tuple[Site, str], tmp_path: Path, make_settings: Callable[..., Settings], store: FeedStore
 ) -> None:
     content, base = site
     feeds = [f"{base}/broken.xml", f"{base}/feed.xml", f"{base}/not-a-feed.xml"]
@@ -219,7 +219,7 @@ def test_fifty_items_are_ingested_once_and_a_broken_feed_stops_nothing(
 
 
 def test_an_edited_item_is_written_again_and_reindexed(
-    site: tuple[Site, str], tmp_path: Path, make_settings: Callable[..., Settings], store: BotStore
+    site: tuple[Site, str], tmp_path: Path, make_settings: Callable[..., Settings], store: FeedStore
 ) -> None:
     content, base = site
     poller(tmp_path, store).poll([f"{base}/feed.xml"])
@@ -238,7 +238,7 @@ def test_an_edited_item_is_written_again_and_reindexed(
     assert services.retriever.search("Tombouctou", k=1, mode="bm25").passages[0].url == f"{base}/article/7"
 
 
-def test_an_item_link_is_stored_with_its_quotes_encoded(site: tuple[Site, str], tmp_path: Path, store: BotStore) -> None:
+def test_an_item_link_is_stored_with_its_quotes_encoded(site: tuple[Site, str], tmp_path: Path, store: FeedStore) -> None:
     content, base = site
     text = "Le conseil municipal a voté la rénovation du théâtre pour trois millions d'euros. " * 3
     content.odd_links['/article/théâtre"><b>x'] = ("/article/th%C3%A9%C3%A2tre%22%3E%3Cb%3Ex", text)
@@ -249,7 +249,7 @@ def test_an_item_link_is_stored_with_its_quotes_encoded(site: tuple[Site, str], 
     assert odd.url == f"{base}/article/th%C3%A9%C3%A2tre%22%3E%3Cb%3Ex" and "théâtre" in odd.text
 
 
-def test_limits_and_addresses(site: tuple[Site, str], tmp_path: Path, store: BotStore) -> None:
+def test_limits_and_addresses(site: tuple[Site, str], tmp_path: Path, store: FeedStore) -> None:
     _, base = site
     report = poller(tmp_path, store, max_bytes=1_000_000, timeout_s=0.5).poll(
         [f"{base}/huge.xml", f"{base}/slow.xml", "ftp://example.org/feed.xml", f"{base}/missing.xml"]
@@ -265,7 +265,7 @@ def test_limits_and_addresses(site: tuple[Site, str], tmp_path: Path, store: Bot
 
 def test_qabot_fetch_polls_then_indexes(
     site: tuple[Site, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    make_settings: Callable[..., Settings], store: BotStore,
+    make_settings: Callable[..., Settings], store: FeedStore,
 ) -> None:
     content, base = site
     content.keep_only(3)
@@ -282,7 +282,7 @@ def test_qabot_fetch_polls_then_indexes(
 
 
 def test_items_that_fail_are_counted_with_their_reasons_and_stop_nothing(
-    site: tuple[Site, str], tmp_path: Path, store: BotStore
+    site: tuple[Site, str], tmp_path: Path, store: FeedStore
 ) -> None:
     _, base = site
     url = f"{base}/bad-items.xml"
@@ -296,7 +296,7 @@ def test_items_that_fail_are_counted_with_their_reasons_and_stop_nothing(
 
 
 def test_without_etag_only_new_or_changed_items_are_fetched(
-    site: tuple[Site, str], tmp_path: Path, store: BotStore
+    site: tuple[Site, str], tmp_path: Path, store: FeedStore
 ) -> None:
     content, base = site
     url = f"{base}/plain.xml"
@@ -315,7 +315,7 @@ def test_without_etag_only_new_or_changed_items_are_fetched(
 
 
 def test_the_state_is_shared_through_the_store_and_the_old_json_file_is_taken_over(
-    site: tuple[Site, str], tmp_path: Path, store: BotStore, make_settings: Callable[..., Settings]
+    site: tuple[Site, str], tmp_path: Path, store: FeedStore, make_settings: Callable[..., Settings]
 ) -> None:
     content, base = site
     url = f"{base}/feed.xml"
@@ -331,17 +331,17 @@ def test_the_state_is_shared_through_the_store_and_the_old_json_file_is_taken_ov
     assert not [path for path, _ in content.requests if path.startswith("/article/")]
     assert not legacy.exists() and legacy.with_name("feeds-state.json.imported").exists()
     # A second store on the same database (another worker) knows all of it.
-    other = BotStore(tmp_path / "var" / "bot.sqlite3")
+    other = Stores.connect(tmp_path / "var" / "bot.sqlite3").feeds
     try:
         state = other.feed_state(url)
         assert (state.etag, state.articles, state.title) == ('"v1"', 50, "La Gazette")
         assert len(other.seen_items(url, list(items))) == 50
     finally:
-        other.engine.dispose()
+        other.db.dispose()
 
 
 def test_credentials_in_a_feed_url_are_never_shown(
-    site: tuple[Site, str], tmp_path: Path, store: BotStore, caplog: pytest.LogCaptureFixture
+    site: tuple[Site, str], tmp_path: Path, store: FeedStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, base = site
     assert shown("http://user:s3cret@127.0.0.1:1/feed.xml") == "http://***@127.0.0.1:1/feed.xml"
@@ -396,7 +396,7 @@ def test_other_schemes_and_unknown_names_are_refused_and_public_ones_pass() -> N
         assert refused.value.why == why, url
 
 
-def test_a_name_is_resolved_again_when_fetched(tmp_path: Path, store: BotStore) -> None:
+def test_a_name_is_resolved_again_when_fetched(tmp_path: Path, store: FeedStore) -> None:
     """DNS can change between /feeds add and the poll: the poll checks again, before connecting."""
     names = Names({"news.example": ["93.184.216.34"]})
     feeds = FeedPoller(tmp_path / "news", store, FetchLimits(allow_private=False), resolve=names)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from qabot.records import question_key
+from qabot.stores.answers import question_key
 
 revision = "0006"
 down_revision = "0005"

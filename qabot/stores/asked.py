@@ -1,43 +1,100 @@
-"""The desk's store: what the editors' desk reads of the bot's records (questions, votes,
-declined questions) and its own state (sign-in links, sessions, the audit log).
-
-A second store on the bot store's engine and transactions (one database, one migration chain),
-kept apart from `BotStore` so each concern has its room; it implements `qabot.records.DeskRecords`.
-"""
+"""What readers asked, as the front ends read it: the questions with their answers and votes,
+the votes, the declined questions grouped, the week's activity (the desk's pages; the front
+door offers them, `qabot.frontdoor.FrontDoor`). Reads of the answers' tables, off the event
+loop, in one transaction each."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot import schema
-from bot.store import BotStore, Held
-from qabot.records import (
-    Activity,
-    AuditEntry,
-    CitedRecord,
-    DeskSession,
-    QuestionFilter,
-    QuestionRecord,
-    UnansweredGroup,
-    VoteRecord,
-)
-
-T = TypeVar("T")
+from qabot.stores import schema
+from qabot.stores.database import Database
 
 # Of each group shown, the latest wordings read (for the list of wordings and nearest articles).
 WORDINGS_READ = 20
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+@dataclass(frozen=True, slots=True)
+class CitedRecord:
+    """A passage an answer cited, as stored with the answer."""
+
+    n: int
+    article_id: str
+    title: str
+    date: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """A question a reader asked, with the answer they got and the votes it received."""
+
+    id: int
+    at: str  # ISO time, UTC
+    user_id: int | None
+    chat_id: int
+    question: str
+    answer: str  # the cited sentences (the body)
+    lead: str | None  # the fact the answer led with
+    answered: bool
+    answerer: str
+    note: str | None
+    total_ms: float | None
+    citations: tuple[CitedRecord, ...]
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    """A reader's 👍 (1) or 👎 (-1) with the question, answer and passages it judged."""
+
+    at: str
+    user_id: int
+    vote: int
+    question: str
+    answer: str
+    citations: tuple[CitedRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredGroup:
+    """Declined questions that ask the same thing (near in meaning, by the question encoder;
+    by the same words until a background job has embedded them), with how often and when last."""
+
+    question: str  # the most recent wording
+    count: int
+    last_at: str
+    wordings: tuple[str, ...]
+    nearest: tuple[str, ...] = ()  # titles of the articles nearest it, most often offered first
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Questions of the day and of the last seven days, with their outcomes."""
+
+    today: int
+    week: int
+    week_declined: int
+    up: int
+    down: int
+    p95_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFilter:
+    declined: bool = False
+    downvoted: bool = False
+    day: str | None = None  # YYYY-MM-DD (UTC)
+    word: str | None = None
+    limit: int = 50
 
 
 def p95(values: list[float]) -> float | None:
@@ -47,22 +104,11 @@ def p95(values: list[float]) -> float | None:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-class DeskStore:
-    """The desk's reads and writes, in the bot store's database."""
+class AskedRecords:
+    """The reads of what readers asked and how they judged the answers."""
 
-    def __init__(self, store: Callable[[], BotStore]) -> None:
-        # The bot opens its store in post_init, after the desk is built: read it when used.
-        self._store = store
-
-    @property
-    def store(self) -> BotStore:
-        return self._store()
-
-    async def _run(self, fn: Callable[[Connection], T]) -> T:
-        """One engine, one transaction helper for every store: the bot store's."""
-        return await self.store._run(fn)
-
-    # --- what readers asked ----------------------------------------------------------------
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def activity(self, since_day: str, today: str) -> Activity:
         a, f = schema.answers, schema.feedback
@@ -83,7 +129,7 @@ class DeskStore:
                 p95_ms=p95([float(r[2]) for r in week if r[2] is not None]),
             )
 
-        return await self._run(read)
+        return await self.db.run(read)
 
     async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
         a, f = schema.answers, schema.feedback
@@ -116,7 +162,7 @@ class DeskStore:
                 for r in rows
             ]
 
-        return await self._run(read)
+        return await self.db.run(read)
 
     @staticmethod
     def _citations(db: Connection, answer_ids: list[int]) -> dict[int, tuple[CitedRecord, ...]]:
@@ -146,7 +192,7 @@ class DeskStore:
                 for r in rows
             ]
 
-        return await self._run(read)
+        return await self.db.run(read)
 
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         """The most asked declined questions: grouped by the group stored with each (by meaning,
@@ -179,7 +225,7 @@ class DeskStore:
                     rows[group].append((str(question), None if nearest is None else str(nearest)))
             return [self._group(rows[group], count, last) for group, count, last in found]
 
-        return await self._run(read)
+        return await self.db.run(read)
 
     @staticmethod
     def _group(rows: list[tuple[str, str | None]], count: int, last_at: str) -> UnansweredGroup:
@@ -191,85 +237,3 @@ class DeskStore:
         )
 
     # --- the audit log -------------------------------------------------------------------
-
-    async def audit(self, admin_id: int | None, via: str, action: str, detail: str) -> None:
-        await self._run(lambda db: db.execute(schema.audit_log.insert().values(
-            at=_now(), admin_id=admin_id, via=via, action=action, detail=detail,
-        )))
-
-    async def audit_entries(self, limit: int) -> list[AuditEntry]:
-        log = schema.audit_log
-        rows = await self._run(lambda db: db.execute(
-            sa.select(log.c.at, log.c.admin_id, log.c.via, log.c.action, log.c.detail)
-            .order_by(log.c.id.desc()).limit(limit)
-        ).all())
-        return [AuditEntry(at=r[0], admin_id=r[1], via=r[2], action=r[3], detail=r[4]) for r in rows]
-
-    # --- sign-in -------------------------------------------------------------------------
-
-    async def add_desk_link(self, token_hash: str, admin_id: int, expires_at: float) -> None:
-        links = schema.desk_links
-
-        def write(db: Connection) -> None:
-            # Links past their time are of no use to anyone: dropped as new ones are made.
-            db.execute(links.delete().where(links.c.expires_at < expires_at - 86400))
-            db.execute(links.insert().values(token_hash=token_hash, admin_id=admin_id, expires_at=expires_at))
-
-        await self._run(write)
-
-    async def redeem_desk_link(self, token_hash: str, now: float) -> int | None:
-        links = schema.desk_links
-
-        def redeem(db: Connection) -> int | None:
-            # One UPDATE decides: two workers opening the same link at once sign in once.
-            row = db.execute(
-                links.update()
-                .where(links.c.token_hash == token_hash, links.c.used_at.is_(None), links.c.expires_at > now)
-                .values(used_at=now).returning(links.c.admin_id)
-            ).one_or_none()
-            return None if row is None else int(row[0])
-
-        return await self._run(redeem)
-
-    async def add_desk_session(self, id_hash: str, session: DeskSession, expires_at: float) -> None:
-        sessions = schema.desk_sessions
-
-        def write(db: Connection) -> None:
-            db.execute(sessions.delete().where(sessions.c.expires_at < expires_at - 86400))
-            db.execute(sessions.insert().values(
-                id_hash=id_hash, admin_id=session.admin_id, csrf=session.csrf, expires_at=expires_at,
-            ))
-
-        await self._run(write)
-
-    async def desk_session(self, id_hash: str, now: float) -> DeskSession | None:
-        sessions = schema.desk_sessions
-        row = await self._run(lambda db: db.execute(
-            sa.select(sessions.c.admin_id, sessions.c.csrf)
-            .where(sessions.c.id_hash == id_hash, sessions.c.expires_at > now)
-        ).one_or_none())
-        return None if row is None else DeskSession(admin_id=int(row[0]), csrf=str(row[1]))
-
-    async def end_desk_session(self, id_hash: str) -> None:
-        sessions = schema.desk_sessions
-        await self._run(lambda db: db.execute(sessions.delete().where(sessions.c.id_hash == id_hash)))
-
-    async def rate_check(self, user_id: int, limit: int, window_s: float, now: float | None = None) -> float:
-        return await self.store.rate_check(user_id, limit, window_s, now)
-
-    # --- re-index, shared with the bot's /reindex ----------------------------------------
-
-    async def try_exclusive(self, name: str) -> Held | None:
-        return await self.store.try_exclusive(name)
-
-    async def last_reindex(self) -> str | None:
-        return await self.store.meta("last_reindex")
-
-    async def set_last_reindex(self, text: str) -> None:
-        await self.store.set_meta("last_reindex", text)
-
-    async def reindex_progress(self) -> str | None:
-        return await self.store.meta("desk_reindex_progress")
-
-    async def set_reindex_progress(self, progress: str) -> None:
-        await self.store.set_meta("desk_reindex_progress", progress)

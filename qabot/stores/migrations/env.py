@@ -1,4 +1,4 @@
-"""Alembic environment: always run on the connection `bot.store.migrate` hands over.
+"""Alembic environment: always run on the connection `qabot.stores.database.migrate` hands over.
 
 There is no alembic.ini and no URL here: the store knows its database (DATABASE_URL or the
 SQLite file under DATA_DIR) and migrates it when it opens.

@@ -1,5 +1,5 @@
-"""The bot store's tables as SQLAlchemy Core objects, for queries; the schema itself is made by
-the Alembic migrations in bot/migrations (this module must describe their result)."""
+"""The bot database's tables as SQLAlchemy Core objects, for queries; the schema itself is made by
+the Alembic migrations in qabot/stores/migrations (this module must describe their result)."""
 
 from __future__ import annotations
 

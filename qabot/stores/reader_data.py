@@ -1,4 +1,4 @@
-"""A reader's data in the bot's store: what `/mydata` sends, what `/forget` deletes, and the
+"""A reader's data in the bot's database: what `/mydata` sends, what `/forget` deletes, and the
 daily purge of rows older than DATA_RETENTION_DAYS.
 
 Every table that holds a user id or a text a user caused is listed here, and nowhere else:
@@ -17,8 +17,8 @@ Every table that holds a user id or a text a user caused is listed here, and now
 (Outside the database: an admin's upload waiting for "replace or keep both" is a file named
 with their id in ARTICLES_DIR for 24 hours, bot/uploads.py.)
 
-`forget` and `export` are one transaction each on a connection the store hands over; `purge`
-runs a few, through the store's runner.
+`forget` and `export` are one transaction each; `purge` runs a few. `ReaderDataStore` runs them
+on the shared engine, off the event loop.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot import schema
+from qabot.stores import schema
+from qabot.stores.database import Database
 
 T = TypeVar("T")
 
@@ -222,3 +223,23 @@ def _rate_windows_after(db: Connection, after_user: int | None) -> list[tuple[in
 def _delete_rate_windows(db: Connection, windows: list[tuple[int, str]]) -> int:
     r = schema.rate_windows
     return _deleted(db, r.delete().where(sa.tuple_(r.c.user_id, r.c.stamps).in_(windows)))
+
+
+class ReaderDataStore:
+    """A reader's data across every room: `/mydata`, `/forget` and the retention purge."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def forget_user(self, user_id: int, inline_chat: int) -> Forgotten:
+        """`/forget`: delete everything stored about `user_id`, in one transaction."""
+        return await self.db.run(partial(forget, user_id=user_id, inline_chat=inline_chat))
+
+    async def user_data(self, user_id: int) -> dict[str, object]:
+        """`/mydata`: everything stored about `user_id`, JSON-ready."""
+        return await self.db.run(partial(export, user_id=user_id, now=datetime.now(UTC)))
+
+    async def purge_before(self, before: datetime) -> Purged:
+        """Delete questions, answers, votes, declined questions, turns and idle rate windows
+        older than `before` (DATA_RETENTION_DAYS)."""
+        return await purge(self.db.run, before)

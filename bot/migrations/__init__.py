@@ -1,1 +1,0 @@
-"""Alembic migrations of the bot store (SQLite and PostgreSQL alike); run by `bot.store.migrate`."""
