@@ -27,7 +27,7 @@ _L = r"(?<![\w\-])"
 _TIMELINE = re.compile(
     rf"{_L}(?:chronologie|frise{_S}chronologique|chronolog(?:y|ical)|timeline"
     rf"|comment{_S}(?:\S+{_S}){{0,8}}?(?:s{_A}est|se{_S}sont)(?:-(?:il|elle|ils|elles))?"
-    rf"{_S}(?:déroulée?s?|deroulee?s?)|comment{_S}(?:\S+{_S}){{0,8}}?a{_S}(?:évolué|evolue)"
+    rf"{_S}(?:déroulée?s?|deroulee?s?)|comment{_S}(?:\S+{_S}){{0,8}}?(?:a|ont)(?:-t-(?:il|elle|on)|-(?:ils|elles))?{_S}(?:évolué|evolue)"
     rf"|(?:les|des){_S}(?:grandes{_S})?étapes{_S}(?:de|du|des|d{_A})|(?:les|des){_S}(?:grandes{_S})?etapes{_S}(?:de|du|des|d{_A})"
     rf"|(?:fil|déroulé|deroule){_S}des{_S}(?:événements|evenements)"
     rf"|how{_S}did{_S}(?:\S+{_S}){{0,8}}?(?:unfold|develop|evolve|play{_S}out)"

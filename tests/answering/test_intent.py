@@ -30,6 +30,10 @@ TIMELINE = [
     "Quelle est la chronologie des décisions de la BCE ?",
     "Comment la grève s'est-elle déroulée ?",
     "Comment s'est déroulée la crue de la Seine ?",
+    # The question turned around, as French writes it with a noun subject.
+    "Comment la sécheresse dans les Pyrénées-Orientales a-t-elle évolué ?",
+    "Comment les prix du gazole ont-ils évolué en 2025 ?",
+    "Comment le chantier a évolué ?",
     "Quelles ont été les étapes de la réforme ?",
     "Les grandes étapes du chantier de Notre-Dame",
     "How did the Aleppo siege unfold?",
