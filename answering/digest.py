@@ -9,12 +9,22 @@ short cited summary (prompts/digest.*.md), and its answer is checked like any ot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from answering import prompts
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
-from answering.stories import Story, cited_lines, newest_first, quotes, stories_about
+from answering.stories import (
+    UNCALIBRATED,
+    Margins,
+    Story,
+    cited_lines,
+    newest_first,
+    published_in,
+    quotes,
+    stories_about,
+)
+from retrieval.dates import Period
 from retrieval.embedding import Embedder
 from retrieval.models import Passage
 
@@ -25,14 +35,16 @@ SENTENCES_ALONE = 2
 
 
 def digest_stories(
-    query: Query, passages: Sequence[Passage], in_period: bool, limit: int = DIGEST_STORIES
+    query: Query, passages: Sequence[Passage], period: Period | None, limit: int = DIGEST_STORIES,
+    weights: Mapping[str, float] | None = None, margins: Margins = UNCALIBRATED,
 ) -> list[Story]:
-    """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: the best
-    about the subject when the question named a period retrieval found (its candidates are all
-    of that period), else the newest of those about the subject."""
-    about = stories_about(query, passages)
+    """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: when the
+    question named a period retrieval found, the best about the subject published in it (those
+    that only speak of it when none is), else the newest of those about the subject; `weights`:
+    the IDF of the question's terms (SearchResult.term_weights)."""
+    about = published_in(stories_about(query, passages, weights, margins), period)
     count = min(limit, DIGEST_STORIES)
-    chosen = about[:count] if in_period else newest_first(about)[:count]
+    chosen = about[:count] if period is not None else newest_first(about)[:count]
     return newest_first(chosen)
 
 

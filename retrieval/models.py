@@ -144,3 +144,6 @@ class SearchResult:
     query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     # How the question's period or "latest" shaped the ranking; None when it names neither.
     dates: DateOutcome | None = None
+    # The IDF of the question's terms over the index (IndexView.term_idf); None without BM25.
+    # What decides whether a story is about the question's subject (retrieval.news.Subject).
+    term_weights: dict[str, float] | None = field(default=None, compare=False, repr=False)

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from answering.protocol import Answer
-from qabot.services import Services, build_services
+from qabot.services import Services
 from qabot.settings import Settings
-from tests.fakes.embedder import HashingEmbedder
+from tests.answering.news_corpus import Article, dated_services
 from tests.fakes.openai_server import FakeOpenAI
 
 TODAY = date(2025, 2, 20)  # a Thursday
 
 _STRIKE = ("Les contrôleurs de la SNCF sont en grève pour le week-end des fêtes. La direction de la SNCF "
            "prévoit un TGV sur deux sur les grandes lignes. Les syndicats de la SNCF réclament une prime.")
-ARTICLES = {
+ARTICLES: dict[str, Article] = {
     "sncf-oct.md": ("2024-10-15", "AFP", "SNCF : première grève de l'automne",
                     "Une première grève a perturbé la SNCF mardi. Les syndicats de la SNCF dénoncent les "
                     "suppressions de postes dans les ateliers."),
@@ -51,25 +51,10 @@ ARTICLES = {
 }
 
 
-def _article(published: str | None, source: str | None, title: str, body: str) -> str:
-    front = [f'title: "{title}"'] + ([f"date: {published}"] if published else []) + (
-        [f"source: {source}"] if source else [])
-    return "---\n" + "\n".join(front) + "\n---\n" + body + "\n"
-
-
 def news_services(folder: Path, make_settings: Callable[..., Settings], backend: str, **overrides: object) -> Services:
     """The articles above indexed on `backend`, questions read on TODAY."""
-    folder.mkdir()
-    for name, fields in ARTICLES.items():
-        (folder / name).write_text(_article(*fields), encoding="utf-8")
-    services = build_services(
-        make_settings(articles_dir=folder, refusal_min_score=0.3, refusal_min_score_crosslingual=0.1,
-                      index_backend=backend, **overrides),
-        embedder=HashingEmbedder(dimension=256),
-        clock=lambda: TODAY,
-    )
-    services.reindex_now()
-    return services
+    return dated_services(folder, ARTICLES, make_settings, backend, TODAY, refusal_min_score=0.3,
+                          refusal_min_score_crosslingual=0.1, **overrides)
 
 
 @pytest.fixture(params=["local", "qdrant"])
