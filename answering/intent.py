@@ -49,6 +49,22 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 
+# A digest reads newest first, unless the question asks for the story from its start.
+_FROM_THE_START = re.compile(
+    rf"{_L}(?:depuis{_S}(?:le|son|leur){_S}(?:début|debut)|dès{_S}le{_S}(?:début|debut)"
+    rf"|(?:du|depuis{_S}le){_S}(?:début|debut){_S}(?:à|a|jusqu{_A}(?:à|a|au)){_S}"
+    rf"|dans{_S}l{_A}ordre|par{_S}ordre{_S}chronologique|en{_S}ordre{_S}chronologique"
+    rf"|(?:from|since){_S}the{_S}(?:start|beginning|outset)|in{_S}(?:chronological{_S})?order)",
+    re.IGNORECASE,
+)
+
+
+def reads_from_the_start(text: str) -> bool:
+    """Whether an open news question asks for its stories in time order, oldest first ("Que
+    s'est-il passé au procès Logivert depuis le début ?", "… from the start?")."""
+    return bool(_FROM_THE_START.search(text))
+
+
 def read_intent(text: str) -> Intent:
     """The intent of a question's wording: timeline, open news, else a fact question."""
     if _TIMELINE.search(text):

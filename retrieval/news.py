@@ -27,13 +27,15 @@ if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs these steps ove
 
 
 # How a question asks for news or a timeline ("que s'est-il passé", "dernières nouvelles", "le
-# dernier article sur … parle de quoi", "chronologie", "what happened", "how did … unfold"),
+# dernier article sur … parle de quoi", "chronologie", "what happened", "how did … unfold")
 # analysed: these words say what is asked, not what about, so no article need hold them.
 NEWS_WORDS = frozenset(analyze(
     "passé passe arrivé changé nouvelles nouvelle neuf dernier dernière derniers dernières article articles "
     "parle parlent quoi actualité actualités info infos chronologie chronologique étapes déroulé déroulée "
     "déroulés déroulées évolué happened happening new news latest going stand timeline "
-    "chronology unfold unfolded steps stages evolve evolved develop developed"
+    "chronology unfold unfolded steps stages evolve evolved develop developed "
+    # ... and in which order ("depuis le début", "dans l'ordre", "from the start").
+    "depuis début ordre start beginning outset order chronological"
 ))
 # English function words the French analyser keeps (it drops only the commonest): in an English
 # question they say nothing of its subject ("at" in "What happened at SNCF?").

@@ -69,6 +69,13 @@ def test_anything_else_is_a_fact_question(question: str) -> None:
     assert read_intent(question) == "fact"
 
 
+def test_from_the_start_is_read_onto_the_query() -> None:
+    assert plain_query("Que s'est-il passé au procès Logivert depuis le début ?", "fr").from_the_start
+    assert plain_query("What happened at SNCF from the start?", "en").alone().from_the_start
+    assert not plain_query("Quoi de neuf sur le procès Logivert ?", "fr").from_the_start
+    assert not plain_query("Quand le procès a-t-il débuté ?", "fr").from_the_start
+
+
 def test_the_intent_is_read_once_onto_the_query_and_kept_alone() -> None:
     query = plain_query("Que s'est-il passé à Alep ?", "fr")
     assert query.intent == "open"

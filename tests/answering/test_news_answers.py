@@ -109,6 +109,16 @@ async def test_the_latest_news_are_the_newest_stories_newest_first_each_dated(ne
     assert cited(answer)[0] == "sncf-feb.md" and "telethon-dec.md" not in cited(answer)
 
 
+async def test_from_the_start_the_digest_reads_oldest_first(news: Services) -> None:
+    answer = await ask(news, "Que s'est-il passé à la SNCF depuis le début ?")
+    assert answer.answered and answer.intent == "open"
+    lines = answer.text.split("\n")
+    assert [line.split(" (")[0] for line in lines] == ["15 octobre 2024", "18 décembre 2024", "12 février 2025"]
+    assert answer.composed().startswith("Les articles sur ce sujet, du plus ancien au plus récent :\n15 octobre")
+    english = await ask(news, "What happened at SNCF from the start?")
+    assert english.text.startswith("15 October 2024 (")
+
+
 async def test_a_number_in_the_subject_does_not_bring_in_other_figures(news: Services) -> None:
     answer = await ask(news, "Quelles sont les dernières nouvelles d'Ariane 6 ?")
     assert answer.answered and cited(answer) == ["ariane-feb.md"]
