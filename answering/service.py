@@ -44,7 +44,7 @@ from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import MarkedSentence, render_marked
-from answering.stories import UNCALIBRATED, Margins, stories_about
+from answering.stories import UNCALIBRATED, Margins, anything_about
 from answering.timeline import timeline, timeline_stories
 from retrieval.dates import Period
 from retrieval.embedding import Embedder
@@ -171,7 +171,7 @@ class QuestionAnswering:
         llm_down = rewrite.degraded if rewrite is not None else None
         if dates is not None and dates.period is not None and not dates.in_period:
             nothing_about = self._policy.declines(query, passages, search.idf_match) or not await asyncio.to_thread(
-                stories_about, query, passages, search.term_weights, self._margins
+                anything_about, query, passages, search.term_weights, self._margins
             )
             if nothing_about:
                 # Nothing is about the subject at any date (the passages were not narrowed to the

@@ -145,6 +145,19 @@ def stories_about(
     return [Story(rank, group) for rank, group in enumerate(g for i, g in enumerate(groups) if about(i))]
 
 
+def anything_about(
+    query: Query, passages: Sequence[Passage], weights: Mapping[str, float] | None = None,
+    margins: Margins = UNCALIBRATED,
+) -> bool:
+    """Whether some retrieved story is about the subject, or writes its names ("ECB" for "What
+    did the ECB decide in March 2023?", whose verb no article holds): what makes "no article in
+    the period" true rather than "nothing on this at all"."""
+    subject = Subject.of(query.search, weights)
+    return bool(stories_about(query, passages, weights, margins)) or any(
+        subject.shows_names(f"{p.title}\n{p.text}") for p in passages
+    )
+
+
 def published_in(stories: Sequence[Story], period: Period | None) -> list[Story]:
     """The stories published in `period` when some are (what "what happened in March" asks
     for); else all of them: they speak of the period without being published in it."""

@@ -34,8 +34,9 @@ NEWS_WORDS = frozenset(analyze(
     "parle parlent quoi actualité actualités info infos chronologie chronologique étapes déroulé déroulée "
     "déroulés déroulées évolué happened happening new news latest going stand timeline "
     "chronology unfold unfolded steps stages evolve evolved develop developed "
-    # ... and in which order ("depuis le début", "dans l'ordre", "from the start").
-    "depuis début ordre start beginning outset order chronological"
+    # ... and in which order ("depuis le début", "dans l'ordre", "from the start"), or where in its
+    # period ("à la mi-janvier", "fin mars", "early May": the date finder names the month alone).
+    "depuis début ordre start beginning outset order chronological mi fin courant mid early late end"
 ))
 # English function words the French analyser keeps (it drops only the commonest): in an English
 # question they say nothing of its subject ("at" in "What happened at SNCF?").

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 from answering.query import plain_query
-from answering.stories import UNCALIBRATED, Margins, published_in, stories_about
+from answering.stories import UNCALIBRATED, Margins, anything_about, published_in, stories_about
 from retrieval.dates import Period
 from retrieval.models import Passage
 from tests.answering.passages import passage
@@ -77,3 +77,18 @@ def test_a_story_published_in_the_period_comes_before_one_that_only_speaks_of_it
     # None published in it: those that speak of it are what there is.
     assert [s.first.article_id for s in published_in(stories[:1], december)] == ["a2.txt"]
     assert len(published_in(stories, None)) == 2
+
+
+def test_a_story_writing_the_names_makes_the_subject_covered() -> None:
+    # No ECB story holds "decide" (the question's verb weighs most): none is about the question
+    # by its words, but the articles write its name, so a period without one is "no article in
+    # the period", not "nothing on this".
+    ecb = [story(1, "ECB trims deposit rate to 3%", "The European Central Bank, the ECB, lowered its deposit rate.", 0.84)]
+    question = plain_query("What did the ECB decide in March 2023?", "en")
+    weights = {"ecb": 3.44, "decid": 4.8}
+    assert not stories_about(question, ecb, weights, E5)
+    assert anything_about(question, ecb, weights, E5)
+    # A story sharing a common word ("prix") and no name: nothing is about the stamp.
+    fuel = [story(1, "Le gazole au plus haut", "Le prix moyen du gazole a atteint 1,853 euro le litre.", 0.86)]
+    stamp = plain_query("Quel était le prix du timbre-poste ?", "fr")
+    assert not anything_about(stamp, fuel, {"prix": 2.62, "timbr": 5.49, "post": 3.05}, E5)

@@ -31,6 +31,11 @@ def test_english_function_words_are_no_part_of_the_subject(read: QuestionReader)
     assert Subject.of(read("What happened at SNCF in December 2024?")).terms == {"sncf"}
 
 
+def test_where_in_the_period_is_no_part_of_the_subject(read: QuestionReader) -> None:
+    # The date finder names "janvier 2025"; "mi" says where in it, not what about.
+    assert Subject.of(read("Quelle était la situation de la grippe à la mi-janvier 2025 ?")).terms == {"situat", "gripp"}
+
+
 def test_a_name_counts_only_where_it_is_written(read: QuestionReader) -> None:
     subject = Subject.of(read("Que s'est-il passé à Tours en février 2025 ?"))
     painter = "« Le Nouveau-né » de Georges de La Tour est exposé au Louvre jusqu'en septembre."
