@@ -93,8 +93,11 @@ class Query:
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
     """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
     and with retrieval.text.QuestionReader its dates)."""
+    intent = read_intent(text)
     own = read(text)
+    if intent != "fact":
+        own = replace(own, news=True)
     return Query(
         own=own, language=language, search=own, kind=question_kind(own.text), numbers=frozenset(numbers_in(own.text)),
-        intent=read_intent(text), from_the_start=reads_from_the_start(text),
+        intent=intent, from_the_start=reads_from_the_start(text),
     )

@@ -135,7 +135,7 @@ def shape(
     dates = query.dates
     if dates is not None and (dates.period is not None or dates.latest):
         dating = view.dating([f.chunk_id for f in fused], dates.period)
-        fused, outcome = temporal.rerank(fused, dating, dates, related(view, Subject.of(query, weights), fused))
+        fused, outcome = temporal.rerank(fused, dating, dates, related(view, Subject.of(query, weights), fused, query.news))
     kept, copies = one_copy_per_story(view, fused, k)
     return kept, outcome, copies
 
@@ -172,26 +172,33 @@ def one_copy_per_story(
     return kept, copies
 
 
-def related(view: IndexView, subject: Subject, fused: Sequence[Fused]) -> Callable[[Fused], bool]:
-    """Whether a candidate is about the question's subject: Subject.held_by on its stored terms
-    and text, or it shows the question's names. When no candidate holds any of the subject's
-    terms (a question in another language than the articles: "Aleppo" for "Alep"), one about as
-    close in meaning as the best (temporal.RELATED_DENSE_MARGIN) is. A question with no subject but its period ("Que
-    s'est-il passé hier ?") is about whatever the period holds."""
+def related(view: IndexView, subject: Subject, fused: Sequence[Fused], news: bool = True) -> Callable[[Fused], bool]:
+    """Whether a candidate is about the question's subject: for a `news` question, Subject.held_by
+    on its stored terms and text, or it shows the question's names; for a fact question, it
+    holds one of the subject's terms or comes as close in meaning as the best
+    (temporal.RELATED_DENSE_MARGIN). When no candidate holds any of the subject's terms (a
+    question in another language than the articles: "Aleppo" for "Alep"), only the closest in
+    meaning are. A question with no subject but its period ("Que s'est-il passé hier ?") is
+    about whatever the period holds."""
     if not subject.terms:
         return lambda candidate: True
     ids = [f.chunk_id for f in fused]
     held = view.stored_terms(ids)
-    if not any(subject.terms & held.get(i, set()) for i in ids):
-        best_dense = max((f.dense_score for f in fused if f.dense_score is not None), default=None)
-        return lambda candidate: (
-            best_dense is not None and candidate.dense_score is not None
-            and candidate.dense_score >= best_dense - temporal.RELATED_DENSE_MARGIN
+    best_dense = max((f.dense_score for f in fused if f.dense_score is not None), default=None)
+
+    def close(candidate: Fused) -> bool:
+        return best_dense is not None and candidate.dense_score is not None and (
+            candidate.dense_score >= best_dense - temporal.RELATED_DENSE_MARGIN
         )
+
+    if not any(subject.terms & held.get(i, set()) for i in ids):
+        return close
     texts: dict[int, str] = {}
 
     def is_related(candidate: Fused) -> bool:
         terms = held.get(candidate.chunk_id, set())
+        if not news:
+            return bool(subject.terms & terms) or close(candidate)
         if not subject.terms & terms:
             return False  # most candidates stop here, before their text is read
         if candidate.chunk_id not in texts:

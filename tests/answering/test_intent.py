@@ -81,3 +81,5 @@ def test_the_intent_is_read_once_onto_the_query_and_kept_alone() -> None:
     assert query.intent == "open"
     assert query.alone().intent == "open"
     assert plain_query("Qui dirige la BCE ?", "fr").intent == "fact"
+    # Retrieval counts a news question's period by its subject (retrieval.news.related).
+    assert query.search.news and not plain_query("Qui dirige la BCE ?", "fr").search.news
