@@ -1,7 +1,7 @@
 """Open news questions ("Que s'est-il passé à la SNCF en décembre 2024 ?", "Quoi de neuf sur
 Ariane 6 ?", "What's the latest on the ECB?") answered with a short digest: the best one to
 three stories about the subject (answering.stories) — in the period asked, else the newest —
-one line each, newest first: its date and source, then its lede or the sentences most about
+one line each, newest first (oldest first when it asks "depuis le début"): its date and source, then its lede or the sentences most about
 the question, cited `[n]`. Stories that merely share the period are not about the subject and
 are left out. With a language model, the same stories' passages go to it with a prompt for a
 short cited summary (prompts/digest.*.md), and its answer is checked like any other.
@@ -9,12 +9,23 @@ short cited summary (prompts/digest.*.md), and its answer is checked like any ot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from answering import prompts
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
-from answering.stories import Story, cited_lines, newest_first, quotes, stories_about
+from answering.stories import (
+    UNCALIBRATED,
+    Margins,
+    Story,
+    cited_lines,
+    newest_first,
+    oldest_first,
+    published_in,
+    quotes,
+    stories_about,
+)
+from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
@@ -25,14 +36,25 @@ SENTENCES_ALONE = 2
 
 
 def digest_stories(
-    query: Query, passages: Sequence[Passage], in_period: bool, limit: int = DIGEST_STORIES
+    query: Query, passages: Sequence[Passage], period: Period | None, limit: int = DIGEST_STORIES,
+    weights: Mapping[str, float] | None = None, margins: Margins = UNCALIBRATED,
 ) -> list[Story]:
-    """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: the best
-    about the subject when the question named a period retrieval found (its candidates are all
-    of that period), else the newest of those about the subject."""
-    about = stories_about(query, passages)
+    """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: when the
+    question named a period retrieval found, the best about the subject published in it (those
+    that only speak of it when none is), else the newest of those about the subject; `weights`:
+    the IDF of the question's terms (SearchResult.term_weights)."""
+    about = published_in(stories_about(query, passages, weights, margins), period)
     count = min(limit, DIGEST_STORIES)
-    chosen = about[:count] if in_period else newest_first(about)[:count]
+    if period is not None:
+        chosen = about[:count]
+    elif query.from_the_start:
+        # From its start to where it stands: the first dated story, then the newest.
+        first = oldest_first(about)[:1]
+        chosen = first + [s for s in newest_first(about) if s not in first][: count - len(first)]
+    else:
+        chosen = newest_first(about)[:count]
+    if query.from_the_start:
+        return oldest_first(chosen) + [s for s in chosen if not s.date]
     return newest_first(chosen)
 
 
@@ -58,7 +80,8 @@ def digest(
     lines = [(heading(s, query.language), found) for s in stories if (found := quotes(query, s, per_story, embedder))]
     text, cited = cited_lines(lines)
     # Several stories are a list under a heading; one is quoted as any extract is.
-    framing = prompts.load("digest_heading" if len(lines) > 1 else "extractive", query.language)
+    heading_prompt = "digest_heading_oldest" if query.from_the_start else "digest_heading"
+    framing = prompts.load(heading_prompt if len(lines) > 1 else "extractive", query.language)
     return Answer(
         question=query.text, text=text, citations=cited, answered=bool(lines), language=query.language,
         answerer=answerer, framing=framing if lines else None, intent=query.intent,

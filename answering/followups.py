@@ -141,6 +141,7 @@ def as_followup(
         kind=question.kind, numbers=question.numbers,
         followup=True, carried_terms=frozenset(analyze(" ".join(rewrite.carried))),
         added_terms=question.terms - earlier - _KIND_TERMS, intent=question.intent,
+        from_the_start=question.from_the_start,
     )
 
 

@@ -27,7 +27,7 @@ _L = r"(?<![\w\-])"
 _TIMELINE = re.compile(
     rf"{_L}(?:chronologie|frise{_S}chronologique|chronolog(?:y|ical)|timeline"
     rf"|comment{_S}(?:\S+{_S}){{0,8}}?(?:s{_A}est|se{_S}sont)(?:-(?:il|elle|ils|elles))?"
-    rf"{_S}(?:déroulée?s?|deroulee?s?)|comment{_S}(?:\S+{_S}){{0,8}}?a{_S}(?:évolué|evolue)"
+    rf"{_S}(?:déroulée?s?|deroulee?s?)|comment{_S}(?:\S+{_S}){{0,8}}?(?:a|ont)(?:-t-(?:il|elle|on)|-(?:ils|elles))?{_S}(?:évolué|evolue)"
     rf"|(?:les|des){_S}(?:grandes{_S})?étapes{_S}(?:de|du|des|d{_A})|(?:les|des){_S}(?:grandes{_S})?etapes{_S}(?:de|du|des|d{_A})"
     rf"|(?:fil|déroulé|deroule){_S}des{_S}(?:événements|evenements)"
     rf"|how{_S}did{_S}(?:\S+{_S}){{0,8}}?(?:unfold|develop|evolve|play{_S}out)"
@@ -48,6 +48,22 @@ _OPEN = re.compile(
     rf"|where{_S}(?:does|do|is|are){_S}(?:\S+{_S}){{0,8}}?stand)",
     re.IGNORECASE,
 )
+
+# A digest reads newest first, unless the question asks for the story from its start.
+_FROM_THE_START = re.compile(
+    rf"{_L}(?:depuis{_S}(?:le|son|leur){_S}(?:début|debut)|dès{_S}le{_S}(?:début|debut)"
+    rf"|(?:du|depuis{_S}le){_S}(?:début|debut){_S}(?:à|a|jusqu{_A}(?:à|a|au)){_S}"
+    rf"|dans{_S}l{_A}ordre|par{_S}ordre{_S}chronologique|en{_S}ordre{_S}chronologique"
+    rf"|(?:from|since){_S}the{_S}(?:start|beginning|outset)|in{_S}(?:chronological{_S})?order)",
+    re.IGNORECASE,
+)
+
+
+def reads_from_the_start(text: str) -> bool:
+    """Whether an open news question asks for its stories in time order, oldest first ("Que
+    s'est-il passé au procès Logivert depuis le début ?", "… from the start?")."""
+    return bool(_FROM_THE_START.search(text))
+
 
 def read_intent(text: str) -> Intent:
     """The intent of a question's wording: timeline, open news, else a fact question."""

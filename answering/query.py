@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from answering.intent import Intent, read_intent
+from answering.intent import Intent, read_intent, reads_from_the_start
 from answering.question_kind import FIGURE_KINDS, QuestionKind, question_kind
 from answering.sentences import numbers_in
 from retrieval.dates import QuestionDates
@@ -43,6 +43,9 @@ class Query:
     # What the question asks for as a whole (answering.intent): one fact, open news ("que
     # s'est-il passé"), or a timeline; read from the user's own wording.
     intent: Intent = "fact"
+    # An open news question asking for its stories from the start ("depuis le début"): the
+    # digest reads oldest first instead of newest first.
+    from_the_start: bool = False
 
     @property
     def text(self) -> str:
@@ -83,15 +86,18 @@ class Query:
         """The same question without the conversation (a short new question, not a follow-up)."""
         return Query(
             own=self.own, language=self.language, search=self.own, kind=self.kind, numbers=self.numbers,
-            intent=self.intent,
+            intent=self.intent, from_the_start=self.from_the_start,
         )
 
 
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
     """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
     and with retrieval.text.QuestionReader its dates)."""
+    intent = read_intent(text)
     own = read(text)
+    if intent != "fact":
+        own = replace(own, news=True)
     return Query(
         own=own, language=language, search=own, kind=question_kind(own.text), numbers=frozenset(numbers_in(own.text)),
-        intent=read_intent(text),
+        intent=intent, from_the_start=reads_from_the_start(text),
     )

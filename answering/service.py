@@ -44,11 +44,11 @@ from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import MarkedSentence, render_marked
-from answering.stories import subject_terms
+from answering.stories import UNCALIBRATED, Margins, anything_about
 from answering.timeline import timeline, timeline_stories
 from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
-from retrieval.models import Passage, SearchQuery
+from retrieval.models import Passage, SearchQuery, SearchResult
 from retrieval.news.temporal import DateOutcome
 from retrieval.search import Searching
 from retrieval.text import search_query
@@ -80,6 +80,7 @@ class QuestionAnswering:
         judge: SentenceScorer | None = None,
         max_sentences: int = 3,
         reader: Callable[[str], SearchQuery] | None = None,
+        subject_margins: Margins = UNCALIBRATED,
     ) -> None:
         # Reads a question's text into terms and, with a QuestionReader, the period it asks about.
         self._read = reader or search_query
@@ -95,6 +96,8 @@ class QuestionAnswering:
         self._fallback = fallback
         self._history_turns = history_turns
         self._k = k
+        # How far meaning decides whether a story is about the subject, for this encoder.
+        self._margins = subject_margins
 
     @property
     def answerer_name(self) -> str:
@@ -157,9 +160,9 @@ class QuestionAnswering:
             # Part of "generate": the answerer's own time is generate minus judge.
             timings["judge"] = (time.perf_counter() - judge_started) * 1000
         elif news:
-            # "Que s'est-il passé hier ?" has no subject but its period: what retrieval found in
-            # it is what it asks about.
-            declined = bool(subject_terms(query)) and self._policy.declines(query, passages, search.idf_match)
+            # No retrieval bar: a digest or a timeline shows the stories about the subject
+            # (answering.stories), and is declined when there is none.
+            declined = False
         else:
             declined = self._policy.declines(query, passages, search.idf_match) or (
                 self._judge is not None and misses_asked_measure(query, passages)
@@ -167,8 +170,13 @@ class QuestionAnswering:
         dates = search.dates
         llm_down = rewrite.degraded if rewrite is not None else None
         if dates is not None and dates.period is not None and not dates.in_period:
-            if self._policy.declines(query, passages, search.idf_match):
-                # Nothing is about the subject at any date: the date is not why there is no answer.
+            nothing_about = self._policy.declines(query, passages, search.idf_match) or not await asyncio.to_thread(
+                anything_about, query, passages, search.term_weights, self._margins
+            )
+            if nothing_about:
+                # Nothing is about the subject at any date (the passages were not narrowed to the
+                # period): retrieval found nothing close, or no story holds the subject's words.
+                # The date is not why there is no answer.
                 answer = self._refusal(query, passages, search.idf_match)
             else:
                 # Nothing published in the period asked about, nor speaking of it: say so rather
@@ -177,7 +185,7 @@ class QuestionAnswering:
         elif declined:
             answer = self._refusal(query, passages, search.idf_match)
         elif news:
-            answer = await self._news(query, passages, search.idf_match, dates, history, on_partial, llm_down)
+            answer = await self._news(query, search, dates, history, on_partial, llm_down)
         else:
             answer = await self._answer(query, passages, search.idf_match, history, on_partial, llm_down, chosen)
         finished = time.perf_counter()
@@ -235,8 +243,7 @@ class QuestionAnswering:
     async def _news(
         self,
         query: Query,
-        passages: list[Passage],
-        idf_match: float | None,
+        search: SearchResult,
         dates: DateOutcome | None,
         history: Sequence[Turn],
         on_partial: PartialCallback | None,
@@ -244,14 +251,15 @@ class QuestionAnswering:
     ) -> Answer:
         """A timeline, or the digest of an open news question: with a language model, its cited
         summary of the digest's stories, else (or when it fails) the stories' own sentences."""
+        passages, idf_match, weights = search.passages, search.idf_match, search.term_weights
         period = dates.period if dates is not None and dates.in_period else None
-        in_period = period is not None
         if query.intent == "timeline":
             asked = describe_period(period, dates.named_as, query.language) if period and dates else None
-            found = await asyncio.to_thread(timeline, query, timeline_stories(query, passages), self._embedder, asked)
+            stories = timeline_stories(query, passages, period, weights, self._margins)
+            found = await asyncio.to_thread(timeline, query, stories, self._embedder, asked)
             return self._finish(found, query, passages, idf_match)
         # ANSWER_MAX_SENTENCES bounds a digest too: one sentence a story.
-        stories = digest_stories(query, passages, in_period, self._max_sentences)
+        stories = digest_stories(query, passages, period, self._max_sentences, weights, self._margins)
         cause = llm_down
         if self._fallback is not None and cause is None and stories:
             # The model summarises the digest's stories, and only them.

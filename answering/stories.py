@@ -3,32 +3,59 @@ answering.timeline): the retrieved passages grouped by article (syndicated copie
 by retrieval already: one article stands for its story), each story kept only when it is about
 the subject, and the sentence of it that says most about the question.
 
-"About the subject": the story holds at least half of the question's own terms (its date words
-and its news wording, "que s'est-il passé", aside: retrieval.news.shaping.subject_terms); when no story
-holds any (an English question over French articles), it comes within a margin of the best
-dense similarity. A question with no subject left ("Que s'est-il
-passé hier ?") is about its period: every story retrieval kept for it counts.
+"About the subject" is retrieval's test (retrieval.news.shaping.Subject: the story holds at least half of
+the subject's IDF weight, a name counting only where it is written), applied to each story as a
+whole; for an encoder calibrated for it, meaning then sets apart the stories that share the
+common words but not the subject (Margins). A story in another language than the question shares
+its names only ("Logivert", not "trial" and "procès"): it is about the subject when it shows them
+and comes close enough in meaning. When no story holds any of the subject's terms (a question in
+another language naming nothing in the articles' words), one within RELATED_DENSE_MARGIN of the
+best dense similarity is. A question with no subject left ("Que s'est-il passé hier ?") is
+about its period: every story retrieval kept for it counts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from answering.citations import verify_sentences
+from answering.language import detect_language
 from answering.protocol import Citation
 from answering.query import Query
 from answering.reader_dates import reader_date
 from answering.sentences import MarkedSentence, content_terms, render_marked
 from answering.sentences import candidates as sentence_candidates
+from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
-from retrieval.news import shaping
+from retrieval.news.shaping import Subject
 
 # A story whose best passage comes within this of the best passage's dense similarity is about
 # the subject even without a shared term (the margin retrieval uses for a period).
 RELATED_DENSE_MARGIN = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Margins:
+    """Meaning decides among the stories the words let in, relative to the closest of them (the
+    best dense similarity of a story about the subject by its words, or showing its names):
+    - `same_language`: a story in the question's language is about the subject only within this
+      of it ("la grève à la SNCF", at Lyon, holds "grève" and "Lyon" but is not "la grève des
+      éboueurs de Lyon");
+    - `cross_language`: a story in another language shares only the names ("Logivert", not
+      "trial" and "procès"): it is about the subject when it shows them and comes within this.
+    Calibrated per encoder (qabot.calibration); None: the words decide alone (same language),
+    the names alone (another language)."""
+
+    same_language: float | None = None
+    cross_language: float | None = None
+
+
+# An encoder never calibrated: the words (and the names) decide alone.
+UNCALIBRATED = Margins()
+
 # The opening sentence of an article says what its story is: it wins a tie on the question's terms.
 LEDE_BONUS = 0.5
 
@@ -68,48 +95,76 @@ class Quote:
 
 
 def subject_terms(query: Query) -> frozenset[str]:
-    """What a story must speak of (retrieval.news.shaping.subject_terms, on the standalone question);
-    a number beside a word ("6" in "Ariane 6") is left aside: most news text holds figures."""
-    terms = shaping.subject_terms(query.search)
-    words = frozenset(t for t in terms if not t.isdigit())
-    return words or terms
+    """What a story must speak of (retrieval.news.shaping.Subject, on the standalone question)."""
+    return Subject.of(query.search).terms
 
 
-def stories_about(query: Query, passages: Sequence[Passage]) -> list[Story]:
-    """The retrieved articles about the question's subject, in retrieval's order, each with its
-    passages. A story is about it when it holds at least half the subject's terms ("grève"
-    alone is not about "la grève à la SNCF"), the telling ones among them (`_telling_terms`); when no story holds any (an English question over
-    French articles), when it comes within RELATED_DENSE_MARGIN of the best dense similarity."""
-    topic = subject_terms(query)
+def stories_about(
+    query: Query, passages: Sequence[Passage], weights: Mapping[str, float] | None = None,
+    margins: Margins = UNCALIBRATED,
+) -> list[Story]:
+    """The retrieved articles about the question's subject (see the module), in retrieval's
+    order, each with its passages; `weights`: the IDF of the question's terms
+    (SearchResult.term_weights)."""
+    subject = Subject.of(query.search, weights)
     by_article: dict[str, list[Passage]] = {}
     for passage in passages:
         by_article.setdefault(passage.article_id, []).append(passage)
     groups = [tuple(held) for held in by_article.values()]
-    if not topic:
+    if not subject.terms:
         return [Story(rank, group) for rank, group in enumerate(groups)]
-    shared = [frozenset().union(*(topic & p.terms for p in group)) for group in groups]
-    if any(shared):
-        telling = _telling_terms(shared)
-        kept = [
-            group for group, held in zip(groups, shared, strict=True) if 2 * len(held) >= len(topic) and held & telling
-        ]
-    else:
+    held = [frozenset().union(*(p.terms for p in group)) for group in groups]
+    if not any(subject.terms & terms for terms in held):
         best = _dense(passages)
         kept = [g for g in groups if best is not None and (d := _dense(g)) is not None and d >= best - RELATED_DENSE_MARGIN]
-    return [Story(rank, group) for rank, group in enumerate(kept)]
+        return [Story(rank, group) for rank, group in enumerate(kept)]
+    texts = ["\n".join(f"{p.title}\n{p.text}" for p in group) for group in groups]
+    worded = [subject.held_by(terms, text) for terms, text in zip(held, texts, strict=True)]
+    named = [subject.shows_names(text) for text in texts]
+    dense = [_dense(group) for group in groups]
+    closest_worded = max((d for d, ok in zip(dense, worded, strict=True) if ok and d is not None), default=None)
+    closest_named = max((d for d, ok in zip(dense, named, strict=True) if ok and d is not None), default=None)
+
+    def within(dense: float | None, closest: float | None, margin: float | None, unscored: bool) -> bool:
+        # No margin (an uncalibrated encoder): the words decide alone. No dense score (not among
+        # the dense candidates): `unscored` decides.
+        if margin is None or closest is None:
+            return True
+        return unscored if dense is None else dense >= closest - margin
+
+    def about(i: int) -> bool:
+        # A story sharing the subject's words and no dense score keeps its words' verdict; one
+        # sharing only names needs meaning to say it is about the subject.
+        if worded[i] and within(dense[i], closest_worded, margins.same_language, unscored=True):
+            return True
+        return (
+            named[i] and within(dense[i], closest_named, margins.cross_language, unscored=False)
+            and detect_language(texts[i], default=query.language) != query.language
+        )
+
+    return [Story(rank, group) for rank, group in enumerate(g for i, g in enumerate(groups) if about(i))]
 
 
-def _telling_terms(shared: Sequence[frozenset[str]]) -> frozenset[str]:
-    """The subject's terms held by the fewest retrieved stories (of those held at all): what
-    tells the subject from its neighbours ("Logivert" in "le procès Logivert", "gazole" in "les
-    prix du gazole"); a story holding half the subject's words but none of these ("les travaux
-    du tramway de Bordeaux" for Tours) is about another subject."""
-    counts: dict[str, int] = {}
-    for held in shared:
-        for term in held:
-            counts[term] = counts.get(term, 0) + 1
-    fewest = min(counts.values())
-    return frozenset(term for term, count in counts.items() if count == fewest)
+def anything_about(
+    query: Query, passages: Sequence[Passage], weights: Mapping[str, float] | None = None,
+    margins: Margins = UNCALIBRATED,
+) -> bool:
+    """Whether some retrieved story is about the subject, or writes its names ("ECB" for "What
+    did the ECB decide in March 2023?", whose verb no article holds): what makes "no article in
+    the period" true rather than "nothing on this at all"."""
+    subject = Subject.of(query.search, weights)
+    return bool(stories_about(query, passages, weights, margins)) or any(
+        subject.shows_names(f"{p.title}\n{p.text}") for p in passages
+    )
+
+
+def published_in(stories: Sequence[Story], period: Period | None) -> list[Story]:
+    """The stories published in `period` when some are (what "what happened in March" asks
+    for); else all of them: they speak of the period without being published in it."""
+    if period is None:
+        return list(stories)
+    inside = [s for s in stories if (published := Period.from_publication(s.date)) is not None and published.overlaps(period)]
+    return inside or list(stories)
 
 
 def _dense(passages: Sequence[Passage]) -> float | None:

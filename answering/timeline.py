@@ -7,12 +7,22 @@ with a "suite" button). Undated articles cannot be placed in time and are left o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from answering import prompts
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
-from answering.stories import Story, cited_lines, oldest_first, quotes, stories_about
+from answering.stories import (
+    UNCALIBRATED,
+    Margins,
+    Story,
+    cited_lines,
+    oldest_first,
+    published_in,
+    quotes,
+    stories_about,
+)
+from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
@@ -20,9 +30,13 @@ from retrieval.models import Passage
 TIMELINE_PAGE = 10
 
 
-def timeline_stories(query: Query, passages: Sequence[Passage]) -> list[Story]:
-    """The dated stories about the subject, oldest first."""
-    return oldest_first(stories_about(query, passages))
+def timeline_stories(
+    query: Query, passages: Sequence[Passage], period: Period | None = None, weights: Mapping[str, float] | None = None,
+    margins: Margins = UNCALIBRATED,
+) -> list[Story]:
+    """The dated stories about the subject, oldest first: those published in `period` (the
+    period asked, when retrieval found it) when some are; `weights`: SearchResult.term_weights."""
+    return oldest_first(published_in(stories_about(query, passages, weights, margins), period))
 
 
 def timeline(

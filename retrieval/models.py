@@ -129,6 +129,11 @@ class SearchQuery:
     # The period or "the latest" the question asks about (retrieval.dates), read once from its
     # text against the bot's clock; None: dates play no part.
     dates: QuestionDates | None = None
+    # It asks for news (a digest or a timeline, answering.intent): a period counts only the
+    # articles about its subject (retrieval.news.shaping.Subject). A fact question keeps the looser
+    # test (one of its terms, or as close in meaning as the best): its answer may sit in any
+    # article naming the period.
+    news: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +149,6 @@ class SearchResult:
     query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     # How the question's period or "latest" shaped the ranking; None when it names neither.
     dates: DateOutcome | None = None
+    # The IDF of the question's terms over the index (IndexView.term_idf); None without BM25.
+    # What decides whether a story is about the question's subject (retrieval.news.shaping.Subject).
+    term_weights: dict[str, float] | None = field(default=None, compare=False, repr=False)

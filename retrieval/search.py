@@ -268,7 +268,7 @@ class Search:
             dense_weight=self.config.dense_weight if mode != "bm25" else 0.0,
             bm25_weight=self.config.bm25_weight if mode != "dense" else 0.0,
         )
-        fused, outcome, copies = shape(fused, k, query, view)
+        fused, outcome, copies = shape(fused, k, query, view, weights)
         rows = view.chunks([f.chunk_id for f in fused])
         held = view.stored_terms([f.chunk_id for f in fused])
         passages = [
@@ -285,7 +285,7 @@ class Search:
         ]
         match = None if weights is None else idf_match(weights, [p.terms for p in passages])
         timings["total"] = _ms_since(started)
-        return SearchResult(query.text, passages, timings, match, vector, outcome)
+        return SearchResult(query.text, passages, timings, match, vector, outcome, weights)
 
     def stats(self) -> IndexStats:
         return self.backend.stats()

@@ -9,7 +9,10 @@ filters); the decisions are made here once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrieval.dates import QuestionDates
@@ -17,21 +20,36 @@ from retrieval.fusion import Fused
 from retrieval.models import Copy, Headline, SearchQuery
 from retrieval.news import temporal
 from retrieval.news.temporal import DateOutcome
-from retrieval.text import analyze
+from retrieval.text import analyze, fold
 
 if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs these steps over its view
     from retrieval.search import IndexView, SearchIndex
 
 
 # How a question asks for news or a timeline ("que s'est-il passé", "dernières nouvelles", "le
-# dernier article sur … parle de quoi", "chronologie", "what happened", "how did … unfold"),
+# dernier article sur … parle de quoi", "chronologie", "what happened", "how did … unfold")
 # analysed: these words say what is asked, not what about, so no article need hold them.
 NEWS_WORDS = frozenset(analyze(
     "passé passe arrivé changé nouvelles nouvelle neuf dernier dernière derniers dernières article articles "
     "parle parlent quoi actualité actualités info infos chronologie chronologique étapes déroulé déroulée "
     "déroulés déroulées évolué happened happening new news latest going stand timeline "
-    "chronology unfold unfolded steps stages evolve evolved develop developed"
+    "chronology unfold unfolded steps stages evolve evolved develop developed "
+    # ... and in which order ("depuis le début", "dans l'ordre", "from the start"), or where in its
+    # period ("à la mi-janvier", "fin mars", "early May": the date finder names the month alone).
+    "depuis début ordre start beginning outset order chronological mi fin courant mid early late end"
 ))
+# English function words the French analyser keeps (it drops only the commonest): in an English
+# question they say nothing of its subject ("at" in "What happened at SNCF?").
+ENGLISH_FUNCTION_WORDS = frozenset(analyze(
+    "at on for with by from about into onto over under after before since during has have had been being "
+    "there any this that these those it its their his her they them we our you your be will would can could"
+))
+# A story is about the question's subject when it holds at least this share of the subject's
+# weight (each term weighs its IDF: the names and rare words an article on the subject must
+# hold count most, "affaire" or "prix" little), a name counting only where it is written.
+ABOUT_SHARE = 0.5
+
+_WORDS = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def subject_terms(query: SearchQuery) -> frozenset[str]:
@@ -40,19 +58,84 @@ def subject_terms(query: SearchQuery) -> frozenset[str]:
     2024 ?"); empty for "Que s'est-il passé hier ?", about its period alone."""
     dates = query.dates
     dated = {t for m in dates.mentions for t in analyze(m.text)} if dates is not None else set()
-    return frozenset(query.terms) - dated - NEWS_WORDS
+    return frozenset(query.terms) - dated - NEWS_WORDS - ENGLISH_FUNCTION_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a story must speak of to be about a question, the one test retrieval (is anything
+    in the period about it?) and answering (which stories does a digest or a timeline show?)
+    apply:
+    - `terms`: subject_terms, a number beside a word ("6" in "Ariane 6") left aside;
+    - `names`: the words the question writes with a capital, not as its first word ("Tours",
+      "SNCF", "Logivert"), accents folded, each with its analysed term. A name is matched as
+      written, not by its stem: "La Tour" or "au premier tour" are not "Tours"; and names are
+      what a question and an article in two languages share;
+    - `weights`: each term's IDF over the index (1 when unknown)."""
+
+    terms: frozenset[str]
+    names: Mapping[str, str]
+    weights: Mapping[str, float]
+
+    @classmethod
+    def of(cls, query: SearchQuery, weights: Mapping[str, float] | None = None) -> Subject:
+        terms = subject_terms(query)
+        words = frozenset(t for t in terms if not t.isdigit())
+        terms = words or terms
+        return cls(terms, _names(query.text, terms), weights or {})
+
+    def weight(self, terms: AbstractSet[str]) -> float:
+        return sum(self.weights.get(term, 1.0) for term in terms)
+
+    def share(self, held: AbstractSet[str]) -> float:
+        """The share of the subject's weight a story holding these analysed terms holds (0..1)."""
+        total = self.weight(self.terms)
+        return self.weight(self.terms & held) / total if total else 0.0
+
+    def shows_names(self, text: str) -> bool:
+        """`text` writes at least ABOUT_SHARE of the names' weight (what two languages share)."""
+        names = frozenset(self.names.values())
+        return bool(names) and self.weight(self._written(text)) >= ABOUT_SHARE * self.weight(names) - 1e-9
+
+    def held_by(self, held: AbstractSet[str], text: str) -> bool:
+        """A story holding these analysed terms, whose title and text are `text`, is about the
+        subject by its words: at least ABOUT_SHARE of the weight, a name only where written."""
+        unwritten = frozenset(self.names.values()) - self._written(text)
+        return self.share(frozenset(held) - unwritten) >= ABOUT_SHARE - 1e-9
+
+    def _written(self, text: str) -> frozenset[str]:
+        folded = fold(text)
+        return frozenset(
+            term for written, term in self.names.items() if re.search(rf"(?<!\w){re.escape(written)}(?!\w)", folded)
+        )
+
+
+def _names(text: str, terms: AbstractSet[str]) -> dict[str, str]:
+    """The question's names (see Subject) among its subject `terms`: written form -> term. The
+    first word is capitalised as any sentence's; an acronym ("SNCF") counts anywhere."""
+    names: dict[str, str] = {}
+    for position, token in enumerate(_WORDS.findall(text)):
+        word = re.split(r"['’]", token)[-1]
+        acronym = len(word) >= 2 and word.isupper()
+        if not (acronym or (position > 0 and len(word) >= 2 and word[0].isupper())):
+            continue
+        analysed = analyze(word)
+        if len(analysed) == 1 and analysed[0] in terms:
+            names[fold(word)] = analysed[0]
+    return names
 
 
 def shape(
-    fused: list[Fused], k: int, query: SearchQuery, view: IndexView
+    fused: list[Fused], k: int, query: SearchQuery, view: IndexView, weights: Mapping[str, float] | None = None
 ) -> tuple[list[Fused], DateOutcome | None, dict[str, tuple[Copy, ...]]]:
     """The k candidates to show, reordered for the question's dates, one per story; how the
-    dates shaped them (None when the question names none); each kept article's other copies."""
+    dates shaped them (None when the question names none); each kept article's other copies.
+    `weights`: the IDF of the question's terms (Subject)."""
     outcome = None
     dates = query.dates
     if dates is not None and (dates.period is not None or dates.latest):
         dating = view.dating([f.chunk_id for f in fused], dates.period)
-        fused, outcome = temporal.rerank(fused, dating, dates, related(view, query, fused))
+        fused, outcome = temporal.rerank(fused, dating, dates, related(view, Subject.of(query, weights), fused, query.news))
     kept, copies = one_copy_per_story(view, fused, k)
     return kept, outcome, copies
 
@@ -89,25 +172,41 @@ def one_copy_per_story(
     return kept, copies
 
 
-def related(view: IndexView, query: SearchQuery, fused: list[Fused]) -> Callable[[Fused], bool]:
-    """Whether a candidate is about the question's subject, the date and news words aside: it
-    holds another of the question's terms, or is about as close in meaning as the best one. A
-    question with no subject but its period ("Que s'est-il passé hier ?") is about whatever
-    the period holds."""
-    topic = subject_terms(query)
+def related(view: IndexView, subject: Subject, fused: Sequence[Fused], news: bool = True) -> Callable[[Fused], bool]:
+    """Whether a candidate is about the question's subject: for a `news` question, Subject.held_by
+    on its stored terms and text, or it shows the question's names; for a fact question, it
+    holds one of the subject's terms or comes as close in meaning as the best
+    (temporal.RELATED_DENSE_MARGIN). When no candidate holds any of the subject's terms (a
+    question in another language than the articles: "Aleppo" for "Alep"), only the closest in
+    meaning are. A question with no subject but its period ("Que s'est-il passé hier ?") is
+    about whatever the period holds."""
+    if not subject.terms:
+        return lambda candidate: True
+    ids = [f.chunk_id for f in fused]
+    held = view.stored_terms(ids)
     best_dense = max((f.dense_score for f in fused if f.dense_score is not None), default=None)
-    held: dict[int, set[str]] = {}
+
+    def close(candidate: Fused) -> bool:
+        return best_dense is not None and candidate.dense_score is not None and (
+            candidate.dense_score >= best_dense - temporal.RELATED_DENSE_MARGIN
+        )
+
+    if not any(subject.terms & held.get(i, set()) for i in ids):
+        return close
+    texts: dict[int, str] = {}
 
     def is_related(candidate: Fused) -> bool:
-        if not topic:
-            return True
-        if best_dense is not None and candidate.dense_score is not None and (
-            candidate.dense_score >= best_dense - temporal.RELATED_DENSE_MARGIN
-        ):
-            return True
-        if candidate.chunk_id not in held:
-            held.update(view.stored_terms([candidate.chunk_id]))
-        return bool(topic & held.get(candidate.chunk_id, set()))
+        terms = held.get(candidate.chunk_id, set())
+        if not news:
+            return bool(subject.terms & terms) or close(candidate)
+        if not subject.terms & terms:
+            return False  # most candidates stop here, before their text is read
+        if candidate.chunk_id not in texts:
+            row = view.chunks([candidate.chunk_id]).get(candidate.chunk_id)
+            texts[candidate.chunk_id] = f"{row.title}\n{row.text}" if row is not None else ""
+        # Showing the names is enough here: an article in another language than the question
+        # shares nothing else with it (answering.stories then weighs meaning).
+        return subject.held_by(terms, texts[candidate.chunk_id]) or subject.shows_names(texts[candidate.chunk_id])
 
     return is_related
 

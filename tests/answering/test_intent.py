@@ -30,6 +30,10 @@ TIMELINE = [
     "Quelle est la chronologie des décisions de la BCE ?",
     "Comment la grève s'est-elle déroulée ?",
     "Comment s'est déroulée la crue de la Seine ?",
+    # The question turned around, as French writes it with a noun subject.
+    "Comment la sécheresse dans les Pyrénées-Orientales a-t-elle évolué ?",
+    "Comment les prix du gazole ont-ils évolué en 2025 ?",
+    "Comment le chantier a évolué ?",
     "Quelles ont été les étapes de la réforme ?",
     "Les grandes étapes du chantier de Notre-Dame",
     "How did the Aleppo siege unfold?",
@@ -65,8 +69,17 @@ def test_anything_else_is_a_fact_question(question: str) -> None:
     assert read_intent(question) == "fact"
 
 
+def test_from_the_start_is_read_onto_the_query() -> None:
+    assert plain_query("Que s'est-il passé au procès Logivert depuis le début ?", "fr").from_the_start
+    assert plain_query("What happened at SNCF from the start?", "en").alone().from_the_start
+    assert not plain_query("Quoi de neuf sur le procès Logivert ?", "fr").from_the_start
+    assert not plain_query("Quand le procès a-t-il débuté ?", "fr").from_the_start
+
+
 def test_the_intent_is_read_once_onto_the_query_and_kept_alone() -> None:
     query = plain_query("Que s'est-il passé à Alep ?", "fr")
     assert query.intent == "open"
     assert query.alone().intent == "open"
     assert plain_query("Qui dirige la BCE ?", "fr").intent == "fact"
+    # Retrieval counts a news question's period by its subject (retrieval.news.related).
+    assert query.search.news and not plain_query("Qui dirige la BCE ?", "fr").search.news

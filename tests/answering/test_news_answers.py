@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from answering.protocol import Answer
-from qabot.services import Services, build_services
+from qabot.services import Services
 from qabot.settings import Settings
-from tests.fakes.embedder import HashingEmbedder
+from tests.answering.news_corpus import Article, dated_services
 from tests.fakes.openai_server import FakeOpenAI
 
 TODAY = date(2025, 2, 20)  # a Thursday
 
 _STRIKE = ("Les contrôleurs de la SNCF sont en grève pour le week-end des fêtes. La direction de la SNCF "
            "prévoit un TGV sur deux sur les grandes lignes. Les syndicats de la SNCF réclament une prime.")
-ARTICLES = {
+ARTICLES: dict[str, Article] = {
     "sncf-oct.md": ("2024-10-15", "AFP", "SNCF : première grève de l'automne",
                     "Une première grève a perturbé la SNCF mardi. Les syndicats de la SNCF dénoncent les "
                     "suppressions de postes dans les ateliers."),
@@ -51,25 +51,10 @@ ARTICLES = {
 }
 
 
-def _article(published: str | None, source: str | None, title: str, body: str) -> str:
-    front = [f'title: "{title}"'] + ([f"date: {published}"] if published else []) + (
-        [f"source: {source}"] if source else [])
-    return "---\n" + "\n".join(front) + "\n---\n" + body + "\n"
-
-
 def news_services(folder: Path, make_settings: Callable[..., Settings], backend: str, **overrides: object) -> Services:
     """The articles above indexed on `backend`, questions read on TODAY."""
-    folder.mkdir()
-    for name, fields in ARTICLES.items():
-        (folder / name).write_text(_article(*fields), encoding="utf-8")
-    services = build_services(
-        make_settings(articles_dir=folder, refusal_min_score=0.3, refusal_min_score_crosslingual=0.1,
-                      index_backend=backend, **overrides),
-        embedder=HashingEmbedder(dimension=256),
-        clock=lambda: TODAY,
-    )
-    services.reindex_now()
-    return services
+    return dated_services(folder, ARTICLES, make_settings, backend, TODAY, refusal_min_score=0.3,
+                          refusal_min_score_crosslingual=0.1, **overrides)
 
 
 @pytest.fixture(params=["local", "qdrant"])
@@ -122,6 +107,16 @@ async def test_the_latest_news_are_the_newest_stories_newest_first_each_dated(ne
     assert [c.n for c in answer.citations] == [1, 2, 3]
     assert answer.composed().startswith("Les articles sur ce sujet, du plus récent au plus ancien :\n12 février")
     assert cited(answer)[0] == "sncf-feb.md" and "telethon-dec.md" not in cited(answer)
+
+
+async def test_from_the_start_the_digest_reads_oldest_first(news: Services) -> None:
+    answer = await ask(news, "Que s'est-il passé à la SNCF depuis le début ?")
+    assert answer.answered and answer.intent == "open"
+    lines = answer.text.split("\n")
+    assert [line.split(" (")[0] for line in lines] == ["15 octobre 2024", "18 décembre 2024", "12 février 2025"]
+    assert answer.composed().startswith("Les articles sur ce sujet, du plus ancien au plus récent :\n15 octobre")
+    english = await ask(news, "What happened at SNCF from the start?")
+    assert english.text.startswith("15 October 2024 (")
 
 
 async def test_a_number_in_the_subject_does_not_bring_in_other_figures(news: Services) -> None:
