@@ -1,5 +1,5 @@
 """What the bot's database holds about readers' questions, as the front ends read it: part of
-the contract (tests/test_edges.py), beside `qabot.frontdoor`.
+the contract (tests/qabot/test_edges.py), beside `qabot.frontdoor`.
 
 The record types are the stores' own (qabot/stores/, the floor below), named here so the desk
 (web/) and the bot read them without importing a store; the `DeskRecords` and `FeedDesk`
@@ -26,7 +26,6 @@ __all__ = [
     "Activity", "AuditEntry", "CitedPassage", "CitedRecord", "DeskRecords", "DeskSession", "FeedDesk", "FeedStatus",
     "Held", "QuestionFilter", "QuestionRecord", "StoredAnswer", "UnansweredGroup", "VoteRecord", "question_key",
 ]
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -321,7 +321,7 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
 
 
 async def test_migrations_make_exactly_the_tables_the_queries_use(store: Stores) -> None:
-    """bot/schema.py (what queries use) and bot/migrations (what makes the schema) agree."""
+    """qabot/stores/schema.py (what queries use) and qabot/stores/migrations (what makes the schema) agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
