@@ -97,11 +97,9 @@ class DeskRecords(Protocol):
         """The cross-worker lock `name` (the bot's /reindex takes the same), or None when held."""
         ...
 
-    async def last_reindex(self) -> str | None:
-        """When the last re-index ended and what it did, as the bot's /status shows it."""
+    async def set_last_reindex(self, text: str) -> None:
+        """When the desk's re-index ended and what it did (read back by `FrontDoor.last_reindex`)."""
         ...
-
-    async def set_last_reindex(self, text: str) -> None: ...
 
     async def reindex_progress(self) -> str | None:
         """The running (or last) re-index's progress as JSON, written by whichever worker runs it."""

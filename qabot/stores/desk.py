@@ -132,11 +132,8 @@ class DeskStore:
     async def try_exclusive(self, name: str) -> Held | None:
         return await self.stores.coordination.try_exclusive(name)
 
-    async def last_reindex(self) -> str | None:
-        return await self.stores.coordination.meta("last_reindex")
-
     async def set_last_reindex(self, text: str) -> None:
-        await self.stores.coordination.set_meta("last_reindex", text)
+        await self.stores.coordination.set_last_reindex(text)
 
     async def reindex_progress(self) -> str | None:
         return await self.stores.coordination.meta("desk_reindex_progress")
