@@ -1,4 +1,4 @@
-"""The bot store's contract, run on SQLite and on a real PostgreSQL (the `database_url` fixture):
+"""The bot's database, room by room (qabot/stores/), run on SQLite and on a real PostgreSQL (the `database_url` fixture):
 what buttons read back, votes, declined questions, counters, conversation turns, rate limits,
 update ids and job runs shared by workers, the cross-worker lock, restarts and kill -9."""
 
@@ -174,7 +174,7 @@ WRITER = """
 import asyncio, sys, time
 sys.path.insert(0, {root!r})
 from qabot.stores import Stores
-from tests.bot.test_store import answer
+from tests.qabot.stores.test_rooms import answer
 
 async def main():
     store = await Stores.open({url!r})
