@@ -30,7 +30,8 @@ QUESTION_FEATURES = (
 )
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
+    """The logistic function, clamped so that exp never overflows (the judge's and the lead's models)."""
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -67,7 +68,7 @@ class JudgeModel:
         return (features["best_dense"] + weight * closest) / (1 + weight) + self.evidence_idf_weight * features["idf_match"]
 
     def probability(self, features: dict[str, float]) -> float:
-        return _sigmoid(self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES))
+        return sigmoid(self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES))
 
     def answer_probability(self, judged: Sequence[SentenceScore]) -> float:
         """The probability that some sentence answers (0 without any); without question
@@ -77,7 +78,7 @@ class JudgeModel:
         if not self.question_weights:
             return max(row.probability for row in judged)
         features = question_features(judged)
-        return _sigmoid(
+        return sigmoid(
             self.question_intercept + sum(self.question_weights.get(n, 0.0) * features[n] for n in QUESTION_FEATURES)
         )
 

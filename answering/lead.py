@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from answering.facts import Fact
+from answering.judge_model import sigmoid
 from answering.query import Query
 from answering.question_kind import Kind
 from answering.scoring import SentenceScore
@@ -127,12 +128,6 @@ def lead_text(fact: Fact) -> str:
     return trim(text) or fact.text
 
 
-def short_answer(facts: Sequence[Fact], sentence: str, question_terms: AbstractSet[str], focus_terms: AbstractSet[str] = frozenset()) -> str | None:
-    """The words of `pick`'s fact, as they lead."""
-    chosen = pick(facts, sentence, question_terms, focus_terms)
-    return lead_text(chosen.fact) if chosen else None
-
-
 # Tried and dropped (docs/EVALUATION.md, "The bold lead"): the kind asked for (one-hot), the
 # number of candidates and the margin to the next one, the share of the question's words
 # around the rival, the sentence's key-term score: out of fold they only added noise.
@@ -168,10 +163,6 @@ def lead_features(query: Query, row: SentenceScore, chosen: Placed, others: Sequ
     }
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
 @dataclass(frozen=True, slots=True)
 class LeadModel:
     """The probability that a lead is right (shares a word with the answer), and the bar it must
@@ -183,7 +174,7 @@ class LeadModel:
     meta: dict[str, object] = field(default_factory=dict)
 
     def confidence(self, features: dict[str, float]) -> float:
-        return _sigmoid(self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in LEAD_FEATURES))
+        return sigmoid(self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in LEAD_FEATURES))
 
     def to_json(self) -> str:
         return json.dumps(

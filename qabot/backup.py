@@ -42,9 +42,9 @@ from typing import Any
 from qabot.settings import Settings
 from retrieval.encoders.embedding import Embedder, identity
 from retrieval.errors import IndexCorrupt, IndexNotReady, QabotError
-from retrieval.files import fsync_dir
+from retrieval.files import fsync_dir, sha256_file
 from retrieval.local.backup import copy_live, restore_copy
-from retrieval.local.index import SCHEMA_VERSION, IndexStore, open_generation, sha256_file
+from retrieval.local.index import SCHEMA_VERSION, IndexStore, open_generation
 
 logger = logging.getLogger(__name__)
 

@@ -254,3 +254,13 @@ class FrontDoor(Protocol):
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         """The declined questions asked most, grouped (by meaning, else by their words)."""
         ...
+
+    async def outcomes_today(self) -> dict[str, int]:
+        """Today's questions (UTC) by outcome, "answered" and "declined"; an outcome not seen
+        today is absent."""
+        ...
+
+    async def last_reindex(self) -> str | None:
+        """When the last re-index run from Telegram or the desk ended and what it did, as the
+        front end that ran it wrote it (None before the first)."""
+        ...

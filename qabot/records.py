@@ -1,5 +1,5 @@
 """What the bot's database holds about readers' questions, as the front ends read it: part of
-the contract (tests/test_edges.py), beside `qabot.frontdoor`.
+the contract (tests/qabot/test_edges.py), beside `qabot.frontdoor`.
 
 The record types are the stores' own (qabot/stores/, the floor below), named here so the desk
 (web/) and the bot read them without importing a store; the `DeskRecords` and `FeedDesk`
@@ -26,7 +26,6 @@ __all__ = [
     "Activity", "AuditEntry", "CitedPassage", "CitedRecord", "DeskRecords", "DeskSession", "FeedDesk", "FeedStatus",
     "Held", "QuestionFilter", "QuestionRecord", "StoredAnswer", "UnansweredGroup", "VoteRecord", "question_key",
 ]
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +97,9 @@ class DeskRecords(Protocol):
         """The cross-worker lock `name` (the bot's /reindex takes the same), or None when held."""
         ...
 
-    async def last_reindex(self) -> str | None:
-        """When the last re-index ended and what it did, as the bot's /status shows it."""
+    async def set_last_reindex(self, text: str) -> None:
+        """When the desk's re-index ended and what it did (read back by `FrontDoor.last_reindex`)."""
         ...
-
-    async def set_last_reindex(self, text: str) -> None: ...
 
     async def reindex_progress(self) -> str | None:
         """The running (or last) re-index's progress as JSON, written by whichever worker runs it."""

@@ -317,6 +317,12 @@ class DatabaseDoor:
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         return await (await self.database()).asked.unanswered_groups(limit)
 
+    async def outcomes_today(self) -> dict[str, int]:
+        return await (await self.database()).answers.today()
+
+    async def last_reindex(self) -> str | None:
+        return await (await self.database()).coordination.last_reindex()
+
 
 class Services(DatabaseDoor):
     """The real front door (qabot.frontdoor.FrontDoor), and what the CLI's own commands

@@ -29,7 +29,6 @@ from retrieval.models import Passage
 SHORTLIST = 6
 
 
-
 @dataclass(frozen=True, slots=True)
 class ReaderBars:
     """When the reader's judgement becomes an answer (kept in the adapter's manifest)."""

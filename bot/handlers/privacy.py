@@ -1,6 +1,6 @@
 """A reader's data on request: /forget, /mydata, and the daily retention purge.
 
-What is stored about a person, table by table, is listed in bot/reader_data.py.
+What is stored about a person, table by table, is listed in qabot/stores/reader_data.py.
 
 `/forget` asks first: its buttons carry `f:<user id>:y` (delete) or `f:<user id>:n` (keep), and
 only that user can press them (in a group everyone sees the question). It deletes what the
@@ -120,7 +120,7 @@ async def on_mydata(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_my_data(message: Message, st: BotState, user: User, lang: str) -> None:
-    """Reply with `qabot-data-<user id>.json`, what bot/reader_data.py exports, and its counts."""
+    """Reply with `qabot-data-<user id>.json`, what qabot/stores/reader_data.py exports, and its counts."""
     data = await st.db.readers.user_data(user.id)
     body = await asyncio.to_thread(lambda: json.dumps(data, ensure_ascii=False, indent=2).encode())
     counts = {key: len(value) for key, value in data.items() if isinstance(value, list)}

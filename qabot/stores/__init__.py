@@ -13,7 +13,7 @@ transaction helper, one Alembic migration chain; SQLite or PostgreSQL):
 - desk.py: the editors' desk's sign-in state, audit log and re-index progress (`DeskStore`).
 
 A floor below `qabot/`'s contract and composition root: it imports `retrieval/` and
-`answering/` types and nothing else of `qabot` (tests/test_edges.py), so the front door can hand
+`answering/` types and nothing else of `qabot` (tests/qabot/test_edges.py), so the front door can hand
 out what the rooms hold. Front ends import this package's names, never its modules.
 """
 

@@ -225,22 +225,6 @@ class AnswerStore:
 
         await self.db.run(write)
 
-    async def votes(self) -> list[dict[str, object]]:
-        f = schema.feedback
-
-        def read(db: Connection) -> list[dict[str, object]]:
-            rows = db.execute(
-                sa.select(f.c.answer_id, f.c.user_id, f.c.vote, f.c.question, f.c.answer, f.c.citations)
-                .order_by(f.c.created_at, f.c.answer_id, f.c.user_id)
-            ).all()
-            return [
-                {"answer_id": r[0], "user_id": r[1], "vote": r[2], "question": r[3],
-                 "answer": r[4], "citations": json.loads(r[5])}
-                for r in rows
-            ]
-
-        return await self.db.run(read)
-
     # --- declined questions and counters ---------------------------------------------------
 
     async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:

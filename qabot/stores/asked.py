@@ -235,5 +235,3 @@ class AskedRecords:
             wordings=tuple(dict.fromkeys(question for question, _ in rows)),
             nearest=tuple(title for title, _ in offered.most_common(3)),
         )
-
-    # --- the audit log -------------------------------------------------------------------

@@ -159,3 +159,11 @@ class Coordination:
         return await self.db.run(
             lambda db: db.execute(sa.select(m.c.value).where(m.c.key == key)).scalar_one_or_none()
         )
+
+    async def set_last_reindex(self, text: str) -> None:
+        """When the re-index just run ended and what it did, in the words of the front end that
+        ran it (the bot's /reindex, the desk): what /status and the desk's Overview show."""
+        await self.set_meta("last_reindex", text)
+
+    async def last_reindex(self) -> str | None:
+        return await self.meta("last_reindex")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from qabot.stores import schema
 from qabot.stores.coordination import Held
+from qabot.stores.database import now_text
 
 if TYPE_CHECKING:
     from qabot.stores import Stores
@@ -41,10 +41,6 @@ class DeskSession:
     csrf: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class DeskStore:
     """The desk's reads and writes, in the bot's database."""
 
@@ -60,11 +56,11 @@ class DeskStore:
         """One engine, one transaction helper for every store."""
         return await self.stores.db.run(fn)
 
-    # --- what readers asked ----------------------------------------------------------------
+    # --- the audit log -------------------------------------------------------------------
 
     async def audit(self, admin_id: int | None, via: str, action: str, detail: str) -> None:
         await self._run(lambda db: db.execute(schema.audit_log.insert().values(
-            at=_now(), admin_id=admin_id, via=via, action=action, detail=detail,
+            at=now_text(), admin_id=admin_id, via=via, action=action, detail=detail,
         )))
 
     async def audit_entries(self, limit: int) -> list[AuditEntry]:
@@ -132,11 +128,8 @@ class DeskStore:
     async def try_exclusive(self, name: str) -> Held | None:
         return await self.stores.coordination.try_exclusive(name)
 
-    async def last_reindex(self) -> str | None:
-        return await self.stores.coordination.meta("last_reindex")
-
     async def set_last_reindex(self, text: str) -> None:
-        await self.stores.coordination.set_meta("last_reindex", text)
+        await self.stores.coordination.set_last_reindex(text)
 
     async def reindex_progress(self) -> str | None:
         return await self.stores.coordination.meta("desk_reindex_progress")

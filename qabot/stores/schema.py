@@ -56,7 +56,7 @@ unanswered = sa.Table(
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("nearest", sa.Text),  # JSON list of the nearest articles' titles
-    sa.Column("group_key", sa.Text),  # qabot.records.question_key: declined questions grouped by it
+    sa.Column("group_key", sa.Text),  # answers.question_key: declined questions grouped by it
     # Grouped by meaning (bot/question_groups.py): the group's first question's id, and this
     # question's vector (float32, normalised) for the questions after it. NULL until the job.
     sa.Column("group_id", sa.BigInteger),

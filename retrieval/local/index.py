@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -51,7 +50,7 @@ from retrieval.errors import (
     IndexSchemaOutdated,
     ReindexInProgress,
 )
-from retrieval.files import fsync_dir
+from retrieval.files import fsync_dir, sha256_file
 from retrieval.local import lexical
 from retrieval.local.dense import DenseIndex
 from retrieval.models import Article, Chunk, Copy, Headline
@@ -100,14 +99,6 @@ CREATE TABLE IF NOT EXISTS restat_articles (id TEXT PRIMARY KEY, size INTEGER NO
 
 # In the order of Article's fields.
 _ARTICLE_COLUMNS = "id, title, date, text, content_hash, url, source, author, lang, body_offset"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def connect_rw(path: Path) -> sqlite3.Connection:

@@ -19,7 +19,7 @@ from answering.followups import CarryOver
 from answering.judge import Judge, Remembered, shared_date_finder
 from answering.judge_model import JudgeModel, load_model
 from answering.language import detect_language
-from answering.lead import LeadModel, lead_with_the_fact, short_answer
+from answering.lead import LeadModel, lead_text, lead_with_the_fact, pick
 from answering.protocol import AnswererName
 from answering.query import Query, plain_query
 from answering.question_kind import Kind
@@ -91,9 +91,10 @@ def test_english_questions_get_their_kind_too(analyzer: SentenceAnalyzer) -> Non
 def test_the_short_answer_is_the_fact_nearest_the_questions_words() -> None:
     sentence = "l’opération militaire aurait coûté la vie à plus de 415 civils à Alep-Est, et 130 à Alep-Ouest."
     facts = value_facts(sentence, shared_date_finder())
-    assert short_answer(facts, sentence, content_terms("Combien de morts à Alep-Ouest ?")) == "130"
-    assert short_answer(facts, sentence, content_terms("Combien de civils sont morts à Alep-Est ?")) == "415"
-    assert short_answer([], sentence, content_terms("Combien ?")) is None
+    for question, lead in (("Combien de morts à Alep-Ouest ?", "130"), ("Combien de civils sont morts à Alep-Est ?", "415")):
+        chosen = pick(facts, sentence, content_terms(question))
+        assert chosen is not None and lead_text(chosen.fact) == lead, question
+    assert pick([], sentence, content_terms("Combien ?")) is None
 
 
 def judged(probability: float, text: str, short: str | None = None, number: int = 1) -> SentenceScore:

@@ -1,5 +1,5 @@
 """What the bot's database holds, read through the front door (`FrontDoor.database`, `questions`,
-`vote_records`, `unanswered`, `unanswered_groups`, `activity`, `feeds`): the real `Services` on SQLite and on a
+`vote_records`, `unanswered`, `unanswered_groups`, `activity`, `feeds`, `outcomes_today`, `last_reindex`): the real `Services` on SQLite and on a
 real PostgreSQL (`database_url`), and the running bot, whose rooms are the front door's own."""
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ async def test_the_front_door_reads_what_readers_asked_and_voted(
         activity = await services.activity(today, today)
         assert (activity.today, activity.week_declined, activity.down) == (4, 3, 1)
         assert await services.feeds() == [FEED, ADDED]
+        assert await services.outcomes_today() == {"answered": 1, "declined": 3}
+        assert await services.last_reindex() is None
+        await stores.coordination.set_last_reindex("6 décembre 2026 à 09:00 UTC — 1 ajouté(s)")
+        assert await services.last_reindex() == "6 décembre 2026 à 09:00 UTC — 1 ajouté(s)"
     finally:
         await services.close()
 

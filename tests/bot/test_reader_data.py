@@ -22,11 +22,11 @@ from answering.protocol import Turn
 from bot.handlers import privacy
 from bot.handlers.inline import INLINE_CHAT
 from qabot.stores import MIGRATIONS, Stores, schema
-from qabot.stores import database as bot_store
+from qabot.stores.database import database_url as sqlalchemy_url
 from qabot.stores.reader_data import RATE_WINDOW_SLICE
 from tests.bot.conftest import Harness, StartBot
-from tests.bot.test_store import answer
 from tests.fakes.telegram_server import BOT_USERNAME, SentMessage
+from tests.qabot.stores.test_rooms import answer
 
 GROUP = -100_555
 A, B = 501, 502
@@ -301,7 +301,7 @@ def upgrade_to(url: str, revision: str) -> None:
 
 
 def migrate_to(url: str, revision: str, step: Callable[[Config, str], None]) -> None:
-    engine = sa.create_engine(bot_store.database_url(url))
+    engine = sa.create_engine(sqlalchemy_url(url))
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
@@ -314,7 +314,7 @@ def migrate_to(url: str, revision: str, step: Callable[[Config, str], None]) -> 
 
 async def test_turns_written_before_0004_keep_their_asker_in_private_chats_only(database_url: str) -> None:
     upgrade_to(database_url, "0003")  # the schema the current code wrote before this change
-    engine = sa.create_engine(bot_store.database_url(database_url))
+    engine = sa.create_engine(sqlalchemy_url(database_url))
     with engine.begin() as db:
         db.execute(sa.text(
             "INSERT INTO turns (chat_id, question, answer, created_at) VALUES"
@@ -340,7 +340,7 @@ async def test_turns_written_before_0004_keep_their_asker_in_private_chats_only(
 def test_migration_0004_downgrades_and_upgrades_again(database_url: str) -> None:
     upgrade_to(database_url, "head")
     migrate_to(database_url, "0003", command.downgrade)
-    engine = sa.create_engine(bot_store.database_url(database_url))
+    engine = sa.create_engine(sqlalchemy_url(database_url))
     try:
         assert "user_id" not in {c["name"] for c in sa.inspect(engine).get_columns("turns")}
     finally:

@@ -80,13 +80,13 @@ async def test_feedback_is_stored_with_question_answer_and_citations(harness: Ha
     assert harness.tg.callback_answers[query_id]["text"] == "Merci pour votre avis !"
     query_id = harness.tg.press(answer, answer.button("👍")["callback_data"], user_id=7)  # changes its mind
     await harness.tg.wait_for(lambda: query_id in harness.tg.callback_answers)
-    votes = await harness.store.answers.votes()
+    votes = await harness.services.vote_records(10)  # as the desk reads them
     assert len(votes) == 1
-    vote: dict[str, Any] = votes[0]  # a JSON-ready row
-    assert vote["vote"] == 1 and vote["user_id"] == 7
-    assert vote["question"] == "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
-    assert "Grenoble" in vote["answer"] and "[1]" in vote["answer"]
-    assert vote["citations"][0]["article"] == "balises.txt" and "pistes cyclables" in vote["citations"][0]["text"]
+    vote = votes[0]
+    assert vote.vote == 1 and vote.user_id == 7
+    assert vote.question == "Quel budget le conseil municipal de Grenoble a-t-il voté ?"
+    assert "Grenoble" in vote.answer and "[1]" in vote.answer
+    assert vote.citations[0].article_id == "balises.txt" and "pistes cyclables" in vote.citations[0].text
 
 
 async def test_buttons_of_old_answers_work_after_a_restart(start_bot: StartBot, harness: Harness) -> None:

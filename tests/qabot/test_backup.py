@@ -371,11 +371,11 @@ async def test_postgresql_round_trips_through_pg_dump_and_pg_restore(
     restored = await Stores.open(target)
     try:
         kept = await restored.answers.answer(saved.id, CHAT)
-        votes = await restored.answers.votes()
+        votes = await restored.asked.vote_records(10)
     finally:
         await restored.close()
     assert kept == saved
-    assert [(v["answer_id"], v["vote"]) for v in votes] == [(saved.id, 1)]
+    assert [(v.question, v.vote) for v in votes] == [(saved.question, 1)]
 
 
 async def test_qdrant_embedded_storage_round_trips(configure: Callable[..., Settings], tmp_path: Path) -> None:

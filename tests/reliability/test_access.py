@@ -141,7 +141,7 @@ async def test_buttons_cannot_open_another_chats_answer(bot: LiveBot) -> None:
         assert tg.callback_answers[query].get("text") == t("expired", "fr"), tg.callback_answers[query]
     assert tg.messages[(22, mine.message_id)].edits == 0
     assert all("Grenoble" not in m.visible for m in tg.sent(22))
-    assert await bot.state.db.answers.votes() == []
+    assert await bot.state.services.vote_records(10) == []
     # the same button pressed in its own chat does open the passage
     query = tg.press(secret, f"s:{answer_id}:1", user_id=21)
     await tg.wait_for(lambda: query in tg.callback_answers)

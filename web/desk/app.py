@@ -251,7 +251,7 @@ class Handlers:
             stats = None
         today = datetime.now(UTC).date()
         activity = await self.desk.front_door.activity((today - timedelta(days=6)).isoformat(), today.isoformat())
-        last = await self.desk.records.last_reindex()
+        last = await self.desk.front_door.last_reindex()
         feeds = await self.desk.feeds.feeds()
         return self.render(request, "overview.html", lang, session=session, stats=stats, activity=activity,
                            last_reindex=last, followed=len(feeds), failing=[f for f in feeds if f.in_error])

@@ -16,7 +16,8 @@ from qabot import services as services_module
 from qabot.services import build_services
 from qabot.settings import Settings
 from retrieval.errors import IndexCorrupt, IndexSchemaOutdated
-from retrieval.local.index import DB_FILE, MANIFEST_FILE, sha256_file
+from retrieval.files import sha256_file
+from retrieval.local.index import DB_FILE, MANIFEST_FILE
 from retrieval.sources.articles import parse_article
 from tests.conftest import SEED_ARTICLE, local_retriever
 from tests.fakes.embedder import HashingEmbedder

@@ -1,4 +1,4 @@
-"""The bot store's contract, run on SQLite and on a real PostgreSQL (the `database_url` fixture):
+"""The bot's database, room by room (qabot/stores/), run on SQLite and on a real PostgreSQL (the `database_url` fixture):
 what buttons read back, votes, declined questions, counters, conversation turns, rate limits,
 update ids and job runs shared by workers, the cross-worker lock, restarts and kill -9."""
 
@@ -12,7 +12,6 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -70,10 +69,9 @@ async def test_votes_are_one_per_user_and_answer_and_can_change(store: Stores) -
     await store.answers.vote(saved, 7, 1)
     await store.answers.vote(saved, 7, -1)
     await store.answers.vote(saved, 8, 1)
-    votes = await store.answers.votes()
-    assert sorted((v["user_id"], v["vote"]) for v in votes) == [(7, -1), (8, 1)]
-    first: dict[str, Any] = votes[0]  # a JSON-ready row
-    assert first["citations"][0]["article"] == "a1"
+    votes = await store.asked.vote_records(10)
+    assert sorted((v.user_id, v.vote) for v in votes) == [(7, -1), (8, 1)]
+    assert {v.question for v in votes} == {saved.question} and votes[0].citations[0].article_id == "a1"
 
 
 async def test_declined_questions_and_counters(store: Stores) -> None:
@@ -165,7 +163,7 @@ async def test_answers_and_votes_survive_a_restart(database_url: str) -> None:
     second = await Stores.open(database_url)
     try:
         assert await second.answers.answer(saved.id, 7) == saved
-        assert [v["vote"] for v in await second.answers.votes()] == [1]
+        assert [v.vote for v in await second.asked.vote_records(10)] == [1]
     finally:
         await second.close()
 
@@ -174,7 +172,7 @@ WRITER = """
 import asyncio, sys, time
 sys.path.insert(0, {root!r})
 from qabot.stores import Stores
-from tests.bot.test_store import answer
+from tests.qabot.stores.test_rooms import answer
 
 async def main():
     store = await Stores.open({url!r})
@@ -213,8 +211,9 @@ def test_kill_9_of_a_worker_loses_nothing_committed(database_url: str, tmp_path:
                     "SELECT count(*) FROM answers a WHERE (SELECT count(*) FROM citations c"
                     " WHERE c.answer_id = a.id) <> 2"
                 )).scalar_one()
+                voted = {int(r[0]) for r in db.execute(sa.text("SELECT answer_id FROM feedback"))}
             assert answers >= len(reported) and partial == 0
-            assert len([v for v in await store.answers.votes() if v["answer_id"] in set(reported)]) >= len(reported) - 1
+            assert len(voted & set(reported)) >= len(reported) - 1
         finally:
             await store.close()
 
@@ -321,7 +320,7 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
 
 
 async def test_migrations_make_exactly_the_tables_the_queries_use(store: Stores) -> None:
-    """bot/schema.py (what queries use) and bot/migrations (what makes the schema) agree."""
+    """qabot/stores/schema.py (what queries use) and qabot/stores/migrations (what makes the schema) agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
