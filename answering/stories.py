@@ -9,9 +9,10 @@ whole; for an encoder calibrated for it, meaning then sets apart the stories tha
 common words but not the subject (Margins). A story in another language than the question shares
 its names only ("Logivert", not "trial" and "procès"): it is about the subject when it shows them
 and comes close enough in meaning. When no story holds any of the subject's terms (a question in
-another language naming nothing in the articles' words), one within RELATED_DENSE_MARGIN of the
-best dense similarity is. A question with no subject left ("Que s'est-il passé hier ?") is
-about its period: every story retrieval kept for it counts.
+another language naming nothing in the articles' words), one as close in meaning as the best
+is (retrieval.news.shaping.close_in_meaning, the margin retrieval uses for a period). A question
+with no subject left ("Que s'est-il passé hier ?") is about its period: every story retrieval
+kept for it counts.
 """
 
 from __future__ import annotations
@@ -30,11 +31,7 @@ from answering.sentences import candidates as sentence_candidates
 from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
-from retrieval.news.shaping import Subject
-
-# A story whose best passage comes within this of the best passage's dense similarity is about
-# the subject even without a shared term (the margin retrieval uses for a period).
-RELATED_DENSE_MARGIN = 0.02
+from retrieval.news.shaping import Subject, close_in_meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +113,7 @@ def stories_about(
     held = [frozenset().union(*(p.terms for p in group)) for group in groups]
     if not any(subject.terms & terms for terms in held):
         best = _dense(passages)
-        kept = [g for g in groups if best is not None and (d := _dense(g)) is not None and d >= best - RELATED_DENSE_MARGIN]
+        kept = [group for group in groups if close_in_meaning(_dense(group), best)]
         return [Story(rank, group) for rank, group in enumerate(kept)]
     texts = ["\n".join(f"{p.title}\n{p.text}" for p in group) for group in groups]
     worded = [subject.held_by(terms, text) for terms, text in zip(held, texts, strict=True)]

@@ -187,9 +187,7 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], news: boo
     best_dense = max((f.dense_score for f in fused if f.dense_score is not None), default=None)
 
     def close(candidate: Fused) -> bool:
-        return best_dense is not None and candidate.dense_score is not None and (
-            candidate.dense_score >= best_dense - temporal.RELATED_DENSE_MARGIN
-        )
+        return close_in_meaning(candidate.dense_score, best_dense)
 
     if not any(subject.terms & held.get(i, set()) for i in ids):
         return close
@@ -209,6 +207,14 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], news: boo
         return subject.held_by(terms, texts[candidate.chunk_id]) or subject.shows_names(texts[candidate.chunk_id])
 
     return is_related
+
+
+def close_in_meaning(dense: float | None, best: float | None) -> bool:
+    """Whether a dense similarity comes within temporal.RELATED_DENSE_MARGIN of the best: what
+    makes a candidate about a subject whose words no candidate holds (a question in another
+    language than the articles). Retrieval (`related`) and answering (answering.stories) both
+    fall back on it; without a dense score (BM25 alone, or not a dense candidate) nothing is."""
+    return best is not None and dense is not None and dense >= best - temporal.RELATED_DENSE_MARGIN
 
 
 def latest_headlines(index: SearchIndex, limit: int = 5, topic: str | None = None) -> list[Headline]:

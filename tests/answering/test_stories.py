@@ -92,3 +92,16 @@ def test_a_story_writing_the_names_makes_the_subject_covered() -> None:
     fuel = [story(1, "Le gazole au plus haut", "Le prix moyen du gazole a atteint 1,853 euro le litre.", 0.86)]
     stamp = plain_query("Quel était le prix du timbre-poste ?", "fr")
     assert not anything_about(stamp, fuel, {"prix": 2.62, "timbr": 5.49, "post": 3.05}, E5)
+
+
+def test_when_no_story_holds_the_subjects_words_the_closest_in_meaning_are_about_it() -> None:
+    # "Aleppo" is "Alep" in the articles: no term in common, meaning alone decides, within the
+    # margin retrieval uses for a period (retrieval.news.temporal.RELATED_DENSE_MARGIN, 0.02).
+    alep = [
+        story(1, "Alep : les combats reprennent", "Les combats ont repris dans les faubourgs d'Alep.", 0.86),
+        story(2, "Alep : un cessez-le-feu fragile", "Un cessez-le-feu a été conclu à Alep samedi.", 0.845),
+        story(3, "Damas : un nouveau gouvernement", "Un gouvernement de transition a été nommé à Damas.", 0.83),
+    ]
+    assert kept("What happened in Aleppo?", "en", alep, E5) == ["a1.txt", "a2.txt"]
+    # Without dense scores (BM25 alone) nothing comes close in meaning.
+    assert kept("What happened in Aleppo?", "en", [replace(p, dense_score=None) for p in alep], E5) == []
