@@ -253,13 +253,17 @@ class QuestionAnswering:
         summary of the digest's stories, else (or when it fails) the stories' own sentences."""
         passages, idf_match, weights = search.passages, search.idf_match, search.term_weights
         period = dates.period if dates is not None and dates.in_period else None
+        # Choosing the stories reads their texts (names, language identification): off the loop,
+        # like anything_about in ask.
         if query.intent == "timeline":
             asked = describe_period(period, dates.named_as, query.language) if period and dates else None
-            stories = timeline_stories(query, passages, period, weights, self._margins)
+            stories = await asyncio.to_thread(timeline_stories, query, passages, period, weights, self._margins)
             found = await asyncio.to_thread(timeline, query, stories, self._embedder, asked)
             return self._finish(found, query, passages, idf_match)
         # ANSWER_MAX_SENTENCES bounds a digest too: one sentence a story.
-        stories = digest_stories(query, passages, period, self._max_sentences, weights, self._margins)
+        stories = await asyncio.to_thread(
+            digest_stories, query, passages, period, self._max_sentences, weights, self._margins
+        )
         cause = llm_down
         if self._fallback is not None and cause is None and stories:
             # The model summarises the digest's stories, and only them.
