@@ -252,7 +252,7 @@ class QuestionAnswering:
         """A timeline, or the digest of an open news question: with a language model, its cited
         summary of the digest's stories, else (or when it fails) the stories' own sentences."""
         passages, idf_match, weights = search.passages, search.idf_match, search.term_weights
-        period = dates.period if dates is not None and dates.in_period else None
+        period = dates.period_found if dates is not None else None
         # Choosing the stories reads their texts (names, language identification): off the loop,
         # like anything_about in ask.
         if query.intent == "timeline":

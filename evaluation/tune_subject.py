@@ -1,13 +1,13 @@
 """Calibrates the dense margins of "about the subject" (answering.stories.Margins) on the news
 set's timelines, whose rows name every story about their subject (in their period, if any).
 
-    python -m evaluation.tune_subject [--backend local|qdrant] [--json docs/eval/subject-margins.json]
+    python -m evaluation.tune_subject [--backend local|qdrant] [--json docs/eval/news-subject-margins.json]
 
 Each timeline question is searched once as the answer service searches it (NEWS_CANDIDATES
 passages, its period); for each pair of margins on the grid, the stories kept
-(answering.stories.stories_about, those published in the period when some are) are compared
-with the expected ones: a story kept that is not expected is wrong, an expected story retrieval
-found but not kept is missed. The questions are split in two halves (odd and even rows): the
+(answering.timeline.timeline_stories: the dated stories about the subject, those published in
+the period when some are) are compared with the expected ones: a story kept that is not
+expected is wrong, an expected story retrieval found but not kept is missed. The questions are split in two halves (odd and even rows): the
 margins with the fewest errors on one half are scored on the other, both ways, so the figures
 reported for a choice are out of sample; the report also gives the best on the whole set.
 """
@@ -24,7 +24,8 @@ from pathlib import Path
 from answering.language import detect_language
 from answering.query import Query, plain_query
 from answering.service import NEWS_CANDIDATES
-from answering.stories import Margins, published_in, stories_about
+from answering.stories import Margins
+from answering.timeline import timeline_stories
 from evaluation.news import DATA, IntentQuestion, load_intents, services_for, stories_of
 from evaluation.runner import publish
 from qabot.services import INDEX_BACKENDS
@@ -47,9 +48,10 @@ def errors(rows: Sequence[Searched], margins: Margins, story_of: Mapping[str, st
     wrong = missed = 0
     for row in rows:
         q, result = row.question, row.result
-        period = result.dates.period if result.dates is not None and result.dates.in_period else None
-        kept = published_in(stories_about(row.query, result.passages, result.term_weights, margins), period)
-        kept_stories = {story_of.get(s.first.article_id, s.first.article_id) for s in kept if s.date}
+        # The stories the answer service's timeline would show (answering.timeline, dated ones).
+        period = result.dates.period_found if result.dates is not None else None
+        kept = timeline_stories(row.query, result.passages, period, result.term_weights, margins)
+        kept_stories = {story_of.get(s.first.article_id, s.first.article_id) for s in kept}
         expected = {story_of.get(a, a) for a in q.articles}
         found = {story_of.get(p.article_id, p.article_id) for p in result.passages} & expected
         wrong += len(kept_stories - expected)

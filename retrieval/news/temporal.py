@@ -63,6 +63,12 @@ class DateOutcome:
     in_period: int
     latest: bool
 
+    @property
+    def period_found(self) -> Period | None:
+        """The period asked when retrieval found articles in it: what a digest or a timeline
+        keeps its stories to (None: no period asked, or nothing in it)."""
+        return self.period if self.in_period else None
+
 
 def mentions_for_index(finder: DateFinder, text: str, published: str | None) -> list[Period]:
     """The periods a passage names, for the index. Relative dates ("hier", "mardi") are read
