@@ -1,8 +1,8 @@
 """Open news questions ("Que s'est-il passé à la SNCF en décembre 2024 ?", "Quoi de neuf sur
 Ariane 6 ?", "What's the latest on the ECB?") answered with a short digest: the best one to
 three stories about the subject (answering.stories) — in the period asked, else the newest —
-one line each, newest first (oldest first when it asks "depuis le début"): its date and source, then its lede or the sentences most about
-the question, cited `[n]`. Stories that merely share the period are not about the subject and
+one line each, newest first (oldest first when it asks "depuis le début"): its date and
+source, then its lede or the sentences most about the question, cited `[n]`. Stories that merely share the period are not about the subject and
 are left out. With a language model, the same stories' passages go to it with a prompt for a
 short cited summary (prompts/digest.*.md), and its answer is checked like any other.
 """
