@@ -104,42 +104,66 @@ def stories_about(
     order, each with its passages; `weights`: the IDF of the question's terms
     (SearchResult.term_weights)."""
     subject = Subject.of(query.search, weights)
+    groups = _by_article(passages)
+    if subject.terms:
+        groups = _about(query, subject, groups, margins)
+    return [Story(rank, group) for rank, group in enumerate(groups)]
+
+
+def _by_article(passages: Sequence[Passage]) -> list[tuple[Passage, ...]]:
     by_article: dict[str, list[Passage]] = {}
     for passage in passages:
         by_article.setdefault(passage.article_id, []).append(passage)
-    groups = [tuple(held) for held in by_article.values()]
-    if not subject.terms:
-        return [Story(rank, group) for rank, group in enumerate(groups)]
+    return [tuple(held) for held in by_article.values()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One article read against the subject: about it by its words (Subject.held_by), showing
+    its names (Subject.shows_names), and its best dense similarity (None: no dense score)."""
+
+    passages: tuple[Passage, ...]
+    text: str
+    worded: bool
+    named: bool
+    dense: float | None
+
+
+def _about(
+    query: Query, subject: Subject, groups: Sequence[tuple[Passage, ...]], margins: Margins
+) -> list[tuple[Passage, ...]]:
+    """The articles (groups of passages) about a subject that has terms, in their order."""
     held = [frozenset().union(*(p.terms for p in group)) for group in groups]
     if not any(subject.terms & terms for terms in held):
-        best = _dense(passages)
-        kept = [group for group in groups if close_in_meaning(_dense(group), best)]
-        return [Story(rank, group) for rank, group in enumerate(kept)]
-    texts = ["\n".join(f"{p.title}\n{p.text}" for p in group) for group in groups]
-    worded = [subject.held_by(terms, text) for terms, text in zip(held, texts, strict=True)]
-    named = [subject.shows_names(text) for text in texts]
-    dense = [_dense(group) for group in groups]
-    closest_worded = max((d for d, ok in zip(dense, worded, strict=True) if ok and d is not None), default=None)
-    closest_named = max((d for d, ok in zip(dense, named, strict=True) if ok and d is not None), default=None)
+        best = max((d for group in groups if (d := _dense(group)) is not None), default=None)
+        return [group for group in groups if close_in_meaning(_dense(group), best)]
+    readings = []
+    for group, terms in zip(groups, held, strict=True):
+        text = "\n".join(f"{p.title}\n{p.text}" for p in group)
+        readings.append(_Reading(group, text, subject.held_by(terms, text), subject.shows_names(text), _dense(group)))
+    closest_worded = max((r.dense for r in readings if r.worded and r.dense is not None), default=None)
+    closest_named = max((r.dense for r in readings if r.named and r.dense is not None), default=None)
 
-    def within(dense: float | None, closest: float | None, margin: float | None, unscored: bool) -> bool:
-        # No margin (an uncalibrated encoder): the words decide alone. No dense score (not among
-        # the dense candidates): `unscored` decides.
-        if margin is None or closest is None:
-            return True
-        return unscored if dense is None else dense >= closest - margin
-
-    def about(i: int) -> bool:
+    def about(reading: _Reading) -> bool:
         # A story sharing the subject's words and no dense score keeps its words' verdict; one
         # sharing only names needs meaning to say it is about the subject.
-        if worded[i] and within(dense[i], closest_worded, margins.same_language, unscored=True):
+        if reading.worded and _within(reading.dense, closest_worded, margins.same_language, unscored=True):
             return True
         return (
-            named[i] and within(dense[i], closest_named, margins.cross_language, unscored=False)
-            and detect_language(texts[i], default=query.language) != query.language
+            reading.named and _within(reading.dense, closest_named, margins.cross_language, unscored=False)
+            and detect_language(reading.text, default=query.language) != query.language
         )
 
-    return [Story(rank, group) for rank, group in enumerate(g for i, g in enumerate(groups) if about(i))]
+    return [reading.passages for reading in readings if about(reading)]
+
+
+def _within(dense: float | None, closest: float | None, margin: float | None, unscored: bool) -> bool:
+    """Whether a story's best dense similarity comes within `margin` of the closest story's. No
+    margin (an uncalibrated encoder): the words decide alone. No dense score (not among the
+    dense candidates): `unscored` decides."""
+    if margin is None or closest is None:
+        return True
+    return unscored if dense is None else dense >= closest - margin
 
 
 def anything_about(
