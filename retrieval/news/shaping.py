@@ -48,6 +48,9 @@ ENGLISH_FUNCTION_WORDS = frozenset(analyze(
 # weight (each term weighs its IDF: the names and rare words an article on the subject must
 # hold count most, "affaire" or "prix" little), a name counting only where it is written.
 ABOUT_SHARE = 0.5
+# Sums of float weights compared with a share of them: a story holding exactly ABOUT_SHARE of
+# the weight (one of two equal terms) must not fall short by a rounding error.
+_ROUNDING = 1e-9
 
 _WORDS = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -95,13 +98,13 @@ class Subject:
     def shows_names(self, text: str) -> bool:
         """`text` writes at least ABOUT_SHARE of the names' weight (what two languages share)."""
         names = frozenset(self.names.values())
-        return bool(names) and self.weight(self._written(text)) >= ABOUT_SHARE * self.weight(names) - 1e-9
+        return bool(names) and self.weight(self._written(text)) >= ABOUT_SHARE * self.weight(names) - _ROUNDING
 
     def held_by(self, held: AbstractSet[str], text: str) -> bool:
         """A story holding these analysed terms, whose title and text are `text`, is about the
         subject by its words: at least ABOUT_SHARE of the weight, a name only where written."""
         unwritten = frozenset(self.names.values()) - self._written(text)
-        return self.share(frozenset(held) - unwritten) >= ABOUT_SHARE - 1e-9
+        return self.share(frozenset(held) - unwritten) >= ABOUT_SHARE - _ROUNDING
 
     def _written(self, text: str) -> frozenset[str]:
         folded = fold(text)

@@ -58,3 +58,10 @@ def test_rare_words_weigh_more_than_common_ones(read: QuestionReader) -> None:
     assert not subject.held_by(frozenset(analyze(budget)), budget)
     assert not subject.held_by(frozenset(analyze(fire)), fire)  # the common words, not the name
     assert subject.shows_names(trial) and not subject.shows_names(fire)
+
+
+def test_exactly_half_the_weight_is_enough_despite_rounding(read: QuestionReader) -> None:
+    # 0.01 + 0.06 over 0.01 + 0.06 + 0.07 is a half a float sum puts a hair under 0.5.
+    subject = Subject.of(read("Où en est la grève des éboueurs de Lyon ?"), {"grev": 0.01, "eboueur": 0.06, "lyon": 0.07})
+    strike = "Grève des éboueurs : les poubelles s'accumulent."
+    assert subject.held_by(frozenset(analyze(strike)), strike)
