@@ -138,7 +138,7 @@ def shape(
     dates = query.dates
     if dates is not None and (dates.period is not None or dates.latest):
         dating = view.dating([f.chunk_id for f in fused], dates.period)
-        fused, outcome = temporal.rerank(fused, dating, dates, related(view, Subject.of(query, weights), fused, query.news))
+        fused, outcome = temporal.rerank(fused, dating, dates, related(view, Subject.of(query, weights), fused, news=query.news))
     kept, copies = one_copy_per_story(view, fused, k)
     return kept, outcome, copies
 
@@ -175,7 +175,7 @@ def one_copy_per_story(
     return kept, copies
 
 
-def related(view: IndexView, subject: Subject, fused: Sequence[Fused], news: bool = True) -> Callable[[Fused], bool]:
+def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: bool) -> Callable[[Fused], bool]:
     """Whether a candidate is about the question's subject: for a `news` question, Subject.held_by
     on its stored terms and text, or it shows the question's names; for a fact question, it
     holds one of the subject's terms or comes as close in meaning as the best
