@@ -29,7 +29,7 @@ from answering.timeline import timeline_stories
 from evaluation.news import DATA, IntentQuestion, load_intents, services_for, stories_of
 from evaluation.runner import publish
 from qabot.services import INDEX_BACKENDS
-from qabot.settings import load_settings
+from qabot.settings import Settings, load_settings
 from retrieval.models import SearchResult
 
 SAME_LANGUAGE: tuple[float | None, ...] = (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, None)  # None: words alone
@@ -63,14 +63,8 @@ def _wide(margin: float | None) -> float:
     return 1.0 if margin is None else margin
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=INDEX_BACKENDS, default=None)
-    parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args(argv)
-    settings = load_settings(**({"index_backend": args.backend} if args.backend else {}))
-    questions = [q for q in load_intents(DATA) if q.intent == "timeline" and q.expect == "story"]
-    story_of = stories_of(DATA)
+def search_timelines(settings: Settings, questions: Sequence[IntentQuestion]) -> list[Searched]:
+    """Each question searched as the answer service searches it, on the index built for its day."""
     searched: list[Searched] = []
     for today in sorted({q.today for q in questions}):
         services = services_for(settings, DATA, today)
@@ -80,25 +74,38 @@ def main(argv: list[str] | None = None) -> int:
                 searched.append(Searched(q, query, services.retriever.search(query.search, NEWS_CANDIDATES)))
         finally:
             services.close_now()
+    return searched
+
+
+def best(rows: Sequence[Searched], grid: Sequence[Margins], story_of: Mapping[str, str]) -> Margins:
+    """The margins with the fewest errors on `rows`; on a tie, the fewest wrong stories (a wrong
+    line misleads, a missing one is only less complete), then the narrower margins."""
+
+    def cost(margins: Margins) -> tuple[int, int, float, float]:
+        wrong, missed = errors(rows, margins, story_of)
+        return wrong + missed, wrong, _wide(margins.same_language), _wide(margins.cross_language)
+
+    return min(grid, key=cost)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=INDEX_BACKENDS, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    settings = load_settings(**({"index_backend": args.backend} if args.backend else {}))
+    questions = [q for q in load_intents(DATA) if q.intent == "timeline" and q.expect == "story"]
+    story_of = stories_of(DATA)
+    searched = search_timelines(settings, questions)
     grid = [Margins(a, b) for a, b in itertools.product(SAME_LANGUAGE, CROSS_LANGUAGE)]
     halves = (searched[0::2], searched[1::2])
-
-    def best(rows: Sequence[Searched]) -> Margins:
-        # The fewest errors; on a tie, the fewest wrong stories (a wrong line misleads, a missing
-        # one is only less complete), then the narrower margins.
-        def cost(margins: Margins) -> tuple[int, int, float, float]:
-            wrong, missed = errors(rows, margins, story_of)
-            return wrong + missed, wrong, _wide(margins.same_language), _wide(margins.cross_language)
-
-        return min(grid, key=cost)
-
     held_out = []
     for chosen_on, scored_on in ((0, 1), (1, 0)):
-        chosen = best(halves[chosen_on])
+        chosen = best(halves[chosen_on], grid, story_of)
         wrong, missed = errors(halves[scored_on], chosen, story_of)
         held_out.append({"chosen_on_half": chosen_on, "margins": [chosen.same_language, chosen.cross_language],
                          "held_out_wrong": wrong, "held_out_missed": missed, "held_out_questions": len(halves[scored_on])})
-    overall = best(searched)
+    overall = best(searched, grid, story_of)
     report = {
         "questions": len(searched), "backend": settings.index_backend,
         "chosen": [overall.same_language, overall.cross_language],
