@@ -91,11 +91,6 @@ class Quote:
     passage: Passage
 
 
-def subject_terms(query: Query) -> frozenset[str]:
-    """What a story must speak of (retrieval.news.shaping.Subject, on the standalone question)."""
-    return Subject.of(query.search).terms
-
-
 def stories_about(
     query: Query, passages: Sequence[Passage], weights: Mapping[str, float] | None = None,
     margins: Margins = UNCALIBRATED,
@@ -208,7 +203,7 @@ def quotes(
 ) -> list[Quote]:
     """The story's `count` sentences most about the question (its lede wins a tie), each passing
     the citation check against its passage (answering.citations), in the article's order."""
-    topic = subject_terms(query) or frozenset(query.terms)
+    topic = Subject.of(query.search).terms or frozenset(query.terms)
     scored: list[tuple[float, int, Quote]] = []
     for order, candidate in enumerate(sentence_candidates(story.passages)):
         passage = story.passages[candidate.passage_number - 1]
