@@ -29,6 +29,8 @@ from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
+# A digest is the best one to three stories (issue 24): a short reply to read at a glance; more
+# is what a timeline or "the latest" is for.
 DIGEST_STORIES = 3
 # One story alone gets two sentences (its lede and the next most about the question); several
 # get one each, so the digest stays a few lines.
