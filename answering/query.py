@@ -99,5 +99,5 @@ def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = s
         own = replace(own, news=True)
     return Query(
         own=own, language=language, search=own, kind=question_kind(own.text), numbers=frozenset(numbers_in(own.text)),
-        intent=intent, from_the_start=reads_from_the_start(text),
+        intent=intent, from_the_start=intent == "open" and reads_from_the_start(text),
     )

@@ -74,6 +74,8 @@ def test_from_the_start_is_read_onto_the_query() -> None:
     assert plain_query("What happened at SNCF from the start?", "en").alone().from_the_start
     assert not plain_query("Quoi de neuf sur le procès Logivert ?", "fr").from_the_start
     assert not plain_query("Quand le procès a-t-il débuté ?", "fr").from_the_start
+    # A fact question's own words, not an order for a digest it does not get.
+    assert not plain_query("Combien de civils ont fui Alep depuis le début de l'offensive ?", "fr").from_the_start
 
 
 def test_the_intent_is_read_once_onto_the_query_and_kept_alone() -> None:
