@@ -194,20 +194,27 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: 
 
     if not any(subject.terms & held.get(i, set()) for i in ids):
         return close
-    texts: dict[int, str] = {}
+    texts: dict[int, str] | None = None
+
+    def text_of(chunk_id: int) -> str:
+        # The texts of every candidate sharing a subject term, read in one call on the first
+        # need (one query, not one per candidate: a round trip each on Qdrant).
+        nonlocal texts
+        if texts is None:
+            sharing = [i for i in ids if subject.terms & held.get(i, set())]
+            texts = {i: f"{row.title}\n{row.text}" for i, row in view.chunks(sharing).items()}
+        return texts.get(chunk_id, "")
 
     def is_related(candidate: Fused) -> bool:
         terms = held.get(candidate.chunk_id, set())
         if not news:
             return bool(subject.terms & terms) or close(candidate)
         if not subject.terms & terms:
-            return False  # most candidates stop here, before their text is read
-        if candidate.chunk_id not in texts:
-            row = view.chunks([candidate.chunk_id]).get(candidate.chunk_id)
-            texts[candidate.chunk_id] = f"{row.title}\n{row.text}" if row is not None else ""
+            return False  # most candidates stop here, before any text is read
+        text = text_of(candidate.chunk_id)
         # Showing the names is enough here: an article in another language than the question
         # shares nothing else with it (answering.stories then weighs meaning).
-        return subject.held_by(terms, texts[candidate.chunk_id]) or subject.shows_names(texts[candidate.chunk_id])
+        return subject.held_by(terms, text) or subject.shows_names(text)
 
     return is_related
 
