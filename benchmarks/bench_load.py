@@ -269,7 +269,8 @@ async def crowd_telegram(application: Any, tg: StampedTelegram, stamps: LogStamp
 
 def bot_settings(services: Services, tg: StampedTelegram, data_dir: Path) -> Settings:
     """The services' settings as `qabot run` would have them, the bot on the loopback API, its
-    store in `data_dir`, every person allowed all their questions, no feeds (no network)."""
+    files in `data_dir` (its records go to the front door's database), every person allowed all
+    their questions, no feeds (no network)."""
     return services.settings.model_copy(update={
         "telegram_bot_token": SecretStr(TOKEN), "telegram_api_base_url": tg.base_url,
         "telegram_admin_ids": frozenset(), "rate_limit_questions": 1_000_000, "data_dir": data_dir,
@@ -327,8 +328,13 @@ def compare(settings: Settings, corpus: Path, questions: list[str], users: int, 
     with prepare(settings, corpus) as services:
         asyncio.run(services.ask(questions[0]))  # warm: models loaded, index opened
         front_door = asyncio.run(crowd(services, questions, users, each))
-    with prepare(settings, corpus) as services:
-        telegram = asyncio.run(through_telegram(services, questions, users, each, Tuning()))
+    # The bot keeps its records in the front door's database: a fresh one for each run, or the
+    # update ids of an earlier run (the loopback API numbers them from 1 every time, where
+    # Telegram never reuses one) are taken for redeliveries and dropped unanswered.
+    with tempfile.TemporaryDirectory(prefix="bench-load-db-") as db_dir:
+        database = SecretStr(f"sqlite:///{Path(db_dir) / 'bot.sqlite3'}")
+        with prepare(settings.model_copy(update={"database_url": database}), corpus) as services:
+            telegram = asyncio.run(through_telegram(services, questions, users, each, Tuning()))
     fd, tg = front_door["latency_s"], telegram["latency_s"]
     assert isinstance(fd, dict) and isinstance(tg, dict)
     return {
