@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from qabot.services import Services, build_services
+from qabot.services import Services
 from qabot.settings import Settings
 from retrieval.dates import DateFinder, Period, QuestionDates
 from retrieval.models import SearchResult
 from retrieval.news.shaping import latest_headlines
 from retrieval.news.temporal import mentions_for_index
 from retrieval.text import search_query
-from tests.fakes.embedder import HashingEmbedder
+from tests.answering.news_corpus import Article, dated_services
 
 TODAY = date(2016, 12, 22)  # a Thursday
 
-ARTICLES = {
+ARTICLES: dict[str, Article] = {
     # The same subject month after month, in the same words: only dates tell them apart.
     "alep-oct.md": ("2016-10-14", "AFP", "Alep : les bombardements reprennent sur Alep-Est",
                     "Les bombardements ont repris sur Alep-Est, où 250 000 civils sont assiégés par "
@@ -49,19 +49,8 @@ ARTICLES = {
 
 @pytest.fixture(params=["local", "qdrant"])
 def dated(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Callable[..., Settings]) -> Iterator[Services]:
-    folder = tmp_path / "dated"
-    folder.mkdir()
-    for name, (published, source, title, body) in ARTICLES.items():
-        (folder / name).write_text(
-            f"---\ntitle: \"{title}\"\ndate: {published}\nsource: {source}\n---\n{body}\n", encoding="utf-8"
-        )
-    services = build_services(
-        make_settings(articles_dir=folder, refusal_min_score=0.0, refusal_min_score_crosslingual=0.0,
-                      index_backend=request.param),
-        embedder=HashingEmbedder(dimension=256),
-        clock=lambda: TODAY,
-    )
-    services.reindex_now()
+    services = dated_services(tmp_path / "dated", ARTICLES, make_settings, request.param, TODAY,
+                              refusal_min_score=0.0, refusal_min_score_crosslingual=0.0)
     yield services
     services.close_now()
 
