@@ -14,13 +14,14 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from telegram.ext import CallbackContext
 
 from bot.share import ShareLinks
 from qabot.frontdoor import FrontDoor, Resolver, system_resolver
 from qabot.metrics import Metrics
+from qabot.records import StoredAnswer
 from qabot.settings import Settings
 from qabot.stores import Stores
 
@@ -63,14 +64,18 @@ class WallClock:
 MAX_TRACKED = 10_000  # group chats whose pace is kept
 
 
-class Bounded(OrderedDict[Any, Any]):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Bounded(OrderedDict[K, V]):
     """A map (per chat, per question) that forgets the least recently used keys beyond `limit`."""
 
     def __init__(self, limit: int = MAX_TRACKED) -> None:
         super().__init__()
         self.limit = limit
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: K, value: V) -> None:
         self[key] = value
         self.move_to_end(key)
         while len(self) > self.limit:
@@ -86,7 +91,7 @@ class GroupPace:
     def __init__(self, per_minute: float, window_s: float = 60.0) -> None:
         self.per_minute = per_minute
         self.window_s = window_s
-        self._chats = Bounded()
+        self._chats: Bounded[int, deque[float]] = Bounded()
 
     def allow(self, chat_id: int, now: float | None = None) -> bool:
         if chat_id > 0 or not self.per_minute:  # private chats: Telegram's limit is per second
@@ -154,8 +159,8 @@ class BotState:
     store: Stores | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     group_pace: GroupPace = field(default_factory=lambda: GroupPace(20))
-    typing_sent: Bounded = field(default_factory=Bounded)  # chat -> when typing was last shown
-    inline_cache: Bounded = field(default_factory=lambda: Bounded(1000))  # question -> (when, StoredAnswer)
+    typing_sent: Bounded[int, float] = field(default_factory=Bounded)  # chat -> when typing was last shown
+    inline_cache: Bounded[str, tuple[float, StoredAnswer]] = field(default_factory=lambda: Bounded(1000))  # question -> (when, answer)
     share: ShareLinks = field(default_factory=lambda: ShareLinks(""))
     resolve: Resolver = system_resolver  # how feed hosts are resolved (tests pass their own)
     metrics: Metrics = field(default_factory=Metrics)

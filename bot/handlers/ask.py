@@ -8,10 +8,10 @@ with its citations → rendered with a button per citation and 👍/👎.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import time
-from typing import Any
 
 from telegram import Message, Update
 from telegram.error import RetryAfter, TelegramError
@@ -177,8 +177,9 @@ class Stream:
                 await asyncio.sleep(remaining)
 
 
-def _seconds(value: Any) -> float:
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+def _seconds(value: float | dt.timedelta) -> float:
+    """Telegram's retry_after: seconds, or a timedelta when PTB is told to give one."""
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 __all__ = ["answer_question", "on_ask", "on_group_text", "on_not_text", "on_private_text"]

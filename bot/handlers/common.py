@@ -34,7 +34,7 @@ def has_words(text: str) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def typing(bot: Bot, chat_id: int, every_s: float, sent: Bounded | None = None) -> AsyncIterator[None]:
+async def typing(bot: Bot, chat_id: int, every_s: float, sent: Bounded[int, float] | None = None) -> AsyncIterator[None]:
     """Show "typing…" in the chat, refreshed every `every_s` seconds, while the block runs.
     `sent` (chat -> when typing was last shown) coalesces the questions answered at once in one
     chat: the action is sent once per refresh for the chat, not once per question."""

@@ -66,7 +66,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     key = normalised(question)
     cached = st.inline_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_S:
-        stored: StoredAnswer = cached[1]
+        stored = cached[1]
         st.metrics.inline_query("cached")
     else:
         if await st.db.conversations.rate_check(query.from_user.id, st.settings.rate_limit_questions, st.settings.rate_limit_window_s):

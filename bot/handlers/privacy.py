@@ -30,6 +30,7 @@ from bot.jobs import run_once
 from bot.share import link
 from bot.state import BotState, Bounded, state_of
 from bot.texts import language_of, t
+from qabot.records import StoredAnswer
 from qabot.stores import Forgotten, Purged
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ async def on_forget_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await query.answer()
 
 
-def drop_cached_answers(cache: Bounded, answer_ids: frozenset[int]) -> None:
+def drop_cached_answers(cache: Bounded[str, tuple[float, StoredAnswer]], answer_ids: frozenset[int]) -> None:
     """Forget this worker's inline answers among `answer_ids` (other workers' copies expire
     within the cache's 10 minutes, and their deep links already open nothing)."""
     for key, (_when, stored) in list(cache.items()):

@@ -138,7 +138,7 @@ class Database:
         with self._lock, self.engine.begin() as db:
             yield db
 
-    def insert(self, table: sa.Table) -> Any:
+    def insert(self, table: sa.Table) -> sqlite.Insert | postgresql.Insert:
         """INSERT with the dialect's ON CONFLICT clauses (both backends speak them)."""
         return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
 
