@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.models import Passage
-from retrieval.text import analyze
+from retrieval.text import analyze, analyze_each
 
 _SPACE = r"[ \u00a0\u202f]"
 # A closing » or ” belongs to the sentence it ends, after a (no-break) space in French: "fin. »".
@@ -140,17 +140,20 @@ _MIN_SENTENCE_CHARS = 25
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A whole sentence of a retrieved passage, as an answer may quote it."""
+    """A whole sentence of a retrieved passage, as an answer may quote it, read once: the
+    scorers' first look, the judge's features and the extractive answerer take its `terms`
+    from here instead of analysing its text again."""
 
     passage_number: int  # 1-based, in the order the passages were given
     text: str
+    terms: frozenset[str]  # its content terms (`content_terms`: the BM25 analysis)
     before: str = ""  # the passage's sentence before it, as the learned reader reads it
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Whole sentences of the passages, each once (overlapping chunks repeat sentences: it
-    counts in its best passage), headings without their Markdown markup."""
-    found: list[Candidate] = []
+    counts in its best passage), headings without their Markdown markup, analysed together."""
+    found: list[tuple[int, str, str]] = []  # (passage number, text, the sentence before)
     seen: set[str] = set()
     for number, passage in enumerate(passages, start=1):
         spans = split_sentences(passage.text)
@@ -161,8 +164,12 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
                 seen.add(text)
                 before = spans[position - 1].text.lstrip("#").strip() if position else ""
-                found.append(Candidate(number, text, before))
-    return found
+                found.append((number, text, before))
+    analysed = analyze_each([text for _, text, _ in found])
+    return [
+        Candidate(number, text, frozenset(terms), before)
+        for (number, text, before), terms in zip(found, analysed, strict=True)
+    ]
 
 
 def _is_fragment(text: str, position: int, count: int, passage: Passage) -> bool:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from answering.sentences import split_sentences
+from answering.sentences import candidates, content_terms, split_sentences
+from tests.answering.passages import passage
 
 QUOTED = (
     "Le ministre a déclaré : « L'offensive entre dans sa phase finale. Nous avançons vers le centre. » "
@@ -70,3 +71,17 @@ def test_full_stops_that_end_no_sentence(text: str, sentences: list[str]) -> Non
     spans = split_sentences(text)
     assert [s.text for s in spans] == sentences
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_each_candidate_sentence_is_read_once_with_its_terms() -> None:
+    """The judge's first look, its features and the extractive answerer read a sentence's terms
+    from its `Candidate`: the terms its own analysis gives, each sentence once across passages."""
+    first = "L'offensive a commencé le 15 novembre 2016. Jusqu'au 12 décembre, 415 civils sont morts à Alep-Est."
+    found = candidates([passage(1, first), passage(2, "Les combats ont repris à l'aube ce lundi. " + first)])
+    assert [(c.passage_number, c.text) for c in found] == [
+        (1, "L'offensive a commencé le 15 novembre 2016."),
+        (1, "Jusqu'au 12 décembre, 415 civils sont morts à Alep-Est."),
+        (2, "Les combats ont repris à l'aube ce lundi."),
+    ]
+    assert all(c.terms == content_terms(c.text) for c in found)
+    assert found[0].terms == {"offens", "commenc", "15", "novembr", "2016"}
