@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from retrieval.models import Passage
@@ -84,6 +84,12 @@ def numbers_in(text: str) -> set[str]:
 def content_terms(text: str) -> set[str]:
     """Stemmed, accent-folded content words (the BM25 analysis)."""
     return set(analyze(text))
+
+
+def content_terms_of(texts: Iterable[str]) -> dict[str, set[str]]:
+    """`content_terms` of each distinct text, analysed together in one call."""
+    distinct = list(dict.fromkeys(texts))
+    return {text: set(terms) for text, terms in zip(distinct, analyze_each(distinct), strict=True)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from answering.sentences import candidates, content_terms, split_sentences
+from answering.sentences import candidates, content_terms, content_terms_of, split_sentences
 from tests.answering.passages import passage
 
 QUOTED = (
@@ -85,3 +85,11 @@ def test_each_candidate_sentence_is_read_once_with_its_terms() -> None:
     ]
     assert all(c.terms == content_terms(c.text) for c in found)
     assert found[0].terms == {"offens", "commenc", "15", "novembr", "2016"}
+
+
+def test_texts_checked_together_get_each_its_own_terms() -> None:
+    """The citation check reads its sentences and passages in one call: each distinct text once."""
+    texts = ["Soixante pompiers sont intervenus.", "Les pompiers ont éteint l'incendie.", "Soixante pompiers sont intervenus."]
+    held = content_terms_of(texts)
+    assert list(held) == texts[:2]
+    assert all(held[text] == content_terms(text) for text in texts)
