@@ -159,7 +159,22 @@ class Candidate:
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Whole sentences of the passages, each once (overlapping chunks repeat sentences: it
     counts in its best passage), headings without their Markdown markup, analysed together."""
-    found: list[tuple[int, str, str]] = []  # (passage number, text, the sentence before)
+    found = _whole_sentences(passages)
+    analysed = analyze_each([text for _, text, _ in found])
+    return [
+        Candidate(number, text, frozenset(terms), before)
+        for (number, text, before), terms in zip(found, analysed, strict=True)
+    ]
+
+
+def candidate_texts(passages: Sequence[Passage]) -> list[str]:
+    """The candidates' texts alone, for a look at their wording that needs no analysis."""
+    return [text for _, text, _ in _whole_sentences(passages)]
+
+
+def _whole_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, str]]:
+    """(passage number, text, the sentence before) of each candidate, in order."""
+    found: list[tuple[int, str, str]] = []
     seen: set[str] = set()
     for number, passage in enumerate(passages, start=1):
         spans = split_sentences(passage.text)
@@ -171,11 +186,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                 seen.add(text)
                 before = spans[position - 1].text.lstrip("#").strip() if position else ""
                 found.append((number, text, before))
-    analysed = analyze_each([text for _, text, _ in found])
-    return [
-        Candidate(number, text, frozenset(terms), before)
-        for (number, text, before), terms in zip(found, analysed, strict=True)
-    ]
+    return found
 
 
 def _is_fragment(text: str, position: int, count: int, passage: Passage) -> bool:

@@ -1,4 +1,4 @@
-"""Sentence splitting keeps a quotation of several sentences whole."""
+"""Sentence splitting keeps a quotation of several sentences whole; candidate sentences are read once."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from answering.sentences import candidates, content_terms, content_terms_of, split_sentences
+from answering.sentences import (
+    candidate_texts,
+    candidates,
+    content_terms,
+    content_terms_of,
+    split_sentences,
+)
 from tests.answering.passages import passage
 
 QUOTED = (
@@ -77,7 +83,8 @@ def test_each_candidate_sentence_is_read_once_with_its_terms() -> None:
     """The judge's first look, its features and the extractive answerer read a sentence's terms
     from its `Candidate`: the terms its own analysis gives, each sentence once across passages."""
     first = "L'offensive a commencé le 15 novembre 2016. Jusqu'au 12 décembre, 415 civils sont morts à Alep-Est."
-    found = candidates([passage(1, first), passage(2, "Les combats ont repris à l'aube ce lundi. " + first)])
+    passages = [passage(1, first), passage(2, "Les combats ont repris à l'aube ce lundi. " + first)]
+    found = candidates(passages)
     assert [(c.passage_number, c.text) for c in found] == [
         (1, "L'offensive a commencé le 15 novembre 2016."),
         (1, "Jusqu'au 12 décembre, 415 civils sont morts à Alep-Est."),
@@ -85,6 +92,7 @@ def test_each_candidate_sentence_is_read_once_with_its_terms() -> None:
     ]
     assert all(c.terms == content_terms(c.text) for c in found)
     assert found[0].terms == {"offens", "commenc", "15", "novembr", "2016"}
+    assert candidate_texts(passages) == [c.text for c in found]  # the same sentences, without their analysis
 
 
 def test_texts_checked_together_get_each_its_own_terms() -> None:
