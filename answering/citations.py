@@ -17,7 +17,8 @@ writes has passed this check (answering.service.CheckedPreview).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,7 +29,7 @@ from answering.query import Query
 from answering.refusal import ARTICLES_LANGUAGE
 from answering.sentences import (
     MarkedSentence,
-    content_terms,
+    content_terms_of,
     numbers_in,
     parse_marked,
     render_marked,
@@ -58,13 +59,15 @@ class Verification:
     dropped_sentences: int
 
 
-def lexically_supported(sentence: str, passage: str) -> bool:
+def lexically_supported(sentence: str, passage: str, terms: Mapping[str, AbstractSet[str]]) -> bool:
+    """Every number of `sentence` is in `passage`, and most of its key terms (`terms`: both
+    texts' content terms, read once for the whole check)."""
     if not numbers_in(sentence) <= numbers_in(passage):
         return False
-    terms = content_terms(sentence)
-    if not terms:
+    held = terms[sentence]
+    if not held:
         return True
-    return len(terms & content_terms(passage)) / len(terms) >= MIN_TERM_OVERLAP
+    return len(held & terms[passage]) / len(held) >= MIN_TERM_OVERLAP
 
 
 def verify(
@@ -90,10 +93,14 @@ def verify_sentences(
 
     pending: list[tuple[int, int]] = []  # (sentence index, passage number) needing the embedder
     support: dict[tuple[int, int], bool] = {}
+    # Each cited sentence and each cited passage analysed once, together.
+    terms = content_terms_of(
+        [*(s.text for s in candidates if s.cites), *(passages[n - 1].text for s in candidates for n in s.cites)]
+    )
     for i, sentence in enumerate(candidates):
         foreign: bool | None = None  # detected once per sentence, and only when words fall short
         for n in sentence.cites:
-            ok = lexically_supported(sentence.text, passages[n - 1].text)
+            ok = lexically_supported(sentence.text, passages[n - 1].text, terms)
             support[(i, n)] = ok
             if ok or not numbers_in(sentence.text) <= numbers_in(passages[n - 1].text):
                 continue

@@ -26,7 +26,7 @@ from answering.sentence_features import (
     held_back_without_added_terms,
     lexical_scores,
 )
-from answering.sentences import MarkedSentence, content_terms, render_marked
+from answering.sentences import MarkedSentence, render_marked
 from answering.sentences import candidates as sentence_candidates
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
@@ -95,11 +95,12 @@ class ExtractiveAnswerer:
         its own words, a chosen sentence should hold what it adds ("ouest", its focus) when
         some candidate does, and of the sentences chosen, those the last answer already quoted
         (`said`) come last."""
-        candidates = [(c.passage_number, c.text) for c in sentence_candidates(passages)]
+        found = sentence_candidates(passages)
+        candidates = [(c.passage_number, c.text) for c in found]
         if not candidates:
             return []
         texts = [text for _, text in candidates]
-        terms = [content_terms(text) for text in texts]
+        terms = [c.terms for c in found]
         lexical = lexical_scores(query, texts, terms) if query.terms | query.carried_terms else [0.0] * len(texts)
         lexical = held_back_without_added_terms(query, lexical, terms)
         prior = [PASSAGE_PRIOR / number for number, _ in candidates]

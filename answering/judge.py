@@ -27,7 +27,7 @@ from answering.measures import asked_measure, misses_measure
 from answering.query import Query
 from answering.scoring import SentenceScore
 from answering.sentence_features import sentence_features, shortlist
-from answering.sentences import candidates, content_terms
+from answering.sentences import candidates
 from retrieval.dates import DateFinder
 from retrieval.models import Passage
 
@@ -129,7 +129,6 @@ class Judge:
         texts = [found[i].text for i in chosen]
         analysed = self._analyse(texts)
         question_lemmas = self._analyzer.lemmas(query.text) if self._analyzer else frozenset()
-        focus_terms = content_terms(query.kind.focus or "")
         measure = asked_measure(query.kind)
         semantic = self._similarities(query.text, texts, query.vector)
         dense = [p.dense_score or 0.0 for p in passages]
@@ -138,9 +137,8 @@ class Judge:
             candidate = found[i]
             expected = holds(facts.facts, query.kind.kind, query.text) if query.expects_fact else []
             features = sentence_features(
-                query, facts, expected, question_lemmas, focus_terms, lexical=lexical[i], semantic=similarity,
-                best_semantic=max(semantic), passage_number=candidate.passage_number,
-                passage_dense=dense[candidate.passage_number - 1], best_dense=max(dense),
+                query, candidate, facts, expected, question_lemmas, lexical=lexical[i], semantic=similarity,
+                best_semantic=max(semantic), passage_dense=dense[candidate.passage_number - 1], best_dense=max(dense),
                 idf_match=idf_match or 0.0, first_look_rank=rank,
             )
             features["misses_measure"] = misses_measure(candidate.text, measure)

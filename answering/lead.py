@@ -26,7 +26,7 @@ from answering.judge_model import sigmoid
 from answering.query import Query
 from answering.question_kind import Kind
 from answering.scoring import SentenceScore
-from answering.sentences import content_terms
+from retrieval.text import analyze_each
 
 # How close in probability a sentence holding the asked kind of fact and the focus must come to
 # the best one, which holds neither, to lead instead (lead_with_the_fact).
@@ -83,16 +83,18 @@ class Placed:
     around: float  # share of the question's words within _WINDOW words of it
     counts_focus: bool  # the noun the question asks about follows it ("soixante pompiers")
     beside_focus: bool  # ...or stands within _NOUN_WINDOW words of it ("son porte-parole, Stepjane Dujarric")
+    terms: frozenset[str]  # the fact's own analysed terms
 
 
 def _place(facts: Sequence[Fact], sentence: str, question_terms: AbstractSet[str], focus_terms: AbstractSet[str]) -> list[Placed]:
     """Where each fact sits among the sentence's words, the question's (analysed) and the
-    noun's it asks about (each word analysed once)."""
+    noun's it asks about: each word, and each fact, analysed on its own, all in one call."""
     words = list(_WORD.finditer(sentence))
-    terms = [content_terms(m.group(0)) for m in words]
+    analysed = analyze_each([m.group(0) for m in words] + [fact.text for fact in facts])
+    terms = [set(held) for held in analysed[: len(words)]]
     anchors = [n for n, held in enumerate(terms) if held & question_terms]
     placed = []
-    for fact in facts:
+    for fact, fact_terms in zip(facts, analysed[len(words) :], strict=True):
         inside = [n for n, m in enumerate(words) if fact.start <= m.start() < fact.end] or [0]
         first, last = inside[0], inside[-1]
         distance = min((max(first - a, a - last, 0) for a in anchors), default=math.inf)
@@ -102,7 +104,7 @@ def _place(facts: Sequence[Fact], sentence: str, question_terms: AbstractSet[str
         before = terms[max(0, first - _NOUN_WINDOW) : first]
         counts = bool(focus_terms) and any(held & focus_terms for held in after)
         beside = counts or (bool(focus_terms) and any(held & focus_terms for held in before))
-        placed.append(Placed(fact, float(distance), around, counts, beside))
+        placed.append(Placed(fact, float(distance), around, counts, beside, frozenset(fact_terms)))
     return placed
 
 
@@ -148,7 +150,7 @@ LEAD_FEATURES = (
 def lead_features(query: Query, row: SentenceScore, chosen: Placed, others: Sequence[Placed]) -> dict[str, float]:
     """What `LeadModel` reads of a sentence's lead (`chosen` among the `others` placed with it);
     the same function serves fitting (evaluation.fit_lead) and answering."""
-    fact_terms = content_terms(chosen.fact.text)
+    fact_terms = chosen.terms
     return {
         "probability": row.probability,
         "semantic_gap": row.features.get("semantic_gap", 0.0),
@@ -210,6 +212,6 @@ def read_lead(query: Query, row: SentenceScore, facts: Sequence[Fact]) -> Lead |
     does not name), and its features; None when there is none."""
     if not facts:
         return None
-    placed = _place(facts, row.text, query.terms, content_terms(query.kind.focus or ""))
+    placed = _place(facts, row.text, query.terms, query.kind.focus_terms)
     chosen = _best(placed)
     return Lead(lead_text(chosen.fact), lead_features(query, row, chosen, placed))

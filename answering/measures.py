@@ -17,7 +17,7 @@ from functools import lru_cache
 from answering.facts import fold
 from answering.query import Query
 from answering.question_kind import QuestionKind
-from answering.sentences import candidates
+from answering.sentences import candidate_texts
 from retrieval.models import Passage
 
 _LENGTH = r"(?:m|metres?|km|kilometres?|cm|centimetres?|mm|millimetres?|nm|nanometres?|pieds?|miles?|milles?|lieues?|coudees?|feet|foot|meters?|kilometers?)"
@@ -85,4 +85,4 @@ def misses_asked_measure(query: Query, passages: Sequence[Passage]) -> bool:
     that holds for follow-ups too, which the fitted judge does not decide ("Quelle est la
     population d'Alep ?" asked right after another question on the story)."""
     measure = asked_measure(query.kind)
-    return measure is not None and not any(states_measure(c.text, measure) for c in candidates(passages))
+    return measure is not None and not any(states_measure(text, measure) for text in candidate_texts(passages))

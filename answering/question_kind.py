@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from retrieval.text import analyze
+
 
 class Kind(StrEnum):
     PERSON = "person"
@@ -44,6 +46,9 @@ FIGURE_KINDS = frozenset({Kind.DATE, Kind.NUMBER, Kind.PERCENTAGE, Kind.MONEY, K
 class QuestionKind:
     kind: Kind
     focus: str | None  # the noun (or verb) asked about, folded: "population", "porte-parole"
+    # The focus's analysed terms (retrieval.text.analyze), read once with the question: what a
+    # sentence holds when it names the focus (the judge's features, the lead).
+    focus_terms: frozenset[str]
 
     @property
     def expects_fact(self) -> bool:
@@ -134,8 +139,12 @@ def question_kind(question: str) -> QuestionKind:
     # "Quel est le nom du fondateur ?", "Dans quelle ville ?": the noun decides first...
     if focus and (kind := _noun_kind(focus)) is not None:
         # ..."combien d'habitants" is a number even though "habitant" names people.
-        return QuestionKind(kind, focus)
+        return _asking(kind, focus)
     for pattern, kind in _RULES:
         if pattern.search(lowered if kind is Kind.PLACE else folded):
-            return QuestionKind(kind, focus)
-    return QuestionKind(Kind.OTHER, focus)
+            return _asking(kind, focus)
+    return _asking(Kind.OTHER, focus)
+
+
+def _asking(kind: Kind, focus: str | None) -> QuestionKind:
+    return QuestionKind(kind, focus, frozenset(analyze(focus)) if focus else frozenset())

@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 
 from answering.facts import Fact, SentenceFacts
 from answering.query import Query
-from answering.sentences import Candidate, content_terms, numbers_in
+from answering.sentences import Candidate, numbers_in
 
 _DIGIT = re.compile(r"\d")
 CARRIED_TERM_WEIGHT = 0.5
@@ -90,32 +90,31 @@ def shortlist(query: Query, found: Sequence[Candidate], size: int) -> tuple[list
     `size` best in `found`, best first, and every sentence's lexical score (a follow-up's
     sentences without what it adds held back)."""
     texts = [c.text for c in found]
-    terms = [content_terms(t) for t in texts]
+    terms = [c.terms for c in found]
     lexical = held_back_without_added_terms(query, lexical_scores(query, texts, terms), terms)
     return first_look(lexical, [c.passage_number for c in found])[:size], lexical
 
 
 def sentence_features(
     query: Query,
+    candidate: Candidate,
     facts: SentenceFacts,
     expected: Sequence[Fact],
     question_lemmas: frozenset[str],
-    focus_terms: AbstractSet[str],
     *,
     lexical: float,
     semantic: float,
     best_semantic: float,
-    passage_number: int,
     passage_dense: float,
     best_dense: float,
     idf_match: float,
     first_look_rank: int,
 ) -> dict[str, float]:
-    """The judge's inputs for one sentence (the same function serves fitting and answering).
-    `expected`: the facts of the kind asked for it holds (answering.facts.holds), `focus_terms`:
-    the analysed terms of the noun the question asks about."""
+    """The judge's inputs for one sentence, `candidate` (its terms as `candidates` read them),
+    the same function serving fitting and answering. `facts`: spaCy's reading of it,
+    `expected`: the facts of the kind asked for it holds (answering.facts.holds)."""
     expects_fact = query.expects_fact
-    has_focus = bool(focus_terms & content_terms(facts.text))
+    has_focus = bool(query.kind.focus_terms & candidate.terms)
     lemma_coverage = len(question_lemmas & facts.lemmas) / len(question_lemmas) if question_lemmas else 0.0
     return {
         "lexical": lexical,
@@ -126,7 +125,7 @@ def sentence_features(
         "focus": float(has_focus),
         "semantic": semantic,
         "semantic_gap": semantic - best_semantic,
-        "passage_rank": 1.0 / passage_number,
+        "passage_rank": 1.0 / candidate.passage_number,
         "passage_dense": passage_dense,
         "best_dense": best_dense,
         "idf_match": idf_match,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from retrieval.models import Passage
-from retrieval.text import analyze
+from retrieval.text import analyze, analyze_each
 
 _SPACE = r"[ \u00a0\u202f]"
 # A closing » or ” belongs to the sentence it ends, after a (no-break) space in French: "fin. »".
@@ -86,6 +86,12 @@ def content_terms(text: str) -> set[str]:
     return set(analyze(text))
 
 
+def content_terms_of(texts: Iterable[str]) -> dict[str, set[str]]:
+    """`content_terms` of each distinct text, analysed together in one call."""
+    distinct = list(dict.fromkeys(texts))
+    return {text: set(terms) for text, terms in zip(distinct, analyze_each(distinct), strict=True)}
+
+
 @dataclass(frozen=True, slots=True)
 class MarkedSentence:
     """A sentence of an answer with the passage numbers it cites, markers removed from the text."""
@@ -140,17 +146,35 @@ _MIN_SENTENCE_CHARS = 25
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A whole sentence of a retrieved passage, as an answer may quote it."""
+    """A whole sentence of a retrieved passage, as an answer may quote it, read once: the
+    scorers' first look, the judge's features and the extractive answerer take its `terms`
+    from here instead of analysing its text again."""
 
     passage_number: int  # 1-based, in the order the passages were given
     text: str
+    terms: frozenset[str]  # its content terms (`content_terms`: the BM25 analysis)
     before: str = ""  # the passage's sentence before it, as the learned reader reads it
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Whole sentences of the passages, each once (overlapping chunks repeat sentences: it
-    counts in its best passage), headings without their Markdown markup."""
-    found: list[Candidate] = []
+    counts in its best passage), headings without their Markdown markup, analysed together."""
+    found = _whole_sentences(passages)
+    analysed = analyze_each([text for _, text, _ in found])
+    return [
+        Candidate(number, text, frozenset(terms), before)
+        for (number, text, before), terms in zip(found, analysed, strict=True)
+    ]
+
+
+def candidate_texts(passages: Sequence[Passage]) -> list[str]:
+    """The candidates' texts alone, for a look at their wording that needs no analysis."""
+    return [text for _, text, _ in _whole_sentences(passages)]
+
+
+def _whole_sentences(passages: Sequence[Passage]) -> list[tuple[int, str, str]]:
+    """(passage number, text, the sentence before) of each candidate, in order."""
+    found: list[tuple[int, str, str]] = []
     seen: set[str] = set()
     for number, passage in enumerate(passages, start=1):
         spans = split_sentences(passage.text)
@@ -161,7 +185,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             if len(text) >= _MIN_SENTENCE_CHARS and text not in seen:
                 seen.add(text)
                 before = spans[position - 1].text.lstrip("#").strip() if position else ""
-                found.append(Candidate(number, text, before))
+                found.append((number, text, before))
     return found
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -40,16 +40,31 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def analyze(text: str) -> list[str]:
     """Index terms of a text, in order (duplicates kept: BM25 counts them)."""
-    terms: list[str] = []
-    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
-        token = _ELISION.sub("", token)
-        for part in re.split(r"['’]", token):
-            folded = fold(part)
-            if not folded or folded in _STOPWORDS:
-                continue
-            terms.append(folded)
-    stems: list[str] = _stemmer().stemWords(terms)
-    return stems
+    return analyze_each([text])[0]
+
+
+def analyze_each(texts: Sequence[str]) -> list[list[str]]:
+    """`analyze` of each text, in one call: the answer reads a question's candidate sentences,
+    or a sentence's words, together, with one pass of the stemmer over all their words (each
+    word stems alone, so the terms are those of one call per text)."""
+    folded: list[list[str]] = []
+    for text in texts:
+        terms: list[str] = []
+        for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
+            token = _ELISION.sub("", token)
+            for part in re.split(r"['’]", token):
+                word = fold(part)
+                if not word or word in _STOPWORDS:
+                    continue
+                terms.append(word)
+        folded.append(terms)
+    stems: list[str] = _stemmer().stemWords([word for terms in folded for word in terms])
+    each: list[list[str]] = []
+    start = 0
+    for terms in folded:
+        each.append(stems[start : start + len(terms)])
+        start += len(terms)
+    return each
 
 
 def search_query(text: str) -> SearchQuery:

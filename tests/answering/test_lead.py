@@ -38,8 +38,9 @@ def test_the_figure_followed_by_the_noun_asked_about_leads() -> None:
     """"Combien de pompiers ?": the figure that counts firefighters, not the warehouse's m²,
     which sits nearer the question's other words ("incendie", "entrepôt")."""
     query = plain_query("Combien de pompiers pour l'incendie de l'entrepôt ?", "fr")
-    chosen = pick(facts_in(FIRE, "Soixante", "3 000"), FIRE, query.terms, content_terms(query.kind.focus or ""))
+    chosen = pick(facts_in(FIRE, "Soixante", "3 000"), FIRE, query.terms, query.kind.focus_terms)
     assert chosen is not None and chosen.fact.text == "Soixante" and chosen.counts_focus
+    assert chosen.terms == content_terms("Soixante")  # read with the sentence's words, in one call
     # Without the noun asked about, the figure nearest the question's words.
     nearest = pick(facts_in(FIRE, "Soixante", "3 000"), FIRE, content_terms("entrepôt"))
     assert nearest is not None and nearest.fact.text == "3 000"

@@ -56,3 +56,10 @@ def test_fact_kinds_are_the_ones_a_sentence_can_be_seen_to_hold() -> None:
     assert question_kind("Quand la bataille a-t-elle eu lieu ?").expects_fact
     assert not question_kind("Pourquoi les pourparlers ont-ils échoué ?").expects_fact
     assert not question_kind("Qu'est-ce que l'OSDH ?").expects_fact
+
+
+def test_the_focus_is_analysed_once_with_the_question() -> None:
+    """The judge's features and the lead read the focus's terms from the question's kind."""
+    assert question_kind("Qui est le porte-parole de Ban Ki-moon ?").focus_terms == {"port", "parol"}
+    assert question_kind("Combien d'habitants compte Lyon ?").focus_terms == {"habit"}
+    assert question_kind("Quand l'offensive a-t-elle commencé ?").focus_terms == frozenset()  # no focus

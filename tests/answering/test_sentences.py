@@ -1,4 +1,4 @@
-"""Sentence splitting keeps a quotation of several sentences whole."""
+"""Sentence splitting keeps a quotation of several sentences whole; candidate sentences are read once."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from answering.sentences import split_sentences
+from answering.sentences import (
+    candidate_texts,
+    candidates,
+    content_terms,
+    content_terms_of,
+    split_sentences,
+)
+from tests.answering.passages import passage
 
 QUOTED = (
     "Le ministre a déclaré : « L'offensive entre dans sa phase finale. Nous avançons vers le centre. » "
@@ -70,3 +77,27 @@ def test_full_stops_that_end_no_sentence(text: str, sentences: list[str]) -> Non
     spans = split_sentences(text)
     assert [s.text for s in spans] == sentences
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_each_candidate_sentence_is_read_once_with_its_terms() -> None:
+    """The judge's first look, its features and the extractive answerer read a sentence's terms
+    from its `Candidate`: the terms its own analysis gives, each sentence once across passages."""
+    first = "L'offensive a commencé le 15 novembre 2016. Jusqu'au 12 décembre, 415 civils sont morts à Alep-Est."
+    passages = [passage(1, first), passage(2, "Les combats ont repris à l'aube ce lundi. " + first)]
+    found = candidates(passages)
+    assert [(c.passage_number, c.text) for c in found] == [
+        (1, "L'offensive a commencé le 15 novembre 2016."),
+        (1, "Jusqu'au 12 décembre, 415 civils sont morts à Alep-Est."),
+        (2, "Les combats ont repris à l'aube ce lundi."),
+    ]
+    assert all(c.terms == content_terms(c.text) for c in found)
+    assert found[0].terms == {"offens", "commenc", "15", "novembr", "2016"}
+    assert candidate_texts(passages) == [c.text for c in found]  # the same sentences, without their analysis
+
+
+def test_texts_checked_together_get_each_its_own_terms() -> None:
+    """The citation check reads its sentences and passages in one call: each distinct text once."""
+    texts = ["Soixante pompiers sont intervenus.", "Les pompiers ont éteint l'incendie.", "Soixante pompiers sont intervenus."]
+    held = content_terms_of(texts)
+    assert list(held) == texts[:2]
+    assert all(held[text] == content_terms(text) for text in texts)
