@@ -147,12 +147,18 @@ def apply(answer: Answer, query: Query, passages: Sequence[Passage], embedder: E
     is left."""
     if not answer.answered:
         return replace(answer, citations=[])
-    result = verify(answer.text, passages, embedder, query.language)
+    # The extractive answerer's sentences are verified as it wrote them; only a body that
+    # arrives as text (a language model's) is split into sentences first.
+    if answer.marked is not None:
+        result = verify_sentences(answer.marked, passages, embedder, query.language)
+    else:
+        result = verify(answer.text, passages, embedder, query.language)
     if not result.sentences:
-        return replace(answer, text="", citations=[], answered=False, verified=False)
+        return replace(answer, text="", citations=[], answered=False, verified=False, marked=())
     return replace(
         answer,
         text=render_marked(result.sentences),
+        marked=tuple(result.sentences),
         citations=result.citations,
         verified=result.dropped_sentences == 0 and result.removed_markers == 0,
     )

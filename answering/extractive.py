@@ -32,6 +32,9 @@ from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 
 _YEAR_OR_NUMBER = re.compile(r"\d")
+# A quoted sentence that ends as a sentence ends ("fin.", "etc.)", "« Partons ! »", "…»") keeps
+# its end; any other (a heading) gets a full stop, the one render_marked writes after its markers.
+_ENDED = re.compile(r"(?:[.!?…][ \u00a0\u202f]*[»”\"')\]]*|[»”\"])$")
 # Sentences embedded per question (one batched call): ~0.1 s each on a busy 2-core machine.
 SEMANTIC_CANDIDATES = 6
 # multilingual-e5: a sentence answering the question scores ~0.85 and more; unrelated ~0.7-0.8.
@@ -48,12 +51,21 @@ class ScoredSentence:
     shares_terms: bool = True  # holds a key term of the question (or one carried over)
 
 
+def quoted(chosen: Sequence[SentenceScore | ScoredSentence]) -> tuple[MarkedSentence, ...]:
+    """The chosen sentences as the answer quotes them, each citing its passage and ending as a
+    sentence ends (a heading gets a full stop): the citation check verifies these as they are."""
+    return tuple(
+        MarkedSentence(s.text if _ENDED.search(s.text) else f"{s.text}.", (s.passage_number,)) for s in chosen
+    )
+
+
 def from_scored(query: Query, chosen: Sequence[SentenceScore]) -> Answer:
     """The answer quoting the sentences the sentence scorer chose, leading with its short answer."""
-    body = render_marked([MarkedSentence(s.text, (s.passage_number,)) for s in chosen])
+    marked = quoted(chosen)
     return Answer(
-        question=query.text, text=body, citations=[], answered=bool(chosen), language=query.language,
-        answerer="extractive", short_answer=chosen[0].short_answer if chosen else None,
+        question=query.text, text=render_marked(list(marked)), citations=[], answered=bool(chosen),
+        language=query.language, answerer="extractive", short_answer=chosen[0].short_answer if chosen else None,
+        marked=marked,
     )
 
 
@@ -83,10 +95,11 @@ class ExtractiveAnswerer:
         # A follow-up asks for something the last answer did not say: what it quoted comes last.
         said = answered(history)[-1].answer if query.followup and answered(history) else ""
         chosen = await asyncio.to_thread(self.select, query, passages, said)
-        body = render_marked([MarkedSentence(s.text, (s.passage_number,)) for s in chosen])
+        marked = quoted(chosen)
         return Answer(
-            question=query.text, text=body, citations=[], answered=bool(chosen), language=query.language,
-            answerer="extractive", timings_ms={"generate": (time.perf_counter() - started) * 1000},
+            question=query.text, text=render_marked(list(marked)), citations=[], answered=bool(chosen),
+            language=query.language, answerer="extractive", marked=marked,
+            timings_ms={"generate": (time.perf_counter() - started) * 1000},
         )
 
     def select(self, query: Query, passages: Sequence[Passage], said: str = "") -> list[ScoredSentence]:

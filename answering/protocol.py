@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from answering.intent import Intent
 from answering.query import Query
+from answering.sentences import MarkedSentence
 from retrieval.models import Passage
 
 AnswererName = Literal["extractive", "llm"]
@@ -116,6 +117,10 @@ class Answer:
     # Who published the article a fact answer comes from, and when, in the answer's language
     # ("AFP, 12 décembre 2016"): a news answer may be old. None for an undated article.
     reported: str | None = None
+    # The body's sentences with the passages each cites, when the answerer wrote the body from
+    # them (the extractive answerer): the citation check verifies these instead of parsing the
+    # body back. None for a body that arrives as text (a language model's).
+    marked: tuple[MarkedSentence, ...] | None = None
 
     def composed(self, bold: Callable[[str], str] = markdown_bold) -> str:
         """The answer as one text, as `qabot ask --json`, a conversation's history and the
@@ -150,7 +155,8 @@ class Answer:
 
 class Answerer(Protocol):
     """Composes an answer to `query` from retrieved passages (numbered 1..len(passages) in that
-    order, `[n]` markers in its text); streams partial text to `on_partial` when it can."""
+    order, `[n]` markers in its text, and its sentences on `marked` when it wrote the text from
+    them); streams partial text to `on_partial` when it can."""
 
     name: AnswererName
 

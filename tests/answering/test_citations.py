@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from answering.citations import verify
+import pytest
+
+from answering.citations import apply, verify
+from answering.extractive import from_scored, quoted
 from answering.language import detect_language
-from answering.sentences import parse_marked
+from answering.query import plain_query
+from answering.scoring import SentenceScore
+from answering.sentences import MarkedSentence, parse_marked, render_marked
 from tests.answering.passages import passage
 
 PASSAGES = [
@@ -56,3 +61,33 @@ def test_language_detection() -> None:
     assert detect_language("Combien de civils ont fui Alep ?") == "fr"
     assert detect_language("How many civilians fled Aleppo?") == "en"
     assert detect_language("ok") == "fr"  # too short to tell: French
+
+
+# Quoted sentences whose text, written with markers and read back, would not be the same:
+# "RER E. Le maire" reads as one sentence (an initial's full stop before a capital).
+RER = "Le projet inclut le prolongement du tunnel afin de rendre aisée la correspondance avec le RER E."
+MAYOR = "Le maire de Paris s'est prononcé contre le projet de liaison de 2008."
+
+
+def test_the_extractive_answerers_sentences_are_verified_as_it_quoted_them() -> None:
+    passages = [passage(1, RER), passage(2, MAYOR)]
+    chosen = [SentenceScore(1, RER, 0.9, {}), SentenceScore(2, MAYOR, 0.8, {})]
+    raw = from_scored(plain_query("Que dit le maire de Paris du projet ?", "fr"), chosen)
+    answer = apply(raw, plain_query(raw.question, "fr"), passages, None)
+    assert answer.marked == (MarkedSentence(RER, (1,)), MarkedSentence(MAYOR, (2,)))
+    assert answer.text == f"{RER} [1] {MAYOR} [2]"
+    assert answer.verified and [c.passage.chunk_id for c in answer.citations] == [1, 2]
+
+
+@pytest.mark.parametrize("text", [
+    "Syndrome d'apnées du sommeil",  # a heading: gets its full stop
+    "Les facteurs liés aux risques (prédation, rivaux, etc.)",
+    "« La bataille d’Alep touche à sa fin », a affirmé à l’AFP Rami Abdel Rahmane.",
+    "Il a lancé aux journalistes : « Partons ! »",
+    "Depuis le début de l’offensive, 130 000 civils ont fui Alep.",
+])
+def test_a_quoted_sentence_is_verified_as_its_written_text_reads_back(text: str) -> None:
+    """The answer shown is the one the parsed-back body gave: the sentence handed to the check
+    is the one its `[n]`-marked text reads as."""
+    marked = list(quoted([SentenceScore(1, text, 0.9, {})]))
+    assert parse_marked(render_marked(marked)) == marked
