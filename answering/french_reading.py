@@ -28,6 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from answering.judge import Judge
+from answering.measures import is_measure
 from answering.query import Query
 from answering.question_kind import QuestionKind
 from answering.scoring import SentenceScore, SentenceScorer
@@ -140,13 +141,16 @@ class FrenchReading:
 
     def read(self, query: Query, passages: Sequence[Passage]) -> Query:
         """`query` as the French judge should read it: its words the aligned French ones, its
-        focus the focus's French word (dropped when none aligns); its kind of answer, numbers,
-        vector and standalone form are the English question's."""
+        focus the focus's French word (dropped when none aligns) unless it is a measure; its kind
+        of answer, numbers, vector and standalone form are the English question's."""
         aligned = self.align(query.text, passages)
         text = " ".join(a.french for a in aligned)
         focus = query.kind.focus
-        french_focus = next((a.french for a in aligned if focus and _folded(a.english) == focus), None)
-        return replace(query, own=search_query(text), kind=QuestionKind(query.kind.kind, french_focus))
+        if not is_measure(focus):
+            # A measure stays as asked: its units are known in both languages ("population" is
+            # stated in "habitants" or "inhabitants", never in "civils": answering.measures).
+            focus = next((a.french for a in aligned if focus and _folded(a.english) == focus), None)
+        return replace(query, own=search_query(text), kind=QuestionKind(query.kind.kind, focus))
 
 
 def content_words(text: str) -> list[str]:

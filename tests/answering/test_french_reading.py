@@ -168,3 +168,8 @@ async def test_an_english_question_off_the_seed_is_still_declined(
 ) -> None:
     answer = await seed_services().ask(question)
     assert not answer.answered, answer.text
+
+
+def test_a_measure_asked_for_stays_as_asked() -> None:
+    query = plain_query("What is the population of Aleppo?", "en")
+    assert FrenchReading(WordVectors(ExactWords())).read(query, SEED_LIKE).kind.focus == "population"
