@@ -117,6 +117,10 @@ class Judge:
         self._embedder = embedder
         self._shortlist = shortlist
 
+    def with_model(self, model: JudgeModel) -> Judge:
+        """The same judge deciding with `model` (across languages: answering.french_reading)."""
+        return Judge(model, self._analyzer, self._embedder, self._shortlist, self.lead)
+
     def score(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[SentenceScore]:
         """The shortlisted sentences, most probable answer first (the one holding the fact
         asked for moved to the front: answering.lead). A follow-up's carried terms count

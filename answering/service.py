@@ -34,6 +34,7 @@ from answering.followups import (
     leans_on,
     speaks_of_own_terms,
 )
+from answering.french_reading import across_languages
 from answering.language import detect_language
 from answering.llm import LlmUnavailable
 from answering.measures import misses_asked_measure
@@ -87,6 +88,9 @@ class QuestionAnswering:
         # With a judge, whether some sentence answers decides the refusal; without one (a
         # model it was never fitted for), the retrieval bars do.
         self._judge = judge
+        # Questions in another language than the articles': the French judge on their French
+        # reading when the judge is the logistic one (answering.french_reading).
+        self._across = across_languages(judge, embedder)
         self._max_sentences = max_sentences
         self._retriever = retriever
         self._embedder = embedder
@@ -146,9 +150,10 @@ class QuestionAnswering:
         # questions, would decline it; the retrieval bars decide whether anything is about it.
         if self._judge is not None and passages and not query.followup and not news:
             judge_started = time.perf_counter()
-            judged = await asyncio.to_thread(self._judge.score, query, passages, search.idf_match)
-            if query.language == ARTICLES_LANGUAGE or self._judge.every_language:
-                chosen = self._judge.choose(judged, self._max_sentences)
+            judge = self._judge if query.language == ARTICLES_LANGUAGE or self._across is None else self._across
+            judged = await asyncio.to_thread(judge.score, query, passages, search.idf_match)
+            if query.language == ARTICLES_LANGUAGE or judge.every_language:
+                chosen = judge.choose(judged, self._max_sentences)
                 declined = not chosen
             else:
                 # The judge was fitted on French questions only (the evaluation set has no
