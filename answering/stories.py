@@ -129,7 +129,7 @@ def _about(
 ) -> list[tuple[Passage, ...]]:
     """The articles (groups of passages) about a subject that has terms, in their order."""
     held = [frozenset().union(*(p.terms for p in group)) for group in groups]
-    if not any(subject.terms & terms for terms in held):
+    if not any(subject.markers & terms for terms in held):
         best = max((d for group in groups if (d := _dense(group)) is not None), default=None)
         return [group for group in groups if close_in_meaning(_dense(group), best)]
     readings = []

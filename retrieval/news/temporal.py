@@ -98,7 +98,7 @@ def rerank(
     related: Callable[[Fused], bool],
 ) -> tuple[list[Fused], DateOutcome]:
     """The candidates reordered (and, when some related ones are in the period, only those in
-    the period) for `question`. `related(candidate)`: is it about the question's subject."""
+    the period, the related first) for `question`. `related(candidate)`: is it about the question's subject."""
     period = question.period
     candidates = list(fused)
     in_period = 0
@@ -118,9 +118,15 @@ def rerank(
                 + ARTICLE_MENTION_BOOST * info.article_mentions
             )
             boosted.append(replace(candidate, score=candidate.score * (1.0 + boost)))
-        in_period = sum(1 for candidate in boosted if related(candidate))
+        about = [related(candidate) for candidate in boosted]
+        in_period = sum(about)
         if in_period:
-            candidates = _sorted(boosted)
+            # The period's candidates about the subject lead: an article of the period scoring
+            # higher on the date words alone ("en décembre 2024") is not what was asked, and one
+            # about the subject may score low (English wire copy for a French question).
+            candidates = _sorted(c for c, on in zip(boosted, about, strict=True) if on) + _sorted(
+                c for c, on in zip(boosted, about, strict=True) if not on
+            )
     if question.latest:
         candidates = _newest_first(candidates, dating)
     named_as = " ".join(m.text for m in question.mentions)
