@@ -123,6 +123,20 @@ class Subject:
         unwritten = frozenset(self.names.values()) - written
         return self.share((frozenset(held) | written) - unwritten) >= ABOUT_SHARE - _ROUNDING
 
+    def wholly_held_by(self, held: AbstractSet[str], text: str) -> bool:
+        """Whether these terms and `text` (a story's headline and lede) hold every term of the
+        subject, a name where written: what the story says it is about is the subject."""
+        written = self._written(text)
+        unwritten = frozenset(self.names.values()) - written
+        return self.share((frozenset(held) | written) - unwritten) >= 1.0 - _ROUNDING
+
+    def topic_held_by(self, held: AbstractSet[str]) -> bool:
+        """Whether these terms hold one of the subject's common words, those not names
+        ("sécheresse" in "la sécheresse dans les Pyrénées-Orientales"): what is asked about, the
+        names only saying where or who. True when the subject is names alone ("Tours")."""
+        common = self.terms - frozenset(self.names.values())
+        return not common or bool(common & held)
+
     def touched_by(self, held: AbstractSet[str], text: str) -> bool:
         """The looser test of a fact question: the story holds one of the subject's terms, or
         writes one of its names in the other language's form."""
