@@ -137,11 +137,6 @@ class Subject:
         common = self.terms - frozenset(self.names.values())
         return not common or bool(common & held)
 
-    def touched_by(self, held: AbstractSet[str], text: str) -> bool:
-        """The looser test of a fact question: the story holds one of the subject's terms, or
-        writes one of its names in the other language's form."""
-        return bool(self.terms & held) or bool(self.alias_terms & held and self._written(text))
-
     def _written(self, text: str) -> frozenset[str]:
         folded = fold(text)
         return frozenset(
@@ -212,10 +207,9 @@ def one_copy_per_story(
 
 
 def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: bool) -> Callable[[Fused], bool]:
-    """Whether a candidate is about the question's subject: for a `news` question, Subject.held_by
-    on its stored terms and text, or it shows the question's names; for a fact question, it
-    holds one of the subject's terms (Subject.touched_by: or writes its name in the other
-    language) or comes as close in meaning as the best (temporal.RELATED_DENSE_MARGIN). When no candidate holds any of the subject's terms (a
+    """Whether a candidate is about the question's subject: Subject.held_by on its stored terms
+    and text, or it shows the question's names; for a fact question, also when it comes as
+    close in meaning as the best (temporal.RELATED_DENSE_MARGIN). When no candidate holds any of the subject's terms (a
     question in another language than the articles: "Aleppo" for "Alep"), only the closest in
     meaning are. A question with no subject but its period ("Que s'est-il passé hier ?") is
     about whatever the period holds."""
@@ -246,13 +240,12 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: 
         terms = held.get(candidate.chunk_id, set())
         if not markers & terms:
             return not news and close(candidate)  # most candidates stop here, before any text is read
-        if not news:
-            # The text is read only for a candidate holding an alias's term alone ("ecb").
-            return bool(subject.terms & terms) or subject.touched_by(terms, text_of(candidate.chunk_id)) or close(candidate)
         text = text_of(candidate.chunk_id)
-        # Showing the names is enough here: an article in another language than the question
-        # shares nothing else with it (answering.stories then weighs meaning).
-        return subject.held_by(terms, text) or subject.shows_names(text)
+        # Showing the names is enough: an article in another language than the question shares
+        # nothing else with it (answering.stories then weighs meaning). A fact's answer may also
+        # sit in an article its words miss ("Combien de romains a-t-on dénombré en 2016 ?": the
+        # Rome article holds neither word): meaning may say it is about the subject.
+        return subject.held_by(terms, text) or subject.shows_names(text) or (not news and close(candidate))
 
     return is_related
 

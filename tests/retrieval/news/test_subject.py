@@ -77,4 +77,4 @@ def test_an_institution_is_named_in_either_language_as_written(read: QuestionRea
     ecb = Subject.of(read("What did the ECB decide in March 2023?"))
     assert ecb.alias_terms == {"bce"}
     bce = "La BCE abaisse ses taux\nLa BCE a abaissé son taux de dépôt."
-    assert ecb.touched_by(frozenset(analyze(bce)), bce) and ecb.shows_names(bce)
+    assert ecb.held_by(frozenset(analyze(bce)), bce) and ecb.shows_names(bce)
