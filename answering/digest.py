@@ -39,13 +39,13 @@ SENTENCES_ALONE = 2
 
 def digest_stories(
     query: Query, passages: Sequence[Passage], period: Period | None, limit: int = DIGEST_STORIES,
-    weights: Mapping[str, float] | None = None, margins: Margins = UNCALIBRATED,
+    weights: Mapping[str, float] | None = None, margins: Margins = UNCALIBRATED, embedder: Embedder | None = None,
 ) -> list[Story]:
     """The stories the digest shows (at most `limit`, and DIGEST_STORIES), newest first: when the
     question named a period retrieval found, the best about the subject published in it (those
     that only speak of it when none is), else the newest of those about the subject; `weights`:
     the IDF of the question's terms (SearchResult.term_weights)."""
-    about = published_in(stories_about(query, passages, weights, margins), period)
+    about = published_in(stories_about(query, passages, weights, margins, embedder), period)
     count = min(limit, DIGEST_STORIES)
     if period is not None:
         chosen = about[:count]

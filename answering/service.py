@@ -176,7 +176,7 @@ class QuestionAnswering:
         llm_down = rewrite.degraded if rewrite is not None else None
         if dates is not None and dates.period is not None and not dates.in_period:
             nothing_about = self._policy.declines(query, passages, search.idf_match) or not await asyncio.to_thread(
-                anything_about, query, passages, search.term_weights, self._margins
+                anything_about, query, passages, search.term_weights, self._margins, self._embedder
             )
             if nothing_about:
                 # Nothing is about the subject at any date (the passages were not narrowed to the
@@ -262,12 +262,14 @@ class QuestionAnswering:
         # like anything_about in ask.
         if query.intent == "timeline":
             asked = describe_period(period, dates.named_as, query.language) if period and dates else None
-            stories = await asyncio.to_thread(timeline_stories, query, passages, period, weights, self._margins)
+            stories = await asyncio.to_thread(
+                timeline_stories, query, passages, period, weights, self._margins, self._embedder
+            )
             found = await asyncio.to_thread(timeline, query, stories, self._embedder, asked)
             return self._finish(found, query, passages, idf_match)
         # ANSWER_MAX_SENTENCES bounds a digest too: one sentence a story.
         stories = await asyncio.to_thread(
-            digest_stories, query, passages, period, self._max_sentences, weights, self._margins
+            digest_stories, query, passages, period, self._max_sentences, weights, self._margins, self._embedder
         )
         cause = llm_down
         if self._fallback is not None and cause is None and stories:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from answering.citations import verify_sentences
 from answering.language import detect_language
@@ -32,6 +34,7 @@ from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
 from retrieval.news.shaping import Subject, close_in_meaning
+from retrieval.text import analyze
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +96,16 @@ class Quote:
 
 def stories_about(
     query: Query, passages: Sequence[Passage], weights: Mapping[str, float] | None = None,
-    margins: Margins = UNCALIBRATED,
+    margins: Margins = UNCALIBRATED, embedder: Embedder | None = None,
 ) -> list[Story]:
     """The retrieved articles about the question's subject (see the module), in retrieval's
     order, each with its passages; `weights`: the IDF of the question's terms
-    (SearchResult.term_weights)."""
+    (SearchResult.term_weights); `embedder`: what reads a headline and lede's meaning when
+    their words leave it in doubt (see _about; None: their words alone)."""
     subject = Subject.of(query.search, weights)
     groups = _by_article(passages)
     if subject.terms:
-        groups = _about(query, subject, groups, margins)
+        groups = _about(query, subject, groups, margins, embedder)
     return [Story(rank, group) for rank, group in enumerate(groups)]
 
 
@@ -115,41 +119,124 @@ def _by_article(passages: Sequence[Passage]) -> list[tuple[Passage, ...]]:
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """One article read against the subject: about it by its words (Subject.held_by), showing
-    its names (Subject.shows_names), and its best dense similarity (None: no dense score)."""
+    its names (Subject.shows_names), its best dense similarity (None: no dense score), whether
+    it is in the question's language, and what its headline and lede say (see _about)."""
 
     passages: tuple[Passage, ...]
-    text: str
     worded: bool
     named: bool
     dense: float | None
+    same_language: bool
+    lede: str | None = None  # its headline and first paragraph; None: its opening not retrieved
+    leads_with_subject: bool = False
+    leads_off_topic: bool = False
+    lede_near: bool = True  # its headline and lede come close enough in meaning (see _about)
+
+    @property
+    def doubtful(self) -> bool:
+        """About the subject by its words, but its headline and lede hold none of the subject's
+        common words: its body may only mention them in passing."""
+        return self.worded and self.same_language and self.leads_off_topic
+
+    @property
+    def about_by_words(self) -> bool:
+        return self.worded and (self.lede_near or not self.doubtful)
 
 
 def _about(
-    query: Query, subject: Subject, groups: Sequence[tuple[Passage, ...]], margins: Margins
+    query: Query, subject: Subject, groups: Sequence[tuple[Passage, ...]], margins: Margins,
+    embedder: Embedder | None,
 ) -> list[tuple[Passage, ...]]:
-    """The articles (groups of passages) about a subject that has terms, in their order."""
+    """The articles (groups of passages) about a subject that has terms, in their order.
+
+    What a newsroom reads first: a story is about what its headline and lede say. In the
+    question's language, a headline and lede holding every term of the subject make the story
+    about it without meaning's margin (the newest tram article, about a viaduct, is still the
+    tram's); a story about the subject by its words whose headline and lede hold none of its
+    common words is in doubt (a wildfire "in the Pyrénées-Orientales" whose body speaks of the
+    drought; but also the Logivert appeal, which never writes "procès" up top): it stays only
+    when its headline and lede come within the same-language margin of the closest headline and
+    lede about the subject, in meaning (read only when some story is in doubt)."""
     held = [frozenset().union(*(p.terms for p in group)) for group in groups]
-    if not any(subject.terms & terms for terms in held):
+    if not any(subject.markers & terms for terms in held):
         best = max((d for group in groups if (d := _dense(group)) is not None), default=None)
         return [group for group in groups if close_in_meaning(_dense(group), best)]
-    readings = []
-    for group, terms in zip(groups, held, strict=True):
-        text = "\n".join(f"{p.title}\n{p.text}" for p in group)
-        readings.append(_Reading(group, text, subject.held_by(terms, text), subject.shows_names(text), _dense(group)))
-    closest_worded = max((r.dense for r in readings if r.worded and r.dense is not None), default=None)
+    readings = [_read(query, subject, group, terms) for group, terms in zip(groups, held, strict=True)]
+    if any(r.doubtful for r in readings):
+        readings = _weigh_ledes(query, readings, margins.same_language, embedder)
+    closest_worded = max((r.dense for r in readings if r.about_by_words and r.dense is not None), default=None)
     closest_named = max((r.dense for r in readings if r.named and r.dense is not None), default=None)
 
     def about(reading: _Reading) -> bool:
-        # A story sharing the subject's words and no dense score keeps its words' verdict; one
-        # sharing only names needs meaning to say it is about the subject.
-        if reading.worded and _within(reading.dense, closest_worded, margins.same_language, unscored=True):
+        # A story whose headline and lede say the whole subject is about it, however far its
+        # passages wander in meaning (the newest tram article, about a viaduct). One sharing the
+        # subject's words and no dense score keeps its words' verdict; one sharing only names
+        # needs meaning to say it is about the subject.
+        if reading.about_by_words and (
+            (reading.same_language and reading.leads_with_subject)
+            or _within(reading.dense, closest_worded, margins.same_language, unscored=True)
+        ):
             return True
         return (
-            reading.named and _within(reading.dense, closest_named, margins.cross_language, unscored=False)
-            and detect_language(reading.text, default=query.language) != query.language
+            reading.named and not reading.same_language
+            and _within(reading.dense, closest_named, margins.cross_language, unscored=False)
         )
 
     return [reading.passages for reading in readings if about(reading)]
+
+
+def _read(query: Query, subject: Subject, passages: tuple[Passage, ...], held: frozenset[str]) -> _Reading:
+    """One story read against the subject: its words anywhere (Subject.held_by), its names, its
+    language, and what its headline and lede hold (unknown when its opening was not retrieved)."""
+    text = "\n".join(f"{p.title}\n{p.text}" for p in passages)
+    same = detect_language(text, default=query.language) == query.language
+    reading = _Reading(passages, subject.held_by(held, text), subject.shows_names(text), _dense(passages), same)
+    lede = _headline_and_lede(passages)
+    if lede is None:
+        return reading
+    terms = frozenset(analyze(lede))
+    return replace(reading, lede=lede, leads_with_subject=subject.wholly_held_by(terms, lede),
+                   leads_off_topic=not subject.topic_held_by(terms))
+
+
+def _weigh_ledes(
+    query: Query, readings: Sequence[_Reading], margin: float | None, embedder: Embedder | None
+) -> list[_Reading]:
+    """The readings, each story in doubt (_Reading.doubtful) marked near when its headline and
+    lede come within `margin` of the closest headline and lede of a story about the subject by
+    its words (in the question's language), in dense similarity to the question. No margin (an
+    encoder never calibrated), no embedder or no question vector: the words decide alone, the
+    story in doubt stays."""
+    if margin is None or embedder is None or query.vector is None:
+        return list(readings)
+    weighed = [i for i, r in enumerate(readings) if r.worded and r.same_language and r.lede is not None]
+    vectors = embedder.embed_passages([readings[i].lede or "" for i in weighed])
+    asked = np.asarray(query.vector, dtype=np.float32)
+    similarity = dict(zip(weighed, (_cosine(v, asked) for v in vectors), strict=True))
+    closest = max((similarity[i] for i in weighed if not readings[i].doubtful), default=None)
+    if closest is None:
+        return list(readings)
+    return [
+        replace(r, lede_near=similarity[i] >= closest - margin) if r.doubtful and i in similarity else r
+        for i, r in enumerate(readings)
+    ]
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.dot(a, b)) / norm if norm else 0.0
+
+
+def _headline_and_lede(passages: Sequence[Passage]) -> str | None:
+    """The story's headline and first paragraph; None when its opening passage was not retrieved."""
+    opening = next((p for p in passages if p.start == 0), None)
+    if opening is None:
+        return None
+    body = opening.text.lstrip()
+    if body.startswith("#"):  # a Markdown heading repeating the title
+        body = body.split("\n", 1)[-1].lstrip()
+    lede = body.split("\n\n", 1)[0]
+    return f"{opening.title}\n{lede}"
 
 
 def _within(dense: float | None, closest: float | None, margin: float | None, unscored: bool) -> bool:
@@ -163,13 +250,13 @@ def _within(dense: float | None, closest: float | None, margin: float | None, un
 
 def anything_about(
     query: Query, passages: Sequence[Passage], weights: Mapping[str, float] | None = None,
-    margins: Margins = UNCALIBRATED,
+    margins: Margins = UNCALIBRATED, embedder: Embedder | None = None,
 ) -> bool:
     """Whether some retrieved story is about the subject, or writes its names ("ECB" for "What
     did the ECB decide in March 2023?", whose verb no article holds): what makes "no article in
     the period" true rather than "nothing on this at all"."""
     subject = Subject.of(query.search, weights)
-    return bool(stories_about(query, passages, weights, margins)) or any(
+    return bool(stories_about(query, passages, weights, margins, embedder)) or any(
         subject.shows_names(f"{p.title}\n{p.text}") for p in passages
     )
 

@@ -32,11 +32,12 @@ TIMELINE_PAGE = 10
 
 def timeline_stories(
     query: Query, passages: Sequence[Passage], period: Period | None = None, weights: Mapping[str, float] | None = None,
-    margins: Margins = UNCALIBRATED,
+    margins: Margins = UNCALIBRATED, embedder: Embedder | None = None,
 ) -> list[Story]:
     """The dated stories about the subject, oldest first: those published in `period` (the
-    period asked, when retrieval found it) when some are; `weights`: SearchResult.term_weights."""
-    return oldest_first(published_in(stories_about(query, passages, weights, margins), period))
+    period asked, when retrieval found it) when some are; `weights`: SearchResult.term_weights;
+    `embedder`: see stories_about."""
+    return oldest_first(published_in(stories_about(query, passages, weights, margins, embedder), period))
 
 
 def timeline(

@@ -12,6 +12,7 @@ QDRANT_URL is set).
 - answers drawn from outside the asked period: an answered date question one of whose cited
   passages comes from an article neither published in the period nor speaking of it (aim 0);
 - questions whose period has no article: the answer must say so (not answered, no citation);
+  said of a question whose article is there, it is a false claim (aim 0);
 - near-duplicate groups found at index time against the syndicated copies the set was built
   with (`groups.json`): pairwise precision and recall, and how many questions were handed two
   copies of one story among their 5 passages (aim 0).
@@ -143,6 +144,7 @@ def answers(services: Services, questions: list[NewsQuestion]) -> dict[str, obje
     answered = 0
     period_questions = 0
     none_said: list[bool] = []
+    false_claims: list[str] = []  # said of a period that has the article the question names
 
     async def ask_all() -> None:
         nonlocal answered, period_questions
@@ -153,6 +155,8 @@ def answers(services: Services, questions: list[NewsQuestion]) -> dict[str, obje
             if not q.articles:
                 none_said.append(claims_no_article_in_period(answer))
                 continue
+            if claims_no_article_in_period(answer):
+                false_claims.append(q.id)
             if period is None:
                 continue
             period_questions += 1
@@ -177,6 +181,8 @@ def answers(services: Services, questions: list[NewsQuestion]) -> dict[str, obje
         "outside": outside,
         "no_article_questions": len(none_said),
         "no_article_said": sum(none_said),
+        "false_no_article_claims": len(false_claims),
+        "false_claims": false_claims,
     }
 
 

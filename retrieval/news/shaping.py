@@ -19,6 +19,7 @@ from retrieval.dates import QuestionDates
 from retrieval.fusion import Fused
 from retrieval.models import Copy, Headline, SearchQuery
 from retrieval.news import temporal
+from retrieval.news.aliases import other_names
 from retrieval.news.temporal import DateOutcome
 from retrieval.text import analyze, fold
 
@@ -73,19 +74,33 @@ class Subject:
     - `names`: the words the question writes with a capital, not as its first word ("Tours",
       "SNCF", "Logivert"), accents folded, each with its analysed term. A name is matched as
       written, not by its stem: "La Tour" or "au premier tour" are not "Tours"; and names are
-      what a question and an article in two languages share;
-    - `weights`: each term's IDF over the index (1 when unknown)."""
+      what a question and an article in two languages share; an institution the other
+      language names differently is also written as it does (retrieval.news.aliases: "ECB" for
+      "BCE", with the term of "BCE");
+    - `weights`: each term's IDF over the index (1 when unknown);
+    - `alias_terms`: the analysed terms of those other names ("ecb"), which an article in the
+      other language holds instead of the subject's (the cheap test before its text is read)."""
 
     terms: frozenset[str]
     names: Mapping[str, str]
     weights: Mapping[str, float]
+    alias_terms: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, query: SearchQuery, weights: Mapping[str, float] | None = None) -> Subject:
         terms = subject_terms(query)
         words = frozenset(t for t in terms if not t.isdigit())
         terms = words or terms
-        return cls(terms, _names(query.text, terms), weights or {})
+        names = _names(query.text, terms)
+        aliases = {other: term for written, term in names.items() for other in other_names(written)}
+        alias_terms = frozenset(t for other in aliases for t in analyze(other)) - terms
+        return cls(terms, {**aliases, **names}, weights or {}, alias_terms)
+
+    @property
+    def markers(self) -> frozenset[str]:
+        """The analysed terms a story about the subject holds at least one of: the subject's
+        own, or an alias's (see `alias_terms`)."""
+        return self.terms | self.alias_terms
 
     def weight(self, terms: AbstractSet[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -102,9 +117,25 @@ class Subject:
 
     def held_by(self, held: AbstractSet[str], text: str) -> bool:
         """A story holding these analysed terms, whose title and text are `text`, is about the
-        subject by its words: at least ABOUT_SHARE of the weight, a name only where written."""
-        unwritten = frozenset(self.names.values()) - self._written(text)
-        return self.share(frozenset(held) - unwritten) >= ABOUT_SHARE - _ROUNDING
+        subject by its words: at least ABOUT_SHARE of the weight, a name only where written
+        (and held where written in another language's form: "ECB" holds "BCE")."""
+        written = self._written(text)
+        unwritten = frozenset(self.names.values()) - written
+        return self.share((frozenset(held) | written) - unwritten) >= ABOUT_SHARE - _ROUNDING
+
+    def wholly_held_by(self, held: AbstractSet[str], text: str) -> bool:
+        """Whether these terms and `text` (a story's headline and lede) hold every term of the
+        subject, a name where written: what the story says it is about is the subject."""
+        written = self._written(text)
+        unwritten = frozenset(self.names.values()) - written
+        return self.share((frozenset(held) | written) - unwritten) >= 1.0 - _ROUNDING
+
+    def topic_held_by(self, held: AbstractSet[str]) -> bool:
+        """Whether these terms hold one of the subject's common words, those not names
+        ("sécheresse" in "la sécheresse dans les Pyrénées-Orientales"): what is asked about, the
+        names only saying where or who. True when the subject is names alone ("Tours")."""
+        common = self.terms - frozenset(self.names.values())
+        return not common or bool(common & held)
 
     def _written(self, text: str) -> frozenset[str]:
         folded = fold(text)
@@ -176,10 +207,9 @@ def one_copy_per_story(
 
 
 def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: bool) -> Callable[[Fused], bool]:
-    """Whether a candidate is about the question's subject: for a `news` question, Subject.held_by
-    on its stored terms and text, or it shows the question's names; for a fact question, it
-    holds one of the subject's terms or comes as close in meaning as the best
-    (temporal.RELATED_DENSE_MARGIN). When no candidate holds any of the subject's terms (a
+    """Whether a candidate is about the question's subject: Subject.held_by on its stored terms
+    and text, or it shows the question's names; for a fact question, also when it comes as
+    close in meaning as the best (temporal.RELATED_DENSE_MARGIN). When no candidate holds any of the subject's terms (a
     question in another language than the articles: "Aleppo" for "Alep"), only the closest in
     meaning are. A question with no subject but its period ("Que s'est-il passé hier ?") is
     about whatever the period holds."""
@@ -192,7 +222,8 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: 
     def close(candidate: Fused) -> bool:
         return close_in_meaning(candidate.dense_score, best_dense)
 
-    if not any(subject.terms & held.get(i, set()) for i in ids):
+    markers = subject.markers
+    if not any(markers & held.get(i, set()) for i in ids):
         return close
     texts: dict[int, str] | None = None
 
@@ -201,20 +232,20 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: 
         # need (one query, not one per candidate: a round trip each on Qdrant).
         nonlocal texts
         if texts is None:
-            sharing = [i for i in ids if subject.terms & held.get(i, set())]
+            sharing = [i for i in ids if markers & held.get(i, set())]
             texts = {i: f"{row.title}\n{row.text}" for i, row in view.chunks(sharing).items()}
         return texts.get(chunk_id, "")
 
     def is_related(candidate: Fused) -> bool:
         terms = held.get(candidate.chunk_id, set())
-        if not news:
-            return bool(subject.terms & terms) or close(candidate)
-        if not subject.terms & terms:
-            return False  # most candidates stop here, before any text is read
+        if not markers & terms:
+            return not news and close(candidate)  # most candidates stop here, before any text is read
         text = text_of(candidate.chunk_id)
-        # Showing the names is enough here: an article in another language than the question
-        # shares nothing else with it (answering.stories then weighs meaning).
-        return subject.held_by(terms, text) or subject.shows_names(text)
+        # Showing the names is enough: an article in another language than the question shares
+        # nothing else with it (answering.stories then weighs meaning). A fact's answer may also
+        # sit in an article its words miss ("Combien de romains a-t-on dénombré en 2016 ?": the
+        # Rome article holds neither word): meaning may say it is about the subject.
+        return subject.held_by(terms, text) or subject.shows_names(text) or (not news and close(candidate))
 
     return is_related
 

@@ -98,12 +98,14 @@ def rerank(
     related: Callable[[Fused], bool],
 ) -> tuple[list[Fused], DateOutcome]:
     """The candidates reordered (and, when some related ones are in the period, only those in
-    the period) for `question`. `related(candidate)`: is it about the question's subject."""
+    the period, the related ones published in it first) for `question`. `related(candidate)`:
+    is it about the question's subject."""
     period = question.period
     candidates = list(fused)
     in_period = 0
     if period is not None:
         boosted: list[Fused] = []
+        published_flags: list[bool] = []
         for candidate in candidates:
             info = dating.get(candidate.chunk_id)
             if info is None:
@@ -118,9 +120,20 @@ def rerank(
                 + ARTICLE_MENTION_BOOST * info.article_mentions
             )
             boosted.append(replace(candidate, score=candidate.score * (1.0 + boost)))
-        in_period = sum(1 for candidate in boosted if related(candidate))
+            published_flags.append(published_in)
+        about = [related(candidate) for candidate in boosted]
+        in_period = sum(about)
         if in_period:
-            candidates = _sorted(boosted)
+            # The articles published in the period and about the subject lead: one of the period
+            # on another subject, scoring higher on the date words alone ("en décembre 2024"),
+            # is not what was asked, and one about it may score low (English wire copy for a
+            # French question). Articles that only name the period keep their score's place (a
+            # fact's answer may sit in one the subject test misses: PIAF's articles all date
+            # from 2020 and name the years asked about).
+            leads = [on and published for on, published in zip(about, published_flags, strict=True)]
+            candidates = _sorted(c for c, lead in zip(boosted, leads, strict=True) if lead) + _sorted(
+                c for c, lead in zip(boosted, leads, strict=True) if not lead
+            )
     if question.latest:
         candidates = _newest_first(candidates, dating)
     named_as = " ".join(m.text for m in question.mentions)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
+from answering.protocol import Answer
 from qabot.services import Services, build_services
 from qabot.settings import Settings
 from tests.fakes.embedder import HashingEmbedder
@@ -35,3 +36,9 @@ def dated_services(
     )
     services.reindex_now()
     return services
+
+
+async def ask(services: Services, question: str) -> Answer:
+    """`question` through the answer service, as the front door asks it."""
+    assert services.answers is not None
+    return await services.answers.ask(question)

@@ -65,3 +65,16 @@ def test_exactly_half_the_weight_is_enough_despite_rounding(read: QuestionReader
     subject = Subject.of(read("Où en est la grève des éboueurs de Lyon ?"), {"grev": 0.01, "eboueur": 0.06, "lyon": 0.07})
     strike = "Grève des éboueurs : les poubelles s'accumulent."
     assert subject.held_by(frozenset(analyze(strike)), strike)
+
+
+def test_an_institution_is_named_in_either_language_as_written(read: QuestionReader) -> None:
+    subject = Subject.of(read("Qu'a décidé l'ONU en mars 2025 ?"))
+    english = "UN votes to extend its mission\nThe UN Security Council voted on Tuesday."
+    french = "Un vote a eu lieu mardi\nUn conseil a voté un texte."
+    assert subject.held_by(frozenset(analyze(english)), english) and subject.shows_names(english)
+    # The French article "un" is not "UN": the other language's name counts only as written.
+    assert not subject.held_by(frozenset(analyze(french)), french) and not subject.shows_names(french)
+    ecb = Subject.of(read("What did the ECB decide in March 2023?"))
+    assert ecb.alias_terms == {"bce"}
+    bce = "La BCE abaisse ses taux\nLa BCE a abaissé son taux de dépôt."
+    assert ecb.held_by(frozenset(analyze(bce)), bce) and ecb.shows_names(bce)

@@ -13,9 +13,10 @@ import pytest
 from qabot.services import Services
 from qabot.settings import Settings
 from retrieval.dates import DateFinder, Period, QuestionDates
+from retrieval.fusion import Fused
 from retrieval.models import SearchResult
 from retrieval.news.shaping import latest_headlines
-from retrieval.news.temporal import mentions_for_index
+from retrieval.news.temporal import CandidateDating, mentions_for_index, rerank
 from retrieval.text import search_query
 from tests.answering.news_corpus import Article, dated_services
 
@@ -143,3 +144,24 @@ def test_latest_headlines_with_and_without_a_topic(dated: Services) -> None:
     assert newest[0].source == "Le Monde" and newest[0].date == "2017-01-10"
     on_aleppo = latest_headlines(dated.retriever, 2, "Alep")
     assert [h.article_id for h in on_aleppo] == ["alep-bilan.md", "alep-dec.md"]
+
+
+def test_in_a_period_the_articles_published_in_it_and_about_the_subject_lead() -> None:
+    # Scores as fusion gives them: the period's article on another subject scores higher on the
+    # date words; one about the subject published in the period leads it; one about the subject
+    # that only names the period keeps its score's place (PIAF's articles, all of 2020, name the
+    # years asked about: a fact's answer sits there).
+    december = Period.month(2024, 12)
+    dating = {
+        1: CandidateDating("telethon.md", "2024-12-08", passage_mentions=True, article_mentions=True),
+        2: CandidateDating("ecb-dec.md", "2024-12-12", passage_mentions=False, article_mentions=False),
+        3: CandidateDating("bilan.md", "2025-01-10", passage_mentions=True, article_mentions=True),
+    }
+    fused = [Fused(1, 0.05, 1, 0.85, 1, 3.0), Fused(3, 0.04, 2, 0.84, 2, 2.0), Fused(2, 0.02, 5, 0.82, None, None)]
+    asked = DateFinder().question("Qu'a décidé la BCE en décembre 2024 ?", TODAY)
+    assert asked is not None and asked.period == december
+    about = {2, 3}
+    ranked, outcome = rerank(fused, dating, asked, lambda f: f.chunk_id in about)
+    assert outcome.in_period == 2
+    # Boosted: the Téléthon 0.135, the later review 0.068, the ECB 0.04.
+    assert [f.chunk_id for f in ranked] == [2, 1, 3]
