@@ -150,7 +150,7 @@ class FrenchReading:
             # A measure stays as asked: its units are known in both languages ("population" is
             # stated in "habitants" or "inhabitants", never in "civils": answering.measures).
             focus = next((a.french for a in aligned if focus and _folded(a.english) == focus), None)
-        return replace(query, own=search_query(text), kind=QuestionKind(query.kind.kind, focus))
+        return replace(query, own=search_query(text), kind=QuestionKind(query.kind.kind, focus, frozenset(analyze(focus)) if focus else frozenset()))
 
 
 def content_words(text: str) -> list[str]:
