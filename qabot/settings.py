@@ -177,6 +177,11 @@ class Settings(BaseSettings):
         "(or none when unsure); 'judge' decides, quotes and leads on its own (measured weaker: docs/EVALUATION.md).",
     )
     answer_reader_threads: int = Field(2, ge=1, description="CPU threads the learned reader reads with.")
+    answer_reader_runtime: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx-int8",
+        description="What runs the learned reader: 'onnx-int8' (ONNX Runtime, int8 weights; the fastest), 'onnx' "
+        "(ONNX Runtime, fp32) or 'torch' (PyTorch, as trained); the ONNX files are derived once into MODEL_CACHE_DIR.",
+    )
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
 
     # --- telegram -------------------------------------------------------------------------
