@@ -81,8 +81,8 @@ class Settings(BaseSettings):
         Path("~/.cache/qabot/models"),
         validate_default=True,
         description="Where the encoder's runtime files are derived on first use (about a minute, 118 MB kept "
-        "for the default onnx-int8), once per machine: shared by every DATA_DIR and worker of the user, "
-        "one folder per model named after its hash.",
+        "for the default onnx-int8), and the learned reader's ONNX graph (107 MB), once per machine: shared by "
+        "every DATA_DIR and worker of the user, one folder per model named after its hash.",
     )
     embedding_batch_size: int = Field(16, gt=0, description="Chunks per encoder call while indexing.")
     embedding_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets the backend decide.")
