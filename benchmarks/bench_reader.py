@@ -115,6 +115,7 @@ def main() -> int:
                         help="with --reader: where the ONNX files are derived (MODEL_CACHE_DIR)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "reader.json")
     args = parser.parse_args()
+    before = os.getloadavg()  # taken now: the report's dict is built after the runs
     everything = load(args.questions, args.corpus, folds=5)
     if args.reader:
         kept = set(random.Random(7).sample(sorted({p.question_id for p in everything}), args.pairs))
@@ -124,7 +125,7 @@ def main() -> int:
     else:
         pairs = random.Random(7).sample(everything, args.pairs)
         rows = [measure(pairs, layers, threads) for threads in args.threads for layers in args.layers]
-    report = {"load_average_before": os.getloadavg(), "cpus": os.cpu_count(), "all_pairs": len(everything), "rows": rows,
+    report = {"load_average_before": before, "cpus": os.cpu_count(), "all_pairs": len(everything), "rows": rows,
               "load_average_after": os.getloadavg()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
