@@ -13,9 +13,9 @@ same epoch with the frozen lower layers' outputs cached (the first epoch, which 
 cache, and a later one, which only runs the adapted layers). With `--reader`, instead: a
 trained reader reading each of `--pairs` questions' shortlists (6 sentences) as answering does,
 wall time per question, per runtime (PyTorch as trained, ONNX Runtime fp32 and int8: their
-files derived once into MODEL_CACHE_DIR) and thread count, the runtimes interleaved question by
-question so that each meets the same load. The report records the load average: absolute times
-on a shared machine are upper bounds.
+files derived once into MODEL_CACHE_DIR) and thread count, one runtime after the other over the
+same questions. The report records the load average: absolute times on a shared machine are
+upper bounds.
 """
 
 from __future__ import annotations
@@ -78,10 +78,11 @@ def per_question(
     questions = [group[0].question for group in by_question.values()]
     times: dict[str, list[float]] = {runtime: [] for runtime in runtimes}
     cpu: dict[str, list[float]] = {runtime: [] for runtime in runtimes}  # the process's CPU, all threads
-    for reader in readers.values():
+    # One runtime after the other, not interleaved: after a run, PyTorch's OpenMP threads and
+    # ONNX Runtime's pool spin for a while, taking the cores from whichever runs next.
+    for runtime, reader in readers.items():
         reader.read(questions[0], groups[0])  # warm-up
-    for question, group in zip(questions, groups, strict=True):
-        for runtime, reader in readers.items():
+        for question, group in zip(questions, groups, strict=True):
             started, used = time.perf_counter(), time.process_time()
             reader.read(question, group)
             times[runtime].append(1000 * (time.perf_counter() - started))
