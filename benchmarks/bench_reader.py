@@ -1,4 +1,4 @@
-"""What training and running the reader (answering/reader/) costs on this machine, fp32, CPU
+"""What training and running the reader (answering/reader/) costs on this machine, on the CPU
 (never a timed test).
 
     .venv/bin/python benchmarks/bench_reader.py [--pairs 200] [--layers 6 12] [--threads 1 2]
