@@ -39,7 +39,7 @@ from answering.scoring import SentenceScore, SentenceScorer
 from evaluation import metrics
 from evaluation.reader_data import fold_of
 from evaluation.runner import Question, load_questions, prepare, progress_bar
-from qabot.services import build_embedder_from, fitted_judge
+from qabot.services import build_embedder_from, fitted_judge, reader_runtime
 from qabot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = [(Path(a), Path(b)) for a, _, b in (s.partition(":") for s in args.set)]
     if args.role == "lead":
         return sweep_leads(args.reader, sets, args.json)
-    judge = load_reader_judge(args.reader)
+    judge = load_reader_judge(args.reader, *reader_runtime(load_settings()))
     start = judge.bars
     reads = read_all(judge, sets)
     bars = choose_bars(reads, start)
@@ -230,7 +230,7 @@ def sweep_leads(reader: Path, sets: Sequence[tuple[Path, Path]], out: Path) -> i
     judge = fitted_judge(settings, build_embedder_from(settings))
     if judge is None:
         raise SystemExit("No hand-made judge fitted for this encoder: nothing for the reader to lead.")
-    leads = load_reader_leads(judge, reader)
+    leads = load_reader_leads(judge, reader, *reader_runtime(settings))
     rows = read_leads(leads, sets)
     sweep = [lead_figures(rows, bar) for bar in LEAD_BARS]
     halves = []

@@ -207,11 +207,16 @@ def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceScore
     if not settings.answer_judge:
         return None
     if settings.answer_reader != "off" and settings.answer_reader_role == "judge":
-        return load_reader_judge(reader_folder(settings.answer_reader), settings.answer_reader_threads)
+        return load_reader_judge(reader_folder(settings.answer_reader), *reader_runtime(settings))
     judge = fitted_judge(settings, embedder)
     if judge is None or settings.answer_reader == "off":
         return judge
-    return load_reader_leads(judge, reader_folder(settings.answer_reader), settings.answer_reader_threads)
+    return load_reader_leads(judge, reader_folder(settings.answer_reader), *reader_runtime(settings))
+
+
+def reader_runtime(settings: Settings) -> tuple[int, str, Path]:
+    """The learned reader's threads, runtime and the cache its ONNX export is derived into."""
+    return settings.answer_reader_threads, settings.answer_reader_runtime, settings.model_cache_dir
 
 
 def fitted_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:

@@ -81,8 +81,8 @@ class Settings(BaseSettings):
         Path("~/.cache/qabot/models"),
         validate_default=True,
         description="Where the encoder's runtime files are derived on first use (about a minute, 118 MB kept "
-        "for the default onnx-int8), once per machine: shared by every DATA_DIR and worker of the user, "
-        "one folder per model named after its hash.",
+        "for the default onnx-int8), and the learned reader's ONNX graph (107 MB), once per machine: shared by "
+        "every DATA_DIR and worker of the user, one folder per model named after its hash.",
     )
     embedding_batch_size: int = Field(16, gt=0, description="Chunks per encoder call while indexing.")
     embedding_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets the backend decide.")
@@ -177,6 +177,11 @@ class Settings(BaseSettings):
         "(or none when unsure); 'judge' decides, quotes and leads on its own (measured weaker: docs/EVALUATION.md).",
     )
     answer_reader_threads: int = Field(2, ge=1, description="CPU threads the learned reader reads with.")
+    answer_reader_runtime: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx-int8",
+        description="What runs the learned reader: 'onnx-int8' (ONNX Runtime, int8 weights; the fastest), 'onnx' "
+        "(ONNX Runtime, fp32) or 'torch' (PyTorch, as trained); the ONNX files are derived once into MODEL_CACHE_DIR.",
+    )
     history_turns: int = Field(4, ge=0, description="Conversation turns kept for follow-ups.")
 
     # --- telegram -------------------------------------------------------------------------

