@@ -28,7 +28,7 @@ from answering.language import detect_language
 from answering.protocol import Citation
 from answering.query import Query
 from answering.reader_dates import reader_date
-from answering.sentences import MarkedSentence, content_terms, render_marked
+from answering.sentences import MarkedSentence, render_marked
 from answering.sentences import candidates as sentence_candidates
 from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
@@ -300,7 +300,7 @@ def quotes(
     for order, candidate in enumerate(sentence_candidates(story.passages)):
         passage = story.passages[candidate.passage_number - 1]
         lede = passage.start == 0 and _opens(passage, candidate.text)
-        score = len(topic & content_terms(candidate.text)) + LEDE_BONUS * lede
+        score = len(topic & candidate.terms) + LEDE_BONUS * lede
         scored.append((score, order, Quote(story, candidate.text, passage)))
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen = sorted(scored[:count], key=lambda s: s[1])
