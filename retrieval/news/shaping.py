@@ -80,8 +80,10 @@ class Subject:
     - `weights`: each term's IDF over the index (1 when unknown);
     - `alias_terms`: the analysed terms of those other names ("ecb"), which an article in the
       other language holds instead of the subject's (the cheap test before its text is read);
-    - `unindexed`: those other names the analyser keeps no term of ("UN", "WHO": its stop words
-      "un", "who"), which no stored terms hold: an article is seen to write one by its text."""
+    - `unindexed`: the names, the question's or their other forms, the analyser keeps no term
+      of ("UN", "WHO": its stop words "un", "who"), which no stored terms hold: an article is
+      seen to write one by its text (a question naming one has its other form's term instead:
+      "onu" for "What did the UN decide?")."""
 
     terms: frozenset[str]
     names: Mapping[str, str]
@@ -94,11 +96,16 @@ class Subject:
         terms = subject_terms(query)
         words = frozenset(t for t in terms if not t.isdigit())
         terms = words or terms
-        names = _names(query.text, terms)
+        # An acronym the analyser keeps no term of ("UN", "WHO") is still what the question
+        # asks about: the term of its other language's name ("onu") stands for it.
+        dropped = _unanalysed_names(query.text)
+        terms = terms | frozenset(dropped.values())
+        names = {**dropped, **_names(query.text, terms)}
         aliases = {other: term for written, term in names.items() for other in other_names(written)}
         alias_terms = frozenset(t for other in aliases for t in analyze(other)) - terms
-        unindexed = frozenset(other for other in aliases if not analyze(other))
-        return cls(terms, {**aliases, **names}, weights or {}, alias_terms, unindexed)
+        everywhere = {**aliases, **names}
+        unindexed = frozenset(name for name in everywhere if not analyze(name))
+        return cls(terms, everywhere, weights or {}, alias_terms, unindexed)
 
     @property
     def markers(self) -> frozenset[str]:
@@ -173,6 +180,20 @@ def _names(text: str, terms: AbstractSet[str]) -> dict[str, str]:
         if len(analysed) == 1 and analysed[0] in terms:
             names[fold(word)] = analysed[0]
     return names
+
+
+def _unanalysed_names(text: str) -> dict[str, str]:
+    """The question's acronyms the analyser keeps no term of whose other language's name it
+    does ("UN", "ONU"): written form -> the other name's term ("onu")."""
+    found: dict[str, str] = {}
+    for token in _WORDS.findall(text):
+        word = fold(re.split(r"['’]", token)[-1])
+        if len(word) < 2 or not word.isupper() or analyze(word):
+            continue
+        for other in sorted(other_names(word)):
+            if len(analysed := analyze(other)) == 1:
+                found[word] = analysed[0]
+    return found
 
 
 def shape(

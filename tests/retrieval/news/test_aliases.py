@@ -95,3 +95,10 @@ async def test_an_institution_whose_other_name_holds_no_term_is_found_by_its_tex
         assert result.passages[0].article_id == "un-dec.md"
     december = await ask(united, "Que s'est-il passé à l'ONU en décembre 2024 ?")
     assert december.answered and [c.passage.article_id for c in december.citations] == ["un-dec.md"]
+
+
+def test_an_english_question_naming_an_unanalysed_acronym_counts_the_french_article(united: Services) -> None:
+    # "UN" leaves the question no term: "onu", its French name's, stands for it.
+    result = united.retriever.search(united.search_query("What did the UN decide in October 2024?"), 3)
+    assert result.dates is not None and result.dates.in_period >= 1
+    assert result.passages[0].article_id == "onu-oct.md"

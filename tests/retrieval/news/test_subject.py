@@ -75,6 +75,9 @@ def test_an_institution_is_named_in_either_language_as_written(read: QuestionRea
     assert subject.held_by(frozenset(analyze(english)), english) and subject.shows_names(english)
     # The French article "un" is not "UN": the other language's name counts only as written.
     assert not subject.held_by(frozenset(analyze(french)), french) and not subject.shows_names(french)
+    un = Subject.of(read("What did the UN decide in March 2025?"))
+    assert "onu" in un.terms and un.unindexed == {"UN"}  # "un" is a stop word: "ONU"'s term stands for it
+    assert un.held_by(frozenset(analyze(english)), english)
     ecb = Subject.of(read("What did the ECB decide in March 2023?"))
     assert ecb.alias_terms == {"bce"}
     bce = "La BCE abaisse ses taux\nLa BCE a abaissé son taux de dépôt."
