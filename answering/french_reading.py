@@ -85,19 +85,22 @@ class WordVectors:
 
     def of(self, words: Sequence[str]) -> np.ndarray:
         """The vectors of `words`, one row each, in order."""
+        # The answer is read from `found`, never from the cache again: adding this call's new
+        # words (or another thread's) may evict a word it asked for.
         with self._lock:
-            missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
+            found = {w: self._vectors[w] for w in dict.fromkeys(words) if w in self._vectors}
+            for word in found:
+                self._vectors.move_to_end(word)
+        missing = [w for w in dict.fromkeys(words) if w not in found]
         if missing:
             # Embedded outside the lock: two threads may both embed a word, none waits.
             computed = self._encoder.embed_passages(missing)
+            found.update(zip(missing, computed, strict=True))
             with self._lock:
                 self._vectors.update(zip(missing, computed, strict=True))
                 while len(self._vectors) > self._size:
                     self._vectors.popitem(last=False)
-        with self._lock:
-            for word in words:
-                self._vectors.move_to_end(word)
-            return np.stack([self._vectors[w] for w in words]) if words else np.zeros((0, 0), dtype=np.float32)
+        return np.stack([found[w] for w in words]) if words else np.zeros((0, 0), dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)

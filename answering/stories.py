@@ -28,7 +28,7 @@ from answering.language import detect_language
 from answering.protocol import Citation
 from answering.query import Query
 from answering.reader_dates import reader_date
-from answering.sentences import MarkedSentence, content_terms, render_marked
+from answering.sentences import MarkedSentence, render_marked
 from answering.sentences import candidates as sentence_candidates
 from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
@@ -158,7 +158,7 @@ def _about(
     when its headline and lede come within the same-language margin of the closest headline and
     lede about the subject, in meaning (read only when some story is in doubt)."""
     held = [frozenset().union(*(p.terms for p in group)) for group in groups]
-    if not any(subject.markers & terms for terms in held):
+    if not any(subject.marked_by(terms, _text(group)) for group, terms in zip(groups, held, strict=True)):
         best = max((d for group in groups if (d := _dense(group)) is not None), default=None)
         return [group for group in groups if close_in_meaning(_dense(group), best)]
     readings = [_read(query, subject, group, terms) for group, terms in zip(groups, held, strict=True)]
@@ -188,7 +188,7 @@ def _about(
 def _read(query: Query, subject: Subject, passages: tuple[Passage, ...], held: frozenset[str]) -> _Reading:
     """One story read against the subject: its words anywhere (Subject.held_by), its names, its
     language, and what its headline and lede hold (unknown when its opening was not retrieved)."""
-    text = "\n".join(f"{p.title}\n{p.text}" for p in passages)
+    text = _text(passages)
     same = detect_language(text, default=query.language) == query.language
     reading = _Reading(passages, subject.held_by(held, text), subject.shows_names(text), _dense(passages), same)
     lede = _headline_and_lede(passages)
@@ -197,6 +197,11 @@ def _read(query: Query, subject: Subject, passages: tuple[Passage, ...], held: f
     terms = frozenset(analyze(lede))
     return replace(reading, lede=lede, leads_with_subject=subject.wholly_held_by(terms, lede),
                    leads_off_topic=not subject.topic_held_by(terms))
+
+
+def _text(passages: Sequence[Passage]) -> str:
+    """A story's retrieved titles and texts, as the subject's names are looked for in them."""
+    return "\n".join(f"{p.title}\n{p.text}" for p in passages)
 
 
 def _weigh_ledes(
@@ -295,7 +300,7 @@ def quotes(
     for order, candidate in enumerate(sentence_candidates(story.passages)):
         passage = story.passages[candidate.passage_number - 1]
         lede = passage.start == 0 and _opens(passage, candidate.text)
-        score = len(topic & content_terms(candidate.text)) + LEDE_BONUS * lede
+        score = len(topic & candidate.terms) + LEDE_BONUS * lede
         scored.append((score, order, Quote(story, candidate.text, passage)))
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen = sorted(scored[:count], key=lambda s: s[1])

@@ -8,7 +8,9 @@ The table holds well-known acronyms only, each group the same body in French and
 written as the articles write them (matched case-sensitively, as whole words, like the question's
 names: "UN" is not the French article "un", "EU" not the participle "eu"). An acronym that means
 something else in the other language is left out ("CPI": the International Criminal Court in
-French, the consumer price index in English wire copy).
+French, the consumer price index in English wire copy). "UN" and "WHO" are the analyser's stop
+words "un" and "who": no stored term holds them, so an article writing them is found by its text
+(Subject.unindexed), and an English question naming them reads the term of "ONU", "OMS" instead.
 """
 
 from __future__ import annotations

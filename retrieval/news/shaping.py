@@ -79,28 +79,51 @@ class Subject:
       "BCE", with the term of "BCE");
     - `weights`: each term's IDF over the index (1 when unknown);
     - `alias_terms`: the analysed terms of those other names ("ecb"), which an article in the
-      other language holds instead of the subject's (the cheap test before its text is read)."""
+      other language holds instead of the subject's (the cheap test before its text is read);
+    - `unindexed`: the names, the question's or their other forms, the analyser keeps no term
+      of ("UN", "WHO": its stop words "un", "who"), which no stored terms hold: an article is
+      seen to write one by its text (a question naming one has its other form's term instead:
+      "onu" for "What did the UN decide?")."""
 
     terms: frozenset[str]
     names: Mapping[str, str]
     weights: Mapping[str, float]
     alias_terms: frozenset[str] = frozenset()
+    unindexed: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, query: SearchQuery, weights: Mapping[str, float] | None = None) -> Subject:
         terms = subject_terms(query)
         words = frozenset(t for t in terms if not t.isdigit())
         terms = words or terms
-        names = _names(query.text, terms)
+        # An acronym the analyser keeps no term of ("UN", "WHO") is still what the question
+        # asks about: the term of its other language's name ("onu") stands for it.
+        dropped = _unanalysed_names(query.text)
+        terms = terms | frozenset(dropped.values())
+        names = {**dropped, **_names(query.text, terms)}
         aliases = {other: term for written, term in names.items() for other in other_names(written)}
         alias_terms = frozenset(t for other in aliases for t in analyze(other)) - terms
-        return cls(terms, {**aliases, **names}, weights or {}, alias_terms)
+        everywhere = {**aliases, **names}
+        unindexed = frozenset(name for name in everywhere if not analyze(name))
+        return cls(terms, everywhere, weights or {}, alias_terms, unindexed)
 
     @property
     def markers(self) -> frozenset[str]:
         """The analysed terms a story about the subject holds at least one of: the subject's
         own, or an alias's (see `alias_terms`)."""
         return self.terms | self.alias_terms
+
+    def marked_by(self, held: AbstractSet[str], text: str) -> bool:
+        """Whether a story holding these analysed terms, whose title and text are `text`, holds
+        one of the `markers` or writes one of the `unindexed` names."""
+        return bool(self.markers & held) or self.writes_unindexed(text)
+
+    def writes_unindexed(self, text: str) -> bool:
+        """Whether `text` writes one of the `unindexed` names, as written (case kept)."""
+        if not self.unindexed:
+            return False
+        folded = fold(text)
+        return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) for name in self.unindexed)
 
     def weight(self, terms: AbstractSet[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -157,6 +180,20 @@ def _names(text: str, terms: AbstractSet[str]) -> dict[str, str]:
         if len(analysed) == 1 and analysed[0] in terms:
             names[fold(word)] = analysed[0]
     return names
+
+
+def _unanalysed_names(text: str) -> dict[str, str]:
+    """The question's acronyms the analyser keeps no term of whose other language's name it
+    does ("UN", "ONU"): written form -> the other name's term ("onu")."""
+    found: dict[str, str] = {}
+    for token in _WORDS.findall(text):
+        word = fold(re.split(r"['’]", token)[-1])
+        if len(word) < 2 or not word.isupper() or analyze(word):
+            continue
+        for other in sorted(other_names(word)):
+            if len(analysed := analyze(other)) == 1:
+                found[word] = analysed[0]
+    return found
 
 
 def shape(
@@ -223,7 +260,9 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: 
         return close_in_meaning(candidate.dense_score, best_dense)
 
     markers = subject.markers
-    if not any(markers & held.get(i, set()) for i in ids):
+    # A name no stored terms hold ("UN" for "ONU"): every candidate's text is read for it.
+    by_text = bool(subject.unindexed)
+    if not by_text and not any(markers & held.get(i, set()) for i in ids):
         return close
     texts: dict[int, str] | None = None
 
@@ -232,13 +271,20 @@ def related(view: IndexView, subject: Subject, fused: Sequence[Fused], *, news: 
         # need (one query, not one per candidate: a round trip each on Qdrant).
         nonlocal texts
         if texts is None:
-            sharing = [i for i in ids if markers & held.get(i, set())]
+            sharing = [i for i in ids if by_text or markers & held.get(i, set())]
             texts = {i: f"{row.title}\n{row.text}" for i, row in view.chunks(sharing).items()}
         return texts.get(chunk_id, "")
 
+    def marked(chunk_id: int) -> bool:
+        terms = held.get(chunk_id, set())
+        return bool(markers & terms) or (by_text and subject.writes_unindexed(text_of(chunk_id)))
+
+    if by_text and not any(marked(i) for i in ids):
+        return close
+
     def is_related(candidate: Fused) -> bool:
         terms = held.get(candidate.chunk_id, set())
-        if not markers & terms:
+        if not marked(candidate.chunk_id):
             return not news and close(candidate)  # most candidates stop here, before any text is read
         text = text_of(candidate.chunk_id)
         # Showing the names is enough: an article in another language than the question shares

@@ -173,3 +173,16 @@ async def test_an_english_question_off_the_seed_is_still_declined(
 def test_a_measure_asked_for_stays_as_asked() -> None:
     query = plain_query("What is the population of Aleppo?", "en")
     assert FrenchReading(WordVectors(ExactWords())).read(query, SEED_LIKE).kind.focus == "population"
+
+
+def test_a_full_cache_answers_a_word_it_had_kept_longest_with_new_ones() -> None:
+    """The least recently read word asked again together with new ones: adding the new ones
+    must not evict it before it is read back (a bot's cache fills within weeks)."""
+    encoder = ExactWords()
+    words = WordVectors(encoder, size=3)
+    words.of(["directeur", "fui", "observatoire"])
+    vectors = words.of(["directeur", "journalist"])
+    assert vectors.shape == (2, DIMENSION) and vectors[0, 0] == 1.0
+    assert encoder.embedded[3:] == ["journalist"]
+    # More new words at once than the cache holds: all answered, the last ones kept.
+    assert words.of(["alpha", "beta", "gamma", "delta"]).shape == (4, DIMENSION)

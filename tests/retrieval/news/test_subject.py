@@ -69,11 +69,15 @@ def test_exactly_half_the_weight_is_enough_despite_rounding(read: QuestionReader
 
 def test_an_institution_is_named_in_either_language_as_written(read: QuestionReader) -> None:
     subject = Subject.of(read("Qu'a décidé l'ONU en mars 2025 ?"))
+    assert subject.unindexed == {"UN"}  # no stored term holds it: "un" is a stop word
     english = "UN votes to extend its mission\nThe UN Security Council voted on Tuesday."
     french = "Un vote a eu lieu mardi\nUn conseil a voté un texte."
     assert subject.held_by(frozenset(analyze(english)), english) and subject.shows_names(english)
     # The French article "un" is not "UN": the other language's name counts only as written.
     assert not subject.held_by(frozenset(analyze(french)), french) and not subject.shows_names(french)
+    un = Subject.of(read("What did the UN decide in March 2025?"))
+    assert "onu" in un.terms and un.unindexed == {"UN"}  # "un" is a stop word: "ONU"'s term stands for it
+    assert un.held_by(frozenset(analyze(english)), english)
     ecb = Subject.of(read("What did the ECB decide in March 2023?"))
     assert ecb.alias_terms == {"bce"}
     bce = "La BCE abaisse ses taux\nLa BCE a abaissé son taux de dépôt."
