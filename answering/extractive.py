@@ -26,7 +26,7 @@ from answering.sentence_features import (
     held_back_without_added_terms,
     lexical_scores,
 )
-from answering.sentences import MarkedSentence, render_marked
+from answering.sentences import MarkedSentence, render_marked, without_markers
 from answering.sentences import candidates as sentence_candidates
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
@@ -54,9 +54,8 @@ class ScoredSentence:
 def quoted(chosen: Sequence[SentenceScore | ScoredSentence]) -> tuple[MarkedSentence, ...]:
     """The chosen sentences as the answer quotes them, each citing its passage and ending as a
     sentence ends (a heading gets a full stop): the citation check verifies these as they are."""
-    return tuple(
-        MarkedSentence(s.text if _ENDED.search(s.text) else f"{s.text}.", (s.passage_number,)) for s in chosen
-    )
+    texts = [(without_markers(s.text), s.passage_number) for s in chosen]
+    return tuple(MarkedSentence(text if _ENDED.search(text) else f"{text}.", (number,)) for text, number in texts)
 
 
 def from_scored(query: Query, chosen: Sequence[SentenceScore]) -> Answer:

@@ -130,6 +130,12 @@ def parse_marked(answer: str) -> list[MarkedSentence]:
     ]
 
 
+def without_markers(text: str) -> str:
+    """An article's sentence without the bracketed numbers it holds (a wiki's footnotes: "en
+    1960[3]"): quoted in an answer, where `[n]` cites passage n, one would read as a citation."""
+    return _MARKERS.sub("", text)
+
+
 def render_marked(sentences: list[MarkedSentence]) -> str:
     """Sentences with their markers after them: 'Text. [1][2] Next. [3]'."""
     parts = []

@@ -91,3 +91,12 @@ def test_a_quoted_sentence_is_verified_as_its_written_text_reads_back(text: str)
     is the one its `[n]`-marked text reads as."""
     marked = list(quoted([SentenceScore(1, text, 0.9, {})]))
     assert parse_marked(render_marked(marked)) == marked
+
+
+def test_an_articles_footnote_numbers_are_not_quoted_as_citations() -> None:
+    """A wiki's footnotes ("en 1960[3]") would read as a citation of passage 3 in the answer."""
+    text = "Il est élu meilleur joueur européen en 1960[3], puis entraîne l'Inter[4][5]."
+    raw = from_scored(plain_query("Quand a-t-il été élu ?", "fr"), [SentenceScore(1, text, 0.9, {})])
+    answer = apply(raw, plain_query(raw.question, "fr"), [passage(1, text)], None)
+    assert answer.text == "Il est élu meilleur joueur européen en 1960, puis entraîne l'Inter. [1]"
+    assert answer.verified and [c.passage.chunk_id for c in answer.citations] == [1]
