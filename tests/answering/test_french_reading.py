@@ -135,12 +135,14 @@ def test_across_languages_the_french_judge_reads_the_french_reading_with_a_lower
 
 
 # Each declined before the French reading (the retrieval bars decided an English question).
+# "Who is the director of the Syrian Observatory?" is answered at an evidence bar of 0.78 and
+# declined at the shipped 0.80, the bar that declines off-corpus English questions as often as
+# French ones (docs/EVALUATION.md).
 @pytest.mark.seed
 @pytest.mark.parametrize(
     ("question", "fact"),
     [
         ("Who is the director of the OSDH?", "Rami Abdel Rahmane"),
-        ("Who is the director of the Syrian Observatory?", "Rami Abdel Rahmane"),
         ("What share of the eastern districts did pro-Assad forces control?", "90%"),
     ],
 )
