@@ -104,9 +104,10 @@ def _format_answer_piece(piece: str) -> str:
     return _MARKER.sub(r"<b>[\1]</b>", _escape(piece))
 
 
-def truncate(text: str, limit: int) -> str:
-    """Cut at a word boundary with an ellipsis when longer than `limit` characters."""
-    text = " ".join(text.split())
+def truncate(text: str, limit: int, *, lines: bool = False) -> str:
+    """Cut at a word boundary with an ellipsis when longer than `limit` characters; spaces
+    collapsed, and line breaks too unless `lines` (a timeline's or a digest's one line per story)."""
+    text = "\n".join(" ".join(line.split()) for line in text.splitlines()) if lines else " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -151,7 +152,7 @@ def inline_answer_text(answer: StoredAnswer, lang: str) -> str:
     sources = "\n".join(_escape(label) for label in citation_labels(answer.citations, lang))
     lead = f"<b>{_escape(truncate(answer.lead, 300))}</b>\n" if answer.lead else ""
     room = MESSAGE_LIMIT - visible_length(sources) - visible_length(lead) - 10
-    text = lead + _format_answer_piece(truncate(answer.framed, min(room, PIECE_LIMIT)))
+    text = lead + _format_answer_piece(truncate(answer.framed, min(room, PIECE_LIMIT), lines=True))
     return f"{text}\n\n{sources}" if sources else text
 
 

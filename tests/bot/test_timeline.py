@@ -10,6 +10,7 @@ from functools import partial
 from answering.protocol import Answer, Citation
 from retrieval.models import Passage
 from tests.bot.conftest import Harness
+from tests.bot.test_inline import inline_answer
 from tests.bot.test_sources import press
 
 QUESTION = "Chronologie de la grève des trams"
@@ -18,7 +19,7 @@ LINES = 23
 
 def timeline_answer(question: str) -> Answer | None:
     """A timeline of LINES dated stories, one cited line each."""
-    if question != QUESTION:
+    if question.rstrip(" ?") != QUESTION:
         return None
     passages = [
         Passage(chunk_id=n, article_id=f"tram-{n:02d}.md", title=f"Grève des trams, épisode {n}",
@@ -84,3 +85,28 @@ async def test_a_fact_answer_says_who_reported_it_and_when(harness: Harness) -> 
     assert "130 000 civils ont fui Alep. [1] (AFP, 12 décembre 2016)" in answer.visible
     stored = await harness.store.answers.answer(int(answer.button("[1]")["callback_data"].split(":")[1]), 7)
     assert stored is not None and stored.reported == "AFP, 12 décembre 2016" and stored.intent == "fact"
+
+
+GROUP = -1004
+
+
+async def test_a_timeline_pages_in_a_group_for_any_member(harness: Harness) -> None:
+    harness.services.answers.override = timeline_answer
+    first = await harness.answer_to(f"/ask {QUESTION}", chat_id=GROUP, user_id=11, chat_type="supergroup")
+    assert first.visible.startswith("Chronologie d'après les articles :\n1 janvier 2025 — ")
+    assert "11 janvier 2025" not in first.visible
+    # Another member pages on: the lines are the group's, not only the asker's.
+    more = first.button("Suite ▶️ (2/3)")["callback_data"]
+    second = await press(harness, first, more, user_id=12, chat_type="supergroup")
+    assert "11 janvier 2025" in second.visible and "10 janvier 2025" not in second.visible
+    assert cited_buttons(second) == [f"[{n}]" for n in range(11, 21)]
+
+
+async def test_an_inline_timeline_is_sent_as_its_dated_lines(harness: Harness) -> None:
+    harness.services.answers.override = timeline_answer
+    [result] = (await inline_answer(harness, f"{QUESTION} ?"))["results"]
+    text = result["input_message_content"]["message_text"]
+    # One line per story, as in a chat (the inline message once ran them into one paragraph).
+    assert text.startswith("Chronologie d'après les articles :\n1 janvier 2025 — Les trams sont à l'arrêt, "
+                           "épisode 1. <b>[1]</b>\n2 janvier 2025 — ")
+    assert result["description"].startswith("1 janvier 2025 — Les trams sont à l'arrêt, épisode 1. [1] 2 janvier")

@@ -56,10 +56,10 @@ def test_each_half_is_reported_on_the_questions_it_was_not_chosen_on() -> None:
     assert [(h["chosen_on_half"], h["alignment_bar"], h["evidence_bar"]) for h in report] == [
         (0, 0.92, 0.79), (1, 0.92, EVIDENCE_BARS[-1])
     ]
-    assert report[0]["held_out"]["accuracy"] == 1.0
-    assert report[0]["held_out"]["off_corpus_declined"] == 1.0
-    assert report[1]["held_out"]["accuracy"] == 0.5
-    assert report[1]["held_out"]["wrongly_declined"] == 0.5
+    first, second = (h["held_out"] for h in report)
+    assert isinstance(first, dict) and isinstance(second, dict)
+    assert first["accuracy"] == 1.0 and first["off_corpus_declined"] == 1.0
+    assert second["accuracy"] == 0.5 and second["wrongly_declined"] == 0.5
 
 
 def test_a_difference_under_one_question_goes_to_the_higher_bar() -> None:
