@@ -85,7 +85,7 @@ async def test_feed_credentials_are_masked_and_failed_items_listed(
     _, base = site
     secret = base.replace("http://", "http://reader:s3cret@") + "/broken.xml"
     harness = await start_bot(feeds=(secret, f"{base}/bad-items.xml"), feeds_allow_private=True,
-                              feed_timeout_s=0.5, feed_max_bytes=1_000_000)
+                              feed_timeout_s=1.5, feed_max_bytes=1_000_000)  # see test_items_that_fail_…
     await poll_feeds(harness.application.bot_data["state"], harness.application.bot)
     for name in ("/feeds", "/status"):
         listing = await command(harness, name)
