@@ -1,8 +1,13 @@
 """The learned reader's probability as one more feature of the sentence judge (stacking), fold 0.
 
-    OMP_NUM_THREADS=1 nice -n 5 python -m evaluation.stack_reader --features var/eval/judge-dev.jsonl \
-        --corpus ../shared/eval/corpus --reader answering/reader_models/fold-0 \
-        --readings var/eval/reader-fold0-readings.jsonl --json docs/eval/reader-stack-fold0.json
+    OMP_NUM_THREADS=1 nice -n 5 python -m evaluation.stack_reader \
+        --set var/eval/judge-dev.jsonl:../shared/eval/corpus \
+        --set var/eval/judge-ontopic0.jsonl:var/eval/ontopic0/corpus \
+        --reader answering/reader_models/fold-0 --readings var/eval/reader-fold0-readings.jsonl \
+        --json docs/eval/reader-stack-fold0.json
+
+(var/eval/ontopic0 is `evaluation.ontopic` over fold 0's answerable questions, its judge cache
+`evaluation.judge_data ... --controls 4` as the shipped judge's: docs/EVALUATION.md has the commands.)
 
 Only the reader trained with fold 0's articles held out (`answering/reader_models/fold-0`; folds
 by article as `evaluation.reader_data` deals them: sha256 of the article's file name, an
@@ -50,7 +55,7 @@ from evaluation.fit_judge import (
     replay,
 )
 from evaluation.reader_data import article_sentences, fold_of
-from evaluation.runner import progress_bar
+from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE, progress_bar
 from evaluation.train_reader import auc
 from qabot.settings import Settings
 from retrieval.encoders.model_cache import ModelCache
@@ -64,7 +69,12 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 HEADLINE = (
     "accuracy", "accuracy_when_answered", "fact_first", "unanswerable_declined", "answerable_wrongly_declined",
-    "short_answer_shown", "sentence_auc",
+    "on_topic_declined", "same_article_wrongly_declined", "short_answer_shown", "sentence_auc", "answer_auc",
+)
+# The per-question outcomes whose differences are bootstrapped, and in which group.
+COMPARED = (
+    ("correct", ANSWERABLE), ("fact_first", ANSWERABLE), ("declined", ANSWERABLE), ("declined", OFF_CORPUS),
+    ("declined", ON_TOPIC), ("declined", SAME_ARTICLE),
 )
 # Only the decision's evidence needs a JudgeModel here: its weights are never read.
 EVIDENCE = JudgeModel({}, 0.0, 0.0)
@@ -100,24 +110,47 @@ def candidates_of(row: dict[str, Any], befores: dict[str, dict[str, str]]) -> li
     ]
 
 
-def read_all(
-    reader: SentenceReader, rows: Sequence[dict[str, Any]], befores: dict[str, dict[str, str]], cache: Path
-) -> dict[str, list[float]]:
+@dataclass(frozen=True, slots=True)
+class QuestionSet:
+    """Fold 0's questions of one cached feature file, with the sentences before theirs."""
+
+    name: str  # the file's stem: readings are kept under it and the question id (ids repeat across sets)
+    rows: list[dict[str, Any]]
+    items: list[Item]
+    befores: dict[str, dict[str, str]]  # article -> sentence -> the sentence before it
+
+    def missing_befores(self) -> int:
+        return sum(plain(s["text"]) not in self.befores.get(s["article"], {}) for row in self.rows for s in row["sentences"])
+
+
+def load_set(features: Path, corpus: Path, fold: int, folds: int) -> QuestionSet:
+    """The questions of `features` (evaluation.judge_data's cache over `corpus`) in `fold`."""
+    rows = [json.loads(line) for line in features.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = fit_judge.load([features])
+    chosen = [n for n, row in enumerate(rows) if fold_of(fold_key(row), folds) == fold]
+    rows, items = [rows[n] for n in chosen], [items[n] for n in chosen]
+    names = sorted({s["article"] for row in rows for s in row["sentences"]})
+    befores = {name: article_befores(name, (corpus / name).read_text(encoding="utf-8")) for name in names}
+    return QuestionSet(features.stem, rows, items, befores)
+
+
+def read_all(reader: SentenceReader, questions: QuestionSet, cache: Path) -> dict[str, list[float]]:
     """P(answers) of every shortlisted sentence, per question id; questions already in `cache`
-    (JSON lines: id, probabilities) are not read again, new ones are appended as they come."""
+    (JSON lines: set/id, probabilities) are not read again, new ones are appended as they come."""
     done: dict[str, list[float]] = {}
     if cache.exists():
         for line in cache.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
-            done[entry["id"]] = entry["probabilities"]
+            done[entry["key"]] = entry["probabilities"]
     cache.parent.mkdir(parents=True, exist_ok=True)
+    key = {row["id"]: f"{questions.name}/{row['id']}" for row in questions.rows}
     with cache.open("a", encoding="utf-8") as handle:
-        for row in progress_bar([r for r in rows if r["id"] not in done], desc="reader", unit="q"):
-            readings = reader.read(row["question"], candidates_of(row, befores)) if row["sentences"] else []
-            done[row["id"]] = [round(r.probability, 6) for r in readings]
-            handle.write(json.dumps({"id": row["id"], "probabilities": done[row["id"]]}) + "\n")
+        for row in progress_bar([r for r in questions.rows if key[r["id"]] not in done], desc=questions.name, unit="q"):
+            readings = reader.read(row["question"], candidates_of(row, questions.befores)) if row["sentences"] else []
+            done[key[row["id"]]] = [round(r.probability, 6) for r in readings]
+            handle.write(json.dumps({"key": key[row["id"]], "probabilities": done[key[row["id"]]]}) + "\n")
             handle.flush()
-    return done
+    return {row["id"]: done[key[row["id"]]] for row in questions.rows}
 
 
 # --- the stacked items ------------------------------------------------------------------------
@@ -232,6 +265,12 @@ def sentence_auc(items: Sequence[Item], probabilities: Sequence[Sequence[float]]
     return round(auc(scores, labels), 4)
 
 
+def answer_auc(items: Sequence[Item], probabilities: Sequence[Sequence[float]]) -> float:
+    """AUC of the best sentence's probability (what the decision reads) at telling the questions
+    that should be answered (answerable, same-article) from those that should not."""
+    return round(auc([max(ps, default=0.0) for ps in probabilities], [int(fit_judge.answerable(i)) for i in items]), 4)
+
+
 # --- uncertainty ----------------------------------------------------------------------------------
 
 
@@ -267,7 +306,10 @@ def measure(items: Sequence[Item], folds: int, seeds: Sequence[int]) -> dict[str
     runs: dict[str, list[Measured]] = {name: [cross_validate(items, cols, folds, s) for s in seeds] for name, cols in VARIANTS.items()}
     report: dict[str, Any] = {"variants": {}, "differences": {}}
     for name, measured in runs.items():
-        per_split = [{**figures(m.outcomes), "sentence_auc": sentence_auc(items, m.probabilities)} for m in measured]
+        per_split = [
+            {**figures(m.outcomes), "sentence_auc": sentence_auc(items, m.probabilities), "answer_auc": answer_auc(items, m.probabilities)}
+            for m in measured
+        ]
         report["variants"][name] = {"mean": mean_figures(per_split), "per_split": per_split}
     base = [m.outcomes for m in runs["judge"]]
     for name in VARIANTS:
@@ -276,14 +318,16 @@ def measure(items: Sequence[Item], folds: int, seeds: Sequence[int]) -> dict[str
         other = [m.outcomes for m in runs[name]]
         report["differences"][name] = {
             f"{key} ({group})": paired_bootstrap(per_question(base, key, group), per_question(other, key, group))
-            for key, group in (("correct", "answerable"), ("fact_first", "answerable"), ("declined", "answerable"), ("declined", "off-corpus"))
+            for key, group in COMPARED if any(i.group == group for i in items)
         }
     return report
 
 
-def reader_alone_auc(items: Sequence[Item]) -> float:
+def reader_alone(items: Sequence[Item]) -> dict[str, float]:
+    """The reader's own probability as the sentence score and as the decision's."""
     at = COLUMNS.index("reader")
-    return sentence_auc(items, [list(i.x[:, at]) for i in items])
+    probabilities = [list(i.x[:, at]) for i in items]
+    return {"sentence_auc": sentence_auc(items, probabilities), "answer_auc": answer_auc(items, probabilities)}
 
 
 def matches_fit_judge(items: Sequence[Item], folds: int, seed: int) -> bool:
@@ -307,8 +351,8 @@ def shortlist_ceiling(items: Sequence[Item]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--features", type=Path, required=True, help="the judge's cache of dev (evaluation.judge_data)")
-    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--set", action="append", required=True, metavar="FEATURES:CORPUS",
+                        help="a judge cache (evaluation.judge_data) and the corpus it was made over; repeatable")
     parser.add_argument("--reader", type=Path, default=Path("answering/reader_models/fold-0"))
     parser.add_argument("--fold", type=int, default=0, help="the fold the reader held out")
     parser.add_argument("--readings", type=Path, required=True, help="cache of the reader's probabilities (JSON lines)")
@@ -322,23 +366,19 @@ def main(argv: list[str] | None = None) -> int:
     if manifest.get("fold") != args.fold:
         parser.error(f"{args.reader} held out fold {manifest.get('fold')}, not {args.fold}: its readings would not be out of fold")
     started = time.perf_counter()
-    rows = [json.loads(line) for line in args.features.read_text(encoding="utf-8").splitlines() if line.strip()]
-    items = fit_judge.load([args.features])
-    chosen = [n for n, row in enumerate(rows) if fold_of(fold_key(row), manifest["folds"]) == args.fold]
-    rows, items = [rows[n] for n in chosen], [items[n] for n in chosen]
-    names = sorted({s["article"] for row in rows for s in row["sentences"]})
-    befores = {name: article_befores(name, (args.corpus / name).read_text(encoding="utf-8")) for name in names}
-    missing = sum(plain(s["text"]) not in befores[s["article"]] for row in rows for s in row["sentences"])
+    sets = [load_set(Path(f), Path(c), args.fold, manifest["folds"]) for f, _, c in (s.partition(":") for s in args.set)]
     reader = load_reader(args.reader, args.runtime, args.threads, ModelCache(Settings().model_cache_dir))
-    readings = read_all(reader, rows, befores, args.readings)
-    items = [stacked(item, row, readings[row["id"]]) for item, row in zip(items, rows, strict=True)]
+    items = []
+    for questions in sets:
+        readings = read_all(reader, questions, args.readings)
+        items += [stacked(item, row, readings[row["id"]]) for item, row in zip(questions.items, questions.rows, strict=True)]
     report: dict[str, Any] = {
         "command": "python -m evaluation.stack_reader " + " ".join(argv if argv is not None else sys.argv[1:]),
         "reader": str(args.reader), "reader_fold": args.fold, "runtime": args.runtime,
         "questions": len(items), "groups": {g: sum(i.group == g for i in items) for g in sorted({i.group for i in items})},
-        "sentences": sum(len(i.x) for i in items), "sentences_without_their_before": missing,
+        "sentences": sum(len(i.x) for i in items), "sentences_without_their_before": sum(q.missing_befores() for q in sets),
         "inner_folds": args.folds, "fold_key": "article (an off-corpus question: its id)", "seeds": args.seeds,
-        "reader_alone_sentence_auc": reader_alone_auc(items),
+        "reader_alone": reader_alone(items),
         "judge_column_matches_fit_judge": matches_fit_judge(items, args.folds, args.seeds[0]),
         "reader_weight_fitted_on_the_fold": reader_weights(items), "shortlist_ceiling": shortlist_ceiling(items),
         **measure(items, args.folds, args.seeds),

@@ -4,11 +4,14 @@ reader's columns joined to the judge's, and the judge-only column being fit_judg
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from answering.judge_model import JudgeModel
+from answering.reader.runtime import Candidate, Reading
 from answering.sentence_features import FEATURES
 from evaluation import fit_judge
 from evaluation.fit_judge import Item, figures
@@ -17,6 +20,7 @@ from evaluation.runner import ANSWERABLE, OFF_CORPUS
 from evaluation.stack_reader import (
     COLUMNS,
     Linear,
+    QuestionSet,
     article_befores,
     candidates_of,
     cross_validate,
@@ -25,6 +29,7 @@ from evaluation.stack_reader import (
     log_odds,
     matches_fit_judge,
     paired_bootstrap,
+    read_all,
     sentence_auc,
     stacked,
 )
@@ -117,3 +122,29 @@ def test_the_paired_bootstrap_brackets_the_difference() -> None:
     result = paired_bootstrap(a, b)
     assert result["difference"] == 0.25 and result["questions_differing"] == 25
     assert result["low"] < 0.25 < result["high"]
+
+
+class CountingReader:
+    """A reader whose probability is the sentence's length over 100, counting what it reads."""
+
+    def __init__(self) -> None:
+        self.read_pairs: list[tuple[str, Candidate]] = []
+
+    def read(self, question: str, candidates: Sequence[Candidate]) -> list[Reading]:
+        self.read_pairs += [(question, c) for c in candidates]
+        return [Reading(len(c.sentence) / 100, None, 0.0) for c in candidates]
+
+
+def test_readings_are_cached_per_set_and_question(tmp_path: Path) -> None:
+    rows = [{"id": "q1", "question": "Qui ?", "sentences": [{"article": "a.txt", "text": "Une phrase."}]}]
+    befores = {"a.txt": {"Une phrase.": "Avant."}}
+    cache = tmp_path / "readings.jsonl"
+    reader = CountingReader()
+    assert read_all(reader, QuestionSet("dev", rows, [], befores), cache) == {"q1": [0.11]}
+    assert reader.read_pairs == [("Qui ?", Candidate("Une phrase.", "Avant."))]
+    assert read_all(reader, QuestionSet("dev", rows, [], befores), cache) == {"q1": [0.11]}
+    assert len(reader.read_pairs) == 1  # read once: the second run takes it from the cache
+    # The same id in another set (a same-article control) is another shortlist: read again.
+    other = [{**rows[0], "sentences": [{"article": "a.txt", "text": "Une autre phrase."}]}]
+    assert read_all(reader, QuestionSet("ontopic", other, [], befores), cache) == {"q1": [0.17]}
+    assert len(reader.read_pairs) == 2
