@@ -115,10 +115,10 @@ def test_the_stores_import_nothing_above_their_floor() -> None:
 def test_the_walk_sees_the_stores_leaks() -> None:
     """The two rules above can fail: a room's module or table from a front end, any of the
     stores from the desk, the contract or the root from a store."""
-    leaky = "from qabot.stores import schema\nfrom qabot.stores.answers import AnswerStore\n"
-    assert forbidden("bot", leaky) == ["1: qabot.stores.schema", "2: qabot.stores.answers"]
+    leaky = "from qabot.stores import database\nfrom qabot.stores.answers import AnswerStore\n"
+    assert forbidden("bot", leaky) == ["1: qabot.stores.database", "2: qabot.stores.answers"]
     assert forbidden("web", "from qabot.stores import Stores\n") == ["1: qabot.stores.Stores"]
     assert forbidden("bot", "from qabot.stores import Stores, StoredAnswer\n") == []
     assert above_the_stores("from qabot.frontdoor import Turn\nfrom qabot.services import x\nimport bot.app\n") == [
         "1: qabot.frontdoor", "2: qabot.services", "3: bot.app"]
-    assert above_the_stores("from qabot.stores import schema\nfrom answering.protocol import Answer\n") == []
+    assert above_the_stores("from qabot.stores import database\nfrom answering.protocol import Answer\n") == []
