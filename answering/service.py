@@ -107,17 +107,27 @@ class QuestionAnswering:
     def answerer_name(self) -> str:
         return self._answerer.name
 
+    @property
+    def judge(self) -> SentenceScorer | None:
+        """The sentence judge the service was built with (None: the retrieval bars decide)."""
+        return self._judge
+
+    def retrieve(self, question: str, language: str) -> tuple[Query, SearchResult]:
+        """`question` read as a first question in `language` and searched as a fact question is
+        (the configured k), its Query carrying the question's vector: the stages before the
+        judge, for the warm-up and the evaluation that tunes the judge (blocking)."""
+        query = plain_query(question, language, self._read)
+        search = self._retriever.search(query.search, self._k)
+        return query.with_vector(search.query_vector), search
+
     async def warm_up(self, question: str = WARM_UP_QUESTION) -> None:
         """Take `question` through the stages that load or compile something on first use (its
         reading, the encoder, both searches, the judge's spaCy pipeline and sentence embeddings)
         without answering it: no model is asked, nothing is returned, so the first person to
         ask after a start does not wait seconds for them."""
-        query = plain_query(question, detect_language(question), self._read)
-        search = await asyncio.to_thread(self._retriever.search, query.search, self._k)
+        query, search = await asyncio.to_thread(self.retrieve, question, detect_language(question))
         if self._judge is not None and search.passages:
-            await asyncio.to_thread(
-                self._judge.score, query.with_vector(search.query_vector), search.passages, search.idf_match
-            )
+            await asyncio.to_thread(self._judge.score, query, search.passages, search.idf_match)
 
     async def ask(
         self, question: str, history: Sequence[Turn] = (), on_partial: PartialCallback | None = None

@@ -32,7 +32,7 @@ from qabot.records import FeedStatus, question_key  # noqa: E402
 from qabot.services import build_services  # noqa: E402
 from qabot.settings import Settings  # noqa: E402
 from qabot.signin import LinkSigner, make_link  # noqa: E402
-from qabot.stores import DeskStore, Stores, schema  # noqa: E402
+from qabot.stores import DeskStore, Stores, database  # noqa: E402
 from tests.fakes.embedder import HashingEmbedder  # noqa: E402
 from web.desk.app import Desk, DeskConfig, desk_routes, templates  # noqa: E402
 
@@ -94,10 +94,10 @@ def fill(store: Stores, questions: int, votes: int) -> None:
                                                    "text": "Passage."}]),
                          "created_at": answers[i - 1]["created_at"]})
     with store.db.engine.begin() as db:
-        db.execute(schema.answers.insert(), answers)
-        db.execute(schema.citations.insert(), cited)
-        db.execute(schema.unanswered.insert(), declined)
-        db.execute(schema.feedback.insert(), feedback)
+        db.execute(database.answers.insert(), answers)
+        db.execute(database.citations.insert(), cited)
+        db.execute(database.unanswered.insert(), declined)
+        db.execute(database.feedback.insert(), feedback)
 
 
 async def measure(questions: int, votes: int, repeat: int) -> dict[str, object]:

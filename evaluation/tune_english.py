@@ -25,7 +25,6 @@ from pathlib import Path
 
 from answering.french_reading import AcrossLanguages, FrenchReading, WordVectors
 from answering.judge import Judge
-from answering.query import plain_query
 from evaluation import metrics
 from evaluation.runner import Question, load_questions, prepare, publish
 from qabot.services import Services
@@ -51,8 +50,7 @@ def measure(corpus: Path) -> dict[tuple[float, float], list[Outcome]]:
     from qabot.settings import Settings
 
     services = prepare(Settings(), corpus)
-    answers = services.answers
-    judge = answers._judge  # the logistic judge the service was built with
+    judge = services.answers.judge  # the logistic judge the service was built with
     if not isinstance(judge, Judge):
         raise SystemExit("the French reading serves the logistic judge: set ANSWER_READER=off")
     words = WordVectors(services.embedder)
@@ -66,10 +64,7 @@ def measure(corpus: Path) -> dict[tuple[float, float], list[Outcome]]:
 def _measure_one(services: Services, judge: Judge, words: WordVectors, question: Question, answerable: bool,
                  outcomes: dict[tuple[float, float], list[Outcome]]) -> None:
     """One question's outcome under every pair of bars, added to `outcomes`."""
-    answers = services.answers
-    query = plain_query(question.question, "en", answers._read)
-    search = services.retriever.search(query.search, answers._k)
-    query = query.with_vector(search.query_vector)
+    query, search = services.answers.retrieve(question.question, "en")
     for alignment in ALIGNMENT_BARS:
         judged = AcrossLanguages(judge, FrenchReading(words, alignment)).score(query, search.passages, search.idf_match)
         for evidence in EVIDENCE_BARS:

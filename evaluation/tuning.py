@@ -5,7 +5,7 @@
 
 For every question the dense and BM25 rankings (top `--depth`, with their scores) and its terms'
 IDF (retrieval.local.lexical.term_idf, as retrieval reads it) are collected once and stored beside the
-cached index; every fusion setting is then replayed with `retrieval.fusion.reciprocal_rank_fusion`
+cached index; every fusion setting is then replayed with `retrieval.search.reciprocal_rank_fusion`
 itself, and every refusal rule with answering.refusal's own functions (`declines`,
 `term_coverage`) and retrieval.search.idf_match over the terms the index stores, so a figure
 here is the figure `qabot eval` measures for the same settings, without re-encoding anything
@@ -31,9 +31,8 @@ from evaluation.runner import Question, load_questions, prepare, progress_bar
 from qabot.services import Services
 from qabot.settings import Settings
 from retrieval.errors import QabotError
-from retrieval.fusion import Fused, reciprocal_rank_fusion
 from retrieval.local.retriever import Retriever
-from retrieval.search import idf_match
+from retrieval.search import Fused, idf_match, reciprocal_rank_fusion
 from retrieval.text import search_query
 
 Ranking = list[tuple[int, float]]

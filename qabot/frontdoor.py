@@ -52,8 +52,8 @@ __all__ = [
     # the seam and its types
     "MODES", "Answer", "Article", "ArticleInfo", "ArticleView", "Check", "Chunk", "Citation", "FeedState",
     "FeedStates", "FrontDoor", "Headline", "IndexStats", "LibraryEntry", "LibraryFile", "OnTaken",
-    "PartialCallback", "Passage", "PollReport", "Progress", "ReindexReport", "Resolver", "SearchResult",
-    "SeenItem", "TrashedFile", "Turn",
+    "PartialCallback", "Passage", "PollReport", "Progress", "RecordsDoor", "ReindexReport", "Resolver",
+    "SearchResult", "SeenItem", "TrashedFile", "Turn",
     # the errors (all QabotError)
     "AddressRefused", "ArticleRejected", "FeedError", "IndexCorrupt", "IndexModelMismatch", "IndexNotReady",
     "QabotError", "ReindexInProgress", "SettingsError",
@@ -118,7 +118,63 @@ class Check:
         return self.problem is None
 
 
-class FrontDoor(Protocol):
+class RecordsDoor(Protocol):
+    """The front door's side of the bot's database: what readers asked, the feeds followed, the
+    desk's sign-in links. `FrontDoor` offers all of it; a command that needs the database alone
+    (`qabot web-link`: no model, no index) is given this much (qabot.services.DatabaseDoor)."""
+
+    async def close(self) -> None:
+        """Let go of the database's connections."""
+
+    async def database(self) -> Stores:
+        """The bot's database (DATABASE_URL, or bot.sqlite3 under DATA_DIR), opened and
+        migrated on first use and closed with the front door: its rooms, for the front end that
+        keeps its conversations in it (the bot). Every front end reads it through the methods
+        below."""
+        ...
+
+    async def feeds(self) -> list[str]:
+        """The feeds followed: FEEDS (the settings), then those the admins added, oldest first."""
+        ...
+
+    async def activity(self, since_day: str, today: str) -> Activity:
+        """Questions asked since `since_day` and `today` (UTC, YYYY-MM-DD), their outcomes, votes."""
+        ...
+
+    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
+        """The questions readers asked, newest first, with their answers and votes."""
+        ...
+
+    async def vote_records(self, limit: int) -> list[VoteRecord]:
+        """The readers' latest votes, with the question, answer and passages each judged."""
+        ...
+
+    async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
+        """The latest declined questions, newest first, as (when: ISO time, UTC; question)."""
+        ...
+
+    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
+        """The declined questions asked most, grouped (by meaning, else by their words)."""
+        ...
+
+    async def outcomes_today(self) -> dict[str, int]:
+        """Today's questions (UTC) by outcome, "answered" and "declined"; an outcome not seen
+        today is absent."""
+        ...
+
+    async def last_reindex(self) -> str | None:
+        """When the last re-index run from Telegram or the desk ended and what it did, as the
+        front end that ran it wrote it (None before the first)."""
+        ...
+
+    async def desk_link(self, admin_id: int, via: str) -> str:
+        """A one-time sign-in link to the editors' desk for `admin_id` (one of
+        TELEGRAM_ADMIN_IDS: the front end checks who asks), signed with the bot's token and
+        written to the audit log as asked `via` ("telegram", "terminal")."""
+        ...
+
+
+class FrontDoor(RecordsDoor, Protocol):
     """What the front ends need: ask, read, look after the index. Expected failures raise
     QabotError subclasses, whose message is a sentence an admin can act on."""
 
@@ -220,47 +276,4 @@ class FrontDoor(Protocol):
     async def embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
         """Each question's vector by the question encoder (unit length, off the event loop):
         what groups readers' declined questions by meaning on the desk."""
-        ...
-
-    # --- the bot's database: what readers asked, the feeds followed --------------------------
-
-    async def database(self) -> Stores:
-        """The bot's database (DATABASE_URL, or bot.sqlite3 under DATA_DIR), opened and
-        migrated on first use and closed with the front door: its rooms, for the front end that
-        keeps its conversations in it (the bot). Every front end reads it through the methods
-        below."""
-        ...
-
-    async def feeds(self) -> list[str]:
-        """The feeds followed: FEEDS (the settings), then those the admins added, oldest first."""
-        ...
-
-    async def activity(self, since_day: str, today: str) -> Activity:
-        """Questions asked since `since_day` and `today` (UTC, YYYY-MM-DD), their outcomes, votes."""
-        ...
-
-    async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
-        """The questions readers asked, newest first, with their answers and votes."""
-        ...
-
-    async def vote_records(self, limit: int) -> list[VoteRecord]:
-        """The readers' latest votes, with the question, answer and passages each judged."""
-        ...
-
-    async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
-        """The latest declined questions, newest first, as (when: ISO time, UTC; question)."""
-        ...
-
-    async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
-        """The declined questions asked most, grouped (by meaning, else by their words)."""
-        ...
-
-    async def outcomes_today(self) -> dict[str, int]:
-        """Today's questions (UTC) by outcome, "answered" and "declined"; an outcome not seen
-        today is absent."""
-        ...
-
-    async def last_reindex(self) -> str | None:
-        """When the last re-index run from Telegram or the desk ended and what it did, as the
-        front end that ran it wrote it (None before the first)."""
         ...

@@ -37,7 +37,8 @@ from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
 from qabot.records import Activity, QuestionFilter, QuestionRecord, UnansweredGroup, VoteRecord
 from qabot.settings import Settings
-from qabot.stores import Stores
+from qabot.signin import LinkSigner, make_link
+from qabot.stores import DeskStore, Stores
 from retrieval.chunking import ChunkingConfig
 from retrieval.dates import DateFinder, today_in
 from retrieval.encoders.embedding import Embedder, build_embedder, identity, question_vectors
@@ -282,13 +283,20 @@ def database_location(settings: Settings) -> str | Path:
 
 
 class DatabaseDoor:
-    """The front door's side of the bot's database: one `Stores` (one engine) per front door,
-    opened on first use (a one-shot CLI command that never reads it never migrates it), and
-    what front ends read of it. The tests' fake front door shares it, over a real database."""
+    """The front door's side of the bot's database (qabot.frontdoor.RecordsDoor): one `Stores`
+    (one engine) per front door, opened on first use (a one-shot CLI command that never reads it
+    never migrates it), and what front ends read of it. `Services` and the tests' fake front
+    door share it, over a real database; alone, it serves a command that needs nothing else."""
 
     settings: Settings
     _stores: Stores | None = None
     _opening: asyncio.Lock | None = None
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.close_database)
 
     async def database(self) -> Stores:
         if self._stores is None:
@@ -327,6 +335,15 @@ class DatabaseDoor:
 
     async def last_reindex(self) -> str | None:
         return await (await self.database()).coordination.last_reindex()
+
+    async def desk_link(self, admin_id: int, via: str) -> str:
+        stores = await self.database()
+        records = DeskStore(lambda: stores)
+        token = self.settings.telegram_bot_token
+        signer = LinkSigner(token.get_secret_value() if token is not None else "")
+        link = await make_link(records, signer, admin_id, self.settings.desk_url)
+        await records.audit(admin_id, via, "web-link", "")
+        return link
 
 
 class Services(DatabaseDoor):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from cli.front import records_door
 from qabot.errors import QabotError
 from qabot.settings import Settings
 
@@ -28,16 +29,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _link(settings: Settings, admin_id: int) -> str:
-    from qabot.services import database_location  # heavy: only for this command
-    from qabot.signin import LinkSigner, make_link
-    from qabot.stores import DeskStore, Stores
-
-    store = await Stores.open(database_location(settings))
-    try:
-        records = DeskStore(lambda: store)
-        secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-        link = await make_link(records, LinkSigner(secret), admin_id, settings.desk_url)
-        await records.audit(admin_id, "terminal", "web-link", "")
-        return link
-    finally:
-        await store.close()
+    async with records_door(settings) as door:
+        return await door.desk_link(admin_id, "terminal")

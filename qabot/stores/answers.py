@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from answering.protocol import Answer, compose
 from answering.timeline import TIMELINE_PAGE
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database, now_text
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -113,23 +113,23 @@ class AnswerStore:
 
         def write(db: Connection) -> int:
             answer_id: int = db.execute(
-                schema.answers.insert().values(
+                database.answers.insert().values(
                     chat_id=chat_id, user_id=user_id, question=answer.question, text=answer.text,
                     answered=int(answer.answered), language=answer.language, answerer=answer.answerer,
                     note=answer.note, lead=answer.short_answer, framing=answer.framing, intent=answer.intent,
                     reported=answer.reported, created_at=now_text(),
                     total_ms=answer.timings_ms.get("total"),
-                ).returning(schema.answers.c.id)
+                ).returning(database.answers.c.id)
             ).scalar_one()
             if citations:
-                db.execute(schema.citations.insert(), [
+                db.execute(database.citations.insert(), [
                     {"answer_id": answer_id, "n": c.n, "article_id": c.article_id, "title": c.title,
                      "date": c.date, "start": spans[c.n][0], "end": spans[c.n][1], "text": c.text}
                     for c in citations
                 ])
             self._bump(db, _today(), "answered" if answer.answered else "declined")
             if not answer.answered:
-                db.execute(schema.unanswered.insert().values(
+                db.execute(database.unanswered.insert().values(
                     chat_id=chat_id, user_id=user_id, question=answer.question, created_at=now_text(),
                     group_key=question_key(answer.question),
                     # The articles nearest the question, as the refusal offered them: what the
@@ -147,7 +147,7 @@ class AnswerStore:
 
     async def answer(self, answer_id: int, chat_id: int) -> StoredAnswer | None:
         """The answer, only if it was sent in `chat_id` (callback data cannot cross chats)."""
-        a, c = schema.answers, schema.citations
+        a, c = database.answers, database.citations
 
         def read(db: Connection) -> StoredAnswer | None:
             row = db.execute(
@@ -172,7 +172,7 @@ class AnswerStore:
     async def copy_answer(self, answer_id: int, from_chat: int, to_chat: int) -> StoredAnswer | None:
         """A copy of an answer of `from_chat` filed under `to_chat` (a shared answer opened in a
         private chat: its buttons then work there); None if there is no such answer."""
-        a, c = schema.answers, schema.citations
+        a, c = database.answers, database.citations
 
         def copy(db: Connection) -> int | None:
             row = db.execute(
@@ -214,7 +214,7 @@ class AnswerStore:
         )
 
         def write(db: Connection) -> None:
-            insert = self.db.insert(schema.feedback).values(
+            insert = self.db.insert(database.feedback).values(
                 answer_id=answer.id, user_id=user_id, vote=vote, question=answer.question,
                 answer=answer.composed(), citations=citations, created_at=now_text(),
             )
@@ -229,7 +229,7 @@ class AnswerStore:
 
     async def unanswered(self, limit: int = 10) -> list[tuple[str, str]]:
         """The most recent declined questions, newest first, as (created_at, question)."""
-        u = schema.unanswered
+        u = database.unanswered
         rows = await self.db.run(
             lambda db: db.execute(
                 sa.select(u.c.created_at, u.c.question).order_by(u.c.id.desc()).limit(limit)
@@ -238,13 +238,13 @@ class AnswerStore:
         return [(r[0], r[1]) for r in rows]
 
     def _bump(self, db: Connection, day: str, name: str) -> None:
-        insert = self.db.insert(schema.counters).values(day=day, name=name, count=1)
+        insert = self.db.insert(database.counters).values(day=day, name=name, count=1)
         db.execute(insert.on_conflict_do_update(
-            index_elements=["day", "name"], set_={"count": schema.counters.c.count + 1}
+            index_elements=["day", "name"], set_={"count": database.counters.c.count + 1}
         ))
 
     async def today(self) -> dict[str, int]:
-        c = schema.counters
+        c = database.counters
         rows = await self.db.run(
             lambda db: db.execute(sa.select(c.c.name, c.c.count).where(c.c.day == _today())).all()
         )

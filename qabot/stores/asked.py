@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database
 
 # Of each group shown, the latest wordings read (for the list of wordings and nearest articles).
@@ -111,7 +111,7 @@ class AskedRecords:
         self.db = db
 
     async def activity(self, since_day: str, today: str) -> Activity:
-        a, f = schema.answers, schema.feedback
+        a, f = database.answers, database.feedback
 
         def read(db: Connection) -> Activity:
             week = db.execute(
@@ -132,7 +132,7 @@ class AskedRecords:
         return await self.db.run(read)
 
     async def questions(self, which: QuestionFilter) -> list[QuestionRecord]:
-        a, f = schema.answers, schema.feedback
+        a, f = database.answers, database.feedback
         up = sa.select(sa.func.count()).where(f.c.answer_id == a.c.id, f.c.vote == 1).scalar_subquery()
         down = sa.select(sa.func.count()).where(f.c.answer_id == a.c.id, f.c.vote == -1).scalar_subquery()
         query = sa.select(
@@ -166,7 +166,7 @@ class AskedRecords:
 
     @staticmethod
     def _citations(db: Connection, answer_ids: list[int]) -> dict[int, tuple[CitedRecord, ...]]:
-        c = schema.citations
+        c = database.citations
         found: dict[int, list[CitedRecord]] = defaultdict(list)
         if answer_ids:
             for r in db.execute(
@@ -177,7 +177,7 @@ class AskedRecords:
         return {answer_id: tuple(cited) for answer_id, cited in found.items()}
 
     async def vote_records(self, limit: int) -> list[VoteRecord]:
-        f = schema.feedback
+        f = database.feedback
 
         def read(db: Connection) -> list[VoteRecord]:
             rows = db.execute(
@@ -198,7 +198,7 @@ class AskedRecords:
         """The most asked declined questions: grouped by the group stored with each (by meaning,
         `bot.question_groups`; by their words until the job reaches them), two GROUP BYs on
         indexed columns, then the wordings and nearest articles of those groups only."""
-        u = schema.unanswered
+        u = database.unanswered
 
         def top(column: sa.ColumnElement[Any], grouped: bool) -> sa.Select[Any]:
             return (

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from answering.protocol import Turn
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database, StoreUnavailable, now_text
 
 # Telegram's group limit is per minute.
@@ -30,7 +30,7 @@ class ConversationStore:
         """`user_id`'s last `turns` exchanges in `chat_id`, oldest first: in a group each member
         has their own conversation, so one member's question is never read as another's
         follow-up."""
-        t = schema.turns
+        t = database.turns
         if turns <= 0:
             return ()
         rows = await self.db.run(lambda db: db.execute(
@@ -41,7 +41,7 @@ class ConversationStore:
 
     async def add_turn(self, chat_id: int, user_id: int, turn: Turn, keep: int) -> None:
         """Append `user_id`'s exchange in `chat_id` and forget all but their newest `keep` there."""
-        t = schema.turns
+        t = database.turns
         if keep <= 0:
             return
         theirs = sa.and_(t.c.chat_id == chat_id, t.c.user_id == user_id)
@@ -56,7 +56,7 @@ class ConversationStore:
 
     async def clear_history(self, chat_id: int, user_id: int) -> None:
         """`/new`: forget `user_id`'s conversation in `chat_id` (the other members' stay)."""
-        t = schema.turns
+        t = database.turns
         await self.db.run(lambda db: db.execute(t.delete().where(t.c.chat_id == chat_id, t.c.user_id == user_id)))
 
     # --- rate limits ----------------------------------------------------------------------
@@ -69,7 +69,7 @@ class ConversationStore:
 
     def _count_in_window(self, db: Connection, key: int, limit: int, window_s: float, now: float) -> float:
         """The sliding window of rate-window row `key`: 0 and `now` counted, or the wait."""
-        r = schema.rate_windows
+        r = database.rate_windows
         db.execute(self.db.insert(r).values(user_id=key, stamps="[]").on_conflict_do_nothing())
         # FOR UPDATE locks the row on PostgreSQL until commit (SQLite's BEGIN IMMEDIATE
         # already holds the one write lock).

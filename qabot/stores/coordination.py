@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database, now_text
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Coordination:
 
     async def first_delivery(self, update_id: int) -> bool:
         """True the first time any worker sees `update_id`; False for a redelivery."""
-        u = schema.updates_seen
+        u = database.updates_seen
         now = time.time()
 
         def claim(db: Connection) -> bool:
@@ -71,7 +71,7 @@ class Coordination:
 
     async def claim_job(self, name: str, slot: str) -> bool:
         """True for the one worker that runs job `name` for period `slot` (e.g. '2026-11-30T06')."""
-        j = schema.job_runs
+        j = database.job_runs
         return await self.db.run(lambda db: db.execute(
             self.db.insert(j).values(name=name, slot=slot, worker=self.db.worker, claimed_at=now_text())
             .on_conflict_do_nothing().returning(j.c.name)
@@ -80,7 +80,7 @@ class Coordination:
     async def forget_job_runs(self, name: str, before_slot: str) -> None:
         """Drop job `name`'s claims of the periods before `before_slot`: they decide nothing
         any more, and a job run every minute would otherwise keep a row for every period."""
-        j = schema.job_runs
+        j = database.job_runs
         await self.db.run(lambda db: db.execute(j.delete().where(j.c.name == name, j.c.slot < before_slot)))
 
     # --- cross-worker locks ------------------------------------------------------------------
@@ -127,7 +127,7 @@ class Coordination:
     async def open_incident(self, key: str, detail: str) -> bool:
         """True for the one worker that opens incident `key` (it tells the admins); False
         while it is open already."""
-        a = schema.alerts
+        a = database.alerts
         return await self.db.run(lambda db: db.execute(
             self.db.insert(a).values(key=key, detail=detail, opened_at=now_text(), worker=self.db.worker)
             .on_conflict_do_nothing().returning(a.c.key)
@@ -135,27 +135,27 @@ class Coordination:
 
     async def close_incident(self, key: str) -> bool:
         """True for the one worker that closes an open incident `key` (it may say so)."""
-        a = schema.alerts
+        a = database.alerts
         return await self.db.run(lambda db: db.execute(
             a.delete().where(a.c.key == key).returning(a.c.key)
         ).first() is not None)
 
     async def incidents(self) -> dict[str, str]:
         """The open incidents: key -> what went wrong."""
-        a = schema.alerts
+        a = database.alerts
         rows = await self.db.run(lambda db: db.execute(sa.select(a.c.key, a.c.detail).order_by(a.c.opened_at)).all())
         return {str(k): str(d) for k, d in rows}
 
     # --- shared values ------------------------------------------------------------------------
 
     async def set_meta(self, key: str, value: str) -> None:
-        insert = self.db.insert(schema.meta).values(key=key, value=value)
+        insert = self.db.insert(database.meta).values(key=key, value=value)
         await self.db.run(lambda db: db.execute(insert.on_conflict_do_update(
             index_elements=["key"], set_={"value": insert.excluded.value}
         )))
 
     async def meta(self, key: str) -> str | None:
-        m = schema.meta
+        m = database.meta
         return await self.db.run(
             lambda db: db.execute(sa.select(m.c.value).where(m.c.key == key)).scalar_one_or_none()
         )

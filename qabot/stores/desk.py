@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.coordination import Held
 from qabot.stores.database import now_text
 
@@ -59,12 +59,12 @@ class DeskStore:
     # --- the audit log -------------------------------------------------------------------
 
     async def audit(self, admin_id: int | None, via: str, action: str, detail: str) -> None:
-        await self._run(lambda db: db.execute(schema.audit_log.insert().values(
+        await self._run(lambda db: db.execute(database.audit_log.insert().values(
             at=now_text(), admin_id=admin_id, via=via, action=action, detail=detail,
         )))
 
     async def audit_entries(self, limit: int) -> list[AuditEntry]:
-        log = schema.audit_log
+        log = database.audit_log
         rows = await self._run(lambda db: db.execute(
             sa.select(log.c.at, log.c.admin_id, log.c.via, log.c.action, log.c.detail)
             .order_by(log.c.id.desc()).limit(limit)
@@ -74,7 +74,7 @@ class DeskStore:
     # --- sign-in -------------------------------------------------------------------------
 
     async def add_desk_link(self, token_hash: str, admin_id: int, expires_at: float) -> None:
-        links = schema.desk_links
+        links = database.desk_links
 
         def write(db: Connection) -> None:
             # Links past their time are of no use to anyone: dropped as new ones are made.
@@ -84,7 +84,7 @@ class DeskStore:
         await self._run(write)
 
     async def redeem_desk_link(self, token_hash: str, now: float) -> int | None:
-        links = schema.desk_links
+        links = database.desk_links
 
         def redeem(db: Connection) -> int | None:
             # One UPDATE decides: two workers opening the same link at once sign in once.
@@ -98,7 +98,7 @@ class DeskStore:
         return await self._run(redeem)
 
     async def add_desk_session(self, id_hash: str, session: DeskSession, expires_at: float) -> None:
-        sessions = schema.desk_sessions
+        sessions = database.desk_sessions
 
         def write(db: Connection) -> None:
             db.execute(sessions.delete().where(sessions.c.expires_at < expires_at - 86400))
@@ -109,7 +109,7 @@ class DeskStore:
         await self._run(write)
 
     async def desk_session(self, id_hash: str, now: float) -> DeskSession | None:
-        sessions = schema.desk_sessions
+        sessions = database.desk_sessions
         row = await self._run(lambda db: db.execute(
             sa.select(sessions.c.admin_id, sessions.c.csrf)
             .where(sessions.c.id_hash == id_hash, sessions.c.expires_at > now)
@@ -117,7 +117,7 @@ class DeskStore:
         return None if row is None else DeskSession(admin_id=int(row[0]), csrf=str(row[1]))
 
     async def end_desk_session(self, id_hash: str) -> None:
-        sessions = schema.desk_sessions
+        sessions = database.desk_sessions
         await self._run(lambda db: db.execute(sessions.delete().where(sessions.c.id_hash == id_hash)))
 
     async def rate_check(self, user_id: int, limit: int, window_s: float, now: float | None = None) -> float:

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database, now_text
 from retrieval.sources.feeds import FeedState, SeenItem
 
@@ -25,13 +25,13 @@ class FeedStore:
 
     async def feeds(self) -> list[str]:
         """The admins' feeds, oldest first."""
-        f = schema.feeds
+        f = database.feeds
         rows = await self.db.run(lambda db: db.execute(sa.select(f.c.url).order_by(f.c.added_at, f.c.url)).all())
         return [str(url) for (url,) in rows]
 
     async def add_feed(self, url: str, user_id: int | None = None) -> bool:
         """False when the feed was already there (one row per URL, across workers)."""
-        f = schema.feeds
+        f = database.feeds
         return await self.db.run(lambda db: db.execute(
             self.db.insert(f).values(url=url, added_by=user_id, added_at=now_text()).on_conflict_do_nothing()
             .returning(f.c.url)
@@ -39,7 +39,7 @@ class FeedStore:
 
     async def remove_feed(self, url: str) -> bool:
         """False when there was no such feed."""
-        f = schema.feeds
+        f = database.feeds
         return await self.db.run(lambda db: db.execute(
             f.delete().where(f.c.url == url).returning(f.c.url)
         ).first() is not None)
@@ -52,7 +52,7 @@ class FeedStore:
 
     @staticmethod
     def _feed_state(db: Connection, url: str) -> FeedState:
-        f, i = schema.feed_state, schema.feed_items
+        f, i = database.feed_state, database.feed_items
         row = db.execute(
             sa.select(f.c.etag, f.c.last_modified, f.c.title, f.c.last_polled, f.c.last_error, f.c.failures,
                       f.c.item_errors).where(f.c.url == url)
@@ -67,7 +67,7 @@ class FeedStore:
     def seen_items(self, url: str, item_ids: Collection[str]) -> dict[str, SeenItem]:
         """Of `item_ids`, those already saved for the feed (read in slices: SQLite caps the
         number of bound values in one statement)."""
-        i = schema.feed_items
+        i = database.feed_items
         ids = list(item_ids)
         seen: dict[str, SeenItem] = {}
         with self.db.connection() as db:
@@ -84,11 +84,11 @@ class FeedStore:
         values = {"etag": state.etag, "last_modified": state.last_modified, "title": state.title,
                   "last_polled": state.last_polled, "last_error": state.last_error,
                   "failures": state.failures, "item_errors": json.dumps(state.item_errors, ensure_ascii=False)}
-        insert = self.db.insert(schema.feed_state).values(url=state.url, **values)
+        insert = self.db.insert(database.feed_state).values(url=state.url, **values)
         with self.db.connection() as db:
             db.execute(insert.on_conflict_do_update(index_elements=["url"], set_=values))
             if items:
-                rows = self.db.insert(schema.feed_items)
+                rows = self.db.insert(database.feed_items)
                 db.execute(rows.on_conflict_do_update(
                     index_elements=["feed_url", "item_id"],
                     set_={"entry": rows.excluded.entry, "digest": rows.excluded.digest,

@@ -9,7 +9,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database
 
 # The latest grouped questions a new one is compared with (their vectors read once a run:
@@ -33,7 +33,7 @@ class QuestionGroups:
         self.db = db
 
     async def ungrouped(self, limit: int) -> list[tuple[int, str]]:
-        u = schema.unanswered
+        u = database.unanswered
         rows = await self.db.run(lambda db: db.execute(
             sa.select(u.c.id, u.c.question).where(u.c.group_id.is_(None)).order_by(u.c.id).limit(limit)
         ).all())
@@ -42,7 +42,7 @@ class QuestionGroups:
     async def grouped(self, dimension: int, limit: int = COMPARED) -> Grouped:
         """The latest `limit` grouped questions whose vectors have `dimension` (another
         encoder's are not comparable: after a change of model, new questions start new groups)."""
-        u = schema.unanswered
+        u = database.unanswered
 
         def read(db: Connection) -> Grouped:
             rows = db.execute(
@@ -56,7 +56,7 @@ class QuestionGroups:
         return await self.db.run(read)
 
     async def save(self, ids: list[int], groups: list[int], vectors: np.ndarray) -> None:
-        u = schema.unanswered
+        u = database.unanswered
 
         def write(db: Connection) -> None:
             for question_id, group, vector in zip(ids, groups, vectors, strict=True):

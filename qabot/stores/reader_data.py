@@ -33,7 +33,7 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qabot.stores import schema
+from qabot.stores import database
 from qabot.stores.database import Database
 
 T = TypeVar("T")
@@ -90,7 +90,7 @@ def _deleted(db: Connection, statement: Any) -> int:
 
 def forget(db: Connection, user_id: int, inline_chat: int) -> Forgotten:
     """Delete everything stored about `user_id`; what was deleted, counted."""
-    a, c, f = schema.answers, schema.citations, schema.feedback
+    a, c, f = database.answers, database.citations, database.feedback
     rows = [(int(answer_id), int(chat)) for answer_id, chat in
             db.execute(sa.select(a.c.id, a.c.chat_id).where(a.c.user_id == user_id)).tuples()]
     theirs = sa.select(a.c.id).where(a.c.user_id == user_id).scalar_subquery()
@@ -106,10 +106,10 @@ def forget(db: Connection, user_id: int, inline_chat: int) -> Forgotten:
         shared=sum(1 for _id, chat in rows if chat == inline_chat),
         votes=votes,
         votes_on_theirs=votes_on_theirs,
-        unanswered=_deleted(db, schema.unanswered.delete().where(schema.unanswered.c.user_id == user_id)),
-        turns=_deleted(db, schema.turns.delete().where(schema.turns.c.user_id == user_id)),
-        rate_windows=_deleted(db, schema.rate_windows.delete().where(schema.rate_windows.c.user_id == user_id)),
-        feeds=_deleted(db, schema.feeds.update().where(schema.feeds.c.added_by == user_id).values(added_by=None)),
+        unanswered=_deleted(db, database.unanswered.delete().where(database.unanswered.c.user_id == user_id)),
+        turns=_deleted(db, database.turns.delete().where(database.turns.c.user_id == user_id)),
+        rate_windows=_deleted(db, database.rate_windows.delete().where(database.rate_windows.c.user_id == user_id)),
+        feeds=_deleted(db, database.feeds.update().where(database.feeds.c.added_by == user_id).values(added_by=None)),
         answer_ids=frozenset(answer_id for answer_id, _chat in rows),
     )
 
@@ -124,31 +124,31 @@ def export(db: Connection, user_id: int, now: datetime) -> dict[str, object]:
         "unanswered": [
             {"chat_id": r.chat_id, "question": r.question, "asked_at": r.created_at}
             for r in db.execute(
-                sa.select(schema.unanswered).where(schema.unanswered.c.user_id == user_id)
-                .order_by(schema.unanswered.c.id)
+                sa.select(database.unanswered).where(database.unanswered.c.user_id == user_id)
+                .order_by(database.unanswered.c.id)
             )
         ],
         "conversation_turns": [
             {"chat_id": r.chat_id, "question": r.question, "answer": r.answer, "at": r.created_at}
             for r in db.execute(
-                sa.select(schema.turns).where(schema.turns.c.user_id == user_id).order_by(schema.turns.c.id)
+                sa.select(database.turns).where(database.turns.c.user_id == user_id).order_by(database.turns.c.id)
             )
         ],
         "rate_limit_window": [
             datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
             for stamp in json.loads(db.execute(
-                sa.select(schema.rate_windows.c.stamps).where(schema.rate_windows.c.user_id == user_id)
+                sa.select(database.rate_windows.c.stamps).where(database.rate_windows.c.user_id == user_id)
             ).scalar_one_or_none() or "[]")
         ],
         "feeds_added": [
             {"url": r.url, "added_at": r.added_at}
-            for r in db.execute(sa.select(schema.feeds).where(schema.feeds.c.added_by == user_id))
+            for r in db.execute(sa.select(database.feeds).where(database.feeds.c.added_by == user_id))
         ],
     }
 
 
 def _questions(db: Connection, user_id: int) -> list[dict[str, object]]:
-    a, c = schema.answers, schema.citations
+    a, c = database.answers, database.citations
     cited: dict[int, list[dict[str, object]]] = {}
     for r in db.execute(
         sa.select(c.c.answer_id, c.c.n, c.c.article_id, c.c.title, c.c.date)
@@ -165,7 +165,7 @@ def _questions(db: Connection, user_id: int) -> list[dict[str, object]]:
 
 
 def _votes(db: Connection, user_id: int) -> list[dict[str, object]]:
-    f = schema.feedback
+    f = database.feedback
     return [
         {"answer_id": r.answer_id, "vote": r.vote, "question": r.question, "answer": r.answer,
          "citations": json.loads(r.citations), "voted_at": r.created_at}
@@ -182,7 +182,7 @@ async def purge(run: Run, before: datetime) -> Purged:
 
 def _purge_rows(db: Connection, before: datetime) -> Purged:
     # A vote goes with its answer even when it is newer: it copies the answer's question.
-    a, c, f = schema.answers, schema.citations, schema.feedback
+    a, c, f = database.answers, database.citations, database.feedback
     cutoff = _stamp(before)
     old = sa.select(a.c.id).where(a.c.created_at < cutoff).scalar_subquery()
     votes = _deleted(db, f.delete().where(f.c.created_at < cutoff))
@@ -192,8 +192,8 @@ def _purge_rows(db: Connection, before: datetime) -> Purged:
         answers=_deleted(db, a.delete().where(a.c.created_at < cutoff)),
         citations=citations,
         votes=votes,
-        unanswered=_deleted(db, schema.unanswered.delete().where(schema.unanswered.c.created_at < cutoff)),
-        turns=_deleted(db, schema.turns.delete().where(schema.turns.c.created_at < cutoff)),
+        unanswered=_deleted(db, database.unanswered.delete().where(database.unanswered.c.created_at < cutoff)),
+        turns=_deleted(db, database.turns.delete().where(database.turns.c.created_at < cutoff)),
         rate_windows=0,  # _purge_rate_windows, in slices of their own
     )
 
@@ -213,7 +213,7 @@ async def _purge_rate_windows(run: Run, before: datetime) -> int:
 
 
 def _rate_windows_after(db: Connection, after_user: int | None) -> list[tuple[int, str]]:
-    r = schema.rate_windows
+    r = database.rate_windows
     query = sa.select(r.c.user_id, r.c.stamps).order_by(r.c.user_id).limit(RATE_WINDOW_SLICE)
     if after_user is not None:
         query = query.where(r.c.user_id > after_user)
@@ -221,7 +221,7 @@ def _rate_windows_after(db: Connection, after_user: int | None) -> list[tuple[in
 
 
 def _delete_rate_windows(db: Connection, windows: list[tuple[int, str]]) -> int:
-    r = schema.rate_windows
+    r = database.rate_windows
     return _deleted(db, r.delete().where(sa.tuple_(r.c.user_id, r.c.stamps).in_(windows)))
 
 

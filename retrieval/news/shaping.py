@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retrieval.dates import QuestionDates
-from retrieval.fusion import Fused
 from retrieval.models import Copy, Headline, SearchQuery
 from retrieval.news import temporal
 from retrieval.news.aliases import other_names
@@ -24,7 +23,7 @@ from retrieval.news.temporal import DateOutcome
 from retrieval.text import analyze, fold
 
 if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs these steps over its view
-    from retrieval.search import IndexView, SearchIndex
+    from retrieval.search import Fused, IndexView, SearchIndex
 
 
 # How a question asks for news or a timeline ("que s'est-il passé", "dernières nouvelles", "le

@@ -22,9 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from retrieval.dates import DateFinder, Period, QuestionDates
-from retrieval.fusion import Fused
+
+if TYPE_CHECKING:  # the search pipeline (retrieval.search) runs this step
+    from retrieval.search import Fused
 
 # How much being in the period lifts a candidate's fused score (multiplied): publication in
 # the period counts most, then the passage itself naming it, then the article naming it

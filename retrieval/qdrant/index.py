@@ -24,7 +24,7 @@ changed articles and published with the generation in the meta point.
 
 Search: the one pipeline of retrieval/search.py over `_View`: a dense and a sparse query over
 the visible points (the sparse one on the pipeline's worker while the question is encoded),
-fused client-side by retrieval/fusion.py, so that (1) the calibrated weights apply exactly: Qdrant's weighted RRF
+fused client-side by retrieval/search.py, so that (1) the calibrated weights apply exactly: Qdrant's weighted RRF
 scores 1/(rank/w + k - 1), which differs from the calibrated w/(k + rank) whenever the two
 weights differ (MiniLM's dense weight is 0.25), and (2) each passage keeps its dense cosine and
 BM25 rank, which the refusal judge reads and a fused response does not carry.

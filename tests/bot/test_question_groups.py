@@ -20,7 +20,7 @@ from bot.question_groups import (
     group_once,
 )
 from qabot.settings import Settings
-from qabot.stores import Grouped, Stores, schema
+from qabot.stores import Grouped, Stores, database
 from retrieval.encoders.embedding import question_vectors
 from tests.fakes.embedder import HashingEmbedder
 
@@ -88,7 +88,7 @@ async def test_the_job_groups_declined_questions_once_across_workers(store: Stor
         # Each period claims a row; those two periods back are dropped as the job runs on.
         assert await group_once(store, encoder, now + 3 * GROUPING_PERIOD_S) is True
         with store.db.connection() as db:
-            slots = db.execute(sa.select(schema.job_runs.c.slot).where(schema.job_runs.c.name == GROUPING_JOB)).all()
+            slots = db.execute(sa.select(database.job_runs.c.slot).where(database.job_runs.c.name == GROUPING_JOB)).all()
         assert sorted(s[0] for s in slots) == [slot_of(GROUPING_PERIOD_S, now + p * GROUPING_PERIOD_S) for p in (1, 3)]
     finally:
         await other.close()

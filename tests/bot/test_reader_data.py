@@ -21,7 +21,7 @@ from telegram.ext import CallbackContext
 from answering.protocol import Turn
 from bot.handlers import privacy
 from bot.handlers.inline import INLINE_CHAT
-from qabot.stores import MIGRATIONS, Stores, schema
+from qabot.stores import MIGRATIONS, Stores, database
 from qabot.stores.database import database_url as sqlalchemy_url
 from qabot.stores.reader_data import RATE_WINDOW_SLICE
 from tests.bot.conftest import Harness, StartBot
@@ -65,9 +65,9 @@ async def command_reply(h: Harness, text: str, chat_id: int, user_id: int) -> Se
 
 def rows_of(h: Harness, user_id: int) -> dict[str, int]:
     """How many rows of each table name `user_id`, read straight from the database."""
-    columns = {"answers": schema.answers.c.user_id, "feedback": schema.feedback.c.user_id,
-               "unanswered": schema.unanswered.c.user_id, "turns": schema.turns.c.user_id,
-               "rate_windows": schema.rate_windows.c.user_id}
+    columns = {"answers": database.answers.c.user_id, "feedback": database.feedback.c.user_id,
+               "unanswered": database.unanswered.c.user_id, "turns": database.turns.c.user_id,
+               "rate_windows": database.rate_windows.c.user_id}
     with h.store.db.connection() as db:
         return {name: db.execute(sa.select(sa.func.count()).where(column == user_id)).scalar_one()
                 for name, column in columns.items()}
@@ -77,8 +77,8 @@ def texts_mentioning(h: Harness, word: str) -> list[str]:
     """Every stored question (answers, votes, declined questions, turns) containing `word`."""
     found = []
     with h.store.db.connection() as db:
-        for column in (schema.answers.c.question, schema.feedback.c.question, schema.unanswered.c.question,
-                       schema.turns.c.question):
+        for column in (database.answers.c.question, database.feedback.c.question, database.unanswered.c.question,
+                       database.turns.c.question):
             found += [str(text) for (text,) in db.execute(sa.select(column)) if word in str(text)]
     return found
 
@@ -132,7 +132,7 @@ async def test_forget_deletes_everything_of_the_sender_and_nothing_of_the_other_
     assert texts_mentioning(h, "budget") == [] and texts_mentioning(h, "travaux commenceront quand") == []
     with h.store.db.connection() as db:  # no citation left behind by A's answers
         orphans = db.execute(sa.select(sa.func.count()).where(
-            schema.citations.c.answer_id.not_in(sa.select(schema.answers.c.id)))).scalar_one()
+            database.citations.c.answer_id.not_in(sa.select(database.answers.c.id)))).scalar_one()
     assert orphans == 0
     # B keeps everything, except the vote on A's answer: it copied A's question.
     b_after = without_clock(await h.store.readers.user_data(B))
@@ -222,14 +222,14 @@ async def test_the_retention_job_purges_what_is_older_than_the_setting(start_bot
     await vote(h, recent, B)
     await declined(h, TOKYO, B)
     old_id = int(old.button("👍")["callback_data"].split(":")[1])
-    await age(h, schema.answers, 91, id=old_id)
-    await age(h, schema.answers, 91, user_id=A, answered=0)
-    await age(h, schema.feedback, 91, answer_id=old_id, user_id=A)
-    await age(h, schema.unanswered, 91, user_id=A)
-    await age(h, schema.turns, 91, user_id=A)
-    await age(h, schema.turns, 89, user_id=B)  # within the 90 days: kept
+    await age(h, database.answers, 91, id=old_id)
+    await age(h, database.answers, 91, user_id=A, answered=0)
+    await age(h, database.feedback, 91, answer_id=old_id, user_id=A)
+    await age(h, database.unanswered, 91, user_id=A)
+    await age(h, database.turns, 91, user_id=A)
+    await age(h, database.turns, 89, user_id=B)  # within the 90 days: kept
     with h.store.db.connection() as db:  # A's last question was long ago; B's just now
-        db.execute(schema.rate_windows.update().where(schema.rate_windows.c.user_id == A).values(stamps="[1000.0]"))
+        db.execute(database.rate_windows.update().where(database.rate_windows.c.user_id == A).values(stamps="[1000.0]"))
 
     await privacy.retention_job(CallbackContext(h.application))
 
@@ -237,7 +237,7 @@ async def test_the_retention_job_purges_what_is_older_than_the_setting(start_bot
     assert rows_of(h, B) == {"answers": 2, "feedback": 1, "unanswered": 1, "turns": 1, "rate_windows": 1}
     assert texts_mentioning(h, "budget") == []
     # Once a day across workers: the next call the same day purges nothing, even if due.
-    await age(h, schema.turns, 91, user_id=B)
+    await age(h, database.turns, 91, user_id=B)
     await privacy.retention_job(CallbackContext(h.application))
     assert rows_of(h, B)["turns"] == 1
     assert (await privacy.purge_expired(h.application.bot_data["state"])).turns == 1
@@ -281,7 +281,7 @@ async def test_forget_in_the_store_counts_and_unattributes_feeds(store: Stores) 
 async def test_idle_rate_windows_are_purged_in_slices(store: Stores) -> None:
     now = datetime.now(UTC)
     with store.db.connection() as db:
-        db.execute(schema.rate_windows.insert(), [
+        db.execute(database.rate_windows.insert(), [
             {"user_id": user, "stamps": json.dumps([now.timestamp() - (100 if user % 3 else 40) * 86400])}
             for user in range(1, RATE_WINDOW_SLICE * 2 + 7)
         ])
@@ -289,7 +289,7 @@ async def test_idle_rate_windows_are_purged_in_slices(store: Stores) -> None:
     users = RATE_WINDOW_SLICE * 2 + 6
     assert purged.rate_windows == users - users // 3
     with store.db.connection() as db:
-        kept: Sequence[int] = db.scalars(sa.select(schema.rate_windows.c.user_id)).all()
+        kept: Sequence[int] = db.scalars(sa.select(database.rate_windows.c.user_id)).all()
     assert sorted(kept) == [user for user in range(1, users + 1) if user % 3 == 0]
 
 
@@ -328,7 +328,7 @@ async def test_turns_written_before_0004_keep_their_asker_in_private_chats_only(
         assert await store.conversations.history(7, 7, 4) == (Turn("Qui ?", "Elle [1]."),)
         assert await store.conversations.history(-100, 7, 4) == (), "a group's old turn is nobody's follow-up"
         with store.db.connection() as db:
-            assert db.execute(sa.select(schema.turns.c.user_id).where(schema.turns.c.chat_id == -100)).scalar_one() is None
+            assert db.execute(sa.select(database.turns.c.user_id).where(database.turns.c.chat_id == -100)).scalar_one() is None
         await store.conversations.add_turn(-100, 8, Turn("Q ?", "R."), keep=4)
         assert await store.conversations.history(-100, 8, 4) == (Turn("Q ?", "R."),)
         assert (await store.readers.forget_user(7, INLINE_CHAT)).turns == 1

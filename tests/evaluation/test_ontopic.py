@@ -80,6 +80,14 @@ def test_folds_never_split_an_article() -> None:
         assert len({f for i, f in zip(items, folds, strict=True) if i.key == key}) == 1
 
 
+def test_off_corpus_questions_without_a_title_are_dealt_over_every_fold() -> None:
+    rows = [{"id": f"q{n}", "article": None, "title": None} for n in range(40)]
+    items = [item(fit_judge.fold_key(row), OFF_CORPUS, [[0.0] * len(FEATURES)], [0]) for row in rows]
+    assert set(fit_judge.folds_of(items, 5, seed=1)) == set(range(5))
+    assert fit_judge.fold_key({"id": "q", "article": "a.txt", "title": "A"}) == "a.txt"
+    assert fit_judge.fold_key({"id": "q", "article": None, "title": "Titre"}) == "title:Titre"
+
+
 def test_logistic_fit_learns_a_separating_feature() -> None:
     rng = np.random.default_rng(0)
     width = len(FEATURES)

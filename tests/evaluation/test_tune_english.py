@@ -1,9 +1,15 @@
 """The choice of the French reading's bars on one half of the English questions
-(evaluation.tune_english), on outcomes set by hand."""
+(evaluation.tune_english), on outcomes set by hand; and what it reads of the answer service,
+through its public seam (`QuestionAnswering.retrieve` and `judge`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from evaluation.tune_english import ALIGNMENT_BARS, EVIDENCE_BARS, Outcome, choose, figures, halves
+from qabot.services import build_services
+from qabot.settings import Settings
+from tests.fakes.embedder import HashingEmbedder
 
 
 def outcomes(best_alignment: float, knee: float, off_knee: float) -> dict[tuple[float, float], list[Outcome]]:
@@ -74,3 +80,22 @@ def test_a_difference_under_one_question_goes_to_the_higher_bar() -> None:
             found[(alignment, evidence)] = answerable + off
     keys = {o.article for o in found[(ALIGNMENT_BARS[0], EVIDENCE_BARS[0])]}
     assert choose(found, keys) == (ALIGNMENT_BARS[-1], EVIDENCE_BARS[-1])
+
+
+def test_the_service_reads_and_searches_an_english_question_as_a_first_one(
+    make_settings: Callable[..., Settings], fake_embedder: HashingEmbedder
+) -> None:
+    """What tune_english takes of the answer service, through its public seam: the question read
+    in the language given and searched with the configured k (the search pipeline's own result),
+    its Query carrying the question's vector; and the judge it was built with (none for an
+    encoder the judge was never fitted for, which tune_english refuses)."""
+    with build_services(make_settings(retrieval_k=2), embedder=fake_embedder) as services:
+        services.reindex_now()
+        query, search = services.answers.retrieve("How many civilians have fled Aleppo?", "en")
+        direct = services.retriever.search(query.search, 2)
+        judge = services.answers.judge
+    assert query.language == "en" and query.text == "How many civilians have fled Aleppo?" and not query.followup
+    assert query.vector is search.query_vector and search.query_vector is not None
+    assert [p.chunk_id for p in search.passages] == [p.chunk_id for p in direct.passages]
+    assert 0 < len(search.passages) <= 2
+    assert judge is None

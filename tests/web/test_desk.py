@@ -287,6 +287,18 @@ async def test_qabot_web_link_prints_a_link_for_an_admin_only(
     assert (await desk.client.get("/")).status_code == 200
 
 
+async def test_the_front_door_makes_a_link_on_the_bots_database_and_audits_it(desk: DeskHarness) -> None:
+    """What `qabot web-link` asks of the front door: a link the desk honours once, in the audit
+    log as asked from the terminal."""
+    link = await desk.bot.services.desk_link(ADMIN, "terminal")
+    assert link.startswith(f"{DESK_URL}/signin/")
+    assert (await desk.client.post(link.removeprefix(DESK_URL))).status_code == 303
+    desk.client.cookies.clear()
+    assert (await desk.client.post(link.removeprefix(DESK_URL))).status_code == 403  # spent
+    entries = await desk.desk.records.audit_entries(10)
+    assert [(e.admin_id, e.via, e.action) for e in entries if e.action == "web-link"] == [(ADMIN, "terminal", "web-link")]
+
+
 async def test_admin_commands_in_telegram_are_audited_too(desk: DeskHarness) -> None:
     desk.bot.ask("/reindex", chat_id=ADMIN)
     await desk.bot.tg.wait_for(lambda: desk.bot.services.reindex_calls[1:] or None)

@@ -320,16 +320,16 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
 
 
 async def test_migrations_make_exactly_the_tables_the_queries_use(store: Stores) -> None:
-    """qabot/stores/schema.py (what queries use) and qabot/stores/migrations (what makes the schema) agree."""
+    """qabot/stores/database.py (what queries use) and qabot/stores/migrations (what makes the schema) agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from qabot.stores import schema
+    from qabot.stores import database
 
     def differences() -> list[object]:
         with store.db.connection() as db:
-            diff = compare_metadata(MigrationContext.configure(db), schema.metadata)
-        # Index names are the migrations' own (schema.py declares no indexes for queries).
+            diff = compare_metadata(MigrationContext.configure(db), database.metadata)
+        # Index names are the migrations' own (database.py declares no indexes for queries).
         return [d for d in diff if not (isinstance(d, tuple) and d[0] == "remove_index")]
 
     assert await asyncio.to_thread(differences) == []

@@ -13,10 +13,10 @@ import pytest
 from qabot.services import Services
 from qabot.settings import Settings
 from retrieval.dates import DateFinder, Period, QuestionDates
-from retrieval.fusion import Fused
 from retrieval.models import SearchResult
 from retrieval.news.shaping import latest_headlines
 from retrieval.news.temporal import CandidateDating, mentions_for_index, rerank
+from retrieval.search import Fused
 from retrieval.text import search_query
 from tests.answering.news_corpus import Article, dated_services
 
