@@ -8,12 +8,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import audit
 from bot.render import escape
 from bot.state import state_of
 from bot.texts import language_of, t
-from qabot.signin import LinkSigner, make_link
-from qabot.stores import DeskStore
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +28,6 @@ async def on_web(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(t("web_private", lang))
         return
-    token = st.settings.telegram_bot_token
-    secret = token.get_secret_value() if token is not None else ""
-    records = DeskStore(lambda: st.db)
-    link = await make_link(records, LinkSigner(secret), user.id, st.settings.desk_url)
-    await audit(context, user, "web-link", "")
+    link = await st.services.desk_link(user.id, "telegram")
     logger.info("desk link sent admin=%s", user.id)
     await message.reply_text(t("web_link", lang, link=escape(link)))
