@@ -23,9 +23,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from answering.language import detect_language
 from answering.protocol import Answer, Citation
-from answering.query import Query
+from answering.query import Query, detect_language
 from answering.refusal import ARTICLES_LANGUAGE
 from answering.sentences import (
     MarkedSentence,

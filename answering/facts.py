@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from answering.question_kind import Kind
+from answering.query import Kind
 from retrieval.dates import DateFinder
 
 if TYPE_CHECKING:

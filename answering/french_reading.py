@@ -8,7 +8,7 @@ wrong sentences and its probabilities sit under its bar. Retrieval already cross
 English question is aligned, through that encoder, to the closest French word of the retrieved
 passages, and kept only when the two come close enough in meaning. Names and numbers the
 passages spell the same stay as they are. The judge then reads a `Query` whose words are the
-aligned French ones; the kind of answer stays the English question's (answering.question_kind
+aligned French ones; the kind of answer stays the English question's (answering.query
 reads both languages).
 
 The encoder embeds a single word in either language; the passages' vocabulary (a few hundred
@@ -29,8 +29,7 @@ import numpy as np
 
 from answering.judge import Judge
 from answering.measures import is_measure
-from answering.query import Query
-from answering.question_kind import QuestionKind
+from answering.query import Query, QuestionKind
 from answering.scoring import SentenceScore, SentenceScorer
 from retrieval.models import Passage
 from retrieval.text import analyze, analyze_each, search_query

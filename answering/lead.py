@@ -23,8 +23,7 @@ from pathlib import Path
 
 from answering.facts import Fact
 from answering.judge_model import sigmoid
-from answering.query import Query
-from answering.question_kind import Kind
+from answering.query import Kind, Query
 from answering.scoring import SentenceScore
 from retrieval.text import analyze_each
 

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from answering.facts import fold
-from answering.query import Query
-from answering.question_kind import QuestionKind
+from answering.query import Query, QuestionKind
 from answering.sentences import candidate_texts
 from retrieval.models import Passage
 

@@ -11,8 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from answering.intent import Intent
-from answering.query import Query
+from answering.query import Intent, Query
 from answering.sentences import MarkedSentence
 from retrieval.models import Passage
 
@@ -111,7 +110,7 @@ class Answer:
     short_answer: str | None = None
     # Said before a body of quotes (prompts/extractive.*.md); None before the model's own words.
     framing: str | None = None
-    # What the question asked for (answering.intent): one fact, open news (a digest of stories),
+    # What the question asked for (answering.query): one fact, open news (a digest of stories),
     # or a timeline (one dated line per story).
     intent: Intent = "fact"
     # Who published the article a fact answer comes from, and when, in the answer's language

@@ -35,12 +35,11 @@ from answering.followups import (
     speaks_of_own_terms,
 )
 from answering.french_reading import across_languages
-from answering.language import detect_language
 from answering.llm import LlmUnavailable
 from answering.measures import misses_asked_measure
 from answering.prompts import DEFAULT_LANGUAGE
 from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
-from answering.query import Query, plain_query
+from answering.query import Query, detect_language, plain_query
 from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.scoring import SentenceScore, SentenceScorer

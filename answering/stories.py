@@ -24,9 +24,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from answering.citations import verify_sentences
-from answering.language import detect_language
 from answering.protocol import Citation
-from answering.query import Query
+from answering.query import Query, detect_language
 from answering.reader_dates import reader_date
 from answering.sentences import MarkedSentence, render_marked
 from answering.sentences import candidates as sentence_candidates

@@ -28,7 +28,7 @@ from answering.judge import Judge
 from answering.judge_model import QUESTION_FEATURES, JudgeModel, question_features
 from answering.lead import lead_with_the_fact
 from answering.measures import asked_measure, misses_measure
-from answering.question_kind import question_kind
+from answering.query import question_kind
 from answering.scoring import SentenceScore
 from answering.sentence_features import FEATURES
 from evaluation.metrics import contains_answer, token_f1

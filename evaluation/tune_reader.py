@@ -25,8 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from answering.language import detect_language
-from answering.query import plain_query
+from answering.query import detect_language, plain_query
 from answering.reader.judge import (
     ReaderBars,
     ReaderJudge,

@@ -6,7 +6,7 @@ import pytest
 
 from answering.facts import Fact, SentenceAnalyzer, holds, value_facts
 from answering.judge import shared_date_finder
-from answering.question_kind import Kind
+from answering.query import Kind
 
 
 def kinds(text: str) -> list[tuple[str, str]]:

@@ -20,8 +20,7 @@ from answering.french_reading import (
 )
 from answering.judge import Judge
 from answering.judge_model import JudgeModel
-from answering.query import plain_query
-from answering.question_kind import Kind
+from answering.query import Kind, plain_query
 from answering.scoring import SentenceScore
 from qabot.services import Services
 from retrieval.models import Passage

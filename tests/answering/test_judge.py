@@ -18,11 +18,9 @@ from answering.facts import SentenceAnalyzer, SentenceFacts, value_facts
 from answering.followups import CarryOver
 from answering.judge import Judge, Remembered, shared_date_finder
 from answering.judge_model import JudgeModel, load_model
-from answering.language import detect_language
 from answering.lead import LeadModel, lead_text, lead_with_the_fact, pick
 from answering.protocol import AnswererName
-from answering.query import Query, plain_query
-from answering.question_kind import Kind
+from answering.query import Kind, Query, detect_language, plain_query
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScore
 from answering.sentence_features import FEATURES

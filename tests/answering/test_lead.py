@@ -15,8 +15,7 @@ from answering.facts import Fact
 from answering.judge import Judge
 from answering.judge_model import JudgeModel
 from answering.lead import LEAD_FEATURES, LeadModel, pick, read_lead, shipped_lead_model, trim
-from answering.query import plain_query
-from answering.question_kind import Kind
+from answering.query import Kind, plain_query
 from answering.scoring import SentenceScore
 from answering.sentences import content_terms
 from evaluation import fit_judge, fit_lead

@@ -10,10 +10,9 @@ import pytest
 from answering import prompts
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver
-from answering.language import detect_language
 from answering.llm import build_messages, format_passages
 from answering.protocol import Turn
-from answering.query import plain_query
+from answering.query import detect_language, plain_query
 from answering.refusal import RefusalPolicy, declines, term_coverage
 from answering.service import QuestionAnswering
 from answering.stories import UNCALIBRATED, Margins

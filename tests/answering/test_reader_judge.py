@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from answering.language import detect_language
-from answering.query import Query, plain_query
+from answering.query import Query, detect_language, plain_query
 from answering.reader.judge import ReaderBars, ReaderJudge, ReaderLeads, choose
 from answering.reader.runtime import Candidate, Reading
 from answering.scoring import SentenceScore

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver
-from answering.query import Query
-from answering.question_kind import Kind
+from answering.query import Kind, Query
 from answering.refusal import RefusalPolicy
 from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import candidates
