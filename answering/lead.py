@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from answering.facts import Fact
-from answering.judge_model import sigmoid
 from answering.query import Kind, Query
 from answering.scoring import SentenceScore
 from retrieval.text import analyze_each
@@ -43,6 +42,12 @@ _WORD = re.compile(r"\w+")
 _NOUN_WINDOW = 3
 # The words either side of a fact that say what it is about ("la ligne rouvrira le 20 mars").
 _WINDOW = 6
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function, clamped so that exp never overflows (the lead's model and the
+    judge's, answering.judge)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def lead_with_the_fact(rows: list[SentenceScore], ratio: float = FACT_LEAD_RATIO) -> list[SentenceScore]:

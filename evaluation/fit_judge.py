@@ -24,8 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from answering.judge import Judge
-from answering.judge_model import QUESTION_FEATURES, JudgeModel, question_features
+from answering.judge import QUESTION_FEATURES, Judge, JudgeModel, question_features
 from answering.lead import lead_with_the_fact
 from answering.measures import asked_measure, misses_measure
 from answering.query import question_kind

@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from answering.facts import Fact
-from answering.judge import Judge
-from answering.judge_model import load_model
+from answering.judge import Judge, load_model
 from answering.lead import LEAD_FEATURES, LeadModel, lead_with_the_fact, read_lead
 from answering.measures import asked_measure, misses_measure
 from answering.query import Kind, Query, plain_query

@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 from answering.facts import SentenceAnalyzer
-from answering.judge import SHORTLIST, Judge, Remembered
-from answering.judge_model import JudgeModel
+from answering.judge import SHORTLIST, Judge, JudgeModel, Remembered
 from answering.query import plain_query
 from answering.refusal import ARTICLES_LANGUAGE
 from answering.sentence_features import FEATURES

@@ -23,8 +23,7 @@ import httpx
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, shared_analyzer, shared_date_finder
-from answering.judge_model import load_model
+from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, Turn
 from answering.reader.judge import load_reader_judge, load_reader_leads, reader_folder

@@ -18,8 +18,7 @@ from answering.french_reading import (
     content_words,
     passage_vocabulary,
 )
-from answering.judge import Judge
-from answering.judge_model import JudgeModel
+from answering.judge import Judge, JudgeModel
 from answering.query import Kind, plain_query
 from answering.scoring import SentenceScore
 from qabot.services import Services

@@ -16,8 +16,7 @@ import pytest
 from answering.extractive import ExtractiveAnswerer
 from answering.facts import SentenceAnalyzer, SentenceFacts, value_facts
 from answering.followups import CarryOver
-from answering.judge import Judge, Remembered, shared_date_finder
-from answering.judge_model import JudgeModel, load_model
+from answering.judge import Judge, JudgeModel, Remembered, load_model, shared_date_finder
 from answering.lead import LeadModel, lead_text, lead_with_the_fact, pick
 from answering.protocol import AnswererName
 from answering.query import Kind, Query, detect_language, plain_query

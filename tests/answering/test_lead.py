@@ -12,8 +12,7 @@ import json
 import numpy as np
 
 from answering.facts import Fact
-from answering.judge import Judge
-from answering.judge_model import JudgeModel
+from answering.judge import Judge, JudgeModel
 from answering.lead import LEAD_FEATURES, LeadModel, pick, read_lead, shipped_lead_model, trim
 from answering.query import Kind, plain_query
 from answering.scoring import SentenceScore
