@@ -28,9 +28,9 @@ from typing import Protocol
 import numpy as np
 
 from answering.judge import Judge
-from answering.measures import is_measure
 from answering.query import Query, QuestionKind
 from answering.scoring import SentenceScore, SentenceScorer
+from answering.sentence_features import is_measure
 from retrieval.models import Passage
 from retrieval.text import analyze, analyze_each, search_query
 
@@ -152,7 +152,7 @@ class FrenchReading:
         focus = query.kind.focus
         if not is_measure(focus):
             # A measure stays as asked: its units are known in both languages ("population" is
-            # stated in "habitants" or "inhabitants", never in "civils": answering.measures).
+            # stated in "habitants" or "inhabitants", never in "civils": answering.sentence_features).
             focus = next((a.french for a in aligned if focus and _folded(a.english) == focus), None)
         return replace(query, own=search_query(text), kind=QuestionKind(query.kind.kind, focus, frozenset(analyze(focus)) if focus else frozenset()))
 

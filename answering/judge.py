@@ -29,12 +29,21 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from answering.facts import Analyzer, SentenceAnalyzer, SentenceFacts, holds, value_facts
 from answering.lead import LeadModel, lead_with_the_fact, read_lead, shipped_lead_model, sigmoid
-from answering.measures import asked_measure, misses_measure
 from answering.query import Query
 from answering.scoring import SentenceScore
-from answering.sentence_features import FEATURES, sentence_features, shortlist
+from answering.sentence_features import (
+    FEATURES,
+    Analyzer,
+    SentenceAnalyzer,
+    SentenceFacts,
+    asked_measure,
+    holds,
+    misses_measure,
+    sentence_features,
+    shortlist,
+    value_facts,
+)
 from answering.sentences import candidates
 from retrieval.dates import DateFinder
 from retrieval.models import Passage

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from answering.facts import Fact
 from answering.query import Kind, Query
 from answering.scoring import SentenceScore
+from answering.sentence_features import Fact
 from retrieval.text import analyze_each
 
 # How close in probability a sentence holding the asked kind of fact and the focus must come to

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from answering.facts import Fact
 from answering.query import Query
+from answering.sentence_features import Fact
 from retrieval.models import Passage
 
 
