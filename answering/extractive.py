@@ -17,9 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from answering.followups import answered
-from answering.protocol import Answer, AnswererName, PartialCallback, Turn
+from answering.protocol import Answer, AnswererName, PartialCallback, SentenceScore, Turn
 from answering.query import Query
-from answering.scoring import SentenceScore
 from answering.sentence_features import (
     PASSAGE_PRIOR,
     first_look,

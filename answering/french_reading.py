@@ -28,8 +28,8 @@ from typing import Protocol
 import numpy as np
 
 from answering.judge import Judge
+from answering.protocol import SentenceScore, SentenceScorer
 from answering.query import Query, QuestionKind
-from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentence_features import is_measure
 from retrieval.models import Passage
 from retrieval.text import analyze, analyze_each, search_query

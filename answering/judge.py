@@ -1,4 +1,4 @@
-"""The logistic sentence judge: one implementation of the sentence scorer (answering.scoring).
+"""The logistic sentence judge: one implementation of the sentence scorer (answering.protocol).
 
 Every sentence of the retrieved passages is a candidate. A cheap first look
 (answering.sentence_features) shortlists a few; for those, spaCy finds the people, places,
@@ -30,8 +30,8 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from answering.lead import LeadModel, lead_with_the_fact, read_lead, shipped_lead_model, sigmoid
+from answering.protocol import SentenceScore
 from answering.query import Query
-from answering.scoring import SentenceScore
 from answering.sentence_features import (
     FEATURES,
     Analyzer,

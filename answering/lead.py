@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from answering.protocol import SentenceScore
 from answering.query import Kind, Query
-from answering.scoring import SentenceScore
 from answering.sentence_features import Fact
 from retrieval.text import analyze_each
 

@@ -37,11 +37,18 @@ from answering.followups import (
 from answering.french_reading import across_languages
 from answering.llm import LlmUnavailable
 from answering.prompts import DEFAULT_LANGUAGE
-from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
+from answering.protocol import (
+    Answer,
+    Answerer,
+    FallbackCause,
+    PartialCallback,
+    SentenceScore,
+    SentenceScorer,
+    Turn,
+)
 from answering.query import Query, detect_language, plain_query
 from answering.reader_dates import period_words, reader_date, until_words
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
-from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentence_features import misses_asked_measure
 from answering.sentences import MarkedSentence, render_marked
 from answering.stories import UNCALIBRATED, Margins, anything_about

@@ -26,8 +26,8 @@ import numpy as np
 
 from answering.judge import QUESTION_FEATURES, Judge, JudgeModel, question_features
 from answering.lead import lead_with_the_fact
+from answering.protocol import SentenceScore
 from answering.query import question_kind
-from answering.scoring import SentenceScore
 from answering.sentence_features import FEATURES, asked_measure, misses_measure
 from evaluation.metrics import contains_answer, token_f1
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE

@@ -4,8 +4,8 @@ import pytest
 
 from answering.citations import apply, verify
 from answering.extractive import from_scored, quoted
+from answering.protocol import SentenceScore
 from answering.query import detect_language, plain_query
-from answering.scoring import SentenceScore
 from answering.sentences import MarkedSentence, parse_marked, render_marked
 from tests.answering.passages import passage
 

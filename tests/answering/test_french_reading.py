@@ -19,8 +19,8 @@ from answering.french_reading import (
     passage_vocabulary,
 )
 from answering.judge import Judge, JudgeModel
+from answering.protocol import SentenceScore
 from answering.query import Kind, plain_query
-from answering.scoring import SentenceScore
 from qabot.services import Services
 from retrieval.models import Passage
 from retrieval.text import analyze

@@ -17,10 +17,9 @@ from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver
 from answering.judge import Judge, JudgeModel, Remembered, load_model, shared_date_finder
 from answering.lead import LeadModel, lead_text, lead_with_the_fact, pick
-from answering.protocol import AnswererName
+from answering.protocol import AnswererName, SentenceScore
 from answering.query import Kind, Query, detect_language, plain_query
 from answering.refusal import RefusalPolicy
-from answering.scoring import SentenceScore
 from answering.sentence_features import FEATURES, SentenceAnalyzer, SentenceFacts, value_facts
 from answering.sentences import content_terms
 from answering.service import QuestionAnswering

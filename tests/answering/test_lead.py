@@ -13,8 +13,8 @@ import numpy as np
 
 from answering.judge import Judge, JudgeModel
 from answering.lead import LEAD_FEATURES, LeadModel, pick, read_lead, shipped_lead_model, trim
+from answering.protocol import SentenceScore
 from answering.query import Kind, plain_query
-from answering.scoring import SentenceScore
 from answering.sentence_features import Fact
 from answering.sentences import content_terms
 from evaluation import fit_judge, fit_lead
