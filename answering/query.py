@@ -26,8 +26,8 @@ from typing import Literal
 
 import numpy as np
 
-from answering.prompts import DEFAULT_LANGUAGE, LANGUAGES
 from answering.sentences import numbers_in
+from answering.wording import DEFAULT_LANGUAGE, LANGUAGES
 from retrieval.dates import QuestionDates
 from retrieval.models import SearchQuery
 from retrieval.text import analyze, search_query
