@@ -103,7 +103,8 @@ class Answer:
 
     question: str
     # The body: verified sentences with `[n]` markers numbered 1..k; for a declined question,
-    # the refusal's sentences (and the nearest articles).
+    # the refusal's sentences (and the nearest articles). Empty in an answerer's answer that
+    # hands its sentences on `marked` instead: the citation check writes it from them, once.
     text: str
     citations: list[Citation]
     answered: bool
@@ -164,8 +165,9 @@ class Answer:
 
 class Answerer(Protocol):
     """Composes an answer to `query` from retrieved passages (numbered 1..len(passages) in that
-    order, `[n]` markers in its text, and its sentences on `marked` when it wrote the text from
-    them); streams partial text to `on_partial` when it can."""
+    order): a body with `[n]` markers in its text, or its sentences with the passages each cites
+    on `marked` (the citation check writes the body from them once it has verified them);
+    streams partial text to `on_partial` when it can."""
 
     name: AnswererName
 
