@@ -23,9 +23,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from answering.language import detect_language
 from answering.protocol import Answer, Citation
-from answering.query import Query
+from answering.query import Query, detect_language
 from answering.refusal import ARTICLES_LANGUAGE
 from answering.sentences import (
     MarkedSentence,
@@ -147,8 +146,9 @@ def apply(answer: Answer, query: Query, passages: Sequence[Passage], embedder: E
     is left."""
     if not answer.answered:
         return replace(answer, citations=[])
-    # The extractive answerer's sentences are verified as it wrote them; only a body that
-    # arrives as text (a language model's) is split into sentences first.
+    # The extractive answerer's sentences are verified as it quoted them, and the body is written
+    # from them here, once; only a body that arrives as text (a language model's) is split into
+    # sentences first.
     if answer.marked is not None:
         result = verify_sentences(answer.marked, passages, embedder, query.language)
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from answering import prompts
+from answering import wording
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
 from answering.stories import (
@@ -83,7 +83,7 @@ def digest(
     text, cited = cited_lines(lines)
     # Several stories are a list under a heading; one is quoted as any extract is.
     heading_prompt = "digest_heading_oldest" if query.from_the_start else "digest_heading"
-    framing = prompts.load(heading_prompt if len(lines) > 1 else "extractive", query.language)
+    framing = wording.load(heading_prompt if len(lines) > 1 else "extractive", query.language)
     return Answer(
         question=query.text, text=text, citations=cited, answered=bool(lines), language=query.language,
         answerer=answerer, framing=framing if lines else None, intent=query.intent,

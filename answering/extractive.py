@@ -17,16 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from answering.followups import answered
-from answering.protocol import Answer, AnswererName, PartialCallback, Turn
+from answering.protocol import Answer, AnswererName, PartialCallback, SentenceScore, Turn
 from answering.query import Query
-from answering.scoring import SentenceScore
 from answering.sentence_features import (
     PASSAGE_PRIOR,
     first_look,
     held_back_without_added_terms,
     lexical_scores,
 )
-from answering.sentences import MarkedSentence, render_marked, without_markers
+from answering.sentences import MarkedSentence, without_markers
 from answering.sentences import candidates as sentence_candidates
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage
@@ -53,18 +52,18 @@ class ScoredSentence:
 
 def quoted(chosen: Sequence[SentenceScore | ScoredSentence]) -> tuple[MarkedSentence, ...]:
     """The chosen sentences as the answer quotes them, each citing its passage and ending as a
-    sentence ends (a heading gets a full stop): the citation check verifies these as they are."""
+    sentence ends (a heading gets a full stop): the citation check verifies these as they are,
+    then writes the body from them, once (answering.citations.apply)."""
     texts = [(without_markers(s.text), s.passage_number) for s in chosen]
     return tuple(MarkedSentence(text if _ENDED.search(text) else f"{text}.", (number,)) for text, number in texts)
 
 
 def from_scored(query: Query, chosen: Sequence[SentenceScore]) -> Answer:
-    """The answer quoting the sentences the sentence scorer chose, leading with its short answer."""
-    marked = quoted(chosen)
+    """The answer quoting the sentences the sentence scorer chose, leading with its short answer
+    (its sentences on `marked`, its body left for the citation check to write)."""
     return Answer(
-        question=query.text, text=render_marked(list(marked)), citations=[], answered=bool(chosen),
-        language=query.language, answerer="extractive", short_answer=chosen[0].short_answer if chosen else None,
-        marked=marked,
+        question=query.text, text="", citations=[], answered=bool(chosen), language=query.language,
+        answerer="extractive", short_answer=chosen[0].short_answer if chosen else None, marked=quoted(chosen),
     )
 
 
@@ -94,11 +93,9 @@ class ExtractiveAnswerer:
         # A follow-up asks for something the last answer did not say: what it quoted comes last.
         said = answered(history)[-1].answer if query.followup and answered(history) else ""
         chosen = await asyncio.to_thread(self.select, query, passages, said)
-        marked = quoted(chosen)
         return Answer(
-            question=query.text, text=render_marked(list(marked)), citations=[], answered=bool(chosen),
-            language=query.language, answerer="extractive", marked=marked,
-            timings_ms={"generate": (time.perf_counter() - started) * 1000},
+            question=query.text, text="", citations=[], answered=bool(chosen), language=query.language,
+            answerer="extractive", marked=quoted(chosen), timings_ms={"generate": (time.perf_counter() - started) * 1000},
         )
 
     def select(self, query: Query, passages: Sequence[Passage], said: str = "") -> list[ScoredSentence]:

@@ -8,7 +8,7 @@ wrong sentences and its probabilities sit under its bar. Retrieval already cross
 English question is aligned, through that encoder, to the closest French word of the retrieved
 passages, and kept only when the two come close enough in meaning. Names and numbers the
 passages spell the same stay as they are. The judge then reads a `Query` whose words are the
-aligned French ones; the kind of answer stays the English question's (answering.question_kind
+aligned French ones; the kind of answer stays the English question's (answering.query
 reads both languages).
 
 The encoder embeds a single word in either language; the passages' vocabulary (a few hundred
@@ -28,10 +28,9 @@ from typing import Protocol
 import numpy as np
 
 from answering.judge import Judge
-from answering.measures import is_measure
-from answering.query import Query
-from answering.question_kind import QuestionKind
-from answering.scoring import SentenceScore, SentenceScorer
+from answering.protocol import SentenceScore, SentenceScorer
+from answering.query import Query, QuestionKind
+from answering.sentence_features import is_measure
 from retrieval.models import Passage
 from retrieval.text import analyze, analyze_each, search_query
 
@@ -153,7 +152,7 @@ class FrenchReading:
         focus = query.kind.focus
         if not is_measure(focus):
             # A measure stays as asked: its units are known in both languages ("population" is
-            # stated in "habitants" or "inhabitants", never in "civils": answering.measures).
+            # stated in "habitants" or "inhabitants", never in "civils": answering.sentence_features).
             focus = next((a.french for a in aligned if focus and _folded(a.english) == focus), None)
         return replace(query, own=search_query(text), kind=QuestionKind(query.kind.kind, focus, frozenset(analyze(focus)) if focus else frozenset()))
 

@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from answering.facts import Fact
-from answering.judge_model import sigmoid
-from answering.query import Query
-from answering.question_kind import Kind
-from answering.scoring import SentenceScore
+from answering.protocol import SentenceScore
+from answering.query import Kind, Query
+from answering.sentence_features import Fact
 from retrieval.text import analyze_each
 
 # How close in probability a sentence holding the asked kind of fact and the focus must come to
@@ -44,6 +42,12 @@ _WORD = re.compile(r"\w+")
 _NOUN_WINDOW = 3
 # The words either side of a fact that say what it is about ("la ligne rouvrira le 20 mars").
 _WINDOW = 6
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function, clamped so that exp never overflows (the lead's model and the
+    judge's, answering.judge)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def lead_with_the_fact(rows: list[SentenceScore], ratio: float = FACT_LEAD_RATIO) -> list[SentenceScore]:

@@ -24,7 +24,7 @@ from typing import Protocol
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from answering import prompts
+from answering import wording
 from answering.followups import Condenser, Rewrite
 from answering.protocol import Answer, AnswererName, FallbackCause, PartialCallback, Turn
 from answering.query import Query
@@ -86,7 +86,7 @@ def format_passages(passages: Sequence[Passage]) -> str:
     for n, passage in enumerate(passages, start=1):
         # An article cannot close the data block and speak as the prompt.
         text = passage.text.replace("<passages>", "‹passages›").replace("</passages>", "‹/passages›")
-        blocks.append(prompts.render("passage", n=str(n), title=passage.title, date=passage.date or "—", text=text))
+        blocks.append(wording.render("passage", n=str(n), title=passage.title, date=passage.date or "—", text=text))
     return "\n\n".join(blocks)
 
 
@@ -101,12 +101,12 @@ def build_messages(
     """The chat: instructions, the conversation so far, then the passages and the question;
     with a `lead` (the judge's short answer and its passage), offered to be checked. `request`:
     the prompt that asks (answer; digest_request for an open news question: a cited summary)."""
-    messages: list[BaseMessage] = [SystemMessage(prompts.load("system", language))]
+    messages: list[BaseMessage] = [SystemMessage(wording.load("system", language))]
     for turn in history:
         messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
-    asked = prompts.render(request, language, passages=format_passages(passages), question=question)
+    asked = wording.render(request, language, passages=format_passages(passages), question=question)
     if lead is not None:
-        asked += "\n\n" + prompts.render("lead", language, short_answer=lead[0], n=str(lead[1]))
+        asked += "\n\n" + wording.render("lead", language, short_answer=lead[0], n=str(lead[1]))
     messages.append(HumanMessage(asked))
     return messages
 
@@ -278,7 +278,7 @@ class LlmAnswerer:
     async def condense(self, question: str, history: Sequence[Turn], language: str) -> str:
         """The standalone form of a follow-up, by the condense prompt."""
         transcript = "\n".join(f"- {t.question}\n  → {t.answer[:300]}" for t in history)
-        prompt = prompts.render("condense", language, history=transcript, question=question)
+        prompt = wording.render("condense", language, history=transcript, question=question)
         try:
             async with self._backend.turn(), asyncio.timeout(self._timeout_s):
                 reply = await self._backend.complete([HumanMessage(prompt)])

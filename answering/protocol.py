@@ -1,8 +1,17 @@
-"""The answering contract: what every answerer returns, and what front ends (bot, CLI) call.
+"""The answering layer's types and seams: what every answerer returns, what front ends (bot,
+CLI) call, and which sentences answer a question.
 
 Front ends see `Answer`s (through qabot.frontdoor.FrontDoor); the answerers behind it
 (extractive, LLM) implement `Answerer`. Citations travel with the answer so every front end can
 render them.
+
+The sentence scorer seam (`SentenceScorer`, last below): which sentences of the retrieved
+passages answer the question. The extractive answer, the decision to decline and the fact the
+reply leads with (the LLM's lead too) all come from one `SentenceScorer`: given the `Query` and
+the retrieved passages, it scores their sentences (the probability that each answers, and the
+short answer it holds, if any), then chooses the ones to quote, or none. The logistic judge
+(answering.judge) is one implementation; a learned reader can take its place behind a setting
+(qabot.services builds the one in use).
 """
 
 from __future__ import annotations
@@ -11,8 +20,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from answering.intent import Intent
-from answering.query import Query
+from answering.query import Intent, Query
+from answering.sentence_features import Fact
 from answering.sentences import MarkedSentence
 from retrieval.models import Passage
 
@@ -94,7 +103,8 @@ class Answer:
 
     question: str
     # The body: verified sentences with `[n]` markers numbered 1..k; for a declined question,
-    # the refusal's sentences (and the nearest articles).
+    # the refusal's sentences (and the nearest articles). Empty in an answerer's answer that
+    # hands its sentences on `marked` instead: the citation check writes it from them, once.
     text: str
     citations: list[Citation]
     answered: bool
@@ -111,7 +121,7 @@ class Answer:
     short_answer: str | None = None
     # Said before a body of quotes (prompts/extractive.*.md); None before the model's own words.
     framing: str | None = None
-    # What the question asked for (answering.intent): one fact, open news (a digest of stories),
+    # What the question asked for (answering.query): one fact, open news (a digest of stories),
     # or a timeline (one dated line per story).
     intent: Intent = "fact"
     # Who published the article a fact answer comes from, and when, in the answer's language
@@ -155,8 +165,9 @@ class Answer:
 
 class Answerer(Protocol):
     """Composes an answer to `query` from retrieved passages (numbered 1..len(passages) in that
-    order, `[n]` markers in its text, and its sentences on `marked` when it wrote the text from
-    them); streams partial text to `on_partial` when it can."""
+    order): a body with `[n]` markers in its text, or its sentences with the passages each cites
+    on `marked` (the citation check writes the body from them once it has verified them);
+    streams partial text to `on_partial` when it can."""
 
     name: AnswererName
 
@@ -167,3 +178,36 @@ class Answerer(Protocol):
         history: Sequence[Turn],
         on_partial: PartialCallback | None = None,
     ) -> Answer: ...
+
+
+# --- The sentence scorer seam ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceScore:
+    passage_number: int  # 1-based, in the order the passages were given
+    text: str
+    probability: float  # that the sentence answers the question
+    features: dict[str, float]  # what the scorer read of it (the logistic judge's inputs)
+    facts: tuple[Fact, ...] = ()  # of the expected kind, not named by the question
+    short_answer: str | None = None  # the words that answer, to lead the reply with
+
+
+class SentenceScorer(Protocol):
+    """Scores and chooses the sentences that answer a question (blocking: run off the loop)."""
+
+    # False: fitted on French questions only, so across languages the retrieval bars decide
+    # whether to answer and the scorer only ranks.
+    every_language: bool
+
+    def score(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[SentenceScore]:
+        """The sentences worth a close look, the one to lead with first. `idf_match`: the
+        share of the question's rare vocabulary the best passage holds (retrieval's)."""
+        ...
+
+    def choose(
+        self, scored: Sequence[SentenceScore], max_sentences: int, bar: float | None = None
+    ) -> list[SentenceScore]:
+        """The sentences to quote, from `score`'s answer: none when no sentence answers surely
+        enough (the question is declined); `bar`, when given, replaces the scorer's own."""
+        ...

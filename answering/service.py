@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from answering import citations, prompts
+from answering import citations, wording
 from answering.digest import digest, digest_stories, story_passages
 from answering.extractive import from_scored
 from answering.followups import (
@@ -35,18 +35,23 @@ from answering.followups import (
     speaks_of_own_terms,
 )
 from answering.french_reading import across_languages
-from answering.language import detect_language
 from answering.llm import LlmUnavailable
-from answering.measures import misses_asked_measure
-from answering.prompts import DEFAULT_LANGUAGE
-from answering.protocol import Answer, Answerer, FallbackCause, PartialCallback, Turn
-from answering.query import Query, plain_query
-from answering.reader_dates import period_words, reader_date, until_words
+from answering.protocol import (
+    Answer,
+    Answerer,
+    FallbackCause,
+    PartialCallback,
+    SentenceScore,
+    SentenceScorer,
+    Turn,
+)
+from answering.query import Query, detect_language, plain_query
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
-from answering.scoring import SentenceScore, SentenceScorer
+from answering.sentence_features import misses_asked_measure
 from answering.sentences import MarkedSentence, render_marked
 from answering.stories import UNCALIBRATED, Margins, anything_about
 from answering.timeline import timeline, timeline_stories
+from answering.wording import DEFAULT_LANGUAGE, period_words, reader_date, until_words
 from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage, SearchQuery, SearchResult
@@ -328,14 +333,14 @@ class QuestionAnswering:
     ) -> Answer:
         """The verified answer framed for the reader, with the fallback note; a refusal when
         nothing verifiable is left."""
-        note = prompts.load(f"llm_{cause}", query.language) if cause else None
+        note = wording.load(f"llm_{cause}", query.language) if cause else None
         if not verified.answered:
             refusal = self._refusal(query, passages, idf_match)
             return replace(refusal, answerer=verified.answerer, note=note, fallback=cause)
         # Quotes are introduced as such (a digest's or a timeline's their own way); the model's
         # own sentences are not.
         framing = verified.framing or (
-            prompts.load("extractive", query.language) if verified.answerer == "extractive" else None
+            wording.load("extractive", query.language) if verified.answerer == "extractive" else None
         )
         short = verified.short_answer
         if short and short not in verified.text:
@@ -348,12 +353,12 @@ class QuestionAnswering:
     ) -> Answer:
         assert dates.period is not None
         language = query.language
-        text = prompts.render("period_none", language, period=describe_period(dates.period, dates.named_as, language))
+        text = wording.render("period_none", language, period=describe_period(dates.period, dates.named_as, language))
         others = list(dict.fromkeys(
             f"{p.title} ({reader_date(p.date, language)})" if p.date else p.title for p in passages
         ))[: self._policy.max_suggestions]
         if others and not self._policy.declines(query, passages, idf_match):
-            text += "\n" + prompts.load("period_other", query.language) + "\n" + "\n".join(f"• {t}" for t in others)
+            text += "\n" + wording.load("period_other", query.language) + "\n" + "\n".join(f"• {t}" for t in others)
         return Answer(
             question=query.text, text=text, citations=[], answered=False, language=query.language,
             answerer=self._answerer.name, suggestions=others,
@@ -361,9 +366,9 @@ class QuestionAnswering:
 
     def _refusal(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> Answer:
         suggestions = self._policy.suggestions(query, passages, idf_match) if passages else []
-        text = prompts.load("refusal", query.language)
+        text = wording.load("refusal", query.language)
         if suggestions:
-            text += "\n" + prompts.load("suggestions", query.language) + "\n" + "\n".join(f"• {t}" for t in suggestions)
+            text += "\n" + wording.load("suggestions", query.language) + "\n" + "\n".join(f"• {t}" for t in suggestions)
         return Answer(
             question=query.text, text=text, citations=[], answered=False, language=query.language,
             answerer=self._answerer.name, suggestions=suggestions,

@@ -24,12 +24,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from answering.citations import verify_sentences
-from answering.language import detect_language
 from answering.protocol import Citation
-from answering.query import Query
-from answering.reader_dates import reader_date
+from answering.query import Query, detect_language
 from answering.sentences import MarkedSentence, render_marked
 from answering.sentences import candidates as sentence_candidates
+from answering.wording import reader_date
 from retrieval.dates import Period
 from retrieval.encoders.embedding import Embedder
 from retrieval.models import Passage

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from answering import prompts
+from answering import wording
 from answering.protocol import Answer, AnswererName
 from answering.query import Query
 from answering.stories import (
@@ -51,8 +51,8 @@ def timeline(
     framing = None
     if lines:
         framing = (
-            prompts.render("timeline_heading_period", query.language, period=period) if period
-            else prompts.load("timeline_heading", query.language)
+            wording.render("timeline_heading_period", query.language, period=period) if period
+            else wording.load("timeline_heading", query.language)
         )
     return Answer(
         question=query.text, text=text, citations=cited, answered=bool(lines), language=query.language,

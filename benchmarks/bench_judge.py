@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from answering.extractive import ExtractiveAnswerer  # noqa: E402
-from answering.judge import Judge, shared_analyzer  # noqa: E402
-from answering.judge_model import JudgeModel  # noqa: E402
+from answering.judge import Judge, JudgeModel, shared_analyzer  # noqa: E402
 from answering.query import plain_query  # noqa: E402
 from answering.sentence_features import FEATURES  # noqa: E402
 from answering.sentences import split_sentences  # noqa: E402

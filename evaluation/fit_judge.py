@@ -24,13 +24,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from answering.judge import Judge
-from answering.judge_model import QUESTION_FEATURES, JudgeModel, question_features
+from answering.judge import QUESTION_FEATURES, Judge, JudgeModel, question_features
 from answering.lead import lead_with_the_fact
-from answering.measures import asked_measure, misses_measure
-from answering.question_kind import question_kind
-from answering.scoring import SentenceScore
-from answering.sentence_features import FEATURES
+from answering.protocol import SentenceScore
+from answering.query import question_kind
+from answering.sentence_features import FEATURES, asked_measure, misses_measure
 from evaluation.metrics import contains_answer, token_f1
 from evaluation.runner import ANSWERABLE, OFF_CORPUS, ON_TOPIC, SAME_ARTICLE
 

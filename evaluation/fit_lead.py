@@ -26,15 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from answering.facts import Fact
-from answering.judge import Judge
-from answering.judge_model import load_model
+from answering.judge import Judge, load_model
 from answering.lead import LEAD_FEATURES, LeadModel, lead_with_the_fact, read_lead
-from answering.measures import asked_measure, misses_measure
-from answering.query import Query, plain_query
-from answering.question_kind import Kind
+from answering.protocol import SentenceScore
+from answering.query import Kind, Query, plain_query
 from answering.refusal import ARTICLES_LANGUAGE
-from answering.scoring import SentenceScore
+from answering.sentence_features import Fact, asked_measure, misses_measure
 from evaluation.fit_judge import FOLDS, MAX_SENTENCES, folds_of, logistic_fit, publish
 from evaluation.metrics import token_f1
 from evaluation.runner import ANSWERABLE, SAME_ARTICLE

@@ -20,12 +20,10 @@ import random
 import time
 from pathlib import Path
 
-from answering.facts import SentenceAnalyzer
-from answering.judge import SHORTLIST, Judge, Remembered
-from answering.judge_model import JudgeModel
+from answering.judge import SHORTLIST, Judge, JudgeModel, Remembered
 from answering.query import plain_query
 from answering.refusal import ARTICLES_LANGUAGE
-from answering.sentence_features import FEATURES
+from answering.sentence_features import FEATURES, SentenceAnalyzer
 from evaluation.metrics import contains_answer
 from evaluation.runner import SAME_ARTICLE, Question, load_questions, prepare, progress_bar
 from qabot.settings import Settings

@@ -45,7 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from answering import prompts
+from answering import wording
 from answering.protocol import Answer
 from evaluation import metrics
 from evaluation.runner import cache_dir, progress_bar, publish, settings_summary
@@ -237,8 +237,8 @@ def claims_no_article_in_period(answer: Answer) -> bool:
     the Answer says it (prompts/period_none.*.md, whatever the language of the question)."""
     if answer.answered:
         return False
-    return any(answer.text.startswith(prompts.load("period_none", language).split("{period}")[0])
-               for language in prompts.LANGUAGES)
+    return any(answer.text.startswith(wording.load("period_none", language).split("{period}")[0])
+               for language in wording.LANGUAGES)
 
 
 def published_in(day: str | None, period: Period) -> bool:

@@ -39,10 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from answering.judge_model import JudgeModel, sigmoid
-from answering.lead import lead_with_the_fact
+from answering.judge import JudgeModel
+from answering.lead import lead_with_the_fact, sigmoid
+from answering.protocol import SentenceScore
 from answering.reader.runtime import Candidate, SentenceReader, load_reader
-from answering.scoring import SentenceScore
 from answering.sentence_features import FEATURES
 from evaluation import fit_judge
 from evaluation.fit_judge import (

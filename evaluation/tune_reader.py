@@ -25,8 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from answering.language import detect_language
-from answering.query import plain_query
+from answering.protocol import SentenceScore, SentenceScorer
+from answering.query import detect_language, plain_query
 from answering.reader.judge import (
     ReaderBars,
     ReaderJudge,
@@ -35,7 +35,6 @@ from answering.reader.judge import (
     load_reader_judge,
     load_reader_leads,
 )
-from answering.scoring import SentenceScore, SentenceScorer
 from evaluation import metrics
 from evaluation.reader_data import fold_of
 from evaluation.runner import Question, load_questions, prepare, progress_bar

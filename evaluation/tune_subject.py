@@ -21,8 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from answering.language import detect_language
-from answering.query import Query, plain_query
+from answering.query import Query, detect_language, plain_query
 from answering.service import NEWS_CANDIDATES
 from answering.stories import Margins
 from answering.timeline import timeline_stories

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from answering.protocol import Answer, Citation, PartialCallback, Turn, compose, origin_label
-from answering.reader_dates import moment_words, period_words, reader_date
 from answering.timeline import TIMELINE_PAGE
+from answering.wording import moment_words, period_words, reader_date
 from qabot.errors import (
     ArticleRejected,
     IndexCorrupt,

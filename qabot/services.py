@@ -23,13 +23,11 @@ import httpx
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, shared_analyzer, shared_date_finder
-from answering.judge_model import load_model
+from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
-from answering.protocol import Answer, Answerer, PartialCallback, Turn
+from answering.protocol import Answer, Answerer, PartialCallback, SentenceScorer, Turn
 from answering.reader.judge import load_reader_judge, load_reader_leads, reader_folder
 from answering.refusal import RefusalPolicy
-from answering.scoring import SentenceScorer
 from answering.service import QuestionAnswering
 from answering.stories import UNCALIBRATED, Margins
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for

@@ -129,7 +129,7 @@ class SearchQuery:
     # The period or "the latest" the question asks about (retrieval.dates), read once from its
     # text against the bot's clock; None: dates play no part.
     dates: QuestionDates | None = None
-    # It asks for news (a digest or a timeline, answering.intent): a period counts only the
+    # It asks for news (a digest or a timeline, answering.query): a period counts only the
     # articles about its subject (retrieval.news.shaping.Subject). A fact question keeps the looser
     # test (one of its terms, or as close in meaning as the best): its answer may sit in any
     # article naming the period.

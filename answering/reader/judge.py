@@ -17,10 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from answering.lead import trim
+from answering.protocol import SentenceScore, SentenceScorer
 from answering.query import Query
 from answering.reader.runtime import BatchedReader, Candidate, SentenceReader, load_reader
 from answering.reader.store import MANIFEST
-from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentence_features import shortlist
 from answering.sentences import candidates
 from retrieval.encoders.model_cache import ModelCache

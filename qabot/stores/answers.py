@@ -60,7 +60,7 @@ class StoredAnswer:
     citations: tuple[CitedPassage, ...]
     lead: str | None = None  # the fact the answer leads with, shown in bold above the body
     framing: str | None = None  # "D'après les articles :", before a body of quotes
-    intent: str = "fact"  # fact, open or timeline (answering.intent): a timeline is paged
+    intent: str = "fact"  # fact, open or timeline (answering.query): a timeline is paged
     reported: str | None = None  # "AFP, 12 décembre 2016", closing a fact answer
 
     def citation(self, n: int) -> CitedPassage | None:

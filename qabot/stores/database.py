@@ -176,7 +176,7 @@ answers = sa.Table(
     sa.Column("total_ms", sa.Float),
     sa.Column("lead", sa.Text),
     sa.Column("framing", sa.Text),
-    sa.Column("intent", sa.Text),  # fact, open or timeline (answering.intent); NULL: a fact
+    sa.Column("intent", sa.Text),  # fact, open or timeline (answering.query); NULL: a fact
     sa.Column("reported", sa.Text),  # "AFP, 12 décembre 2016": closes a fact answer
 )
 citations = sa.Table(

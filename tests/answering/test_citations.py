@@ -4,9 +4,8 @@ import pytest
 
 from answering.citations import apply, verify
 from answering.extractive import from_scored, quoted
-from answering.language import detect_language
-from answering.query import plain_query
-from answering.scoring import SentenceScore
+from answering.protocol import SentenceScore
+from answering.query import detect_language, plain_query
 from answering.sentences import MarkedSentence, parse_marked, render_marked
 from tests.answering.passages import passage
 
@@ -73,6 +72,7 @@ def test_the_extractive_answerers_sentences_are_verified_as_it_quoted_them() -> 
     passages = [passage(1, RER), passage(2, MAYOR)]
     chosen = [SentenceScore(1, RER, 0.9, {}), SentenceScore(2, MAYOR, 0.8, {})]
     raw = from_scored(plain_query("Que dit le maire de Paris du projet ?", "fr"), chosen)
+    assert raw.text == ""  # the body is written once, by the check, from the sentences it verified
     answer = apply(raw, plain_query(raw.question, "fr"), passages, None)
     assert answer.marked == (MarkedSentence(RER, (1,)), MarkedSentence(MAYOR, (2,)))
     assert answer.text == f"{RER} [1] {MAYOR} [2]"

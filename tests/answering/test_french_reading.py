@@ -18,11 +18,9 @@ from answering.french_reading import (
     content_words,
     passage_vocabulary,
 )
-from answering.judge import Judge
-from answering.judge_model import JudgeModel
-from answering.query import plain_query
-from answering.question_kind import Kind
-from answering.scoring import SentenceScore
+from answering.judge import Judge, JudgeModel
+from answering.protocol import SentenceScore
+from answering.query import Kind, plain_query
 from qabot.services import Services
 from retrieval.models import Passage
 from retrieval.text import analyze

@@ -14,18 +14,13 @@ import numpy as np
 import pytest
 
 from answering.extractive import ExtractiveAnswerer
-from answering.facts import SentenceAnalyzer, SentenceFacts, value_facts
 from answering.followups import CarryOver
-from answering.judge import Judge, Remembered, shared_date_finder
-from answering.judge_model import JudgeModel, load_model
-from answering.language import detect_language
+from answering.judge import Judge, JudgeModel, Remembered, load_model, shared_date_finder
 from answering.lead import LeadModel, lead_text, lead_with_the_fact, pick
-from answering.protocol import AnswererName
-from answering.query import Query, plain_query
-from answering.question_kind import Kind
+from answering.protocol import AnswererName, SentenceScore
+from answering.query import Kind, Query, detect_language, plain_query
 from answering.refusal import RefusalPolicy
-from answering.scoring import SentenceScore
-from answering.sentence_features import FEATURES
+from answering.sentence_features import FEATURES, SentenceAnalyzer, SentenceFacts, value_facts
 from answering.sentences import content_terms
 from answering.service import QuestionAnswering
 from retrieval.models import Passage, SearchQuery, SearchResult

@@ -11,13 +11,11 @@ import json
 
 import numpy as np
 
-from answering.facts import Fact
-from answering.judge import Judge
-from answering.judge_model import JudgeModel
+from answering.judge import Judge, JudgeModel
 from answering.lead import LEAD_FEATURES, LeadModel, pick, read_lead, shipped_lead_model, trim
-from answering.query import plain_query
-from answering.question_kind import Kind
-from answering.scoring import SentenceScore
+from answering.protocol import SentenceScore
+from answering.query import Kind, plain_query
+from answering.sentence_features import Fact
 from answering.sentences import content_terms
 from evaluation import fit_judge, fit_lead
 

@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
-from answering import prompts
+from answering import wording
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver
-from answering.language import detect_language
 from answering.llm import build_messages, format_passages
 from answering.protocol import Turn
-from answering.query import plain_query
+from answering.query import detect_language, plain_query
 from answering.refusal import RefusalPolicy, declines, term_coverage
 from answering.service import QuestionAnswering
 from answering.stories import UNCALIBRATED, Margins
@@ -196,26 +195,26 @@ def test_every_prompt_exists_in_french_and_english() -> None:
              "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy"}
     for name in names:
         for language in ("fr", "en"):
-            assert (prompts.PROMPTS / f"{name}.{language}.md").is_file(), (name, language)
-            assert prompts.load(name, language)
-    assert prompts.load("refusal", "fr") == "Je n'ai pas trouvé la réponse dans les articles."
-    assert prompts.load("refusal", "de") == prompts.load("refusal", "fr")  # French when missing
+            assert (wording.PROMPTS / f"{name}.{language}.md").is_file(), (name, language)
+            assert wording.load(name, language)
+    assert wording.load("refusal", "fr") == "Je n'ai pas trouvé la réponse dans les articles."
+    assert wording.load("refusal", "de") == wording.load("refusal", "fr")  # French when missing
 
 
 def test_each_fallback_cause_has_its_own_note() -> None:
     from answering.protocol import FALLBACK_CAUSES
 
     for language in ("fr", "en"):
-        notes = {prompts.load(f"llm_{cause}", language) for cause in FALLBACK_CAUSES}
+        notes = {wording.load(f"llm_{cause}", language) for cause in FALLBACK_CAUSES}
         assert len(notes) == len(FALLBACK_CAUSES), language
 
 
 def test_prompts_are_files_not_python_strings() -> None:
-    root = Path(prompts.__file__).parent
+    root = Path(wording.__file__).parent
     sources = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
     for name in ("refusal", "extractive", "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy", "system"):
         for language in ("fr", "en"):
-            first_line = prompts.load(name, language).splitlines()[0]
+            first_line = wording.load(name, language).splitlines()[0]
             assert first_line not in sources, (name, language)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from answering.language import detect_language
-from answering.query import Query, plain_query
+from answering.protocol import SentenceScore
+from answering.query import Query, detect_language, plain_query
 from answering.reader.judge import ReaderBars, ReaderJudge, ReaderLeads, choose
 from answering.reader.runtime import Candidate, Reading
-from answering.scoring import SentenceScore
 from retrieval.models import Passage
 
 TEXT = "Trois des cinq lignes de tramway étaient à l'arrêt mardi. La ville attend 1,8 million de visiteurs."

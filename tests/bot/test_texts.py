@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from answering.protocol import Answer, Citation
-from answering.reader_dates import moment_words, period_words, reader_date, until_words
+from answering.wording import moment_words, period_words, reader_date, until_words
 from bot.render import citation_label
 from qabot.records import CitedPassage
 from retrieval.models import Passage

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from answering import prompts
+from answering import wording
 from answering.protocol import Answer, Citation
 from evaluation.news import (
     DATA,
@@ -55,11 +55,11 @@ def answer(text: str, *articles: str, answered: bool = True, short: str | None =
 
 
 def refusal(language: str = "fr") -> Answer:
-    return Answer("?", prompts.load("refusal", language), [], False, language, "extractive")
+    return Answer("?", wording.load("refusal", language), [], False, language, "extractive")
 
 
 def none_in_period(language: str) -> Answer:
-    text = prompts.render("period_none", language, period="« en mars 2023 », 2023-03-01 – 2023-03-31")
+    text = wording.render("period_none", language, period="« en mars 2023 », 2023-03-01 – 2023-03-31")
     return Answer("?", text, [], False, language, "extractive")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from answering.judge_model import JudgeModel
+from answering.judge import JudgeModel
 from answering.reader.runtime import Candidate, Reading
 from answering.sentence_features import FEATURES
 from evaluation import fit_judge

@@ -1,6 +1,6 @@
 """An answer's intent and who reported it, stored beside its body (#24).
 
-`intent` (fact, open, timeline: answering.intent) lets the bot page a timeline with a "suite"
+`intent` (fact, open, timeline: answering.query) lets the bot page a timeline with a "suite"
 button after a restart; `reported` ("AFP, 12 décembre 2016") is what closes a fact answer from
 a dated article. Rows written before have neither: a fact answer, composed as it was.
 

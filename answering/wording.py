@@ -1,11 +1,41 @@
-"""Dates as a reader reads them, in French or English: one formatting function for every date
-the bot, the CLI and the answers show ("5 décembre 2026", "du 11 août 2016 au 5 décembre
-2026"). Month names are written out here: the output does not depend on the machine's locale."""
+"""The words an answer is framed with, in French or English: the templates in prompts/ (the
+extractive framing, refusals, notes, a language model's prompts), loaded by name, and dates as a
+reader reads them.
+
+Prompt templates live as files in prompts/ (`<name>.<lang>.md`), loaded by name (`load`,
+`render`). Dates: one formatting function for every date the bot, the CLI and the answers show
+("5 décembre 2026", "du 11 août 2016 au 5 décembre 2026"); month names are written out here, so
+the output does not depend on the machine's locale.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
+from importlib.resources import files
+
+# A package of its own, so the templates ship inside a wheel as package data.
+PROMPTS = files("prompts")
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+
+@lru_cache(maxsize=64)
+def load(name: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The template `name` in `language` (French when that language has none), stripped."""
+    for candidate in (f"{name}.{language}.md", f"{name}.{DEFAULT_LANGUAGE}.md", f"{name}.md"):
+        resource = PROMPTS / candidate
+        if resource.is_file():
+            return resource.read_text(encoding="utf-8").strip()
+    raise FileNotFoundError(f"no prompt {name!r} in the prompts package")
+
+
+def render(name: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:
+    return load(name, language).format(**values)
+
+
+# --- Dates as a reader reads them --------------------------------------------------------------
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

@@ -1,4 +1,4 @@
-"""The sentence scorer seam (answering.scoring): any implementation takes the judge's place in
+"""The sentence scorer seam (answering.protocol): any implementation takes the judge's place in
 the answer service, and the service gives it the question as read once on the `Query`."""
 
 from __future__ import annotations
@@ -7,10 +7,9 @@ from collections.abc import Sequence
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver
-from answering.query import Query
-from answering.question_kind import Kind
+from answering.protocol import SentenceScore, SentenceScorer
+from answering.query import Kind, Query
 from answering.refusal import RefusalPolicy
-from answering.scoring import SentenceScore, SentenceScorer
 from answering.sentences import candidates
 from answering.service import QuestionAnswering
 from retrieval.models import Passage
