@@ -378,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     hand_outcomes, hand_folds = cross_validate(items, seed=args.seed, fitter=hand)
     two_level, _ = cross_validate(items, seed=args.seed, fitter=logistic)
     report: dict[str, object] = {
-        "features": [str(p) for p in args.features], "folds": FOLDS, "fold_key": "article",
+        "features": [str(p) for p in args.features], "folds": FOLDS, "fold_key": "article (an off-corpus question: its title, else its id)",
         "out_of_fold": figures(outcomes), "per_fold_settings": per_fold,
         "hand_weights_out_of_fold": figures(hand_outcomes), "hand_per_fold_settings": hand_folds,
         "with_question_model_out_of_fold": figures(two_level),
