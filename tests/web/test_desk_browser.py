@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -59,7 +60,10 @@ class Desk:
         return self.text()
 
     def until(self, condition: Callable[[WebDriver], Any], within: float = 30) -> Any:
-        return WebDriverWait(self.browser, within, poll_frequency=0.2).until(condition)
+        # htmx swaps streamed parts (the re-index's progress) while a condition reads them: an
+        # element found just before its swap is stale by the time it is read; look again.
+        return WebDriverWait(self.browser, within, poll_frequency=0.2,
+                             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
 
     async def link(self, user_id: int = ADMIN) -> str:
         before = len(self.tg.sent(user_id))
