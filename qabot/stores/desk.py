@@ -30,7 +30,7 @@ T = TypeVar("T")
 class AuditEntry:
     at: str
     admin_id: int | None
-    via: str  # "desk" or "telegram"
+    via: str  # "desk", "telegram" or "terminal" (`qabot web-link`)
     action: str
     detail: str
 
