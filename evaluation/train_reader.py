@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=Path("../shared/eval/corpus"))
     parser.add_argument("--layers", type=int, default=6, help="e5's first layers kept (4-12)")
     parser.add_argument("--adapted", type=int, default=2, help="top layers carrying the LoRA adapter")
+    parser.add_argument("--rank", type=int, default=ReaderShape().rank, help="the LoRA adapter's rank (its alpha is twice it)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = load(args.questions, args.corpus, args.folds)
     train_pairs = questions_subset([p for p in pairs if args.all or p.fold != args.fold], args.limit, args.seed)
     held = [] if args.all else questions_subset([p for p in pairs if p.fold == args.fold], args.eval_limit, args.seed)
-    shape = ReaderShape(layers=args.layers, adapted=args.adapted)
+    shape = ReaderShape(layers=args.layers, adapted=args.adapted, rank=args.rank, alpha=2 * args.rank)
     training = Training(epochs=args.epochs, batch=args.batch, learning_rate=args.lr, seed=args.seed, cache_lower=not args.no_cache)
     trained = train(train_pairs, shape, training)
     report: dict[str, object] = {"train_pairs": len(train_pairs), "train_seconds": round(trained.seconds, 1),
