@@ -125,11 +125,18 @@ def fit(items: Sequence[Item], l2: float = L2) -> tuple[np.ndarray, float]:
     return logistic_fit(x, y, l2)
 
 
-def judged_rows(model: JudgeModel, item: Item) -> list[SentenceScore]:
-    """The item's shortlist as the judge returns it: probabilities from `model`, best first."""
+class SentenceModel(Protocol):
+    """What scores a sentence from its named features (the judge's model, or a stacked one)."""
+
+    def probability(self, features: dict[str, float]) -> float: ...
+
+
+def judged_rows(model: SentenceModel, item: Item, columns: Sequence[str] = FEATURES) -> list[SentenceScore]:
+    """The item's shortlist as the judge returns it: probabilities from `model`, best first
+    (`columns` names the item's feature columns: the judge's, or a stacked model's)."""
     rows = []
     for i, row in enumerate(item.x):
-        features = dict(zip(FEATURES, (float(v) for v in row), strict=True))
+        features = dict(zip(columns, (float(v) for v in row), strict=True))
         features["misses_measure"] = item.misses_measure[i]
         rows.append(SentenceScore(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
     return lead_with_the_fact(sorted(rows, key=lambda j: -j.probability))

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from answering.judge import JudgeModel
-from answering.lead import lead_with_the_fact, sigmoid
+from answering.lead import sigmoid
 from answering.protocol import SentenceScore
 from answering.reader.runtime import Candidate, SentenceReader, load_reader
 from answering.sentence_features import FEATURES
@@ -197,12 +197,7 @@ def fit_linear(items: Sequence[Item], columns: Sequence[str]) -> Linear:
 
 def judged(model: Linear, item: Item) -> list[SentenceScore]:
     """fit_judge.judged_rows with the model's own columns."""
-    rows = []
-    for n, x in enumerate(item.x):
-        values = dict(zip(COLUMNS, (float(v) for v in x), strict=True))
-        values["misses_measure"] = item.misses_measure[n]
-        rows.append(SentenceScore(item.passages[n], item.texts[n], model.probability(values), values, (), item.shorts[n]))
-    return lead_with_the_fact(sorted(rows, key=lambda j: -j.probability))
+    return fit_judge.judged_rows(model, item, COLUMNS)
 
 
 def score(model: Linear, items: Sequence[Item]) -> list[Scored]:
