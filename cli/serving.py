@@ -32,9 +32,8 @@ def compose(settings: Settings, services: Services) -> AnyApplication:
 def editors_desk(settings: Settings, services: Services, application: AnyApplication) -> Desk:
     """The editors' desk over the front door, the bot's records and its feeds."""
     state: BotState = application.bot_data["state"]
-    token = settings.telegram_bot_token
     config = DeskConfig(
-        admin_ids=frozenset(settings.telegram_admin_ids), secret=token.get_secret_value() if token else "",
+        admin_ids=frozenset(settings.telegram_admin_ids), secret=settings.desk_secret,
         public_url=settings.desk_url, max_upload_bytes=settings.max_upload_bytes,
     )
     return Desk(front_door=services, records=DeskStore(lambda: state.db), feeds=BotFeeds(state, application.bot),

@@ -337,9 +337,7 @@ class DatabaseDoor:
     async def desk_link(self, admin_id: int, via: str) -> str:
         stores = await self.database()
         records = DeskStore(lambda: stores)
-        token = self.settings.telegram_bot_token
-        signer = LinkSigner(token.get_secret_value() if token is not None else "")
-        link = await make_link(records, signer, admin_id, self.settings.desk_url)
+        link = await make_link(records, LinkSigner(self.settings.desk_secret), admin_id, self.settings.desk_url)
         await records.audit(admin_id, via, "web-link", "")
         return link
 

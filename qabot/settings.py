@@ -224,6 +224,13 @@ class Settings(BaseSettings):
         """Where sign-in links point."""
         return self.web_public_url.rstrip("/") or f"http://{self.web_listen}:{self.web_port or 8080}"
 
+    @property
+    def desk_secret(self) -> str:
+        """What sign-in links are signed with: the bot's token, so that a link made anywhere (the
+        bot, the terminal) is one the desk accepts; empty without a token."""
+        token = self.telegram_bot_token
+        return token.get_secret_value() if token is not None else ""
+
     # --- dates and news -------------------------------------------------------------------
     retrieval_dates: bool = Field(
         True,
