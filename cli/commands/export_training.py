@@ -61,11 +61,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     _write(args.out, pair_rows(exported.pairs, args.folds))
     up = sum(p.label for p in exported.pairs)
     print(f"{len(exported.pairs)} pairs ({up} 👍, {len(exported.pairs) - up} 👎) written to {args.out}.")
+    if not exported.pairs and not exported.set_aside:
+        print("No votes on answers" + (f" asked in the last {args.since} days" if args.since else "") + " yet: "
+              "readers vote with the 👍/👎 buttons under each answer.")
     if exported.set_aside:
         print("Left out: " + ", ".join(f"{reason} {count}" for reason, count in sorted(exported.set_aside.items())) + ".")
     if args.unanswered is not None:
         _write(args.unanswered, declined_rows(exported.declined))
-        print(f"{len(exported.declined)} declined questions written to {args.unanswered}, for an editor to answer.")
+        count = len(exported.declined)
+        print(f"{count} declined question{'' if count == 1 else 's'} written to {args.unanswered}, for an editor to answer.")
     return 0
 
 

@@ -61,7 +61,7 @@ def test_the_votes_become_the_readers_pairs_and_the_declined_a_list(tmp_path: Pa
     result = qabot(tmp_path, "export-training", "--out", "pairs.jsonl", "--unanswered", "declined.jsonl")
     assert result.returncode == 0, result.stderr
     assert "2 pairs (1 👍, 1 👎) written to pairs.jsonl." in result.stdout
-    assert "1 declined questions written to declined.jsonl" in result.stdout
+    assert "1 declined question written to declined.jsonl" in result.stdout
 
     rows = [json.loads(line) for line in (tmp_path / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(r["question"], r["label"], r["group"]) for r in rows] == [(FLED, 1, "voted-up"), (KILLED, 0, "voted-down")]
@@ -100,3 +100,10 @@ def test_since_help_and_an_unwritable_file(tmp_path: Path) -> None:
     assert refused.returncode == 1
     assert refused.stderr.startswith("qabot: Could not write taken/pairs.jsonl") and "Traceback" not in refused.stderr
     assert qabot(tmp_path, "export-training", "--out", "x.jsonl", "--since", "0").returncode == 2
+
+
+def test_a_database_with_no_votes_says_where_votes_come_from(tmp_path: Path) -> None:
+    result = qabot(tmp_path, "export-training", "--out", "pairs.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert "0 pairs (0 👍, 0 👎)" in result.stdout and "👍/👎 buttons under each answer" in result.stdout
+    assert (tmp_path / "pairs.jsonl").read_text(encoding="utf-8") == ""
