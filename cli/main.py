@@ -10,14 +10,26 @@ import argparse
 import logging
 import sys
 
-from cli.commands import ask, backup, chat, fetch, index, restore, run, search, status, web_link
+from cli.commands import (
+    ask,
+    backup,
+    chat,
+    export_training,
+    fetch,
+    index,
+    restore,
+    run,
+    search,
+    status,
+    web_link,
+)
 from cli.commands import eval as eval_command
 from qabot.errors import QabotError
 from qabot.logs import PROGRESS_LOGGER, RedactSecrets, configure_logging, secrets_of
 from qabot.settings import SettingsError, load_settings
 
 # One module per subcommand, each with `register(subparsers)`; listed in the order of `--help`.
-COMMANDS = (index, search, status, ask, chat, run, eval_command, fetch, backup, restore, web_link)
+COMMANDS = (index, search, status, ask, chat, run, eval_command, fetch, backup, restore, web_link, export_training)
 
 logger = logging.getLogger("qabot")
 

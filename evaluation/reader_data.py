@@ -15,7 +15,11 @@ articles):
 - off-corpus (no article): the corpus's closest sentences ("off-corpus").
 Folds are by article (sha256 of its file name; an off-corpus question's by its id), so every
 out-of-fold figure is on articles the reader never saw. The pairs' sha256 goes in the reader's
-manifest.
+manifest. A row whose `answerable` is null (a declined question `qabot export-training
+--unanswered` listed, not yet decided by an editor) gives no pair.
+
+Pairs made elsewhere in this format (`qabot export-training`: the readers' votes) are read back
+with `read_pairs`, their folds made again by the same rule (`train_reader --pairs`).
 """
 
 from __future__ import annotations
@@ -115,6 +119,8 @@ def build_pairs(rows: Sequence[dict[str, Any]], corpus: dict[str, str], folds: i
         question, qid = str(row["question"]), str(row["id"])
         answers = [str(a) for a in row.get("answers", [])]
         article = row.get("article")
+        if "answerable" in row and row["answerable"] is None:
+            continue  # undecided: an unanswered question is not an off-corpus one
         if not row.get("answerable", True) or article not in corpus:
             fold = fold_of(qid, folds)
             for i in closest.rank(question)[:CLOSEST]:
@@ -152,6 +158,24 @@ def pairs_sha256(pairs: Iterable[Pair]) -> str:
     for pair in pairs:
         digest.update(json.dumps(asdict(pair), ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
     return digest.hexdigest()
+
+
+def read_pairs(path: Path, folds: int) -> list[Pair]:
+    """Pairs written one JSON object a line (this module's `--out`, `qabot export-training`),
+    each in its fold by its article's file name (an article-less pair's by its question id), as
+    `build_pairs` assigns them: a pair's article held out is held out with the set's."""
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            span = row.get("answer")
+            pairs.append(Pair(
+                question_id=str(row["question_id"]), question=str(row["question"]), sentence=str(row["sentence"]),
+                before=str(row.get("before", "")), label=int(row["label"]),
+                answer=None if span is None else (int(span[0]), int(span[1])), article=row.get("article"),
+                fold=fold_of(str(row.get("article") or row["question_id"]), folds), group=str(row["group"]),
+            ))
+    return pairs
 
 
 def load(questions: Path, corpus: Path, folds: int) -> list[Pair]:

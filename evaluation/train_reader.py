@@ -1,13 +1,18 @@
 """Train the reader's adapter and heads (answering/reader/) on the pairs of `evaluation.reader_data`.
 
     python -m evaluation.train_reader --fold K|--all [--folds 5] --layers 6 --epochs 1 \
-        --out answering/reader_models/fold-K [--limit 300] [--seed 13] [--threads 2]
+        --out answering/reader_models/fold-K [--limit 300] [--seed 13] [--threads 2] \
+        [--pairs EXTRA.jsonl ...]
 
 `--fold K` trains on the other folds' articles and reports the held-out fold's figures (AUC of
 "answers", span exact match and token F1 on the answer sentences); `--all` trains on every pair
 (the shipped adapter). Seeded: the same command on the same data gives the same adapter. The
 frozen lower layers' outputs are computed once per pair and kept (`--no-cache` recomputes them
 every step). CPU by default; `torch.set_num_threads(--threads)`.
+
+`--pairs` adds pairs made elsewhere (`qabot export-training`: a newsroom's readers' votes) to
+the set's, each in the fold of its article as the set's are: `--fold K` then trains on those of
+the other folds and reports the held-out ones apart too ("held_out_pairs").
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from answering.reader.model import (
     build_reader,
 )
 from answering.reader.store import save_adapter
-from evaluation.reader_data import Pair, load, pairs_sha256
+from evaluation.reader_data import Pair, load, pairs_sha256, read_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-cache", action="store_true", help="recompute the frozen layers every step")
+    parser.add_argument("--pairs", type=Path, action="append", default=[],
+                        help="more pairs, one JSON object a line (qabot export-training); repeatable")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -221,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    pairs = load(args.questions, args.corpus, args.folds)
+    extra = {path: read_pairs(path, args.folds) for path in args.pairs}
+    pairs = load(args.questions, args.corpus, args.folds) + [p for more in extra.values() for p in more]
     train_pairs = questions_subset([p for p in pairs if args.all or p.fold != args.fold], args.limit, args.seed)
     held = [] if args.all else questions_subset([p for p in pairs if p.fold == args.fold], args.eval_limit, args.seed)
     shape = ReaderShape(layers=args.layers, adapted=args.adapted, rank=args.rank, alpha=2 * args.rank)
@@ -234,9 +242,14 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         predicted = predict(trained.model, encoded)
         report["held_out"] = {**figures(held, encoded, predicted), "seconds": round(time.perf_counter() - started, 1)}
+        added = {p for more in extra.values() for p in more}
+        if theirs := [i for i, p in enumerate(held) if p in added]:
+            report["held_out_pairs"] = figures([held[i] for i in theirs], [encoded[i] for i in theirs],
+                                               [predicted[i] for i in theirs])
     save_adapter(trained.model, args.out, {
         "base_sha256": trained.base_sha256, "data_sha256": pairs_sha256(train_pairs),
         "all_pairs_sha256": pairs_sha256(pairs), "fold": None if args.all else args.fold, "folds": args.folds,
+        "pairs_files": [{"path": str(path), "pairs": len(more), "sha256": pairs_sha256(more)} for path, more in extra.items()],
         "command": "python -m evaluation.train_reader " + shlex.join(sys.argv[1:] if argv is None else argv),
         "seed": args.seed, "training": {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "limit": args.limit},
         "figures": report,

@@ -25,7 +25,14 @@ from qabot.errors import (
     ReindexInProgress,
     SettingsError,
 )
-from qabot.records import Activity, QuestionFilter, QuestionRecord, UnansweredGroup, VoteRecord
+from qabot.records import (
+    Activity,
+    QuestionFilter,
+    QuestionRecord,
+    TrainingExport,
+    UnansweredGroup,
+    VoteRecord,
+)
 from qabot.stores import Stores
 from retrieval.models import Article, Chunk, Headline, Passage, SearchResult
 from retrieval.search import MODES, IndexStats, Progress, ReindexReport
@@ -155,6 +162,14 @@ class RecordsDoor(Protocol):
 
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         """The declined questions asked most, grouped (by meaning, else by their words)."""
+        ...
+
+    async def training_export(self, since: str | None) -> TrainingExport:
+        """The learned reader's training data from what readers did since `since` (ISO time,
+        UTC; None: everything kept): the (question, sentence) pairs their 👍/👎 labelled (the
+        majority of the readers of identical questions; ties dropped) and the declined questions
+        for an editor to answer (qabot/stores/training.py says what a vote does and does not
+        say). Only what is still stored: /forget and the retention purge deleted the rest."""
         ...
 
     async def outcomes_today(self) -> dict[str, int]:

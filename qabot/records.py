@@ -21,10 +21,12 @@ from qabot.stores.asked import (
     VoteRecord,
 )
 from qabot.stores.desk import AuditEntry, DeskSession
+from qabot.stores.training import DeclinedQuestion, TrainingExport, VotedPair
 
 __all__ = [
-    "Activity", "AuditEntry", "CitedPassage", "CitedRecord", "DeskRecords", "DeskSession", "FeedDesk", "FeedStatus",
-    "Held", "QuestionFilter", "QuestionRecord", "StoredAnswer", "UnansweredGroup", "VoteRecord", "question_key",
+    "Activity", "AuditEntry", "CitedPassage", "CitedRecord", "DeclinedQuestion", "DeskRecords", "DeskSession",
+    "FeedDesk", "FeedStatus", "Held", "QuestionFilter", "QuestionRecord", "StoredAnswer", "TrainingExport",
+    "UnansweredGroup", "VoteRecord", "VotedPair", "question_key",
 ]
 
 

@@ -33,7 +33,14 @@ from answering.stories import UNCALIBRATED, Margins
 from qabot.calibration import CALIBRATIONS, DEFAULT_EMBEDDING, Calibration, calibration_for
 from qabot.frontdoor import ArticleInfo, ArticleView, Check, LibraryEntry
 from qabot.metrics import Metrics
-from qabot.records import Activity, QuestionFilter, QuestionRecord, UnansweredGroup, VoteRecord
+from qabot.records import (
+    Activity,
+    QuestionFilter,
+    QuestionRecord,
+    TrainingExport,
+    UnansweredGroup,
+    VoteRecord,
+)
 from qabot.settings import Settings
 from qabot.signin import LinkSigner, make_link
 from qabot.stores import DeskStore, Stores
@@ -327,6 +334,9 @@ class DatabaseDoor:
 
     async def unanswered_groups(self, limit: int) -> list[UnansweredGroup]:
         return await (await self.database()).asked.unanswered_groups(limit)
+
+    async def training_export(self, since: str | None) -> TrainingExport:
+        return await (await self.database()).training.export(since)
 
     async def outcomes_today(self) -> dict[str, int]:
         return await (await self.database()).answers.today()

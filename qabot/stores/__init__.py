@@ -8,6 +8,8 @@ transaction helper, one Alembic migration chain; SQLite or PostgreSQL):
 - `feeds` (feeds.py): the admins' feeds and the poller's state of each;
 - `groups` (groups.py): declined questions grouped by meaning;
 - `readers` (reader_data.py): a reader's data across the rooms (export, forget, purge);
+- `training` (training.py): the readers' votes as the learned reader's training pairs, the
+  declined questions as a list for an editor (`qabot export-training`);
 - `asked` (asked.py): what readers asked, as front ends read it (questions, votes, declined
   questions grouped, the week's activity): what the front door offers;
 - desk.py: the editors' desk's sign-in state, audit log and re-index progress (`DeskStore`).
@@ -32,11 +34,12 @@ from qabot.stores.desk import DeskStore
 from qabot.stores.feeds import FeedStore
 from qabot.stores.groups import Grouped, QuestionGroups
 from qabot.stores.reader_data import Forgotten, Purged, ReaderDataStore
+from qabot.stores.training import TrainingData
 
 __all__ = [
     "MIGRATIONS", "AnswerStore", "AskedRecords", "CitedPassage", "ConversationStore", "Coordination", "Database", "DeskStore",
     "FeedStore", "Forgotten", "Grouped", "Held", "Purged", "QuestionGroups", "ReaderDataStore", "StoreUnavailable",
-    "StoredAnswer", "Stores",
+    "StoredAnswer", "Stores", "TrainingData",
 ]
 
 
@@ -52,11 +55,12 @@ class Stores:
     groups: QuestionGroups
     readers: ReaderDataStore
     asked: AskedRecords
+    training: TrainingData
 
     @classmethod
     def over(cls, db: Database) -> Stores:
         return cls(db, AnswerStore(db), ConversationStore(db), Coordination(db), FeedStore(db), QuestionGroups(db),
-                   ReaderDataStore(db), AskedRecords(db))
+                   ReaderDataStore(db), AskedRecords(db), TrainingData(db))
 
     @classmethod
     def connect(cls, url: str | Path) -> Stores:
