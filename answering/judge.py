@@ -1,19 +1,20 @@
-"""The logistic sentence judge: one implementation of the sentence scorer (answering.protocol).
+"""The sentence judge: one implementation of the sentence scorer (answering.protocol).
 
 Every sentence of the retrieved passages is a candidate. A cheap first look
 (answering.sentence_features) shortlists a few; for those, spaCy finds the people, places,
 organisations and values they hold, and the embedder their closeness in meaning to the question.
-A logistic model (`JudgeModel`, below), fitted on the evaluation set, turns these features into
-the probability that the sentence holds the answer. The answerer declines when no sentence
-reaches the model's bar, and leads with the short answer (the fact of the expected kind) of the
-best sentence (answering.lead).
+A fitted model (`JudgeModel`, below) turns these features into the probability that the
+sentence holds the answer. The answerer declines when no sentence reaches the model's bar, and
+leads with the short answer (the fact of the expected kind) of the best sentence
+(answering.lead).
 
-The judge's model: two logistic models, fitted on the evaluation set (`python -m
-evaluation.fit_judge`, folds by article) and stored as plain JSON beside this module
-(answering/judge_models/): one over the sentence features (answering.sentence_features: does
-this sentence answer?), one over QUESTION_FEATURES read from the whole shortlist (does any?),
-with the bars that decide to answer at all.
-"""
+The judge's model, fitted on the evaluation set (`python -m evaluation.fit_judge`, folds by
+article) and stored as plain JSON beside this module (answering/judge_models/): a logistic model
+over the sentence features (answering.sentence_features: does this sentence answer?) — with
+`--model boosted`, averaged with boosted trees that scikit-learn fits and numpy reads here
+(measured, not shipped: docs/EVALUATION.md, "Boosted trees") — optionally a logistic model over
+QUESTION_FEATURES read from the whole shortlist (does any?), with the bars that decide to answer
+at all."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -239,10 +240,64 @@ QUESTION_FEATURES = (
 
 
 @dataclass(frozen=True, slots=True)
+class BoostedTrees:
+    """Gradient-boosted regression trees over FEATURES, read with numpy alone (fitted by
+    `evaluation.fit_judge --model boosted` with scikit-learn's HistGradientBoostingClassifier,
+    which the bot does not need at run time). Each tree is padded to the largest one's nodes;
+    a row goes left at a node when its feature is at most the threshold (a missing value goes
+    where the fit sent missing values), and its log-odds are the baseline plus its leaves'."""
+
+    baseline: float
+    feature: np.ndarray  # [trees, nodes]: the feature a node splits on
+    threshold: np.ndarray  # [trees, nodes]
+    left: np.ndarray  # [trees, nodes]: child node numbers
+    right: np.ndarray
+    value: np.ndarray  # [trees, nodes]: a leaf's contribution to the log-odds
+    leaf: np.ndarray  # [trees, nodes]: bool
+    missing_left: np.ndarray  # [trees, nodes]: bool
+
+    def log_odds(self, x: np.ndarray) -> np.ndarray:
+        """One value per row of `x` (rows x FEATURES), every tree at once, level by level."""
+        trees = np.arange(self.feature.shape[0])[None, :]
+        rows = np.arange(x.shape[0])[:, None]
+        node = np.zeros((x.shape[0], self.feature.shape[0]), dtype=np.int64)
+        for _ in range(self.feature.shape[1]):  # a tree is never deeper than its node count
+            at_leaf = self.leaf[trees, node]
+            if at_leaf.all():
+                break
+            value = x[rows, self.feature[trees, node]]
+            go_left = np.where(np.isnan(value), self.missing_left[trees, node], value <= self.threshold[trees, node])
+            node = np.where(at_leaf, node, np.where(go_left, self.left[trees, node], self.right[trees, node]))
+        return np.asarray(self.baseline + self.value[trees, node].sum(axis=1), dtype=np.float64)
+
+    def scaled(self, factor: float) -> BoostedTrees:
+        """The same trees, their log-odds multiplied by `factor`."""
+        return replace(self, baseline=self.baseline * factor, value=self.value * factor)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "baseline": self.baseline, "feature": self.feature.tolist(), "threshold": self.threshold.tolist(),
+            "left": self.left.tolist(), "right": self.right.tolist(), "value": self.value.tolist(),
+            "leaf": self.leaf.astype(int).tolist(), "missing_left": self.missing_left.astype(int).tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BoostedTrees:
+        def array(name: str, dtype: type) -> np.ndarray:
+            return np.asarray(data[name], dtype=dtype)
+
+        return cls(
+            float(data["baseline"]), array("feature", np.int64), array("threshold", np.float64),
+            array("left", np.int64), array("right", np.int64), array("value", np.float64),
+            array("leaf", np.bool_), array("missing_left", np.bool_),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class JudgeModel:
-    """Two logistic models: one over FEATURES (does this sentence answer?), one over
-    QUESTION_FEATURES (does any?); the bar the second must reach to answer; when to add a
-    sentence."""
+    """The sentence model over FEATURES (does this sentence answer?): logistic weights, plus
+    boosted trees when `trees` is set; an optional logistic model over QUESTION_FEATURES (does
+    any?); the bar the answer probability must reach; when to add a sentence."""
 
     weights: dict[str, float]
     intercept: float
@@ -263,6 +318,10 @@ class JudgeModel:
     # l'offensive a-t-elle commencé ?": other words than the question's, weak evidence).
     override_bar: float = 1.01
     meta: dict[str, object] = field(default_factory=dict)
+    # Boosted trees beside the logistic weights, their log-odds added (the trees read how
+    # features combine; the linear part keeps the probability smooth where dev has few
+    # sentences: docs/EVALUATION.md, "Boosted trees").
+    trees: BoostedTrees | None = None
 
     def evidence(self, judged: Sequence[SentenceScore]) -> float:
         features = judged[0].features
@@ -271,7 +330,11 @@ class JudgeModel:
         return (features["best_dense"] + weight * closest) / (1 + weight) + self.evidence_idf_weight * features["idf_match"]
 
     def probability(self, features: dict[str, float]) -> float:
-        return sigmoid(self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES))
+        """The sentence's log-odds are the linear part's, plus the trees' when there are."""
+        log_odds = self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES)
+        if self.trees is not None:
+            log_odds += float(self.trees.log_odds(np.array([[features[name] for name in FEATURES]]))[0])
+        return sigmoid(log_odds)
 
     def answer_probability(self, judged: Sequence[SentenceScore]) -> float:
         """The probability that some sentence answers (0 without any); without question
@@ -286,7 +349,7 @@ class JudgeModel:
         )
 
     def to_json(self) -> str:
-        return json.dumps(
+        head = json.dumps(
             {"weights": self.weights, "intercept": self.intercept, "bar": self.bar,
              "extra_ratio": self.extra_ratio, "question_weights": self.question_weights,
              "question_intercept": self.question_intercept, "evidence_bar": self.evidence_bar,
@@ -294,6 +357,10 @@ class JudgeModel:
              "evidence_semantic_weight": self.evidence_semantic_weight, "override_bar": self.override_bar, "meta": self.meta},
             indent=2, ensure_ascii=False,
         )
+        if self.trees is None:
+            return head
+        # The trees on one line: indented, their thousands of numbers would take a line each.
+        return head[:-2] + ',\n  "trees": ' + json.dumps(self.trees.to_dict(), separators=(",", ":")) + "\n}"
 
     @classmethod
     def from_json(cls, text: str) -> JudgeModel:
@@ -308,6 +375,7 @@ class JudgeModel:
             evidence_idf_weight=float(data.get("evidence_idf_weight", 0.05)),
             evidence_semantic_weight=float(data.get("evidence_semantic_weight", 0.0)),
             override_bar=float(data.get("override_bar", 1.01)), meta=dict(data.get("meta", {})),
+            trees=BoostedTrees.from_dict(data["trees"]) if "trees" in data else None,
         )
 
 

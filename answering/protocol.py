@@ -9,7 +9,7 @@ The sentence scorer seam (`SentenceScorer`, last below): which sentences of the 
 passages answer the question. The extractive answer, the decision to decline and the fact the
 reply leads with (the LLM's lead too) all come from one `SentenceScorer`: given the `Query` and
 the retrieved passages, it scores their sentences (the probability that each answers, and the
-short answer it holds, if any), then chooses the ones to quote, or none. The logistic judge
+short answer it holds, if any), then chooses the ones to quote, or none. The sentence judge
 (answering.judge) is one implementation; a learned reader can take its place behind a setting
 (qabot.services builds the one in use).
 """
@@ -188,7 +188,7 @@ class SentenceScore:
     passage_number: int  # 1-based, in the order the passages were given
     text: str
     probability: float  # that the sentence answers the question
-    features: dict[str, float]  # what the scorer read of it (the logistic judge's inputs)
+    features: dict[str, float]  # what the scorer read of it (the sentence judge's inputs)
     facts: tuple[Fact, ...] = ()  # of the expected kind, not named by the question
     short_answer: str | None = None  # the words that answer, to lead the reply with
 

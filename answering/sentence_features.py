@@ -2,7 +2,7 @@
 
 The first look (the question's key terms a sentence shares, weighted by rarity; figures when the
 question asks for one and the numbers it names; passage rank) is cheap and runs on every
-candidate sentence; it serves the logistic judge's shortlist and the plain extractive answerer.
+candidate sentence; it serves the sentence judge's shortlist and the plain extractive answerer.
 The other features are read on the shortlist only (spaCy's facts and lemmas, the embedder's
 closeness in meaning); `sentence_features` is the one function that turns them into the judge's
 inputs, for fitting (evaluation.judge_data) and answering alike.

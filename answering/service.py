@@ -94,7 +94,7 @@ class QuestionAnswering:
         # model it was never fitted for), the retrieval bars do.
         self._judge = judge
         # Questions in another language than the articles': the French judge on their French
-        # reading when the judge is the logistic one (answering.french_reading).
+        # reading when the judge is the sentence judge (answering.french_reading).
         self._across = across_languages(judge, embedder)
         self._max_sentences = max_sentences
         self._retriever = retriever

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
 
+import numpy as np
+import pytest
+
+from answering.judge import JudgeModel
 from answering.sentence_features import FEATURES
 from evaluation import fit_judge, metrics
 from evaluation.ontopic import ONTOPIC, SAME_ARTICLE, Row, build, remove_answers
@@ -98,3 +102,40 @@ def test_logistic_fit_learns_a_separating_feature() -> None:
         items.append(item(f"a{n}", ANSWERABLE, x.tolist(), labels))
     weights, _ = fit_judge.fit(items)
     assert weights[0] > 1.0 and abs(weights[0]) > 3 * np.abs(weights[1:]).max()
+
+
+def test_boosted_trees_read_as_scikit_learn_scores_them_and_survive_json() -> None:
+    """The judge reads the fitted trees with numpy alone: its log-odds must be scikit-learn's,
+    missing values included, before and after the model's JSON round trip."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(FEATURES)))
+    x[rng.random(x.shape) < 0.05] = np.nan  # the fit learns where a missing value goes
+    y = ((np.nan_to_num(x[:, 0]) + np.nan_to_num(x[:, 1]) * np.nan_to_num(x[:, 2])) > 0).astype(float)
+    classifier = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, random_state=0).fit(x, y)
+    trees = fit_judge.trees_of(classifier)
+    assert np.allclose(trees.log_odds(x), classifier.decision_function(x))
+    model = JudgeModel.from_json(replace(fit_judge.as_model(np.zeros(len(FEATURES)), 0.0), trees=trees).to_json())
+    row = dict(zip(FEATURES, (float(v) for v in x[3]), strict=True))
+    assert model.probability(row) == pytest.approx(float(classifier.predict_proba(x[3:4])[0, 1]))
+
+
+def test_the_boosted_judge_learns_that_the_kind_and_the_focus_answer_together() -> None:
+    """A sentence answers when it holds the kind asked for *and* the focus word: fitted by
+    `fit_judge.boosted` and read by the judge, the trees tell one from the other."""
+    rng = np.random.default_rng(1)
+    kind, focus = FEATURES.index("holds_kind"), FEATURES.index("focus")
+    items = []
+    for n in range(120):
+        x = rng.random(size=(6, len(FEATURES)))
+        x[:, kind], x[:, focus] = rng.integers(0, 2, 6), rng.integers(0, 2, 6)
+        items.append(item(f"a{n}", ANSWERABLE, x.tolist(), [int(k and f) for k, f in x[:, [kind, focus]]]))
+    model = fit_judge.boosted(items)
+    both, one = np.full(len(FEATURES), 0.5), np.full(len(FEATURES), 0.5)
+    both[kind] = both[focus] = one[kind] = 1.0
+    one[focus] = 0.0
+
+    def p(v: np.ndarray) -> float:
+        return model.probability(dict(zip(FEATURES, (float(a) for a in v), strict=True)))
+    assert p(both) > 0.9 > 0.1 > p(one)
