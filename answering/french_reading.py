@@ -31,7 +31,7 @@ from answering.judge import Judge
 from answering.protocol import SentenceScore, SentenceScorer
 from answering.query import Query, QuestionKind
 from answering.sentence_features import is_measure
-from retrieval.models import Passage
+from retrieval.models import Passage, SearchQuery
 from retrieval.text import analyze, analyze_each, search_query
 
 # Both chosen on the 100 hand-translated dev questions, half by half (evaluation.tune_english).
@@ -143,6 +143,15 @@ class FrenchReading:
                 aligned.append(Alignment(word, *best[word]))
         return aligned
 
+    def searched_as(self, search: SearchQuery, passages: Sequence[Passage]) -> SearchQuery:
+        """`search` (an English question as retrieval reads it) with the French words its
+        reading finds in `passages` added to its terms: BM25 and the IDF match then read the
+        words the French articles use ("directeur" beside "director"); the English terms stay,
+        so a question's words no passage holds still weigh in the IDF match (a subject the
+        articles do not cover), and the text embedded is the question's own."""
+        french = analyze(" ".join(a.french for a in self.align(search.text, passages)))
+        return replace(search, terms=(*search.terms, *french))
+
     def read(self, query: Query, passages: Sequence[Passage]) -> Query:
         """`query` as the French judge should read it: its words the aligned French ones, its
         focus the focus's French word (dropped when none aligns) unless it is a measure; its kind
@@ -194,6 +203,10 @@ class AcrossLanguages:
 
     def choose(self, scored: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
         return self._judge.choose(scored, max_sentences, bar)
+
+    def searched_as(self, search: SearchQuery, passages: Sequence[Passage]) -> SearchQuery:
+        """What retrieval should read of the question a second time: FrenchReading.searched_as."""
+        return self._reading.searched_as(search, passages)
 
 
 def across_languages(judge: SentenceScorer | None, encoder: WordEncoder | None) -> SentenceScorer | None:
