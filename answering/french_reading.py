@@ -9,10 +9,12 @@ English question is aligned, through that encoder, to the closest French word of
 passages, and kept only when the two come close enough in meaning. Names and numbers the
 passages spell the same stay as they are. The judge then reads a `Query` whose words are the
 aligned French ones; the kind of answer stays the English question's (answering.query
-reads both languages).
+reads both languages). Retrieval reads the same French words: the question is searched again
+with them added to its terms (`searched_as`, answering.service), so that BM25 and the IDF match
+the judge's evidence reads count the articles' words.
 
 The encoder embeds a single word in either language; the passages' vocabulary (a few hundred
-words a question) is embedded in batches, and every word once per process (`WordVectors`).
+words a question) is embedded word by word, every word once per process (`WordVectors`).
 """
 
 from __future__ import annotations
@@ -94,8 +96,11 @@ class WordVectors:
                 self._vectors.move_to_end(word)
         missing = [w for w in dict.fromkeys(words) if w not in found]
         if missing:
-            # Embedded outside the lock: two threads may both embed a word, none waits.
-            computed = self._encoder.embed_passages(missing)
+            # Embedded outside the lock: two threads may both embed a word, none waits. Each
+            # word alone: the int8 encoder quantises a batch on its own range, so a word embedded
+            # with others moves by up to 0.01 in cosine with them, enough to cross the alignment
+            # bar; then a question's reading would hang on which questions came before it.
+            computed = np.stack([self._encoder.embed_passages([word])[0] for word in missing])
             found.update(zip(missing, computed, strict=True))
             with self._lock:
                 self._vectors.update(zip(missing, computed, strict=True))

@@ -200,6 +200,25 @@ def test_a_measure_asked_for_stays_as_asked() -> None:
     assert FrenchReading(WordVectors(ExactWords())).read(query, SEED_LIKE).kind.focus == "population"
 
 
+class BatchQuantised(ExactWords):
+    """As the int8 encoder does, each vector moved by the batch it was embedded in (a share of
+    the batch's mean direction)."""
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        exact = super().embed_passages(texts)
+        moved = exact + 0.2 * exact.mean(axis=0)
+        return moved / np.linalg.norm(moved, axis=1, keepdims=True)
+
+
+def test_a_words_vector_does_not_hang_on_the_words_embedded_with_it() -> None:
+    """The same question's reading whatever was asked before: each word embedded alone."""
+    first, second = WordVectors(BatchQuantised()), WordVectors(BatchQuantised())
+    first.of(["directeur", "fui", "observatoire"])
+    second.of(["directeur", "alpha"])
+    assert np.array_equal(first.of(["directeur"]), second.of(["directeur"]))
+    assert first.of(["directeur"])[0, 0] == pytest.approx(1.0)
+
+
 def test_a_full_cache_answers_a_word_it_had_kept_longest_with_new_ones() -> None:
     """The least recently read word asked again together with new ones: adding the new ones
     must not evict it before it is read back (a bot's cache fills within weeks)."""
