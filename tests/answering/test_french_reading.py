@@ -206,8 +206,9 @@ class BatchQuantised(ExactWords):
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         exact = super().embed_passages(texts)
-        moved = exact + 0.2 * exact.mean(axis=0)
-        return moved / np.linalg.norm(moved, axis=1, keepdims=True)
+        moved: np.ndarray = exact + 0.2 * exact.mean(axis=0)
+        normalised: np.ndarray = moved / np.linalg.norm(moved, axis=1, keepdims=True)
+        return normalised
 
 
 def test_a_words_vector_does_not_hang_on_the_words_embedded_with_it() -> None:
