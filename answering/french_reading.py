@@ -9,10 +9,12 @@ English question is aligned, through that encoder, to the closest French word of
 passages, and kept only when the two come close enough in meaning. Names and numbers the
 passages spell the same stay as they are. The judge then reads a `Query` whose words are the
 aligned French ones; the kind of answer stays the English question's (answering.query
-reads both languages).
+reads both languages). Retrieval reads the same French words: the question is searched again
+with them added to its terms (`searched_as`, answering.service), so that BM25 and the IDF match
+the judge's evidence reads count the articles' words.
 
 The encoder embeds a single word in either language; the passages' vocabulary (a few hundred
-words a question) is embedded in batches, and every word once per process (`WordVectors`).
+words a question) is embedded word by word, every word once per process (`WordVectors`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from answering.judge import Judge
 from answering.protocol import SentenceScore, SentenceScorer
 from answering.query import Query, QuestionKind
 from answering.sentence_features import is_measure
-from retrieval.models import Passage
+from retrieval.models import Passage, SearchQuery
 from retrieval.text import analyze, analyze_each, search_query
 
 # Both chosen on the 100 hand-translated dev questions, half by half (evaluation.tune_english).
@@ -94,8 +96,11 @@ class WordVectors:
                 self._vectors.move_to_end(word)
         missing = [w for w in dict.fromkeys(words) if w not in found]
         if missing:
-            # Embedded outside the lock: two threads may both embed a word, none waits.
-            computed = self._encoder.embed_passages(missing)
+            # Embedded outside the lock: two threads may both embed a word, none waits. Each
+            # word alone: the int8 encoder quantises a batch on its own range, so a word embedded
+            # with others moves by up to 0.01 in cosine with them, enough to cross the alignment
+            # bar; then a question's reading would hang on which questions came before it.
+            computed = np.stack([self._encoder.embed_passages([word])[0] for word in missing])
             found.update(zip(missing, computed, strict=True))
             with self._lock:
                 self._vectors.update(zip(missing, computed, strict=True))
@@ -142,6 +147,15 @@ class FrenchReading:
             elif word in best and best[word][1] >= self._bar:
                 aligned.append(Alignment(word, *best[word]))
         return aligned
+
+    def searched_as(self, search: SearchQuery, passages: Sequence[Passage]) -> SearchQuery:
+        """`search` (an English question as retrieval reads it) with the French words its
+        reading finds in `passages` added to its terms: BM25 and the IDF match then read the
+        words the French articles use ("directeur" beside "director"); the English terms stay,
+        so a question's words no passage holds still weigh in the IDF match (a subject the
+        articles do not cover), and the text embedded is the question's own."""
+        french = analyze(" ".join(a.french for a in self.align(search.text, passages)))
+        return replace(search, terms=(*search.terms, *french))
 
     def read(self, query: Query, passages: Sequence[Passage]) -> Query:
         """`query` as the French judge should read it: its words the aligned French ones, its
@@ -194,6 +208,10 @@ class AcrossLanguages:
 
     def choose(self, scored: Sequence[SentenceScore], max_sentences: int, bar: float | None = None) -> list[SentenceScore]:
         return self._judge.choose(scored, max_sentences, bar)
+
+    def searched_as(self, search: SearchQuery, passages: Sequence[Passage]) -> SearchQuery:
+        """What retrieval should read of the question a second time: FrenchReading.searched_as."""
+        return self._reading.searched_as(search, passages)
 
 
 def across_languages(judge: SentenceScorer | None, encoder: WordEncoder | None) -> SentenceScorer | None:

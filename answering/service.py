@@ -34,7 +34,7 @@ from answering.followups import (
     leans_on,
     speaks_of_own_terms,
 )
-from answering.french_reading import across_languages
+from answering.french_reading import AcrossLanguages, across_languages
 from answering.llm import LlmUnavailable
 from answering.protocol import (
     Answer,
@@ -96,6 +96,8 @@ class QuestionAnswering:
         # Questions in another language than the articles': the French judge on their French
         # reading when the judge is the sentence judge (answering.french_reading).
         self._across = across_languages(judge, embedder)
+        # ...whose reading also tells retrieval the French words of such a question (`_search`).
+        self._reading = self._across if isinstance(self._across, AcrossLanguages) else None
         self._max_sentences = max_sentences
         self._retriever = retriever
         self._embedder = embedder
@@ -122,8 +124,23 @@ class QuestionAnswering:
         (the configured k), its Query carrying the question's vector: the stages before the
         judge, for the warm-up and the evaluation that tunes the judge (blocking)."""
         query = plain_query(question, language, self._read)
-        search = self._retriever.search(query.search, self._k)
+        search = self._search(query, self._k)
         return query.with_vector(search.query_vector), search
+
+    def _search(self, query: Query, k: int | None) -> SearchResult:
+        """The passages for `query` (blocking). A first fact question in another language than
+        the articles' is searched twice when the judge reads it in French: its own words find
+        passages (the multilingual encoder does most of it), the French words its reading finds
+        in them are added to its terms, and it is searched again, so that BM25 and the IDF match
+        the judge's evidence reads count the words the articles use, not only the names the two
+        languages share (docs/EVALUATION.md, "English questions")."""
+        search = self._retriever.search(query.search, k)
+        if (
+            self._reading is None or query.language == ARTICLES_LANGUAGE or query.followup
+            or query.intent != "fact" or not search.passages
+        ):
+            return search
+        return self._retriever.search(self._reading.searched_as(query.search, search.passages), k)
 
     async def warm_up(self, question: str = WARM_UP_QUESTION) -> None:
         """Take `question` through the stages that load or compile something on first use (its
@@ -146,7 +163,7 @@ class QuestionAnswering:
         retrieve_started = time.perf_counter()
         # A digest or a timeline chooses among the stories: it needs more of them than a fact.
         k = self._k if query.intent == "fact" else max(self._k or 0, NEWS_CANDIDATES)
-        search = await asyncio.to_thread(self._retriever.search, query.search, k)
+        search = await asyncio.to_thread(self._search, query, k)
         if rewrite is not None and rewrite.carried and not speaks_of_own_terms(query, search.passages):
             alone = await asyncio.to_thread(self._retriever.search, query.own, k)
             if not continues_subject(search.passages, alone.passages, self._policy.related_floor):

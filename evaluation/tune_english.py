@@ -25,6 +25,7 @@ from pathlib import Path
 
 from answering.french_reading import AcrossLanguages, FrenchReading, WordVectors
 from answering.judge import Judge
+from answering.protocol import SentenceScore
 from evaluation import metrics
 from evaluation.runner import Question, load_questions, prepare, publish
 from qabot.services import Services
@@ -69,11 +70,15 @@ def _measure_one(services: Services, judge: Judge, words: WordVectors, question:
         judged = AcrossLanguages(judge, FrenchReading(words, alignment)).score(query, search.passages, search.idf_match)
         for evidence in EVIDENCE_BARS:
             chosen = judge.with_model(replace(judge.model, evidence_bar=evidence)).choose(judged, 3)
-            said = " ".join([chosen[0].short_answer or "", *(row.text for row in chosen)]) if chosen else ""
-            right = answerable and bool(chosen) and metrics.answer_accuracy(said, question.answers)
+            right = answerable and bool(chosen) and metrics.answer_accuracy(stated(chosen), question.answers)
             outcomes.setdefault((alignment, evidence), []).append(
                 Outcome(question.article or question.id, bool(chosen), right, answerable)
             )
+
+
+def stated(chosen: Sequence[SentenceScore]) -> str:
+    """What the chosen sentences say: the lead, then the sentences ("" when none is chosen)."""
+    return " ".join([chosen[0].short_answer or "", *(row.text for row in chosen)]) if chosen else ""
 
 
 def figures(outcomes: Sequence[Outcome]) -> dict[str, float]:

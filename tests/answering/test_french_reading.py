@@ -23,7 +23,7 @@ from answering.protocol import SentenceScore
 from answering.query import Kind, plain_query
 from qabot.services import Services
 from retrieval.models import Passage
-from retrieval.text import analyze
+from retrieval.text import analyze, search_query
 from tests.answering.passages import passage
 
 DIMENSION = 512
@@ -96,6 +96,16 @@ def test_the_reading_is_a_french_query_keeping_the_english_kind_numbers_and_vect
     assert read.vector is query.vector and read.language == "en" and read.search == query.search
 
 
+def test_retrieval_reads_the_french_words_beside_the_english_ones() -> None:
+    """What an English question is searched with a second time: its own terms (a word no
+    passage holds still counts against the IDF match), then the French words its reading finds."""
+    asked = search_query("Who is the director of the observatory in Tokyo?")
+    searched = FrenchReading(WordVectors(ExactWords())).searched_as(asked, SEED_LIKE)
+    assert searched.terms == (*asked.terms, *analyze("directeur observatoire"))
+    assert "tokyo" in searched.terms  # no passage holds it: the IDF match still counts it missing
+    assert searched.text == asked.text and searched.dates == asked.dates  # the question's own embedding
+
+
 def test_the_focus_is_read_in_french_too() -> None:
     query = plain_query("Who is the director of the observatory?", "en")
     assert query.kind.focus == "director"
@@ -153,6 +163,21 @@ async def test_an_english_question_on_the_french_seed_is_answered_with_the_sente
 
 
 @pytest.mark.seed
+def test_an_english_question_is_searched_again_with_its_french_words(seed_services: Callable[..., Services]) -> None:
+    """Through the service's seam: the second search reads the French words of the reading, so
+    the IDF match (the judge's evidence) counts "directeur" and "observatoire" the passages hold;
+    a French question is searched once, as it always was."""
+    services = seed_services()
+    query, search = services.answers.retrieve("Who is the director of the Syrian Observatory?", "en")
+    english_only = services.retriever.search(query.search, len(search.passages))
+    assert search.term_weights is not None and english_only.term_weights is not None
+    assert {"directeur", "observatoir"} <= set(search.term_weights) - set(english_only.term_weights)
+    assert (search.idf_match or 0.0) > (english_only.idf_match or 0.0)
+    french, found = services.answers.retrieve("Qui est le directeur de l'Observatoire syrien ?", "fr")
+    assert found.term_weights == services.retriever.search(french.search, len(found.passages)).term_weights
+
+
+@pytest.mark.seed
 async def test_an_english_date_question_on_the_french_seed_quotes_the_date(seed_services: Callable[..., Services]) -> None:
     answer = await seed_services().ask("When did the offensive start?")
     assert answer.answered and "15 novembre" in answer.text, answer.text
@@ -173,6 +198,26 @@ async def test_an_english_question_off_the_seed_is_still_declined(
 def test_a_measure_asked_for_stays_as_asked() -> None:
     query = plain_query("What is the population of Aleppo?", "en")
     assert FrenchReading(WordVectors(ExactWords())).read(query, SEED_LIKE).kind.focus == "population"
+
+
+class BatchQuantised(ExactWords):
+    """As the int8 encoder does, each vector moved by the batch it was embedded in (a share of
+    the batch's mean direction)."""
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        exact = super().embed_passages(texts)
+        moved: np.ndarray = exact + 0.2 * exact.mean(axis=0)
+        normalised: np.ndarray = moved / np.linalg.norm(moved, axis=1, keepdims=True)
+        return normalised
+
+
+def test_a_words_vector_does_not_hang_on_the_words_embedded_with_it() -> None:
+    """The same question's reading whatever was asked before: each word embedded alone."""
+    first, second = WordVectors(BatchQuantised()), WordVectors(BatchQuantised())
+    first.of(["directeur", "fui", "observatoire"])
+    second.of(["directeur", "alpha"])
+    assert np.array_equal(first.of(["directeur"]), second.of(["directeur"]))
+    assert first.of(["directeur"])[0, 0] == pytest.approx(1.0)
 
 
 def test_a_full_cache_answers_a_word_it_had_kept_longest_with_new_ones() -> None:
