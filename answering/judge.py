@@ -239,7 +239,7 @@ QUESTION_FEATURES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compared by identity, not element-wise
 class BoostedTrees:
     """Gradient-boosted regression trees over FEATURES, read with numpy alone (fitted by
     `evaluation.fit_judge --model boosted` with scikit-learn's HistGradientBoostingClassifier,

@@ -45,16 +45,20 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "privacy_days": {
-        "fr": "🔒 Je garde vos questions, mes réponses et vos votes {days} jours (pour les boutons et les "
-        "questions de suivi) : /mydata vous les envoie, /forget les efface.",
-        "en": "🔒 I keep your questions, my answers and your votes for {days} days (for the buttons and "
-        "follow-up questions): /mydata sends them to you, /forget deletes them.",
+        "fr": "🔒 Je garde vos questions, mes réponses et vos votes {days} jours (pour les boutons, les "
+        "questions de suivi et, sans votre nom, pour améliorer mes réponses) : /mydata vous les envoie, "
+        "/forget les efface.",
+        "en": "🔒 I keep your questions, my answers and your votes for {days} days (for the buttons, "
+        "follow-up questions and, without your name, to improve my answers): /mydata sends them to you, "
+        "/forget deletes them.",
     },
     "privacy_kept": {
-        "fr": "🔒 Je garde vos questions, mes réponses et vos votes (pour les boutons et les questions de "
-        "suivi) jusqu'à ce que vous les effaciez : /mydata vous les envoie, /forget les efface.",
-        "en": "🔒 I keep your questions, my answers and your votes (for the buttons and follow-up "
-        "questions) until you delete them: /mydata sends them to you, /forget deletes them.",
+        "fr": "🔒 Je garde vos questions, mes réponses et vos votes (pour les boutons, les questions de "
+        "suivi et, sans votre nom, pour améliorer mes réponses) jusqu'à ce que vous les effaciez : /mydata "
+        "vous les envoie, /forget les efface.",
+        "en": "🔒 I keep your questions, my answers and your votes (for the buttons, follow-up questions "
+        "and, without your name, to improve my answers) until you delete them: /mydata sends them to "
+        "you, /forget deletes them.",
     },
     "forget_confirm": {
         "fr": "Effacer tout ce que je garde sur vous ? Vos questions et mes réponses dans toutes les "

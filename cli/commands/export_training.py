@@ -32,8 +32,9 @@ after a /forget to leave that reader out.
 """
 
 EPILOG = """\
-then: python -m evaluation.train_reader --fold 0 --pairs PAIRS.jsonl --out answering/reader_models/try
-(measure on articles it never saw), --all --pairs PAIRS.jsonl --out answering/reader_models/ours,
+then: python -m evaluation.train_reader --fold 0 --questions Q.jsonl --corpus ARTICLES --pairs PAIRS.jsonl
+--out answering/reader_models/try (measure on articles it never saw; Q.jsonl: questions in the
+evaluation set's format, README), then --all instead of --fold 0 with --out answering/reader_models/ours,
 and ANSWER_READER=ours.
 """
 
@@ -62,8 +63,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     up = sum(p.label for p in exported.pairs)
     print(f"{len(exported.pairs)} pairs ({up} 👍, {len(exported.pairs) - up} 👎) written to {args.out}.")
     if not exported.pairs and not exported.set_aside:
-        print("No votes on answers" + (f" asked in the last {args.since} days" if args.since else "") + " yet: "
-              "readers vote with the 👍/👎 buttons under each answer.")
+        from qabot.services import database_location  # only to name it: not loaded for --help
+
+        print("No votes on answers" + (f" asked in the last {args.since} days" if args.since else "")
+              + f" in {database_location(settings)} yet: readers vote with the 👍/👎 buttons under each answer "
+              "(check DATA_DIR or DATABASE_URL if this is not the bot's database).")
     if exported.set_aside:
         print("Left out: " + ", ".join(f"{reason} {count}" for reason, count in sorted(exported.set_aside.items())) + ".")
     if args.unanswered is not None:

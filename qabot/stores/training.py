@@ -14,8 +14,8 @@ What a vote says, and what it does not:
   and punctuation aside) that led with the same sentence are one example, whoever asked them;
   each reader counts once in it (their latest vote), the majority decides and a tie is dropped.
 - Only what the articles say can be learnt: a first sentence that is not a quotation of its
-  passage (an LLM's own wording) is set aside, and so are timelines (a list of dated lines
-  answers as a whole) and refusals.
+  passage (an LLM's own wording) is set aside, and so are news replies (a timeline, a digest:
+  they answer as a whole, set aside under their intent) and refusals.
 - Declined questions carry no answer: never negatives, only a list for an editor.
 - Only what is still in the database is read: what a reader deleted with /forget and what the
   retention purge removed (DATA_RETENTION_DAYS) is not there (qabot/stores/reader_data.py).
@@ -72,7 +72,8 @@ class TrainingExport:
 
     pairs: tuple[VotedPair, ...]
     declined: tuple[DeclinedQuestion, ...]
-    # Why voted answers were left out → how many: "not a quotation", "timeline", "refusal"
+    # Why voted answers were left out → how many: "not a quotation", "refusal", or a news reply's
+    # intent ("timeline", "open", ...)
     # (answers); "tie" (examples whose readers split evenly).
     set_aside: Mapping[str, int]
 
@@ -135,7 +136,7 @@ class _Vote:
     question: str
     body: str
     lead: str | None
-    timeline: bool
+    news: str | None  # the reply's intent when it is not a fact ("timeline", "open", ...): a news reply
     answered: bool
     user: int
     vote: int
@@ -153,7 +154,8 @@ def _votes(db: Connection, since: str | None) -> list[_Vote]:
     if since is not None:
         query = query.where(a.c.created_at >= since)
     return [
-        _Vote(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]), r[4] == "timeline", bool(r[5]),
+        _Vote(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]),
+              None if r[4] in (None, "fact") else str(r[4]), bool(r[5]),
               int(r[6]), int(r[7]), str(r[8]))
         for r in db.execute(query).tuples()
     ]
@@ -182,7 +184,8 @@ def _voted_pairs(db: Connection, since: str | None, set_aside: dict[str, int]) -
     cast: dict[tuple[str, str, str], dict[int, tuple[str, int]]] = defaultdict(dict)
     for vote in _votes(db, since):
         if vote.answer_id not in led:
-            reason = "refusal" if not vote.answered else "timeline" if vote.timeline else None
+            # The reader judges fact questions: a timeline or a digest answers as a whole.
+            reason = "refusal" if not vote.answered else vote.news if vote.news else None
             led[vote.answer_id] = None if reason else led_with(vote.body, passages[vote.answer_id], vote.lead)
             if led[vote.answer_id] is None:
                 set_aside[reason or "not a quotation"] += 1
