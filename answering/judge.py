@@ -14,7 +14,9 @@ over the sentence features (answering.sentence_features: does this sentence answ
 `--model boosted`, averaged with boosted trees that scikit-learn fits and numpy reads here
 (measured, not shipped: docs/EVALUATION.md, "Boosted trees") — optionally a logistic model over
 QUESTION_FEATURES read from the whole shortlist (does any?), with the bars that decide to answer
-at all."""
+at all. A model fitted with the learned reader's probability as one more column (`READER`,
+`fit_judge --readings`: stacking, the readings out of fold) is stored under the reader's name
+and needs that reader beside it (ANSWER_READER_ROLE=feature)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ import numpy as np
 from answering.lead import LeadModel, lead_with_the_fact, read_lead, shipped_lead_model, sigmoid
 from answering.protocol import SentenceScore
 from answering.query import Query
+from answering.reader.runtime import Candidate as ReaderInput
+from answering.reader.runtime import SentenceReader
 from answering.sentence_features import (
     FEATURES,
     Analyzer,
@@ -45,12 +49,15 @@ from answering.sentence_features import (
     shortlist,
     value_facts,
 )
-from answering.sentences import candidates
+from answering.sentences import Candidate, candidates
 from retrieval.dates import DateFinder
 from retrieval.models import Passage
 
 _T = TypeVar("_T")
 SHORTLIST = 8
+# The learned reader's probability that the sentence answers, as one more feature of a stacked
+# model (its weight last, after FEATURES').
+READER = "reader"
 
 
 class Encoder(Protocol):
@@ -127,17 +134,20 @@ class Judge:
 
     def __init__(
         self, model: JudgeModel, analyzer: Analyzer | None, embedder: Encoder | None, shortlist: int = SHORTLIST,
-        lead: LeadModel | None = None,
+        lead: LeadModel | None = None, reader: SentenceReader | None = None,
     ) -> None:
+        if model.reads_reader and reader is None:
+            raise ValueError("this judge's model weighs the learned reader's probability: give it the reader")
         self.model = model
         self.lead = lead or shipped_lead_model()
         self._analyzer = analyzer
         self._embedder = embedder
         self._shortlist = shortlist
+        self._reader = reader if model.reads_reader else None
 
     def with_model(self, model: JudgeModel) -> Judge:
         """The same judge deciding with `model` (across languages: answering.french_reading)."""
-        return Judge(model, self._analyzer, self._embedder, self._shortlist, self.lead)
+        return Judge(model, self._analyzer, self._embedder, self._shortlist, self.lead, self._reader)
 
     def score(self, query: Query, passages: Sequence[Passage], idf_match: float | None) -> list[SentenceScore]:
         """The shortlisted sentences, most probable answer first (the one holding the fact
@@ -153,6 +163,7 @@ class Judge:
         question_lemmas = self._analyzer.lemmas(query.text) if self._analyzer else frozenset()
         measure = asked_measure(query.kind)
         semantic = self._similarities(query.text, texts, query.vector)
+        read = self._read(query.text, [found[i] for i in chosen])
         dense = [p.dense_score or 0.0 for p in passages]
         rows = []
         for rank, (i, facts, similarity) in enumerate(zip(chosen, analysed, semantic, strict=True), start=1):
@@ -164,6 +175,8 @@ class Judge:
                 idf_match=idf_match or 0.0, first_look_rank=rank,
             )
             features["misses_measure"] = misses_measure(candidate.text, measure)
+            if read:
+                features[READER] = read[rank - 1]
             row = SentenceScore(candidate.passage_number, candidate.text, self.model.probability(features), features, tuple(expected))
             rows.append(self._with_lead(query, row))
         rows.sort(key=lambda r: -r.probability)
@@ -208,6 +221,14 @@ class Judge:
             # The bold fact is the first thing read: right, or absent (answering.lead).
             chosen[0] = replace(best, short_answer=None)
         return chosen
+
+    def _read(self, question: str, chosen: Sequence[Candidate]) -> list[float]:
+        """The learned reader's probability for each shortlisted sentence (read with the sentence
+        before it), when the model weighs it; else nothing."""
+        if self._reader is None:
+            return []
+        readings = self._reader.read(question, [ReaderInput(c.text, c.before) for c in chosen])
+        return [r.probability for r in readings]
 
     def _analyse(self, texts: list[str]) -> list[SentenceFacts]:
         if self._analyzer is None:
@@ -329,9 +350,16 @@ class JudgeModel:
         weight = self.evidence_semantic_weight
         return (features["best_dense"] + weight * closest) / (1 + weight) + self.evidence_idf_weight * features["idf_match"]
 
+    @property
+    def reads_reader(self) -> bool:
+        """Whether the model weighs the learned reader's probability (a stacked model)."""
+        return READER in self.weights
+
     def probability(self, features: dict[str, float]) -> float:
         """The sentence's log-odds are the linear part's, plus the trees' when there are."""
         log_odds = self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES)
+        if self.reads_reader:
+            log_odds += self.weights[READER] * features[READER]
         if self.trees is not None:
             log_odds += float(self.trees.log_odds(np.array([[features[name] for name in FEATURES]]))[0])
         return sigmoid(log_odds)
@@ -397,13 +425,15 @@ def question_features(judged: Sequence[SentenceScore]) -> dict[str, float]:
     }
 
 
-def model_path(embedding: str) -> Path:
-    """Where the judge fitted for an embedding model (its identity, any runtime) is stored."""
+def model_path(embedding: str, reader: str | None = None) -> Path:
+    """Where the judge fitted for an embedding model (its identity, any runtime) is stored;
+    `reader`: the one fitted with that learned reader's probability as a feature."""
     name = re.sub(r"[^\w.-]+", "_", embedding.split("+", 1)[0])
-    return MODELS_DIR / f"{name}.json"
+    suffix = "+reader-" + re.sub(r"[^\w.-]+", "_", reader) if reader else ""
+    return MODELS_DIR / f"{name}{suffix}.json"
 
 
-def load_model(embedding: str) -> JudgeModel | None:
-    """The judge fitted for this embedding model, or None when none was fitted for it."""
-    path = model_path(embedding)
+def load_model(embedding: str, reader: str | None = None) -> JudgeModel | None:
+    """The judge fitted for this embedding model (and reader), or None when none was fitted."""
+    path = model_path(embedding, reader)
     return JudgeModel.from_json(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -11,6 +11,10 @@ when the best sentence's probability reaches it) and the extra-sentence ratio ar
 out-of-fold probabilities *within* those training folds (an inner split, also by article);
 the held-out fold is then answered with them. Every figure reported is over the held-out
 answers. `--write` stores the model fitted on everything, with its bar chosen the same way.
+
+`--readings` (`evaluation.read_shortlists`: each sentence read by the learned reader that held
+its article out) adds the reader's probability as one more column (stacking): the model written
+then needs that reader beside it (ANSWER_READER_ROLE=feature).
 """
 
 from __future__ import annotations
@@ -28,7 +32,14 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,  # fitting only: the judge reads trees with numpy
 )
 
-from answering.judge import QUESTION_FEATURES, BoostedTrees, Judge, JudgeModel, question_features
+from answering.judge import (
+    QUESTION_FEATURES,
+    READER,
+    BoostedTrees,
+    Judge,
+    JudgeModel,
+    question_features,
+)
 from answering.lead import lead_with_the_fact
 from answering.protocol import SentenceScore
 from answering.query import question_kind
@@ -59,6 +70,7 @@ class Item:
     passages: list[int]
     shorts: list[str | None]
     misses_measure: list[float]
+    columns: tuple[str, ...] = FEATURES  # what x's columns are: the judge's features (then the reader's)
 
 
 def derived(features: dict[str, float], row: dict[str, object]) -> dict[str, float]:
@@ -81,7 +93,23 @@ def fold_key(row: dict[str, Any]) -> str:
     return f"title:{row['title']}" if row.get("title") else f"question:{row['id']}"
 
 
-def load(paths: Sequence[Path]) -> list[Item]:
+def load_readings(path: Path) -> dict[str, list[float]]:
+    """`evaluation.read_shortlists`' readings: "set/id" -> each shortlisted sentence's P(answers)."""
+    entries = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {entry["key"]: entry["probabilities"] for entry in entries}
+
+
+def reader_column(path: Path, row: dict[str, Any], readings: dict[str, list[float]]) -> list[float]:
+    """The reader's probabilities for `row` of the cache at `path`, one per sentence."""
+    key = f"{path.stem}/{row['id']}"
+    if key not in readings or len(readings[key]) != len(row["sentences"]):
+        raise ValueError(f"{key}: not read by the reader (run evaluation.read_shortlists with every fold's reader)")
+    return readings[key]
+
+
+def load(paths: Sequence[Path], readings: dict[str, list[float]] | None = None) -> list[Item]:
+    """The questions of the cached feature files; `readings` given, with the reader's column."""
+    columns = (*FEATURES, READER) if readings is not None else FEATURES
     items = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -89,9 +117,11 @@ def load(paths: Sequence[Path]) -> list[Item]:
             sentences = row["sentences"]
             key = fold_key(row)
             measure = asked_measure(question_kind(row["question"]))
+            x = np.array([[derived(s["features"], row)[f] for f in FEATURES] for s in sentences], dtype=float).reshape(-1, len(FEATURES))
+            if readings is not None:
+                x = np.hstack([x, np.array(reader_column(path, row, readings), dtype=float).reshape(-1, 1)])
             items.append(Item(
-                key=key, group=row["group"], answers=tuple(row["answers"]),
-                x=np.array([[derived(s["features"], row)[f] for f in FEATURES] for s in sentences], dtype=float).reshape(-1, len(FEATURES)),
+                key=key, group=row["group"], answers=tuple(row["answers"]), columns=columns, x=x,
                 labels=np.array([bool(s["label"]) for s in sentences], dtype=float),
                 holds=[bool(s["holds_answer"]) for s in sentences],
                 texts=[s["text"] for s in sentences], passages=[int(s["passage"]) for s in sentences],
@@ -135,9 +165,10 @@ class SentenceModel(Protocol):
     def probability(self, features: dict[str, float]) -> float: ...
 
 
-def judged_rows(model: SentenceModel, item: Item, columns: Sequence[str] = FEATURES) -> list[SentenceScore]:
+def judged_rows(model: SentenceModel, item: Item, columns: Sequence[str] | None = None) -> list[SentenceScore]:
     """The item's shortlist as the judge returns it: probabilities from `model`, best first
-    (`columns` names the item's feature columns: the judge's, or a stacked model's)."""
+    (`columns` names the item's feature columns when not its own: a stacked model's)."""
+    columns = item.columns if columns is None else columns
     rows = []
     for i, row in enumerate(item.x):
         features = dict(zip(columns, (float(v) for v in row), strict=True))
@@ -162,8 +193,14 @@ def with_question_model(sentence: JudgeModel, items: Sequence[Item]) -> JudgeMod
     )
 
 
-def as_model(weights: np.ndarray, intercept: float, bar: float = 0.5, extra_ratio: float = 0.5) -> JudgeModel:
-    return JudgeModel(dict(zip(FEATURES, (round(float(v), 6) for v in weights), strict=True)), round(intercept, 6), bar, extra_ratio)
+def as_model(
+    weights: np.ndarray, intercept: float, bar: float = 0.5, extra_ratio: float = 0.5, columns: Sequence[str] = FEATURES
+) -> JudgeModel:
+    return JudgeModel(dict(zip(columns, (round(float(v), 6) for v in weights), strict=True)), round(intercept, 6), bar, extra_ratio)
+
+
+def columns_of(items: Sequence[Item]) -> tuple[str, ...]:
+    return items[0].columns if items else FEATURES
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +361,7 @@ def logistic(items: Sequence[Item]) -> JudgeModel:
     """The sentence model plus a second logistic model deciding on question-level features
     (tried: it did worse out of fold than the best sentence's probability, docs/EVALUATION.md)."""
     weights, intercept = fit(items)
-    return with_question_model(as_model(weights, intercept), items)
+    return with_question_model(as_model(weights, intercept, columns=columns_of(items)), items)
 
 
 # The comparison the learned weights must beat: weights written by hand (key terms, the kind
@@ -344,7 +381,7 @@ def sentence_only(items: Sequence[Item]) -> JudgeModel:
     """The learned sentence model (logistic), the decision on the best sentence's probability
     (with retrieval's evidence bar)."""
     weights, intercept = fit(items)
-    return as_model(weights, intercept)
+    return as_model(weights, intercept, columns=columns_of(items))
 
 
 # Among a few shapes measured on whole dev out of fold (docs/EVALUATION.md, "Boosted trees"),
@@ -392,6 +429,8 @@ def boosted(items: Sequence[Item], seed: int = 0) -> JudgeModel:
     but step where dev has few sentences: "Quand l'offensive a-t-elle commencé ?" on the seed
     went from 0.67 to 0.17 when the runtime of the same encoder moved its passage from first to
     second."""
+    if columns_of(items) != FEATURES:
+        raise ValueError("the judge's trees read its own features only, not the reader's column")
     x = np.vstack([i.x for i in items if len(i.x)])
     y = np.concatenate([i.labels for i in items if len(i.x)])
     classifier = HistGradientBoostingClassifier(
@@ -442,16 +481,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--model", choices=sorted(SENTENCE_MODELS), default="logistic",
                         help="the sentence model written (both are measured)")
+    parser.add_argument("--readings", type=Path,
+                        help="the learned reader's out-of-fold readings (evaluation.read_shortlists): one more column")
     args = parser.parse_args(argv)
-    items = load(args.features)
+    if args.readings and args.model != "logistic":
+        parser.error("--readings stacks the reader into the logistic model only")
+    items = load(args.features, load_readings(args.readings) if args.readings else None)
     fitter = SENTENCE_MODELS[args.model]
     outcomes, per_fold = cross_validate(items, seed=args.seed, fitter=fitter)
+    # Without the reader's column, the other sentence model is measured beside (the trees read
+    # the judge's own features only).
     others = {name: figures(cross_validate(items, seed=args.seed, fitter=other)[0])
-              for name, other in SENTENCE_MODELS.items() if name != args.model}
+              for name, other in SENTENCE_MODELS.items() if name != args.model and not args.readings}
     hand_outcomes, hand_folds = cross_validate(items, seed=args.seed, fitter=hand)
     two_level, _ = cross_validate(items, seed=args.seed, fitter=logistic)
     report: dict[str, object] = {
-        "features": [str(p) for p in args.features], "folds": FOLDS, "fold_key": "article (an off-corpus question: its title, else its id)",
+        "features": [str(p) for p in args.features], "readings": str(args.readings) if args.readings else None,
+        "columns": list(columns_of(items)), "folds": FOLDS, "fold_key": "article (an off-corpus question: its title, else its id)",
         "model": args.model, "out_of_fold": figures(outcomes), "per_fold_settings": per_fold,
         **{f"{name}_out_of_fold": figures_ for name, figures_ in others.items()},
         "hand_weights_out_of_fold": figures(hand_outcomes), "hand_per_fold_settings": hand_folds,
@@ -465,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     publish(report, ("model", "out_of_fold", *(f"{n}_out_of_fold" for n in others), "hand_weights_out_of_fold"), args.json)
     if args.write:
         meta = {"fitted_by": f"python -m evaluation.fit_judge --model {args.model}", "features": [str(p) for p in args.features],
-                "out_of_fold": report["out_of_fold"]}
+                "readings": report["readings"], "out_of_fold": report["out_of_fold"]}
         model = replace(final, meta=meta)
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(model.to_json() + "\n", encoding="utf-8")

@@ -23,10 +23,22 @@ import httpx
 
 from answering.extractive import ExtractiveAnswerer
 from answering.followups import CarryOver, Condenser
-from answering.judge import Judge, Remembered, load_model, shared_analyzer, shared_date_finder
+from answering.judge import (
+    Judge,
+    Remembered,
+    load_model,
+    model_path,
+    shared_analyzer,
+    shared_date_finder,
+)
 from answering.llm import LlmAnswerer, LlmCondenser, OpenAIChat
 from answering.protocol import Answer, Answerer, PartialCallback, SentenceScorer, Turn
-from answering.reader.judge import load_reader_judge, load_reader_leads, reader_folder
+from answering.reader.judge import (
+    load_reader_judge,
+    load_reader_leads,
+    reader_folder,
+    shared_reader,
+)
 from answering.refusal import RefusalPolicy
 from answering.service import QuestionAnswering
 from answering.stories import UNCALIBRATED, Margins
@@ -83,6 +95,10 @@ if TYPE_CHECKING:
     from answering.local_llm import LocalModel
 
 logger = logging.getLogger(__name__)
+
+
+class JudgeMissing(QabotError, FileNotFoundError):
+    """ANSWER_READER_ROLE=feature names a reader no judge was fitted with."""
 
 
 class UnknownLlmProvider(QabotError, ValueError):
@@ -214,6 +230,8 @@ def answer_judge(settings: Settings, embedder: Embedder | None) -> SentenceScore
         return None
     if settings.answer_reader != "off" and settings.answer_reader_role == "judge":
         return load_reader_judge(reader_folder(settings.answer_reader), *reader_runtime(settings))
+    if settings.answer_reader != "off" and settings.answer_reader_role == "feature":
+        return fitted_judge(settings, embedder, settings.answer_reader)
     judge = fitted_judge(settings, embedder)
     if judge is None or settings.answer_reader == "off":
         return judge
@@ -225,11 +243,20 @@ def reader_runtime(settings: Settings) -> tuple[int, str, Path]:
     return settings.answer_reader_threads, settings.answer_reader_runtime, settings.model_cache_dir
 
 
-def fitted_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
-    """The hand-made judge fitted for the embedding model, or None when it was never fitted."""
+def fitted_judge(settings: Settings, embedder: Embedder | None, reader: str | None = None) -> Judge | None:
+    """The hand-made judge fitted for the embedding model, or None when it was never fitted;
+    `reader` (ANSWER_READER): the judge fitted with that learned reader's probability as a
+    feature, the reader loaded beside it (its absence is an error: the setting asked for it)."""
     if embedder is None:
         return None
-    model = load_model(identity(embedder))
+    model = load_model(identity(embedder), Path(reader).name if reader else None)
+    if model is None and reader:
+        raise JudgeMissing(
+            f"ANSWER_READER_ROLE=feature: no judge fitted with the reader {reader} for {identity(embedder)} "
+            f"(expected {model_path(identity(embedder), Path(reader).name)}). Fit one with "
+            "`python -m evaluation.fit_judge --readings ... --write ...` (docs/EVALUATION.md), "
+            "or set ANSWER_READER_ROLE=lead."
+        )
     if model is None:
         # A documented fallback (README), not a fault: said in the log, not on every CLI run.
         logger.info(
@@ -239,7 +266,8 @@ def fitted_judge(settings: Settings, embedder: Embedder | None) -> Judge | None:
         return None
     # Both the analysis and the embedding of each sentence, kept for the sentences seen last.
     memo = Remembered(shared_analyzer(settings.answer_judge_spacy_model), embedder)
-    return Judge(model, memo, memo)
+    learned = shared_reader(reader_folder(reader).resolve(), *reader_runtime(settings)) if reader else None
+    return Judge(model, memo, memo, reader=learned)
 
 
 def build_answering(

@@ -171,10 +171,12 @@ class Settings(BaseSettings):
         description="The learned reader that judges sentences (a folder under answering/reader_models/, or a path to "
         "one holding adapter.safetensors and manifest.json); 'off' keeps the hand-made judge of ANSWER_JUDGE.",
     )
-    answer_reader_role: Literal["lead", "judge"] = Field(
+    answer_reader_role: Literal["feature", "lead", "judge"] = Field(
         "lead",
-        description="What the learned reader does: 'lead' writes the bold fact over the hand-made judge's choice "
-        "(or none when unsure); 'judge' decides, quotes and leads on its own (measured weaker: docs/EVALUATION.md).",
+        description="What the learned reader does: 'feature' gives its probability to the hand-made judge as one "
+        "more feature (the judge fitted with it: answering/judge_models/, named for the reader); 'lead' writes the "
+        "bold fact over the hand-made judge's choice (or none when unsure); 'judge' decides, quotes and leads on its "
+        "own (measured weaker: docs/EVALUATION.md).",
     )
     answer_reader_threads: int = Field(2, ge=1, description="CPU threads the learned reader reads with.")
     answer_reader_runtime: Literal["onnx-int8", "onnx", "torch"] = Field(
