@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -107,13 +108,16 @@ def reader_column(path: Path, row: dict[str, Any], readings: dict[str, list[floa
     return readings[key]
 
 
-def load(paths: Sequence[Path], readings: dict[str, list[float]] | None = None) -> list[Item]:
-    """The questions of the cached feature files; `readings` given, with the reader's column."""
+def load(paths: Sequence[Path], readings: dict[str, list[float]] | None = None, only_read: bool = False) -> list[Item]:
+    """The questions of the cached feature files; `readings` given, with the reader's column
+    (`only_read`: the questions it covers, the others left out, as while folds are still read)."""
     columns = (*FEATURES, READER) if readings is not None else FEATURES
     items = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
+            if only_read and readings is not None and f"{path.stem}/{row['id']}" not in readings:
+                continue
             sentences = row["sentences"]
             key = fold_key(row)
             measure = asked_measure(question_kind(row["question"]))
@@ -483,10 +487,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="the sentence model written (both are measured)")
     parser.add_argument("--readings", type=Path,
                         help="the learned reader's out-of-fold readings (evaluation.read_shortlists): one more column")
+    parser.add_argument("--only-read", action="store_true",
+                        help="with --readings: only the questions read so far (a fold's reader still training)")
+    parser.add_argument("--compare", action="store_true",
+                        help="with --readings: also the judge alone on the same questions, out of fold")
     args = parser.parse_args(argv)
     if args.readings and args.model != "logistic":
         parser.error("--readings stacks the reader into the logistic model only")
-    items = load(args.features, load_readings(args.readings) if args.readings else None)
+    items = load(args.features, load_readings(args.readings) if args.readings else None, args.only_read)
     fitter = SENTENCE_MODELS[args.model]
     outcomes, per_fold = cross_validate(items, seed=args.seed, fitter=fitter)
     # Without the reader's column, the other sentence model is measured beside (the trees read
@@ -501,17 +509,24 @@ def main(argv: list[str] | None = None) -> int:
         "model": args.model, "out_of_fold": figures(outcomes), "per_fold_settings": per_fold,
         **{f"{name}_out_of_fold": figures_ for name, figures_ in others.items()},
         "hand_weights_out_of_fold": figures(hand_outcomes), "hand_per_fold_settings": hand_folds,
+        "questions": len(items),
         "with_question_model_out_of_fold": figures(two_level),
     }
+    if args.readings and args.compare:
+        alone = [replace(i, x=i.x[:, : len(FEATURES)], columns=FEATURES) for i in items]
+        report["judge_alone_out_of_fold"] = figures(cross_validate(alone, seed=args.seed, fitter=fitter)[0])
     chosen = choose_settings(items, out_of_fold(items, fitter, FOLDS, args.seed))
     final = replace(fitter(items), bar=round(chosen.bar, 4), evidence_bar=chosen.evidence_bar,
                     extra_ratio=chosen.extra_ratio, override_bar=chosen.override_bar,
                     evidence_semantic_weight=chosen.semantic_weight)
     report["final"] = {k: v for k, v in json.loads(final.to_json()).items() if k != "trees"}
-    publish(report, ("model", "out_of_fold", *(f"{n}_out_of_fold" for n in others), "hand_weights_out_of_fold"), args.json)
+    compared = ("judge_alone_out_of_fold",) if "judge_alone_out_of_fold" in report else ()
+    publish(report, ("model", "questions", "out_of_fold", *compared, *(f"{n}_out_of_fold" for n in others),
+                     "hand_weights_out_of_fold"), args.json)
     if args.write:
-        meta = {"fitted_by": f"python -m evaluation.fit_judge --model {args.model}", "features": [str(p) for p in args.features],
-                "readings": report["readings"], "out_of_fold": report["out_of_fold"]}
+        command = " ".join(argv if argv is not None else sys.argv[1:])
+        meta = {"fitted_by": f"python -m evaluation.fit_judge {command}", "features": [str(p) for p in args.features],
+                "readings": report["readings"], "questions": len(items), "out_of_fold": report["out_of_fold"]}
         model = replace(final, meta=meta)
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(model.to_json() + "\n", encoding="utf-8")

@@ -246,11 +246,14 @@ def reader_runtime(settings: Settings) -> tuple[int, str, Path]:
 def fitted_judge(settings: Settings, embedder: Embedder | None, reader: str | None = None) -> Judge | None:
     """The hand-made judge fitted for the embedding model, or None when it was never fitted;
     `reader` (ANSWER_READER): the judge fitted with that learned reader's probability as a
-    feature, the reader loaded beside it (its absence is an error: the setting asked for it)."""
+    feature, the reader loaded beside it (missing while the plain judge exists: an error, the
+    setting asked for it)."""
     if embedder is None:
         return None
     model = load_model(identity(embedder), Path(reader).name if reader else None)
-    if model is None and reader:
+    if model is None and reader and load_model(identity(embedder)) is not None:
+        # The judge exists for this encoder but was never fitted with this reader: the
+        # setting asked for something that is not there.
         raise JudgeMissing(
             f"ANSWER_READER_ROLE=feature: no judge fitted with the reader {reader} for {identity(embedder)} "
             f"(expected {model_path(identity(embedder), Path(reader).name)}). Fit one with "

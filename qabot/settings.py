@@ -167,12 +167,12 @@ class Settings(BaseSettings):
         "fr_core_news_sm", description="spaCy pipeline (an installed package) the judge reads sentences with."
     )
     answer_reader: str = Field(
-        "off",
+        "all-a6",
         description="The learned reader that judges sentences (a folder under answering/reader_models/, or a path to "
         "one holding adapter.safetensors and manifest.json); 'off' keeps the hand-made judge of ANSWER_JUDGE.",
     )
     answer_reader_role: Literal["feature", "lead", "judge"] = Field(
-        "lead",
+        "feature",
         description="What the learned reader does: 'feature' gives its probability to the hand-made judge as one "
         "more feature (the judge fitted with it: answering/judge_models/, named for the reader); 'lead' writes the "
         "bold fact over the hand-made judge's choice (or none when unsure); 'judge' decides, quotes and leads on its "

@@ -36,13 +36,23 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """MODEL_CACHE_DIR for the whole session: the encoder's and the learned reader's ONNX
+    exports are derived once per session (about a minute each), never into the developer's own
+    cache, and every test (and every CLI it runs as a process) shares them."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Settings must come from the test, not from a developer's .env or shell."""
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_cache: Path) -> None:
+    """Settings must come from the test, not from a developer's .env or shell (the model cache
+    is the session's)."""
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
         if name in Settings.model_fields or name.lower() in Settings.model_fields:
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MODEL_CACHE_DIR", str(model_cache))
 
 
 @pytest.fixture(autouse=True)

@@ -59,7 +59,6 @@ def analyzer() -> SentenceAnalyzer:
 
 
 @pytest.fixture(scope="session")
-def reader_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """MODEL_CACHE_DIR for the learned reader's ONNX export: derived once per test session (about
-    a minute), never into the developer's own cache."""
-    return tmp_path_factory.mktemp("reader-models")
+def reader_cache(model_cache: Path) -> Path:
+    """MODEL_CACHE_DIR for the learned reader's ONNX export: the session's (tests/conftest.py)."""
+    return model_cache

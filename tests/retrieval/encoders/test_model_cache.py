@@ -72,6 +72,7 @@ def test_a_second_data_dir_reuses_the_prepared_model(
 
 def test_the_cache_folder_defaults_to_the_users_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("MODEL_CACHE_DIR")  # the tests' own session cache
     assert Settings(_env_file=None).model_cache_dir == tmp_path / ".cache" / "qabot" / "models"
 
 
