@@ -250,13 +250,14 @@ def fitted_judge(settings: Settings, embedder: Embedder | None, reader: str | No
     setting asked for it)."""
     if embedder is None:
         return None
-    model = load_model(identity(embedder), Path(reader).name if reader else None)
-    if model is None and reader and load_model(identity(embedder)) is not None:
+    name = Path(reader).name if reader else None
+    model = load_model(identity(embedder), name)
+    if model is None and name and model_path(identity(embedder)).exists():
         # The judge exists for this encoder but was never fitted with this reader: the
         # setting asked for something that is not there.
         raise JudgeMissing(
             f"ANSWER_READER_ROLE=feature: no judge fitted with the reader {reader} for {identity(embedder)} "
-            f"(expected {model_path(identity(embedder), Path(reader).name)}). Fit one with "
+            f"(expected {model_path(identity(embedder), name)}). Fit one with "
             "`python -m evaluation.fit_judge --readings ... --write ...` (docs/EVALUATION.md), "
             "or set ANSWER_READER_ROLE=lead."
         )
