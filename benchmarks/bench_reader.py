@@ -3,18 +3,19 @@
 
     .venv/bin/python benchmarks/bench_reader.py [--pairs 200] [--layers 6 12] [--threads 1 2]
         [--out benchmarks/reports/reader.json]
-    .venv/bin/python benchmarks/bench_reader.py --reader answering/reader_models/reader --pairs 200 \
-        --threads 1 2 --runtimes torch onnx onnx-int8 --out benchmarks/reports/reader-per-question.json
+    .venv/bin/python benchmarks/bench_reader.py --reader answering/reader_models/all-a6 --pairs 200 \
+        --threads 1 2 --runtimes torch onnx onnx-int8 [--shortlist 8 4] --out benchmarks/reports/reader-per-question.json
 
 For `--pairs` pairs of dev (`evaluation.reader_data`, drawn with a fixed seed), per number of
 e5 layers kept and per torch thread count: inference over all of them (batches of 32, the
 heads' outputs included); one training epoch in batches of 16 recomputing every layer; the
 same epoch with the frozen lower layers' outputs cached (the first epoch, which fills the
 cache, and a later one, which only runs the adapted layers). With `--reader`, instead: a
-trained reader reading each of `--pairs` questions' shortlists (6 sentences) as answering does,
-wall time per question, per runtime (PyTorch as trained, ONNX Runtime fp32 and int8: their
-files derived once into MODEL_CACHE_DIR) and thread count, one runtime after the other over the
-same questions. The report records the load average: absolute times on a shared machine are
+trained reader reading each of `--pairs` questions' shortlists (`--shortlist` sentences, 8 as the
+judge reads them, several counts side by side; a question's own pairs filled up with other
+questions') as answering does, wall time per question, per runtime (PyTorch as trained, ONNX
+Runtime fp32 and int8: their files derived once into MODEL_CACHE_DIR) and thread count, one
+runtime after the other over the same questions. The report records the load average: absolute times on a shared machine are
 upper bounds.
 """
 
@@ -63,7 +64,7 @@ def measure(pairs: list[Pair], layers: int, threads: int) -> dict[str, object]:
 
 
 def per_question(
-    folder: Path, pairs: list[Pair], runtimes: list[str], threads: int, cache: Path, shortlist: int = 6
+    folder: Path, pairs: list[Pair], runtimes: list[str], threads: int, cache: Path, shortlist: int = 8
 ) -> list[dict[str, object]]:
     """The reader as answering runs it on each runtime: one question's shortlist read in one
     run, wall time per question (p50, p95) over the questions of `pairs`."""
@@ -74,7 +75,11 @@ def per_question(
     by_question: dict[str, list[Pair]] = {}
     for pair in pairs:
         by_question.setdefault(pair.question_id, []).append(pair)
-    groups = [[Candidate(p.sentence, p.before) for p in group[:shortlist]] for group in by_question.values()]
+    # A question's own pairs are 6 on average; the judge's shortlist is full (8 sentences of the
+    # retrieved passages) for nearly every question, so the rest is filled with other questions'.
+    others = random.Random(11)
+    groups = [[Candidate(p.sentence, p.before) for p in (group + others.sample(pairs, shortlist))[:shortlist]]
+              for group in by_question.values()]
     questions = [group[0].question for group in by_question.values()]
     times: dict[str, list[float]] = {runtime: [] for runtime in runtimes}
     cpu: dict[str, list[float]] = {runtime: [] for runtime in runtimes}  # the process's CPU, all threads
@@ -90,7 +95,8 @@ def per_question(
     rows: list[dict[str, object]] = []
     for runtime, measured in times.items():
         rows.append({"reader": str(folder), "runtime": runtime, "threads": threads, "questions": len(groups),
-                     "shortlist": shortlist, "p50_ms": percentile(measured, 0.5), "p95_ms": percentile(measured, 0.95),
+                     "shortlist": shortlist, "mean_sentences": round(sum(map(len, groups)) / len(groups), 2),
+                     "p50_ms": percentile(measured, 0.5), "p95_ms": percentile(measured, 0.95),
                      "cpu_p50_ms": percentile(cpu[runtime], 0.5), "cpu_p95_ms": percentile(cpu[runtime], 0.95)})
         print(json.dumps(rows[-1]), flush=True)  # noqa: T201
     return rows
@@ -112,6 +118,8 @@ def main() -> int:
     parser.add_argument("--reader", type=Path, help="time this trained reader per question instead of training")
     parser.add_argument("--runtimes", nargs="+", choices=READER_RUNTIMES, default=list(READER_RUNTIMES),
                         help="with --reader: the runtimes timed side by side")
+    parser.add_argument("--shortlist", type=int, nargs="+", default=[8],
+                        help="with --reader: sentences read per question (the judge reads 8), each count timed")
     parser.add_argument("--model-cache", type=Path, default=Settings.model_fields["model_cache_dir"].default,
                         help="with --reader: where the ONNX files are derived (MODEL_CACHE_DIR)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "reader.json")
@@ -121,8 +129,8 @@ def main() -> int:
     if args.reader:
         kept = set(random.Random(7).sample(sorted({p.question_id for p in everything}), args.pairs))
         chosen = [p for p in everything if p.question_id in kept]
-        rows = [row for threads in args.threads
-                for row in per_question(args.reader, chosen, args.runtimes, threads, args.model_cache)]
+        rows = [row for threads in args.threads for shortlist in args.shortlist
+                for row in per_question(args.reader, chosen, args.runtimes, threads, args.model_cache, shortlist)]
     else:
         pairs = random.Random(7).sample(everything, args.pairs)
         rows = [measure(pairs, layers, threads) for threads in args.threads for layers in args.layers]

@@ -100,17 +100,31 @@ def load_readings(path: Path) -> dict[str, list[float]]:
     return {entry["key"]: entry["probabilities"] for entry in entries}
 
 
-def reader_column(path: Path, row: dict[str, Any], readings: dict[str, list[float]]) -> list[float]:
-    """The reader's probabilities for `row` of the cache at `path`, one per sentence."""
+# What a sentence left unread counts as, when `--reads` measures reading only a few.
+UNREAD = 0.0
+
+
+def reader_column(
+    path: Path, row: dict[str, Any], readings: dict[str, list[float]], reads: int | None = None, by: str = "semantic"
+) -> list[float]:
+    """The reader's probabilities for `row` of the cache at `path`, one per sentence; `reads`:
+    as if only the `reads` sentences highest in the feature `by` were read, the others UNREAD."""
     key = f"{path.stem}/{row['id']}"
     if key not in readings or len(readings[key]) != len(row["sentences"]):
         raise ValueError(f"{key}: not read by the reader (run evaluation.read_shortlists with every fold's reader)")
-    return readings[key]
+    if reads is None:
+        return readings[key]
+    read = set(sorted(range(len(row["sentences"])), key=lambda i: -row["sentences"][i]["features"][by])[:reads])
+    return [p if i in read else UNREAD for i, p in enumerate(readings[key])]
 
 
-def load(paths: Sequence[Path], readings: dict[str, list[float]] | None = None, only_read: bool = False) -> list[Item]:
+def load(
+    paths: Sequence[Path], readings: dict[str, list[float]] | None = None, only_read: bool = False,
+    reads: int | None = None, by: str = "semantic",
+) -> list[Item]:
     """The questions of the cached feature files; `readings` given, with the reader's column
-    (`only_read`: the questions it covers, the others left out, as while folds are still read)."""
+    (`only_read`: the questions it covers, the others left out, as while folds are still read;
+    `reads`, `by`: as `reader_column`)."""
     columns = (*FEATURES, READER) if readings is not None else FEATURES
     items = []
     for path in paths:
@@ -123,7 +137,7 @@ def load(paths: Sequence[Path], readings: dict[str, list[float]] | None = None, 
             measure = asked_measure(question_kind(row["question"]))
             x = np.array([[derived(s["features"], row)[f] for f in FEATURES] for s in sentences], dtype=float).reshape(-1, len(FEATURES))
             if readings is not None:
-                x = np.hstack([x, np.array(reader_column(path, row, readings), dtype=float).reshape(-1, 1)])
+                x = np.hstack([x, np.array(reader_column(path, row, readings, reads, by), dtype=float).reshape(-1, 1)])
             items.append(Item(
                 key=key, group=row["group"], answers=tuple(row["answers"]), columns=columns, x=x,
                 labels=np.array([bool(s["label"]) for s in sentences], dtype=float),
@@ -489,12 +503,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="the learned reader's out-of-fold readings (evaluation.read_shortlists): one more column")
     parser.add_argument("--only-read", action="store_true",
                         help="with --readings: only the questions read so far (a fold's reader still training)")
+    parser.add_argument("--reads", type=int, metavar="N",
+                        help="with --readings: as if the reader read only N sentences of each shortlist, the "
+                             "others UNREAD (measured, not written)")
+    parser.add_argument("--reads-by", default="semantic", choices=FEATURES,
+                        help="with --reads: the feature whose highest sentences are read")
     parser.add_argument("--compare", action="store_true",
                         help="with --readings: also the judge alone on the same questions, out of fold")
     args = parser.parse_args(argv)
     if args.readings and args.model != "logistic":
         parser.error("--readings stacks the reader into the logistic model only")
-    items = load(args.features, load_readings(args.readings) if args.readings else None, args.only_read)
+    if args.reads is not None and (not args.readings or args.write):
+        # Reading a fixed few measured weaker than reading the whole shortlist
+        # (docs/EVALUATION.md, "The reader's cost"): a measurement, never a shipped model.
+        parser.error("--reads measures only (with --readings, without --write)")
+    items = load(args.features, load_readings(args.readings) if args.readings else None, args.only_read, args.reads, args.reads_by)
     fitter = SENTENCE_MODELS[args.model]
     outcomes, per_fold = cross_validate(items, seed=args.seed, fitter=fitter)
     # Without the reader's column, the other sentence model is measured beside (the trees read
@@ -505,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     two_level, _ = cross_validate(items, seed=args.seed, fitter=logistic)
     report: dict[str, object] = {
         "features": [str(p) for p in args.features], "readings": str(args.readings) if args.readings else None,
-        "columns": list(columns_of(items)), "folds": FOLDS, "fold_key": "article (an off-corpus question: its title, else its id)",
+        "reader_reads": args.reads, "columns": list(columns_of(items)), "folds": FOLDS, "fold_key": "article (an off-corpus question: its title, else its id)",
         "model": args.model, "out_of_fold": figures(outcomes), "per_fold_settings": per_fold,
         **{f"{name}_out_of_fold": figures_ for name, figures_ in others.items()},
         "hand_weights_out_of_fold": figures(hand_outcomes), "hand_per_fold_settings": hand_folds,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from answering.reader.runtime import load_reader
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a judge cache (evaluation.judge_data) and the corpus it was made over; repeatable")
     parser.add_argument("--readers", type=Path, nargs="+", required=True, help="one reader per held-out fold")
     parser.add_argument("--out", type=Path, required=True, help="the readings (JSON lines), appended to")
+    parser.add_argument("--no-before", action="store_true",
+                        help="each sentence read alone, without the one before it (about half the tokens)")
     parser.add_argument("--runtime", default="onnx-int8")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
@@ -58,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     for reader_folder, (fold, _) in folds.items():
         reader = load_reader(reader_folder, args.runtime, args.threads, cache)
         for features, _, corpus in (s.partition(":") for s in args.set):
-            read_all(reader, load_set(Path(features), Path(corpus), fold, count), args.out)
+            questions = load_set(Path(features), Path(corpus), fold, count)
+            read_all(reader, replace(questions, befores={}) if args.no_before else questions, args.out)
     return 0
 
 

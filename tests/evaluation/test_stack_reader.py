@@ -148,3 +148,20 @@ def test_readings_are_cached_per_set_and_question(tmp_path: Path) -> None:
     other = [{**rows[0], "sentences": [{"article": "a.txt", "text": "Une autre phrase."}]}]
     assert read_all(reader, QuestionSet("ontopic", other, [], befores), cache) == {"q1": [0.17]}
     assert len(reader.read_pairs) == 2
+
+
+def test_reading_only_a_few_keeps_the_closest_in_meaning_and_leaves_the_rest_unread() -> None:
+    row = {"id": "q1", "sentences": [{"features": {"semantic": s, "first_look_rank": 1 / (n + 1)}}
+                                      for n, s in enumerate((0.2, 0.9, 0.5, 0.7))]}
+    readings = {"judge-dev/q1": [0.1, 0.2, 0.3, 0.4]}
+    path = Path("var/eval/judge-dev.jsonl")
+    assert fit_judge.reader_column(path, row, readings) == [0.1, 0.2, 0.3, 0.4]
+    assert fit_judge.reader_column(path, row, readings, reads=2) == [fit_judge.UNREAD, 0.2, fit_judge.UNREAD, 0.4]
+    assert fit_judge.reader_column(path, row, readings, reads=1, by="first_look_rank") == [0.1, *[fit_judge.UNREAD] * 3]
+
+
+def test_reading_only_a_few_is_measured_never_written(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        fit_judge.main(["--features", str(tmp_path / "none.jsonl"), "--readings", str(tmp_path / "r.jsonl"),
+                        "--reads", "2", "--write", str(tmp_path / "model.json")])
+    assert not (tmp_path / "model.json").exists()
