@@ -24,7 +24,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +40,6 @@ from answering.reader.runtime import SentenceReader
 from answering.sentence_features import (
     FEATURES,
     Analyzer,
-    Fact,
     SentenceAnalyzer,
     SentenceFacts,
     asked_measure,
@@ -59,10 +58,6 @@ SHORTLIST = 8
 # The learned reader's probability that the sentence answers, as one more feature of a stacked
 # model (its weight last, after FEATURES').
 READER = "reader"
-# A stacked judge reads lazily (`settle`): the sentences whose reading could not change which
-# one comes first are left unread, at UNREAD; each reading batch is READ_STEP sentences.
-UNREAD = 0.0
-READ_STEP = 2
 
 
 class Encoder(Protocol):
@@ -168,8 +163,9 @@ class Judge:
         question_lemmas = self._analyzer.lemmas(query.text) if self._analyzer else frozenset()
         measure = asked_measure(query.kind)
         semantic = self._similarities(query.text, texts, query.vector)
+        read = self._read(query.text, [found[i] for i in chosen])
         dense = [p.dense_score or 0.0 for p in passages]
-        judged: list[tuple[dict[str, float], tuple[Fact, ...]]] = []
+        rows = []
         for rank, (i, facts, similarity) in enumerate(zip(chosen, analysed, semantic, strict=True), start=1):
             candidate = found[i]
             expected = holds(facts.facts, query.kind.kind, query.text) if query.expects_fact else []
@@ -179,11 +175,9 @@ class Judge:
                 idf_match=idf_match or 0.0, first_look_rank=rank,
             )
             features["misses_measure"] = misses_measure(candidate.text, measure)
-            judged.append((features, tuple(expected)))
-        self._read(query.text, [found[i] for i in chosen], [features for features, _ in judged])
-        rows = []
-        for i, (features, held) in zip(chosen, judged, strict=True):
-            row = SentenceScore(found[i].passage_number, found[i].text, self.model.probability(features), features, held)
+            if read:
+                features[READER] = read[rank - 1]
+            row = SentenceScore(candidate.passage_number, candidate.text, self.model.probability(features), features, tuple(expected))
             rows.append(self._with_lead(query, row))
         rows.sort(key=lambda r: -r.probability)
         return lead_with_the_fact(rows)
@@ -228,29 +222,13 @@ class Judge:
             chosen[0] = replace(best, short_answer=None)
         return chosen
 
-    def _read(self, question: str, chosen: Sequence[Candidate], features: list[dict[str, float]]) -> None:
-        """The learned reader's probability (READER) added to each shortlisted sentence's
-        `features` when the model weighs it: read (each with the sentence before it, as in
-        training) only as far as needed to know which sentence the answer opens with — the
-        best, or the one `lead_with_the_fact` would bring forward — the others UNREAD."""
+    def _read(self, question: str, chosen: Sequence[Candidate]) -> list[float]:
+        """The learned reader's probability for each shortlisted sentence (read with the sentence
+        before it), when the model weighs it; else nothing."""
         if self._reader is None:
-            return
-        reader = self._reader
-        partial = [self.model.log_odds({**f, READER: UNREAD}) for f in features]
-        readings: dict[int, float] = {}
-
-        def read(batch: list[int]) -> None:
-            found = reader.read(question, [ReaderInput(chosen[i].text, chosen[i].before) for i in batch])
-            readings.update(zip(batch, (r.probability for r in found), strict=True))
-
-        weight = self.model.weights[READER]
-        best = settle(partial, weight, readings, read, range(len(features)))
-        if best is not None and features[best]["misses_measure"] == 1.0:
-            settle(partial, weight, readings, read, [i for i, f in enumerate(features) if f["misses_measure"] != 1.0])
-        elif best is not None and features[best]["misses_kind"] == 1.0:
-            settle(partial, weight, readings, read, [i for i, f in enumerate(features) if f["kind_and_focus"] == 1.0 and i != best])
-        for i, f in enumerate(features):
-            f[READER] = readings.get(i, UNREAD)
+            return []
+        readings = self._reader.read(question, [ReaderInput(c.text, c.before) for c in chosen])
+        return [r.probability for r in readings]
 
     def _analyse(self, texts: list[str]) -> list[SentenceFacts]:
         if self._analyzer is None:
@@ -266,30 +244,6 @@ class Judge:
         query = vector if vector is not None else self._embedder.embed_query(question)
         vectors = self._embedder.embed_passages(texts)
         return [float(s) for s in np.asarray(vectors) @ query]
-
-
-def settle(
-    partial: Sequence[float], weight: float, readings: dict[int, float], read: Callable[[list[int]], None],
-    among: Iterable[int], step: int = READ_STEP,
-) -> int | None:
-    """Which of the sentences `among` has the highest log-odds, `partial[i] + weight * P(i)`,
-    with P the reader's probability (in [0, 1]) in `readings` or fetched by `read(batch)` into
-    it — reading, highest possible log-odds first, only until a read sentence reaches what every
-    unread one could reach at most. The answer is the one a full reading gives (ties aside);
-    on the dev set it takes 2.3 sentences of the 8 (docs/EVALUATION.md)."""
-    pool = list(among)
-    if not pool:
-        return None
-    low, high = min(0.0, weight), max(0.0, weight)
-    pool.sort(key=lambda i: -(partial[i] + high))
-    while True:
-        unread = [i for i in pool if i not in readings]
-        known = [partial[i] + weight * readings[i] for i in pool if i in readings]
-        if not unread or (known and max(known) >= partial[unread[0]] + high):
-            break
-        read(unread[:step])
-    # A sentence left unread could at least reach its lower bound; none tops the best read one.
-    return max(pool, key=lambda i: partial[i] + (weight * readings[i] if i in readings else low))
 
 
 # --- The judge's model ----------------------------------------------------------------------
@@ -402,16 +356,13 @@ class JudgeModel:
         return READER in self.weights
 
     def probability(self, features: dict[str, float]) -> float:
-        return sigmoid(self.log_odds(features))
-
-    def log_odds(self, features: dict[str, float]) -> float:
-        """The sentence's log-odds: the linear part's, plus the trees' when there are."""
+        """The sentence's log-odds are the linear part's, plus the trees' when there are."""
         log_odds = self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES)
         if self.reads_reader:
             log_odds += self.weights[READER] * features[READER]
         if self.trees is not None:
             log_odds += float(self.trees.log_odds(np.array([[features[name] for name in FEATURES]]))[0])
-        return log_odds
+        return sigmoid(log_odds)
 
     def answer_probability(self, judged: Sequence[SentenceScore]) -> float:
         """The probability that some sentence answers (0 without any); without question
