@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_reader.py [--pairs 200] [--layers 6 12] [--threads 1 2]
         [--out benchmarks/reports/reader.json]
     .venv/bin/python benchmarks/bench_reader.py --reader answering/reader_models/all-a6 --pairs 200 \
-        --threads 1 2 --runtimes torch onnx onnx-int8 [--shortlist 8 4] --out benchmarks/reports/reader-per-question.json
+        --threads 1 2 --runtimes torch onnx onnx-int8 [--shortlist 8 4] [--per-run 16 1] --out benchmarks/reports/reader-per-question.json
 
 For `--pairs` pairs of dev (`evaluation.reader_data`, drawn with a fixed seed), per number of
 e5 layers kept and per torch thread count: inference over all of them (batches of 32, the
@@ -64,14 +64,16 @@ def measure(pairs: list[Pair], layers: int, threads: int) -> dict[str, object]:
 
 
 def per_question(
-    folder: Path, pairs: list[Pair], runtimes: list[str], threads: int, cache: Path, shortlist: int = 8
+    folder: Path, pairs: list[Pair], runtimes: list[str], threads: int, cache: Path, shortlist: int = 8,
+    per_run: int = 16,
 ) -> list[dict[str, object]]:
-    """The reader as answering runs it on each runtime: one question's shortlist read in one
-    run, wall time per question (p50, p95) over the questions of `pairs`."""
+    """The reader as answering runs it on each runtime: one question's shortlist read in runs
+    of `per_run` pairs (one run for a shortlist, as answering does, by default), wall time per
+    question (p50, p95) over the questions of `pairs`."""
     from answering.reader.runtime import Candidate, load_reader
     from retrieval.encoders.model_cache import ModelCache
 
-    readers = {runtime: load_reader(folder, runtime, threads, ModelCache(cache)) for runtime in runtimes}
+    readers = {runtime: load_reader(folder, runtime, threads, ModelCache(cache), per_run) for runtime in runtimes}
     by_question: dict[str, list[Pair]] = {}
     for pair in pairs:
         by_question.setdefault(pair.question_id, []).append(pair)
@@ -95,7 +97,7 @@ def per_question(
     rows: list[dict[str, object]] = []
     for runtime, measured in times.items():
         rows.append({"reader": str(folder), "runtime": runtime, "threads": threads, "questions": len(groups),
-                     "shortlist": shortlist, "mean_sentences": round(sum(map(len, groups)) / len(groups), 2),
+                     "shortlist": shortlist, "pairs_per_run": min(per_run, shortlist), "mean_sentences": round(sum(map(len, groups)) / len(groups), 2),
                      "p50_ms": percentile(measured, 0.5), "p95_ms": percentile(measured, 0.95),
                      "cpu_p50_ms": percentile(cpu[runtime], 0.5), "cpu_p95_ms": percentile(cpu[runtime], 0.95)})
         print(json.dumps(rows[-1]), flush=True)  # noqa: T201
@@ -120,6 +122,8 @@ def main() -> int:
                         help="with --reader: the runtimes timed side by side")
     parser.add_argument("--shortlist", type=int, nargs="+", default=[8],
                         help="with --reader: sentences read per question (the judge reads 8), each count timed")
+    parser.add_argument("--per-run", type=int, nargs="+", default=[16],
+                        help="with --reader: pairs read in one run (1: each pair alone); whether batching pays")
     parser.add_argument("--model-cache", type=Path, default=Settings.model_fields["model_cache_dir"].default,
                         help="with --reader: where the ONNX files are derived (MODEL_CACHE_DIR)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "reports" / "reader.json")
@@ -129,8 +133,8 @@ def main() -> int:
     if args.reader:
         kept = set(random.Random(7).sample(sorted({p.question_id for p in everything}), args.pairs))
         chosen = [p for p in everything if p.question_id in kept]
-        rows = [row for threads in args.threads for shortlist in args.shortlist
-                for row in per_question(args.reader, chosen, args.runtimes, threads, args.model_cache, shortlist)]
+        rows = [row for threads in args.threads for shortlist in args.shortlist for per_run in args.per_run
+                for row in per_question(args.reader, chosen, args.runtimes, threads, args.model_cache, shortlist, per_run)]
     else:
         pairs = random.Random(7).sample(everything, args.pairs)
         rows = [measure(pairs, layers, threads) for threads in args.threads for layers in args.layers]

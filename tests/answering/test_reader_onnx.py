@@ -118,6 +118,9 @@ def test_one_question_s_candidates_are_read_in_one_run() -> None:
     readings = reader.read("Quelle phrase ?", [Candidate(s) for s in sentences])
     assert len(runs) == 1 and runs[0][0] == 6  # six pairs, one run, padded to the longest
     assert [r.probability for r in readings] == [0.5] * 6
+    runs.clear()
+    in_fours = BatchedReader(encoder, manifest, forward, batch_size=4).read("Quelle phrase ?", [Candidate(s) for s in sentences])
+    assert [shape[0] for shape in runs] == [4, 2] and in_fours == readings  # the same readings, in two runs
 
 
 def test_an_unknown_runtime_is_refused_with_the_choices(tmp_path: Path) -> None:
