@@ -177,7 +177,10 @@ class Judge:
             features["misses_measure"] = misses_measure(candidate.text, measure)
             if read:
                 features[READER] = read[rank - 1]
-            row = SentenceScore(candidate.passage_number, candidate.text, self.model.probability(features), features, tuple(expected))
+            row = SentenceScore(
+                candidate.passage_number, candidate.text, self.model.probability(features), features, tuple(expected),
+                article=passages[candidate.passage_number - 1].article_id,
+            )
             rows.append(self._with_lead(query, row))
         rows.sort(key=lambda r: -r.probability)
         return lead_with_the_fact(rows)
@@ -214,6 +217,10 @@ class Judge:
                 break
             if row.probability < self.model.extra_ratio * best.probability:
                 continue
+            if row.article and best.article and row.article != best.article and (
+                row.probability < self.model.other_article_ratio * best.probability
+            ):
+                continue  # another story's unlikely sentence would be padding
             if best.short_answer and row.short_answer == best.short_answer:
                 continue  # the same fact again
             chosen.append(row)
@@ -338,6 +345,10 @@ class JudgeModel:
     # ...unless a sentence answers this surely ("l'offensive lancée le 15 novembre" for "Quand
     # l'offensive a-t-elle commencé ?": other words than the question's, weak evidence).
     override_bar: float = 1.01
+    # A further sentence from another article than the first's needs this share of the first
+    # one's probability (0: as any further sentence): an answer about one story is not padded
+    # with another story's sentences (docs/EVALUATION.md, "Padding").
+    other_article_ratio: float = 0.0
     meta: dict[str, object] = field(default_factory=dict)
     # Boosted trees beside the logistic weights, their log-odds added (the trees read how
     # features combine; the linear part keeps the probability smooth where dev has few
@@ -382,7 +393,8 @@ class JudgeModel:
              "extra_ratio": self.extra_ratio, "question_weights": self.question_weights,
              "question_intercept": self.question_intercept, "evidence_bar": self.evidence_bar,
              "evidence_idf_weight": self.evidence_idf_weight,
-             "evidence_semantic_weight": self.evidence_semantic_weight, "override_bar": self.override_bar, "meta": self.meta},
+             "evidence_semantic_weight": self.evidence_semantic_weight, "override_bar": self.override_bar,
+             **({"other_article_ratio": self.other_article_ratio} if self.other_article_ratio else {}), "meta": self.meta},
             indent=2, ensure_ascii=False,
         )
         if self.trees is None:
@@ -402,7 +414,8 @@ class JudgeModel:
             evidence_bar=float(data.get("evidence_bar", 0.0)),
             evidence_idf_weight=float(data.get("evidence_idf_weight", 0.05)),
             evidence_semantic_weight=float(data.get("evidence_semantic_weight", 0.0)),
-            override_bar=float(data.get("override_bar", 1.01)), meta=dict(data.get("meta", {})),
+            override_bar=float(data.get("override_bar", 1.01)),
+            other_article_ratio=float(data.get("other_article_ratio", 0.0)), meta=dict(data.get("meta", {})),
             trees=BoostedTrees.from_dict(data["trees"]) if "trees" in data else None,
         )
 

@@ -191,6 +191,7 @@ class SentenceScore:
     features: dict[str, float]  # what the scorer read of it (the sentence judge's inputs)
     facts: tuple[Fact, ...] = ()  # of the expected kind, not named by the question
     short_answer: str | None = None  # the words that answer, to lead the reply with
+    article: str = ""  # the article the sentence's passage comes from ("": not known)
 
 
 class SentenceScorer(Protocol):

@@ -24,7 +24,7 @@ import json
 import random
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,6 +54,7 @@ FOLDS = 5
 # where the training folds' out-of-fold wrong declines stay under this margin.
 MAX_WRONGLY_DECLINED = 0.07
 EXTRA_RATIOS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)
+OTHER_ARTICLE_RATIOS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)
 L2 = 1.0
 
 
@@ -72,6 +73,7 @@ class Item:
     shorts: list[str | None]
     misses_measure: list[float]
     columns: tuple[str, ...] = FEATURES  # what x's columns are: the judge's features (then the reader's)
+    articles: list[str] = field(default_factory=list)  # each sentence's article ("" when not known)
 
 
 def derived(features: dict[str, float], row: dict[str, object]) -> dict[str, float]:
@@ -143,6 +145,7 @@ def load(
                 labels=np.array([bool(s["label"]) for s in sentences], dtype=float),
                 holds=[bool(s["holds_answer"]) for s in sentences],
                 texts=[s["text"] for s in sentences], passages=[int(s["passage"]) for s in sentences],
+                articles=[str(s.get("article") or "") for s in sentences],
                 shorts=[s["short_answer"] for s in sentences],
                 misses_measure=[misses_measure(s["text"], measure) for s in sentences],
             ))
@@ -191,7 +194,8 @@ def judged_rows(model: SentenceModel, item: Item, columns: Sequence[str] | None 
     for i, row in enumerate(item.x):
         features = dict(zip(columns, (float(v) for v in row), strict=True))
         features["misses_measure"] = item.misses_measure[i]
-        rows.append(SentenceScore(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i]))
+        article = item.articles[i] if item.articles else ""
+        rows.append(SentenceScore(item.passages[i], item.texts[i], model.probability(features), features, (), item.shorts[i], article))
     return lead_with_the_fact(sorted(rows, key=lambda j: -j.probability))
 
 
@@ -249,6 +253,7 @@ class Settings:
     extra_ratio: float
     override_bar: float = 1.01
     semantic_weight: float = 0.0
+    other_article_ratio: float = 0.0
 
 
 def declines(scored: Scored, settings: Settings) -> bool:
@@ -262,7 +267,7 @@ def declines(scored: Scored, settings: Settings) -> bool:
 def replay(items: Sequence[Item], scored: Sequence[Scored], settings: Settings) -> list[dict[str, object]]:
     """Each question answered as the answerer would (Judge.choose itself), from cached features."""
     outcomes = []
-    judge = Judge(JudgeModel({}, 0.0, settings.bar, settings.extra_ratio), None, None)
+    judge = Judge(JudgeModel({}, 0.0, settings.bar, settings.extra_ratio, other_article_ratio=settings.other_article_ratio), None, None)
     for item, judged in zip(items, scored, strict=True):
         chosen = [] if declines(judged, settings) else judge.choose(judged.judged, MAX_SENTENCES, bar=0.0)
         holds = dict(zip(item.texts, item.holds, strict=True))
@@ -274,6 +279,7 @@ def replay(items: Sequence[Item], scored: Sequence[Scored], settings: Settings) 
             "fact_first": bool(chosen) and holds[chosen[0].text],
             "short": short, "short_f1": token_f1(short, item.answers) if short and item.answers else None,
             "sentences": len(chosen),
+            "other_article": sum(bool(c.article) and c.article != chosen[0].article for c in chosen[1:]),
         })
     return outcomes
 
@@ -298,6 +304,9 @@ def figures(outcomes: Sequence[dict[str, Any]]) -> dict[str, float]:
         "short_answer_shown": round(len(shown) / len(answered), 4) if answered else float("nan"),
         "short_answer_f1": round(sum(float(o["short_f1"] or 0) for o in shown) / len(shown), 4) if shown else float("nan"),
         "sentences_per_answer": round(sum(int(o["sentences"]) for o in answered) / len(answered), 3) if answered else float("nan"),
+        "other_article_sentences_per_answer": (
+            round(sum(int(o.get("other_article", 0)) for o in answered) / len(answered), 3) if answered else float("nan")
+        ),
     }
 
 
@@ -372,7 +381,12 @@ def choose_settings(items: Sequence[Item], scored: Sequence[Scored]) -> Settings
                     best = Settings(float(bars[top]), float(evidence_bar), 0.5, float(override), weight)
                     best_value = float(value[top])
     ratio = max(EXTRA_RATIOS, key=lambda r: figures(replay(items, scored, replace(best, extra_ratio=r)))["accuracy"])
-    return replace(best, extra_ratio=ratio)
+    best = replace(best, extra_ratio=ratio)
+    # Then how likely another story's sentence must be to follow the first: the best accuracy,
+    # and among equals the strictest ratio (the fewest sentences from other articles).
+    other = max(reversed(OTHER_ARTICLE_RATIOS),
+                key=lambda r: figures(replay(items, scored, replace(best, other_article_ratio=r)))["accuracy"])
+    return replace(best, other_article_ratio=other)
 
 
 def logistic(items: Sequence[Item]) -> JudgeModel:
@@ -479,7 +493,8 @@ def cross_validate(
             outcomes[n] = outcome
         chosen.append({"fold": f, "bar": round(settings.bar, 4), "evidence_bar": settings.evidence_bar,
                        "override_bar": settings.override_bar, "semantic_weight": settings.semantic_weight,
-                       "extra_ratio": settings.extra_ratio, "held_out_questions": len(held)})
+                       "extra_ratio": settings.extra_ratio, "other_article_ratio": settings.other_article_ratio,
+                       "held_out_questions": len(held)})
     return [o for o in outcomes if o is not None], chosen
 
 
@@ -541,7 +556,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = choose_settings(items, out_of_fold(items, fitter, FOLDS, args.seed))
     final = replace(fitter(items), bar=round(chosen.bar, 4), evidence_bar=chosen.evidence_bar,
                     extra_ratio=chosen.extra_ratio, override_bar=chosen.override_bar,
-                    evidence_semantic_weight=chosen.semantic_weight)
+                    evidence_semantic_weight=chosen.semantic_weight, other_article_ratio=chosen.other_article_ratio)
     report["final"] = {k: v for k, v in json.loads(final.to_json()).items() if k != "trees"}
     compared = ("judge_alone_out_of_fold",) if "judge_alone_out_of_fold" in report else ()
     publish(report, ("model", "questions", "out_of_fold", *compared, *(f"{n}_out_of_fold" for n in others),

@@ -8,6 +8,7 @@ The shipped, fitted model is exercised on the seed article in test_extractive.py
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -111,6 +112,19 @@ def test_further_sentences_need_the_bar_a_share_of_the_best_and_a_different_fact
     ]
     assert [r.text for r in judge.choose(rows, 3)] == [rows[0].text, rows[2].text]
     assert [r.text for r in judge.choose(rows, 1)] == [rows[0].text]
+
+
+def test_another_article_s_sentence_follows_only_when_likely_enough_beside_the_first() -> None:
+    judge = Judge(replace(model(bar=0.3, extra_ratio=0.0), other_article_ratio=0.5), None, None)
+    mayor = replace(judged(0.9, "Le maire a été élu dimanche avec 54 % des voix.", number=1), article="election.md")
+    museum = replace(judged(0.4, "La nouvelle aile du musée ouvrira en mars.", number=2), article="musee.md")
+    turnout = replace(judged(0.3, "La participation a atteint 61 %.", number=1), article="election.md")
+    recount = replace(judged(0.5, "Un recomptage a confirmé le résultat.", number=3), article="recount.md")
+    chosen = judge.choose([mayor, recount, museum, turnout], 3)
+    assert [r.text for r in chosen] == [mayor.text, recount.text, turnout.text]  # the museum's wing left out
+    unknown = [replace(row, article="") for row in (mayor, museum)]
+    assert len(judge.choose(unknown, 3)) == 2  # without articles, as any further sentence
+    assert JudgeModel.from_json(judge.model.to_json()) == judge.model
 
 
 def test_model_is_plain_json_and_round_trips() -> None:
