@@ -217,9 +217,7 @@ class Judge:
                 break
             if row.probability < self.model.extra_ratio * best.probability:
                 continue
-            if row.article and best.article and row.article != best.article and (
-                row.probability < self.model.other_article_ratio * best.probability
-            ):
+            if from_another_article(row, best) and row.probability < self.model.other_article_ratio * best.probability:
                 continue  # another story's unlikely sentence would be padding
             if best.short_answer and row.short_answer == best.short_answer:
                 continue  # the same fact again
@@ -251,6 +249,11 @@ class Judge:
         query = vector if vector is not None else self._embedder.embed_query(question)
         vectors = self._embedder.embed_passages(texts)
         return [float(s) for s in np.asarray(vectors) @ query]
+
+
+def from_another_article(row: SentenceScore, first: SentenceScore) -> bool:
+    """Whether `row` comes from another article than `first` (not when either is not known)."""
+    return bool(row.article and first.article) and row.article != first.article
 
 
 # --- The judge's model ----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from answering.judge import (
     BoostedTrees,
     Judge,
     JudgeModel,
+    from_another_article,
     question_features,
 )
 from answering.lead import lead_with_the_fact
@@ -279,7 +280,7 @@ def replay(items: Sequence[Item], scored: Sequence[Scored], settings: Settings) 
             "fact_first": bool(chosen) and holds[chosen[0].text],
             "short": short, "short_f1": token_f1(short, item.answers) if short and item.answers else None,
             "sentences": len(chosen),
-            "other_article": sum(bool(c.article) and c.article != chosen[0].article for c in chosen[1:]),
+            "other_article": sum(from_another_article(c, chosen[0]) for c in chosen[1:]),
         })
     return outcomes
 
@@ -305,7 +306,7 @@ def figures(outcomes: Sequence[dict[str, Any]]) -> dict[str, float]:
         "short_answer_f1": round(sum(float(o["short_f1"] or 0) for o in shown) / len(shown), 4) if shown else float("nan"),
         "sentences_per_answer": round(sum(int(o["sentences"]) for o in answered) / len(answered), 3) if answered else float("nan"),
         "other_article_sentences_per_answer": (
-            round(sum(int(o.get("other_article", 0)) for o in answered) / len(answered), 3) if answered else float("nan")
+            round(sum(int(o["other_article"]) for o in answered) / len(answered), 3) if answered else float("nan")
         ),
     }
 
