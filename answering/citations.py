@@ -88,14 +88,17 @@ def verify_sentences(
     for sentence in sentences:
         valid = tuple(dict.fromkeys(n for n in sentence.cites if 1 <= n <= len(passages)))
         removed += len(sentence.cites) - len(valid)
-        candidates.append(MarkedSentence(sentence.text, valid))
+        candidates.append(MarkedSentence(sentence.text, valid, sentence.terms))
 
     pending: list[tuple[int, int]] = []  # (sentence index, passage number) needing the embedder
     support: dict[tuple[int, int], bool] = {}
-    # Each cited sentence and each cited passage analysed once, together.
+    # Each cited passage, and each cited sentence not read before (a quoted candidate was),
+    # analysed once, together.
+    cited = [s for s in candidates if s.cites]
     terms = content_terms_of(
-        [*(s.text for s in candidates if s.cites), *(passages[n - 1].text for s in candidates for n in s.cites)]
+        [*(s.text for s in cited if s.terms is None), *(passages[n - 1].text for s in cited for n in s.cites)]
     )
+    terms.update((s.text, set(s.terms)) for s in cited if s.terms is not None)
     for i, sentence in enumerate(candidates):
         foreign: bool | None = None  # detected once per sentence, and only when words fall short
         for n in sentence.cites:
@@ -122,7 +125,7 @@ def verify_sentences(
         cites = tuple(n for n in sentence.cites if support.get((i, n)))
         removed += len(sentence.cites) - len(cites)
         if cites:
-            kept.append(MarkedSentence(sentence.text, cites))
+            kept.append(MarkedSentence(sentence.text, cites, sentence.terms))
         else:
             dropped += 1
 
@@ -130,7 +133,7 @@ def verify_sentences(
     for sentence in kept:
         for n in sentence.cites:
             numbering.setdefault(n, len(numbering) + 1)
-    renumbered = [MarkedSentence(s.text, tuple(numbering[n] for n in s.cites)) for s in kept]
+    renumbered = [MarkedSentence(s.text, tuple(numbering[n] for n in s.cites), s.terms) for s in kept]
     citations = [Citation(new, passages[old - 1]) for old, new in numbering.items()]
     return Verification(renumbered, citations, removed, dropped)
 

@@ -48,14 +48,22 @@ class ScoredSentence:
     semantic: float
     score: float
     shares_terms: bool = True  # holds a key term of the question (or one carried over)
+    terms: frozenset[str] | None = None  # its content terms, as the candidates read them
 
 
 def quoted(chosen: Sequence[SentenceScore | ScoredSentence]) -> tuple[MarkedSentence, ...]:
     """The chosen sentences as the answer quotes them, each citing its passage and ending as a
     sentence ends (a heading gets a full stop): the citation check verifies these as they are,
     then writes the body from them, once (answering.citations.apply)."""
-    texts = [(without_markers(s.text), s.passage_number) for s in chosen]
-    return tuple(MarkedSentence(text if _ENDED.search(text) else f"{text}.", (number,)) for text, number in texts)
+    return tuple(_quoted(s.text, s.passage_number, s.terms) for s in chosen)
+
+
+def _quoted(text: str, passage_number: int, terms: frozenset[str] | None) -> MarkedSentence:
+    """One sentence as quoted. Its terms travel with it when the quote holds the same words as
+    the sentence read (a full stop added is no word; a footnote marker taken out may be one)."""
+    shown = without_markers(text)
+    kept = terms if shown == text else None
+    return MarkedSentence(shown if _ENDED.search(shown) else f"{shown}.", (passage_number,), kept)
 
 
 def from_scored(query: Query, chosen: Sequence[SentenceScore]) -> Answer:
@@ -126,7 +134,7 @@ class ExtractiveAnswerer:
         scored = [
             ScoredSentence(
                 candidates[i][0], candidates[i][1], lexical[i], semantic[i],
-                lexical[i] + prior[i] + self._semantic_weight * semantic[i], bool(wanted & terms[i]),
+                lexical[i] + prior[i] + self._semantic_weight * semantic[i], bool(wanted & terms[i]), terms[i],
             )
             for i in shortlist
         ]

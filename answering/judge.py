@@ -179,7 +179,7 @@ class Judge:
                 features[READER] = read[rank - 1]
             row = SentenceScore(
                 candidate.passage_number, candidate.text, self.model.probability(features), features, tuple(expected),
-                article=passages[candidate.passage_number - 1].article_id,
+                article=passages[candidate.passage_number - 1].article_id, terms=candidate.terms,
             )
             rows.append(self._with_lead(query, row))
         rows.sort(key=lambda r: -r.probability)

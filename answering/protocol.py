@@ -192,6 +192,9 @@ class SentenceScore:
     facts: tuple[Fact, ...] = ()  # of the expected kind, not named by the question
     short_answer: str | None = None  # the words that answer, to lead the reply with
     article: str = ""  # the article the sentence's passage comes from ("": not known)
+    # Its content terms as the candidates read them (None: not read), so the citation check
+    # need not analyse a quoted sentence again.
+    terms: frozenset[str] | None = None
 
 
 class SentenceScorer(Protocol):

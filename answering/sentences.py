@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrieval.models import Passage
 from retrieval.text import analyze, analyze_each
@@ -98,6 +98,9 @@ class MarkedSentence:
 
     text: str
     cites: tuple[int, ...]
+    # Its content terms when the sentence was read already (a quoted candidate's), so the
+    # citation check does not analyse it again; None: read it. Not part of what it says.
+    terms: frozenset[str] | None = field(default=None, compare=False)
 
 
 def parse_marked(answer: str) -> list[MarkedSentence]:

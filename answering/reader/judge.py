@@ -63,7 +63,7 @@ class ReaderJudge:
                 c.passage_number, c.text, r.probability,
                 {"reader": r.probability, "span": r.answer_probability, "best_dense": dense,
                  "idf_match": idf_match or 0.0, "lexical": lexical[order[k]]},
-                short_answer=trim(r.answer) if r.answer_probability >= self.bars.lead else None,
+                short_answer=trim(r.answer) if r.answer_probability >= self.bars.lead else None, terms=c.terms,
             )
             for k, (c, r) in enumerate(zip(chosen, readings, strict=True))
         ]

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
+
 import pytest
 
-from answering.citations import apply, verify
+from answering.citations import apply, verify, verify_sentences
 from answering.extractive import from_scored, quoted
 from answering.protocol import SentenceScore
 from answering.query import detect_language, plain_query
-from answering.sentences import MarkedSentence, parse_marked, render_marked
+from answering.sentences import (
+    MarkedSentence,
+    candidates,
+    content_terms,
+    content_terms_of,
+    parse_marked,
+    render_marked,
+)
 from tests.answering.passages import passage
+from tests.conftest import SEEDS
 
 PASSAGES = [
     passage(1, "Depuis le début de l’offensive, 130 000 civils ont fui Alep."),
@@ -100,3 +111,37 @@ def test_an_articles_footnote_numbers_are_not_quoted_as_citations() -> None:
     answer = apply(raw, plain_query(raw.question, "fr"), [passage(1, text)], None)
     assert answer.text == "Il est élu meilleur joueur européen en 1960, puis entraîne l'Inter. [1]"
     assert answer.verified and [c.passage.chunk_id for c in answer.citations] == [1]
+
+
+def test_a_quoted_candidate_is_checked_with_the_terms_it_was_read_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The judge's candidates were analysed once; the check analyses only the passages (and a
+    sentence whose quote lost a footnote marker, whose words may differ), with the same verdict."""
+    footnoted = "Il est élu meilleur joueur européen en 1960[3]."
+    passages = [*PASSAGES, passage(4, footnoted)]
+    found = candidates(passages)
+    chosen = [SentenceScore(c.passage_number, c.text, 0.9, {}, terms=c.terms) for c in found]
+    analysed: list[str] = []
+
+    def spied(texts: Iterable[str]) -> dict[str, set[str]]:
+        texts = list(texts)
+        analysed.extend(texts)
+        return content_terms_of(texts)
+
+    monkeypatch.setattr("answering.citations.content_terms_of", spied)
+    carried = verify_sentences(quoted(chosen), passages)
+    assert analysed == ["Il est élu meilleur joueur européen en 1960.", *(p.text for p in passages)]
+    analysed.clear()
+    read_again = verify_sentences(quoted([replace(s, terms=None) for s in chosen]), passages)
+    assert len(analysed) == 2 * len(passages)
+    assert carried == read_again and len(carried.sentences) == len(passages)
+
+
+def test_a_candidates_terms_are_its_quotes_terms() -> None:
+    """What lets the check take a candidate's terms for its quote's: the full stop a quote may
+    gain is no word, over every sentence of the seed article."""
+    text = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    found = candidates([passage(1, text)])
+    assert len(found) > 10
+    for marked, candidate in zip(quoted([SentenceScore(1, c.text, 0.5, {}, terms=c.terms) for c in found]), found,
+                                 strict=True):
+        assert marked.terms == candidate.terms == frozenset(content_terms(marked.text))
