@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from retrieval.encoders.e5_standard import (
     E5Tokenizer,
@@ -209,7 +210,7 @@ def batch(pairs: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
     return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(sentence)
 
 
-def best_span(start: Any, end: Any, sentence: tuple[int, int]) -> tuple[int, int]:
+def best_span(start: npt.ArrayLike, end: npt.ArrayLike, sentence: tuple[int, int]) -> tuple[int, int]:
     """The most likely answer span inside the sentence (start <= end, at most MAX_ANSWER_TOKENS);
     `start`, `end`: one pair's logits (numpy, or torch on the CPU)."""
     first, last = sentence

@@ -30,6 +30,7 @@ import os
 import re
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -55,6 +56,9 @@ RUNTIME_FILES = {
     "torch": (CONFIG_FILE, WEIGHTS_FILE),
 }
 DEVICES = ("cpu", "cuda")
+# One batch through a runtime: token ids and attention mask in, mean-pooled vectors out (normalised
+# by the encoder once the windows of a long text are averaged).
+Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +446,7 @@ class StandardE5Embedder:
         files = RUNTIME_FILES[runtime]
         folder = standard_folder(cache, source, variant, files)
         del source
-        self._run = (
+        self._run: Runner = (
             _torch_runner(folder, device, threads) if runtime == "torch"
             else _onnx_runner(folder / files[1], device, threads)
         )
@@ -504,7 +508,7 @@ def length_buckets(lengths: list[int], max_tokens: int) -> list[list[int]]:
     return batches
 
 
-def _onnx_runner(path: Path, device: str, threads: int) -> Any:
+def _onnx_runner(path: Path, device: str, threads: int) -> Runner:
     try:
         import onnxruntime as ort
     except ImportError as exc:
@@ -528,7 +532,7 @@ def _onnx_runner(path: Path, device: str, threads: int) -> Any:
     return run
 
 
-def _torch_runner(folder: Path, device: str, threads: int) -> Any:
+def _torch_runner(folder: Path, device: str, threads: int) -> Runner:
     import torch
 
     if device == "cuda" and not torch.cuda.is_available():
