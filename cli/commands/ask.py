@@ -11,7 +11,9 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Iterable, Iterator
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cli.commands.arguments import question
@@ -19,9 +21,13 @@ from cli.front import front_door
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
-    from qabot.frontdoor import Answer, FrontDoor
+    from qabot.frontdoor import Answer, Citation, FrontDoor
 
 FROM_STDIN = "-"
+# A source line's title (an untitled article's is its lede) and a passage's opening words, in a
+# terminal's width.
+TITLE_CHARS = 90
+OPENING_CHARS = 90
 # The fields of `--json`, in this order (and of each line of `ask -`).
 JSON_FIELDS = ("question", "answer", "answered", "language", "answerer", "fallback", "note", "citations",
                "timings_ms", "short_answer", "body", "framing", "intent", "reported")
@@ -49,16 +55,35 @@ def format_answer(answer: Answer, bold: bool | None = None) -> str:
     lines = [answer.composed(_ansi_bold if bold else str)]
     if answer.citations:
         lines.append("")
+        alike = reading_alike(answer.citations)
         for citation in answer.citations:
             p = citation.passage
             origin = origin_label(p.source, p.date)
             origin = f", {origin}" if origin else ""
-            lines.append(f"[{citation.n}] {p.title} ({p.article_id}{origin}, characters {p.file_start}-{p.file_end})")
+            title = textwrap.shorten(p.title or p.article_id, TITLE_CHARS, placeholder="…")
+            lines.append(f"[{citation.n}] {title} ({p.article_id}{origin}, characters {p.file_start}-{p.file_end})")
+            if citation.n in alike:
+                lines.append(f"    « {opening_words(p.text)} »")
             if p.url:
                 lines.append(f"    {p.url}")
             if p.copies:
                 lines.append("    also published by: " + ", ".join(c.source or c.article_id for c in p.copies))
     return "\n".join(lines)
+
+
+def opening_words(text: str) -> str:
+    """A passage's first words on one line, a heading kept apart from the paragraph after it."""
+    lines = " — ".join(line.strip() for line in text.splitlines() if line.strip())
+    return textwrap.shorten(lines, OPENING_CHARS, placeholder="…")
+
+
+def reading_alike(citations: Sequence[Citation]) -> set[int]:
+    """The numbers of the citations a reader could not tell apart by their source line (one
+    article cited twice, or two articles under one title: wire copies, untitled articles whose
+    title is their lede): those also show their passage's opening words, as the bot's buttons do."""
+    per_article = Counter(c.passage.article_id for c in citations)
+    per_title = Counter(c.passage.title for c in citations)
+    return {c.n for c in citations if per_article[c.passage.article_id] > 1 or per_title[c.passage.title] > 1}
 
 
 def format_sources(answer: Answer) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,32 @@ def test_a_terminal_shows_the_short_answer_in_bold() -> None:
                     answerer="extractive", short_answer="8", framing="D'après les articles :")
     assert format_answer(answer, bold=True) == "\033[1m8\033[0m\nD'après les articles : Il vaut 2 ** 3 soit 8. [1]"
     assert format_answer(answer, bold=False) == "8\nD'après les articles : Il vaut 2 ** 3 soit 8. [1]"
+
+
+def test_sources_a_reader_can_tell_apart() -> None:
+    """An untitled article's title is its lede (~170 characters): cited twice, its two source
+    lines read alike but for their offsets, so each also shows its passage's opening words; an
+    article cited once under its own title keeps one line."""
+    from answering.protocol import Answer, Citation
+    from cli.commands.ask import format_answer
+    from tests.answering.passages import passage
+
+    lede = ("Le Secrétaire général des Nations unies a fait état lundi d'atrocités récentes commises contre un "
+            "grand nombre de civils, dont des femmes et des enfants, à…")
+    first = replace(passage(1, "Selon un responsable militaire à Alep, l'offensive lancée le 15 novembre entre dans "
+                                "sa phase finale, selon l'armée."), title=lede, article_id="alep.txt")
+    second = replace(passage(2, "La ville coupée en deux\n\nDepuis le début de l'offensive, 130 000 civils ont fui."),
+                     title=lede, article_id="alep.txt")
+    other = passage(3, "Le conseil municipal a voté le budget.")
+    answer = Answer(question="q", text="Un. [1] Deux. [2] Trois. [3]", citations=[
+        Citation(1, first), Citation(2, second), Citation(3, other)], answered=True, language="fr",
+        answerer="extractive")
+    lines = format_answer(answer, bold=False).splitlines()[2:]
+    assert lines[0] == ("[1] Le Secrétaire général des Nations unies a fait état lundi d'atrocités récentes commises… "
+                        "(alep.txt, 2016-12, characters 0-115)")
+    assert lines[1] == "    « Selon un responsable militaire à Alep, l'offensive lancée le 15 novembre entre dans sa… »"
+    assert lines[3] == "    « La ville coupée en deux — Depuis le début de l'offensive, 130 000 civils ont fui. »"
+    assert lines[4].startswith("[3] Titre 3 (a3.txt") and len(lines) == 5
 
 
 def test_ask_declines_in_json(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
