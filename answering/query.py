@@ -101,6 +101,12 @@ class Query:
         )
 
 
+def has_words(text: str) -> bool:
+    """Whether a text holds a letter or a digit: something a question could ask about (a message
+    of emoji or zero-width spaces alone is none, and gets a hint instead of a refusal)."""
+    return any(character.isalnum() for character in text)
+
+
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
     """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
     and with retrieval.text.QuestionReader its dates)."""

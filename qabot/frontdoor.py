@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from answering.protocol import Answer, Citation, PartialCallback, Turn, compose, origin_label
+from answering.query import has_words
 from answering.timeline import TIMELINE_PAGE
 from answering.wording import moment_words, period_words, reader_date
 from qabot.errors import (
@@ -65,7 +66,7 @@ __all__ = [
     "AddressRefused", "ArticleRejected", "FeedError", "IndexCorrupt", "IndexModelMismatch", "IndexNotReady",
     "QabotError", "ReindexInProgress", "SettingsError",
     # presentation and plumbing the front ends share
-    "TIMELINE_PAGE", "compose", "moment_words", "origin_label", "period_words", "reader_date", "safe_name",
+    "TIMELINE_PAGE", "compose", "has_words", "moment_words", "origin_label", "period_words", "reader_date", "safe_name",
     "save_file", "shown", "stage_file", "system_resolver",
 ]
 

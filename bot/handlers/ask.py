@@ -17,11 +17,11 @@ from telegram import Message, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import edit, has_words, typing
+from bot.handlers.common import edit, typing
 from bot.render import answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
-from qabot.frontdoor import Turn
+from qabot.frontdoor import Turn, has_words
 from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)

@@ -28,11 +28,6 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None 
             raise
 
 
-def has_words(text: str) -> bool:
-    """Whether a text holds a letter or a digit: something a question could ask about."""
-    return any(character.isalnum() for character in text)
-
-
 @contextlib.asynccontextmanager
 async def typing(bot: Bot, chat_id: int, every_s: float, sent: Bounded[int, float] | None = None) -> AsyncIterator[None]:
     """Show "typing…" in the chat, refreshed every `every_s` seconds, while the block runs.

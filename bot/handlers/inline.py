@@ -25,11 +25,11 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import has_words
 from bot.render import inline_answer_text, truncate
 from bot.share import link
 from bot.state import state_of
 from bot.texts import language_of, t
+from qabot.frontdoor import has_words
 from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)

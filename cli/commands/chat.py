@@ -55,6 +55,11 @@ CHAT_TEXTS = {
     "new": {"fr": "Nouvelle conversation.", "en": "New conversation."},
     "no_answer": {"fr": "Pas encore de réponse.", "en": "No answer yet."},
     "no_sources": {"fr": "La dernière réponse ne cite aucun passage.", "en": "The last answer cites no passage."},
+    "no_words": {
+        "fr": "Je ne vois pas de question dans ce message. Écrivez-la en toutes lettres, par exemple : "
+        "Que s'est-il passé à Alep ?",
+        "en": "I see no question in this message. Please type it in words, for example: What happened in Aleppo?",
+    },
     "interrupted": {"fr": "(interrompu)", "en": "(interrupted)"},
     "failed": {
         "fr": "qabot : désolé, cette question a échoué (détails dans le journal).",
@@ -91,6 +96,8 @@ def _one_line(
     history_turns: int, interactive: bool,
 ) -> bool:
     """Handle one line of the conversation; False to leave."""
+    from qabot.frontdoor import has_words  # loaded by now: the front door is open
+
     question = line.strip()
     if not question:
         return True
@@ -109,6 +116,8 @@ def _one_line(
             print(format_sources(last) if last.citations else conversation.say("no_sources"))
     elif question.startswith("/"):
         print(HELP)
+    elif not has_words(question):
+        print(conversation.say("no_words"))
     else:
         _ask(runner, answers, question, conversation, history_turns)
     return True

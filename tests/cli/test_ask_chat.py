@@ -187,6 +187,16 @@ def test_chat_from_a_pipe_answers_shows_sources_and_follows_up(
     assert "New conversation" not in out and "No answer yet" not in out  # French, like the questions
 
 
+def test_chat_answers_a_line_without_words_with_a_hint_not_a_refusal(
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Emoji or zero-width spaces alone ask nothing: a hint to type the question in words, as the
+    bot gives, instead of "not found in the articles"."""
+    code, out = chat(capsys, monkeypatch, "😀\n\u200b\u200b\n/sources\n")
+    assert code == 0 and out.count("Je ne vois pas de question dans ce message.") == 2
+    assert "Je n'ai pas trouvé" not in out and out.rstrip().endswith("Pas encore de réponse.")
+
+
 def test_chat_speaks_english_after_an_english_question(
     seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -102,6 +102,7 @@ def test_bad_arguments_are_refused_before_any_work(tmp_path: Path) -> None:
         (("search", "-k", "0", "Alep"), "0 is not at least 1"),
         (("search", "   "), "the question is empty"),
         (("ask", ""), "the question is empty"),
+        (("ask", "😀 \u200b\u200b"), "the question holds no words"),
     ):
         result = qabot(tmp_path, *args)
         assert result.returncode == 2 and complaint in result.stderr, result.stderr
