@@ -34,13 +34,21 @@ _REFERS_BACK = re.compile(
 # one ("Quand a-t-elle commencé ?"); after a subject of its own it merely repeats it, as the
 # inverted question does ("Quand l'offensive a-t-elle commencé ?", "a t il" typed unhyphenated).
 _SUBJECT_PRONOUN = re.compile(r"\b(il|elle|ils|elles)\b", re.I)
-# "il" of no one: "Combien y a-t-il d'habitants ?", "Il faut combien de temps ?".
-_IMPERSONAL = re.compile(r"\by\s+a[\s-]+t[\s-]+il\b|\bil\s+(?:y|faut|s[’']agit)\b|\b(?:faut|agit)[\s-]+il\b", re.I)
+# "il" of no one: "Combien y a-t-il d'habitants ?", "Il faut combien de temps ?", "Que s'est-il
+# passé à Tours ?" (what happened, asked of the articles: a news question, not a follow-up).
+_IMPERSONAL = re.compile(
+    r"\by\s+a[\s-]+t[\s-]+il\b|\bil\s+(?:y|faut|s[’']agit|se\s+passe)\b|\b(?:faut|agit)[\s-]+il\b"
+    r"|\bs[’'](?:est|était)[\s-]+il\s+pass|\bse\s+passe[\s-]+t[\s-]+il\b",
+    re.I,
+)
+# Words of a sequence that continue the story told before ("Que s'est-il passé ensuite ?").
+_CONTINUES = re.compile(r"\b(?:ensuite|après\s+(?:cela|ça)|then|afterwards)\b", re.I)
 _BEFORE_PRONOUN = re.compile(r"[\w’']+(?:-t-|\s+t\s+|[\s-])*$")  # the verb (and "-t-") before it
 # Whether a question has a verb of its own, read on closed classes: an inverted verb ("a-t-il",
 # "est-ce"), the verb after "qui"/"que" ("Qui dirige…"), a reflexive or negated one ("se
-# trouve", "n'a"), the commonest French forms and the English auxiliaries. A question without
-# one ("Combien de morts ?", "How many dead?") is a fragment of the conversation.
+# trouve", "n'a"), the commonest French forms, the English auxiliaries and a few English verbs.
+# A question without one ("Combien de morts ?", "How many dead?") is a fragment of the
+# conversation.
 _HAS_VERB = re.compile(
     r"\w-(?:t-)?(?:il|elle|ils|elles|on|ce|je|tu|nous|vous)\b|\s+t\s+(?:il|elle|ils|elles|on)\b"
     r"|\b(?:qui|que|qu[’'])\s*(?!(?:le|la|les|l[’']|un|une|des|de|du|d[’'])\b)[^\W\d_]{2,}"
@@ -48,7 +56,11 @@ _HAS_VERB = re.compile(
     r"|\b(?:est|sont|était|étaient|sera|seront|serait|fut|furent|a|ont|avait|avaient|aura|auront|aurait|eu|été"
     r"|fait|font|faisait|peut|peuvent|pouvait|doit|doivent|va|vont|allait|faut|fallait|veut|veulent|dit|disent"
     r"|compte|comptent|signifie|s[’']appelle|appelle|vit|vivent|habite|habitent|mesure|coûte|dure|dirige|possède"
-    r"|is|are|was|were|be|been|did|does|do|has|have|had|will|would|can|could|should|may|might|must)\b",
+    r"|is|are|was|were|be|been|did|does|do|has|have|had|will|would|can|could|should|may|might|must"
+    # and the commonest English verbs of news questions asked without an auxiliary ("What happened
+    # in Aleppo?", "Who won the election?"), in forms that are no nouns
+    r"|happened|happens|happening|said|says|won|began|started|ended|announced|decided|resigned|elected|launched)\b"
+    r"|\b(?:who|what)\s+[a-z]+ed\b",  # "Who killed David?", "What submerged the crater?"
     re.I,
 )
 _WORD = re.compile(r"[\w’'-]+")
@@ -58,6 +70,9 @@ _KIND_TERMS = frozenset(analyze(
     "année années an ans date jour mois heure siècle nombre chiffre montant pourcentage âge lieu endroit "
     "year years date day month hour century number amount percentage age place"
 ))
+# "What happened?": the event asked about, when the question names nothing else, is the one
+# talked about (a follow-up); "Que s'est-il passé à Tours ?" names where.
+_EVENT_TERMS = frozenset(analyze("passé passer passe happened happen happens happening"))
 _HAS_WORD = re.compile(r"[^\W\d_]")
 
 
@@ -102,16 +117,18 @@ def leans_on(question: Query, history: Sequence[Turn]) -> bool:
 
 def _leans(text: str, terms: AbstractSet[str]) -> bool:
     """A fragment of the conversation: it opens with a connective ("Et à Alep-Ouest ?"), one of
-    its pronouns stands for what was said before ("Pourquoi a-t-il démissionné ?"), or it has
-    no verb and few key terms ("Combien de morts ?"). A complete question ("Quand l'offensive
+    its pronouns stands for what was said before ("Pourquoi a-t-il démissionné ?"), it goes on
+    with the story ("Que s'est-il passé ensuite ?"), it has no verb and few key terms ("Combien
+    de morts ?"), or it names nothing but what it asks for ("Que s'est-il passé ?"). A complete question ("Quand l'offensive
     a-t-elle commencé ?", "Quelle est la population d'Alep ?") stands alone: carrying the earlier
     question's words over would find the earlier answer again."""
     return bool(
         _CONNECTIVE.search(text)
         or _REFERS_BACK.search(text)
         or any(not _has_own_subject(text[: pronoun.start()]) for pronoun in _subject_pronouns(text))
+        or _CONTINUES.search(text)
         or (len(terms) <= 2 and not _HAS_VERB.search(text))
-        or not terms - _KIND_TERMS
+        or not terms - _KIND_TERMS - _EVENT_TERMS
     )
 
 

@@ -78,6 +78,13 @@ def test_a_follow_up_in_other_words_continues_when_close_in_meaning_to_the_same_
         "Qui est le porte-parole de Ban Ki-moon ?",
         "When did the offensive begin?",
         "Who is the spokesman of the UN secretary-general?",
+        "What happened in Aleppo?",  # after "Que s'est-il passé à Alep ?": was read as its fragment, declined
+        "What's happening in Aleppo?",
+        "Who won the election?",
+        "Que s'est-il passé à Tours en février 2025 ?",  # "il" of no one: a news question
+        "Que s'est-il passé hier ?",
+        "Qu'est-ce qui se passe à Alep ?",
+        "Who killed David?",
     ],
 )
 def test_a_complete_question_stands_alone(question: str) -> None:
@@ -91,6 +98,7 @@ def test_a_complete_question_stands_alone(question: str) -> None:
         "Quand a-t-elle commencé ?", "Pourquoi a-t-il démissionné ?", "Quel âge a-t-il ?", "Comment s'y prirent-ils ?",
         "Qui lui a succédé ?", "Et en quelle année ?",
         "And in West Aleppo?", "How many dead?", "When did it begin?", "Who runs it?", "What about the east?",
+        "Que s'est-il passé ?", "Que s'est-il passé ensuite ?", "What happened?", "What happened then?",
     ],
 )
 def test_a_fragment_leans_on_the_conversation(question: str) -> None:
