@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HELP = "Ask a question about the articles. /sources: cited passages · /new: start over · /quit: leave"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,8 +33,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, settings: Settings) -> int:
     with front_door(settings) as front:
         stats = asyncio.run(front.stats())
-        print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {HELP}")
-        return _loop(front, settings.history_turns)
+        conversation = Conversation()
+        print(f"qabot — {stats.articles} article(s), {stats.chunks} passages. {conversation.say('help')}")
+        return _loop(front, settings.history_turns, conversation)
 
 
 @dataclass
@@ -52,6 +52,11 @@ class Conversation:
 
 
 CHAT_TEXTS = {
+    # French first, as the chat speaks until a question is asked in English.
+    "help": {
+        "fr": "Posez une question sur les articles. /sources : passages cités · /new : recommencer · /quit : quitter",
+        "en": "Ask a question about the articles. /sources: cited passages · /new: start over · /quit: leave",
+    },
     "new": {"fr": "Nouvelle conversation.", "en": "New conversation."},
     "no_answer": {"fr": "Pas encore de réponse.", "en": "No answer yet."},
     "no_sources": {"fr": "La dernière réponse ne cite aucun passage.", "en": "The last answer cites no passage."},
@@ -68,12 +73,11 @@ CHAT_TEXTS = {
 }
 
 
-def _loop(answers: FrontDoor, history_turns: int) -> int:
+def _loop(answers: FrontDoor, history_turns: int, conversation: Conversation) -> int:
     """Read a line, answer it, repeat. The prompt is read on the main thread, with no event loop
     running (one Runner runs each answer): Ctrl-C there interrupts input() at once and drops
     the line being typed, as in a shell, where reading it on a worker thread left Ctrl-C waiting
     for Enter. Ctrl-C during an answer abandons that answer; Ctrl-D or /quit leaves."""
-    conversation = Conversation()
     interactive = sys.stdin.isatty()
     with asyncio.Runner() as runner:
         while True:
@@ -115,7 +119,7 @@ def _one_line(
         else:
             print(format_sources(last) if last.citations else conversation.say("no_sources"))
     elif question.startswith("/"):
-        print(HELP)
+        print(conversation.say("help"))
     elif not has_words(question):
         print(conversation.say("no_words"))
     else:

@@ -200,8 +200,12 @@ def test_chat_answers_a_line_without_words_with_a_hint_not_a_refusal(
 def test_chat_speaks_english_after_an_english_question(
     seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = chat(capsys, monkeypatch, "How many civilians fled Aleppo since the offensive began?\n/new\n/sources\n")
+    code, out = chat(capsys, monkeypatch,
+                     "/help\nHow many civilians fled Aleppo since the offensive began?\n/new\n/help\n/sources\n")
     assert code == 0 and "New conversation." in out and out.rstrip().endswith("No answer yet.")
+    # Its help too: French until a question is asked in English (the banner and the first /help).
+    assert out.count("Posez une question sur les articles.") == 2
+    assert out.count("Ask a question about the articles.") == 1
 
 
 def test_chat_sources_before_any_question_and_quit(
