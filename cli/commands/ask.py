@@ -21,7 +21,7 @@ from cli.front import front_door
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
-    from qabot.frontdoor import Answer, Citation, FrontDoor
+    from qabot.frontdoor import Answer, Citation, FrontDoor, Passage
 
 FROM_STDIN = "-"
 # A source line's title (an untitled article's is its lede) and a passage's opening words, in a
@@ -60,8 +60,7 @@ def format_answer(answer: Answer, bold: bool | None = None) -> str:
             p = citation.passage
             origin = origin_label(p.source, p.date)
             origin = f", {origin}" if origin else ""
-            title = textwrap.shorten(p.title or p.article_id, TITLE_CHARS, placeholder="…")
-            lines.append(f"[{citation.n}] {title} ({p.article_id}{origin}, characters {p.file_start}-{p.file_end})")
+            lines.append(f"[{citation.n}] {short_title(p)} ({p.article_id}{origin}, characters {p.file_start}-{p.file_end})")
             if citation.n in alike:
                 lines.append(f"    « {opening_words(p.text)} »")
             if p.url:
@@ -69,6 +68,11 @@ def format_answer(answer: Answer, bold: bool | None = None) -> str:
             if p.copies:
                 lines.append("    also published by: " + ", ".join(c.source or c.article_id for c in p.copies))
     return "\n".join(lines)
+
+
+def short_title(passage: Passage) -> str:
+    """Its article's title on part of a line (an untitled article's is its lede, ~170 characters)."""
+    return textwrap.shorten(passage.title or passage.article_id, TITLE_CHARS, placeholder="…")
 
 
 def opening_words(text: str) -> str:
@@ -97,7 +101,8 @@ def format_sources(answer: Answer) -> str:
         origin = origin_label(p.source, p.date)
         origin = f" ({origin})" if origin else ""
         link = f"\n    {p.url}" if p.url else ""
-        blocks.append(f"[{citation.n}] {p.title}{origin} — {p.article_id} [{p.file_start}:{p.file_end}]{link}\n    " + p.text.replace("\n", "\n    "))
+        blocks.append(f"[{citation.n}] {short_title(p)}{origin} — {p.article_id} [{p.file_start}:{p.file_end}]{link}\n    "
+                      + p.text.replace("\n", "\n    "))
     return "\n\n".join(blocks)
 
 

@@ -89,7 +89,7 @@ def test_sources_a_reader_can_tell_apart() -> None:
     lines read alike but for their offsets, so each also shows its passage's opening words; an
     article cited once under its own title keeps one line."""
     from answering.protocol import Answer, Citation
-    from cli.commands.ask import format_answer
+    from cli.commands.ask import format_answer, format_sources
     from tests.answering.passages import passage
 
     lede = ("Le Secrétaire général des Nations unies a fait état lundi d'atrocités récentes commises contre un "
@@ -108,6 +108,10 @@ def test_sources_a_reader_can_tell_apart() -> None:
     assert lines[1] == "    « Selon un responsable militaire à Alep, l'offensive lancée le 15 novembre entre dans sa… »"
     assert lines[3] == "    « La ville coupée en deux — Depuis le début de l'offensive, 130 000 civils ont fui. »"
     assert lines[4].startswith("[3] Titre 3 (a3.txt") and len(lines) == 5
+    # /sources shows each passage whole, under the same short title.
+    assert format_sources(answer).startswith(
+        "[1] Le Secrétaire général des Nations unies a fait état lundi d'atrocités récentes commises… (2016-12) — alep.txt"
+    )
 
 
 def test_ask_declines_in_json(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
