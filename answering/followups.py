@@ -119,9 +119,10 @@ def _leans(text: str, terms: AbstractSet[str]) -> bool:
     """A fragment of the conversation: it opens with a connective ("Et à Alep-Ouest ?"), one of
     its pronouns stands for what was said before ("Pourquoi a-t-il démissionné ?"), it goes on
     with the story ("Que s'est-il passé ensuite ?"), it has no verb and few key terms ("Combien
-    de morts ?"), or it names nothing but what it asks for ("Que s'est-il passé ?"). A complete question ("Quand l'offensive
-    a-t-elle commencé ?", "Quelle est la population d'Alep ?") stands alone: carrying the earlier
-    question's words over would find the earlier answer again."""
+    de morts ?"), or it names nothing but what it asks for ("Que s'est-il passé ?"). A complete
+    question ("Quand l'offensive a-t-elle commencé ?", "Quelle est la population d'Alep ?")
+    stands alone: carrying the earlier question's words over would find the earlier answer
+    again."""
     return bool(
         _CONNECTIVE.search(text)
         or _REFERS_BACK.search(text)
