@@ -54,8 +54,9 @@ FOLDS = 5
 # The refusal goal: wrong declines of answerable questions at most 8 %, so the bar is chosen
 # where the training folds' out-of-fold wrong declines stay under this margin.
 MAX_WRONGLY_DECLINED = 0.07
+# Shares of the first sentence's probability a further one needs (any further sentence, and one
+# from another article): the grid both are chosen on.
 EXTRA_RATIOS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)
-OTHER_ARTICLE_RATIOS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)
 L2 = 1.0
 
 
@@ -385,7 +386,7 @@ def choose_settings(items: Sequence[Item], scored: Sequence[Scored]) -> Settings
     best = replace(best, extra_ratio=ratio)
     # Then how likely another story's sentence must be to follow the first: the best accuracy,
     # and among equals the strictest ratio (the fewest sentences from other articles).
-    other = max(reversed(OTHER_ARTICLE_RATIOS),
+    other = max(reversed(EXTRA_RATIOS),
                 key=lambda r: figures(replay(items, scored, replace(best, other_article_ratio=r)))["accuracy"])
     return replace(best, other_article_ratio=other)
 
