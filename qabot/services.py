@@ -385,8 +385,10 @@ class DatabaseDoor:
 
 
 class Services(DatabaseDoor):
-    """The real front door (qabot.frontdoor.FrontDoor), and what the CLI's own commands
-    (search, eval) read directly: the retriever, the index store, the embedder.
+    """The real front door (qabot.frontdoor.FrontDoor). The parts it composed (the search
+    pipeline over the backend, the index store, the embedder) stay attributes for the tests of
+    those parts and the evaluation's replays; no front end reads them (tests/qabot/test_edges.py,
+    and `cli/front.py` hands the CLI a `FrontDoor`).
 
     `embedder` answers questions; re-indexing uses its own instance (`indexing_embedder`, made
     on first use) that yields to questions between slices, so that no question waits behind an
