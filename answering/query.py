@@ -107,6 +107,28 @@ def has_words(text: str) -> bool:
     return any(character.isalnum() for character in text)
 
 
+# Words that greet, thank or take leave, folded (no accents, lower case). A message of these
+# alone asks nothing: "Bonjour !", "merci beaucoup", "Thanks, bye". One with any other word
+# ("Bonjour, combien de civils ont fui Alep ?", "merci, et ensuite ?") is a question.
+_SMALL_TALK_WORDS = frozenset([
+    "bonjour", "bonsoir", "salut", "coucou", "re", "merci", "beaucoup", "bien", "tres", "ok", "okay", "d",
+    "accord", "parfait", "super", "au", "revoir", "a", "plus", "bonne", "journee", "soiree", "nuit", "comment",
+    "ca", "va", "tout", "le", "monde", "tous", "qabot", "bot",
+    "hello", "hi", "hey", "there", "all", "everyone", "thanks", "thank", "you", "very", "much", "good",
+    "morning", "evening", "night", "great", "bye", "goodbye", "cheers", "how", "are",
+])
+
+
+def small_talk(text: str) -> bool:
+    """Whether a message only greets, thanks or takes leave: the front ends answer it with what
+    the bot does, instead of a refusal that editors would find among unanswered questions."""
+    if any(character.isdigit() for character in text):
+        return False
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    words = re.findall(r"[^\W\d_]+", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return bool(words) and all(word in _SMALL_TALK_WORDS for word in words)
+
+
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:
     """A question that leans on no earlier one: its text is read here, once (`read`: its terms,
     and with retrieval.text.QuestionReader its dates)."""

@@ -128,6 +128,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I see no question in this message. Please type it in words, for example: "
         "<i>What happened in Aleppo?</i>",
     },
+    "small_talk": {
+        "fr": "👋 Je réponds aux questions sur les articles de presse, sources à l'appui : posez la vôtre, "
+        "par exemple <i>Que s'est-il passé à Alep ?</i>",
+        "en": "👋 I answer questions about the news articles, with their sources: ask yours, for example "
+        "<i>What happened in Aleppo?</i>",
+    },
     "not_text": {
         "fr": "Je ne lis que le texte : écrivez votre question en toutes lettres.",
         "en": "I only read text: please type your question.",

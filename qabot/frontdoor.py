@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from answering.protocol import Answer, Citation, PartialCallback, Turn, compose, origin_label
-from answering.query import has_words
+from answering.query import has_words, small_talk
 from answering.timeline import TIMELINE_PAGE
 from answering.wording import moment_words, period_words, reader_date
 from qabot.errors import (
@@ -67,7 +67,7 @@ __all__ = [
     "QabotError", "ReindexInProgress", "SettingsError",
     # presentation and plumbing the front ends share
     "TIMELINE_PAGE", "compose", "has_words", "moment_words", "origin_label", "period_words", "reader_date", "safe_name",
-    "save_file", "shown", "stage_file", "system_resolver",
+    "save_file", "shown", "small_talk", "stage_file", "system_resolver",
 ]
 
 

@@ -21,7 +21,7 @@ from bot.handlers.common import edit, typing
 from bot.render import answer_keyboard, answer_messages, streaming_preview
 from bot.state import GroupPace, state_of
 from bot.texts import language_of, t
-from qabot.frontdoor import Turn, has_words
+from qabot.frontdoor import Turn, has_words, small_talk
 from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)
@@ -88,6 +88,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not has_words(question):
         # Zero-width spaces, emoji, punctuation alone: nothing to look up, nothing to store.
         await message.reply_text(t("no_words", lang))
+        return
+    if small_talk(question):
+        # "Bonjour", "merci !": say what the bot does; nothing to look up, nothing to store.
+        await message.reply_text(t("small_talk", lang))
         return
     if len(question) > st.settings.max_question_chars:
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))

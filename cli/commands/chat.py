@@ -64,6 +64,13 @@ CHAT_TEXTS = {
         "Que s'est-il passé à Alep ?",
         "en": "I see no question in this message. Please type it in words, for example: What happened in Aleppo?",
     },
+    "small_talk": {
+        "fr": "Je réponds aux questions sur les articles, sources à l'appui : posez la vôtre, par exemple : "
+        "Que s'est-il passé à Alep ?",
+        "en": "I answer questions about the articles, with their sources: ask yours, for example: "
+        "What happened in Aleppo?",
+    },
+    "unknown_command": {"fr": "Commande inconnue : {command}.", "en": "Unknown command: {command}."},
     "interrupted": {"fr": "(interrompu)", "en": "(interrupted)"},
     "failed": {
         "fr": "qabot : désolé, cette question a échoué (détails dans le journal).",
@@ -99,7 +106,7 @@ def _one_line(
     history_turns: int, interactive: bool,
 ) -> bool:
     """Handle one line of the conversation; False to leave."""
-    from qabot.frontdoor import has_words  # loaded by now: the front door is open
+    from qabot.frontdoor import has_words, small_talk  # loaded by now: the front door is open
 
     question = line.strip()
     if not question:
@@ -117,10 +124,15 @@ def _one_line(
             print(conversation.say("no_answer"))
         else:
             print(format_sources(last) if last.citations else conversation.say("no_sources"))
-    elif question.startswith("/"):
+    elif question in {"/help", "/start"}:
         print(conversation.say("help"))
+    elif question.startswith("/"):
+        command = question.split()[0]
+        print(conversation.say("unknown_command").format(command=command), conversation.say("help"))
     elif not has_words(question):
         print(conversation.say("no_words"))
+    elif small_talk(question):
+        print(conversation.say("small_talk"))
     else:
         _ask(runner, answers, question, conversation, history_turns)
     return True

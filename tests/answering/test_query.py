@@ -4,9 +4,12 @@ timeline), read once from its wording onto the `Query`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from answering.query import Kind, plain_query, question_kind, read_intent
+from answering.query import Kind, plain_query, question_kind, read_intent, small_talk
 
 
 @pytest.mark.parametrize(
@@ -146,3 +149,28 @@ def test_the_intent_is_read_once_onto_the_query_and_kept_alone() -> None:
     assert plain_query("Qui dirige la BCE ?", "fr").intent == "fact"
     # Retrieval counts a news question's period by its subject (retrieval.news.related).
     assert query.search.news and not plain_query("Qui dirige la BCE ?", "fr").search.news
+
+
+@pytest.mark.parametrize("message", ["Bonjour", "bonjour !", "Merci beaucoup 🙏", "Très bien, merci !",
+                                     "Salut, ça va ?", "Bonne journée !", "Au revoir", "Hello qabot",
+                                     "Thanks, bye", "thank you very much", "How are you?", "Hi there",
+                                     "Bonjour tout le monde"])
+def test_greetings_and_thanks_alone_are_small_talk(message: str) -> None:
+    assert small_talk(message)
+
+
+@pytest.mark.parametrize("message", ["Bonjour, combien de civils ont fui Alep ?", "merci, et ensuite ?",
+                                     "Comment va l'économie ?", "Qui ?", "2016 ?", "Merci 2", "", "😀",
+                                     "Hello, what happened in Aleppo?"])
+def test_a_message_with_anything_else_is_not_small_talk(message: str) -> None:
+    assert not small_talk(message)
+
+
+def test_no_question_of_the_evaluation_sets_is_small_talk() -> None:
+    """Every question the figures are measured on (dev, the English and news sets) is asked."""
+    root = Path(__file__).resolve().parents[2]
+    sets = [*(root / "evaluation" / "data").rglob("*.jsonl"), root.parent / "shared" / "eval" / "dev.jsonl"]
+    questions = [row["question"] for path in sets if path.exists()
+                 for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if "question" in row]
+    assert len(questions) > 2000
+    assert [q for q in questions if small_talk(q)] == []

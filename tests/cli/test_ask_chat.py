@@ -201,6 +201,15 @@ def test_chat_answers_a_line_without_words_with_a_hint_not_a_refusal(
     assert "Je n'ai pas trouvé" not in out and out.rstrip().endswith("Pas encore de réponse.")
 
 
+def test_chat_answers_a_greeting_with_what_it_does_and_an_unknown_command_with_the_commands(
+    seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = chat(capsys, monkeypatch, "Bonjour !\nmerci beaucoup\n/latest\n/help\n/sources\n")
+    assert code == 0 and out.count("Je réponds aux questions sur les articles, sources à l'appui") == 2
+    assert "Commande inconnue : /latest. Posez une question sur les articles." in out
+    assert "Je n'ai pas trouvé" not in out and out.rstrip().endswith("Pas encore de réponse.")
+
+
 def test_chat_speaks_english_after_an_english_question(
     seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
