@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from answering import wording
 from answering.protocol import Answer, AnswererName
-from answering.query import Query
+from answering.query import Query, quote_framing
 from answering.stories import (
     UNCALIBRATED,
     Margins,
@@ -83,7 +83,10 @@ def digest(
     text, cited = cited_lines(lines)
     # Several stories are a list under a heading; one is quoted as any extract is.
     heading_prompt = "digest_heading_oldest" if query.from_the_start else "digest_heading"
-    framing = wording.load(heading_prompt if len(lines) > 1 else "extractive", query.language)
+    framing = wording.load(
+        heading_prompt if len(lines) > 1 else quote_framing(query.language, [c.passage.text for c in cited]),
+        query.language,
+    )
     return Answer(
         question=query.text, text=text, citations=cited, answered=bool(lines), language=query.language,
         answerer=answerer, framing=framing if lines else None, intent=query.intent,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -167,6 +167,15 @@ def detect_language(text: str, min_confidence: float = 0.8, default: str = DEFAU
     if language not in LANGUAGES or confidence < min_confidence:
         return default
     return str(language)
+
+
+def quote_framing(language: str, quoted: Sequence[str]) -> str:
+    """The name of the template quotes are introduced with: "extractive" ("D'après les
+    articles :"), or "extractive_other_language" when a quoted passage reads in another language
+    than the question's, so the reader knows why ("… (cités dans leur langue d'origine) :"). A
+    passage too short or too close to call counts as the question's language."""
+    other = any(detect_language(text, default=language) != language for text in quoted)
+    return "extractive_other_language" if other else "extractive"
 
 
 # --- The intent -----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from answering.protocol import (
     SentenceScorer,
     Turn,
 )
-from answering.query import Query, detect_language, plain_query
+from answering.query import Query, detect_language, plain_query, quote_framing
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.sentence_features import misses_asked_measure
 from answering.sentences import MarkedSentence, render_marked
@@ -357,7 +357,8 @@ class QuestionAnswering:
         # Quotes are introduced as such (a digest's or a timeline's their own way); the model's
         # own sentences are not.
         framing = verified.framing or (
-            wording.load("extractive", query.language) if verified.answerer == "extractive" else None
+            wording.load(quote_framing(query.language, [c.passage.text for c in verified.citations]), query.language)
+            if verified.answerer == "extractive" else None
         )
         short = verified.short_answer
         if short and short not in verified.text:
