@@ -107,26 +107,53 @@ def has_words(text: str) -> bool:
     return any(character.isalnum() for character in text)
 
 
-# Words that greet, thank or take leave, folded (no accents, lower case). A message of these
-# alone asks nothing: "Bonjour !", "merci beaucoup", "Thanks, bye". One with any other word
-# ("Bonjour, combien de civils ont fui Alep ?", "merci, et ensuite ?") is a question.
-_SMALL_TALK_WORDS = frozenset([
-    "bonjour", "bonsoir", "salut", "coucou", "re", "merci", "beaucoup", "bien", "tres", "ok", "okay", "d",
-    "accord", "parfait", "super", "au", "revoir", "a", "plus", "bonne", "journee", "soiree", "nuit", "comment",
-    "ca", "va", "tout", "le", "monde", "tous", "qabot", "bot",
-    "hello", "hi", "hey", "there", "all", "everyone", "thanks", "thank", "you", "very", "much", "good",
-    "morning", "evening", "night", "great", "bye", "goodbye", "cheers", "how", "are",
-])
+# A message that only greets, thanks or takes leave asks nothing. Whole phrases, folded (no
+# accents, lower case): "Bonjour !", "merci beaucoup", "Thanks, bye", "Bonjour à tous". A message
+# with anything else is a question: "Bonjour, combien de civils ont fui Alep ?", and the fragments
+# follow-ups are made of ("Comment ?", "How much?", "Le Monde ?").
+SmallTalk = Literal["greeting", "thanks"]
+_SMALL_TALK_PHRASES: dict[SmallTalk, tuple[str, ...]] = {
+    "greeting": (
+        "bonjour", "bonsoir", "salut", "coucou", "bonjour a tous", "salut a tous", "bonjour tout le monde",
+        "salut tout le monde", "ca va", "comment ca va", "comment allez vous", "qabot",
+        "hello", "hi", "hey", "hi there", "hello there", "hi all", "hello everyone", "hi everyone",
+        "good morning", "good evening", "how are you",
+    ),
+    "thanks": (
+        "merci", "merci beaucoup", "merci bien", "mille mercis", "ok", "okay", "d accord", "parfait", "super",
+        "tres bien", "au revoir", "a bientot", "a plus", "bonne journee", "bonne soiree", "bonne nuit",
+        "thanks", "thank you", "thank you very much", "thanks a lot", "many thanks", "cheers", "great",
+        "bye", "goodbye", "see you",
+    ),
+}
+_SMALL_TALK = {tuple(phrase.split()): kind for kind, phrases in _SMALL_TALK_PHRASES.items() for phrase in phrases}
+_LONGEST_PHRASE = max(len(words) for words in _SMALL_TALK)
+_SMALL_TALK_WORDS_AT_MOST = 12
 
 
-def small_talk(text: str) -> bool:
-    """Whether a message only greets, thanks or takes leave: the front ends answer it with what
-    the bot does, instead of a refusal that editors would find among unanswered questions."""
+def small_talk(text: str) -> SmallTalk | None:
+    """"greeting" or "thanks" when a message only greets, thanks or takes leave (the front ends
+    answer it with what the bot does, instead of a refusal that editors would find among
+    unanswered questions), else None."""
     if any(character.isdigit() for character in text):
-        return False
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    words = re.findall(r"[^\W\d_]+", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return bool(words) and all(word in _SMALL_TALK_WORDS for word in words)
+        return None
+    words = tuple(_WORDS.findall(_fold(text)))
+    kinds = _phrases(words) if 0 < len(words) <= _SMALL_TALK_WORDS_AT_MOST else None
+    if not kinds:
+        return None
+    return "greeting" if "greeting" in kinds else "thanks"
+
+
+def _phrases(words: tuple[str, ...]) -> list[SmallTalk] | None:
+    """The kinds of the small-talk phrases `words` is made of, longest first, or None when
+    they are not made of such phrases alone."""
+    if not words:
+        return []
+    for size in range(min(len(words), _LONGEST_PHRASE), 0, -1):
+        kind = _SMALL_TALK.get(words[:size])
+        if kind is not None and (rest := _phrases(words[size:])) is not None:
+            return [kind, *rest]
+    return None
 
 
 def plain_query(text: str, language: str, read: Callable[[str], SearchQuery] = search_query) -> Query:

@@ -128,12 +128,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I see no question in this message. Please type it in words, for example: "
         "<i>What happened in Aleppo?</i>",
     },
-    "small_talk": {
+    "small_talk_greeting": {
         "fr": "👋 Je réponds aux questions sur les articles de presse, sources à l'appui : posez la vôtre, "
         "par exemple <i>Que s'est-il passé à Alep ?</i>",
         "en": "👋 I answer questions about the news articles, with their sources: ask yours, for example "
         "<i>What happened in Aleppo?</i>",
     },
+    "small_talk_thanks": {"fr": "👍 Une autre question ? Je suis là.", "en": "👍 Another question? I'm here."},
     "not_text": {
         "fr": "Je ne lis que le texte : écrivez votre question en toutes lettres.",
         "en": "I only read text: please type your question.",
@@ -304,6 +305,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # Above an inline query's empty results (at most 64 characters): what makes it a question.
     "inline_finish": {"fr": "✍️ Terminez votre question par « ? »", "en": "✍️ End your question with “?”"},
     "inline_no_words": {"fr": "✍️ Écrivez votre question en toutes lettres", "en": "✍️ Type your question in words"},
+    "inline_small_talk": {"fr": "✍️ Posez une question sur les articles", "en": "✍️ Ask a question about the articles"},
     "inline_too_long": {"fr": "✂️ Question trop longue (au plus {limit} caractères)",
                         "en": "✂️ Question too long (at most {limit} characters)"},
     "share_expired": {

@@ -89,9 +89,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         # Zero-width spaces, emoji, punctuation alone: nothing to look up, nothing to store.
         await message.reply_text(t("no_words", lang))
         return
-    if small_talk(question):
-        # "Bonjour", "merci !": say what the bot does; nothing to look up, nothing to store.
-        await message.reply_text(t("small_talk", lang))
+    if (talk := small_talk(question)) is not None:
+        # "Bonjour", "merci !": a word back; nothing to look up, nothing to store.
+        await message.reply_text(t(f"small_talk_{talk}", lang))
         return
     if len(question) > st.settings.max_question_chars:
         await message.reply_text(t("too_long", lang, length=len(question), limit=st.settings.max_question_chars))

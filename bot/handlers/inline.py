@@ -29,7 +29,7 @@ from bot.render import inline_answer_text, truncate
 from bot.share import link
 from bot.state import state_of
 from bot.texts import language_of, t
-from qabot.frontdoor import has_words
+from qabot.frontdoor import has_words, small_talk
 from qabot.records import StoredAnswer
 
 logger = logging.getLogger(__name__)
@@ -54,11 +54,14 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     question = query.query.strip()
     lang = language_of(query.from_user)
     limit = st.settings.max_question_chars
-    if not COMPLETE.search(question) or len(question) > limit or not has_words(question):
+    if not COMPLETE.search(question) or len(question) > limit or not has_words(question) or small_talk(question):
         if len(question) > limit:
             hint = t("inline_too_long", lang, limit=limit)
+        elif not has_words(question):
+            hint = t("inline_no_words", lang)
         else:
-            hint = t("inline_finish" if has_words(question) else "inline_no_words", lang)
+            # "Bonjour ?" asks nothing either: neither asked nor stored.
+            hint = t("inline_small_talk" if small_talk(question) else "inline_finish", lang)
         st.metrics.inline_query("incomplete")
         await query.answer([], cache_time=TELEGRAM_CACHE_S,
                            button=InlineQueryResultsButton(hint, start_parameter=HINT_PAYLOAD))

@@ -64,12 +64,13 @@ CHAT_TEXTS = {
         "Que s'est-il passé à Alep ?",
         "en": "I see no question in this message. Please type it in words, for example: What happened in Aleppo?",
     },
-    "small_talk": {
+    "small_talk_greeting": {
         "fr": "Je réponds aux questions sur les articles, sources à l'appui : posez la vôtre, par exemple : "
         "Que s'est-il passé à Alep ?",
         "en": "I answer questions about the articles, with their sources: ask yours, for example: "
         "What happened in Aleppo?",
     },
+    "small_talk_thanks": {"fr": "Une autre question ? Je suis là.", "en": "Another question? I'm here."},
     "unknown_command": {"fr": "Commande inconnue : {command}.", "en": "Unknown command: {command}."},
     "interrupted": {"fr": "(interrompu)", "en": "(interrupted)"},
     "failed": {
@@ -124,15 +125,15 @@ def _one_line(
             print(conversation.say("no_answer"))
         else:
             print(format_sources(last) if last.citations else conversation.say("no_sources"))
-    elif question in {"/help", "/start"}:
+    elif question.split()[0] in {"/help", "/start"}:
         print(conversation.say("help"))
     elif question.startswith("/"):
         command = question.split()[0]
         print(conversation.say("unknown_command").format(command=command), conversation.say("help"))
     elif not has_words(question):
         print(conversation.say("no_words"))
-    elif small_talk(question):
-        print(conversation.say("small_talk"))
+    elif (talk := small_talk(question)) is not None:
+        print(conversation.say(f"small_talk_{talk}"))
     else:
         _ask(runner, answers, question, conversation, history_turns)
     return True

@@ -191,7 +191,7 @@ def test_language_falls_back_to_the_given_default_when_unsure() -> None:
 
 
 def test_every_prompt_exists_in_french_and_english() -> None:
-    names = {"system", "answer", "condense", "refusal", "suggestions", "extractive",
+    names = {"system", "answer", "condense", "refusal", "suggestions", "extractive", "extractive_other_language",
              "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy"}
     for name in names:
         for language in ("fr", "en"):
@@ -212,7 +212,7 @@ def test_each_fallback_cause_has_its_own_note() -> None:
 def test_prompts_are_files_not_python_strings() -> None:
     root = Path(wording.__file__).parent
     sources = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
-    for name in ("refusal", "extractive", "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy", "system"):
+    for name in ("refusal", "extractive", "extractive_other_language", "llm_unreachable", "llm_timeout", "llm_uncited", "llm_busy", "system"):
         for language in ("fr", "en"):
             first_line = wording.load(name, language).splitlines()[0]
             assert first_line not in sources, (name, language)

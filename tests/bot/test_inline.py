@@ -62,8 +62,10 @@ async def test_a_query_without_its_question_mark_is_told_to_end_with_one(harness
     english_answer = await harness.tg.wait_for(lambda: harness.tg.inline_answers.get(english))
     long = await inline_answer(harness, "Pourquoi " + "très " * 200 + "?")
     wordless = await inline_answer(harness, "\u200b😀 ?")
+    greeting = await inline_answer(harness, "Bonjour, ça va ?")
     assert french["results"] == [] and english_answer["results"] == [] and long["results"] == []
     assert wordless["results"] == [] and wordless["button"]["text"] == "✍️ Écrivez votre question en toutes lettres"
+    assert greeting["results"] == [] and greeting["button"]["text"] == "✍️ Posez une question sur les articles"
     assert french["button"] == {"text": "✍️ Terminez votre question par « ? »", "start_parameter": "help"}
     assert english_answer["button"]["text"] == "✍️ End your question with “?”"
     assert long["button"]["text"].startswith("✂️ Question trop longue (au plus ")

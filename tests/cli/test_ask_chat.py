@@ -204,8 +204,9 @@ def test_chat_answers_a_line_without_words_with_a_hint_not_a_refusal(
 def test_chat_answers_a_greeting_with_what_it_does_and_an_unknown_command_with_the_commands(
     seed_cli: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = chat(capsys, monkeypatch, "Bonjour !\nmerci beaucoup\n/latest\n/help\n/sources\n")
-    assert code == 0 and out.count("Je réponds aux questions sur les articles, sources à l'appui") == 2
+    code, out = chat(capsys, monkeypatch, "Bonjour !\nmerci beaucoup\n/latest\n/help me\n/sources\n")
+    assert code == 0 and "Je réponds aux questions sur les articles, sources à l'appui" in out
+    assert "Une autre question ? Je suis là." in out and out.count("Posez une question sur les articles.") == 3
     assert "Commande inconnue : /latest. Posez une question sur les articles." in out
     assert "Je n'ai pas trouvé" not in out and out.rstrip().endswith("Pas encore de réponse.")
 
