@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import datetime
 
 from cli.front import front_door
 from qabot.settings import Settings
@@ -24,9 +25,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    dates = f"{stats.date_min} to {stats.date_max}" if stats.date_min else "no dates"
+    from qabot.frontdoor import period_words  # loaded by now: the front door is open
+
+    # Dates as a reader reads them, as the bot's /status gives them (--json keeps them stored).
+    dates = f"published {period_words(stats.date_min, stats.date_max, 'en')}" if stats.date_min else "no dates"
     print(f"Articles:   {stats.articles} ({dates})")
     print(f"Chunks:     {stats.chunks} ({stats.chunking})")
     print(f"Model:      {stats.embedding} ({stats.dimension} dimensions)")
-    print(f"Generation: {stats.generation}, built at {stats.built_at}")
+    print(f"Generation: {stats.generation}, built on {built_on(stats.built_at)}")
     return 0
+
+
+def built_on(stamp: str) -> str:
+    """When the index was built, in words ("7 December 2026 at 10:59 UTC"); a stamp that is not
+    an ISO time with its zone as stored."""
+    from qabot.frontdoor import moment_words  # loaded by now: the front door is open
+
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment_words(when, "en") if when.tzinfo is not None else stamp

