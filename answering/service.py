@@ -49,7 +49,7 @@ from answering.query import Query, detect_language, plain_query, quote_framing
 from answering.refusal import ARTICLES_LANGUAGE, RefusalPolicy
 from answering.sentence_features import misses_asked_measure
 from answering.sentences import MarkedSentence, render_marked
-from answering.stories import UNCALIBRATED, Margins, anything_about
+from answering.stories import UNCALIBRATED, Margins, anything_about, names_a_subject
 from answering.timeline import timeline, timeline_stories
 from answering.wording import DEFAULT_LANGUAGE, period_words, reader_date, until_words
 from retrieval.dates import Period
@@ -207,8 +207,12 @@ class QuestionAnswering:
         dates = search.dates
         llm_down = rewrite.degraded if rewrite is not None else None
         if dates is not None and dates.period is not None and not dates.in_period:
-            nothing_about = self._policy.declines(query, passages, search.idf_match) or not await asyncio.to_thread(
-                anything_about, query, passages, search.term_weights, self._margins, self._embedder
+            # A question that names nothing but its period ("Que s'est-il passé hier ?") is about
+            # the period alone: no article in it is the answer, whatever retrieval found.
+            nothing_about = names_a_subject(query, search.term_weights) and (
+                self._policy.declines(query, passages, search.idf_match) or not await asyncio.to_thread(
+                    anything_about, query, passages, search.term_weights, self._margins, self._embedder
+                )
             )
             if nothing_about:
                 # Nothing is about the subject at any date (the passages were not narrowed to the

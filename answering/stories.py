@@ -265,6 +265,12 @@ def anything_about(
     )
 
 
+def names_a_subject(query: Query, weights: Mapping[str, float] | None = None) -> bool:
+    """Whether the question names something beyond its period and the words of any event
+    ("Que s'est-il passé à Grenoble hier ?" names Grenoble; "Que s'est-il passé hier ?" nothing)."""
+    return bool(Subject.of(query.search, weights).terms)
+
+
 def published_in(stories: Sequence[Story], period: Period | None) -> list[Story]:
     """The stories published in `period` when some are (what "what happened in March" asks
     for); else all of them: they speak of the period without being published in it."""

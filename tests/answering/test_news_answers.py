@@ -185,6 +185,16 @@ async def test_no_article_in_the_period_only_when_one_is_about_the_subject(news:
     assert never.text.startswith("Je n'ai pas trouvé")
 
 
+async def test_a_question_naming_only_a_period_without_articles_is_told_there_are_none(news: Services) -> None:
+    """Nothing but the period to be about ("Que s'est-il passé le 3 janvier ?"): its having no
+    article is the answer, not "not found in the articles"."""
+    french = await ask(news, "Que s'est-il passé le 3 janvier 2025 ?")
+    assert not french.answered and french.text.startswith("Je n'ai trouvé aucun article publié à la période demandée")
+    assert "3 janvier 2025" in french.text
+    english = await ask(news, "What happened on 3 January 2025?")
+    assert not english.answered and english.text.startswith("I found no article published in the period asked about")
+
+
 async def test_with_a_model_the_digest_stories_go_to_it_and_its_summary_is_checked(
     news_llm: tuple[Services, FakeOpenAI],
 ) -> None:
