@@ -54,14 +54,16 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     question = query.query.strip()
     lang = language_of(query.from_user)
     limit = st.settings.max_question_chars
-    if not COMPLETE.search(question) or len(question) > limit or not has_words(question) or small_talk(question):
-        if len(question) > limit:
-            hint = t("inline_too_long", lang, limit=limit)
-        elif not has_words(question):
-            hint = t("inline_no_words", lang)
-        else:
-            # "Bonjour ?" asks nothing either: neither asked nor stored.
-            hint = t("inline_small_talk" if small_talk(question) else "inline_finish", lang)
+    hint = None
+    if len(question) > limit:
+        hint = t("inline_too_long", lang, limit=limit)
+    elif not has_words(question):
+        hint = t("inline_no_words", lang)
+    elif small_talk(question) is not None:  # "Bonjour ?" asks nothing either: neither asked nor stored
+        hint = t("inline_small_talk", lang)
+    elif not COMPLETE.search(question):
+        hint = t("inline_finish", lang)
+    if hint is not None:
         st.metrics.inline_query("incomplete")
         await query.answer([], cache_time=TELEGRAM_CACHE_S,
                            button=InlineQueryResultsButton(hint, start_parameter=HINT_PAYLOAD))

@@ -125,11 +125,11 @@ def _one_line(
             print(conversation.say("no_answer"))
         else:
             print(format_sources(last) if last.citations else conversation.say("no_sources"))
-    elif question.split()[0] in {"/help", "/start"}:
-        print(conversation.say("help"))
     elif question.startswith("/"):
         command = question.split()[0]
-        print(conversation.say("unknown_command").format(command=command), conversation.say("help"))
+        if command not in {"/help", "/start"}:
+            print(conversation.say("unknown_command").format(command=command), end=" ")
+        print(conversation.say("help"))
     elif not has_words(question):
         print(conversation.say("no_words"))
     elif (talk := small_talk(question)) is not None:
